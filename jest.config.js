@@ -1,0 +1,19 @@
+/** Jest runs the TypeScript sources as native ESM, transformed by SWC (types are checked by `npm run typecheck`). */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2024' },
+        module: { type: 'es6' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
+  testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  collectCoverageFrom: ['src/**/*.ts', 'local/**/*.ts'],
+  coverageReporters: ['text-summary', 'json-summary', 'lcov'],
+  coverageDirectory: '.coverage',
+};

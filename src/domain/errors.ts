@@ -1,0 +1,71 @@
+/**
+ * One small error class per domain failure, under one base. Handlers never build HTTP answers from strings:
+ * they throw these, and `#shared/http` maps each class to a status.
+ */
+export abstract class DomainError extends Error {
+  /** Stable machine-readable code, also used by Step Functions Retry/Catch and non-proxy selection patterns. */
+  abstract readonly code: string;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export class ValidationError extends DomainError {
+  readonly code = 'ValidationError';
+  readonly issues: FieldIssue[];
+  constructor(message: string, issues: FieldIssue[] = []) {
+    super(message);
+    this.issues = issues;
+  }
+}
+
+export class OrderNotFoundError extends DomainError {
+  readonly code = 'NotFound';
+  readonly orderId: string;
+  constructor(orderId: string) {
+    super(`Order ${orderId} not found`);
+    this.orderId = orderId;
+  }
+}
+
+export class OrderConflictError extends DomainError {
+  readonly code = 'Conflict';
+  readonly orderId: string;
+  constructor(orderId: string) {
+    super(`Order ${orderId} already exists with different content`);
+    this.orderId = orderId;
+  }
+}
+
+export class OutOfStockError extends DomainError {
+  readonly code = 'OutOfStock';
+  readonly sku: string;
+  constructor(sku: string) {
+    super(`Item ${sku} is out of stock`);
+    this.sku = sku;
+  }
+}
+
+export class UnknownProductError extends DomainError {
+  readonly code = 'UnknownProduct';
+  readonly sku: string;
+  constructor(sku: string) {
+    super(`Unknown product ${sku}`);
+    this.sku = sku;
+  }
+}
+
+export class PaymentDeclinedError extends DomainError {
+  readonly code = 'PaymentDeclined';
+}
+
+/** A failure worth retrying (the state machine's Retry names this code). */
+export class PaymentUnavailableError extends DomainError {
+  readonly code = 'PaymentUnavailable';
+}
