@@ -5,10 +5,11 @@
 export abstract class DomainError extends Error {
   /** Stable machine-readable code, also used by Step Functions Retry/Catch and non-proxy selection patterns. */
   abstract readonly code: string;
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
+  /**
+   * Spelled out in every subclass, not taken from `new.target.name`: the bundles are minified, which renames
+   * classes, and Step Functions Retry/Catch match the Lambda `errorType`, which is this name.
+   */
+  abstract override readonly name: string;
 }
 
 export interface FieldIssue {
@@ -17,6 +18,7 @@ export interface FieldIssue {
 }
 
 export class ValidationError extends DomainError {
+  override readonly name = 'ValidationError';
   readonly code = 'ValidationError';
   readonly issues: FieldIssue[];
   constructor(message: string, issues: FieldIssue[] = []) {
@@ -26,6 +28,7 @@ export class ValidationError extends DomainError {
 }
 
 export class OrderNotFoundError extends DomainError {
+  override readonly name = 'OrderNotFoundError';
   readonly code = 'NotFound';
   readonly orderId: string;
   constructor(orderId: string) {
@@ -35,6 +38,7 @@ export class OrderNotFoundError extends DomainError {
 }
 
 export class OrderConflictError extends DomainError {
+  override readonly name = 'OrderConflictError';
   readonly code = 'Conflict';
   readonly orderId: string;
   constructor(orderId: string) {
@@ -44,6 +48,7 @@ export class OrderConflictError extends DomainError {
 }
 
 export class OutOfStockError extends DomainError {
+  override readonly name = 'OutOfStockError';
   readonly code = 'OutOfStock';
   readonly sku: string;
   constructor(sku: string) {
@@ -53,6 +58,7 @@ export class OutOfStockError extends DomainError {
 }
 
 export class UnknownProductError extends DomainError {
+  override readonly name = 'UnknownProductError';
   readonly code = 'UnknownProduct';
   readonly sku: string;
   constructor(sku: string) {
@@ -62,10 +68,12 @@ export class UnknownProductError extends DomainError {
 }
 
 export class PaymentDeclinedError extends DomainError {
+  override readonly name = 'PaymentDeclinedError';
   readonly code = 'PaymentDeclined';
 }
 
 /** A failure worth retrying (the state machine's Retry names this code). */
 export class PaymentUnavailableError extends DomainError {
+  override readonly name = 'PaymentUnavailableError';
   readonly code = 'PaymentUnavailable';
 }
