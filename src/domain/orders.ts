@@ -71,8 +71,9 @@ export const priceItems = (items: readonly OrderItem[]): { lines: PricedLine[]; 
   return { lines, total: eur(lines.reduce((sum, line) => sum + line.lineTotal.amount, 0)) };
 };
 
-/** The total when every sku is known (shown while an order is still processing), else undefined. */
+/** The total when there are items and every sku is known (shown while an order is processing), else undefined. */
 export const totalOf = (items: readonly OrderItem[]): Money | undefined => {
+  if (items.length === 0) return undefined;
   try {
     return priceItems(items).total;
   } catch {
