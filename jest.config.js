@@ -13,6 +13,7 @@ export default {
     ],
   },
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  setupFiles: ['<rootDir>/tests/setup-env.ts'],
   collectCoverageFrom: ['src/**/*.ts', 'local/**/*.ts'],
   coverageReporters: ['text-summary', 'json-summary', 'lcov'],
   coverageDirectory: '.coverage',

@@ -1,0 +1,91 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, exportSPKI, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+
+/**
+ * A real identity provider for the authorizer tests: an RSA key pair made here, its JWKS served from a loopback
+ * HTTP server (fetched by aws-jwt-verify through src/auth's fetcher), and tokens minted with jose.
+ */
+export interface MintOptions {
+  kid?: string;
+  expiresIn?: string | number;
+  notBefore?: string | number;
+  issuer?: string;
+  audience?: string;
+}
+
+export interface TestIssuer {
+  issuer: string;
+  audience: string;
+  jwksUri: string;
+  /** How many times the JWKS was fetched. */
+  jwksRequests: () => number;
+  mint: (claims?: JWTPayload, options?: MintOptions) => Promise<string>;
+  /** A token signed by a key the JWKS does not list. */
+  mintWithUnknownKey: (claims?: JWTPayload) => Promise<string>;
+  /** The classic key-confusion attack: HS256 with the issuer's public key (PEM) as the HMAC secret. */
+  mintHs256WithPublicKey: (claims?: JWTPayload) => Promise<string>;
+  /** An unsigned token (`alg: none`). */
+  mintUnsigned: (claims?: JWTPayload) => string;
+  close: () => Promise<void>;
+}
+
+const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+export const startIssuer = async (audience = 'orders-api'): Promise<TestIssuer> => {
+  const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const other = await generateKeyPair('RS256', { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
+  const publicPem = await exportSPKI(publicKey);
+  let requests = 0;
+  const server: Server = createServer((request, response) => {
+    requests += 1;
+    if (request.url !== '/.well-known/jwks.json') {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const issuer = `http://127.0.0.1:${port}/`;
+  const base = (claims: JWTPayload): JWTPayload => ({
+    sub: 'user-alice',
+    scope: 'orders:read orders:write',
+    ...claims,
+  });
+
+  const sign = (claims: JWTPayload, kid: string, key: CryptoKey, options: MintOptions) => {
+    const jwt = new SignJWT(base(claims))
+      .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+      .setIssuer(options.issuer ?? issuer)
+      .setAudience(options.audience ?? audience)
+      .setIssuedAt()
+      .setExpirationTime(options.expiresIn ?? '5m');
+    if (options.notBefore !== undefined) jwt.setNotBefore(options.notBefore);
+    return jwt.sign(key);
+  };
+
+  return {
+    issuer,
+    audience,
+    jwksUri: `${issuer}.well-known/jwks.json`,
+    jwksRequests: () => requests,
+    mint: (claims = {}, options = {}) => sign(claims, options.kid ?? 'test-key', privateKey, options),
+    mintWithUnknownKey: (claims = {}) => sign(claims, 'not-in-jwks', other.privateKey, {}),
+    mintHs256WithPublicKey: (claims = {}) =>
+      new SignJWT(base(claims))
+        .setProtectedHeader({ alg: 'HS256', kid: 'test-key', typ: 'JWT' })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode(publicPem)),
+    mintUnsigned: (claims = {}) => {
+      const now = Math.floor(Date.now() / 1000);
+      const payload = { ...base(claims), iss: issuer, aud: audience, iat: now, exp: now + 300 };
+      return `${b64url({ alg: 'none', typ: 'JWT', kid: 'test-key' })}.${b64url(payload)}.`;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};
