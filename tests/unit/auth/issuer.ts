@@ -55,7 +55,7 @@ export const startIssuer = async (audience = 'orders-api'): Promise<TestIssuer> 
     ...claims,
   });
 
-  const sign = (claims: JWTPayload, kid: string, key: CryptoKey, options: MintOptions) => {
+  const sign = (claims: JWTPayload, kid: string, key: Parameters<SignJWT['sign']>[0], options: MintOptions) => {
     const jwt = new SignJWT(base(claims))
       .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
       .setIssuer(options.issuer ?? issuer)
