@@ -33,9 +33,15 @@ const refsIn = (value: TemplateValue | undefined): string[] => [
   ...collect(value, (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && 'Fn::GetAtt' in v).map((v) =>
     String(((v as TemplateObject)['Fn::GetAtt'] as TemplateValue[])[0]),
   ),
-  ...subStrings(value).flatMap((text) =>
-    [...text.matchAll(/\$\{([A-Za-z0-9]+)(?:\.[A-Za-z]+)?\}/g)].map((m) => m[1] ?? ''),
-  ),
+  ...collect(value, (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && 'Fn::Sub' in v).flatMap((v) => {
+    const sub = (v as TemplateObject)['Fn::Sub'];
+    const [text, locals] = Array.isArray(sub)
+      ? [String(sub[0]), Object.keys(sub[1] as TemplateObject)]
+      : [String(sub), []];
+    return [...text.matchAll(/\$\{([A-Za-z0-9]+)(?:\.[A-Za-z]+)?\}/g)]
+      .map((m) => m[1] ?? '')
+      .filter((name) => !locals.includes(name));
+  }),
 ];
 
 const folderOf = (logicalId: string): string =>
