@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+// The one locale, not `z.locales.en` (that namespace drags every language into the bundle: +260 KB).
+import english from 'zod/v4/locales/en.js';
 import { ValidationError } from './errors.ts';
 import { orderIdPattern } from './order-id.ts';
 
@@ -12,13 +14,20 @@ const item = z.object({
 });
 
 const items = z.array(item).check(z.minLength(1), z.maxLength(50));
-const payment = z.object({ token: z.string().check(z.minLength(1)) });
+const token = z.string().check(z.minLength(1), z.maxLength(128));
+const payment = z.object({ token });
 const money = z.object({ amount: z.int(), currency: z.literal('EUR') });
 
-export const createOrderBody = z.object({
-  items,
+/**
+ * Strict like the model (`additionalProperties: false` at every level): a misspelt field is an error the caller
+ * sees, not a value silently dropped.
+ */
+export const createOrderBody = z.strictObject({
+  items: z
+    .array(z.strictObject({ sku: item.shape.sku, quantity: item.shape.quantity }))
+    .check(z.minLength(1), z.maxLength(50)),
   currency: z.optional(z.literal('EUR')),
-  payment,
+  payment: z.strictObject({ token }),
 });
 
 export const orderIdSchema = z
@@ -56,9 +65,12 @@ export const reservedOrder = z.looseObject({
 
 export const chargeTaskInput = z.object({ order: reservedOrder, attempt: z.optional(z.int().check(z.gte(0))) });
 
-/** Parses or throws a ValidationError that lists every bad field (`items.0.quantity: ...`). */
+/** zod/mini ships no messages (every issue would read "Invalid input"); a 400 must say what is wrong. */
+const messages = english().localeError;
+
+/** Parses or throws a ValidationError that lists every bad field (`items.0.quantity: Too big: ...`). */
 export const parseOrThrow = <S extends z.ZodMiniType>(schema: S, value: unknown, what: string): z.output<S> => {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { error: messages });
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({
     path: issue.path.map(String).join('.') || '(root)',

@@ -7,7 +7,8 @@ import type { WorkflowInput } from '#domain/orders';
 import { errorResponse, json } from '#shared/http';
 import { logger } from '#shared/logger';
 
-const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+/** The header's maxLength in api/openapi.yaml (API Gateway does not enforce header schemas, so this does). */
+const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
 
 const parseJson = (body: string | null, isBase64Encoded: boolean): unknown => {
   if (body === null || body === '') throw new ValidationError('Request body is required');

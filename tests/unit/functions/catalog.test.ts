@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { handler } from '../../../src/functions/catalog/handler.ts';
+import { matchesModel } from './openapi-models.ts';
 
 const event = JSON.parse(
   readFileSync(new URL('../../../events/catalog.json', import.meta.url), 'utf8'),
@@ -29,6 +30,15 @@ describe('catalog handler', () => {
     expect(body.category).toBeUndefined();
     expect(body.items.length).toBe(8);
     expect(body.items.some((p: { sku: string; stock: number }) => p.sku === 'SKU-SOLDOUT' && p.stock === 0)).toBe(true);
+  });
+
+  it('answers what api/openapi.yaml promises: Catalog for 200, Error for 400', async () => {
+    for (const category of [undefined, 'books', 'music', 'games']) {
+      const response = await handler(withCategory(category));
+      expect(response.statusCode).toBe(200);
+      expect(matchesModel('Catalog', JSON.parse(response.body))).toEqual([]);
+    }
+    expect(matchesModel('Error', JSON.parse((await handler(withCategory('food'))).body))).toEqual([]);
   });
 
   it('400s an unknown category and says which are known', async () => {

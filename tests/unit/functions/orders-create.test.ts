@@ -9,6 +9,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { orderIdFor } from '#domain/order-id';
 import { handler } from '../../../src/functions/orders-create/handler.ts';
+import { matchesModel } from './openapi-models.ts';
 
 const sfn = mockClient(SFNClient);
 const stateMachineArn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:OrderWorkflow-dev';
@@ -61,6 +62,21 @@ describe('orders-create handler', () => {
       payment: { token: 'tok_visa' },
       channel: 'v1',
     });
+  });
+
+  it('answers what api/openapi.yaml promises: OrderAccepted for 202, Error for every 4xx and 500', async () => {
+    const accepted = await handler(event);
+    expect(accepted.statusCode).toBe(202);
+    expect(matchesModel('OrderAccepted', JSON.parse(accepted.body))).toEqual([]);
+    const failures = [
+      await handler(withBody('{')),
+      await handler(withBody(JSON.stringify({ items: [] }))),
+      await handler({ ...event, requestContext: { ...event.requestContext, authorizer: null } }),
+    ];
+    sfn.on(StartExecutionCommand).rejects(new Error('boom'));
+    failures.push(await handler(event));
+    expect(failures.map((r) => r.statusCode)).toEqual([400, 400, 401, 500]);
+    for (const response of failures) expect(matchesModel('Error', JSON.parse(response.body))).toEqual([]);
   });
 
   it('reads the Idempotency-Key header whatever its case, and a retry is answered the same', async () => {
@@ -123,12 +139,24 @@ describe('orders-create handler', () => {
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
-  it('400s an over-long Idempotency-Key', async () => {
-    const response = await handler({ ...event, headers: { ...event.headers, 'Idempotency-Key': 'k'.repeat(256) } });
+  it('400s an Idempotency-Key longer than the model allows (128), accepts one of exactly 128', async () => {
+    const withKey = (k: string) => ({ ...withoutKey(), headers: { ...withoutKey().headers, 'Idempotency-Key': k } });
+    const response = await handler(withKey('k'.repeat(129)));
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).errors).toEqual([
-      { path: 'Idempotency-Key', message: 'must be at most 255 characters' },
+      { path: 'Idempotency-Key', message: 'must be at most 128 characters' },
     ]);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    const accepted = await handler(withKey('k'.repeat(128)));
+    expect(accepted.statusCode).toBe(202);
+    expect(JSON.parse(accepted.body).orderId).toBe(orderIdFor(sub, 'k'.repeat(128)));
+  });
+
+  it('400s a body with a field the model does not know (strict, like additionalProperties: false)', async () => {
+    const body = JSON.stringify({ items: [{ sku: 'SKU-GAME-001', quantity: 1, gift: true }], payment: { token: 't' } });
+    const response = await handler(withBody(body));
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).errors).toEqual([{ path: 'items.0', message: expect.stringContaining('gift') }]);
   });
 
   it('treats a blank Idempotency-Key as none', async () => {

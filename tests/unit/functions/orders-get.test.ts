@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { legacyV1View, type Order } from '#domain/order-views';
 import { handler, type NonProxyEvent } from '../../../src/functions/orders-get/handler.ts';
+import { matchesModel } from './openapi-models.ts';
 
 const load = <T>(name: string): T =>
   JSON.parse(readFileSync(new URL(`../../../events/${name}.json`, import.meta.url), 'utf8')) as T;
@@ -56,6 +57,31 @@ describe('orders-get v2 (proxy)', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers?.['Access-Control-Allow-Origin']).toBe('*');
     expect(JSON.parse(response.body)).toEqual(confirmed);
+  });
+
+  it.each([
+    ['SUCCEEDED', 'CONFIRMED'],
+    ['RUNNING', 'PROCESSING'],
+    ['FAILED', 'FAILED'],
+    ['TIMED_OUT', 'CANCELLED'],
+    ['ABORTED', 'CANCELLED'],
+  ])('answers a %s execution as %s, in the Order model of api/openapi.yaml', async (status, shown) => {
+    const cause = status === 'FAILED' ? 'States.Timeout' : undefined;
+    sfn.on(DescribeExecutionCommand).resolves(execution({ status, cause, output: undefined }));
+    const body = JSON.parse((await handler(v2)).body);
+    expect(body.status).toBe(shown);
+    expect(body.failureReason).toBe(cause);
+    expect(matchesModel('Order', body)).toEqual([]);
+  });
+
+  it('answers every 4xx and 500 in the Error model', async () => {
+    const bad = await handler(withOrderId('nope'));
+    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'none', $metadata: {} }));
+    const missing = await handler(v2);
+    sfn.on(DescribeExecutionCommand).rejects(new Error('boom'));
+    const broken = await handler(v2);
+    expect([bad.statusCode, missing.statusCode, broken.statusCode]).toEqual([400, 404, 500]);
+    for (const response of [bad, missing, broken]) expect(matchesModel('Error', JSON.parse(response.body))).toEqual([]);
   });
 
   it('shows a failed order with the error message as reason', async () => {
