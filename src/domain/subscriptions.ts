@@ -24,7 +24,10 @@ export const expiresAt = (now: Date, ttlSeconds: number): number => Math.floor(n
 /** The routes a client may name in `action` (besides `$default`, which answers everything else). */
 export const clientActions = ['subscribe', 'publish'] as const;
 
-const subscribeSchema = z.object({ action: z.literal('subscribe'), orderId: z.string().check(z.regex(orderIdPattern)) });
+const subscribeSchema = z.object({
+  action: z.literal('subscribe'),
+  orderId: z.string().check(z.regex(orderIdPattern)),
+});
 const publishSchema = z.object({ action: z.literal('publish'), ...publishedEventSchema.shape });
 
 export type ClientMessage = z.infer<typeof subscribeSchema> | z.infer<typeof publishSchema>;

@@ -1,0 +1,25 @@
+import * as z from 'zod/mini';
+import { orderIdPattern } from '#domain/order-id';
+import { parseOrThrow } from '#domain/order-schemas';
+import { failureReasonOf } from '#domain/order-status';
+import { type NotifyResult, notifySubscribers } from '#services/notify-subscribers';
+import { config } from '#shared/config';
+
+const input = z.object({
+  orderId: z.string().check(z.regex(orderIdPattern)),
+  status: z.enum(['CONFIRMED', 'FAILED']),
+  failureReason: z.optional(z.string()),
+});
+
+/** The workflow's last task: pushes the order's final status to the connections following it. */
+export const handler = async (event: unknown): Promise<NotifyResult> => {
+  const { orderId, status, failureReason: cause } = parseOrThrow(input, event, 'notify input');
+  // The workflow passes the caught error's Cause: for a Lambda task, the JSON of the error it threw.
+  const failureReason = failureReasonOf(cause);
+  return notifySubscribers(config.websocketCallbackUrl(), orderId, {
+    type: 'order-status',
+    orderId,
+    status,
+    ...(failureReason ? { failureReason } : {}),
+  });
+};
