@@ -22,6 +22,12 @@ const subText = (value: TemplateValue | undefined): string => {
   return Array.isArray(sub) ? String(sub[0]) : String(sub);
 };
 
+/** The application/json response template of an integration response. */
+const jsonTemplate = (response: TemplateObject | undefined): string => {
+  const templates = (response?.responseTemplates ?? {}) as TemplateObject;
+  return String(templates['application/json']);
+};
+
 // ---------------------------------------------------------------- a small stand-in for API Gateway's VTL context
 const jsonPath = (root: unknown, path: string): unknown =>
   path
@@ -237,7 +243,7 @@ describe('mapping templates', () => {
   describe('GET /v1/orders/{orderId} (non-proxy Lambda)', () => {
     const x = integration('/v1/orders/{orderId}', 'get');
     const responses = x.responses as Record<string, TemplateObject>;
-    const template = (key: string) => String((responses[key]?.responseTemplates as TemplateObject)['application/json']);
+    const template = (key: string) => jsonTemplate(responses[key]);
 
     it('passes the path parameter and the authorizer’s principal, escaped', () => {
       const request = String((x.requestTemplates as TemplateObject)['application/json']);
@@ -320,7 +326,7 @@ describe('mapping templates', () => {
 
     it('answers 202 with the order id and a Location header, and 409 when the execution exists', () => {
       const responses = x.responses as Record<string, TemplateObject>;
-      const accepted = render(String((responses.default?.responseTemplates as TemplateObject)['application/json']), {
+      const accepted = render(jsonTemplate(responses.default), {
         executionArn: 'arn:x',
       });
       expect(responses.default?.statusCode).toBe('202');
@@ -332,7 +338,7 @@ describe('mapping templates', () => {
         '/dev/v2/orders/ord_6a1f2b3c4d5e6f708192a3b4c5d6e7f8',
       );
 
-      const clientError = String((responses['4\\d{2}']?.responseTemplates as TemplateObject)['application/json']);
+      const clientError = jsonTemplate(responses['4\\d{2}']);
       const exists = render(clientError, {
         __type: 'com.amazonaws.swf.service.v2.model#ExecutionAlreadyExists',
         message: 'x',
