@@ -1,5 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { ConnectionRecord, SubscriptionRecord } from '#domain/subscriptions';
 import { config } from '#shared/config';
 
@@ -31,24 +37,30 @@ export const putSubscription = async (record: SubscriptionRecord): Promise<void>
   );
 };
 
-const keysOf = async (connectionId: string): Promise<{ pk: string; sk: string }[]> => {
-  const keys: { pk: string; sk: string }[] = [];
+/** Every item of a query, following LastEvaluatedKey through all pages. */
+const queryAll = async (
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+): Promise<Record<string, unknown>[]> => {
+  const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await doc.send(
-      new QueryCommand({
-        TableName: config.connectionsTable(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk(connectionId) },
-        ProjectionExpression: 'pk, sk',
-        ExclusiveStartKey: start,
-      }),
+      new QueryCommand({ ...input, TableName: config.connectionsTable(), ExclusiveStartKey: start }),
     );
-    for (const item of page.Items ?? []) keys.push({ pk: String(item.pk), sk: String(item.sk) });
+    items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
-  return keys;
+  return items;
 };
+
+const keysOf = async (connectionId: string): Promise<{ pk: string; sk: string }[]> =>
+  (
+    await queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk(connectionId) },
+      ProjectionExpression: 'pk, sk',
+    })
+  ).map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
 
 /** Removes the connection and every subscription it holds; items DynamoDB leaves unprocessed are retried. */
 export const deleteConnection = async (connectionId: string): Promise<number> => {
@@ -67,22 +79,12 @@ export const deleteConnection = async (connectionId: string): Promise<number> =>
 };
 
 /** The connection ids following an order, every page of the index. */
-export const listSubscribers = async (orderId: string): Promise<string[]> => {
-  const connections: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: config.connectionsTable(),
-        IndexName: 'byOrder',
-        KeyConditionExpression: 'orderId = :orderId',
-        ExpressionAttributeValues: { ':orderId': orderId },
-        ProjectionExpression: 'connectionId',
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) connections.push(String(item.connectionId));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return connections;
-};
+export const listSubscribers = async (orderId: string): Promise<string[]> =>
+  (
+    await queryAll({
+      IndexName: 'byOrder',
+      KeyConditionExpression: 'orderId = :orderId',
+      ExpressionAttributeValues: { ':orderId': orderId },
+      ProjectionExpression: 'connectionId',
+    })
+  ).map((item) => String(item.connectionId));

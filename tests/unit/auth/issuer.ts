@@ -1,5 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { clearCaches } from '@aws-lambda-powertools/parameters';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
 import { exportJWK, exportSPKI, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 
 /**
@@ -88,4 +91,19 @@ export const startIssuer = async (audience = 'orders-api'): Promise<TestIssuer> 
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+};
+
+/** SSM stubbed to serve this issuer's configuration as the auth parameter, with Powertools' cache emptied. */
+export const ssm = mockClient(SSMClient);
+export const serveAuthConfig = (
+  idp: TestIssuer,
+  value: unknown = { issuer: idp.issuer, audience: idp.audience, jwksUri: idp.jwksUri },
+) => {
+  ssm.reset();
+  clearCaches();
+  // Only the parameter the function is configured with answers: reading another name fails the test.
+  const Name = process.env.AUTH_CONFIG_PARAMETER;
+  ssm.on(GetParameterCommand, { Name }).resolves({
+    Parameter: { Name, Type: 'String', Value: typeof value === 'string' ? value : JSON.stringify(value) },
+  });
 };

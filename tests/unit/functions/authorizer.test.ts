@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { clearCaches } from '@aws-lambda-powertools/parameters';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../src/functions/authorizer/handler.ts';
-import { startIssuer, type TestIssuer } from '../auth/issuer.ts';
+import { serveAuthConfig, ssm, startIssuer, type TestIssuer } from '../auth/issuer.ts';
 
 const sample = JSON.parse(readFileSync('events/authorizer.json', 'utf8')) as APIGatewayTokenAuthorizerEvent;
-const ssm = mockClient(SSMClient);
 let idp: TestIssuer;
 
 const event = (authorizationToken: string, methodArn = sample.methodArn): APIGatewayTokenAuthorizerEvent => ({
@@ -15,15 +13,6 @@ const event = (authorizationToken: string, methodArn = sample.methodArn): APIGat
   authorizationToken,
   methodArn,
 });
-const useConfig = (value: unknown) =>
-  ssm.on(GetParameterCommand, { Name: '/orders-api/test/auth' }).resolves({
-    Parameter: {
-      Name: '/orders-api/test/auth',
-      Type: 'String',
-      Value: typeof value === 'string' ? value : JSON.stringify(value),
-    },
-  });
-
 beforeAll(async () => {
   idp = await startIssuer();
   process.env.AWS_REGION = 'eu-west-1';
@@ -31,11 +20,7 @@ beforeAll(async () => {
   process.env.AUTH_CONFIG_MAX_AGE_SECONDS = '300';
 });
 afterAll(() => idp.close());
-beforeEach(() => {
-  ssm.reset();
-  clearCaches();
-  useConfig({ issuer: idp.issuer, audience: idp.audience, jwksUri: idp.jwksUri });
-});
+beforeEach(() => serveAuthConfig(idp));
 
 describe('REST TOKEN authorizer', () => {
   it('allows a valid token with a policy covering every method its scopes open on the stage', async () => {
@@ -136,9 +121,7 @@ describe('REST TOKEN authorizer', () => {
   });
 
   it('answers a configuration failure with an error that is not Unauthorized (API Gateway: 500)', async () => {
-    ssm.reset();
-    clearCaches();
-    useConfig('{"issuer": "only"}');
+    serveAuthConfig(idp, '{"issuer": "only"}');
     const token = await idp.mint();
     await expect(handler(event(`Bearer ${token}`))).rejects.toThrow(/must be JSON \{issuer, audience, jwksUri\}/);
     ssm.reset();

@@ -1,13 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { clearCaches } from '@aws-lambda-powertools/parameters';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../src/functions/ws-authorizer/handler.ts';
-import { startIssuer, type TestIssuer } from '../auth/issuer.ts';
+import { serveAuthConfig, startIssuer, type TestIssuer } from '../auth/issuer.ts';
 
 const sample = JSON.parse(readFileSync('events/ws-authorizer.json', 'utf8')) as APIGatewayRequestAuthorizerEvent;
-const ssm = mockClient(SSMClient);
 let idp: TestIssuer;
 
 const withToken = (token: string | undefined): APIGatewayRequestAuthorizerEvent => ({
@@ -21,13 +17,7 @@ beforeAll(async () => {
   process.env.AUTH_CONFIG_PARAMETER = '/orders-api/test/ws-auth';
 });
 afterAll(() => idp.close());
-beforeEach(() => {
-  ssm.reset();
-  clearCaches();
-  ssm.on(GetParameterCommand).resolves({
-    Parameter: { Value: JSON.stringify({ issuer: idp.issuer, audience: idp.audience, jwksUri: idp.jwksUri }) },
-  });
-});
+beforeEach(() => serveAuthConfig(idp));
 
 describe('WebSocket $connect REQUEST authorizer', () => {
   it('allows the $connect route for a valid query-string token, with the principal as context', async () => {
