@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { InvokeMessage, LambdaErrorPayload, WorkerData, WorkerReply } from './protocol.ts';
+
+/** A function of the template as the local runtime runs it. */
+export interface FunctionConfig {
+  logicalId: string;
+  name: string;
+  arn: string;
+  /** `<module>.<export>`, as in the template. */
+  handler: string;
+  /** The esbuild bundle of the function. */
+  bundle: string;
+  timeoutSeconds: number;
+  memoryMB: number;
+  /** The function's resolved environment, plus what the runtime adds (region, credentials, local endpoints). */
+  environment: Record<string, string>;
+}
+
+export type InvokeOutcome =
+  | { status: 'ok'; requestId: string; result: unknown; durationMs: number; coldStart: boolean }
+  | { status: 'error'; requestId: string; error: LambdaErrorPayload; durationMs: number; coldStart: boolean }
+  | { status: 'timeout'; requestId: string; durationMs: number; coldStart: boolean };
+
+interface Environment {
+  worker: Worker;
+  generation: number;
+  invocations: number;
+  pending?: { id: number; settle: (reply: WorkerReply | Error) => void };
+}
+
+interface Waiter {
+  resolve: (environment: Environment) => void;
+}
+
+const WORKER = new URL('./worker.ts', import.meta.url);
+
+/**
+ * The execution environments of one function. Like Lambda, an environment runs one invocation at a time;
+ * concurrent invocations get more environments (up to `maxConcurrency`, then they wait their turn). A timed-out
+ * invocation ends its environment (Lambda discards it too), so the next one is a cold start.
+ */
+export class FunctionPool {
+  readonly config: FunctionConfig;
+  readonly maxConcurrency: number;
+  private idle: Environment[] = [];
+  private busy = new Set<Environment>();
+  private waiters: Waiter[] = [];
+  private generation = 0;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(config: FunctionConfig, maxConcurrency = 10) {
+    this.config = config;
+    this.maxConcurrency = maxConcurrency;
+  }
+
+  /** Environments in use or idle (for tests and the banner). */
+  get size(): number {
+    return this.idle.length + this.busy.size;
+  }
+
+  async invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
+    const environment = await this.acquire();
+    const coldStart = environment.invocations === 0;
+    environment.invocations += 1;
+    const started = performance.now();
+    const timeoutMs = this.config.timeoutSeconds * 1000;
+    const message: InvokeMessage = {
+      id: this.nextId++,
+      event,
+      deadline: Date.now() + timeoutMs,
+      context: {
+        awsRequestId: requestId,
+        functionName: this.config.name,
+        functionVersion: '$LATEST',
+        invokedFunctionArn: this.config.arn,
+        memoryLimitInMB: String(this.config.memoryMB),
+        logGroupName: `/aws/lambda/${this.config.name}`,
+        logStreamName: `local/[$LATEST]${environment.worker.threadId}`,
+      },
+    };
+    const reply = await new Promise<WorkerReply | Error | 'timeout'>((resolve) => {
+      const timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      environment.pending = {
+        id: message.id,
+        settle: (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+      };
+      environment.worker.postMessage(message);
+    });
+    environment.pending = undefined;
+    const durationMs = performance.now() - started;
+    if (reply === 'timeout') {
+      this.discard(environment);
+      return { status: 'timeout', requestId, durationMs, coldStart };
+    }
+    if (reply instanceof Error) {
+      this.discard(environment);
+      return {
+        status: 'error',
+        requestId,
+        durationMs,
+        coldStart,
+        error: { errorType: 'Runtime.ExitError', errorMessage: reply.message, trace: [] },
+      };
+    }
+    this.release(environment);
+    if (reply.ok) return { status: 'ok', requestId, result: reply.result, durationMs, coldStart };
+    return {
+      status: 'error',
+      requestId,
+      durationMs,
+      coldStart,
+      error: reply.error ?? { errorType: 'Error', errorMessage: 'Unknown error', trace: [] },
+    };
+  }
+
+  /** New code: environments started from now on load `bundle`; the old ones end as soon as they are idle. */
+  reload(bundle: string): void {
+    this.config.bundle = bundle;
+    this.generation += 1;
+    for (const environment of this.idle.splice(0)) void environment.worker.terminate();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.idle, ...this.busy];
+    this.idle = [];
+    this.busy.clear();
+    await Promise.all(all.map((environment) => environment.worker.terminate()));
+  }
+
+  private async acquire(): Promise<Environment> {
+    if (this.closed) throw new Error(`${this.config.logicalId}: the runtime is shutting down`);
+    const environment = this.idle.pop();
+    if (environment) {
+      this.busy.add(environment);
+      return environment;
+    }
+    if (this.busy.size < this.maxConcurrency) {
+      const started = this.start();
+      this.busy.add(started);
+      return started;
+    }
+    return new Promise((resolve) => this.waiters.push({ resolve }));
+  }
+
+  private release(environment: Environment): void {
+    if (environment.generation !== this.generation || this.closed) {
+      this.discard(environment);
+      return;
+    }
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      waiter.resolve(environment);
+      return;
+    }
+    this.busy.delete(environment);
+    this.idle.push(environment);
+  }
+
+  private discard(environment: Environment): void {
+    this.busy.delete(environment);
+    void environment.worker.terminate();
+    // A waiter blocked on the concurrency limit gets a fresh environment in the freed slot.
+    const waiter = this.waiters.shift();
+    if (waiter && !this.closed) {
+      const started = this.start();
+      this.busy.add(started);
+      waiter.resolve(started);
+    }
+  }
+
+  private start(): Environment {
+    const data: WorkerData = { bundle: this.config.bundle, exportName: this.config.handler.split('.')[1] ?? 'handler' };
+    const worker = new Worker(WORKER, {
+      workerData: data,
+      env: { ...this.config.environment },
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.config.memoryMB) },
+    });
+    const environment: Environment = { worker, generation: this.generation, invocations: 0 };
+    worker.on('message', (reply: WorkerReply) => {
+      if (environment.pending?.id === reply.id) environment.pending.settle(reply);
+    });
+    const fail = (error: Error) => environment.pending?.settle(error);
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      this.busy.delete(environment);
+      this.idle = this.idle.filter((other) => other !== environment);
+      fail(new Error(`Runtime exited with error: exit status ${code}`));
+    });
+    worker.unref();
+    return environment;
+  }
+}

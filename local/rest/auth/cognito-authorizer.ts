@@ -1,0 +1,58 @@
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { type AuthorizerOutcome, type Exchange, headerOf } from '../exchange.ts';
+import { unauthorized } from '../gateway-error.ts';
+import type { Authorizer } from '../model.ts';
+
+/** A user pool as the local runtime knows it: its ARN, the issuer that stands in for it, its app clients. */
+export interface LocalUserPool {
+  arn: string;
+  issuer: string;
+  jwksUri: string;
+  clientIds: string[];
+}
+
+const claimString = (value: unknown): string =>
+  Array.isArray(value) ? `[${value.join(' ')}]` : typeof value === 'object' ? JSON.stringify(value) : String(value);
+
+/**
+ * COGNITO_USER_POOLS authorizer: API Gateway itself verifies the ID or access token against the pool's JWKS
+ * (signature, issuer, expiry; an ID token's `aud` or an access token's `client_id` must be an app client of the
+ * pool) and hands the claims to the integration as strings. Every failure is 401 Unauthorized.
+ */
+export class CognitoAuthorizer {
+  private readonly pools: Map<string, LocalUserPool & { keys: ReturnType<typeof createRemoteJWKSet> }>;
+
+  constructor(pools: LocalUserPool[]) {
+    this.pools = new Map(pools.map((pool) => [pool.arn, { ...pool, keys: createRemoteJWKSet(new URL(pool.jwksUri)) }]));
+  }
+
+  async authorize(exchange: Exchange, authorizer: Authorizer): Promise<AuthorizerOutcome> {
+    const header = headerOf(exchange.request, authorizer.identitySources[0]?.replace(/^method\.request\.header\./, '') ?? 'Authorization');
+    if (!header) throw unauthorized();
+    // API Gateway takes the raw token; a `Bearer ` prefix is accepted too, as clients commonly send one.
+    const token = header.replace(/^Bearer\s+/i, '');
+    const started = performance.now();
+    for (const arn of authorizer.providerArns) {
+      const pool = this.pools.get(arn);
+      if (!pool) continue;
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, pool.keys, { issuer: pool.issuer, algorithms: ['RS256'] }));
+      } catch {
+        continue;
+      }
+      const client = payload.token_use === 'id' ? payload.aud : payload.client_id;
+      const clients = Array.isArray(client) ? client : [client];
+      if (payload.token_use !== 'id' && payload.token_use !== 'access') continue;
+      if (!clients.some((id) => typeof id === 'string' && pool.clientIds.includes(id))) continue;
+      const claims = Object.fromEntries(Object.entries(payload).map(([key, value]) => [key, claimString(value)]));
+      return {
+        principalId: String(payload.sub ?? ''),
+        context: {},
+        claims,
+        integrationLatency: Math.round(performance.now() - started),
+      };
+    }
+    throw unauthorized();
+  }
+}

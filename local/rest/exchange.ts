@@ -1,0 +1,77 @@
+import type { RouteMatch } from './pipeline/route.ts';
+
+/** One request as the gateway sees it, and what each stage of the pipeline learns about it. */
+export interface GatewayRequest {
+  method: string;
+  /** Path below the stage: `/v1/catalog`. */
+  path: string;
+  /** The raw query string, without `?`. */
+  rawQuery: string;
+  /** Last value of each query parameter (what `queryStringParameters` holds). */
+  query: Record<string, string>;
+  multiQuery: Record<string, string[]>;
+  /** Header names as the client sent them (last value wins). */
+  headers: Record<string, string>;
+  multiHeaders: Record<string, string[]>;
+  body: Buffer;
+  sourceIp: string;
+  protocol: string;
+  requestId: string;
+  extendedRequestId: string;
+  requestTimeEpoch: number;
+}
+
+export interface AuthorizerOutcome {
+  principalId: string;
+  /** Values as the integration sees them (API Gateway stringifies the authorizer's context values). */
+  context: Record<string, string>;
+  /** Cognito authorizers: the token's claims, stringified. */
+  claims?: Record<string, string>;
+  usageIdentifierKey?: string;
+  integrationLatency: number;
+}
+
+export interface CallerIdentity {
+  apiKey?: string;
+  apiKeyId?: string;
+  accessKey?: string;
+  accountId?: string;
+  caller?: string;
+  user?: string;
+  userArn?: string;
+}
+
+export interface Exchange {
+  request: GatewayRequest;
+  stage: string;
+  apiId: string;
+  accountId: string;
+  domainName: string;
+  match?: RouteMatch;
+  authorizer?: AuthorizerOutcome;
+  identity: CallerIdentity;
+  cacheHit: boolean;
+  integrationLatency?: number;
+  integrationStatus?: number;
+  /** Which integration answered, for the log line. */
+  integrationLabel?: string;
+}
+
+/** Case-insensitive header lookup (HTTP header names are case-insensitive; the proxy event keeps the case sent). */
+export const headerOf = (request: GatewayRequest, name: string): string | undefined => {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(request.headers)) if (key.toLowerCase() === wanted) return value;
+  return undefined;
+};
+
+/** `24/Nov/2026:19:10:42 +0000`, the CLF time API Gateway puts in `$context.requestTime`. */
+export const clfTime = (epochMs: number): string => {
+  const date = new Date(epochMs);
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+};
+
+/** `arn:aws:execute-api:region:account:apiId/stage/METHOD/path`, what authorizer policies are evaluated against. */
+export const methodArn = (exchange: Exchange, region: string): string =>
+  `arn:aws:execute-api:${region}:${exchange.accountId}:${exchange.apiId}/${exchange.stage}/${exchange.request.method}${exchange.request.path}`;

@@ -1,0 +1,49 @@
+import type { Exchange } from '../exchange.ts';
+import { GatewayError } from '../gateway-error.ts';
+import type { Integration, IntegrationResponse } from '../model.ts';
+import { mappingValue } from './parameters.ts';
+import { mappingInput, render } from './templates.ts';
+import type { IntegrationResult } from './types.ts';
+
+/** The integration response whose selection pattern matches the whole selector, else `default`. */
+export const selectResponse = (integration: Integration, selector: string): IntegrationResponse | undefined =>
+  integration.responses.find((response) => response.pattern?.test(selector)) ??
+  integration.responses.find((response) => response.pattern === undefined);
+
+/**
+ * Maps a non-proxy integration's answer to the method response: status from the chosen integration response,
+ * headers from its responseParameters, body from its template for the client's type (or passed through), and
+ * whatever the template set on `$context.responseOverride`.
+ */
+export const mapIntegrationResponse = (
+  exchange: Exchange,
+  integration: Integration,
+  selector: string,
+  raw: { headers: Record<string, string>; body: string },
+  context: Record<string, unknown>,
+  stageVariables: Record<string, string>,
+): IntegrationResult => {
+  const chosen = selectResponse(integration, selector);
+  if (!chosen) {
+    // "Execution failed due to configuration error: No match for output mapping and no default output mapping".
+    throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error', { status: 500 });
+  }
+  const headers: Record<string, string> = {};
+  for (const [target, expression] of Object.entries(chosen.responseParameters)) {
+    const name = /^method\.response\.header\.(.+)$/.exec(target)?.[1];
+    const value = name ? mappingValue(expression, { exchange, stageVariables, context, responseHeaders: raw.headers, responseBody: raw.body }) : undefined;
+    if (name && value !== undefined) headers[name] = value;
+  }
+  const templates = Object.entries(chosen.responseTemplates);
+  const accept = Object.entries(exchange.request.headers).find(([key]) => key.toLowerCase() === 'accept')?.[1] ?? '';
+  const [contentType, template] = templates.find(([type]) => accept.toLowerCase().includes(type.toLowerCase())) ?? templates[0] ?? ['application/json', undefined];
+  let body = raw.body;
+  let status = chosen.statusCode;
+  if (template !== undefined) {
+    const rendered = render(template, { ...mappingInput(exchange, raw.body) }, context, stageVariables);
+    body = rendered.output;
+    if (rendered.overrides.status !== undefined) status = rendered.overrides.status;
+    Object.assign(headers, rendered.overrides.header);
+  }
+  return { status, headers: { 'Content-Type': contentType, ...headers }, body: Buffer.from(body) };
+};
