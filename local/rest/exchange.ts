@@ -5,6 +5,8 @@ export interface GatewayRequest {
   method: string;
   /** Path below the stage: `/v1/catalog`. */
   path: string;
+  /** The path exactly as the client sent it, stage included and still URL-encoded (what SigV4 signs). */
+  rawPath: string;
   /** The raw query string, without `?`. */
   rawQuery: string;
   /** Last value of each query parameter (what `queryStringParameters` holds). */

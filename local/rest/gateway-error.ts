@@ -61,17 +61,20 @@ export class GatewayError extends Error {
   readonly validationErrors?: string;
   /** Overrides the type's status (502 for a malformed Lambda proxy answer, which is a DEFAULT_5XX). */
   readonly status?: number;
+  /** Overrides the type's `x-amzn-ErrorType` (SigV4 failures name their own, e.g. UnrecognizedClientException). */
+  readonly errorType?: string;
 
   constructor(
     type: GatewayResponseType,
     message: string | null,
-    options: { validationErrors?: string; status?: number; cause?: unknown } = {},
+    options: { validationErrors?: string; status?: number; errorType?: string; cause?: unknown } = {},
   ) {
     super(message ?? type, { cause: options.cause });
     this.type = type;
     this.gatewayMessage = message;
     this.validationErrors = options.validationErrors;
     this.status = options.status;
+    this.errorType = options.errorType;
   }
 }
 

@@ -78,6 +78,7 @@ export interface MethodSetting {
   cachingEnabled?: boolean;
   cacheTtlInSeconds?: number;
   requireAuthorizationForCacheControl?: boolean;
+  unauthorizedCacheControlHeaderStrategy?: 'FAIL_WITH_403' | 'SUCCEED_WITH_RESPONSE_HEADER' | 'SUCCEED_WITHOUT_RESPONSE_HEADER';
 }
 
 export interface RestApi {
@@ -280,6 +281,10 @@ export const restApiOf = (
         cachingEnabled: asBoolean(setting.CachingEnabled),
         cacheTtlInSeconds: asNumber(setting.CacheTtlInSeconds),
         requireAuthorizationForCacheControl: asBoolean(setting.RequireAuthorizationForCacheControl),
+        unauthorizedCacheControlHeaderStrategy:
+          setting.UnauthorizedCacheControlHeaderStrategy === undefined
+            ? undefined
+            : (String(setting.UnauthorizedCacheControlHeaderStrategy) as MethodSetting['unauthorizedCacheControlHeaderStrategy']),
       }),
     );
   return {

@@ -2,13 +2,18 @@ import { type CallerIdentity, type Exchange, headerOf } from '../exchange.ts';
 import { GatewayError, missingAuthenticationToken } from '../gateway-error.ts';
 import { type LocalCredentials, verifySigV4 } from './sigv4.ts';
 
+/** True when the request carries a SigV4 signature, in the Authorization header or presigned in the query. */
+export const isSigned = (exchange: Exchange): boolean =>
+  /^AWS4-HMAC-SHA256\s/.test(headerOf(exchange.request, 'authorization') ?? '') ||
+  exchange.request.query['X-Amz-Signature'] !== undefined;
+
 /**
  * AWS_IAM: the request must carry a SigV4 signature (service `execute-api`) made with one of the local
  * credentials, which stand in for an IAM user allowed to invoke the API. No signature → 403 Missing
- * Authentication Token; a wrong one → 403 with SigV4's own message.
+ * Authentication Token; a bad one → 403 with SigV4's own error type and message.
  */
 export class IamAuthorizer {
-  private readonly credentials: LocalCredentials[];
+  readonly credentials: LocalCredentials[];
   private readonly region: string;
 
   constructor(credentials: LocalCredentials[], region: string) {
@@ -16,13 +21,15 @@ export class IamAuthorizer {
     this.region = region;
   }
 
-  authorize(exchange: Exchange): CallerIdentity {
+  async authorize(exchange: Exchange): Promise<CallerIdentity> {
+    if (!isSigned(exchange)) throw missingAuthenticationToken();
     const { request } = exchange;
-    if (!headerOf(request, 'authorization') && !request.query['X-Amz-Signature']) throw missingAuthenticationToken();
-    const result = verifySigV4(
+    const result = await verifySigV4(
       {
         method: request.method,
-        path: `/${exchange.stage}${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}`,
+        host: headerOf(request, 'host') ?? '',
+        path: request.rawPath,
+        query: request.rawQuery,
         headers: request.headers,
         body: request.body,
       },
@@ -30,9 +37,9 @@ export class IamAuthorizer {
       this.region,
     );
     if (!result.ok) {
-      const type = /signature|expired/i.test(result.message) ? 'INVALID_SIGNATURE' : 'MISSING_AUTHENTICATION_TOKEN';
-      throw new GatewayError(type === 'INVALID_SIGNATURE' ? 'INVALID_SIGNATURE' : 'ACCESS_DENIED', result.message, {
-        status: 403,
+      throw new GatewayError(result.errorType === 'InvalidSignatureException' ? 'INVALID_SIGNATURE' : 'ACCESS_DENIED', result.message, {
+        status: result.status,
+        errorType: result.errorType,
       });
     }
     return result.identity;

@@ -42,8 +42,10 @@ export const mapIntegrationResponse = (
   if (template !== undefined) {
     const rendered = render(template, { ...mappingInput(exchange, raw.body) }, context, stageVariables);
     body = rendered.output;
-    if (rendered.overrides.status !== undefined) status = rendered.overrides.status;
-    Object.assign(headers, rendered.overrides.header);
+    // $context.responseOverride wins over the integration response (developer guide, "Override your API's
+    // request and response parameters and status codes").
+    if (rendered.responseOverride.status !== undefined) status = rendered.responseOverride.status;
+    Object.assign(headers, rendered.responseOverride.header);
   }
   return { status, headers: { 'Content-Type': contentType, ...headers }, body: Buffer.from(body) };
 };

@@ -4,7 +4,8 @@ import { type Exchange, headerOf } from '../exchange.ts';
 import { GatewayError } from '../gateway-error.ts';
 import type { Operation, RestApi } from '../model.ts';
 
-type Ajv = InstanceType<typeof Ajv04>;
+// ajv-draft-04 is CommonJS: under native ESM its class is the module's `default`.
+type Ajv = InstanceType<typeof Ajv04.default>;
 
 /**
  * Request validation as API Gateway does it (developer guide, "Request validation for REST APIs"): required
@@ -59,7 +60,7 @@ export class RequestValidator {
   private readonly compiled = new Map<Operation, Map<string, ValidateFunction>>();
 
   constructor(api: RestApi) {
-    this.ajv = new Ajv04({ allErrors: true, strict: false, logger: false });
+    this.ajv = new Ajv04.default({ allErrors: true, strict: false, logger: false });
     this.ajv.addSchema({ components: { schemas: api.schemas } }, 'api');
   }
 

@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import { banner } from '../runtime/banner.ts';
+import { startLocalRuntime } from '../runtime/start.ts';
+
+const USAGE = `Usage: npm start -- [options]
+
+  --port N                 REST API port (default 3000; 0 picks a free port)
+  --ws-port N              WebSocket API port (default 3001; 0 picks a free port)
+  --config-env NAME        samconfig.toml environment for parameter values (default dev)
+  --parameter-overrides S  'Key=Value Key2=Value2', over the environment's parameter_overrides
+  --template FILE          SAM template (default template.yaml)
+  --no-watch               do not rebuild functions when their sources change
+  -h, --help               this text`;
+
+const fail = (message: string, code = 2): never => {
+  process.stderr.write(`npm start: ${message}\n`);
+  process.exit(code);
+};
+
+const portOf = (value: string | undefined, fallback: number, flag: string): number => {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`${flag} must be a port number from 0 to 65535, got "${value}"`);
+  return port;
+};
+
+const parse = () =>
+  parseArgs({
+    allowNegative: true,
+    options: {
+      port: { type: 'string' },
+      'ws-port': { type: 'string' },
+      'config-env': { type: 'string', default: 'dev' },
+      'parameter-overrides': { type: 'string', default: '' },
+      template: { type: 'string', default: 'template.yaml' },
+      watch: { type: 'boolean', default: true },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+let parsed: ReturnType<typeof parse> | undefined;
+try {
+  parsed = parse();
+} catch (error) {
+  fail(`${(error as Error).message}\n\n${USAGE}`);
+}
+const values = (parsed as ReturnType<typeof parse>).values;
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const port = portOf(values.port, 3000, '--port');
+portOf(values['ws-port'], 3001, '--ws-port');
+
+const runtime = await startLocalRuntime({
+  templatePath: values.template,
+  configEnv: values['config-env'],
+  parameterOverrides: values['parameter-overrides'],
+  port,
+  watch: values.watch,
+}).catch((error: Error) => fail(error.message, 1));
+
+process.stdout.write(`${banner(runtime, { configEnv: values['config-env'] })}\n\n`);
+
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write(`\n${signal}: stopping\n`);
+  // A stuck function must not keep the process alive forever.
+  setTimeout(() => process.exit(1), 5000).unref();
+  void runtime.close().then(() => process.exit(0));
+};
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));

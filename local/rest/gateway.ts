@@ -1,0 +1,211 @@
+import type { InvokeOutcome } from '../lambda/function-pool.ts';
+import type { CognitoAuthorizer } from './auth/cognito-authorizer.ts';
+import { type IamAuthorizer, isSigned } from './auth/iam-authorizer.ts';
+import { LambdaAuthorizer } from './auth/lambda-authorizer.ts';
+import { type Exchange, type GatewayRequest, headerOf } from './exchange.ts';
+import { GatewayError, missingAuthenticationToken } from './gateway-error.ts';
+import { asGatewayError, gatewayErrorResponse } from './gateway-responses.ts';
+import { awsServiceNotEmulated } from './integrations/aws-service.ts';
+import { httpIntegration } from './integrations/http.ts';
+import { lambdaCustomIntegration } from './integrations/lambda-custom.ts';
+import { lambdaProxyIntegration } from './integrations/lambda-proxy.ts';
+import { mockIntegration } from './integrations/mock.ts';
+import type { IntegrationResult } from './integrations/types.ts';
+import { lambdaArnOf, type Authorizer, type Operation, type RestApi } from './model.ts';
+import { createRouter } from './pipeline/route.ts';
+import { RequestValidator } from './pipeline/validate.ts';
+import { ResponseCache } from './response-cache.ts';
+import { StageThrottle } from './usage/stage-throttle.ts';
+import type { UsagePlans } from './usage/usage-plans.ts';
+
+export interface LambdaInvoker {
+  invoke(target: string, event: unknown, requestId?: string): Promise<InvokeOutcome>;
+  /** The function's configured timeout in seconds. */
+  timeoutOf(target: string): number;
+}
+
+export interface RestGatewayOptions {
+  api: RestApi;
+  region: string;
+  accountId: string;
+  domainName: string;
+  lambda: LambdaInvoker;
+  usagePlans: UsagePlans;
+  cognito: CognitoAuthorizer;
+  iam: IamAuthorizer;
+}
+
+export interface GatewayAnswer extends IntegrationResult {
+  exchange: Exchange;
+  /** Which integration answered (`lambda-proxy`, `mock`, `gateway`...), for the request log. */
+  integration: string;
+}
+
+/**
+ * One REST API stage. A request goes through the stages in the order API Gateway applies them (developer guide,
+ * "API Gateway request flow": method request, then integration request and integration response, then method
+ * response; access control comes before throttling, "Throttle requests to your REST APIs" applies usage-plan
+ * limits before stage and method limits): route → authorizer → API key and usage plan → stage/method throttle →
+ * request validation → cache lookup → integration (request mapping, call, response mapping) → cache store.
+ * Every failure on the way is a GatewayError, answered with the API's gateway responses.
+ */
+export class RestGateway {
+  readonly api: RestApi;
+  private readonly options: RestGatewayOptions;
+  private readonly route: ReturnType<typeof createRouter>;
+  private readonly lambdaAuthorizer: LambdaAuthorizer;
+  private readonly throttle: StageThrottle;
+  private readonly validator: RequestValidator;
+  readonly cache: ResponseCache;
+  private readonly lambdaProxy: ReturnType<typeof lambdaProxyIntegration>;
+  private readonly lambdaCustom: ReturnType<typeof lambdaCustomIntegration>;
+
+  constructor(options: RestGatewayOptions) {
+    this.options = options;
+    this.api = options.api;
+    this.route = createRouter(options.api.operations);
+    const { lambda } = options;
+    this.lambdaAuthorizer = new LambdaAuthorizer((arn, event) => lambda.invoke(arn, event), options.region);
+    this.throttle = new StageThrottle(options.api.methodSettings);
+    this.validator = new RequestValidator(options.api);
+    this.cache = new ResponseCache(options.api);
+    const invoke = (arn: string, event: unknown, requestId: string) => lambda.invoke(arn, event, requestId);
+    const timeoutOf = (arn: string) => lambda.timeoutOf(arn);
+    this.lambdaProxy = lambdaProxyIntegration(invoke, timeoutOf, options.api.stageVariables);
+    this.lambdaCustom = lambdaCustomIntegration(invoke, timeoutOf);
+  }
+
+  /** Drops cached authorizer results (after a rebuild of the authorizer function). */
+  clearAuthorizerCache(): void {
+    this.lambdaAuthorizer.cache.clear();
+  }
+
+  /** Answers a request the server refused before the pipeline (a body over the payload limit). */
+  reject(request: GatewayRequest, type: 'REQUEST_TOO_LARGE'): GatewayAnswer {
+    const exchange = this.exchangeFor(request);
+    const result = gatewayErrorResponse(exchange, this.api, new GatewayError(type, 'Request Too Long'));
+    return { ...this.finish(request, result), exchange, integration: 'gateway' };
+  }
+
+  private exchangeFor(request: GatewayRequest): Exchange {
+    return {
+      request,
+      stage: this.api.stage,
+      apiId: this.api.id,
+      accountId: this.options.accountId,
+      domainName: this.options.domainName,
+      identity: {},
+      cacheHit: false,
+    };
+  }
+
+  private finish(request: GatewayRequest, result: IntegrationResult): IntegrationResult {
+    result.headers['x-amzn-RequestId'] = request.requestId;
+    result.headers['x-amz-apigw-id'] = request.extendedRequestId;
+    if (!Object.keys(result.headers).some((name) => name.toLowerCase() === 'content-type')) {
+      // API Gateway labels a response without a content type as JSON.
+      result.headers['Content-Type'] = 'application/json';
+    }
+    return result;
+  }
+
+  async handle(request: GatewayRequest): Promise<GatewayAnswer> {
+    const exchange = this.exchangeFor(request);
+    let integration = 'gateway';
+    let result: IntegrationResult;
+    try {
+      const match = this.route(request.method, request.path);
+      if (!match) throw missingAuthenticationToken();
+      exchange.match = match;
+      const operation = match.operation;
+      integration = integrationLabel(operation);
+      if (operation.authorizer) await this.authorize(exchange, operation.authorizer);
+      if (operation.apiKeyRequired) this.checkApiKey(exchange, operation);
+      this.throttle.admit(operation.resourcePath, request.method);
+      this.validator.validate(exchange, operation);
+      result = await this.cached(exchange, operation);
+    } catch (error) {
+      result = gatewayErrorResponse(exchange, this.api, asGatewayError(error));
+    }
+    this.finish(request, result);
+    return { ...result, exchange, integration: exchange.cacheHit ? `${integration} (cache hit)` : integration };
+  }
+
+  private async authorize(exchange: Exchange, authorizer: Authorizer): Promise<void> {
+    if (authorizer.type === 'aws_iam') {
+      exchange.identity = { ...exchange.identity, ...(await this.options.iam.authorize(exchange)) };
+    } else if (authorizer.type === 'cognito_user_pools') {
+      exchange.authorizer = await this.options.cognito.authorize(exchange, authorizer);
+    } else {
+      exchange.authorizer = await this.lambdaAuthorizer.authorize(exchange, authorizer);
+    }
+  }
+
+  private checkApiKey(exchange: Exchange, operation: Operation): void {
+    const { request } = exchange;
+    // With the AUTHORIZER key source the key is the authorizer's usageIdentifierKey, never a header
+    // (developer guide, "Choose an API key source in API Gateway").
+    const value =
+      this.api.apiKeySource === 'AUTHORIZER' ? exchange.authorizer?.usageIdentifierKey : headerOf(request, 'x-api-key');
+    const usage = this.options.usagePlans.admit(value, this.api.id, this.api.stage, `${operation.resourcePath}/${request.method}`);
+    exchange.identity.apiKey = value;
+    exchange.identity.apiKeyId = usage.key.id;
+  }
+
+  private async cached(exchange: Exchange, operation: Operation): Promise<IntegrationResult> {
+    const method = exchange.request.method;
+    if (!this.cache.enabledFor(operation, method)) return this.integrate(exchange, operation);
+    const key = this.cache.keyOf(exchange, operation);
+    const mayInvalidate = isSigned(exchange) && (await this.mayInvalidate(exchange));
+    const decision = this.cache.cacheControl(exchange, operation, mayInvalidate);
+    if (decision === 'refuse') {
+      throw new GatewayError('ACCESS_DENIED', 'User is not authorized to invalidate the cache of this resource');
+    }
+    if (decision === 'invalidate') this.cache.delete(key);
+    const hit = this.cache.get(key);
+    if (hit) {
+      exchange.cacheHit = true;
+      return { ...hit, headers: { ...hit.headers }, body: hit.body };
+    }
+    const result = await this.integrate(exchange, operation);
+    this.cache.store(key, operation, method, { ...result, headers: { ...result.headers } });
+    if (decision === 'ignore-with-warning') {
+      result.headers.Warning = '199 - "Cache-Control: max-age=0 ignored: the caller may not invalidate the cache"';
+    }
+    return result;
+  }
+
+  /** A request signed with the local IAM credentials stands for a caller allowed execute-api:InvalidateCache. */
+  private async mayInvalidate(exchange: Exchange): Promise<boolean> {
+    try {
+      await this.options.iam.authorize(exchange);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private integrate(exchange: Exchange, operation: Operation): Promise<IntegrationResult> {
+    const { integration } = operation;
+    const stageVariables = this.api.stageVariables;
+    switch (integration.type) {
+      case 'aws_proxy':
+        return this.lambdaProxy(exchange, integration);
+      case 'mock':
+        return mockIntegration(exchange, operation, stageVariables);
+      case 'http':
+      case 'http_proxy':
+        return httpIntegration(exchange, operation, stageVariables);
+      case 'aws':
+        if (lambdaArnOf(integration.uri)) return this.lambdaCustom(exchange, operation, stageVariables);
+        return Promise.resolve(awsServiceNotEmulated(operation));
+    }
+  }
+}
+
+export const integrationLabel = (operation: Operation): string => {
+  const { type, uri } = operation.integration;
+  if (type === 'aws_proxy') return 'lambda-proxy';
+  if (type === 'aws') return lambdaArnOf(uri) ? 'lambda' : `aws:${/:([a-z0-9-]+):(path|action)\//.exec(uri)?.[1] ?? 'service'}`;
+  return type.replace('_', '-');
+};

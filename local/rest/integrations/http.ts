@@ -1,0 +1,152 @@
+import { Agent as HttpAgent, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { vtlContext } from '../context.ts';
+import type { Exchange } from '../exchange.ts';
+import { endpointTimedOut, GatewayError } from '../gateway-error.ts';
+import type { Operation } from '../model.ts';
+import { mapIntegrationResponse } from './integration-response.ts';
+import { requestParameterTargets } from './parameters.ts';
+import { renderRequest } from './templates.ts';
+import type { IntegrationResult } from './types.ts';
+
+// Hop-by-hop headers belong to one connection and are never forwarded (RFC 9110, section 7.6.1); host and
+// content-length are recomputed for the back end's request.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+]);
+
+const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
+const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
+
+interface BackendAnswer {
+  status: number;
+  headers: Record<string, string>;
+  multiHeaders: Record<string, string[]>;
+  body: Buffer;
+}
+
+const flatten = (headers: IncomingHttpHeaders) => {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    const values = Array.isArray(value) ? value : [value];
+    multi[name] = values;
+    single[name] = values.join(', ');
+  }
+  return { single, multi };
+};
+
+/** One request to the back end, bounded by the integration timeout (504 when it runs out). */
+const send = (
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: Buffer,
+  timeoutMs: number,
+): Promise<BackendAnswer> =>
+  new Promise((resolve, reject) => {
+    const secure = url.protocol === 'https:';
+    const outgoing = (secure ? httpsRequest : httpRequest)(
+      url,
+      {
+        method,
+        headers: { ...headers, ...(body.length > 0 ? { 'content-length': String(body.length) } : {}) },
+        agent: secure ? httpsAgent : httpAgent,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          clearTimeout(timer);
+          const { single, multi } = flatten(response.headers);
+          resolve({ status: response.statusCode ?? 502, headers: single, multiHeaders: multi, body: Buffer.concat(chunks) });
+        });
+      },
+    );
+    const timer = setTimeout(() => {
+      outgoing.destroy();
+      reject(endpointTimedOut());
+    }, timeoutMs);
+    outgoing.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error instanceof GatewayError ? error : new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { status: 502, cause: error }));
+    });
+    outgoing.end(body);
+  });
+
+/** The integration URI with `{name}` placeholders filled from `integration.request.path.name` mappings. */
+const backendUrl = (uri: string, path: Record<string, string>, query: string): URL => {
+  const filled = uri.replace(/\{([^}+]+)\+?\}/g, (_, name: string) => {
+    const value = path[name] ?? '';
+    // A greedy parameter keeps its slashes; each segment is encoded on its own.
+    return value.split('/').map(encodeURIComponent).join('/');
+  });
+  let url: URL;
+  try {
+    url = new URL(filled);
+  } catch (error) {
+    throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error', { status: 500, cause: error });
+  }
+  if (query) url.search = url.search ? `${url.search}&${query}` : `?${query}`;
+  return url;
+};
+
+const encodeQuery = (params: Record<string, string>): string => new URLSearchParams(params).toString();
+
+/**
+ * HTTP_PROXY: the client's method, headers, query string and body go to the back end as they are (plus any
+ * mapped `integration.request.*` parameters); the back end's status, headers and body come back unchanged, errors
+ * included (developer guide, "Set up HTTP proxy integrations in API Gateway").
+ * HTTP (non-proxy): the request template builds the body, the integration responses map the answer, selected by
+ * the back end's status code.
+ */
+export const httpIntegration = async (
+  exchange: Exchange,
+  operation: Operation,
+  stageVariables: Record<string, string>,
+): Promise<IntegrationResult> => {
+  const { integration } = operation;
+  const { request } = exchange;
+  const context = vtlContext(exchange);
+  const mapped = requestParameterTargets(integration.requestParameters, { exchange, stageVariables, context });
+  const path = { ...exchange.match?.pathParameters, ...mapped.path };
+  const method = integration.httpMethod === 'ANY' ? request.method : integration.httpMethod;
+  const started = performance.now();
+  if (integration.type === 'http_proxy') {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) if (!HOP_BY_HOP.has(name.toLowerCase())) headers[name] = value;
+    Object.assign(headers, mapped.header);
+    const query = [request.rawQuery, encodeQuery(mapped.querystring)].filter(Boolean).join('&');
+    const answer = await send(backendUrl(integration.uri, path, query), method, headers, request.body, integration.timeoutMs);
+    exchange.integrationLatency = Math.round(performance.now() - started);
+    exchange.integrationStatus = answer.status;
+    return { status: answer.status, headers: answer.headers, multiHeaders: answer.multiHeaders, body: answer.body };
+  }
+  const rendered = renderRequest(exchange, integration, context, stageVariables);
+  const body = rendered ? Buffer.from(rendered.output) : request.body;
+  const headers = { ...mapped.header, ...rendered?.requestOverride.header };
+  const query = encodeQuery({ ...mapped.querystring, ...rendered?.requestOverride.querystring });
+  const url = backendUrl(integration.uri, { ...path, ...rendered?.requestOverride.path }, query);
+  const answer = await send(url, method, headers, body, integration.timeoutMs);
+  exchange.integrationLatency = Math.round(performance.now() - started);
+  exchange.integrationStatus = answer.status;
+  return mapIntegrationResponse(
+    exchange,
+    integration,
+    String(answer.status),
+    { headers: answer.headers, body: answer.body.toString('utf8') },
+    context,
+    stageVariables,
+  );
+};

@@ -1,0 +1,74 @@
+import type { Operation } from '../rest/model.ts';
+import { integrationLabel } from '../rest/gateway.ts';
+import type { LocalRuntime } from './start.ts';
+
+const authOf = (operation: Operation): string => {
+  const parts: string[] = [];
+  if (operation.authorizer) {
+    const { type, name } = operation.authorizer;
+    parts.push(type === 'aws_iam' ? 'IAM (SigV4)' : type === 'cognito_user_pools' ? `Cognito (${name})` : `${name} (${type})`);
+  }
+  if (operation.apiKeyRequired) parts.push('API key');
+  return parts.join(' + ') || 'none';
+};
+
+const table = (rows: string[][], indent = '  '): string[] => {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
+  return rows.map((row) => indent + row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+};
+
+/** What a developer needs to start calling the API: URLs, routes and their auth, keys, tokens, credentials. */
+export const banner = (runtime: LocalRuntime, options: { configEnv: string }): string => {
+  const { stack } = runtime;
+  const lines: string[] = [
+    `orders local runtime: stack ${stack.pseudo.stackName}, samconfig env "${options.configEnv}", region ${stack.region}`,
+    '',
+  ];
+  for (const api of runtime.apis) {
+    lines.push(`REST API ${api.logicalId}  ${runtime.restUrl}/${api.stage}`);
+    lines.push(
+      ...table(
+        api.operations.map((operation) => [
+          operation.method,
+          operation.resourcePath,
+          integrationLabel(operation),
+          authOf(operation),
+        ]),
+      ),
+    );
+    lines.push('');
+  }
+  if (runtime.usagePlans.keys.length > 0) {
+    lines.push('API keys (header x-api-key):');
+    lines.push(
+      ...table(
+        runtime.usagePlans.keys.map((key) => {
+          const plan = runtime.usagePlans.plans.find((candidate) => candidate.keyIds.includes(key.id));
+          const limits = plan
+            ? `${plan.name}: ${plan.throttle?.rate ?? '-'} req/s, burst ${plan.throttle?.burst ?? '-'}, quota ${plan.quota ? `${plan.quota.limit}/${plan.quota.period}` : '-'}`
+            : 'no usage plan';
+          return [key.name, key.value, limits];
+        }),
+      ),
+    );
+    lines.push('');
+  }
+  lines.push(`Tokens: npm run token -- --sub alice --scope "orders:read orders:write"   (issuer ${runtime.issuer.issuer})`);
+  lines.push(
+    `IAM (SigV4, service execute-api): AWS_ACCESS_KEY_ID=${runtime.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${runtime.credentials.secretAccessKey}`,
+  );
+  if (runtime.services.length > 0) {
+    lines.push('Local AWS endpoints:');
+    lines.push(...table(runtime.services.map((service) => [service.name, service.url])));
+  }
+  if (runtime.report.unsupported.length > 0) {
+    lines.push('', 'Not run locally:');
+    lines.push(...runtime.report.unsupported.map((line) => `  - ${line}`));
+  }
+  if (runtime.report.noLocalEffect.length > 0) {
+    lines.push(`No local effect: ${runtime.report.noLocalEffect.join(', ')}`);
+  }
+  if (runtime.watching.length > 0) lines.push('', `Watching ${runtime.watching.join(', ')} for changes.`);
+  lines.push('Ctrl-C stops.');
+  return lines.join('\n');
+};

@@ -1,0 +1,110 @@
+import type { TemplateObject, TemplateValue } from '../template/load.ts';
+import type { LocalStack } from '../template/stack.ts';
+
+/**
+ * What the local runtime does with each part of the template. Anything it does not run is listed at start-up
+ * by name, so a template that relies on it is never silently half-served.
+ */
+const EMULATED = new Set([
+  'AWS::Serverless::Function',
+  'AWS::Serverless::Api',
+  'AWS::ApiGateway::ApiKey',
+  'AWS::ApiGateway::UsagePlan',
+  'AWS::ApiGateway::UsagePlanKey',
+  'AWS::SSM::Parameter',
+  'AWS::Cognito::UserPool',
+  'AWS::Cognito::UserPoolClient',
+]);
+
+/** Resources that only matter to AWS itself (permissions, log storage, account settings): nothing to run locally. */
+const NO_LOCAL_EFFECT = new Set([
+  'AWS::IAM::Role',
+  'AWS::IAM::Policy',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::Lambda::Permission',
+  'AWS::Logs::LogGroup',
+  'AWS::ApiGateway::Account',
+]);
+
+/** Emulated by the parts of the local runtime that come next (the AWS services and the WebSocket API). */
+const NOT_YET = new Set([
+  'AWS::SQS::Queue',
+  'AWS::Serverless::StateMachine',
+  'AWS::DynamoDB::Table',
+  'AWS::ApiGatewayV2::Api',
+  'AWS::ApiGatewayV2::Authorizer',
+  'AWS::ApiGatewayV2::Integration',
+  'AWS::ApiGatewayV2::Route',
+  'AWS::ApiGatewayV2::Deployment',
+  'AWS::ApiGatewayV2::Stage',
+]);
+
+const isObject = (value: TemplateValue | undefined): value is TemplateObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export interface TemplateReport {
+  /** Constructs the runtime does not run, one line each. */
+  unsupported: string[];
+  /** Resources with no local meaning, by type. */
+  noLocalEffect: string[];
+}
+
+const FUNCTION_PROPERTIES_IGNORED: Record<string, string> = {
+  Layers: 'layers are not loaded',
+  VpcConfig: 'VPC networking does not apply',
+  Tracing: 'X-Ray traces are not recorded',
+  Architectures: 'runs on the local CPU architecture',
+  ReservedConcurrentExecutions: 'concurrency is capped by the local pool size instead',
+  ProvisionedConcurrencyConfig: 'no provisioned concurrency',
+  DeadLetterQueue: 'asynchronous invocation is not emulated',
+  EventInvokeConfig: 'asynchronous invocation is not emulated',
+};
+
+const API_PROPERTIES_IGNORED: Record<string, string> = {
+  AccessLogSetting: 'the runtime prints one log line per request instead',
+  TracingEnabled: 'X-Ray traces are not recorded',
+  Domain: 'custom domains are not served',
+  Cors: 'CORS configured by SAM is not applied (use gateway responses and OPTIONS methods in the OpenAPI body)',
+  Auth: 'SAM Auth is not applied (declare authorizers in the OpenAPI body)',
+};
+
+export const templateReport = (stack: LocalStack): TemplateReport => {
+  const unsupported: string[] = [];
+  const noLocalEffect: string[] = [];
+  for (const resource of stack.resources.values()) {
+    if (!resource.enabled) continue;
+    const { logicalId, type } = resource;
+    if (NO_LOCAL_EFFECT.has(type)) noLocalEffect.push(`${logicalId} (${type})`);
+    else if (NOT_YET.has(type)) unsupported.push(`${logicalId} (${type}): not emulated yet`);
+    else if (!EMULATED.has(type)) unsupported.push(`${logicalId} (${type}): resource type not supported locally`);
+    const properties = isObject(resource.raw.Properties) ? resource.raw.Properties : {};
+    if (type === 'AWS::Serverless::Function') {
+      const metadata = isObject(resource.raw.Metadata) ? resource.raw.Metadata : {};
+      if (metadata.BuildMethod !== 'esbuild') unsupported.push(`${logicalId}: only esbuild functions are built and run`);
+      for (const [name, event] of Object.entries(isObject(properties.Events) ? properties.Events : {})) {
+        const eventType = isObject(event) ? String(event.Type) : '?';
+        unsupported.push(`${logicalId}.Events.${name} (${eventType}): event sources are not emulated yet`);
+      }
+      for (const [property, why] of Object.entries(FUNCTION_PROPERTIES_IGNORED)) {
+        if (property in properties) unsupported.push(`${logicalId}.${property}: ${why}`);
+      }
+    }
+    if (type === 'AWS::Serverless::Api') {
+      for (const [property, why] of Object.entries(API_PROPERTIES_IGNORED)) {
+        if (property in properties) unsupported.push(`${logicalId}.${property}: ${why}`);
+      }
+      const endpoint = stack.properties(logicalId).EndpointConfiguration;
+      const endpointType = isObject(endpoint) ? String(endpoint.Type) : String(endpoint ?? 'EDGE');
+      if (endpointType === 'PRIVATE') unsupported.push(`${logicalId}: PRIVATE endpoint served on loopback without its VPC endpoint`);
+      const body = stack.properties(logicalId).DefinitionBody;
+      if (isObject(body) && body['x-amazon-apigateway-policy'] !== undefined) {
+        unsupported.push(`${logicalId}: x-amazon-apigateway-policy (resource policy) is not enforced`);
+      }
+    }
+  }
+  const globals = isObject(stack.template.Globals) && isObject(stack.template.Globals.Function) ? stack.template.Globals.Function : {};
+  for (const [property, why] of Object.entries(FUNCTION_PROPERTIES_IGNORED)) {
+    if (property in globals) unsupported.push(`Globals.Function.${property}: ${why}`);
+  }
+  return { unsupported, noLocalEffect };
+};

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import type { PseudoParameters } from './intrinsics.ts';
+import type { TemplateObject } from './load.ts';
+
+/**
+ * The names and ids CloudFormation would give each resource, made locally: deterministic (a hash of the stack
+ * and logical id), so URLs, API keys and ARNs stay the same from one `npm start` to the next, and shaped like
+ * AWS's own (a REST API id is 10 lowercase alphanumerics, a user pool id is `<region>_<9 chars>`...), so code that
+ * parses them keeps working.
+ */
+const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const MIXED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+export const stableId = (seed: string, length: number, alphabet = ALPHANUMERIC): string => {
+  const digest = createHash('sha256').update(seed).digest();
+  let out = '';
+  for (let i = 0; out.length < length; i++) out += alphabet[(digest[i % digest.length] ?? 0) % alphabet.length];
+  return out;
+};
+
+export interface PhysicalResource {
+  /** What `Ref` returns. */
+  ref: string;
+  /** What `Fn::GetAtt` returns, by attribute. */
+  attributes: Record<string, string>;
+}
+
+/** CloudFormation's generated name: `<stack>-<LogicalId>-<random>`, cut to the service's limit. */
+const generatedName = (stack: string, logicalId: string, max = 64): string => {
+  const suffix = stableId(`${stack}/${logicalId}`, 12).toUpperCase();
+  return `${stack}-${logicalId}`.slice(0, max - suffix.length - 1) + `-${suffix}`;
+};
+
+/**
+ * `properties` are the resource's resolved properties where a name is needed (FunctionName, QueueName...): the
+ * caller resolves them lazily, because a Ref to an SSM parameter is its resolved Name.
+ */
+export const physicalResource = (
+  logicalId: string,
+  type: string,
+  properties: () => TemplateObject,
+  pseudo: PseudoParameters,
+): PhysicalResource => {
+  const { region, accountId: account, partition, stackName } = pseudo;
+  const seed = `${stackName}/${logicalId}`;
+  const named = (key: string, max?: number): string => {
+    const value = properties()[key];
+    return typeof value === 'string' && value !== '' ? value : generatedName(stackName, logicalId, max);
+  };
+  const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
+  switch (type) {
+    case 'AWS::Serverless::Function':
+    case 'AWS::Lambda::Function': {
+      const name = named('FunctionName');
+      return { ref: name, attributes: { Arn: arn('lambda', `function:${name}`) } };
+    }
+    case 'AWS::Serverless::Api':
+    case 'AWS::ApiGateway::RestApi': {
+      const id = stableId(seed, 10);
+      return { ref: id, attributes: { RootResourceId: stableId(`${seed}/root`, 10) } };
+    }
+    case 'AWS::ApiGatewayV2::Api': {
+      const id = stableId(seed, 10);
+      return { ref: id, attributes: { ApiId: id, ApiEndpoint: `wss://${id}.execute-api.${region}.amazonaws.com` } };
+    }
+    case 'AWS::Serverless::StateMachine':
+    case 'AWS::StepFunctions::StateMachine': {
+      const name = named('Name', 80);
+      const stateMachineArn = arn('states', `stateMachine:${name}`);
+      return { ref: stateMachineArn, attributes: { Arn: stateMachineArn, Name: name } };
+    }
+    case 'AWS::SQS::Queue': {
+      const name = named('QueueName', 80);
+      return {
+        ref: `https://sqs.${region}.amazonaws.com/${account}/${name}`,
+        attributes: { Arn: arn('sqs', name), QueueName: name, QueueUrl: `https://sqs.${region}.amazonaws.com/${account}/${name}` },
+      };
+    }
+    case 'AWS::DynamoDB::Table': {
+      const name = named('TableName', 255);
+      const tableArn = arn('dynamodb', `table/${name}`);
+      return { ref: name, attributes: { Arn: tableArn, StreamArn: `${tableArn}/stream/1970-01-01T00:00:00.000` } };
+    }
+    case 'AWS::SSM::Parameter': {
+      const name = named('Name', 2048);
+      return { ref: name, attributes: { Type: String(properties().Type ?? 'String'), Value: String(properties().Value ?? '') } };
+    }
+    case 'AWS::Cognito::UserPool': {
+      const id = `${region}_${stableId(seed, 9, MIXED)}`;
+      return {
+        ref: id,
+        attributes: {
+          Arn: arn('cognito-idp', `userpool/${id}`),
+          ProviderName: `cognito-idp.${region}.amazonaws.com/${id}`,
+          ProviderURL: `https://cognito-idp.${region}.amazonaws.com/${id}`,
+          UserPoolId: id,
+        },
+      };
+    }
+    case 'AWS::Cognito::UserPoolClient': {
+      const id = stableId(seed, 26);
+      return { ref: id, attributes: { ClientId: id, Name: named('ClientName', 128) } };
+    }
+    case 'AWS::ApiGateway::ApiKey':
+    case 'AWS::ApiGateway::UsagePlan':
+    case 'AWS::ApiGateway::Deployment':
+    case 'AWS::ApiGatewayV2::Authorizer':
+    case 'AWS::ApiGatewayV2::Integration':
+    case 'AWS::ApiGatewayV2::Route':
+    case 'AWS::ApiGatewayV2::Deployment':
+      return { ref: stableId(seed, 10), attributes: {} };
+    case 'AWS::IAM::Role': {
+      const name = named('RoleName');
+      return { ref: name, attributes: { Arn: `arn:${partition}:iam::${account}:role/${name}`, RoleId: `AROA${stableId(seed, 17).toUpperCase()}` } };
+    }
+    case 'AWS::Logs::LogGroup': {
+      const name = named('LogGroupName', 512);
+      return { ref: name, attributes: { Arn: arn('logs', `log-group:${name}:*`) } };
+    }
+    case 'AWS::ApiGatewayV2::Stage':
+      return { ref: String(properties().StageName ?? logicalId), attributes: {} };
+    default:
+      return { ref: generatedName(stackName, logicalId), attributes: { Arn: arn(type.split('::')[1]?.toLowerCase() ?? 'unknown', logicalId) } };
+  }
+};
+
+/** The value of an API key created without a Value: 40 characters, like the keys API Gateway generates. */
+export const apiKeyValue = (stackName: string, logicalId: string): string =>
+  stableId(`${stackName}/${logicalId}/value`, 40, MIXED);
