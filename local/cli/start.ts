@@ -9,6 +9,7 @@ const USAGE = `Usage: npm start -- [options]
   --config-env NAME        samconfig.toml environment for parameter values (default dev)
   --parameter-overrides S  'Key=Value Key2=Value2', over the environment's parameter_overrides
   --template FILE          SAM template (default template.yaml)
+  --build-dir DIR          where function bundles go (default .local/build beside the template)
   --no-watch               do not rebuild functions when their sources change
   -h, --help               this text`;
 
@@ -33,6 +34,7 @@ const parse = () =>
       'config-env': { type: 'string', default: 'dev' },
       'parameter-overrides': { type: 'string', default: '' },
       template: { type: 'string', default: 'template.yaml' },
+      'build-dir': { type: 'string' },
       watch: { type: 'boolean', default: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -57,6 +59,7 @@ const runtime = await startLocalRuntime({
   parameterOverrides: values['parameter-overrides'],
   port,
   watch: values.watch,
+  buildDir: values['build-dir'],
 }).catch((error: Error) => fail(error.message, 1));
 
 process.stdout.write(`${banner(runtime, { configEnv: values['config-env'] })}\n\n`);

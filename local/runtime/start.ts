@@ -48,6 +48,29 @@ export interface LocalRuntime {
   close(): Promise<void>;
 }
 
+/** `GET /_local/runtime`: what the banner shows, as JSON, for scripts and tests. */
+const runtimeInfo = (parts: {
+  origin: string;
+  apis: RestApi[];
+  usagePlans: UsagePlans;
+  issuer: LocalIssuer;
+  credentials: LocalCredentials;
+  services: LocalService[];
+}) => ({
+  restUrl: parts.origin,
+  apis: parts.apis.map((api) => ({ logicalId: api.logicalId, id: api.id, stage: api.stage, url: `${parts.origin}/${api.stage}` })),
+  apiKeys: parts.usagePlans.keys.map((key) => ({
+    logicalId: key.logicalId,
+    id: key.id,
+    name: key.name,
+    value: key.value,
+    usagePlan: parts.usagePlans.plans.find((plan) => plan.keyIds.includes(key.id))?.name,
+  })),
+  issuer: { issuer: parts.issuer.issuer, jwksUri: parts.issuer.jwksUri, clientId: parts.issuer.clientId },
+  credentials: parts.credentials,
+  services: parts.services.map((service) => ({ name: service.name, url: service.url })),
+});
+
 export class RuntimeStartError extends Error {
   override readonly name = 'RuntimeStartError';
 }
@@ -153,9 +176,17 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     );
     const logRequest = (entry: RequestLogEntry) =>
       log(`${entry.method} ${entry.url} ${entry.status} ${entry.latencyMs.toFixed(1)} ms ${entry.integration}`);
+    const info = runtimeInfo({ origin, apis, usagePlans, issuer, credentials, services });
     const serve = restRequestHandler({
       gateways,
-      local: (req, res) => (req.url?.startsWith('/_local/issuer') ? issuer.handle(req, res) : Promise.resolve(false)),
+      local: async (req, res) => {
+        if (req.url?.startsWith('/_local/issuer')) return issuer.handle(req, res);
+        if (req.url === '/_local/runtime') {
+          res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(info));
+          return true;
+        }
+        return false;
+      },
       log: logRequest,
     });
     handler = (request, response) => void serve(request, response);

@@ -12,7 +12,7 @@ const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const MIXED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 export const stableId = (seed: string, length: number, alphabet = ALPHANUMERIC): string => {
-  const digest = createHash('sha256').update(seed).digest();
+  const digest = createHash('sha512').update(seed).digest();
   let out = '';
   for (let i = 0; out.length < length; i++) out += alphabet[(digest[i % digest.length] ?? 0) % alphabet.length];
   return out;
