@@ -1,0 +1,101 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type LocalService, listenService, readRequestBody } from '../shared/local-service.ts';
+import { ParameterStore, type ParameterType, SsmError } from './store.ts';
+
+export type { LocalService } from '../shared/local-service.ts';
+
+export interface SsmParameterSeed {
+  name: string;
+  value: string;
+  type: ParameterType;
+}
+
+type Request = Record<string, unknown>;
+
+const requireName = (request: Request, field = 'Name'): string => {
+  const name = request[field];
+  if (typeof name !== 'string' || name === '') {
+    throw new SsmError('ValidationException', `1 validation error detected: Value null at '${field.toLowerCase()}' failed to satisfy constraint: Member must not be null`);
+  }
+  return name;
+};
+
+const operations: Record<string, (store: ParameterStore, request: Request) => unknown> = {
+  GetParameter: (store, request) => ({ Parameter: store.get(requireName(request)) }),
+  GetParameters: (store, request) => {
+    const names = Array.isArray(request.Names) ? request.Names.map(String) : [];
+    if (names.length === 0 || names.length > 10) {
+      throw new SsmError('ValidationException', 'Names must hold between 1 and 10 parameter names');
+    }
+    return {
+      Parameters: names.filter((name) => store.has(name)).map((name) => store.get(name)),
+      InvalidParameters: names.filter((name) => !store.has(name)),
+    };
+  },
+  GetParametersByPath: (store, request) => {
+    const all = store.byPath(requireName(request, 'Path'), request.Recursive === true);
+    const max = Math.min(Math.max(Number(request.MaxResults ?? 10), 1), 10);
+    const start = typeof request.NextToken === 'string' ? Number(Buffer.from(request.NextToken, 'base64').toString()) : 0;
+    const page = all.slice(start, start + max);
+    const next = start + max < all.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
+    return { Parameters: page, ...(next ? { NextToken: next } : {}) };
+  },
+  PutParameter: (store, request) => {
+    const value = request.Value;
+    if (typeof value !== 'string') throw new SsmError('ValidationException', "Value at 'value' failed to satisfy constraint: Member must not be null");
+    const type = (request.Type ?? 'String') as ParameterType;
+    const parameter = store.put(requireName(request), value, type, request.Overwrite === true);
+    return { Version: parameter.Version, Tier: 'Standard' };
+  },
+  DeleteParameter: (store, request) => {
+    store.delete(requireName(request));
+    return {};
+  },
+};
+
+/**
+ * A local SSM Parameter Store endpoint, speaking the AWS JSON 1.1 protocol the SDK uses (`X-Amz-Target:
+ * AmazonSSM.<Operation>`), seeded with the template's AWS::SSM::Parameter values. Errors are AWS's:
+ * HTTP 400 with `{"__type": ..., "message": ...}` (SSM API reference, "Common Errors").
+ */
+export const startSsmService = async (options: {
+  parameters: SsmParameterSeed[];
+  region: string;
+  accountId: string;
+  port?: number;
+  host?: string;
+}): Promise<LocalService> => {
+  const store = new ParameterStore(options.region, options.accountId);
+  for (const parameter of options.parameters) store.put(parameter.name, parameter.value, parameter.type, true);
+  const answer = (response: ServerResponse, status: number, body: unknown) => {
+    response.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1' }).end(JSON.stringify(body));
+  };
+  return listenService(
+    'ssm',
+    async (request: IncomingMessage, response: ServerResponse) => {
+      const target = String(request.headers['x-amz-target'] ?? '');
+      const operation = operations[target.replace(/^AmazonSSM\./, '')];
+      const body = await readRequestBody(request);
+      if (!target.startsWith('AmazonSSM.') || !operation) {
+        answer(response, 400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
+        return;
+      }
+      let input: Request;
+      try {
+        const parsed: unknown = JSON.parse(body?.toString('utf8') || '{}');
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+        input = parsed as Request;
+      } catch {
+        answer(response, 400, { __type: 'SerializationException', message: 'Start of structure or map found where not expected.' });
+        return;
+      }
+      try {
+        answer(response, 200, operation(store, input));
+      } catch (error) {
+        if (error instanceof SsmError) answer(response, 400, { __type: error.type, message: error.message });
+        else throw error;
+      }
+    },
+    options,
+  );
+};
