@@ -163,12 +163,14 @@ export class RestGateway {
     }
     if (decision === 'invalidate') this.cache.delete(key);
     const hit = this.cache.get(key);
+    let result: IntegrationResult;
     if (hit) {
       exchange.cacheHit = true;
-      return { ...hit, headers: { ...hit.headers }, body: hit.body };
+      result = { ...hit, headers: { ...hit.headers } };
+    } else {
+      result = await this.integrate(exchange, operation);
+      this.cache.store(key, operation, method, { ...result, headers: { ...result.headers } });
     }
-    const result = await this.integrate(exchange, operation);
-    this.cache.store(key, operation, method, { ...result, headers: { ...result.headers } });
     if (decision === 'ignore-with-warning') {
       result.headers.Warning = '199 - "Cache-Control: max-age=0 ignored: the caller may not invalidate the cache"';
     }

@@ -2,7 +2,7 @@ import type { Exchange } from './exchange.ts';
 import { headerOf } from './exchange.ts';
 import type { IntegrationResult } from './integrations/types.ts';
 import type { MethodSetting, Operation, RestApi } from './model.ts';
-import { methodSettingFor } from './usage/stage-throttle.ts';
+import { methodSettingFor, settingPath } from './usage/stage-throttle.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 /**
@@ -35,11 +35,21 @@ export class ResponseCache {
     return setting;
   }
 
+  /**
+   * A setting for this resource and method decides; a setting for every method (`*`) caches only GET, since
+   * "when you enable caching for a stage, only GET methods have caching enabled by default" and other methods
+   * need a method override (developer guide, "Cache settings for REST APIs in API Gateway").
+   */
   enabledFor(operation: Operation, method: string): boolean {
     if (!this.api.cacheClusterEnabled) return false;
-    const setting = this.settingFor(operation, method);
-    // With the stage cache on and no explicit setting, only GET methods are cached.
-    return setting.cachingEnabled ?? method === 'GET';
+    const path = operation.resourcePath;
+    const settings = this.api.methodSettings;
+    const exact = settings.find((s) => settingPath(s.resourcePath) === path && s.httpMethod === method);
+    if (exact?.cachingEnabled !== undefined) return exact.cachingEnabled;
+    const anyMethod =
+      settings.find((s) => settingPath(s.resourcePath) === path && s.httpMethod === '*') ??
+      settings.find((s) => s.resourcePath === '/*' && s.httpMethod === '*');
+    return anyMethod?.cachingEnabled === true && method === 'GET';
   }
 
   keyOf(exchange: Exchange, operation: Operation): string {

@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** What `GET /_local/runtime` reports. */
+export interface RuntimeInfo {
+  restUrl: string;
+  apis: { logicalId: string; id: string; stage: string; url: string }[];
+  apiKeys: { logicalId: string; id: string; name: string; value: string; usagePlan?: string }[];
+  issuer: { issuer: string; jwksUri: string; clientId: string };
+  credentials: { accessKeyId: string; secretAccessKey: string; accountId: string; userName: string };
+  services: { name: string; url: string }[];
+}
+
+export interface RunningRuntime {
+  info: RuntimeInfo;
+  /** `http://127.0.0.1:PORT/<stage>` of the first REST API. */
+  base: string;
+  output: () => string;
+  keyOf: (logicalId: string) => string;
+  token: (body: Record<string, unknown>) => Promise<string>;
+  stop: () => Promise<number | null>;
+}
+
+/**
+ * Starts `npm start`'s entry point as a child process on free ports, the way a developer runs it, and waits for
+ * its banner. Tests then talk to it over real HTTP only.
+ */
+export const startRuntime = async (args: string[]): Promise<RunningRuntime> => {
+  const buildDir = mkdtempSync(join(tmpdir(), 'local-runtime-build-'));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['local/cli/start.ts', '--port', '0', '--ws-port', '0', '--no-watch', '--build-dir', buildDir, ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const restUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the runtime did not start:\n${output}`)), 90_000);
+    const check = () => {
+      const match = /REST API \S+\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on('data', check);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the runtime exited with ${code}:\n${output}`));
+    });
+  });
+  const info = (await (await fetch(`${restUrl}/_local/runtime`)).json()) as RuntimeInfo;
+  return {
+    info,
+    base: info.apis[0]?.url ?? restUrl,
+    output: () => output,
+    keyOf: (logicalId) => {
+      const key = info.apiKeys.find((candidate) => candidate.logicalId === logicalId);
+      if (!key) throw new Error(`no API key ${logicalId}`);
+      return key.value;
+    },
+    token: async (body) => {
+      const response = await fetch(`${restUrl}/_local/issuer/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return ((await response.json()) as { token: string }).token;
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) {
+          resolve(child.exitCode);
+          return;
+        }
+        child.once('exit', (code) => {
+          rmSync(buildDir, { recursive: true, force: true });
+          resolve(code);
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+};
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: () => Record<string, unknown>;
+}
+
+export const call = async (url: string, init: RequestInit = {}): Promise<Answer> => {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) as Record<string, unknown> };
+};
