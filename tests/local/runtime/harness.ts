@@ -18,6 +18,8 @@ export interface RunningRuntime {
   /** `http://127.0.0.1:PORT/<stage>` of the first REST API. */
   base: string;
   output: () => string;
+  /** Resolves once the runtime has printed a line matching `pattern` (log lines follow their responses). */
+  waitForOutput: (pattern: RegExp, timeoutMs?: number) => Promise<boolean>;
   keyOf: (logicalId: string) => string;
   token: (body: Record<string, unknown>) => Promise<string>;
   stop: () => Promise<number | null>;
@@ -61,6 +63,14 @@ export const startRuntime = async (args: string[]): Promise<RunningRuntime> => {
     info,
     base: info.apis[0]?.url ?? restUrl,
     output: () => output,
+    waitForOutput: async (pattern, timeoutMs = 2000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(output)) {
+        if (Date.now() > deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return true;
+    },
     keyOf: (logicalId) => {
       const key = info.apiKeys.find((candidate) => candidate.logicalId === logicalId);
       if (!key) throw new Error(`no API key ${logicalId}`);
