@@ -21,7 +21,8 @@ const fail = (message: string, code = 2): never => {
 const portOf = (value: string | undefined, fallback: number, flag: string): number => {
   if (value === undefined) return fallback;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`${flag} must be a port number from 0 to 65535, got "${value}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail(`${flag} must be a port number from 0 to 65535, got "${value}"`);
   return port;
 };
 

@@ -61,8 +61,8 @@ const body = {
   claims,
 };
 const response = await fetch(`${base}/_local/issuer/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
   body: JSON.stringify(body),
 }).catch(() => fail(`cannot reach the local runtime at ${base}: is \`npm start\` running?`, 1));
 const answer = (await response.json().catch(() => ({}))) as { token?: string; message?: string };

@@ -35,7 +35,8 @@ const MAX_LIFETIME = 86_400;
 /** Validates what a caller asks to mint (from JSON or a query string); every problem is a MintError. */
 export const mintOptionsOf = (raw: Record<string, unknown>): MintOptions => {
   if (typeof raw.sub !== 'string' || raw.sub.trim() === '') throw new MintError('"sub" must be a non-empty string');
-  if (raw.scope !== undefined && typeof raw.scope !== 'string') throw new MintError('"scope" must be a space-separated string');
+  if (raw.scope !== undefined && typeof raw.scope !== 'string')
+    throw new MintError('"scope" must be a space-separated string');
   const tokenUse = raw.token_use ?? 'access';
   if (tokenUse !== 'access' && tokenUse !== 'id') throw new MintError('"token_use" must be "access" or "id"');
   const expiresIn = raw.expires_in === undefined ? 3600 : Number(raw.expires_in);
@@ -43,14 +44,23 @@ export const mintOptionsOf = (raw: Record<string, unknown>): MintOptions => {
     throw new MintError(`"expires_in" must be a whole number of seconds from 1 to ${MAX_LIFETIME}`);
   }
   const claims = raw.claims ?? {};
-  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new MintError('"claims" must be an object');
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims))
+    throw new MintError('"claims" must be an object');
   const reserved = Object.keys(claims).filter((key) => RESERVED.includes(key));
   if (reserved.length > 0) throw new MintError(`"claims" may not set ${reserved.join(', ')}: the issuer sets them`);
-  return { sub: raw.sub, scope: raw.scope as string | undefined, tokenUse, expiresInSeconds: expiresIn, claims: claims as Record<string, unknown> };
+  return {
+    sub: raw.sub,
+    scope: raw.scope as string | undefined,
+    tokenUse,
+    expiresInSeconds: expiresIn,
+    claims: claims as Record<string, unknown>,
+  };
 };
 
 const json = (response: ServerResponse, status: number, body: unknown) => {
-  response.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
+  response
+    .writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+    .end(JSON.stringify(body));
 };
 
 export const createLocalIssuer = async (options: { baseUrl: string; clientId: string }): Promise<LocalIssuer> => {
@@ -123,7 +133,8 @@ export const createLocalIssuer = async (options: { baseUrl: string; clientId: st
         json(response, 400, { message: 'The body must be JSON: {"sub": "alice", "scope": "orders:read"}' });
         return true;
       }
-      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) json(response, 400, { message: 'The body must be a JSON object' });
+      if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+        json(response, 400, { message: 'The body must be a JSON object' });
       else await mintAnswer(response, raw as Record<string, unknown>);
     } else if (path === '/token' && method === 'GET') {
       await mintAnswer(response, Object.fromEntries(url.searchParams));

@@ -72,9 +72,7 @@ export const vtlContext = (exchange: Exchange, error?: Record<string, unknown>):
   return {
     ...requestContext,
     authorizer,
-    identity: Object.fromEntries(
-      Object.entries(requestContext.identity).map(([key, value]) => [key, value ?? '']),
-    ),
+    identity: Object.fromEntries(Object.entries(requestContext.identity).map(([key, value]) => [key, value ?? ''])),
     error: error ?? {},
     stage: exchange.stage,
     status: exchange.integrationStatus,

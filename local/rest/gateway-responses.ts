@@ -1,11 +1,11 @@
 import { vtlContext } from './context.ts';
 import type { Exchange } from './exchange.ts';
 import { GatewayError, RESPONSE_TYPES } from './gateway-error.ts';
+import { mappingValue } from './integrations/parameters.ts';
+import { mappingInput } from './integrations/templates.ts';
+import type { IntegrationResult } from './integrations/types.ts';
 import { renderMappingTemplate } from './mapping/render.ts';
 import type { GatewayResponse, RestApi } from './model.ts';
-import { mappingInput } from './integrations/templates.ts';
-import { mappingValue } from './integrations/parameters.ts';
-import type { IntegrationResult } from './integrations/types.ts';
 
 /**
  * Turns a GatewayError into the answer API Gateway gives: the response type's own customisation from
@@ -36,7 +36,9 @@ export const gatewayErrorResponse = (exchange: Exchange, api: RestApi, error: Ga
   const headers: Record<string, string> = {};
   for (const [target, expression] of Object.entries(custom?.responseParameters ?? {})) {
     const name = /^gatewayresponse\.header\.(.+)$/.exec(target)?.[1];
-    const value = name ? mappingValue(expression, { exchange, stageVariables: api.stageVariables, context }) : undefined;
+    const value = name
+      ? mappingValue(expression, { exchange, stageVariables: api.stageVariables, context })
+      : undefined;
     if (name && value !== undefined) headers[name] = value;
   }
   const templates = custom?.responseTemplates ?? {};

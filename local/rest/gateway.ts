@@ -11,7 +11,7 @@ import { lambdaCustomIntegration } from './integrations/lambda-custom.ts';
 import { lambdaProxyIntegration } from './integrations/lambda-proxy.ts';
 import { mockIntegration } from './integrations/mock.ts';
 import type { IntegrationResult } from './integrations/types.ts';
-import { lambdaArnOf, type Authorizer, type Operation, type RestApi } from './model.ts';
+import { type Authorizer, lambdaArnOf, type Operation, type RestApi } from './model.ts';
 import { createRouter } from './pipeline/route.ts';
 import { RequestValidator } from './pipeline/validate.ts';
 import { ResponseCache } from './response-cache.ts';
@@ -147,7 +147,12 @@ export class RestGateway {
     // (developer guide, "Choose an API key source in API Gateway").
     const value =
       this.api.apiKeySource === 'AUTHORIZER' ? exchange.authorizer?.usageIdentifierKey : headerOf(request, 'x-api-key');
-    const usage = this.options.usagePlans.admit(value, this.api.id, this.api.stage, `${operation.resourcePath}/${request.method}`);
+    const usage = this.options.usagePlans.admit(
+      value,
+      this.api.id,
+      this.api.stage,
+      `${operation.resourcePath}/${request.method}`,
+    );
     exchange.identity.apiKey = value;
     exchange.identity.apiKeyId = usage.key.id;
   }
@@ -208,6 +213,7 @@ export class RestGateway {
 export const integrationLabel = (operation: Operation): string => {
   const { type, uri } = operation.integration;
   if (type === 'aws_proxy') return 'lambda-proxy';
-  if (type === 'aws') return lambdaArnOf(uri) ? 'lambda' : `aws:${/:([a-z0-9-]+):(path|action)\//.exec(uri)?.[1] ?? 'service'}`;
+  if (type === 'aws')
+    return lambdaArnOf(uri) ? 'lambda' : `aws:${/:([a-z0-9-]+):(path|action)\//.exec(uri)?.[1] ?? 'service'}`;
   return type.replace('_', '-');
 };

@@ -78,7 +78,10 @@ export interface MethodSetting {
   cachingEnabled?: boolean;
   cacheTtlInSeconds?: number;
   requireAuthorizationForCacheControl?: boolean;
-  unauthorizedCacheControlHeaderStrategy?: 'FAIL_WITH_403' | 'SUCCEED_WITH_RESPONSE_HEADER' | 'SUCCEED_WITHOUT_RESPONSE_HEADER';
+  unauthorizedCacheControlHeaderStrategy?:
+    | 'FAIL_WITH_403'
+    | 'SUCCEED_WITH_RESPONSE_HEADER'
+    | 'SUCCEED_WITHOUT_RESPONSE_HEADER';
 }
 
 export interface RestApi {
@@ -136,7 +139,9 @@ const integrationOf = (where: string, raw: TemplateValue | undefined): Integrati
     httpMethod: String(raw.httpMethod ?? 'POST').toUpperCase(),
     uri: String(raw.uri ?? ''),
     credentials: raw.credentials === undefined ? undefined : String(raw.credentials),
-    passthroughBehavior: String(raw.passthroughBehavior ?? 'when_no_match').toLowerCase() as Integration['passthroughBehavior'],
+    passthroughBehavior: String(
+      raw.passthroughBehavior ?? 'when_no_match',
+    ).toLowerCase() as Integration['passthroughBehavior'],
     requestParameters: asStrings(raw.requestParameters),
     requestTemplates: asStrings(raw.requestTemplates),
     responses,
@@ -195,12 +200,7 @@ const parametersOf = (raw: TemplateValue | undefined): Parameter[] =>
   }));
 
 /** Reads the resolved OpenAPI 3 body of an AWS::Serverless::Api (with its resolved Properties). */
-export const restApiOf = (
-  logicalId: string,
-  id: string,
-  properties: TemplateObject,
-  body: TemplateObject,
-): RestApi => {
+export const restApiOf = (logicalId: string, id: string, properties: TemplateObject, body: TemplateObject): RestApi => {
   const schemes = authorizersOf(body);
   const validators = asObject(body['x-amazon-apigateway-request-validators']);
   const defaultValidator = body['x-amazon-apigateway-request-validator'];
@@ -215,7 +215,9 @@ export const restApiOf = (
       if (!method) continue;
       const operation = asObject(rawOperation);
       const where = `paths.${resourcePath}.${key}`;
-      const security = (Array.isArray(operation.security) ? operation.security : Array.isArray(rootSecurity) ? rootSecurity : [])
+      const security = (
+        Array.isArray(operation.security) ? operation.security : Array.isArray(rootSecurity) ? rootSecurity : []
+      )
         .filter(isObject)
         .flatMap((entry) => Object.keys(entry));
       let apiKeyRequired = false;
@@ -224,7 +226,8 @@ export const restApiOf = (
         const scheme = schemes[name];
         if (!scheme) throw new RestModelError(`${where}: security scheme "${name}" is not declared`);
         if (scheme === 'api-key') apiKeyRequired = true;
-        else if (authorizer) throw new RestModelError(`${where}: more than one authorizer (${authorizer.name}, ${name})`);
+        else if (authorizer)
+          throw new RestModelError(`${where}: more than one authorizer (${authorizer.name}, ${name})`);
         else authorizer = scheme;
       }
       const validatorName = operation['x-amazon-apigateway-request-validator'] ?? defaultValidator;
@@ -284,14 +287,19 @@ export const restApiOf = (
         unauthorizedCacheControlHeaderStrategy:
           setting.UnauthorizedCacheControlHeaderStrategy === undefined
             ? undefined
-            : (String(setting.UnauthorizedCacheControlHeaderStrategy) as MethodSetting['unauthorizedCacheControlHeaderStrategy']),
+            : (String(
+                setting.UnauthorizedCacheControlHeaderStrategy,
+              ) as MethodSetting['unauthorizedCacheControlHeaderStrategy']),
       }),
     );
   return {
     logicalId,
     id,
     stage: String(properties.StageName ?? 'Prod'),
-    apiKeySource: String(body['x-amazon-apigateway-api-key-source'] ?? 'HEADER').toUpperCase() === 'AUTHORIZER' ? 'AUTHORIZER' : 'HEADER',
+    apiKeySource:
+      String(body['x-amazon-apigateway-api-key-source'] ?? 'HEADER').toUpperCase() === 'AUTHORIZER'
+        ? 'AUTHORIZER'
+        : 'HEADER',
     operations,
     schemas: Object.fromEntries(
       Object.entries(asObject(asObject(body.components).schemas)).map(([name, schema]) => [name, asObject(schema)]),

@@ -2,8 +2,8 @@ import type { Exchange } from './exchange.ts';
 import { headerOf } from './exchange.ts';
 import type { IntegrationResult } from './integrations/types.ts';
 import type { MethodSetting, Operation, RestApi } from './model.ts';
-import { methodSettingFor, settingPath } from './usage/stage-throttle.ts';
 import { TtlCache } from './ttl-cache.ts';
+import { methodSettingFor, settingPath } from './usage/stage-throttle.ts';
 
 /**
  * The stage's response cache (developer guide, "Cache settings for REST APIs in API Gateway"): on only when the

@@ -35,7 +35,7 @@ const headersOf = (request: IncomingMessage) => {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
     single[name] = value;
-    (multi[name] ??= []).push(value);
+    multi[name] = [...(multi[name] ?? []), value];
   }
   return { single, multi };
 };
@@ -45,7 +45,7 @@ const queryOf = (rawQuery: string) => {
   const multi: Record<string, string[]> = {};
   for (const [name, value] of new URLSearchParams(rawQuery)) {
     single[name] = value;
-    (multi[name] ??= []).push(value);
+    multi[name] = [...(multi[name] ?? []), value];
   }
   return { single, multi };
 };
@@ -85,7 +85,10 @@ export const toGatewayRequest = (request: IncomingMessage, body: Buffer, stagePr
   };
 };
 
-const write = (response: ServerResponse, answer: Pick<GatewayAnswer, 'status' | 'headers' | 'multiHeaders' | 'body'>) => {
+const write = (
+  response: ServerResponse,
+  answer: Pick<GatewayAnswer, 'status' | 'headers' | 'multiHeaders' | 'body'>,
+) => {
   const headers: Record<string, string | string[]> = {};
   const seen = new Set<string>();
   // multiValueHeaders and headers are merged, as API Gateway merges them for proxy answers.
@@ -123,14 +126,26 @@ export const restRequestHandler = (options: {
       const body = await readBody(request);
       if (!gateway) {
         // An unknown stage is answered before any API is chosen: 403 Forbidden, as execute-api does.
-        const answer = { status: 403, headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException' }, body: Buffer.from('{"message":"Forbidden"}') };
+        const answer = {
+          status: 403,
+          headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException' },
+          body: Buffer.from('{"message":"Forbidden"}'),
+        };
         write(response, answer);
-        options.log({ method: request.method ?? '', url, status: 403, latencyMs: performance.now() - started, integration: 'gateway' });
+        options.log({
+          method: request.method ?? '',
+          url,
+          status: 403,
+          latencyMs: performance.now() - started,
+          integration: 'gateway',
+        });
         return;
       }
       const gatewayRequest = toGatewayRequest(request, body === 'too-large' ? Buffer.alloc(0) : body, stage.length + 1);
       const answer =
-        body === 'too-large' ? gateway.reject(gatewayRequest, 'REQUEST_TOO_LARGE') : await gateway.handle(gatewayRequest);
+        body === 'too-large'
+          ? gateway.reject(gatewayRequest, 'REQUEST_TOO_LARGE')
+          : await gateway.handle(gatewayRequest);
       write(response, answer);
       options.log({
         method: gatewayRequest.method,

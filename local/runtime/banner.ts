@@ -1,12 +1,14 @@
-import type { Operation } from '../rest/model.ts';
 import { integrationLabel } from '../rest/gateway.ts';
+import type { Operation } from '../rest/model.ts';
 import type { LocalRuntime } from './start.ts';
 
 const authOf = (operation: Operation): string => {
   const parts: string[] = [];
   if (operation.authorizer) {
     const { type, name } = operation.authorizer;
-    parts.push(type === 'aws_iam' ? 'IAM (SigV4)' : type === 'cognito_user_pools' ? `Cognito (${name})` : `${name} (${type})`);
+    parts.push(
+      type === 'aws_iam' ? 'IAM (SigV4)' : type === 'cognito_user_pools' ? `Cognito (${name})` : `${name} (${type})`,
+    );
   }
   if (operation.apiKeyRequired) parts.push('API key');
   return parts.join(' + ') || 'none';
@@ -14,7 +16,14 @@ const authOf = (operation: Operation): string => {
 
 const table = (rows: string[][], indent = '  '): string[] => {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
-  return rows.map((row) => indent + row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+  );
 };
 
 /** What a developer needs to start calling the API: URLs, routes and their auth, keys, tokens, credentials. */
@@ -53,7 +62,9 @@ export const banner = (runtime: LocalRuntime, options: { configEnv: string }): s
     );
     lines.push('');
   }
-  lines.push(`Tokens: npm run token -- --sub alice --scope "orders:read orders:write"   (issuer ${runtime.issuer.issuer})`);
+  lines.push(
+    `Tokens: npm run token -- --sub alice --scope "orders:read orders:write"   (issuer ${runtime.issuer.issuer})`,
+  );
   lines.push(
     `IAM (SigV4, service execute-api): AWS_ACCESS_KEY_ID=${runtime.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${runtime.credentials.secretAccessKey}`,
   );

@@ -8,7 +8,11 @@ import type { LocalStack } from '../template/stack.ts';
  */
 export const localCredentials = (stack: LocalStack): LocalCredentials => ({
   accessKeyId: `AKIA${stableId(`${stack.pseudo.stackName}/access-key`, 16).toUpperCase()}`,
-  secretAccessKey: stableId(`${stack.pseudo.stackName}/secret-key`, 40, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+'),
+  secretAccessKey: stableId(
+    `${stack.pseudo.stackName}/secret-key`,
+    40,
+    'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+',
+  ),
   accountId: stack.accountId,
   userName: 'local-developer',
 });

@@ -17,7 +17,10 @@ const variablesOf = (properties: TemplateObject): Record<string, string> => {
  * Environment.Variables merged key by key, as SAM does), every intrinsic resolved.
  */
 export const functionProperties = (stack: LocalStack, logicalId: string): TemplateObject => {
-  const globals = isObject(stack.template.Globals) && isObject(stack.template.Globals.Function) ? stack.template.Globals.Function : {};
+  const globals =
+    isObject(stack.template.Globals) && isObject(stack.template.Globals.Function)
+      ? stack.template.Globals.Function
+      : {};
   const resolvedGlobals = stack.resolve(globals);
   const own = stack.properties(logicalId);
   const base = isObject(resolvedGlobals) ? resolvedGlobals : {};

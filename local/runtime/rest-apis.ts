@@ -26,14 +26,19 @@ export const apiKeysOf = (stack: LocalStack): ApiKeyModel[] =>
       logicalId: resource.logicalId,
       id: stack.ref(resource.logicalId),
       name: String(properties.Name ?? resource.logicalId),
-      value: typeof properties.Value === 'string' ? properties.Value : apiKeyValue(stack.pseudo.stackName, resource.logicalId),
+      value:
+        typeof properties.Value === 'string'
+          ? properties.Value
+          : apiKeyValue(stack.pseudo.stackName, resource.logicalId),
       // CloudFormation's default for Enabled is false.
       enabled: properties.Enabled === true || properties.Enabled === 'true',
     };
   });
 
 export const usagePlansOf = (stack: LocalStack): UsagePlanModel[] => {
-  const planKeys = stack.ofType('AWS::ApiGateway::UsagePlanKey').map((resource) => stack.properties(resource.logicalId));
+  const planKeys = stack
+    .ofType('AWS::ApiGateway::UsagePlanKey')
+    .map((resource) => stack.properties(resource.logicalId));
   return stack.ofType('AWS::ApiGateway::UsagePlan').map((resource) => {
     const properties = stack.properties(resource.logicalId);
     const id = stack.ref(resource.logicalId);
@@ -50,7 +55,9 @@ export const usagePlansOf = (stack: LocalStack): UsagePlanModel[] => {
           stage: String(stage.Stage),
           methodThrottle: Object.fromEntries(
             Object.entries(isObject(stage.Throttle) ? stage.Throttle : {}).flatMap(([methodKey, limit]) =>
-              isObject(limit) ? [[methodKey, { rate: Number(limit.RateLimit ?? 0), burst: Number(limit.BurstLimit ?? 0) }]] : [],
+              isObject(limit)
+                ? [[methodKey, { rate: Number(limit.RateLimit ?? 0), burst: Number(limit.BurstLimit ?? 0) }]]
+                : [],
             ),
           ),
         })),

@@ -58,7 +58,12 @@ const runtimeInfo = (parts: {
   services: LocalService[];
 }) => ({
   restUrl: parts.origin,
-  apis: parts.apis.map((api) => ({ logicalId: api.logicalId, id: api.id, stage: api.stage, url: `${parts.origin}/${api.stage}` })),
+  apis: parts.apis.map((api) => ({
+    logicalId: api.logicalId,
+    id: api.id,
+    stage: api.stage,
+    url: `${parts.origin}/${api.stage}`,
+  })),
   apiKeys: parts.usagePlans.keys.map((key) => ({
     logicalId: key.logicalId,
     id: key.id,
@@ -80,7 +85,9 @@ const listen = (server: Server, port: number, host: string): Promise<number> =>
     const onError = (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new RuntimeStartError(`port ${port} on ${host} is in use: stop what holds it or pass --port <free port> (0 picks one)`)
+          ? new RuntimeStartError(
+              `port ${port} on ${host} is in use: stop what holds it or pass --port <free port> (0 picks one)`,
+            )
           : error,
       );
     };
@@ -127,7 +134,8 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     await Promise.all([close(server), ...services.map((service) => service.close()), lambda?.close()]);
   };
   try {
-    const clientId = stack.ofType('AWS::Cognito::UserPoolClient').map((client) => stack.ref(client.logicalId))[0] ?? 'local-client';
+    const clientId =
+      stack.ofType('AWS::Cognito::UserPoolClient').map((client) => stack.ref(client.logicalId))[0] ?? 'local-client';
     const issuer = await createLocalIssuer({ baseUrl: `${origin}/_local/issuer`, clientId });
     const rewrite = cognitoIssuerRewrite(stack, issuer.issuer);
     const credentials = localCredentials(stack);
@@ -154,7 +162,10 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_ENDPOINT_URL_SSM: ssm.url,
     };
-    const runtime = new LambdaRuntime(functionConfigs(stack, bundles, { shared, rewrite }), options.maxConcurrency ?? 10);
+    const runtime = new LambdaRuntime(
+      functionConfigs(stack, bundles, { shared, rewrite }),
+      options.maxConcurrency ?? 10,
+    );
     lambda = runtime;
     const cognito = new CognitoAuthorizer(userPoolsOf(stack, issuer));
     const iam = new IamAuthorizer([credentials], stack.region);

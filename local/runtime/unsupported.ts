@@ -80,7 +80,8 @@ export const templateReport = (stack: LocalStack): TemplateReport => {
     const properties = isObject(resource.raw.Properties) ? resource.raw.Properties : {};
     if (type === 'AWS::Serverless::Function') {
       const metadata = isObject(resource.raw.Metadata) ? resource.raw.Metadata : {};
-      if (metadata.BuildMethod !== 'esbuild') unsupported.push(`${logicalId}: only esbuild functions are built and run`);
+      if (metadata.BuildMethod !== 'esbuild')
+        unsupported.push(`${logicalId}: only esbuild functions are built and run`);
       for (const [name, event] of Object.entries(isObject(properties.Events) ? properties.Events : {})) {
         const eventType = isObject(event) ? String(event.Type) : '?';
         unsupported.push(`${logicalId}.Events.${name} (${eventType}): event sources are not emulated yet`);
@@ -95,14 +96,18 @@ export const templateReport = (stack: LocalStack): TemplateReport => {
       }
       const endpoint = stack.properties(logicalId).EndpointConfiguration;
       const endpointType = isObject(endpoint) ? String(endpoint.Type) : String(endpoint ?? 'EDGE');
-      if (endpointType === 'PRIVATE') unsupported.push(`${logicalId}: PRIVATE endpoint served on loopback without its VPC endpoint`);
+      if (endpointType === 'PRIVATE')
+        unsupported.push(`${logicalId}: PRIVATE endpoint served on loopback without its VPC endpoint`);
       const body = stack.properties(logicalId).DefinitionBody;
       if (isObject(body) && body['x-amazon-apigateway-policy'] !== undefined) {
         unsupported.push(`${logicalId}: x-amazon-apigateway-policy (resource policy) is not enforced`);
       }
     }
   }
-  const globals = isObject(stack.template.Globals) && isObject(stack.template.Globals.Function) ? stack.template.Globals.Function : {};
+  const globals =
+    isObject(stack.template.Globals) && isObject(stack.template.Globals.Function)
+      ? stack.template.Globals.Function
+      : {};
   for (const [property, why] of Object.entries(FUNCTION_PROPERTIES_IGNORED)) {
     if (property in globals) unsupported.push(`Globals.Function.${property}: ${why}`);
   }

@@ -64,9 +64,7 @@ export const watchSources = (
     timer = setTimeout(() => void run(), 150);
   };
   const watchers: FSWatcher[] = directories.map((directory) => watch(directory, { recursive: true }, schedule));
-  watchers.push(
-    watch(templatePath, () => options.log('[watch] template changed: restart `npm start` to apply it')),
-  );
+  watchers.push(watch(templatePath, () => options.log('[watch] template changed: restart `npm start` to apply it')));
   for (const watcher of watchers) watcher.unref();
   return {
     directories,

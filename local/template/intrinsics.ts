@@ -66,12 +66,16 @@ const isObject = (value: TemplateValue | undefined): value is TemplateObject =>
 const asText = (fn: string, value: Resolved): string => {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new IntrinsicError(`${fn}: expected a string, got ${JSON.stringify(value === NO_VALUE ? 'AWS::NoValue' : value)}`);
+  throw new IntrinsicError(
+    `${fn}: expected a string, got ${JSON.stringify(value === NO_VALUE ? 'AWS::NoValue' : value)}`,
+  );
 };
 
 const asList = (fn: string, value: Resolved): TemplateValue[] => {
   if (Array.isArray(value)) return value;
-  throw new IntrinsicError(`${fn}: expected a list, got ${JSON.stringify(value === NO_VALUE ? 'AWS::NoValue' : value)}`);
+  throw new IntrinsicError(
+    `${fn}: expected a list, got ${JSON.stringify(value === NO_VALUE ? 'AWS::NoValue' : value)}`,
+  );
 };
 
 export const createResolver = (template: TemplateObject, options: ResolverOptions): Resolver => {
@@ -115,7 +119,8 @@ export const createResolver = (template: TemplateObject, options: ResolverOption
       // `${!Literal}` writes `${Literal}` (CloudFormation user guide, "Fn::Sub").
       if (name.startsWith('!')) return `\${${name.slice(1)}}`;
       const trimmed = name.trim();
-      if (trimmed in resolvedVariables) return asText('Fn::Sub', resolveValue(resolvedVariables[trimmed] as TemplateValue));
+      if (trimmed in resolvedVariables)
+        return asText('Fn::Sub', resolveValue(resolvedVariables[trimmed] as TemplateValue));
       const dot = trimmed.indexOf('.');
       if (dot > 0 && !(trimmed in options.parameters) && !trimmed.startsWith('AWS::')) {
         return asText('Fn::Sub', getAtt(trimmed.slice(0, dot), trimmed.slice(dot + 1)));
@@ -127,7 +132,9 @@ export const createResolver = (template: TemplateObject, options: ResolverOption
   };
 
   const findInMap = (args: TemplateValue[]): Resolved => {
-    const [mapName, topKey, secondKey, defaults] = args.map((arg, i) => (i < 3 ? asText('Fn::FindInMap', resolveValue(arg)) : arg));
+    const [mapName, topKey, secondKey, defaults] = args.map((arg, i) =>
+      i < 3 ? asText('Fn::FindInMap', resolveValue(arg)) : arg,
+    );
     const map = mappings[mapName as string];
     const top = isObject(map) ? map[topKey as string] : undefined;
     const value = isObject(top) ? top[secondKey as string] : undefined;
@@ -156,7 +163,10 @@ export const createResolver = (template: TemplateObject, options: ResolverOption
       case 'Fn::GetAtt': {
         const [resourceId, attribute] =
           typeof arg === 'string' ? [arg.slice(0, arg.indexOf('.')), arg.slice(arg.indexOf('.') + 1)] : asList(fn, arg);
-        return getAtt(asText(fn, resolveValue(resourceId as TemplateValue)), asText(fn, resolveValue(attribute as TemplateValue)));
+        return getAtt(
+          asText(fn, resolveValue(resourceId as TemplateValue)),
+          asText(fn, resolveValue(attribute as TemplateValue)),
+        );
       }
       case 'Fn::Join': {
         const [separator, items] = asList(fn, arg);
@@ -168,7 +178,8 @@ export const createResolver = (template: TemplateObject, options: ResolverOption
         const [index, items] = asList(fn, arg);
         const list = asList(fn, resolveValue(items as TemplateValue));
         const at = Number(resolveValue(index as TemplateValue));
-        if (!Number.isInteger(at) || at < 0 || at >= list.length) throw new IntrinsicError(`Fn::Select: index ${at} out of range`);
+        if (!Number.isInteger(at) || at < 0 || at >= list.length)
+          throw new IntrinsicError(`Fn::Select: index ${at} out of range`);
         return list[at] as TemplateValue;
       }
       case 'Fn::Split': {

@@ -18,7 +18,8 @@ export interface SamConfigEnvironment {
 }
 
 type Table = Record<string, unknown>;
-const isTable = (value: unknown): value is Table => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isTable = (value: unknown): value is Table =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const section = (config: Table, env: string, command: string): Table => {
   const envTable = config[env];
   const commandTable = isTable(envTable) ? envTable[command] : undefined;
@@ -63,7 +64,9 @@ export const readSamConfig = (file: string, env: string): SamConfigEnvironment =
   return {
     region: typeof (deploy.region ?? global.region) === 'string' ? String(deploy.region ?? global.region) : undefined,
     stackName:
-      typeof (deploy.stack_name ?? global.stack_name) === 'string' ? String(deploy.stack_name ?? global.stack_name) : undefined,
+      typeof (deploy.stack_name ?? global.stack_name) === 'string'
+        ? String(deploy.stack_name ?? global.stack_name)
+        : undefined,
     parameterOverrides: parseParameterOverrides(text),
   };
 };
@@ -82,14 +85,21 @@ const check = (name: string, declaration: TemplateObject, value: string): void =
   const allowed = Array.isArray(declaration.AllowedValues) ? declaration.AllowedValues.map(String) : undefined;
   for (const item of isList ? value.split(',') : [value]) {
     if (allowed && !allowed.includes(item)) fail(`must be one of ${allowed.join(', ')}`);
-    if (typeof declaration.AllowedPattern === 'string' && !new RegExp(`^(?:${declaration.AllowedPattern})$`).test(item)) {
+    if (
+      typeof declaration.AllowedPattern === 'string' &&
+      !new RegExp(`^(?:${declaration.AllowedPattern})$`).test(item)
+    ) {
       fail(`must match pattern ${declaration.AllowedPattern}`);
     }
   }
-  if (declaration.MinLength !== undefined && value.length < Number(declaration.MinLength)) fail(`must be at least ${declaration.MinLength} characters`);
-  if (declaration.MaxLength !== undefined && value.length > Number(declaration.MaxLength)) fail(`must be at most ${declaration.MaxLength} characters`);
-  if (declaration.MinValue !== undefined && Number(value) < Number(declaration.MinValue)) fail(`must be at least ${declaration.MinValue}`);
-  if (declaration.MaxValue !== undefined && Number(value) > Number(declaration.MaxValue)) fail(`must be at most ${declaration.MaxValue}`);
+  if (declaration.MinLength !== undefined && value.length < Number(declaration.MinLength))
+    fail(`must be at least ${declaration.MinLength} characters`);
+  if (declaration.MaxLength !== undefined && value.length > Number(declaration.MaxLength))
+    fail(`must be at most ${declaration.MaxLength} characters`);
+  if (declaration.MinValue !== undefined && Number(value) < Number(declaration.MinValue))
+    fail(`must be at least ${declaration.MinValue}`);
+  if (declaration.MaxValue !== undefined && Number(value) > Number(declaration.MaxValue))
+    fail(`must be at most ${declaration.MaxValue}`);
 };
 
 export const resolveParameters = (
@@ -99,17 +109,21 @@ export const resolveParameters = (
   const declared = isObject(template.Parameters) ? template.Parameters : {};
   for (const name of Object.keys(values)) {
     if (!(name in declared)) {
-      throw new ParameterError(`Parameter '${name}' is not declared in the template (it has: ${Object.keys(declared).join(', ')})`);
+      throw new ParameterError(
+        `Parameter '${name}' is not declared in the template (it has: ${Object.keys(declared).join(', ')})`,
+      );
     }
   }
   const out: Record<string, string | string[]> = {};
   for (const [name, raw] of Object.entries(declared)) {
     const declaration = isObject(raw) ? raw : {};
     const value = values[name] ?? (declaration.Default === undefined ? undefined : String(declaration.Default));
-    if (value === undefined) throw new ParameterError(`Parameter '${name}' must have a value (no Default in the template)`);
+    if (value === undefined)
+      throw new ParameterError(`Parameter '${name}' must have a value (no Default in the template)`);
     check(name, declaration, value);
     const type = String(declaration.Type ?? 'String');
-    out[name] = type.startsWith('List<') || type === 'CommaDelimitedList' ? (value === '' ? [] : value.split(',')) : value;
+    out[name] =
+      type.startsWith('List<') || type === 'CommaDelimitedList' ? (value === '' ? [] : value.split(',')) : value;
   }
   return out;
 };

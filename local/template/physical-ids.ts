@@ -28,7 +28,7 @@ export interface PhysicalResource {
 /** CloudFormation's generated name: `<stack>-<LogicalId>-<random>`, cut to the service's limit. */
 const generatedName = (stack: string, logicalId: string, max = 64): string => {
   const suffix = stableId(`${stack}/${logicalId}`, 12).toUpperCase();
-  return `${stack}-${logicalId}`.slice(0, max - suffix.length - 1) + `-${suffix}`;
+  return `${`${stack}-${logicalId}`.slice(0, max - suffix.length - 1)}-${suffix}`;
 };
 
 /**
@@ -73,7 +73,11 @@ export const physicalResource = (
       const name = named('QueueName', 80);
       return {
         ref: `https://sqs.${region}.amazonaws.com/${account}/${name}`,
-        attributes: { Arn: arn('sqs', name), QueueName: name, QueueUrl: `https://sqs.${region}.amazonaws.com/${account}/${name}` },
+        attributes: {
+          Arn: arn('sqs', name),
+          QueueName: name,
+          QueueUrl: `https://sqs.${region}.amazonaws.com/${account}/${name}`,
+        },
       };
     }
     case 'AWS::DynamoDB::Table': {
@@ -83,7 +87,10 @@ export const physicalResource = (
     }
     case 'AWS::SSM::Parameter': {
       const name = named('Name', 2048);
-      return { ref: name, attributes: { Type: String(properties().Type ?? 'String'), Value: String(properties().Value ?? '') } };
+      return {
+        ref: name,
+        attributes: { Type: String(properties().Type ?? 'String'), Value: String(properties().Value ?? '') },
+      };
     }
     case 'AWS::Cognito::UserPool': {
       const id = `${region}_${stableId(seed, 9, MIXED)}`;
@@ -111,7 +118,13 @@ export const physicalResource = (
       return { ref: stableId(seed, 10), attributes: {} };
     case 'AWS::IAM::Role': {
       const name = named('RoleName');
-      return { ref: name, attributes: { Arn: `arn:${partition}:iam::${account}:role/${name}`, RoleId: `AROA${stableId(seed, 17).toUpperCase()}` } };
+      return {
+        ref: name,
+        attributes: {
+          Arn: `arn:${partition}:iam::${account}:role/${name}`,
+          RoleId: `AROA${stableId(seed, 17).toUpperCase()}`,
+        },
+      };
     }
     case 'AWS::Logs::LogGroup': {
       const name = named('LogGroupName', 512);
@@ -120,7 +133,10 @@ export const physicalResource = (
     case 'AWS::ApiGatewayV2::Stage':
       return { ref: String(properties().StageName ?? logicalId), attributes: {} };
     default:
-      return { ref: generatedName(stackName, logicalId), attributes: { Arn: arn(type.split('::')[1]?.toLowerCase() ?? 'unknown', logicalId) } };
+      return {
+        ref: generatedName(stackName, logicalId),
+        attributes: { Arn: arn(type.split('::')[1]?.toLowerCase() ?? 'unknown', logicalId) },
+      };
   }
 };
 

@@ -165,7 +165,8 @@ export class LocalStack {
 
   getAtt(logicalId: string, attribute: string): string {
     const value = this.physicalOf(logicalId).attributes[attribute];
-    if (value === undefined) throw new IntrinsicError(`Fn::GetAtt ${logicalId}.${attribute}: attribute not known locally`);
+    if (value === undefined)
+      throw new IntrinsicError(`Fn::GetAtt ${logicalId}.${attribute}: attribute not known locally`);
     return value;
   }
 }

@@ -27,7 +27,10 @@ export class CognitoAuthorizer {
   }
 
   async authorize(exchange: Exchange, authorizer: Authorizer): Promise<AuthorizerOutcome> {
-    const header = headerOf(exchange.request, authorizer.identitySources[0]?.replace(/^method\.request\.header\./, '') ?? 'Authorization');
+    const header = headerOf(
+      exchange.request,
+      authorizer.identitySources[0]?.replace(/^method\.request\.header\./, '') ?? 'Authorization',
+    );
     if (!header) throw unauthorized();
     // API Gateway takes the raw token; a `Bearer ` prefix is accepted too, as clients commonly send one.
     const token = header.replace(/^Bearer\s+/i, '');

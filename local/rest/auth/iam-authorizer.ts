@@ -37,10 +37,14 @@ export class IamAuthorizer {
       this.region,
     );
     if (!result.ok) {
-      throw new GatewayError(result.errorType === 'InvalidSignatureException' ? 'INVALID_SIGNATURE' : 'ACCESS_DENIED', result.message, {
-        status: result.status,
-        errorType: result.errorType,
-      });
+      throw new GatewayError(
+        result.errorType === 'InvalidSignatureException' ? 'INVALID_SIGNATURE' : 'ACCESS_DENIED',
+        result.message,
+        {
+          status: result.status,
+          errorType: result.errorType,
+        },
+      );
     }
     return result.identity;
   }

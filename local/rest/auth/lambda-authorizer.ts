@@ -32,7 +32,8 @@ const stringifyContext = (context: unknown): Record<string, string> => {
   if (typeof context !== 'object' || Array.isArray(context)) throw new MalformedPolicyError('context is not a map');
   return Object.fromEntries(
     Object.entries(context).map(([key, value]) => {
-      if (value !== null && typeof value === 'object') throw new MalformedPolicyError(`context.${key} is not a primitive`);
+      if (value !== null && typeof value === 'object')
+        throw new MalformedPolicyError(`context.${key} is not a primitive`);
       return [key, String(value)];
     }),
   );
@@ -58,7 +59,11 @@ export class LambdaAuthorizer {
     const identities = authorizer.identitySources.map((source) => identityValue(exchange, source));
     if (identities.some((value) => value === undefined || value === '')) throw unauthorized();
     const token = identities[0] as string;
-    if (authorizer.type === 'token' && authorizer.identityValidationExpression && !authorizer.identityValidationExpression.test(token)) {
+    if (
+      authorizer.type === 'token' &&
+      authorizer.identityValidationExpression &&
+      !authorizer.identityValidationExpression.test(token)
+    ) {
       throw unauthorized();
     }
     const arn = methodArn(exchange, this.region);

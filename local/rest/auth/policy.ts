@@ -17,11 +17,15 @@ export class MalformedPolicyError extends Error {
   override readonly name = 'MalformedPolicyError';
 }
 
-const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)]);
+const list = (value: unknown): string[] =>
+  Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
 
 const wildcard = (pattern: string, caseInsensitive = false): RegExp =>
   new RegExp(
-    `^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`,
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
     caseInsensitive ? 'i' : '',
   );
 
@@ -36,7 +40,8 @@ export const evaluatePolicy = (policy: unknown, methodArn: string): PolicyDecisi
   let allowed = false;
   for (const statement of statements) {
     const effect = String(statement.Effect ?? '');
-    if (effect !== 'Allow' && effect !== 'Deny') throw new MalformedPolicyError(`Effect "${effect}" is not Allow or Deny`);
+    if (effect !== 'Allow' && effect !== 'Deny')
+      throw new MalformedPolicyError(`Effect "${effect}" is not Allow or Deny`);
     // Action names are case-insensitive in IAM.
     const actionMatches =
       statement.Action !== undefined

@@ -38,7 +38,11 @@ const MISMATCH =
 // IAM allows five minutes of clock skew either way.
 const SKEW_MS = 5 * 60 * 1000;
 
-const amzDate = (date: Date) => date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const amzDate = (date: Date) =>
+  date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 const parseAmzDate = (text: string): Date | undefined => {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!match) return undefined;
@@ -80,7 +84,10 @@ const parse = (request: SignedRequest, query: URLSearchParams): Parsed | SigV4Re
     }
     const dateText = headerValue(request.headers, 'x-amz-date') ?? '';
     if (!dateText) {
-      return refuse('IncompleteSignatureException', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+      return refuse(
+        'IncompleteSignatureException',
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+      );
     }
     const [accessKeyId = '', ...scope] = String(fields.Credential).split('/');
     return {
@@ -137,12 +144,18 @@ export const verifySigV4 = async (
   if ('ok' in parsed) return parsed;
   const [scopeDate, scopeRegion, scopeService, terminator] = parsed.scope;
   if (terminator !== 'aws4_request' || !scopeDate) {
-    return refuse('IncompleteSignatureException', `Credential should be scoped to a valid date and terminated with aws4_request: ${parsed.scope.join('/')}`);
+    return refuse(
+      'IncompleteSignatureException',
+      `Credential should be scoped to a valid date and terminated with aws4_request: ${parsed.scope.join('/')}`,
+    );
   }
-  if (scopeRegion !== region) return refuse('InvalidSignatureException', `Credential should be scoped to a valid region, not '${scopeRegion}'.`);
-  if (scopeService !== service) return refuse('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'.`);
+  if (scopeRegion !== region)
+    return refuse('InvalidSignatureException', `Credential should be scoped to a valid region, not '${scopeRegion}'.`);
+  if (scopeService !== service)
+    return refuse('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'.`);
   const date = parsed.date;
-  if (!date) return refuse('IncompleteSignatureException', `Date must be in ISO-8601 'basic format'. Got '${parsed.dateText}'.`);
+  if (!date)
+    return refuse('IncompleteSignatureException', `Date must be in ISO-8601 'basic format'. Got '${parsed.dateText}'.`);
   const lifetime = parsed.presigned ? (parsed.expires ?? 900) * 1000 : SKEW_MS;
   if (now.getTime() - date.getTime() > lifetime) {
     return refuse(
@@ -167,7 +180,8 @@ export const verifySigV4 = async (
   });
   const wanted = new Set(parsed.signedHeaders.map((name) => name.toLowerCase()));
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) if (wanted.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(request.headers))
+    if (wanted.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
   if (wanted.has('host') && !headers.host) headers.host = request.host;
   const base: HttpRequest = {
     method: request.method,

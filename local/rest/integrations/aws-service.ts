@@ -1,5 +1,5 @@
 import type { Operation } from '../model.ts';
-import { jsonResult, type IntegrationResult } from './types.ts';
+import { type IntegrationResult, jsonResult } from './types.ts';
 
 /** `arn:aws:apigateway:region:sqs:path/...` → `sqs:path/...`. */
 export const serviceActionOf = (uri: string): string => /^arn:[^:]+:apigateway:[^:]*:(.+)$/.exec(uri)?.[1] ?? uri;

@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { vtlContext } from '../context.ts';
 import type { Exchange } from '../exchange.ts';
@@ -70,7 +70,12 @@ const send = (
         response.on('end', () => {
           clearTimeout(timer);
           const { single, multi } = flatten(response.headers);
-          resolve({ status: response.statusCode ?? 502, headers: single, multiHeaders: multi, body: Buffer.concat(chunks) });
+          resolve({
+            status: response.statusCode ?? 502,
+            headers: single,
+            multiHeaders: multi,
+            body: Buffer.concat(chunks),
+          });
         });
       },
     );
@@ -80,7 +85,11 @@ const send = (
     }, timeoutMs);
     outgoing.on('error', (error) => {
       clearTimeout(timer);
-      reject(error instanceof GatewayError ? error : new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { status: 502, cause: error }));
+      reject(
+        error instanceof GatewayError
+          ? error
+          : new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { status: 502, cause: error }),
+      );
     });
     outgoing.end(body);
   });
@@ -125,10 +134,17 @@ export const httpIntegration = async (
   const started = performance.now();
   if (integration.type === 'http_proxy') {
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) if (!HOP_BY_HOP.has(name.toLowerCase())) headers[name] = value;
+    for (const [name, value] of Object.entries(request.headers))
+      if (!HOP_BY_HOP.has(name.toLowerCase())) headers[name] = value;
     Object.assign(headers, mapped.header);
     const query = [request.rawQuery, encodeQuery(mapped.querystring)].filter(Boolean).join('&');
-    const answer = await send(backendUrl(integration.uri, path, query), method, headers, request.body, integration.timeoutMs);
+    const answer = await send(
+      backendUrl(integration.uri, path, query),
+      method,
+      headers,
+      request.body,
+      integration.timeoutMs,
+    );
     exchange.integrationLatency = Math.round(performance.now() - started);
     exchange.integrationStatus = answer.status;
     return { status: answer.status, headers: answer.headers, multiHeaders: answer.multiHeaders, body: answer.body };

@@ -31,12 +31,21 @@ export const mapIntegrationResponse = (
   const headers: Record<string, string> = {};
   for (const [target, expression] of Object.entries(chosen.responseParameters)) {
     const name = /^method\.response\.header\.(.+)$/.exec(target)?.[1];
-    const value = name ? mappingValue(expression, { exchange, stageVariables, context, responseHeaders: raw.headers, responseBody: raw.body }) : undefined;
+    const value = name
+      ? mappingValue(expression, {
+          exchange,
+          stageVariables,
+          context,
+          responseHeaders: raw.headers,
+          responseBody: raw.body,
+        })
+      : undefined;
     if (name && value !== undefined) headers[name] = value;
   }
   const templates = Object.entries(chosen.responseTemplates);
   const accept = Object.entries(exchange.request.headers).find(([key]) => key.toLowerCase() === 'accept')?.[1] ?? '';
-  const [contentType, template] = templates.find(([type]) => accept.toLowerCase().includes(type.toLowerCase())) ?? templates[0] ?? ['application/json', undefined];
+  const [contentType, template] = templates.find(([type]) => accept.toLowerCase().includes(type.toLowerCase())) ??
+    templates[0] ?? ['application/json', undefined];
   let body = raw.body;
   let status = chosen.statusCode;
   if (template !== undefined) {

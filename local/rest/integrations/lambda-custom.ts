@@ -16,7 +16,11 @@ import type { IntegrationResult } from './types.ts';
  */
 export const lambdaCustomIntegration =
   (invoke: InvokeFunction, functionTimeout: (arn: string) => number) =>
-  async (exchange: Exchange, operation: Operation, stageVariables: Record<string, string>): Promise<IntegrationResult> => {
+  async (
+    exchange: Exchange,
+    operation: Operation,
+    stageVariables: Record<string, string>,
+  ): Promise<IntegrationResult> => {
     const { integration } = operation;
     const arn = lambdaArnOf(integration.uri);
     if (!arn) throw internalServerError(`not a Lambda URI: ${integration.uri}`);

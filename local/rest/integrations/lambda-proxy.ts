@@ -44,16 +44,23 @@ export const proxyResult = (result: unknown): IntegrationResult => {
   if (!Number.isInteger(status) || status < 100 || status > 599) throw internalServerError('statusCode');
   const headers = answer.headers ?? {};
   const multi = answer.multiValueHeaders ?? {};
-  if (typeof headers !== 'object' || !Object.values(headers as object).every(isHeaderValue)) throw internalServerError('headers');
-  if (typeof multi !== 'object' || !Object.values(multi as object).every((v) => Array.isArray(v) && v.every(isHeaderValue))) {
+  if (typeof headers !== 'object' || !Object.values(headers as object).every(isHeaderValue))
+    throw internalServerError('headers');
+  if (
+    typeof multi !== 'object' ||
+    !Object.values(multi as object).every((v) => Array.isArray(v) && v.every(isHeaderValue))
+  ) {
     throw internalServerError('multiValueHeaders');
   }
-  if (answer.body !== undefined && answer.body !== null && typeof answer.body !== 'string') throw internalServerError('body');
+  if (answer.body !== undefined && answer.body !== null && typeof answer.body !== 'string')
+    throw internalServerError('body');
   const body = typeof answer.body === 'string' ? answer.body : '';
   return {
     status,
     headers: Object.fromEntries(Object.entries(headers as object).map(([k, v]) => [k, String(v)])),
-    multiHeaders: Object.fromEntries(Object.entries(multi as object).map(([k, v]) => [k, (v as unknown[]).map(String)])),
+    multiHeaders: Object.fromEntries(
+      Object.entries(multi as object).map(([k, v]) => [k, (v as unknown[]).map(String)]),
+    ),
     body: answer.isBase64Encoded === true ? Buffer.from(body, 'base64') : Buffer.from(body),
   };
 };

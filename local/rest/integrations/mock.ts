@@ -21,10 +21,18 @@ export const mockIntegration = async (
   const output = rendered?.output ?? exchange.request.body.toString('utf8');
   try {
     const parsed = JSON.parse(output) as { statusCode?: unknown };
-    if (typeof parsed.statusCode === 'number' || typeof parsed.statusCode === 'string') statusCode = Number(parsed.statusCode);
+    if (typeof parsed.statusCode === 'number' || typeof parsed.statusCode === 'string')
+      statusCode = Number(parsed.statusCode);
   } catch {
     // A template that renders no JSON leaves the default 200, as API Gateway's mock does.
   }
   exchange.integrationStatus = statusCode;
-  return mapIntegrationResponse(exchange, integration, String(statusCode), { headers: {}, body: '' }, context, stageVariables);
+  return mapIntegrationResponse(
+    exchange,
+    integration,
+    String(statusCode),
+    { headers: {}, body: '' },
+    context,
+    stageVariables,
+  );
 };

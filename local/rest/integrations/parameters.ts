@@ -25,14 +25,18 @@ const contextValue = (context: Record<string, unknown>, path: string[]): string 
 export const mappingValue = (expression: string, sources: MappingSources): string | undefined => {
   const { request } = sources.exchange;
   if (/^'.*'$/s.test(expression)) return expression.slice(1, -1);
-  const method = /^method\.request\.(path|querystring|multivaluequerystring|header|multivalueheader)\.(.+)$/.exec(expression);
+  const method = /^method\.request\.(path|querystring|multivaluequerystring|header|multivalueheader)\.(.+)$/.exec(
+    expression,
+  );
   if (method?.[2]) {
     const name = method[2];
     if (method[1] === 'path') return sources.exchange.match?.pathParameters[name];
     if (method[1] === 'querystring') return request.query[name];
     if (method[1] === 'multivaluequerystring') return request.multiQuery[name]?.join(',');
     if (method[1] === 'header') return headerOf(request, name);
-    return Object.entries(request.multiHeaders).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1]?.join(',');
+    return Object.entries(request.multiHeaders)
+      .find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1]
+      ?.join(',');
   }
   const context = /^context\.(.+)$/.exec(expression);
   if (context?.[1]) return contextValue(sources.context, context[1].split('.'));
@@ -52,7 +56,11 @@ export const requestParameterTargets = (
   mappings: Record<string, string>,
   sources: MappingSources,
 ): { header: Record<string, string>; querystring: Record<string, string>; path: Record<string, string> } => {
-  const out = { header: {} as Record<string, string>, querystring: {} as Record<string, string>, path: {} as Record<string, string> };
+  const out = {
+    header: {} as Record<string, string>,
+    querystring: {} as Record<string, string>,
+    path: {} as Record<string, string>,
+  };
   for (const [target, expression] of Object.entries(mappings)) {
     const match = /^integration\.request\.(header|querystring|path)\.(.+)$/.exec(target);
     if (!match?.[2]) continue;

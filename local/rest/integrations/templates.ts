@@ -13,7 +13,8 @@ export const mappingInput = (exchange: Exchange, body: string): MappingInput => 
 });
 
 export const contentTypeOf = (exchange: Exchange): string =>
-  (headerOf(exchange.request, 'content-type') ?? 'application/json').split(';')[0]?.trim().toLowerCase() || 'application/json';
+  (headerOf(exchange.request, 'content-type') ?? 'application/json').split(';')[0]?.trim().toLowerCase() ||
+  'application/json';
 
 /**
  * The request template for the request's content type, or passthrough, as `passthroughBehavior` says
@@ -32,7 +33,10 @@ export const renderRequest = (
   const body = exchange.request.body.toString('utf8');
   if (template === undefined) {
     const hasTemplates = Object.keys(templates).length > 0;
-    if (integration.passthroughBehavior === 'never' || (integration.passthroughBehavior === 'when_no_templates' && hasTemplates)) {
+    if (
+      integration.passthroughBehavior === 'never' ||
+      (integration.passthroughBehavior === 'when_no_templates' && hasTemplates)
+    ) {
       throw new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type');
     }
     return undefined;

@@ -10,7 +10,11 @@ export interface RenderResult {
   /** What the template set on `$context.responseOverride`. */
   responseOverride: { status?: number; header: Record<string, string> };
   /** What the template set on `$context.requestOverride`. */
-  requestOverride: { header: Record<string, string>; querystring: Record<string, string>; path: Record<string, string> };
+  requestOverride: {
+    header: Record<string, string>;
+    querystring: Record<string, string>;
+    path: Record<string, string>;
+  };
 }
 
 type Compiled = InstanceType<typeof velocity.Compile>;

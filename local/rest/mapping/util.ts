@@ -68,6 +68,7 @@ export const utilVariable = {
   parseJson: (value: unknown): unknown => JSON.parse(String(value)),
   urlEncode,
   urlDecode,
-  base64Encode: (value: unknown): string => Buffer.from(value === undefined || value === null ? '' : String(value)).toString('base64'),
+  base64Encode: (value: unknown): string =>
+    Buffer.from(value === undefined || value === null ? '' : String(value)).toString('base64'),
   base64Decode: (value: unknown): string => Buffer.from(String(value ?? ''), 'base64').toString('utf8'),
 };

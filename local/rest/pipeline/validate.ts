@@ -1,5 +1,5 @@
-import Ajv04 from 'ajv-draft-04';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import Ajv04 from 'ajv-draft-04';
 import { type Exchange, headerOf } from '../exchange.ts';
 import { GatewayError } from '../gateway-error.ts';
 import type { Operation, RestApi } from '../model.ts';
@@ -19,10 +19,16 @@ const typeName = (value: unknown): string =>
   value === null ? 'null' : Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value;
 
 const describe = (error: ErrorObject, data: unknown): string => {
-  const at = (error.instancePath || '').split('/').slice(1).reduce<unknown>(
-    (value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined),
-    data,
-  );
+  const at = (error.instancePath || '')
+    .split('/')
+    .slice(1)
+    .reduce<unknown>(
+      (value, key) =>
+        value && typeof value === 'object'
+          ? (value as Record<string, unknown>)[key.replace(/~1/g, '/').replace(/~0/g, '~')]
+          : undefined,
+      data,
+    );
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
@@ -69,19 +75,25 @@ export class RequestValidator {
       const missing = operation.parameters
         .filter((parameter) => parameter.required)
         .filter((parameter) => {
-          if (parameter.in === 'query') return (exchange.request.query[parameter.name] ?? '') === '' && !(parameter.name in exchange.request.query);
+          if (parameter.in === 'query')
+            return (exchange.request.query[parameter.name] ?? '') === '' && !(parameter.name in exchange.request.query);
           if (parameter.in === 'header') return headerOf(exchange.request, parameter.name) === undefined;
           return false;
         })
         .map((parameter) => parameter.name);
       if (missing.length > 0) {
-        throw new GatewayError('BAD_REQUEST_PARAMETERS', `Missing required request parameters: [${missing.join(', ')}]`, {
-          validationErrors: `[Missing required request parameters: [${missing.join(', ')}]]`,
-        });
+        throw new GatewayError(
+          'BAD_REQUEST_PARAMETERS',
+          `Missing required request parameters: [${missing.join(', ')}]`,
+          {
+            validationErrors: `[Missing required request parameters: [${missing.join(', ')}]]`,
+          },
+        );
       }
     }
     if (!operation.validateBody) return;
-    const contentType = (headerOf(exchange.request, 'content-type') ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+    const contentType =
+      (headerOf(exchange.request, 'content-type') ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
     const validator = this.validatorFor(operation, contentType);
     if (!validator) return;
     const text = exchange.request.body.toString('utf8');
@@ -96,7 +108,9 @@ export class RequestValidator {
     }
     if (!validator(data)) {
       const details = (validator.errors ?? []).map((error) => describe(error, data));
-      throw new GatewayError('BAD_REQUEST_BODY', 'Invalid request body', { validationErrors: `[${details.join(', ')}]` });
+      throw new GatewayError('BAD_REQUEST_BODY', 'Invalid request body', {
+        validationErrors: `[${details.join(', ')}]`,
+      });
     }
   }
 

@@ -8,7 +8,9 @@ export const settingPath = (resourcePath: string): string =>
 
 /** The most specific method setting for a method: an exact path and method beat the stage-wide `/*` `*`. */
 export const methodSettingFor = (settings: MethodSetting[], resourcePath: string, method: string): MethodSetting => {
-  const exact = settings.find((s) => settingPath(s.resourcePath) === resourcePath && (s.httpMethod === method || s.httpMethod === '*'));
+  const exact = settings.find(
+    (s) => settingPath(s.resourcePath) === resourcePath && (s.httpMethod === method || s.httpMethod === '*'),
+  );
   const stageWide = settings.find((s) => s.resourcePath === '/*' && s.httpMethod === '*');
   return { resourcePath, httpMethod: method, ...stageWide, ...exact };
 };

@@ -61,7 +61,7 @@ export class UsagePlans {
   /** Admits one request with `value` on `methodKey` (`/v1/catalog/GET`), or throws the gateway's error. */
   admit(value: string | undefined, apiId: string, stage: string, methodKey: string, now = Date.now()): KeyUsage {
     const key = value ? this.keys.find((candidate) => candidate.value === value) : undefined;
-    if (!key || !key.enabled) throw forbidden();
+    if (!key?.enabled) throw forbidden();
     const plan = this.planOf(key.id, apiId, stage);
     if (!plan) throw forbidden();
     const stageEntry = plan.stages.find((s) => s.apiId === apiId && s.stage === stage);

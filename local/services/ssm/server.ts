@@ -15,7 +15,10 @@ type Request = Record<string, unknown>;
 const requireName = (request: Request, field = 'Name'): string => {
   const name = request[field];
   if (typeof name !== 'string' || name === '') {
-    throw new SsmError('ValidationException', `1 validation error detected: Value null at '${field.toLowerCase()}' failed to satisfy constraint: Member must not be null`);
+    throw new SsmError(
+      'ValidationException',
+      `1 validation error detected: Value null at '${field.toLowerCase()}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return name;
 };
@@ -35,14 +38,19 @@ const operations: Record<string, (store: ParameterStore, request: Request) => un
   GetParametersByPath: (store, request) => {
     const all = store.byPath(requireName(request, 'Path'), request.Recursive === true);
     const max = Math.min(Math.max(Number(request.MaxResults ?? 10), 1), 10);
-    const start = typeof request.NextToken === 'string' ? Number(Buffer.from(request.NextToken, 'base64').toString()) : 0;
+    const start =
+      typeof request.NextToken === 'string' ? Number(Buffer.from(request.NextToken, 'base64').toString()) : 0;
     const page = all.slice(start, start + max);
     const next = start + max < all.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
     return { Parameters: page, ...(next ? { NextToken: next } : {}) };
   },
   PutParameter: (store, request) => {
     const value = request.Value;
-    if (typeof value !== 'string') throw new SsmError('ValidationException', "Value at 'value' failed to satisfy constraint: Member must not be null");
+    if (typeof value !== 'string')
+      throw new SsmError(
+        'ValidationException',
+        "Value at 'value' failed to satisfy constraint: Member must not be null",
+      );
     const type = (request.Type ?? 'String') as ParameterType;
     const parameter = store.put(requireName(request), value, type, request.Overwrite === true);
     return { Version: parameter.Version, Tier: 'Standard' };
@@ -86,7 +94,10 @@ export const startSsmService = async (options: {
         if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
         input = parsed as Request;
       } catch {
-        answer(response, 400, { __type: 'SerializationException', message: 'Start of structure or map found where not expected.' });
+        answer(response, 400, {
+          __type: 'SerializationException',
+          message: 'Start of structure or map found where not expected.',
+        });
         return;
       }
       try {

@@ -35,7 +35,10 @@ export class ParameterStore {
   put(name: string, value: string, type: ParameterType = 'String', overwrite = false): StoredParameter {
     const existing = this.parameters.get(name);
     if (existing && !overwrite) {
-      throw new SsmError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
+      throw new SsmError(
+        'ParameterAlreadyExists',
+        'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+      );
     }
     const parameter: StoredParameter = {
       Name: name,

@@ -23,7 +23,12 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString() });
+      seen.push({
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString(),
+      });
       if (request.url?.startsWith('/slow')) {
         setTimeout(() => response.writeHead(200).end('late'), 2000);
         return;
@@ -51,7 +56,11 @@ afterAll(async () => {
 const get = (path: string, headers: Record<string, string> = {}) => call(`${runtime.base}${path}`, { headers });
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const expectError = (answer: Answer, status: number, message: string | null, errorType: string) => {
-  expect({ status: answer.status, message: answer.json().message, type: answer.headers.get('x-amzn-errortype') }).toEqual({
+  expect({
+    status: answer.status,
+    message: answer.json().message,
+    type: answer.headers.get('x-amzn-errortype'),
+  }).toEqual({
     status,
     message,
     type: errorType,
@@ -64,7 +73,12 @@ describe('routing', () => {
     expectError(answer, 403, 'Missing Authentication Token', 'MissingAuthenticationTokenException');
     expect(answer.json().type).toBe('MISSING_AUTHENTICATION_TOKEN');
     expect(answer.headers.get('x-gateway-error')).toBe('yes');
-    expectError(await call(`${runtime.base}/mock`, { method: 'DELETE' }), 403, 'Missing Authentication Token', 'MissingAuthenticationTokenException');
+    expectError(
+      await call(`${runtime.base}/mock`, { method: 'DELETE' }),
+      403,
+      'Missing Authentication Token',
+      'MissingAuthenticationTokenException',
+    );
   });
 
   it('answers a stage that does not exist with 403 Forbidden', async () => {
@@ -169,17 +183,24 @@ describe('token authorizer', () => {
   it('caches the policy by token and evaluates it again for each method, without invoking the authorizer again', async () => {
     const first = await get('/secure', bearer('allow-get'));
     expect(first.status).toBe(200);
-    const authorizer = (first.json().event as { requestContext: { authorizer: Record<string, string> } }).requestContext.authorizer;
+    const authorizer = (first.json().event as { requestContext: { authorizer: Record<string, string> } }).requestContext
+      .authorizer;
     // Context values reach the integration as strings.
     expect(authorizer).toMatchObject({ principalId: 'user-1', admin: 'false', token: 'allow-get' });
     const count = Number(authorizer.invocations);
     const post = await call(`${runtime.base}/secure`, { method: 'POST', headers: bearer('allow-get') });
     expectError(post, 403, 'User is not authorized to access this resource', 'AccessDeniedException');
     const again = await get('/secure', bearer('allow-get'));
-    expect((again.json().event as { requestContext: { authorizer: Record<string, string> } }).requestContext.authorizer.invocations).toBe(String(count));
+    expect(
+      (again.json().event as { requestContext: { authorizer: Record<string, string> } }).requestContext.authorizer
+        .invocations,
+    ).toBe(String(count));
     const other = await get('/secure', bearer('allow-get-2'));
     // One new invocation for the new token: the POST and the second GET were answered from the cache.
-    expect((other.json().event as { requestContext: { authorizer: Record<string, string> } }).requestContext.authorizer.invocations).toBe(String(count + 1));
+    expect(
+      (other.json().event as { requestContext: { authorizer: Record<string, string> } }).requestContext.authorizer
+        .invocations,
+    ).toBe(String(count + 1));
   });
 
   it('gives a Lambda non-proxy integration the request template and maps its result and errors', async () => {
@@ -196,14 +217,24 @@ describe('API keys and usage plans', () => {
   it('refuses a missing, unknown or disabled key with 403 Forbidden', async () => {
     expectError(await get('/limited'), 403, 'Forbidden', 'ForbiddenException');
     expectError(await get('/limited', { 'x-api-key': 'not-a-key' }), 403, 'Forbidden', 'ForbiddenException');
-    expectError(await get('/limited', { 'x-api-key': 'disabled-key-value-0123456789' }), 403, 'Forbidden', 'ForbiddenException');
+    expectError(
+      await get('/limited', { 'x-api-key': 'disabled-key-value-0123456789' }),
+      403,
+      'Forbidden',
+      'ForbiddenException',
+    );
   });
 
   it('throttles a key beyond its plan burst with 429 Too Many Requests', async () => {
     const key = runtime.keyOf('ThrottledKey');
     const answers = await Promise.all([1, 2, 3].map(() => get('/limited', { 'x-api-key': key })));
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 200, 429]);
-    expectError(answers.find((answer) => answer.status === 429) as Answer, 429, 'Too Many Requests', 'TooManyRequestsException');
+    expectError(
+      answers.find((answer) => answer.status === 429) as Answer,
+      429,
+      'Too Many Requests',
+      'TooManyRequestsException',
+    );
     expect(answers.find((answer) => answer.status === 200)?.json()).toEqual({ apiKeyId: expect.any(String) });
   });
 
@@ -222,7 +253,11 @@ describe('API keys and usage plans', () => {
 
 describe('request validation', () => {
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    call(`${runtime.base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    call(`${runtime.base}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
 
   it('names the missing required parameters', async () => {
     const answer = await post('/validated', { name: 'ok' });

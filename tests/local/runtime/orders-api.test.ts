@@ -20,11 +20,18 @@ const validOrder = { items: [{ sku: 'SKU-BOOK-001', quantity: 1 }], payment: { t
 beforeAll(async () => {
   legacy = createServer((request, response) => {
     legacySeen = request;
-    response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ legacy: true, url: request.url }));
+    response
+      .writeHead(200, { 'Content-Type': 'application/json' })
+      .end(JSON.stringify({ legacy: true, url: request.url }));
   });
   await new Promise<void>((resolve) => legacy.listen(0, '127.0.0.1', resolve));
   const { port } = legacy.address() as AddressInfo;
-  runtime = await startRuntime(['--config-env', 'test', '--parameter-overrides', `LegacyBackendUrl=http://127.0.0.1:${port}`]);
+  runtime = await startRuntime([
+    '--config-env',
+    'test',
+    '--parameter-overrides',
+    `LegacyBackendUrl=http://127.0.0.1:${port}`,
+  ]);
   key = runtime.keyOf('BasicApiKey');
   writer = await runtime.token({ sub: 'alice', scope: 'orders:read orders:write' });
   reader = await runtime.token({ sub: 'bob', scope: 'orders:read' });
@@ -70,9 +77,15 @@ describe('GET /v1/catalog (Lambda proxy, API key, response cache)', () => {
     expect(books.status).toBe(200);
     expect(books.json()).toMatchObject({ category: 'books', items: expect.any(Array) });
     await request('GET', '/v1/catalog?category=books', { 'x-api-key': key });
-    expect(await runtime.waitForOutput(/GET \/test\/v1\/catalog\?category=books 200 [\d.]+ ms lambda-proxy \(cache hit\)/)).toBe(true);
-    expect((await request('GET', '/v1/catalog?category=music', { 'x-api-key': key })).json()).toMatchObject({ category: 'music' });
-    expect(await runtime.waitForOutput(/GET \/test\/v1\/catalog\?category=music 200 [\d.]+ ms lambda-proxy\n/)).toBe(true);
+    expect(
+      await runtime.waitForOutput(/GET \/test\/v1\/catalog\?category=books 200 [\d.]+ ms lambda-proxy \(cache hit\)/),
+    ).toBe(true);
+    expect((await request('GET', '/v1/catalog?category=music', { 'x-api-key': key })).json()).toMatchObject({
+      category: 'music',
+    });
+    expect(await runtime.waitForOutput(/GET \/test\/v1\/catalog\?category=music 200 [\d.]+ ms lambda-proxy\n/)).toBe(
+      true,
+    );
   });
 
   it('passes the function 400 for an unknown category through', async () => {
@@ -84,7 +97,11 @@ describe('POST /v1/orders (token authorizer + API key, model validation)', () =>
   it('refuses a missing or bad token with 401', async () => {
     expectError(await request('POST', '/v1/orders', { 'x-api-key': key }, validOrder), 401, 'Unauthorized');
     const forged = `${writer.slice(0, -4)}AAAA`;
-    expectError(await request('POST', '/v1/orders', { 'x-api-key': key, ...auth(forged) }, validOrder), 401, 'Unauthorized');
+    expectError(
+      await request('POST', '/v1/orders', { 'x-api-key': key, ...auth(forged) }, validOrder),
+      401,
+      'Unauthorized',
+    );
   });
 
   it('refuses a token whose scopes do not cover the method with 403', async () => {
@@ -109,7 +126,10 @@ describe('POST /v1/orders (token authorizer + API key, model validation)', () =>
 describe('GET /v1/orders/{orderId} (Lambda non-proxy) and GET /v2/orders/{orderId} (proxy)', () => {
   it('maps the function error to 400 through the v1 integration response templates', async () => {
     const answer = await request('GET', '/v1/orders/ord_bad', auth(reader));
-    expect({ status: answer.status, body: answer.json() }).toEqual({ status: 400, body: { message: 'Invalid order id' } });
+    expect({ status: answer.status, body: answer.json() }).toEqual({
+      status: 400,
+      body: { message: 'Invalid order id' },
+    });
   });
 
   it('answers v2 from the same domain code through the proxy integration', async () => {
@@ -121,7 +141,11 @@ describe('GET /v1/orders/{orderId} (Lambda non-proxy) and GET /v2/orders/{orderI
 
 describe('direct AWS service integrations (the local services come with part 2)', () => {
   it('POST /v2/orders validates, then answers 501 saying Step Functions is not emulated yet', async () => {
-    expectError(await request('POST', '/v2/orders', { 'x-api-key': key, ...auth(writer) }, { items: [] }), 400, 'Invalid request body');
+    expectError(
+      await request('POST', '/v2/orders', { 'x-api-key': key, ...auth(writer) }, { items: [] }),
+      400,
+      'Invalid request body',
+    );
     const answer = await request('POST', '/v2/orders', { 'x-api-key': key, ...auth(writer) }, validOrder);
     expect(answer.status).toBe(501);
     expect(answer.json().message).toMatch(/states:action\/StartExecution .* not emulated/);
@@ -146,12 +170,19 @@ describe('GET /v1/me (Cognito user pool authorizer)', () => {
   it('gives the function the verified claims', async () => {
     const answer = await request('GET', '/v1/me', auth(writer));
     expect(answer.status).toBe(200);
-    expect(answer.json()).toMatchObject({ sub: 'alice', username: 'alice', claims: expect.objectContaining({ token_use: 'access' }) });
+    expect(answer.json()).toMatchObject({
+      sub: 'alice',
+      username: 'alice',
+      claims: expect.objectContaining({ token_use: 'access' }),
+    });
   });
 
   it('accepts an ID token too, and refuses no token or a forged one with 401', async () => {
     const idToken = await runtime.token({ sub: 'carol', token_use: 'id', claims: { email: 'carol@example.com' } });
-    expect((await request('GET', '/v1/me', auth(idToken))).json()).toMatchObject({ sub: 'carol', email: 'carol@example.com' });
+    expect((await request('GET', '/v1/me', auth(idToken))).json()).toMatchObject({
+      sub: 'carol',
+      email: 'carol@example.com',
+    });
     expectError(await request('GET', '/v1/me'), 401, 'Unauthorized');
     expectError(await request('GET', '/v1/me', auth(`${writer.slice(0, -4)}AAAA`)), 401, 'Unauthorized');
   });

@@ -55,7 +55,9 @@ describe('intrinsic resolver', () => {
   });
 
   it('substitutes ${Param}, ${Res}, ${Res.Attr}, ${AWS::X}, variables and ${!Literal}', () => {
-    expect(resolve('!Sub "${Stage}/${Queue}/${Queue.Arn}/${AWS::Partition}/${!Literal}"')).toBe('dev/Queue-id/Queue.Arn/aws/${Literal}');
+    expect(resolve('!Sub "${Stage}/${Queue}/${Queue.Arn}/${AWS::Partition}/${!Literal}"')).toBe(
+      'dev/Queue-id/Queue.Arn/aws/${Literal}',
+    );
     expect(resolve('!Sub ["${A}-${B}", { A: !Ref Stage, B: !If [IsDev, x, y] }]')).toBe('dev-x');
     expect(resolve('!GetAtt Queue.QueueName')).toBe('Queue.QueueName');
     expect(resolve('!GetAtt [Queue, Arn]')).toBe('Queue.Arn');
@@ -74,13 +76,16 @@ describe('intrinsic resolver', () => {
   });
 
   it('evaluates conditions with Equals, Not, And, Or and Condition, and removes AWS::NoValue', () => {
-    expect([resolver.condition('IsDev'), resolver.condition('IsProd'), resolver.condition('DevAndNamed'), resolver.condition('Either')]).toEqual([
-      true,
-      false,
-      true,
-      true,
-    ]);
-    expect(resolve('{ a: !If [IsProd, x, !Ref AWS::NoValue], b: 1, c: [1, !Ref AWS::NoValue, 2] }')).toEqual({ b: 1, c: [1, 2] });
+    expect([
+      resolver.condition('IsDev'),
+      resolver.condition('IsProd'),
+      resolver.condition('DevAndNamed'),
+      resolver.condition('Either'),
+    ]).toEqual([true, false, true, true]);
+    expect(resolve('{ a: !If [IsProd, x, !Ref AWS::NoValue], b: 1, c: [1, !Ref AWS::NoValue, 2] }')).toEqual({
+      b: 1,
+      c: [1, 2],
+    });
     expect(resolver.resourceEnabled('ProdOnly')).toBe(false);
     expect(resolver.resourceEnabled('Queue')).toBe(true);
   });
@@ -94,7 +99,8 @@ describe('intrinsic resolver', () => {
 describe('the real template', () => {
   it('resolves every resource of template.yaml for the test stage', () => {
     const stack = new LocalStack({ templatePath: 'template.yaml', configEnv: 'test' });
-    for (const resource of stack.resources.values()) if (resource.enabled) expect(() => stack.properties(resource.logicalId)).not.toThrow();
+    for (const resource of stack.resources.values())
+      if (resource.enabled) expect(() => stack.properties(resource.logicalId)).not.toThrow();
     expect(stack.properties('OrdersApi').StageName).toBe('test');
     expect(stack.ref('OrdersApi.Stage')).toBe('test');
     const settings = stack.properties('OrdersApi').MethodSettings as TemplateObject[];
@@ -107,8 +113,14 @@ describe('the real template', () => {
   });
 
   it('refuses a parameter value outside the template constraints, and an unknown environment', () => {
-    expect(() => new LocalStack({ templatePath: 'template.yaml', parameterOverrides: 'Stage=qa' })).toThrow(/Parameter 'Stage' failed to satisfy constraint/);
-    expect(() => new LocalStack({ templatePath: 'template.yaml', parameterOverrides: 'Nope=1' })).toThrow(/not declared/);
-    expect(() => new LocalStack({ templatePath: 'template.yaml', configEnv: 'staging' })).toThrow(/no environment "staging"/);
+    expect(() => new LocalStack({ templatePath: 'template.yaml', parameterOverrides: 'Stage=qa' })).toThrow(
+      /Parameter 'Stage' failed to satisfy constraint/,
+    );
+    expect(() => new LocalStack({ templatePath: 'template.yaml', parameterOverrides: 'Nope=1' })).toThrow(
+      /not declared/,
+    );
+    expect(() => new LocalStack({ templatePath: 'template.yaml', configEnv: 'staging' })).toThrow(
+      /no environment "staging"/,
+    );
   });
 });
