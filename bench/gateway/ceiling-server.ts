@@ -1,0 +1,24 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { handler } from '../../src/functions/catalog/handler.ts';
+
+/**
+ * The ceiling of `npm run bench:gateway`: a bare node:http server that calls the catalogue handler in-process,
+ * with the smallest event that handler reads. Prints its URL on stdout.
+ */
+const server = createServer(async (request, response) => {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const event = {
+    httpMethod: request.method ?? 'GET',
+    path: url.pathname,
+    headers: request.headers as Record<string, string>,
+    queryStringParameters: Object.fromEntries(url.searchParams),
+    body: null,
+  } as unknown as APIGatewayProxyEvent;
+  const result = await handler(event);
+  response.writeHead(result.statusCode, result.headers as Record<string, string>).end(result.body);
+});
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+});
