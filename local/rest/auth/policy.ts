@@ -20,14 +20,24 @@ export class MalformedPolicyError extends Error {
 const list = (value: unknown): string[] =>
   Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
 
-const wildcard = (pattern: string, caseInsensitive = false): RegExp =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    caseInsensitive ? 'i' : '',
-  );
+// A cached policy is evaluated on every request; its patterns are compiled once.
+const compiled = new Map<string, RegExp>();
+const wildcard = (pattern: string, caseInsensitive = false): RegExp => {
+  const key = `${caseInsensitive ? 'i' : 's'}${pattern}`;
+  let regex = compiled.get(key);
+  if (!regex) {
+    regex = new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+      caseInsensitive ? 'i' : '',
+    );
+    if (compiled.size > 10_000) compiled.clear();
+    compiled.set(key, regex);
+  }
+  return regex;
+};
 
 const matchesAny = (patterns: string[], value: string, caseInsensitive = false) =>
   patterns.some((pattern) => wildcard(pattern, caseInsensitive).test(value));
