@@ -77,7 +77,13 @@ export const banner = (runtime: LocalRuntime, options: { configEnv: string }): s
     lines.push(...runtime.report.unsupported.map((line) => `  - ${line}`));
   }
   if (runtime.report.noLocalEffect.length > 0) {
-    lines.push(`No local effect: ${runtime.report.noLocalEffect.join(', ')}`);
+    const byType = new Map<string, number>();
+    for (const entry of runtime.report.noLocalEffect) {
+      const type = /\((.+)\)$/.exec(entry)?.[1] ?? entry;
+      byType.set(type, (byType.get(type) ?? 0) + 1);
+    }
+    const summary = [...byType].map(([type, count]) => `${count} ${type}`).join(', ');
+    lines.push(`No local effect (permissions, logs, account settings): ${summary}`);
   }
   if (runtime.watching.length > 0) lines.push('', `Watching ${runtime.watching.join(', ')} for changes.`);
   lines.push('Ctrl-C stops.');

@@ -177,6 +177,9 @@ export const verifySigV4 = async (
     region,
     service,
     sha256: Hash.bind(null, 'sha256'),
+    // Sign exactly the headers the client listed: the signer must not add x-amz-content-sha256 of its own
+    // (curl --aws-sigv4 and other clients leave it out).
+    applyChecksum: false,
   });
   const wanted = new Set(parsed.signedHeaders.map((name) => name.toLowerCase()));
   const headers: Record<string, string> = {};
