@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readRequestBody } from '../services/shared/local-service.ts';
 import type { GatewayRequest } from './exchange.ts';
 import type { GatewayAnswer, RestGateway } from './gateway.ts';
 
@@ -13,18 +14,6 @@ export interface RequestLogEntry {
   latencyMs: number;
   integration: string;
 }
-
-const readBody = (request: IncomingMessage): Promise<Buffer | 'too-large'> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.on('end', () => resolve(size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 
 /** Header names as the client wrote them (the proxy event keeps their case); repeated headers listed in order. */
 const headersOf = (request: IncomingMessage) => {
@@ -123,7 +112,7 @@ export const restRequestHandler = (options: {
       if (url.startsWith('/_local/') && (await options.local(request, response))) return;
       const stage = /^\/([^/?]+)/.exec(url)?.[1] ?? '';
       const gateway = byStage.get(stage);
-      const body = await readBody(request);
+      const body = (await readRequestBody(request, MAX_BODY_BYTES)) ?? 'too-large';
       if (!gateway) {
         // An unknown stage is answered before any API is chosen: 403 Forbidden, as execute-api does.
         const answer = {

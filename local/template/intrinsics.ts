@@ -1,4 +1,4 @@
-import type { TemplateObject, TemplateValue } from './load.ts';
+import { INTRINSICS, type TemplateObject, type TemplateValue } from './load.ts';
 
 /**
  * CloudFormation's intrinsic functions and conditions, evaluated the way the service does for one stack
@@ -36,28 +36,7 @@ export interface Resolver {
 const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
 type Resolved = TemplateValue | typeof NO_VALUE;
 
-const FUNCTIONS = new Set([
-  'Ref',
-  'Condition',
-  'Fn::Base64',
-  'Fn::Cidr',
-  'Fn::FindInMap',
-  'Fn::GetAZs',
-  'Fn::GetAtt',
-  'Fn::ImportValue',
-  'Fn::Join',
-  'Fn::Select',
-  'Fn::Split',
-  'Fn::Sub',
-  'Fn::Transform',
-  'Fn::And',
-  'Fn::Equals',
-  'Fn::If',
-  'Fn::Not',
-  'Fn::Or',
-  'Fn::ToJsonString',
-  'Fn::Length',
-]);
+const FUNCTIONS = new Set<string>(INTRINSICS);
 const UNSUPPORTED = new Set(['Fn::ImportValue', 'Fn::Cidr', 'Fn::Transform']);
 
 const isObject = (value: TemplateValue | undefined): value is TemplateObject =>

@@ -11,7 +11,8 @@ import { type CollectionTag, parse, type ScalarTag } from 'yaml';
 export type TemplateValue = string | number | boolean | null | TemplateValue[] | { [key: string]: TemplateValue };
 export type TemplateObject = { [key: string]: TemplateValue };
 
-const INTRINSICS = [
+/** Every CloudFormation intrinsic function name (the intrinsic resolver evaluates them). */
+export const INTRINSICS = [
   'Ref',
   'Condition',
   'Fn::Base64',
