@@ -11,6 +11,8 @@ export interface BuiltFunction {
   /** The bundle Lambda loads: `<outDir>/<LogicalId>/<module><out extension>`. */
   outfile: string;
   handler: string;
+  /** The function's CodeUri directory: esbuild's metafile paths are relative to it. */
+  codeDir: string;
   bytes: number;
   metafile: Metafile;
 }
@@ -64,6 +66,7 @@ export const buildFunctions = async (
         entry,
         outfile,
         handler: fn.handler,
+        codeDir: fn.codeDir,
         bytes: (await stat(outfile)).size,
         metafile: result.metafile,
       };

@@ -15,7 +15,7 @@ export const sourceDirectories = (built: BuiltFunction[], root: string): string[
   const tops = new Set<string>();
   for (const fn of built) {
     for (const input of Object.keys(fn.metafile.inputs)) {
-      const absolute = isAbsolute(input) ? input : resolve(dirname(fn.entry), input);
+      const absolute = isAbsolute(input) ? input : resolve(fn.codeDir, input);
       const inside = relative(root, absolute);
       if (inside.startsWith('..') || inside.split(sep).includes('node_modules')) continue;
       const top = inside.split(sep)[0];

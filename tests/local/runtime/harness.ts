@@ -29,11 +29,21 @@ export interface RunningRuntime {
  * Starts `npm start`'s entry point as a child process on free ports, the way a developer runs it, and waits for
  * its banner. Tests then talk to it over real HTTP only.
  */
-export const startRuntime = async (args: string[]): Promise<RunningRuntime> => {
+export const startRuntime = async (args: string[], options: { watch?: boolean } = {}): Promise<RunningRuntime> => {
   const buildDir = mkdtempSync(join(tmpdir(), 'local-runtime-build-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    ['local/cli/start.ts', '--port', '0', '--ws-port', '0', '--no-watch', '--build-dir', buildDir, ...args],
+    [
+      'local/cli/start.ts',
+      '--port',
+      '0',
+      '--ws-port',
+      '0',
+      options.watch ? '--watch' : '--no-watch',
+      '--build-dir',
+      buildDir,
+      ...args,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
