@@ -1,15 +1,15 @@
-import velocity from 'velocityjs';
-import { javaStringMethods } from '../../vtl/java-string-methods.ts';
+import { renderVtl } from './engine.ts';
 import { inputVariable, type MappingInput } from './input.ts';
 import { utilVariable } from './util.ts';
+import { javaString } from './values.ts';
 
 export type { MappingInput } from './input.ts';
 
 export interface RenderResult {
   output: string;
-  /** What the template set on `$context.responseOverride`. */
+  /** What the template set on `$context.responseOverride` (status and header.X). */
   responseOverride: { status?: number; header: Record<string, string> };
-  /** What the template set on `$context.requestOverride`. */
+  /** What the template set on `$context.requestOverride` (header.X, querystring.X, path.X). */
   requestOverride: {
     header: Record<string, string>;
     querystring: Record<string, string>;
@@ -17,29 +17,46 @@ export interface RenderResult {
   };
 }
 
-type Compiled = InstanceType<typeof velocity.Compile>;
-const compiled = new Map<string, Compiled>();
-
-const compile = (template: string): Compiled => {
-  let found = compiled.get(template);
-  if (!found) {
-    found = new velocity.Compile(velocity.parse(template), { escape: false, customMethodHandlers: javaStringMethods });
-    if (compiled.size > 1000) compiled.clear();
-    compiled.set(template, found);
-  }
-  return found;
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (value === null || typeof value !== 'object') return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 };
 
-const strings = (value: unknown): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(value && typeof value === 'object' ? value : {}).map(([key, item]) => [key, String(item)]),
-  );
+/** A copy of the caller's data a template may `#set` into freely (plain objects and arrays; anything else is shared). */
+const copy = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(copy);
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copy(item)]));
+  return value;
+};
+
+const objectAt = (value: unknown, key: string): Record<string, unknown> => {
+  const record = isPlainObject(value) ? value : {};
+  const found = record[key];
+  return isPlainObject(found) ? found : {};
+};
+
+/** What the template left in an override map, as strings; entries set to nothing are dropped. */
+const strings = (value: unknown): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [key, item] of Object.entries(isPlainObject(value) ? value : {})) {
+    if (item !== undefined && item !== null) out[key] = javaString(item);
+  }
+  return out;
+};
+
+const statusOf = (value: unknown): number | undefined => {
+  if (value === undefined || value === null || value === '') return undefined;
+  const status = Number(javaString(value));
+  return Number.isInteger(status) ? status : undefined;
+};
 
 /**
- * Renders an API Gateway mapping template with velocityjs. A reference to nothing renders as an empty string, as
- * API Gateway's engine renders it (not as the reference's own text, Velocity's default). The template may set
- * `$context.requestOverride.*` and `$context.responseOverride.*`; those values come back in the result
- * (developer guide, "Override your API's request and response parameters and status codes").
+ * Renders an API Gateway mapping template (developer guide, "Mapping template transformations for REST APIs") with
+ * `$input`, `$util`, `$context` and `$stageVariables`. The template may set `$context.requestOverride.*` and
+ * `$context.responseOverride.*`; what they hold afterwards comes back in the result (developer guide, "Override your
+ * API's request and response parameters and status codes"). The caller's objects are never changed. A template that
+ * does not parse or fails while rendering throws.
  */
 export const renderMappingTemplate = (
   template: string,
@@ -47,26 +64,35 @@ export const renderMappingTemplate = (
   context: Record<string, unknown>,
   stageVariables: Record<string, string>,
 ): RenderResult => {
-  const requestOverride = { header: {}, querystring: {}, path: {} };
-  const responseOverride: Record<string, unknown> = { header: {} };
-  const variables = {
-    input: inputVariable(input),
-    util: utilVariable,
-    context: { ...context, requestOverride, responseOverride },
-    stageVariables,
+  const contextCopy = copy(context) as Record<string, unknown>;
+  // The maps a template sets into must exist, or `#set($context.requestOverride.header.X = ...)` has nowhere to go.
+  const requestOverride = objectAt(contextCopy, 'requestOverride');
+  const responseOverride = objectAt(contextCopy, 'responseOverride');
+  contextCopy.requestOverride = {
+    ...requestOverride,
+    header: objectAt(requestOverride, 'header'),
+    querystring: objectAt(requestOverride, 'querystring'),
+    path: objectAt(requestOverride, 'path'),
   };
-  const output = compile(template).render(variables, undefined, true);
-  const status = Number(responseOverride.status);
+  contextCopy.responseOverride = { ...responseOverride, header: objectAt(responseOverride, 'header') };
+  const variables: Record<string, unknown> = {
+    input: inputVariable(input),
+    util: utilVariable(),
+    context: contextCopy,
+    stageVariables: { ...stageVariables },
+  };
+  const output = renderVtl(template, variables);
+  const finalContext = variables.context;
+  const finalRequest = objectAt(finalContext, 'requestOverride');
+  const finalResponse = objectAt(finalContext, 'responseOverride');
+  const status = statusOf(finalResponse.status);
   return {
     output,
-    responseOverride: {
-      status: responseOverride.status === undefined || !Number.isInteger(status) ? undefined : status,
-      header: strings(responseOverride.header),
-    },
+    responseOverride: { ...(status === undefined ? {} : { status }), header: strings(finalResponse.header) },
     requestOverride: {
-      header: strings(requestOverride.header),
-      querystring: strings(requestOverride.querystring),
-      path: strings(requestOverride.path),
+      header: strings(finalRequest.header),
+      querystring: strings(finalRequest.querystring),
+      path: strings(finalRequest.path),
     },
   };
 };

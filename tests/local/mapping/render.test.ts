@@ -1,75 +1,82 @@
-import { type MappingInput, renderMappingTemplate } from '../../../local/rest/mapping/render.ts';
+import { renderMappingTemplate } from '../../../local/rest/mapping/render.ts';
 
-const input = (body: string, params: Partial<MappingInput['params']> = {}): MappingInput => ({
-  body,
-  params: { path: {}, querystring: {}, header: {}, ...params },
-});
-const render = (
-  template: string,
-  body = '',
-  context: Record<string, unknown> = {},
-  params: Partial<MappingInput['params']> = {},
-) => renderMappingTemplate(template, input(body, params), context, { env: 'local' });
+const input = { body: '', params: { path: {}, querystring: {}, header: {} } };
+const render = (template: string, context: Record<string, unknown> = {}, stageVariables: Record<string, string> = {}) =>
+  renderMappingTemplate(template, input, context, stageVariables);
 
-describe('mapping templates', () => {
-  const order = JSON.stringify({
-    id: 'o1',
-    items: [
-      { sku: 'a', qty: 1 },
-      { sku: 'b', qty: 2 },
-    ],
-    meta: { tags: ['x'] },
-  });
-
-  it('$input.path gives maps and lists usable in VTL; a missing path renders empty', () => {
+describe('renderMappingTemplate', () => {
+  it('reads $context and $stageVariables', () => {
+    const context = { requestId: 'r1', authorizer: { principalId: 'alice', claims: { scope: 'orders:read' } } };
     expect(
-      render("#set($o = $input.path('$'))$o.id:$o.items.size():#foreach($i in $o.items)$i.sku#end", order).output,
-    ).toBe('o1:2:ab');
-    expect(render("[$input.path('$.nope')]", order).output).toBe('[]');
-    expect(render("$input.path('$.items[1].qty')", order).output).toBe('2');
+      render(
+        "$context.requestId|$context.authorizer.principalId|$context.authorizer.claims.scope|$stageVariables.env|$stageVariables['env']",
+        context,
+        { env: 'local' },
+      ).output,
+    ).toBe('r1|alice|orders:read|local|local');
   });
 
-  it('$input.json gives JSON text; $input.body the raw body, empty for an empty body', () => {
-    expect(render("$input.json('$.meta')", order).output).toBe('{"tags":["x"]}');
-    expect(render("$input.json('$.items[*].sku')", order).output).toBe('["a","b"]');
-    expect(render('[$input.body]', '').output).toBe('[]');
-    expect(render('$input.body', 'raw text').output).toBe('raw text');
+  it('renders a reference to nothing as nothing', () => {
+    expect(render('[$context.nope][$context.identity.apiKey][$stageVariables.nope][$nothing]').output).toBe('[][][][]');
   });
 
-  it('$input.params looks in path, query string, then header', () => {
-    const params = { path: { id: 'p' }, querystring: { id: 'q', q: 'only' }, header: { 'X-Id': 'h' } };
-    expect(
-      render("$input.params('id')/$input.params('q')/$input.params('x-id')/[$input.params('none')]", '', {}, params)
-        .output,
-    ).toBe('p/only/h/[]');
-    expect(render("$input.params().querystring.get('q')", '', {}, params).output).toBe('only');
-  });
-
-  it('$util functions follow Java: urlEncode turns spaces into +, escapeJavaScript escapes quotes', () => {
-    expect(render('$util.urlEncode("a b&c=d/é")').output).toBe('a+b%26c%3Dd%2F%C3%A9');
-    expect(render('$util.urlDecode("a+b%26c")').output).toBe('a b&c');
-    expect(render(`$util.escapeJavaScript("say \\"hi\\" it's")`).output).toBe(`say \\"hi\\" it\\'s`);
-    expect(render(`$util.escapeJavaScript($context.v).replaceAll("\\\\'", "'")`, '', { v: "o'neil" }).output).toBe(
-      "o'neil",
-    );
-    expect(render('#set($m = $util.parseJson($input.body))$m.a.b', '{"a":{"b":42}}').output).toBe('42');
-    expect(render('$util.base64Encode("hello")|$util.base64Decode("aGVsbG8=")').output).toBe('aGVsbG8=|hello');
-  });
-
-  it('reads $context and $stageVariables, and returns what the template overrides', () => {
+  it('returns the status and headers set on $context.responseOverride', () => {
     const result = render(
-      '#set($context.responseOverride.status = 409)#set($context.responseOverride.header.Location = "/x/$context.requestId")#set($context.requestOverride.header.X-Stage = $stageVariables.env)ok',
-      '',
+      '#set($context.responseOverride.status = 409)#set($context.responseOverride.header.Location = "/x/$context.requestId")ok',
       { requestId: 'r1' },
     );
     expect(result).toEqual({
       output: 'ok',
       responseOverride: { status: 409, header: { Location: '/x/r1' } },
-      requestOverride: { header: { 'X-Stage': 'local' }, querystring: {}, path: {} },
+      requestOverride: { header: {}, querystring: {}, path: {} },
     });
   });
 
-  it('fails loudly on a template that does not parse', () => {
-    expect(() => render('#if($a')).toThrow();
+  it('takes a status set as a string, and ignores one that is not a number', () => {
+    expect(render('#set($context.responseOverride.status = "201")').responseOverride.status).toBe(201);
+    expect(render('#set($context.responseOverride.status = "soon")').responseOverride).toEqual({ header: {} });
+  });
+
+  it('returns the headers, query string and path set on $context.requestOverride', () => {
+    const result = render(
+      '#set($context.requestOverride.header.X-Stage = $stageVariables.env)#set($context.requestOverride.querystring.page = 2)#set($context.requestOverride.path.id = "o1")',
+      {},
+      { env: 'local' },
+    );
+    expect(result.requestOverride).toEqual({
+      header: { 'X-Stage': 'local' },
+      querystring: { page: '2' },
+      path: { id: 'o1' },
+    });
+    expect(result.responseOverride).toEqual({ header: {} });
+  });
+
+  it('starts from the overrides the caller passes, without changing the caller’s objects', () => {
+    const context = {
+      requestId: 'r1',
+      authorizer: { principalId: 'alice' },
+      requestOverride: { header: { 'X-Before': 'b' }, querystring: {}, path: {} },
+      responseOverride: { header: {} },
+    };
+    const before = structuredClone(context);
+    const result = render(
+      '#set($context.requestOverride.header.X-After = "a")#set($context.responseOverride.header.X-R = "r")#set($context.authorizer.principalId = "mallory")#set($context.requestId = "x")',
+      context,
+    );
+    expect(result.requestOverride.header).toEqual({ 'X-Before': 'b', 'X-After': 'a' });
+    expect(result.responseOverride.header).toEqual({ 'X-R': 'r' });
+    expect(context).toEqual(before);
+  });
+
+  it('renders the same template again with fresh state (cached parse, no leftovers)', () => {
+    // velocityjs spells Velocity's #stop as #stop(); a compiler reused across renders would stay stopped.
+    const template = '#foreach($i in $context.list)$i#end#if($context.stop)#stop()#end.';
+    expect(render(template, { list: [1, 2], stop: true }).output).toBe('12');
+    expect(render(template, { list: [3] }).output).toBe('3.');
+  });
+
+  it('throws on a template that does not parse, and on one that fails while rendering', () => {
+    expect(() => render('#if($a')).toThrow(/does not parse/);
+    expect(() => render("$context.s.replaceAll('(', '')", { s: 'x' })).toThrow(/Mapping template failed/);
   });
 });
