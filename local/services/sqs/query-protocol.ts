@@ -1,0 +1,139 @@
+import type { SqsError } from './errors.ts';
+import type { SqsInput, SqsOutput } from './operations.ts';
+
+const NAMESPACE = 'http://queue.amazonaws.com/doc/2012-11-05/';
+
+type Flat = Record<string, string>;
+
+const BATCH_ENTRIES = new Set([
+  'SendMessageBatchRequestEntry',
+  'DeleteMessageBatchRequestEntry',
+  'ChangeMessageVisibilityBatchRequestEntry',
+]);
+
+const attributeValue = (item: Flat) => ({
+  DataType: item['Value.DataType'],
+  ...(item['Value.StringValue'] === undefined ? {} : { StringValue: item['Value.StringValue'] }),
+  ...(item['Value.BinaryValue'] === undefined ? {} : { BinaryValue: item['Value.BinaryValue'] }),
+});
+
+/**
+ * The query protocol's flattened parameters (`MessageAttribute.1.Name`, `SendMessageBatchRequestEntry.2.Id`, ...) as
+ * the JSON protocol's structure (SQS API reference, "Making query API requests").
+ */
+export const parseQueryParameters = (flat: Flat): SqsInput => {
+  const input: SqsInput = {};
+  const lists = new Map<string, Map<number, Flat>>();
+  for (const [key, value] of Object.entries(flat)) {
+    const match = /^([A-Za-z]+)\.(\d+)(?:\.(.+))?$/.exec(key);
+    if (!match) {
+      input[key] = value;
+      continue;
+    }
+    const [, name = '', index = '0', rest = ''] = match;
+    const items = lists.get(name) ?? new Map<number, Flat>();
+    lists.set(name, items);
+    const item = items.get(Number(index)) ?? {};
+    items.set(Number(index), item);
+    item[rest] = value;
+  }
+  for (const [name, byIndex] of lists) {
+    const items = [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, item]) => item);
+    if (BATCH_ENTRIES.has(name)) input.Entries = items.map(parseQueryParameters);
+    else if (name === 'Attribute') input.Attributes = Object.fromEntries(items.map((item) => [item.Name, item.Value]));
+    else if (name === 'MessageAttribute' || name === 'MessageSystemAttribute') {
+      input[`${name}s`] = Object.fromEntries(items.map((item) => [item.Name, attributeValue(item)]));
+    } else if (name === 'Tag') input.tags = Object.fromEntries(items.map((item) => [item.Key, item.Value]));
+    else input[`${name}s`] = items.map((item) => item['']);
+  }
+  return input;
+};
+
+const escapeXml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+
+const element = (name: string, value: unknown): string => {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'object') return `<${name}>${elements(value as SqsOutput)}</${name}>`;
+  return `<${name}>${escapeXml(String(value))}</${name}>`;
+};
+
+/** A map of name → value the way the query protocol lists it: repeated `<Attribute><Name/><Value/></Attribute>`. */
+const nameValues = (tag: string, map: unknown, value: (item: unknown) => string): string =>
+  Object.entries((map ?? {}) as Record<string, unknown>)
+    .map(([name, item]) => `<${tag}><Name>${escapeXml(name)}</Name>${value(item)}</${tag}>`)
+    .join('');
+
+const elements = (output: SqsOutput): string =>
+  Object.entries(output)
+    .map(([name, value]) => {
+      if (name === 'Attributes') return nameValues('Attribute', value, (item) => element('Value', item));
+      if (name === 'MessageAttributes') return nameValues('MessageAttribute', value, (item) => element('Value', item));
+      if (name === 'Messages') return (value as SqsOutput[]).map((message) => element('Message', message)).join('');
+      if (name === 'QueueUrls') return (value as string[]).map((url) => element('QueueUrl', url)).join('');
+      return element(name, value);
+    })
+    .join('');
+
+const BATCH_RESULT: Record<string, string> = {
+  SendMessageBatch: 'SendMessageBatchResultEntry',
+  DeleteMessageBatch: 'DeleteMessageBatchResultEntry',
+  ChangeMessageVisibilityBatch: 'ChangeMessageVisibilityBatchResultEntry',
+};
+
+const resultElements = (action: string, output: SqsOutput): string => {
+  const entry = BATCH_RESULT[action];
+  if (!entry) return elements(output);
+  const successful = (output.Successful as SqsOutput[]).map((item) => element(entry, item)).join('');
+  const failed = (output.Failed as SqsOutput[]).map((item) => element('BatchResultErrorEntry', item)).join('');
+  return successful + failed;
+};
+
+const RESULTLESS = new Set([
+  'DeleteMessage',
+  'ChangeMessageVisibility',
+  'PurgeQueue',
+  'DeleteQueue',
+  'SetQueueAttributes',
+]);
+
+export interface QueryAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/**
+ * A query-protocol answer: XML by default, or the same document as JSON when the caller asks for
+ * `Accept: application/json` (as API Gateway's AWS integrations do; the template's response mapping reads
+ * `$.SendMessageResponse.SendMessageResult.MessageId`).
+ */
+export const queryAnswer = (action: string, output: SqsOutput, requestId: string, json: boolean): QueryAnswer => {
+  if (json) {
+    const response: SqsOutput = RESULTLESS.has(action) ? {} : { [`${action}Result`]: output };
+    response.ResponseMetadata = { RequestId: requestId };
+    return { status: 200, contentType: 'application/json', body: JSON.stringify({ [`${action}Response`]: response }) };
+  }
+  const result = RESULTLESS.has(action) ? '' : `<${action}Result>${resultElements(action, output)}</${action}Result>`;
+  return {
+    status: 200,
+    contentType: 'text/xml',
+    body: `<?xml version="1.0"?><${action}Response xmlns="${NAMESPACE}">${result}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
+  };
+};
+
+export const queryError = (error: SqsError, requestId: string, json: boolean): QueryAnswer => {
+  const fields = { Type: error.fault, Code: error.queryCode, Message: error.message };
+  if (json) {
+    return {
+      status: error.status,
+      contentType: 'application/json',
+      body: JSON.stringify({ Error: { ...fields, Detail: null }, RequestId: requestId }),
+    };
+  }
+  return {
+    status: error.status,
+    contentType: 'text/xml',
+    body: `<?xml version="1.0"?><ErrorResponse xmlns="${NAMESPACE}"><Error>${elements(fields)}<Detail/></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+  };
+};
