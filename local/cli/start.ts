@@ -10,6 +10,9 @@ const USAGE = `Usage: npm start -- [options]
   --parameter-overrides S  'Key=Value Key2=Value2', over the environment's parameter_overrides
   --template FILE          SAM template (default template.yaml)
   --build-dir DIR          where function bundles go (default .local/build beside the template)
+  --persist DIR            keep DynamoDB data in DIR between runs (in memory by default)
+  --time-scale F           run queue visibility timeouts and delays and workflow waits and retry
+                           intervals F times as long (e.g. 0.01 for tests; default 1, as written)
   --no-watch               do not rebuild functions when their sources change
   -h, --help               this text`;
 
@@ -36,6 +39,8 @@ const parse = () =>
       'parameter-overrides': { type: 'string', default: '' },
       template: { type: 'string', default: 'template.yaml' },
       'build-dir': { type: 'string' },
+      persist: { type: 'string' },
+      'time-scale': { type: 'string' },
       watch: { type: 'boolean', default: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -52,13 +57,20 @@ if (values.help) {
   process.exit(0);
 }
 const port = portOf(values.port, 3000, '--port');
-portOf(values['ws-port'], 3001, '--ws-port');
+const wsPort = portOf(values['ws-port'], 3001, '--ws-port');
+const timeScale = Number(values['time-scale'] ?? 1);
+if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) {
+  fail(`--time-scale must be a number above 0 and at most 1, got "${values['time-scale']}"`);
+}
 
 const runtime = await startLocalRuntime({
   templatePath: values.template,
   configEnv: values['config-env'],
   parameterOverrides: values['parameter-overrides'],
   port,
+  wsPort,
+  timeScale,
+  ...(values.persist ? { persistDir: values.persist } : {}),
   watch: values.watch,
   buildDir: values['build-dir'],
 }).catch((error: Error) => fail(error.message, 1));

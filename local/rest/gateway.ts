@@ -5,7 +5,7 @@ import { LambdaAuthorizer } from './auth/lambda-authorizer.ts';
 import { type Exchange, type GatewayRequest, headerOf } from './exchange.ts';
 import { GatewayError, missingAuthenticationToken } from './gateway-error.ts';
 import { asGatewayError, gatewayErrorResponse } from './gateway-responses.ts';
-import { awsServiceNotEmulated } from './integrations/aws-service.ts';
+import { type AwsServiceEndpoints, awsServiceIntegration, serviceTargetOf } from './integrations/aws-service.ts';
 import { httpIntegration } from './integrations/http.ts';
 import { lambdaCustomIntegration } from './integrations/lambda-custom.ts';
 import { lambdaProxyIntegration } from './integrations/lambda-proxy.ts';
@@ -33,6 +33,8 @@ export interface RestGatewayOptions {
   usagePlans: UsagePlans;
   cognito: CognitoAuthorizer;
   iam: IamAuthorizer;
+  /** The local endpoints of AWS service integrations (SQS, Step Functions, ...). */
+  awsServices?: AwsServiceEndpoints;
 }
 
 export interface GatewayAnswer extends IntegrationResult {
@@ -205,7 +207,12 @@ export class RestGateway {
         return httpIntegration(exchange, operation, stageVariables);
       case 'aws':
         if (lambdaArnOf(integration.uri)) return this.lambdaCustom(exchange, operation, stageVariables);
-        return Promise.resolve(awsServiceNotEmulated(operation));
+        return awsServiceIntegration(
+          exchange,
+          operation,
+          stageVariables,
+          this.options.awsServices ?? (() => undefined),
+        );
     }
   }
 }
@@ -213,7 +220,6 @@ export class RestGateway {
 export const integrationLabel = (operation: Operation): string => {
   const { type, uri } = operation.integration;
   if (type === 'aws_proxy') return 'lambda-proxy';
-  if (type === 'aws')
-    return lambdaArnOf(uri) ? 'lambda' : `aws:${/:([a-z0-9-]+):(path|action)\//.exec(uri)?.[1] ?? 'service'}`;
+  if (type === 'aws') return lambdaArnOf(uri) ? 'lambda' : `aws:${serviceTargetOf(uri)?.service ?? 'service'}`;
   return type.replace('_', '-');
 };

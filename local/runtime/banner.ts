@@ -69,9 +69,33 @@ export const banner = (runtime: LocalRuntime, options: { configEnv: string }): s
     `IAM (SigV4, service execute-api): AWS_ACCESS_KEY_ID=${runtime.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${runtime.credentials.secretAccessKey}`,
   );
   if (runtime.services.length > 0) {
-    lines.push('Local AWS endpoints:');
+    lines.push('Local AWS endpoints (AWS_ENDPOINT_URL_<SERVICE> in every function):');
     lines.push(...table(runtime.services.map((service) => [service.name, service.url])));
   }
+  const { aws } = runtime;
+  const queues = aws.sqs.registry.all();
+  if (queues.length > 0) {
+    lines.push(`Queues (GET ${runtime.restUrl}/_local/queues shows depths and messages):`);
+    lines.push(
+      ...table(
+        queues.map((queue) => {
+          const redrive = queue.attributes.RedrivePolicy;
+          const target = redrive
+            ? `→ ${redrive.deadLetterTargetArn.split(':').at(-1)} after ${redrive.maxReceiveCount}`
+            : '';
+          return [queue.name, `visibility ${queue.attributes.VisibilityTimeout} s`, target];
+        }),
+      ),
+    );
+  }
+  const machines = aws.stepFunctions.machines();
+  if (machines.length > 0) {
+    lines.push(`State machines (GET ${runtime.restUrl}/_local/executions):`);
+    lines.push(...table(machines.map((machine) => [machine.seed.name, machine.type, machine.seed.arn])));
+  }
+  const tables = aws.dynamodb.tableNames;
+  if (tables.length > 0) lines.push(`DynamoDB tables: ${tables.join(', ')}`);
+  lines.push(`WebSocket port: ${runtime.wsUrl} (answers 501 until the WebSocket API is served)`);
   if (runtime.report.unsupported.length > 0) {
     lines.push('', 'Not run locally:');
     lines.push(...runtime.report.unsupported.map((line) => `  - ${line}`));

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { buildFunctions } from '../build/build.ts';
 import { createLocalIssuer, type LocalIssuer } from '../issuer/issuer.ts';
+import { SqsPoller } from '../lambda/event-sources/sqs-poller.ts';
 import { LambdaRuntime } from '../lambda/lambda-runtime.ts';
 import { CognitoAuthorizer } from '../rest/auth/cognito-authorizer.ts';
 import { IamAuthorizer } from '../rest/auth/iam-authorizer.ts';
@@ -11,11 +12,14 @@ import { RestGateway } from '../rest/gateway.ts';
 import type { RestApi } from '../rest/model.ts';
 import { type RequestLogEntry, restRequestHandler } from '../rest/server.ts';
 import { UsagePlans } from '../rest/usage/usage-plans.ts';
-import { type LocalService, startSsmService } from '../services/ssm/server.ts';
+import type { LocalService } from '../services/shared/local-service.ts';
 import { LocalStack } from '../template/stack.ts';
 import { localCredentials } from './credentials.ts';
+import { sqsEventSourcesOf } from './event-sources.ts';
 import { functionConfigs } from './functions.ts';
+import { localPages } from './local-pages.ts';
 import { apiKeysOf, cognitoIssuerRewrite, restApisOf, usagePlansOf, userPoolsOf } from './rest-apis.ts';
+import { type AwsServices, startAwsServices } from './services.ts';
 import { type TemplateReport, templateReport } from './unsupported.ts';
 import { watchSources } from './watch.ts';
 
@@ -32,6 +36,12 @@ export interface RuntimeOptions {
   buildDir?: string;
   /** Execution environments per function. */
   maxConcurrency?: number;
+  /** WebSocket API port (0 picks one). Until the WebSocket API is served, it answers 501. */
+  wsPort?: number;
+  /** Multiplies queue visibility timeouts and delays and workflow waits and retry intervals (default 1). */
+  timeScale?: number;
+  /** Keep DynamoDB data here between runs (in memory otherwise). */
+  persistDir?: string;
   log?: (line: string) => void;
 }
 
@@ -43,6 +53,8 @@ export interface LocalRuntime {
   issuer: LocalIssuer;
   credentials: LocalCredentials;
   services: LocalService[];
+  aws: AwsServices;
+  wsUrl: string;
   report: TemplateReport;
   watching: string[];
   close(): Promise<void>;
@@ -126,33 +138,50 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => handler(request, response));
   const port = await listen(server, options.port ?? 3000, host);
   const origin = `http://${host}:${port}`;
+  // The WebSocket API's port is taken now, so the functions' callback URL (WS_CALLBACK_URL) can name it.
+  const wsServer = createServer((_request, response) => {
+    response
+      .writeHead(501, { 'Content-Type': 'application/json' })
+      .end('{"message":"The WebSocket API is not served by the local runtime yet"}');
+  });
+  const wsPort = await listen(wsServer, options.wsPort ?? 3001, host).catch(async (error: unknown) => {
+    await close(server);
+    throw error;
+  });
+  const wsUrl = `http://${host}:${wsPort}`;
   const services: LocalService[] = [];
+  let aws: AwsServices | undefined;
   let lambda: LambdaRuntime | undefined;
   let stopWatching: (() => void) | undefined;
+  const pollers: SqsPoller[] = [];
   const shutdown = async () => {
     stopWatching?.();
-    await Promise.all([close(server), ...services.map((service) => service.close()), lambda?.close()]);
+    await Promise.all(pollers.map((poller) => poller.stop()));
+    await Promise.all([close(server), close(wsServer), aws?.close(), lambda?.close()]);
   };
   try {
     const clientId =
       stack.ofType('AWS::Cognito::UserPoolClient').map((client) => stack.ref(client.logicalId))[0] ?? 'local-client';
     const issuer = await createLocalIssuer({ baseUrl: `${origin}/_local/issuer`, clientId });
-    const rewrite = cognitoIssuerRewrite(stack, issuer.issuer);
     const credentials = localCredentials(stack);
-    const ssm = await startSsmService({
-      parameters: stack.ofType('AWS::SSM::Parameter').map((parameter) => {
-        const properties = stack.properties(parameter.logicalId);
-        return {
-          name: stack.ref(parameter.logicalId),
-          value: rewrite(String(properties.Value ?? '')),
-          type: String(properties.Type ?? 'String') as 'String' | 'StringList' | 'SecureString',
-        };
-      }),
-      region: stack.region,
-      accountId: stack.accountId,
+    const cognitoRewrite = cognitoIssuerRewrite(stack, issuer.issuer);
+    const wsEndpoints = stack
+      .ofType('AWS::ApiGatewayV2::Api')
+      .map((api) => `https://${stack.ref(api.logicalId)}.execute-api.${stack.region}.amazonaws.com`);
+    const rewrite = (value: string) =>
+      wsEndpoints.reduce((text, endpoint) => text.replaceAll(endpoint, wsUrl), cognitoRewrite(value));
+    aws = await startAwsServices(stack, {
       host,
+      rewrite,
+      timeScale: options.timeScale ?? 1,
+      log,
+      invokeLambda: (target, payload) => {
+        if (!lambda) return Promise.reject(new Error('The functions are not ready'));
+        return lambda.invoke(target, payload);
+      },
+      ...(options.persistDir ? { persistDir: options.persistDir } : {}),
     });
-    services.push(ssm);
+    services.push(...aws.all);
 
     const buildDir = resolve(options.buildDir ?? join(stack.templatePath, '..', '.local', 'build'));
     const built = await buildFunctions(stack.templatePath, { outDir: buildDir });
@@ -160,13 +189,29 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const shared = {
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_SSM: ssm.url,
+      ...aws.environment,
     };
     const runtime = new LambdaRuntime(
       functionConfigs(stack, bundles, { shared, rewrite }),
       options.maxConcurrency ?? 10,
     );
     lambda = runtime;
+    const functionIdOf = (nameOrArn: string) => runtime.find(nameOrArn)?.config.logicalId;
+    const eventSources = sqsEventSourcesOf(stack, aws.sqs.registry, functionIdOf, options.maxConcurrency ?? 10);
+    report.unsupported.push(...eventSources.problems);
+    for (const mapping of eventSources.mappings) {
+      const poller = new SqsPoller(
+        mapping,
+        (functionId, event) => runtime.invoke(functionId, event),
+        stack.region,
+        (batch) =>
+          log(
+            `[sqs] ${batch.mapping.queue.name} → ${batch.mapping.functionId}: ${batch.size} records, ${batch.failed} failed (${batch.outcome}, ${batch.durationMs.toFixed(0)} ms)`,
+          ),
+      );
+      poller.start();
+      pollers.push(poller);
+    }
     const cognito = new CognitoAuthorizer(userPoolsOf(stack, issuer));
     const iam = new IamAuthorizer([credentials], stack.region);
     const gateways = apis.map(
@@ -183,11 +228,13 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
           usagePlans,
           cognito,
           iam,
+          awsServices: (service) => aws?.endpointOf(service),
         }),
     );
     const logRequest = (entry: RequestLogEntry) =>
       log(`${entry.method} ${entry.url} ${entry.status} ${entry.latencyMs.toFixed(1)} ms ${entry.integration}`);
-    const info = runtimeInfo({ origin, apis, usagePlans, issuer, credentials, services });
+    const info = { ...runtimeInfo({ origin, apis, usagePlans, issuer, credentials, services }), wsUrl };
+    const pages = localPages(aws);
     const serve = restRequestHandler({
       gateways,
       local: async (req, res) => {
@@ -196,7 +243,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
           res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(info));
           return true;
         }
-        return false;
+        return pages(req, res);
       },
       log: logRequest,
     });
@@ -223,6 +270,8 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       issuer,
       credentials,
       services,
+      aws,
+      wsUrl,
       report,
       watching,
       close: shutdown,

@@ -14,6 +14,11 @@ const EMULATED = new Set([
   'AWS::SSM::Parameter',
   'AWS::Cognito::UserPool',
   'AWS::Cognito::UserPoolClient',
+  'AWS::SQS::Queue',
+  'AWS::Serverless::StateMachine',
+  'AWS::StepFunctions::StateMachine',
+  'AWS::DynamoDB::Table',
+  'AWS::Lambda::EventSourceMapping',
 ]);
 
 /** Resources that only matter to AWS itself (permissions, log storage, account settings): nothing to run locally. */
@@ -28,9 +33,6 @@ const NO_LOCAL_EFFECT = new Set([
 
 /** Emulated by the parts of the local runtime that come next (the AWS services and the WebSocket API). */
 const NOT_YET = new Set([
-  'AWS::SQS::Queue',
-  'AWS::Serverless::StateMachine',
-  'AWS::DynamoDB::Table',
   'AWS::ApiGatewayV2::Api',
   'AWS::ApiGatewayV2::Authorizer',
   'AWS::ApiGatewayV2::Integration',
@@ -84,7 +86,12 @@ export const templateReport = (stack: LocalStack): TemplateReport => {
         unsupported.push(`${logicalId}: only esbuild functions are built and run`);
       for (const [name, event] of Object.entries(isObject(properties.Events) ? properties.Events : {})) {
         const eventType = isObject(event) ? String(event.Type) : '?';
-        unsupported.push(`${logicalId}.Events.${name} (${eventType}): event sources are not emulated yet`);
+        const eventProperties = isObject(event) && isObject(event.Properties) ? event.Properties : {};
+        if (eventType !== 'SQS') {
+          unsupported.push(`${logicalId}.Events.${name} (${eventType}): only SQS event sources are run locally`);
+        } else if (eventProperties.FilterCriteria !== undefined) {
+          unsupported.push(`${logicalId}.Events.${name}.FilterCriteria: not applied (every message is delivered)`);
+        }
       }
       for (const [property, why] of Object.entries(FUNCTION_PROPERTIES_IGNORED)) {
         if (property in properties) unsupported.push(`${logicalId}.${property}: ${why}`);

@@ -47,7 +47,7 @@ const flatten = (headers: IncomingHttpHeaders) => {
 };
 
 /** One request to the back end, bounded by the integration timeout (504 when it runs out). */
-const send = (
+export const sendToBackend = (
   url: URL,
   method: string,
   headers: Record<string, string>,
@@ -138,7 +138,7 @@ export const httpIntegration = async (
       if (!HOP_BY_HOP.has(name.toLowerCase())) headers[name] = value;
     Object.assign(headers, mapped.header);
     const query = [request.rawQuery, encodeQuery(mapped.querystring)].filter(Boolean).join('&');
-    const answer = await send(
+    const answer = await sendToBackend(
       backendUrl(integration.uri, path, query),
       method,
       headers,
@@ -154,7 +154,7 @@ export const httpIntegration = async (
   const headers = { ...mapped.header, ...rendered?.requestOverride.header };
   const query = encodeQuery({ ...mapped.querystring, ...rendered?.requestOverride.querystring });
   const url = backendUrl(integration.uri, { ...path, ...rendered?.requestOverride.path }, query);
-  const answer = await send(url, method, headers, body, integration.timeoutMs);
+  const answer = await sendToBackend(url, method, headers, body, integration.timeoutMs);
   exchange.integrationLatency = Math.round(performance.now() - started);
   exchange.integrationStatus = answer.status;
   return mapIntegrationResponse(

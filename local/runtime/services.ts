@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { InvokeOutcome } from '../lambda/function-pool.ts';
+import { type DynamoDbService, startDynamoDbService } from '../services/dynamodb/server.ts';
+import type { LocalService } from '../services/shared/local-service.ts';
+import { SqsError } from '../services/sqs/errors.ts';
+import { type SqsService, startSqsService } from '../services/sqs/server.ts';
+import { startSsmService } from '../services/ssm/server.ts';
+import { type StepFunctionsService, startStepFunctionsService } from '../services/stepfunctions/server.ts';
+import type { TemplateValue } from '../template/load.ts';
+import type { LocalStack } from '../template/stack.ts';
+
+export interface AwsServicesOptions {
+  host: string;
+  /** Rewrites AWS URLs in resolved values to local ones (the Cognito issuer). */
+  rewrite: (value: string) => string;
+  /** Multiplies queue visibility timeouts and delays, and workflow waits and retry intervals. */
+  timeScale: number;
+  /** Keep DynamoDB data in this directory between runs (in memory otherwise). */
+  persistDir?: string;
+  log: (line: string) => void;
+  /** Bound late: the functions' environments need the services' URLs before the functions exist. */
+  invokeLambda: (target: string, payload: unknown) => Promise<InvokeOutcome>;
+}
+
+export interface AwsServices {
+  sqs: SqsService;
+  dynamodb: DynamoDbService;
+  stepFunctions: StepFunctionsService;
+  all: LocalService[];
+  /** AWS_ENDPOINT_URL_<SERVICE> for the functions' SDK clients. */
+  environment: Record<string, string>;
+  /** Service name in an API Gateway integration URI (`sqs`, `states`, ...) → local endpoint. */
+  endpointOf: (service: string) => string | undefined;
+  close(): Promise<void>;
+}
+
+const ssmParameters = (stack: LocalStack, rewrite: (value: string) => string) =>
+  stack.ofType('AWS::SSM::Parameter').map((parameter) => {
+    const properties = stack.properties(parameter.logicalId);
+    return {
+      name: stack.ref(parameter.logicalId),
+      value: rewrite(String(properties.Value ?? '')),
+      type: String(properties.Type ?? 'String') as 'String' | 'StringList' | 'SecureString',
+    };
+  });
+
+/** The ASL of a state machine with its DefinitionSubstitutions applied, as SAM deploys it. */
+export const stateMachineDefinition = (stack: LocalStack, logicalId: string): string => {
+  const properties = stack.properties(logicalId);
+  let definition: string;
+  if (properties.Definition !== undefined) definition = JSON.stringify(properties.Definition);
+  else if (typeof properties.DefinitionUri === 'string') {
+    definition = readFileSync(resolve(dirname(stack.templatePath), properties.DefinitionUri), 'utf8');
+  } else if (typeof properties.DefinitionString === 'string') definition = properties.DefinitionString;
+  else throw new Error(`${logicalId}: no Definition, DefinitionUri or DefinitionString the local runtime can read`);
+  const substitutions = (properties.DefinitionSubstitutions ?? {}) as Record<string, TemplateValue>;
+  return definition.replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, name: string) =>
+    name in substitutions ? String(substitutions[name]) : whole,
+  );
+};
+
+/**
+ * Starts the AWS services the template's resources need, on loopback: SSM (its parameters), SQS (its queues, whose
+ * Ref/GetAtt then name the local URL), DynamoDB (its tables) and Step Functions (its state machines, whose tasks
+ * invoke the local functions and send to the local queues).
+ */
+export const startAwsServices = async (stack: LocalStack, options: AwsServicesOptions): Promise<AwsServices> => {
+  const started: LocalService[] = [];
+  const { host, log } = options;
+  try {
+    const ssm = await startSsmService({
+      parameters: ssmParameters(stack, options.rewrite),
+      region: stack.region,
+      accountId: stack.accountId,
+      host,
+    });
+    started.push(ssm);
+
+    const queues = stack.ofType('AWS::SQS::Queue');
+    const sqs = await startSqsService({
+      queues: queues.map((queue) => ({
+        logicalId: queue.logicalId,
+        name: String(stack.getAtt(queue.logicalId, 'QueueName')),
+        properties: stack.properties(queue.logicalId),
+      })),
+      region: stack.region,
+      accountId: stack.accountId,
+      timeScale: options.timeScale,
+      host,
+      onDeadLetter: (message, from, to) =>
+        log(`[sqs] message ${message.id} moved from ${from.name} to ${to.name} after ${message.receiveCount} receives`),
+    });
+    started.push(sqs);
+    for (const queue of sqs.registry.all()) {
+      if (!queue.identity.logicalId) continue;
+      stack.override(queue.identity.logicalId, {
+        ref: queue.identity.url,
+        attributes: { Arn: queue.identity.arn, QueueName: queue.name, QueueUrl: queue.identity.url },
+      });
+    }
+
+    const dynamodb = await startDynamoDbService({
+      tables: stack.ofType('AWS::DynamoDB::Table').map((table) => ({
+        logicalId: table.logicalId,
+        name: stack.ref(table.logicalId),
+        properties: stack.properties(table.logicalId),
+      })),
+      region: stack.region,
+      host,
+      log,
+      ...(options.persistDir ? { persistDir: options.persistDir } : {}),
+    });
+    started.push(dynamodb);
+
+    const stepFunctions = await startStepFunctionsService({
+      stateMachines: stack
+        .ofType('AWS::Serverless::StateMachine', 'AWS::StepFunctions::StateMachine')
+        .map((machine) => {
+          const properties = stack.properties(machine.logicalId);
+          return {
+            name: String(stack.getAtt(machine.logicalId, 'Name')),
+            arn: stack.ref(machine.logicalId),
+            definition: stateMachineDefinition(stack, machine.logicalId),
+            type: properties.Type === 'EXPRESS' ? ('EXPRESS' as const) : ('STANDARD' as const),
+          };
+        }),
+      invokeLambda: options.invokeLambda,
+      sendMessage: async (input) => {
+        try {
+          const output = await sqs.call('SendMessage', { ...input });
+          return output as { MessageId: string; MD5OfMessageBody: string; SequenceNumber?: string };
+        } catch (error) {
+          if (error instanceof SqsError) {
+            const failure = new Error(error.message);
+            failure.name = error.code;
+            throw failure;
+          }
+          throw error;
+        }
+      },
+      region: stack.region,
+      accountId: stack.accountId,
+      host,
+      log,
+      timeScale: options.timeScale,
+    });
+    started.push(stepFunctions);
+
+    const byIntegrationName: Record<string, string> = {
+      sqs: sqs.url,
+      states: stepFunctions.url,
+      dynamodb: dynamodb.url,
+      ssm: ssm.url,
+    };
+    return {
+      sqs,
+      dynamodb,
+      stepFunctions,
+      all: started,
+      environment: {
+        AWS_ENDPOINT_URL_SSM: ssm.url,
+        AWS_ENDPOINT_URL_SQS: sqs.url,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+        AWS_ENDPOINT_URL_SFN: stepFunctions.url,
+      },
+      endpointOf: (service) => byIntegrationName[service],
+      close: async () => {
+        await Promise.all(started.map((service) => service.close()));
+      },
+    };
+  } catch (error) {
+    await Promise.all(started.map((service) => service.close()));
+    throw error;
+  }
+};
