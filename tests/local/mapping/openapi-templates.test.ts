@@ -278,13 +278,13 @@ describe('POST /v1/events (SQS SendMessage)', () => {
     });
   });
 
-  it('sends "" for a missing detail: API Gateway renders $input.json of a missing path as "", which the template does not test for', () => {
+  it('sends {} for a missing detail, which $input.json renders as ""', () => {
     const { detail: _detail, ...withoutDetail } = event;
     expect(send(withoutDetail).message).toEqual({
       eventId: REQUEST_ID,
       ...withoutDetail,
       source: 'partner',
-      detail: '',
+      detail: {},
     });
   });
 
