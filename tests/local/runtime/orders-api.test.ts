@@ -139,23 +139,26 @@ describe('GET /v1/orders/{orderId} (Lambda non-proxy) and GET /v2/orders/{orderI
   });
 });
 
-describe('direct AWS service integrations (the local services come with part 2)', () => {
-  it('POST /v2/orders validates, then answers 501 saying Step Functions is not emulated yet', async () => {
+describe('direct AWS service integrations (the whole flow is in order-flow.test.ts)', () => {
+  it('POST /v2/orders validates, then starts the workflow through the request mapping template', async () => {
     expectError(
       await request('POST', '/v2/orders', { 'x-api-key': key, ...auth(writer) }, { items: [] }),
       400,
       'Invalid request body',
     );
     const answer = await request('POST', '/v2/orders', { 'x-api-key': key, ...auth(writer) }, validOrder);
-    expect(answer.status).toBe(501);
-    expect(answer.json().message).toMatch(/states:action\/StartExecution .* not emulated/);
+    expect(answer.status).toBe(202);
+    expect(answer.json()).toMatchObject({ orderId: expect.stringMatching(/^ord_[0-9a-f]{32}$/), status: 'PROCESSING' });
   });
 
-  it('POST /v1/events validates, then answers 501 saying SQS is not emulated yet', async () => {
+  it('POST /v1/events sends the event to the queue and answers with the SQS message id', async () => {
     const event = { orderId: `ord_${'a'.repeat(20)}`, type: 'order.shipped', occurredAt: '2026-11-25T10:00:00Z' };
     const answer = await request('POST', '/v1/events', { 'x-api-key': key }, event);
-    expect(answer.status).toBe(501);
-    expect(answer.json().message).toMatch(/sqs:path/);
+    expect(answer.status).toBe(202);
+    expect(answer.json()).toEqual({
+      eventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      messageId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
   });
 });
 
