@@ -76,7 +76,7 @@ const start = (registry: Registry, log: (line: string) => void, request: Request
     throw new SfnError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
   }
   const kind = machine.type === 'EXPRESS' ? 'express' : 'execution';
-  const executionArn = machine.seed.arn.replace(':stateMachine:', `:${kind}:`) + `:${name}`;
+  const executionArn = `${machine.seed.arn.replace(':stateMachine:', `:${kind}:`)}:${name}`;
   const existing = registry.executions.get(executionArn);
   if (existing) {
     // A STANDARD StartExecution is idempotent while the execution runs with the same input; otherwise the name is
