@@ -1,8 +1,7 @@
 import { vtlContext } from '../context.ts';
 import type { Exchange } from '../exchange.ts';
 import type { Operation } from '../model.ts';
-import { sendToBackend } from './http.ts';
-import { mapIntegrationResponse } from './integration-response.ts';
+import { mapBackendAnswer, sendToBackend } from './http.ts';
 import { requestParameterTargets } from './parameters.ts';
 import { renderRequest } from './templates.ts';
 import { type IntegrationResult, jsonResult } from './types.ts';
@@ -91,14 +90,5 @@ export const awsServiceIntegration = async (
   url.search = query.toString();
   const started = performance.now();
   const answer = await sendToBackend(url, integration.httpMethod, headers, body, integration.timeoutMs);
-  exchange.integrationLatency = Math.round(performance.now() - started);
-  exchange.integrationStatus = answer.status;
-  return mapIntegrationResponse(
-    exchange,
-    integration,
-    String(answer.status),
-    { headers: answer.headers, body: answer.body.toString('utf8') },
-    context,
-    stageVariables,
-  );
+  return mapBackendAnswer(exchange, integration, answer, started, context, stageVariables);
 };

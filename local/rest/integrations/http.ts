@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { vtlContext } from '../context.ts';
 import type { Exchange } from '../exchange.ts';
 import { endpointTimedOut, GatewayError } from '../gateway-error.ts';
-import type { Operation } from '../model.ts';
+import type { Integration, Operation } from '../model.ts';
 import { mapIntegrationResponse } from './integration-response.ts';
 import { requestParameterTargets } from './parameters.ts';
 import { renderRequest } from './templates.ts';
@@ -155,6 +155,18 @@ export const httpIntegration = async (
   const query = encodeQuery({ ...mapped.querystring, ...rendered?.requestOverride.querystring });
   const url = backendUrl(integration.uri, { ...path, ...rendered?.requestOverride.path }, query);
   const answer = await sendToBackend(url, method, headers, body, integration.timeoutMs);
+  return mapBackendAnswer(exchange, integration, answer, started, context, stageVariables);
+};
+
+/** A non-proxy integration's answer, timed and mapped through the integration responses by its status code. */
+export const mapBackendAnswer = (
+  exchange: Exchange,
+  integration: Integration,
+  answer: BackendAnswer,
+  started: number,
+  context: Record<string, unknown>,
+  stageVariables: Record<string, string>,
+): IntegrationResult => {
   exchange.integrationLatency = Math.round(performance.now() - started);
   exchange.integrationStatus = answer.status;
   return mapIntegrationResponse(

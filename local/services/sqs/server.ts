@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService, readRequestBody } from '../shared/local-service.ts';
 import { SqsError } from './errors.ts';
 import type { StoredMessage } from './message.ts';
@@ -14,8 +15,6 @@ export interface SqsService extends LocalService {
   call(action: string, input: SqsInput): Promise<SqsOutput>;
 }
 
-const JSON_TYPE = 'application/x-amz-json-1.0';
-
 const run = async (registry: QueueRegistry, action: string, input: SqsInput): Promise<SqsOutput> => {
   const operation = operations[action];
   if (!operation) {
@@ -29,40 +28,27 @@ const run = async (registry: QueueRegistry, action: string, input: SqsInput): Pr
 };
 
 /** AWS JSON 1.0 (`X-Amz-Target: AmazonSQS.<Action>`), what the AWS SDK for JavaScript v3 speaks. */
-const answerJson = async (registry: QueueRegistry, target: string, body: string, response: ServerResponse) => {
-  const requestId = randomUUID();
-  const send = (status: number, payload: unknown, headers: Record<string, string> = {}) =>
-    response
-      .writeHead(status, { 'Content-Type': JSON_TYPE, 'x-amzn-RequestId': requestId, ...headers })
-      .end(JSON.stringify(payload));
-  const action = target.slice('AmazonSQS.'.length);
-  if (!target.startsWith('AmazonSQS.') || !operations[action]) {
-    send(400, { __type: 'com.amazon.coral.service#UnknownOperationException', message: `Unknown operation ${target}` });
-    return;
-  }
-  let input: SqsInput;
-  try {
-    const parsed: unknown = JSON.parse(body || '{}');
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-    input = parsed as SqsInput;
-  } catch {
-    send(400, {
-      __type: 'com.amazon.coral.service#SerializationException',
-      message: 'Start of structure or map found where not expected.',
-    });
-    return;
-  }
-  try {
-    send(200, await run(registry, action, input));
-  } catch (error) {
-    if (!(error instanceof SqsError)) throw error;
-    send(
-      error.status,
-      { __type: `com.amazonaws.sqs#${error.code}`, message: error.message },
-      { 'x-amzn-query-error': `${error.queryCode};${error.fault}` },
-    );
-  }
-};
+const jsonProtocol = (registry: QueueRegistry) =>
+  awsJsonHandler({
+    targetPrefix: 'AmazonSQS',
+    contentType: 'application/x-amz-json-1.0',
+    operations: Object.fromEntries(
+      Object.keys(operations).map((action) => [action, (input: SqsInput) => run(registry, action, input)]),
+    ),
+    // SQS names its errors `com.amazonaws.sqs#<Name>` and repeats the query protocol's code in a header (developer
+    // guide, "Interpreting Amazon SQS JSON API responses").
+    errorOf: (error) =>
+      error instanceof SqsError
+        ? {
+            status: error.status,
+            type: `com.amazonaws.sqs#${error.code}`,
+            message: error.message,
+            headers: { 'x-amzn-query-error': `${error.queryCode};${error.fault}` },
+          }
+        : undefined,
+    protocolErrorType: (name) => `com.amazon.coral.service#${name}`,
+    maxBodyBytes: 2 * 1_048_576,
+  });
 
 /** The query protocol: `Action=...` form-encoded (or in the query string), the queue in the path. */
 const answerQuery = async (
@@ -113,18 +99,21 @@ export const startSqsService = async (options: {
   onDeadLetter?: (message: StoredMessage, from: Queue, to: Queue) => void;
 }): Promise<SqsService> => {
   let registry: QueueRegistry | undefined;
+  let json: ReturnType<typeof jsonProtocol> | undefined;
   const service = await listenService(
     'sqs',
     async (request, response) => {
+      if (!registry || !json) throw new Error('SQS is starting');
+      if (typeof request.headers['x-amz-target'] === 'string') {
+        await json(request, response);
+        return;
+      }
       const body = (await readRequestBody(request, 2 * 1_048_576))?.toString('utf8');
       if (body === undefined) {
         response.writeHead(413, { 'Content-Type': 'text/plain' }).end('Request entity too large');
         return;
       }
-      if (!registry) throw new Error('SQS is starting');
-      const target = request.headers['x-amz-target'];
-      if (typeof target === 'string') await answerJson(registry, target, body, response);
-      else await answerQuery(registry, request, body, response);
+      await answerQuery(registry, request, body, response);
     },
     { ...(options.host ? { host: options.host } : {}), ...(options.port === undefined ? {} : { port: options.port }) },
   );
@@ -142,6 +131,7 @@ export const startSqsService = async (options: {
     throw error;
   }
   registry = created;
+  json = jsonProtocol(created);
   return {
     ...service,
     registry: created,

@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type LocalService, listenService, readRequestBody } from '../shared/local-service.ts';
+import { awsJsonHandler } from '../shared/aws-json.ts';
+import { type LocalService, listenService } from '../shared/local-service.ts';
 import { ParameterStore, type ParameterType, SsmError } from './store.ts';
 
 export type { LocalService } from '../shared/local-service.ts';
@@ -75,38 +75,17 @@ export const startSsmService = async (options: {
 }): Promise<LocalService> => {
   const store = new ParameterStore(options.region, options.accountId);
   for (const parameter of options.parameters) store.put(parameter.name, parameter.value, parameter.type, true);
-  const answer = (response: ServerResponse, status: number, body: unknown) => {
-    response.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1' }).end(JSON.stringify(body));
-  };
   return listenService(
     'ssm',
-    async (request: IncomingMessage, response: ServerResponse) => {
-      const target = String(request.headers['x-amz-target'] ?? '');
-      const operation = operations[target.replace(/^AmazonSSM\./, '')];
-      const body = await readRequestBody(request);
-      if (!target.startsWith('AmazonSSM.') || !operation) {
-        answer(response, 400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
-        return;
-      }
-      let input: Request;
-      try {
-        const parsed: unknown = JSON.parse(body?.toString('utf8') || '{}');
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-        input = parsed as Request;
-      } catch {
-        answer(response, 400, {
-          __type: 'SerializationException',
-          message: 'Start of structure or map found where not expected.',
-        });
-        return;
-      }
-      try {
-        answer(response, 200, operation(store, input));
-      } catch (error) {
-        if (error instanceof SsmError) answer(response, 400, { __type: error.type, message: error.message });
-        else throw error;
-      }
-    },
+    awsJsonHandler({
+      targetPrefix: 'AmazonSSM',
+      contentType: 'application/x-amz-json-1.1',
+      operations: Object.fromEntries(
+        Object.entries(operations).map(([name, run]) => [name, (input: Request) => run(store, input)]),
+      ),
+      errorOf: (error) =>
+        error instanceof SsmError ? { status: 400, type: error.type, message: error.message } : undefined,
+    }),
     options,
   );
 };

@@ -18,22 +18,6 @@ export interface Execution {
 const seconds = (ms: number) => ms / 1000;
 
 /** DescribeExecution's output (API reference, DescribeExecution); dates are epoch seconds in the JSON protocol. */
-export const describeExecution = (execution: Execution) => ({
-  executionArn: execution.executionArn,
-  stateMachineArn: execution.stateMachineArn,
-  name: execution.name,
-  status: execution.status,
-  startDate: seconds(execution.startDate),
-  ...(execution.stopDate === undefined ? {} : { stopDate: seconds(execution.stopDate) }),
-  input: execution.input,
-  inputDetails: { included: true },
-  ...(execution.output === undefined ? {} : { output: execution.output, outputDetails: { included: true } }),
-  ...(execution.error === undefined ? {} : { error: execution.error }),
-  ...(execution.cause === undefined ? {} : { cause: execution.cause }),
-  redriveCount: 0,
-  redriveStatus: 'NOT_REDRIVABLE',
-});
-
 export const listedExecution = (execution: Execution) => ({
   executionArn: execution.executionArn,
   stateMachineArn: execution.stateMachineArn,
@@ -41,4 +25,16 @@ export const listedExecution = (execution: Execution) => ({
   status: execution.status,
   startDate: seconds(execution.startDate),
   ...(execution.stopDate === undefined ? {} : { stopDate: seconds(execution.stopDate) }),
+});
+
+/** DescribeExecution's output (API reference, DescribeExecution); dates are epoch seconds in the JSON protocol. */
+export const describeExecution = (execution: Execution) => ({
+  ...listedExecution(execution),
+  input: execution.input,
+  inputDetails: { included: true },
+  ...(execution.output === undefined ? {} : { output: execution.output, outputDetails: { included: true } }),
+  ...(execution.error === undefined ? {} : { error: execution.error }),
+  ...(execution.cause === undefined ? {} : { cause: execution.cause }),
+  redriveCount: 0,
+  redriveStatus: 'NOT_REDRIVABLE',
 });

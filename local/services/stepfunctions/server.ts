@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
-import { type LocalService, listenService, readRequestBody } from '../shared/local-service.ts';
+import { awsJsonHandler } from '../shared/aws-json.ts';
+import { type LocalService, listenService } from '../shared/local-service.ts';
 import { missing, SfnError } from './errors.ts';
 import { describeExecution, type Execution, listedExecution } from './executions.ts';
 import { LocalStateMachine, type StateMachineSeed } from './state-machine.ts';
@@ -174,39 +174,17 @@ export const startStepFunctionsService = async (
     for (const task of machine.unsupportedTasks)
       log(`[stepfunctions] ${seed.name}: task ${task} cannot run locally (it fails with States.Runtime)`);
   }
-  const answer = (response: ServerResponse, status: number, body: unknown) =>
-    response
-      .writeHead(status, { 'Content-Type': 'application/x-amz-json-1.0', 'x-amzn-RequestId': randomUUID() })
-      .end(JSON.stringify(body));
   const service = await listenService(
     'stepfunctions',
-    async (request, response) => {
-      const target = String(request.headers['x-amz-target'] ?? '');
-      const body = await readRequestBody(request);
-      const operation = operations[target.replace(/^AWSStepFunctions\./, '')];
-      if (!target.startsWith('AWSStepFunctions.') || !operation) {
-        answer(response, 400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
-        return;
-      }
-      let input: Request;
-      try {
-        const parsed: unknown = JSON.parse(body?.toString('utf8') || '{}');
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-        input = parsed as Request;
-      } catch {
-        answer(response, 400, {
-          __type: 'SerializationException',
-          message: 'Start of structure or map found where not expected.',
-        });
-        return;
-      }
-      try {
-        answer(response, 200, operation(registry, input, log));
-      } catch (error) {
-        if (error instanceof SfnError) answer(response, 400, { __type: error.code, message: error.message });
-        else throw error;
-      }
-    },
+    awsJsonHandler({
+      targetPrefix: 'AWSStepFunctions',
+      contentType: 'application/x-amz-json-1.0',
+      operations: Object.fromEntries(
+        Object.entries(operations).map(([name, run]) => [name, (input: Request) => run(registry, input, log)]),
+      ),
+      errorOf: (error) =>
+        error instanceof SfnError ? { status: 400, type: error.code, message: error.message } : undefined,
+    }),
     { ...(options.host ? { host: options.host } : {}), ...(options.port === undefined ? {} : { port: options.port }) },
   );
   return {

@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type BatchReport, SqsPoller } from '../../../local/lambda/event-sources/sqs-poller.ts';
 import type { InvokeOutcome } from '../../../local/lambda/function-pool.ts';
 import { QueueRegistry } from '../../../local/services/sqs/registry.ts';
+import { errorOutcome, okOutcome } from '../invoke-outcomes.ts';
 
 const ACCOUNT = '123456789012';
 
@@ -44,13 +45,7 @@ const setUp = (behaviour: (event: SQSEvent, call: number) => InvokeOutcome) => {
   return { registry, queue, dlq, poller, seen, reports };
 };
 
-const ok = (result: unknown): InvokeOutcome => ({
-  status: 'ok',
-  requestId: 'r',
-  result,
-  durationMs: 1,
-  coldStart: false,
-});
+const ok = okOutcome;
 const failures = (ids: string[]): SQSBatchResponse => ({
   batchItemFailures: ids.map((itemIdentifier) => ({ itemIdentifier })),
 });
@@ -97,13 +92,7 @@ describe('SQS event source mapping', () => {
   });
 
   it('returns the whole batch when the function throws, and the DLQ takes it after maxReceiveCount', async () => {
-    const { queue, dlq, poller, seen, reports, registry } = setUp(() => ({
-      status: 'error',
-      requestId: 'r',
-      error: { errorType: 'Error', errorMessage: 'boom', trace: [] },
-      durationMs: 1,
-      coldStart: false,
-    }));
+    const { queue, dlq, poller, seen, reports, registry } = setUp(() => errorOutcome('Error', 'boom'));
     queue.send({ body: 'poison' });
     queue.send({ body: 'also' });
     poller.start();

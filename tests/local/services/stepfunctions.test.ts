@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { InvokeOutcome } from '../../../local/lambda/function-pool.ts';
 import { type StepFunctionsService, startStepFunctionsService } from '../../../local/services/stepfunctions/server.ts';
+import { errorOutcome, okOutcome } from '../invoke-outcomes.ts';
 
 const ACCOUNT = '123456789012';
 const ARN = `arn:aws:states:eu-west-1:${ACCOUNT}:stateMachine:orders`;
@@ -29,13 +30,7 @@ const invoked: { target: string; payload: Record<string, unknown> }[] = [];
 let chargeFailures: { errorType: string; times: number } | undefined;
 let slow = false;
 
-const ok = (result: unknown): InvokeOutcome => ({
-  status: 'ok',
-  requestId: 'r',
-  result,
-  durationMs: 1,
-  coldStart: false,
-});
+const ok = okOutcome;
 
 const invokeLambda = async (target: string, payload: unknown): Promise<InvokeOutcome> => {
   const body = payload as Record<string, unknown>;
@@ -44,13 +39,7 @@ const invokeLambda = async (target: string, payload: unknown): Promise<InvokeOut
     if (slow) await new Promise((resolve) => setTimeout(resolve, 2000));
     if (chargeFailures && chargeFailures.times > 0) {
       chargeFailures.times -= 1;
-      return {
-        status: 'error',
-        requestId: 'r',
-        error: { errorType: chargeFailures.errorType, errorMessage: 'payment says no', trace: [] },
-        durationMs: 1,
-        coldStart: false,
-      };
+      return errorOutcome(chargeFailures.errorType, 'payment says no');
     }
     return ok({ ...(body.order as object), paymentId: 'pay_1', attempt: body.attempt });
   }

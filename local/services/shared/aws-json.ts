@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readRequestBody } from './local-service.ts';
+
+export type JsonRequest = Record<string, unknown>;
+
+/** An error the service answers with: HTTP status, `__type`, message and any extra headers. */
+export interface JsonError {
+  status: number;
+  type: string;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+export interface AwsJsonProtocol {
+  /** `AmazonSQS`, `AWSStepFunctions`, `AmazonSSM`: the part of `X-Amz-Target` before the operation. */
+  targetPrefix: string;
+  /** `application/x-amz-json-1.0` or `-1.1`. */
+  contentType: string;
+  operations: Record<string, (input: JsonRequest) => unknown>;
+  /** The service's own errors as answers; anything else is a bug of the local service and is thrown. */
+  errorOf: (error: unknown) => JsonError | undefined;
+  /** How the service names the protocol's own errors (`UnknownOperationException` or a namespaced form). */
+  protocolErrorType?: (name: string) => string;
+  /** Larger bodies are refused with 413 (default 1 MiB). */
+  maxBodyBytes?: number;
+}
+
+/**
+ * One AWS JSON protocol endpoint (what the AWS SDK for JavaScript v3 speaks to SQS, Step Functions, SSM): the
+ * operation comes from `X-Amz-Target: <prefix>.<Operation>`, the input is a JSON object, an error is HTTP 4xx with
+ * `{"__type": ..., "message": ...}`. An unknown operation is `UnknownOperationException`, a body that is not a JSON
+ * object `SerializationException`.
+ */
+export const awsJsonHandler =
+  (protocol: AwsJsonProtocol) =>
+  async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+      response
+        .writeHead(status, { 'Content-Type': protocol.contentType, 'x-amzn-RequestId': randomUUID(), ...headers })
+        .end(JSON.stringify(body));
+    const typeOf = protocol.protocolErrorType ?? ((name: string) => name);
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const body = await readRequestBody(request, protocol.maxBodyBytes);
+    if (body === undefined) {
+      send(413, { __type: typeOf('RequestEntityTooLargeException'), message: 'Request entity too large' });
+      return;
+    }
+    const name = target.startsWith(`${protocol.targetPrefix}.`) ? target.slice(protocol.targetPrefix.length + 1) : '';
+    const operation = Object.hasOwn(protocol.operations, name) ? protocol.operations[name] : undefined;
+    if (!operation) {
+      send(400, { __type: typeOf('UnknownOperationException'), message: `Unknown operation ${target}` });
+      return;
+    }
+    let input: JsonRequest;
+    try {
+      const parsed: unknown = JSON.parse(body.toString('utf8') || '{}');
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      input = parsed as JsonRequest;
+    } catch {
+      send(400, {
+        __type: typeOf('SerializationException'),
+        message: 'Start of structure or map found where not expected.',
+      });
+      return;
+    }
+    try {
+      send(200, await operation(input));
+    } catch (error) {
+      const answer = protocol.errorOf(error);
+      if (!answer) throw error;
+      send(answer.status, { __type: answer.type, message: answer.message }, answer.headers);
+    }
+  };
