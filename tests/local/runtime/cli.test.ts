@@ -46,6 +46,9 @@ describe('npm start', () => {
     const { code, stderr } = await run(['local/cli/start.ts', '--port', 'abc']);
     expect(code).toBe(2);
     expect(stderr).toContain('--port must be a port number');
+    const scale = await run(['local/cli/start.ts', '--time-scale', '5']);
+    expect(scale.code).toBe(2);
+    expect(scale.stderr).toBe('npm start: --time-scale must be a number above 0 and at most 1, got "5"\n');
   });
 });
 

@@ -161,6 +161,14 @@ describe('local Step Functions running the order workflow', () => {
     const unknown = await raw('AWSStepFunctions.Explode', {});
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toMatchObject({ __type: 'UnknownOperationException' });
+    // What `$util.escapeJavaScript` makes of an apostrophe, `\'`, is no JSON escape: the request does not parse.
+    const escaped = await fetch(service.url, {
+      method: 'POST',
+      headers: { 'X-Amz-Target': 'AWSStepFunctions.StartExecution', 'Content-Type': 'application/x-amz-json-1.0' },
+      body: `{"stateMachineArn": "${ARN}", "input": "{\\"customerId\\": \\"o\\'neil\\"}"}`,
+    });
+    expect(escaped.status).toBe(400);
+    expect(await escaped.json()).toMatchObject({ __type: 'SerializationException' });
     const missing = await raw('AWSStepFunctions.StartExecution', {});
     expect(await missing.json()).toEqual({
       __type: 'ValidationException',
