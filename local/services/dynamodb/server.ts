@@ -21,6 +21,16 @@ export interface DynamoDbService extends LocalService {
 type Dynalite = (options: Record<string, unknown>) => Server;
 const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
 
+/** dynalite reports a new table CREATING for a moment, longer with LevelDB on disk; callers expect it ready. */
+const untilActive = async (client: DynamoDBClient, name: string): Promise<void> => {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`table ${name} did not become ACTIVE`);
+};
+
 /**
  * The local DynamoDB endpoint: dynalite (a DynamoDB implementation on LevelDB, in memory unless `persistDir` is given),
  * with the template's tables created at start and expired TTL items swept away.
@@ -74,6 +84,7 @@ export const startDynamoDbService = async (options: {
           });
         }
       }
+      await untilActive(client, seed.name);
       if (plan.ttlAttribute) {
         const keyNames = (plan.create.KeySchema ?? []).map((key) => String(key.AttributeName));
         ttlTables.push({ name: seed.name, keyNames, ttlAttribute: plan.ttlAttribute });

@@ -11,7 +11,8 @@ import { call, type RunningRuntime, startRuntime } from './harness.ts';
 /**
  * The whole order flow on `npm start` (samconfig env `prod`, whose usage plan lets 1,000 events through quickly), with
  * the real functions, the template's mapping templates and the real AWS SDK clients against the local endpoints.
- * `--time-scale 0.01` makes the queue's 180 s visibility timeout 1.8 s and the workflow's retry intervals 10 ms.
+ * `--time-scale 0.05` makes the queue's 180 s visibility timeout 9 s (still far above a batch's processing time, or
+ * a slow machine would see honest at-least-once redeliveries) and the workflow's retry intervals 50 ms.
  */
 let runtime: RunningRuntime;
 let key: string;
@@ -29,7 +30,7 @@ const endpoint = (name: string): string => {
 const client = { region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
 beforeAll(async () => {
-  runtime = await startRuntime(['--config-env', 'prod', '--time-scale', '0.01']);
+  runtime = await startRuntime(['--config-env', 'prod', '--time-scale', '0.05']);
   key = runtime.keyOf('PremiumApiKey');
   writer = await runtime.token({ sub: 'alice', scope: 'orders:read orders:write' });
   sfn = new SFNClient({ ...client, endpoint: endpoint('stepfunctions') });

@@ -116,15 +116,21 @@ describe('--persist', () => {
     try {
       const first = await startDynamoDbService({ tables: [table], region: 'eu-west-1', persistDir: dir });
       const one = connect(first);
-      await one.doc.send(new PutCommand({ TableName: table.name, Item: { pk: 'kept', sk: 'META' } }));
-      one.client.destroy();
-      await first.close();
+      try {
+        await one.doc.send(new PutCommand({ TableName: table.name, Item: { pk: 'kept', sk: 'META' } }));
+      } finally {
+        one.client.destroy();
+        await first.close();
+      }
       const second = await startDynamoDbService({ tables: [table], region: 'eu-west-1', persistDir: dir });
       const two = connect(second);
-      const { Item } = await two.doc.send(new GetCommand({ TableName: table.name, Key: { pk: 'kept', sk: 'META' } }));
-      two.client.destroy();
-      await second.close();
-      expect(Item).toEqual({ pk: 'kept', sk: 'META' });
+      try {
+        const { Item } = await two.doc.send(new GetCommand({ TableName: table.name, Key: { pk: 'kept', sk: 'META' } }));
+        expect(Item).toEqual({ pk: 'kept', sk: 'META' });
+      } finally {
+        two.client.destroy();
+        await second.close();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
