@@ -15,10 +15,6 @@ const clientFor = (endpoint: string): ApiGatewayManagementApiClient => {
   return client;
 };
 
-/** The @connections endpoint of the API a WebSocket event came through. */
-export const callbackUrlOf = (requestContext: { domainName: string; stage: string }): string =>
-  `https://${requestContext.domainName}/${requestContext.stage}`;
-
 export type PushResult = 'delivered' | 'gone';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-import { callbackUrlOf, pushToConnection } from '#adapters/connection-push';
+import { pushToConnection } from '#adapters/connection-push';
 import { putSubscription } from '#adapters/connections-table';
 import { sendOrderEvent } from '#adapters/event-queue';
 import { ValidationError } from '#domain/errors';
@@ -31,13 +31,15 @@ const answer = async (message: APIGatewayProxyWebsocketEventV2): Promise<Reply> 
 };
 
 /**
- * The `subscribe`, `publish` and `$default` routes. Every message gets a reply on the sender's own connection:
+ * The `subscribe`, `publish` and `$default` routes. Replies go to the configured @connections endpoint
+ * (WS_CALLBACK_URL, the execute-api URL of the stage) rather than one built from the request's domainName, which
+ * is not an @connections endpoint behind a custom domain. Every message gets a reply on the sender's own connection:
  * what it did, or what was wrong with the message (with the actions a client may use). A failure of our own is
  * thrown, so API Gateway logs it and the client sees an internal error rather than silence.
  */
 export const handler = async (event: APIGatewayProxyWebsocketEventV2): Promise<APIGatewayProxyResultV2> => {
   const reply = await answer(event);
-  const pushed = await pushToConnection(callbackUrlOf(event.requestContext), event.requestContext.connectionId, reply);
+  const pushed = await pushToConnection(config.websocketCallbackUrl(), event.requestContext.connectionId, reply);
   if (pushed === 'gone')
     logger.info('Sender left before the reply', { connectionId: event.requestContext.connectionId });
   return { statusCode: 200 };

@@ -36,6 +36,7 @@ beforeEach(() => {
   process.env.CONNECTIONS_TABLE = 'connections-test';
   process.env.CONNECTION_TTL_SECONDS = '600';
   process.env.EVENTS_QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/events';
+  process.env.WS_CALLBACK_URL = 'https://w9x8y7z6v5.execute-api.eu-west-1.amazonaws.com/dev';
 });
 
 describe('WebSocket messages', () => {
