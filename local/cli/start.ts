@@ -13,6 +13,8 @@ const USAGE = `Usage: npm start -- [options]
   --persist DIR            keep DynamoDB data in DIR between runs (in memory by default)
   --time-scale F           run queue visibility timeouts and delays and workflow waits and retry
                            intervals F times as long (e.g. 0.01 for tests; default 1, as written)
+  --ws-idle-timeout S      close WebSocket connections idle for S seconds (default 600, as API Gateway)
+  --ws-max-duration S      close WebSocket connections after S seconds (default 7200, as API Gateway)
   --no-watch               do not rebuild functions when their sources change
   -h, --help               this text`;
 
@@ -41,6 +43,8 @@ const parse = () =>
       'build-dir': { type: 'string' },
       persist: { type: 'string' },
       'time-scale': { type: 'string' },
+      'ws-idle-timeout': { type: 'string' },
+      'ws-max-duration': { type: 'string' },
       watch: { type: 'boolean', default: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -63,6 +67,15 @@ if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) {
   fail(`--time-scale must be a number above 0 and at most 1, got "${values['time-scale']}"`);
 }
 
+const seconds = (value: string | undefined, flag: string): number | undefined => {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) fail(`${flag} must be a number of seconds above 0, got "${value}"`);
+  return parsed * 1000;
+};
+const idleTimeoutMs = seconds(values['ws-idle-timeout'], '--ws-idle-timeout');
+const maxDurationMs = seconds(values['ws-max-duration'], '--ws-max-duration');
+
 const runtime = await startLocalRuntime({
   templatePath: values.template,
   configEnv: values['config-env'],
@@ -71,6 +84,10 @@ const runtime = await startLocalRuntime({
   wsPort,
   timeScale,
   ...(values.persist ? { persistDir: values.persist } : {}),
+  wsLimits: {
+    ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
+    ...(maxDurationMs === undefined ? {} : { maxDurationMs }),
+  },
   watch: values.watch,
   buildDir: values['build-dir'],
 }).catch((error: Error) => fail(error.message, 1));

@@ -95,7 +95,13 @@ export const banner = (runtime: LocalRuntime, options: { configEnv: string }): s
   }
   const tables = aws.dynamodb.tableNames;
   if (tables.length > 0) lines.push(`DynamoDB tables: ${tables.join(', ')}`);
-  lines.push(`WebSocket port: ${runtime.wsUrl} (answers 501 until the WebSocket API is served)`);
+  for (const api of runtime.webSocketApis) {
+    const ws = runtime.wsUrl.replace(/^http/, 'ws');
+    lines.push(
+      `WebSocket API ${api.logicalId}  ${ws}/${api.stage}?token=<jwt>   (@connections: ${runtime.wsUrl}/${api.stage}/@connections/{id})`,
+    );
+    lines.push(`  routes: ${[...api.routes.keys()].join(', ')} (selection ${api.routeSelectionExpression})`);
+  }
   if (runtime.report.unsupported.length > 0) {
     lines.push('', 'Not run locally:');
     lines.push(...runtime.report.unsupported.map((line) => `  - ${line}`));

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { buildFunctions } from '../build/build.ts';
 import { createLocalIssuer, type LocalIssuer } from '../issuer/issuer.ts';
 import { SqsPoller } from '../lambda/event-sources/sqs-poller.ts';
@@ -14,6 +15,9 @@ import { type RequestLogEntry, restRequestHandler } from '../rest/server.ts';
 import { UsagePlans } from '../rest/usage/usage-plans.ts';
 import type { LocalService } from '../services/shared/local-service.ts';
 import { LocalStack } from '../template/stack.ts';
+import { WebSocketGateway, type WsLimits } from '../websocket/gateway.ts';
+import { type WebSocketApi, webSocketApisOf } from '../websocket/model.ts';
+import { webSocketPort } from '../websocket/server.ts';
 import { localCredentials } from './credentials.ts';
 import { sqsEventSourcesOf } from './event-sources.ts';
 import { functionConfigs } from './functions.ts';
@@ -42,6 +46,8 @@ export interface RuntimeOptions {
   timeScale?: number;
   /** Keep DynamoDB data here between runs (in memory otherwise). */
   persistDir?: string;
+  /** WebSocket idle timeout and maximum connection duration (AWS: 10 min and 2 h). */
+  wsLimits?: Partial<WsLimits>;
   log?: (line: string) => void;
 }
 
@@ -55,6 +61,7 @@ export interface LocalRuntime {
   services: LocalService[];
   aws: AwsServices;
   wsUrl: string;
+  webSocketApis: WebSocketApi[];
   report: TemplateReport;
   watching: string[];
   close(): Promise<void>;
@@ -129,6 +136,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     parameterOverrides: options.parameterOverrides,
   });
   const report = templateReport(stack);
+  const webSocketApis = webSocketApisOf(stack);
   const apis = restApisOf(stack);
   const usagePlans = new UsagePlans(apiKeysOf(stack), usagePlansOf(stack));
 
@@ -139,11 +147,21 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   const port = await listen(server, options.port ?? 3000, host);
   const origin = `http://${host}:${port}`;
   // The WebSocket API's port is taken now, so the functions' callback URL (WS_CALLBACK_URL) can name it.
-  const wsServer = createServer((_request, response) => {
-    response
-      .writeHead(501, { 'Content-Type': 'application/json' })
-      .end('{"message":"The WebSocket API is not served by the local runtime yet"}');
-  });
+  let wsHandlers: ReturnType<typeof webSocketPort> = {
+    request: (_request, response) => {
+      response
+        .writeHead(503, { 'Content-Type': 'application/json' })
+        .end('{"message":"The local runtime is starting"}');
+    },
+    upgrade: (_request, socket) => {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+    },
+  };
+  const wsServer = createServer((request, response) => wsHandlers.request(request, response));
+  wsServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+    wsHandlers.upgrade(request, socket, head),
+  );
+  let wsGateways: WebSocketGateway[] = [];
   const wsPort = await listen(wsServer, options.wsPort ?? 3001, host).catch(async (error: unknown) => {
     await close(server);
     throw error;
@@ -157,6 +175,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   const shutdown = async () => {
     stopWatching?.();
     await Promise.all(pollers.map((poller) => poller.stop()));
+    await Promise.all(wsGateways.map((gateway) => gateway.close()));
     await Promise.all([close(server), close(wsServer), aws?.close(), lambda?.close()]);
   };
   try {
@@ -231,6 +250,19 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
           awsServices: (service) => aws?.endpointOf(service),
         }),
     );
+    wsGateways = webSocketApis.map(
+      (api) =>
+        new WebSocketGateway({
+          api,
+          region: stack.region,
+          accountId: stack.accountId,
+          domainName: `${host}:${wsPort}`,
+          invoke: (target, event) => runtime.invoke(target, event),
+          log,
+          ...(options.wsLimits ? { limits: options.wsLimits } : {}),
+        }),
+    );
+    wsHandlers = webSocketPort(wsGateways);
     const logRequest = (entry: RequestLogEntry) =>
       log(`${entry.method} ${entry.url} ${entry.status} ${entry.latencyMs.toFixed(1)} ms ${entry.integration}`);
     const info = { ...runtimeInfo({ origin, apis, usagePlans, issuer, credentials, services }), wsUrl };
@@ -272,6 +304,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       services,
       aws,
       wsUrl,
+      webSocketApis,
       report,
       watching,
       close: shutdown,

@@ -19,6 +19,12 @@ const EMULATED = new Set([
   'AWS::StepFunctions::StateMachine',
   'AWS::DynamoDB::Table',
   'AWS::Lambda::EventSourceMapping',
+  'AWS::ApiGatewayV2::Api',
+  'AWS::ApiGatewayV2::Authorizer',
+  'AWS::ApiGatewayV2::Integration',
+  'AWS::ApiGatewayV2::Route',
+  'AWS::ApiGatewayV2::Deployment',
+  'AWS::ApiGatewayV2::Stage',
 ]);
 
 /** Resources that only matter to AWS itself (permissions, log storage, account settings): nothing to run locally. */
@@ -29,16 +35,6 @@ const NO_LOCAL_EFFECT = new Set([
   'AWS::Lambda::Permission',
   'AWS::Logs::LogGroup',
   'AWS::ApiGateway::Account',
-]);
-
-/** Emulated by the parts of the local runtime that come next (the AWS services and the WebSocket API). */
-const NOT_YET = new Set([
-  'AWS::ApiGatewayV2::Api',
-  'AWS::ApiGatewayV2::Authorizer',
-  'AWS::ApiGatewayV2::Integration',
-  'AWS::ApiGatewayV2::Route',
-  'AWS::ApiGatewayV2::Deployment',
-  'AWS::ApiGatewayV2::Stage',
 ]);
 
 const isObject = (value: TemplateValue | undefined): value is TemplateObject =>
@@ -77,7 +73,6 @@ export const templateReport = (stack: LocalStack): TemplateReport => {
     if (!resource.enabled) continue;
     const { logicalId, type } = resource;
     if (NO_LOCAL_EFFECT.has(type)) noLocalEffect.push(`${logicalId} (${type})`);
-    else if (NOT_YET.has(type)) unsupported.push(`${logicalId} (${type}): not emulated yet`);
     else if (!EMULATED.has(type)) unsupported.push(`${logicalId} (${type}): resource type not supported locally`);
     const properties = isObject(resource.raw.Properties) ? resource.raw.Properties : {};
     if (type === 'AWS::Serverless::Function') {

@@ -27,7 +27,7 @@ const identityValue = (exchange: Exchange, source: string): string | undefined =
 
 // Context values must be strings, numbers or booleans; API Gateway passes them on as strings and refuses an
 // authorizer response with objects or arrays in it (developer guide, "Output from an API Gateway Lambda authorizer").
-const stringifyContext = (context: unknown): Record<string, string> => {
+export const stringifyContext = (context: unknown): Record<string, string> => {
   if (context === undefined || context === null) return {};
   if (typeof context !== 'object' || Array.isArray(context)) throw new MalformedPolicyError('context is not a map');
   return Object.fromEntries(

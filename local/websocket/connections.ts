@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import type { WebSocket } from 'ws';
+
+export interface Connection {
+  id: string;
+  socket: WebSocket;
+  connectedAt: number;
+  lastActiveAt: number;
+  sourceIp: string;
+  userAgent: string;
+  headers: Record<string, string>;
+  /** The $connect authorizer's principal and context, given to every route of the connection. */
+  authorizer?: Record<string, string>;
+  /** Why the server closed it, for the $disconnect event. */
+  closedBy?: { code: number; reason: string };
+  timers: NodeJS.Timeout[];
+}
+
+/**
+ * An id shaped like API Gateway's: 12 random bytes as base64 (16 characters ending `=`), e.g. `CzT4mcP2DoECJ8g=`.
+ * Opaque and unique; nothing may be read into it.
+ */
+export const newConnectionId = (): string => {
+  for (;;) {
+    const id = `${randomBytes(11).toString('base64').slice(0, 15)}=`;
+    if (!id.includes('/')) return id;
+  }
+};
+
+/** The live connections of one WebSocket API. */
+export class Connections {
+  private readonly byId = new Map<string, Connection>();
+
+  add(connection: Connection): void {
+    this.byId.set(connection.id, connection);
+  }
+
+  get(id: string): Connection | undefined {
+    return this.byId.get(id);
+  }
+
+  remove(id: string): void {
+    const connection = this.byId.get(id);
+    for (const timer of connection?.timers ?? []) clearTimeout(timer);
+    this.byId.delete(id);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  all(): Connection[] {
+    return [...this.byId.values()];
+  }
+}

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Connection } from './connections.ts';
+import type { WebSocketApi } from './model.ts';
+
+export interface WsEventContext {
+  api: WebSocketApi;
+  region: string;
+  accountId: string;
+  domainName: string;
+}
+
+// API Gateway's request time format: 25/Nov/2026:10:00:00 +0000.
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const requestTime = (date: Date): string => {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+};
+
+const extendedRequestId = (): string => randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
+
+/** Headers and query string of the handshake, single- and multi-valued, as API Gateway passes them on $connect. */
+export const handshakeParts = (request: IncomingMessage) => {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i] as string;
+    const value = request.rawHeaders[i + 1] as string;
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+  }
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const queryStringParameters: Record<string, string> = {};
+  const multiValueQueryStringParameters: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    queryStringParameters[name] = value;
+    multiValueQueryStringParameters[name] = [...(multiValueQueryStringParameters[name] ?? []), value];
+  }
+  return { headers, multiValueHeaders, queryStringParameters, multiValueQueryStringParameters };
+};
+
+/**
+ * The requestContext of a WebSocket event (developer guide, "WebSocket API integration request in API Gateway" and
+ * the `$context` variables for WebSocket APIs).
+ */
+export const wsRequestContext = (
+  context: WsEventContext,
+  connection: Pick<Connection, 'id' | 'connectedAt' | 'sourceIp' | 'userAgent' | 'authorizer'>,
+  routeKey: string,
+  eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT',
+  extra: Record<string, unknown> = {},
+) => {
+  const now = new Date();
+  return {
+    routeKey,
+    eventType,
+    extendedRequestId: extendedRequestId(),
+    requestTime: requestTime(now),
+    messageDirection: 'IN',
+    stage: context.api.stage,
+    connectedAt: connection.connectedAt,
+    requestTimeEpoch: now.getTime(),
+    identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
+    requestId: extendedRequestId(),
+    domainName: context.domainName,
+    connectionId: connection.id,
+    apiId: context.api.id,
+    ...(connection.authorizer ? { authorizer: { ...connection.authorizer } } : {}),
+    ...extra,
+  };
+};
+
+/** `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{routeKey}`, what an authorizer's policy is checked against. */
+export const wsMethodArn = (context: WsEventContext, routeKey: string): string =>
+  `arn:aws:execute-api:${context.region}:${context.accountId}:${context.api.id}/${context.api.stage}/${routeKey}`;

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import type { InvokeOutcome } from '../lambda/function-pool.ts';
+import { authorizeConnect } from './connect-authorizer.ts';
+import { type Connection, Connections, newConnectionId } from './connections.ts';
+import { handshakeParts, type WsEventContext, wsRequestContext } from './events.ts';
+import type { WebSocketApi, WsRoute } from './model.ts';
+
+export interface WsLimits {
+  /** Largest message a client may send (API Gateway quotas: 128 KB). */
+  maxMessageBytes: number;
+  /** A connection with no message for this long is closed (10 minutes). */
+  idleTimeoutMs: number;
+  /** Longest a connection may stay open (2 hours). */
+  maxDurationMs: number;
+}
+
+export const AWS_LIMITS: WsLimits = {
+  maxMessageBytes: 128 * 1024,
+  idleTimeoutMs: 10 * 60_000,
+  maxDurationMs: 2 * 60 * 60_000,
+};
+
+export interface WsGatewayOptions {
+  api: WebSocketApi;
+  region: string;
+  accountId: string;
+  domainName: string;
+  invoke: (target: string, event: unknown) => Promise<InvokeOutcome>;
+  log: (line: string) => void;
+  limits?: Partial<WsLimits>;
+}
+
+const rejectHandshake = (socket: Duplex, status: number, message: string) => {
+  const body = JSON.stringify({ message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+};
+
+const isSuccess = (outcome: InvokeOutcome): { ok: boolean; status: number } => {
+  if (outcome.status !== 'ok') return { ok: false, status: 502 };
+  const result = outcome.result as { statusCode?: unknown } | null | undefined;
+  const status = typeof result?.statusCode === 'number' ? result.statusCode : 200;
+  return { ok: status >= 200 && status < 300, status };
+};
+
+/** `$request.body.action` → the value at that path of a JSON message, as a route key. */
+const selectRouteKey = (expression: string, data: string): string | undefined => {
+  const path = /^\$request\.body\.(.+)$/.exec(expression)?.[1];
+  if (!path) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : undefined;
+};
+
+/**
+ * One WebSocket API stage (developer guide, "Working with WebSocket APIs"): the handshake runs the $connect
+ * authorizer and integration before it is accepted; each message is routed by the RouteSelectionExpression (no match:
+ * `$default`, or API Gateway's `Forbidden` frame when there is none); `$disconnect` runs on every close, whoever
+ * closes. Messages over the size quota close the connection with 1009; idle and overlong connections are closed with
+ * 1001, as API Gateway does.
+ */
+export class WebSocketGateway {
+  readonly connections = new Connections();
+  readonly api: WebSocketApi;
+  private readonly options: WsGatewayOptions;
+  private readonly limits: WsLimits;
+  private readonly wss: WebSocketServer;
+  private readonly context: WsEventContext;
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(options: WsGatewayOptions) {
+    this.options = options;
+    this.api = options.api;
+    this.limits = { ...AWS_LIMITS, ...options.limits };
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxMessageBytes });
+    this.context = {
+      api: options.api,
+      region: options.region,
+      accountId: options.accountId,
+      domainName: options.domainName,
+    };
+  }
+
+  private route(routeKey: string): WsRoute | undefined {
+    return this.api.routes.get(routeKey);
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work)).catch(() => {});
+    return work;
+  }
+
+  async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const now = Date.now();
+    const connection = {
+      id: newConnectionId(),
+      connectedAt: now,
+      sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      userAgent: String(request.headers['user-agent'] ?? ''),
+    };
+    const connect = this.route('$connect');
+    let authorizer: Record<string, string> | undefined;
+    if (connect?.authorizer) {
+      const decision = await authorizeConnect(
+        connect.authorizer,
+        request,
+        connection,
+        this.context,
+        this.options.invoke,
+      );
+      if (!decision.allowed) {
+        const message =
+          decision.status === 401 ? 'Unauthorized' : decision.status === 403 ? 'Forbidden' : 'Internal server error';
+        this.options.log(`WS $connect ${decision.status} (authorizer)`);
+        rejectHandshake(socket, decision.status, message);
+        return;
+      }
+      authorizer = decision.authorizer;
+    }
+    const parts = handshakeParts(request);
+    if (connect?.functionArn) {
+      const outcome = await this.options.invoke(connect.functionArn, {
+        ...parts,
+        requestContext: wsRequestContext(this.context, { ...connection, authorizer }, '$connect', 'CONNECT'),
+        isBase64Encoded: false,
+      });
+      const { ok, status } = isSuccess(outcome);
+      if (!ok) {
+        this.options.log(`WS $connect ${status}`);
+        rejectHandshake(socket, status, status === 502 ? 'Internal server error' : (STATUS_CODES[status] ?? 'Refused'));
+        return;
+      }
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      this.accept(ws, { ...connection, ...(authorizer ? { authorizer } : {}), headers: parts.headers });
+    });
+  }
+
+  private accept(
+    socket: WebSocket,
+    base: Pick<Connection, 'id' | 'connectedAt' | 'sourceIp' | 'userAgent' | 'authorizer' | 'headers'>,
+  ): void {
+    const connection: Connection = { ...base, socket, lastActiveAt: Date.now(), timers: [] };
+    this.connections.add(connection);
+    this.options.log(`WS $connect 200 ${connection.id}`);
+    const closeWith = (code: number, reason: string) => {
+      connection.closedBy = { code, reason };
+      socket.close(code, reason);
+    };
+    const idle = () => {
+      const timer = setTimeout(() => closeWith(1001, 'Going away'), this.limits.idleTimeoutMs);
+      connection.timers[0] = timer;
+    };
+    idle();
+    connection.timers[1] = setTimeout(() => closeWith(1001, 'Going away'), this.limits.maxDurationMs);
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      connection.lastActiveAt = Date.now();
+      clearTimeout(connection.timers[0]);
+      idle();
+      void this.track(this.message(connection, data, isBinary));
+    });
+    socket.on('close', (code: number, reason: Buffer) => {
+      this.connections.remove(connection.id);
+      void this.track(this.disconnect(connection, code, reason.toString()));
+    });
+    socket.on('error', () => {
+      // ws closes the socket after an error (e.g. 1009 for an oversized message); 'close' follows.
+    });
+  }
+
+  private async message(connection: Connection, data: RawData, isBinary: boolean): Promise<void> {
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const body = isBinary ? buffer.toString('base64') : buffer.toString('utf8');
+    const selected = isBinary ? undefined : selectRouteKey(this.api.routeSelectionExpression, body);
+    const route = (selected !== undefined ? this.route(selected) : undefined) ?? this.route('$default');
+    const requestId = randomUUID();
+    const frame = (message: string) =>
+      connection.socket.send(JSON.stringify({ message, connectionId: connection.id, requestId }));
+    if (!route?.functionArn) {
+      frame('Forbidden');
+      return;
+    }
+    const outcome = await this.options.invoke(route.functionArn, {
+      requestContext: wsRequestContext(this.context, connection, route.routeKey, 'MESSAGE', {
+        messageId: randomUUID().replace(/-/g, '').slice(0, 16),
+        requestId,
+      }),
+      body,
+      isBase64Encoded: isBinary,
+    });
+    this.options.log(`WS ${route.routeKey} ${connection.id} ${outcome.status}`);
+    if (outcome.status !== 'ok') {
+      frame('Internal server error');
+      return;
+    }
+    // A two-way route sends the integration's answer back (developer guide, "Set up a WebSocket API route response").
+    if (
+      route.routeResponseSelectionExpression !== undefined &&
+      connection.socket.readyState === connection.socket.OPEN
+    ) {
+      const result = outcome.result as { body?: unknown } | string | null;
+      const reply = typeof result === 'string' ? result : result?.body;
+      if (reply !== undefined) connection.socket.send(typeof reply === 'string' ? reply : JSON.stringify(reply));
+    }
+  }
+
+  private async disconnect(connection: Connection, code: number, reason: string): Promise<void> {
+    const route = this.route('$disconnect');
+    const closed = connection.closedBy ?? { code, reason };
+    this.options.log(`WS $disconnect ${connection.id} ${closed.code}`);
+    if (!route?.functionArn) return;
+    await this.options.invoke(route.functionArn, {
+      headers: connection.headers,
+      requestContext: wsRequestContext(this.context, connection, '$disconnect', 'DISCONNECT', {
+        disconnectStatusCode: closed.code,
+        disconnectReason: closed.reason,
+      }),
+      isBase64Encoded: false,
+    });
+  }
+
+  /** DeleteConnection: the server closes it, and $disconnect runs as for any close. */
+  closeConnection(id: string): boolean {
+    const connection = this.connections.get(id);
+    if (!connection) return false;
+    connection.closedBy = { code: 1000, reason: '' };
+    connection.socket.close(1000);
+    return true;
+  }
+
+  /** Closes every connection (each gets its $disconnect) and waits for the work in flight. */
+  async close(): Promise<void> {
+    for (const connection of this.connections.all()) {
+      connection.closedBy = { code: 1001, reason: 'Going away' };
+      connection.socket.close(1001, 'Going away');
+    }
+    const deadline = Date.now() + 2000;
+    while (this.connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (const connection of this.connections.all()) connection.socket.terminate();
+    await Promise.allSettled([...this.pending]);
+    this.wss.close();
+  }
+}

@@ -1,0 +1,76 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readRequestBody } from '../services/shared/local-service.ts';
+import type { WebSocketGateway } from './gateway.ts';
+
+const MAX_POST_BYTES = 128 * 1024;
+
+const answer = (response: ServerResponse, status: number, body?: unknown, errorType?: string) => {
+  response.writeHead(status, {
+    ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}),
+  });
+  response.end(body === undefined ? undefined : JSON.stringify(body));
+};
+
+const gone = (response: ServerResponse) => answer(response, 410, { message: null }, 'GoneException');
+
+/**
+ * The @connections management API of a stage (`POST|GET|DELETE /{stage}/@connections/{connectionId}`, developer
+ * guide, "Use @connections commands in your backend service"), which `@aws-sdk/client-apigatewaymanagementapi`
+ * calls: a connection that is unknown or already closed is `410 GoneException`; a message over 128 KB is `413
+ * PayloadTooLargeException`.
+ */
+export const handleManagement = async (
+  gateways: WebSocketGateway[],
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<boolean> => {
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const match = /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path);
+  if (!match) return false;
+  const [, stage = '', encodedId = ''] = match;
+  const gateway = gateways.find((candidate) => candidate.api.stage === stage);
+  if (!gateway) {
+    answer(response, 403, { message: 'Forbidden' }, 'ForbiddenException');
+    return true;
+  }
+  const connection = gateway.connections.get(decodeURIComponent(encodedId));
+  const open = connection && connection.socket.readyState === connection.socket.OPEN;
+  switch (request.method) {
+    case 'POST': {
+      const body = await readRequestBody(request, MAX_POST_BYTES);
+      if (body === undefined) {
+        answer(response, 413, { message: 'Request entity too large' }, 'PayloadTooLargeException');
+        return true;
+      }
+      if (!connection || !open) {
+        gone(response);
+        return true;
+      }
+      connection.socket.send(body, { binary: !isUtf8(body) });
+      answer(response, 200);
+      return true;
+    }
+    case 'GET':
+      if (!connection || !open) gone(response);
+      else
+        answer(response, 200, {
+          connectedAt: new Date(connection.connectedAt).toISOString(),
+          identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
+          lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+        });
+      return true;
+    case 'DELETE':
+      if (!connection || !open) gone(response);
+      else {
+        gateway.closeConnection(connection.id);
+        answer(response, 204);
+      }
+      return true;
+    default:
+      answer(response, 403, { message: 'Missing Authentication Token' }, 'MissingAuthenticationTokenException');
+      return true;
+  }
+};
+
+const isUtf8 = (data: Buffer): boolean => Buffer.from(data.toString('utf8'), 'utf8').equals(data);

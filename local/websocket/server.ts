@@ -1,0 +1,42 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocketGateway } from './gateway.ts';
+import { handleManagement } from './management.ts';
+
+/**
+ * The WebSocket port: `ws://host:port/{stage}` upgrades to the stage's API, `/{stage}/@connections/{id}` is its
+ * management API; anything else is API Gateway's 403.
+ */
+export const webSocketPort = (gateways: WebSocketGateway[]) => ({
+  upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const stage = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/^\/|\/$/g, '');
+    const gateway = gateways.find((candidate) => candidate.api.stage === stage);
+    if (!gateway) {
+      socket.end(
+        'HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: 23\r\nConnection: close\r\n\r\n{"message":"Forbidden"}',
+      );
+      return;
+    }
+    gateway.handleUpgrade(request, socket, head).catch((error: unknown) => {
+      console.error('[websocket] handshake failed', error);
+      socket.destroy();
+    });
+  },
+  request: (request: IncomingMessage, response: ServerResponse): void => {
+    handleManagement(gateways, request, response)
+      .then((handled) => {
+        if (!handled) {
+          response
+            .writeHead(403, {
+              'Content-Type': 'application/json',
+              'x-amzn-ErrorType': 'MissingAuthenticationTokenException',
+            })
+            .end('{"message":"Missing Authentication Token"}');
+        }
+      })
+      .catch((error: unknown) => {
+        console.error('[websocket] @connections failed', error);
+        if (!response.headersSent) response.writeHead(500).end();
+      });
+  },
+});
