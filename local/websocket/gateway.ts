@@ -178,8 +178,10 @@ export class WebSocketGateway {
       this.connections.remove(connection.id);
       void this.track(this.disconnect(connection, code, reason.toString()));
     });
-    socket.on('error', () => {
-      // ws closes the socket after an error (e.g. 1009 for an oversized message); 'close' follows.
+    socket.on('error', (error: Error & { code?: string }) => {
+      // ws has already answered with the close frame (1009 for an oversized message); 'close' follows.
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+        connection.closedBy = { code: 1009, reason: 'Message too big' };
     });
   }
 

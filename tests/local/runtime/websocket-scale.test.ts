@@ -1,0 +1,77 @@
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { call, type RunningRuntime, startRuntime } from './harness.ts';
+import { openSocket } from './ws-client.ts';
+
+/** Many connections on `npm start`: a broadcast reaches each one, and $disconnect leaves nothing behind. */
+let runtime: RunningRuntime;
+let wsBase: string;
+let writer: string;
+let dynamodb: DynamoDBClient;
+
+beforeAll(async () => {
+  runtime = await startRuntime(['--config-env', 'prod']);
+  wsBase = /WebSocket API \S+\s+(ws:\/\/127\.0\.0\.1:\d+\/\w+)/.exec(runtime.output())?.[1] ?? '';
+  writer = await runtime.token({ sub: 'alice', scope: 'orders:read orders:write' });
+  dynamodb = new DynamoDBClient({
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    endpoint: runtime.info.services.find((service) => service.name === 'dynamodb')?.url,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  dynamodb?.destroy();
+  await runtime?.stop();
+});
+
+const connect = () => openSocket(`${wsBase}?token=${encodeURIComponent(writer)}`);
+const connectionItems = async () => {
+  const table = ((await (await fetch(`${runtime.info.restUrl}/_local/tables`)).json()) as { name: string }[])[0]?.name;
+  const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: table }));
+  return Items;
+};
+
+describe('500 connections', () => {
+  it('each receives a broadcast, and none is left in the table after they close', async () => {
+    const key = runtime.keyOf('PremiumApiKey');
+    const orderId = `ord_broadcast${'0'.repeat(12)}`;
+    const sockets = [];
+    for (let batch = 0; batch < 10; batch += 1) {
+      sockets.push(...(await Promise.all(Array.from({ length: 50 }, () => connect()))));
+    }
+    await Promise.all(
+      sockets.map(async (socket) => {
+        socket.socket.send(JSON.stringify({ action: 'subscribe', orderId }));
+        await socket.next((message) => message.type === 'subscribed', 60_000);
+      }),
+    );
+    const posted = await call(`${runtime.base}/v1/events`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'x-api-key': key },
+      body: JSON.stringify({ orderId, type: 'order.shipped', occurredAt: '2026-11-25T10:00:00Z' }),
+    });
+    expect(posted.status).toBe(202);
+    const eventId = posted.json().eventId;
+    await Promise.all(
+      sockets.map((socket) =>
+        socket.next(
+          (message) => message.type === 'order-event' && (message.event as { eventId?: unknown }).eventId === eventId,
+          60_000,
+        ),
+      ),
+    );
+    await Promise.all(
+      sockets.map(async (socket) => {
+        socket.socket.close(1000);
+        await socket.closed;
+      }),
+    );
+    const deadline = Date.now() + 60_000;
+    let left = await connectionItems();
+    while (left.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      left = await connectionItems();
+    }
+    expect(left).toEqual([]);
+  }, 180_000);
+});

@@ -1,0 +1,133 @@
+import {
+  ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
+  GetConnectionCommand,
+  GoneException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { call, type RunningRuntime, startRuntime } from './harness.ts';
+import { openSocket } from './ws-client.ts';
+
+/**
+ * The template's WebSocket API on `npm start` (samconfig env `prod`), with the real authorizer and functions, talked
+ * to with a real WebSocket client and the real @connections SDK client. Idle connections close after 3 s here.
+ */
+let runtime: RunningRuntime;
+let wsBase: string;
+let writer: string;
+let management: ApiGatewayManagementApiClient;
+let dynamodb: DynamoDBClient;
+const client = { region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+beforeAll(async () => {
+  runtime = await startRuntime(['--config-env', 'prod', '--ws-idle-timeout', '3']);
+  const match = /WebSocket API \S+\s+(ws:\/\/127\.0\.0\.1:\d+\/\w+)/.exec(runtime.output());
+  wsBase = match?.[1] ?? '';
+  writer = await runtime.token({ sub: 'alice', scope: 'orders:read orders:write' });
+  management = new ApiGatewayManagementApiClient({ ...client, endpoint: wsBase.replace(/^ws/, 'http') });
+  const ddb = runtime.info.services.find((service) => service.name === 'dynamodb')?.url;
+  dynamodb = new DynamoDBClient({ ...client, endpoint: ddb });
+}, 120_000);
+
+afterAll(async () => {
+  management?.destroy();
+  dynamodb?.destroy();
+  await runtime?.stop();
+});
+
+const connect = (token = writer) => openSocket(`${wsBase}?token=${encodeURIComponent(token)}`);
+const connectLines = () => runtime.output().match(/^WS \$connect 200 \S+$/gm) ?? [];
+/** Connects and learns the connection id from the runtime's log line (clients are never told their id). */
+const connectWithId = async () => {
+  const before = connectLines().length;
+  const socket = await connect();
+  const deadline = Date.now() + 5000;
+  while (connectLines().length === before && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  return { socket, id: connectLines().at(-1)?.split(' ')[3] ?? '' };
+};
+const connectionItems = async () => {
+  const table = ((await (await fetch(`${runtime.info.restUrl}/_local/tables`)).json()) as { name: string }[])[0]?.name;
+  const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: table }));
+  return Items;
+};
+
+describe('$connect', () => {
+  it('refuses a handshake without a token (401) or with a forged one (401), before any connection exists', async () => {
+    await expect(openSocket(wsBase)).rejects.toMatchObject({ status: 401 });
+    await expect(connect(`${writer.slice(0, -4)}AAAA`)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('accepts a valid token; the connection is recorded by $connect and removed by $disconnect', async () => {
+    const socket = await connect();
+    const before = await connectionItems();
+    expect(before.some((item) => item.sk?.S === 'META')).toBe(true);
+    socket.socket.close(1000);
+    await socket.closed;
+    expect(await runtime.waitForOutput(/WS \$disconnect \S+ 1000/, 5000)).toBe(true);
+  });
+});
+
+describe('messages', () => {
+  it('routes by $request.body.action; anything else goes to $default, which answers', async () => {
+    const socket = await connect();
+    socket.socket.send('not json');
+    expect(await socket.next((message) => message.type === 'error')).toMatchObject({
+      message: 'Message is not JSON',
+      actions: ['subscribe', 'publish'],
+    });
+    socket.socket.close();
+    await socket.closed;
+  });
+
+  it('subscribe, then place an order over REST: the status and the order event arrive live', async () => {
+    const socket = await connect();
+    const key = runtime.keyOf('PremiumApiKey');
+    const placed = await call(`${runtime.base}/v2/orders`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${writer}`, 'x-api-key': key },
+      body: JSON.stringify({ items: [{ sku: 'SKU-BOOK-001', quantity: 1 }], payment: { token: 'tok_flaky' } }),
+    });
+    const orderId = String(placed.json().orderId);
+    socket.socket.send(JSON.stringify({ action: 'subscribe', orderId }));
+    await socket.next((message) => message.type === 'subscribed' && message.orderId === orderId);
+    const status = await socket.next((message) => message.type === 'order-status' && message.orderId === orderId);
+    expect(status.status).toBe('CONFIRMED');
+    const event = await socket.next((message) => message.type === 'order-event');
+    expect(event.event).toMatchObject({ orderId, type: 'order.confirmed', source: 'workflow' });
+    socket.socket.close();
+    await socket.closed;
+  }, 30_000);
+
+  it('closes the connection with 1009 on a message over 128 KB, and runs $disconnect', async () => {
+    const socket = await connect();
+    socket.socket.send(JSON.stringify({ action: 'publish', pad: 'x'.repeat(130 * 1024) }));
+    expect((await socket.closed).code).toBe(1009);
+    expect(await runtime.waitForOutput(/WS \$disconnect \S+ 1009/, 5000)).toBe(true);
+  });
+
+  it('closes an idle connection with 1001 Going away, and runs $disconnect', async () => {
+    const socket = await connect();
+    const closed = await socket.closed;
+    expect(closed).toEqual({ code: 1001, reason: 'Going away' });
+    expect(await runtime.waitForOutput(/WS \$disconnect \S+ 1001/, 5000)).toBe(true);
+  }, 10_000);
+});
+
+describe('@connections', () => {
+  it('posts to, describes and deletes a connection; a closed one is 410 Gone', async () => {
+    const { socket, id } = await connectWithId();
+    const description = await management.send(new GetConnectionCommand({ ConnectionId: id }));
+    expect(description.ConnectedAt).toBeInstanceOf(Date);
+    await management.send(
+      new PostToConnectionCommand({ ConnectionId: id, Data: new TextEncoder().encode('{"hi":1}') }),
+    );
+    expect(await socket.next((message) => message.hi === 1)).toEqual({ hi: 1 });
+    await management.send(new DeleteConnectionCommand({ ConnectionId: id }));
+    expect((await socket.closed).code).toBe(1000);
+    await expect(
+      management.send(new PostToConnectionCommand({ ConnectionId: id, Data: new TextEncoder().encode('x') })),
+    ).rejects.toBeInstanceOf(GoneException);
+  });
+});
