@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeExecution } from '../services/stepfunctions/executions.ts';
 import type { AwsServices } from './services.ts';
@@ -7,7 +8,8 @@ const json = (response: ServerResponse, body: unknown) => {
 };
 
 /**
- * What a developer looks at while the runtime runs: `GET /_local/queues` (depths, redrive targets and the first
+ * What a developer looks at while the runtime runs: `GET /_local/` (the demo page: sign in, connect, place an order,
+ * watch it live), `GET /_local/queues` (depths, redrive targets and the first
  * messages of each queue, so a DLQ's contents are visible), `/_local/executions` and `/_local/tables`.
  */
 export const localPages =
@@ -15,6 +17,12 @@ export const localPages =
   async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (request.method !== 'GET') return false;
+    if (path === '/_local/' || path === '/_local') {
+      // Read on each request, so an edited page shows on reload.
+      const page = readFileSync(new URL('../demo/index.html', import.meta.url));
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page);
+      return true;
+    }
     if (path === '/_local/queues') {
       json(
         response,

@@ -265,7 +265,16 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     wsHandlers = webSocketPort(wsGateways);
     const logRequest = (entry: RequestLogEntry) =>
       log(`${entry.method} ${entry.url} ${entry.status} ${entry.latencyMs.toFixed(1)} ms ${entry.integration}`);
-    const info = { ...runtimeInfo({ origin, apis, usagePlans, issuer, credentials, services }), wsUrl };
+    const info = {
+      ...runtimeInfo({ origin, apis, usagePlans, issuer, credentials, services }),
+      wsUrl,
+      webSockets: webSocketApis.map((api) => ({
+        logicalId: api.logicalId,
+        id: api.id,
+        stage: api.stage,
+        url: `${wsUrl.replace(/^http/, 'ws')}/${api.stage}`,
+      })),
+    };
     const pages = localPages(aws);
     const serve = restRequestHandler({
       gateways,
