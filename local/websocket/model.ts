@@ -1,5 +1,4 @@
 import { lambdaArnOf } from '../rest/model.ts';
-import type { TemplateObject, TemplateValue } from '../template/load.ts';
 import type { LocalStack } from '../template/stack.ts';
 
 export interface WsAuthorizer {
@@ -27,9 +26,6 @@ export interface WebSocketApi {
   routeSelectionExpression: string;
   routes: Map<string, WsRoute>;
 }
-
-const isObject = (value: TemplateValue | undefined): value is TemplateObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export class WsModelError extends Error {
   override readonly name = 'WsModelError';
