@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { startChild } from './child.ts';
 
 /**
  * `npm run bench:gateway`: requests/s and latency of the local runtime beside a bare node:http server calling the
@@ -11,23 +11,6 @@ import autocannon from 'autocannon';
  */
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
-
-const startChild = (args: string[], ready: RegExp): Promise<{ child: ChildProcess; url: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`not ready:\n${output}`)), 120_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      // The runtime logs every request; keep only what is needed to find the URL.
-      if (output.length < 100_000) output += chunk.toString();
-      const match = ready.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
 
 interface Row {
   name: string;
@@ -51,8 +34,9 @@ const load = async (name: string, url: string, headers: Record<string, string> =
 };
 
 const buildDir = mkdtempSync(join(tmpdir(), 'bench-gateway-'));
-const ceiling = await startChild(['bench/gateway/ceiling-server.ts'], /(http:\/\/127\.0\.0\.1:\d+)/);
-const runtime = await startChild(
+const ceilingChild = await startChild(['bench/gateway/ceiling-server.ts'], /(http:\/\/127\.0\.0\.1:\d+)/);
+const ceiling = { child: ceilingChild.child, url: ceilingChild.match[1] ?? '' };
+const runtimeChild = await startChild(
   [
     'local/cli/start.ts',
     '--template',
@@ -65,6 +49,7 @@ const runtime = await startChild(
   ],
   /REST API \S+\s+(http:\/\/127\.0\.0\.1:\d+\/bench)/,
 );
+const runtime = { child: runtimeChild.child, url: runtimeChild.match[1] ?? '' };
 try {
   const origin = new URL(runtime.url).origin;
   const tokenResponse = await fetch(`${origin}/_local/issuer/token`, {

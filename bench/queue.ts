@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import autocannon from 'autocannon';
 import { startSqsService } from '../local/services/sqs/server.ts';
+import { startChild } from './child.ts';
 
 /**
  * `npm run bench:queue`: order events per second through `POST /v1/events` → local SQS → the real consumer, end to end,
@@ -67,36 +67,24 @@ const rawSqs = async (): Promise<Row> => {
   };
 };
 
-const startRuntime = (buildDir: string): Promise<{ child: ChildProcess; url: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        'local/cli/start.ts',
-        '--template',
-        'bench/queue/template.yaml',
-        '--port',
-        '0',
-        '--ws-port',
-        '0',
-        '--no-watch',
-        '--build-dir',
-        buildDir,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`not ready:\n${output}`)), 120_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (output.length < 100_000) output += chunk.toString();
-      const match = /REST API \S+\s+(http:\/\/127\.0\.0\.1:\d+)\/bench/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
+const startRuntime = async (buildDir: string) => {
+  const started = await startChild(
+    [
+      'local/cli/start.ts',
+      '--template',
+      'bench/queue/template.yaml',
+      '--port',
+      '0',
+      '--ws-port',
+      '0',
+      '--no-watch',
+      '--build-dir',
+      buildDir,
+    ],
+    /REST API \S+\s+(http:\/\/127\.0\.0\.1:\d+)\/bench/,
+  );
+  return { child: started.child, url: started.match[1] ?? '' };
+};
 
 const consumed = async (origin: string): Promise<number> => {
   const queues = (await (await fetch(`${origin}/_local/queues`)).json()) as { name: string; deleted: number }[];

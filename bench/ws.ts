@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
+import { startChild } from './child.ts';
 
 /**
  * `npm run bench:ws`: connections/s accepted through the $connect authorizer and integration, and messages/s fanned
@@ -70,35 +70,22 @@ const bare = async () => {
   return { connectSeconds, fanoutSeconds };
 };
 
-const startRuntime = (buildDir: string): Promise<{ child: ChildProcess; output: () => string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        'local/cli/start.ts',
-        '--config-env',
-        'prod',
-        '--port',
-        '0',
-        '--ws-port',
-        '0',
-        '--no-watch',
-        '--build-dir',
-        buildDir,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`not ready:\n${output}`)), 120_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (output.length < 200_000) output += chunk.toString();
-      if (/Ctrl-C stops/.test(output)) {
-        clearTimeout(timer);
-        resolve({ child, output: () => output });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
+const startRuntime = (buildDir: string) =>
+  startChild(
+    [
+      'local/cli/start.ts',
+      '--config-env',
+      'prod',
+      '--port',
+      '0',
+      '--ws-port',
+      '0',
+      '--no-watch',
+      '--build-dir',
+      buildDir,
+    ],
+    /Ctrl-C stops/,
+  );
 
 const local = async (output: string) => {
   const rest = /REST API \S+\s+(http:\/\/127\.0\.0\.1:\d+)\/(\w+)/.exec(output);

@@ -49,6 +49,9 @@ describe('npm start', () => {
     const scale = await run(['local/cli/start.ts', '--time-scale', '5']);
     expect(scale.code).toBe(2);
     expect(scale.stderr).toBe('npm start: --time-scale must be a number above 0 and at most 1, got "5"\n');
+    const idle = await run(['local/cli/start.ts', '--ws-idle-timeout', '0']);
+    expect(idle.code).toBe(2);
+    expect(idle.stderr).toBe('npm start: --ws-idle-timeout must be a number of seconds above 0, got "0"\n');
   });
 });
 

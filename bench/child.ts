@@ -1,0 +1,28 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+
+export interface Child {
+  child: ChildProcess;
+  /** The `ready` pattern's match in the child's output. */
+  match: RegExpExecArray;
+  /** The first 200 kB of the child's output (the runtime logs every request; the start is what matters). */
+  output: () => string;
+}
+
+/** Starts `node <args>` and resolves once its output matches `ready` (two minutes at most: bundling comes first). */
+export const startChild = (args: string[], ready: RegExp): Promise<Child> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    let started = false;
+    const timer = setTimeout(() => reject(new Error(`not ready:\n${output}`)), 120_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (output.length < 200_000) output += chunk.toString();
+      const match = started ? null : ready.exec(output);
+      if (match) {
+        started = true;
+        clearTimeout(timer);
+        resolve({ child, match, output: () => output });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
+  });
