@@ -39,7 +39,15 @@ const connectRate = async (url: string, count: number): Promise<number> => {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  await Promise.all(sockets.map((socket) => new Promise((resolve) => (socket.once('close', resolve), socket.close()))));
+  await Promise.all(
+    sockets.map(
+      (socket) =>
+        new Promise((resolve) => {
+          socket.once('close', resolve);
+          socket.close();
+        }),
+    ),
+  );
   return seconds;
 };
 

@@ -3,6 +3,7 @@ import { readRequestBody } from '../services/shared/local-service.ts';
 import type { WebSocketGateway } from './gateway.ts';
 
 const MAX_POST_BYTES = 128 * 1024;
+const CONNECTION_ID = /^[A-Za-z0-9+/=_-]{1,128}$/;
 
 const answer = (response: ServerResponse, status: number, body?: unknown, errorType?: string) => {
   response.writeHead(status, {
@@ -17,8 +18,8 @@ const gone = (response: ServerResponse) => answer(response, 410, { message: null
 /**
  * The @connections management API of a stage (`POST|GET|DELETE /{stage}/@connections/{connectionId}`, developer
  * guide, "Use @connections commands in your backend service"), which `@aws-sdk/client-apigatewaymanagementapi`
- * calls: a connection that is unknown or already closed is `410 GoneException`; a message over 128 KB is `413
- * PayloadTooLargeException`.
+ * calls: a connection that is unknown or already closed is `410 GoneException`, a malformed id `400
+ * BadRequestException`; a message over 128 KB is `413 PayloadTooLargeException`.
  */
 export const handleManagement = async (
   gateways: WebSocketGateway[],
@@ -34,7 +35,14 @@ export const handleManagement = async (
     answer(response, 403, { message: 'Forbidden' }, 'ForbiddenException');
     return true;
   }
-  const connection = gateway.connections.get(decodeURIComponent(encodedId));
+  const id = decodeURIComponent(encodedId);
+  // A malformed id is refused before any lookup: API Gateway answers `BadRequestException: Invalid connectionId`.
+  // Its ids are base64 text, so anything else (spaces, other punctuation) cannot be one.
+  if (!CONNECTION_ID.test(id)) {
+    answer(response, 400, { message: `Invalid connectionId: ${id}` }, 'BadRequestException');
+    return true;
+  }
+  const connection = gateway.connections.get(id);
   const open = connection && connection.socket.readyState === connection.socket.OPEN;
   switch (request.method) {
     case 'POST': {

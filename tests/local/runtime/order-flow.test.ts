@@ -153,18 +153,19 @@ describe('POST /v1/events: 1,000 partner events, some of them poison', () => {
   it('ends every accepted event either processed once or in the DLQ, none lost, none twice', async () => {
     const table = ((await (await fetch(`${runtime.info.restUrl}/_local/tables`)).json()) as { name: string }[])[0]
       ?.name;
-    // A poison event: its order has a subscriber whose push always fails (the WebSocket port answers 501), so the
-    // consumer reports the record failed every time, until the queue's redrive policy moves it to the DLQ.
+    // A poison event: its order has a subscriber whose push always fails (a malformed connection id, which the
+    // @connections API refuses with 400 rather than 410 Gone), so the consumer reports the record failed every time,
+    // until the queue's redrive policy moves it to the DLQ.
     const poisonOrders = Array.from({ length: 5 }, (_, i) => `ord_poison${String(i).padStart(16, '0')}`);
     for (const orderId of poisonOrders) {
       await dynamodb.send(
         new PutItemCommand({
           TableName: table,
           Item: {
-            pk: { S: `CONN#conn-${orderId}` },
+            pk: { S: `CONN#not a connection ${orderId}` },
             sk: { S: `SUB#${orderId}` },
             orderId: { S: orderId },
-            connectionId: { S: `conn-${orderId}` },
+            connectionId: { S: `not a connection ${orderId}` },
           },
         }),
       );

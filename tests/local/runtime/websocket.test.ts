@@ -129,5 +129,10 @@ describe('@connections', () => {
     await expect(
       management.send(new PostToConnectionCommand({ ConnectionId: id, Data: new TextEncoder().encode('x') })),
     ).rejects.toBeInstanceOf(GoneException);
+    await expect(
+      management.send(
+        new PostToConnectionCommand({ ConnectionId: 'no such id!', Data: new TextEncoder().encode('x') }),
+      ),
+    ).rejects.toMatchObject({ name: 'BadRequestException' });
   });
 });
