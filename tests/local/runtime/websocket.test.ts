@@ -5,7 +5,7 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { call, type RunningRuntime, startRuntime } from './harness.ts';
 import { openSocket } from './ws-client.ts';
 
@@ -135,4 +135,38 @@ describe('@connections', () => {
       ),
     ).rejects.toMatchObject({ name: 'BadRequestException' });
   });
+});
+
+describe('clean-up of gone connections', () => {
+  it('removes the subscription of a connection that answers 410 when an order event is pushed to it', async () => {
+    const table = ((await (await fetch(`${runtime.info.restUrl}/_local/tables`)).json()) as { name: string }[])[0]
+      ?.name;
+    const orderId = `ord_gone${'0'.repeat(16)}`;
+    // A subscription left behind by a connection that closed without $disconnect (AWS runs it best effort).
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: {
+          pk: { S: 'CONN#GoneConnId0A=' },
+          sk: { S: `SUB#${orderId}` },
+          orderId: { S: orderId },
+          connectionId: { S: 'GoneConnId0A=' },
+        },
+      }),
+    );
+    const posted = await call(`${runtime.base}/v1/events`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'x-api-key': runtime.keyOf('PremiumApiKey') },
+      body: JSON.stringify({ orderId, type: 'order.shipped', occurredAt: '2026-11-25T10:00:00Z' }),
+    });
+    expect(posted.status).toBe(202);
+    const deadline = Date.now() + 15_000;
+    let left = (await connectionItems()).filter((item) => item.orderId?.S === orderId);
+    while (left.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      left = (await connectionItems()).filter((item) => item.orderId?.S === orderId);
+    }
+    expect(left).toEqual([]);
+    expect(runtime.output()).toContain('Removed gone connections');
+  }, 20_000);
 });
