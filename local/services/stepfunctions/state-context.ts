@@ -1,39 +1,21 @@
-import type { StateMachine } from 'aws-local-stepfunctions';
-
+/**
+ * `$$.State` of the Context object (developer guide, "Accessing execution data from the Context object"):
+ * aws-local-stepfunctions does not fill it, so the run keeps this object, shared by reference with the context the
+ * library evaluates paths against, current as states are entered and retried.
+ */
 export interface StateContext {
   Name: string;
   EnteredTime: string;
   RetryCount: number;
 }
 
-interface EventLogger {
-  dispatchStateEnteredEvent(name: string, type: string, input: unknown): void;
-  dispatchStateRetriedEvent(name: string, type: string, input: unknown, retrier: unknown, attempt: number): void;
-}
+export const stateContext = (): StateContext => ({ Name: '', EnteredTime: '', RetryCount: 0 });
 
-type Execute = (input: unknown, options: { eventLogger: EventLogger }, cleanup: () => void) => Promise<unknown>;
+export const enterState = (state: StateContext, name: string): void => {
+  Object.assign(state, { Name: name, EnteredTime: new Date().toISOString(), RetryCount: 0 });
+};
 
-/**
- * Keeps `$$.State` (Name, EnteredTime, RetryCount: developer guide, "Accessing execution data from the Context object")
- * current during a run. aws-local-stepfunctions evaluates Parameters synchronously right after it logs a state's entry
- * or retry, and does not fill `$$.State` itself, so the logger's two calls are wrapped to update the object the run's
- * context shares.
- */
-export const trackStateContext = (machine: StateMachine, state: StateContext): void => {
-  const target = machine as unknown as { execute: Execute };
-  const execute = target.execute.bind(machine);
-  target.execute = (input, options, cleanup) => {
-    const logger = options.eventLogger;
-    const entered = logger.dispatchStateEnteredEvent.bind(logger);
-    const retried = logger.dispatchStateRetriedEvent.bind(logger);
-    logger.dispatchStateEnteredEvent = (name, type, stateInput) => {
-      Object.assign(state, { Name: name, EnteredTime: new Date().toISOString(), RetryCount: 0 });
-      entered(name, type, stateInput);
-    };
-    logger.dispatchStateRetriedEvent = (name, type, stateInput, retrier, attempt) => {
-      state.RetryCount = attempt;
-      retried(name, type, stateInput, retrier, attempt);
-    };
-    return execute(input, options, cleanup);
-  };
+/** RetryCount counts the state's retries, whichever retrier matched. */
+export const retryState = (state: StateContext): void => {
+  state.RetryCount += 1;
 };

@@ -5,9 +5,16 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import type { Execution } from './executions.ts';
-import { type StateContext, trackStateContext } from './state-context.ts';
-import { type TaskServices, taskHandlers } from './task-handlers.ts';
+import type { AslStates } from './definition.ts';
+import { runnableDefinition } from './definition.ts';
+import { executionFailure } from './errors.ts';
+import { tapRun } from './event-tap.ts';
+import { logEnded, stateLogger } from './execution-log.ts';
+import { closeExecution, type Execution } from './executions.ts';
+import { HistoryRecorder } from './history-recorder.ts';
+import { enterState, retryState, stateContext } from './state-context.ts';
+import { taskHandlers, unsupportedTasks } from './task-handlers.ts';
+import type { TaskServices } from './task-services.ts';
 
 export interface StateMachineSeed {
   name: string;
@@ -18,107 +25,107 @@ export interface StateMachineSeed {
   roleArn?: string;
 }
 
-interface RetryDefinition {
-  IntervalSeconds?: number;
-}
-
-interface AnyState {
-  Type?: string;
-  Seconds?: number;
-  Retry?: RetryDefinition[];
-}
-
-/**
- * One state machine of the template, run by aws-local-stepfunctions with local task handlers. `timeScale` shortens
- * Wait states and retry intervals (1 = as written, with backoff and jitter; otherwise each retrier waits its
- * IntervalSeconds scaled, without backoff, as the library's overrides allow).
- */
+/** One state machine of the template, run by aws-local-stepfunctions with local task handlers. */
 export class LocalStateMachine {
   readonly seed: StateMachineSeed;
   readonly createdAt = Date.now();
-  readonly unsupportedTasks: string[] = [];
-  private readonly definition: StateMachineDefinition;
-  private readonly handlers: ReturnType<typeof taskHandlers>;
-  private readonly timeScale: number;
+  /** Task states the local runtime cannot run (`Name (Resource)`): they fail with `States.Runtime`. */
+  readonly unsupportedTasks: string[];
+  private readonly runnable: StateMachineDefinition;
+  private readonly services: TaskServices;
+  private readonly region: string;
 
-  constructor(seed: StateMachineSeed, services: TaskServices, timeScale: number) {
+  /** Throws, naming the machine, when the definition is not valid ASL. */
+  constructor(seed: StateMachineSeed, options: { services: TaskServices; region: string; timeScale: number }) {
     this.seed = seed;
-    this.timeScale = timeScale;
-    let parsed: StateMachineDefinition;
+    this.services = options.services;
+    this.region = options.region;
+    let definition: StateMachineDefinition;
     try {
-      parsed = JSON.parse(seed.definition) as StateMachineDefinition;
-      new StateMachine(parsed); // validates the ASL now, so a bad definition fails at start with its name
+      definition = JSON.parse(seed.definition) as StateMachineDefinition;
+      // Validated once as written; runs use the rewritten copy (fractional seconds are not valid ASL) unvalidated.
+      new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
     } catch (error) {
       throw new Error(`State machine ${seed.name}: ${error instanceof Error ? error.message : String(error)}`, {
         cause: error,
       });
     }
-    this.definition = parsed;
-    this.handlers = taskHandlers(parsed.States as never, services, this.unsupportedTasks);
+    this.runnable = runnableDefinition(definition, options.timeScale);
+    this.unsupportedTasks = unsupportedTasks(definition as AslStates, options.services);
   }
 
   get type(): 'STANDARD' | 'EXPRESS' {
     return this.seed.type ?? 'STANDARD';
   }
 
-  private overrides() {
-    if (this.timeScale === 1) return { taskResourceLocalHandlers: this.handlers };
-    const waits: Record<string, number> = {};
-    const retries: Record<string, number[]> = {};
-    for (const [name, state] of Object.entries(this.definition.States as Record<string, AnyState>)) {
-      if (state.Type === 'Wait' && typeof state.Seconds === 'number')
-        waits[name] = state.Seconds * 1000 * this.timeScale;
-      if (state.Retry)
-        retries[name] = state.Retry.map((retrier) => (retrier.IntervalSeconds ?? 1) * 1000 * this.timeScale);
-    }
-    return { taskResourceLocalHandlers: this.handlers, waitTimeOverrides: waits, retryIntervalOverrides: retries };
-  }
-
-  /** Runs an execution to its end, updating the record as it goes; never rejects. */
-  run(execution: Execution, onEnd: (execution: Execution) => void): void {
-    const machine = new StateMachine(this.definition, { validationOptions: { checkArn: false } });
-    const state: StateContext = { Name: '', EnteredTime: '', RetryCount: 0 };
-    trackStateContext(machine, state);
-    const run = machine.run(JSON.parse(execution.input), {
-      overrides: this.overrides(),
+  /** Runs an execution to its end, keeping its record and history current; resolves when it has ended. */
+  run(execution: Execution, log: (line: string) => void): Promise<void> {
+    const machine = new StateMachine(this.runnable, { validationOptions: { noValidate: true } });
+    const state = stateContext();
+    const recorder = new HistoryRecorder(execution.history, {
+      region: this.region,
+      roleArn: this.seed.roleArn ?? '',
+      stopped: () => ({
+        ...(execution.error === undefined ? {} : { error: execution.error }),
+        ...(execution.cause === undefined ? {} : { cause: execution.cause }),
+      }),
+    });
+    const logState = stateLogger(log, execution);
+    let ended = false;
+    tapRun(machine, {
+      event: (event) => {
+        // After the first end (an abort, say), the library may still report the state that was in flight.
+        if (ended) return;
+        ended = /^Execution(Succeeded|Failed|Aborted|Timeout)$/.test(event.type);
+        recorder.event(event);
+        logState(event);
+      },
+      entered: (name) => enterState(state, name),
+      retried: () => retryState(state),
+    });
+    const run = machine.run(execution.inputValue as Parameters<StateMachine['run']>[0], {
+      overrides: {
+        taskResourceLocalHandlers: taskHandlers(this.runnable as AslStates, this.services, (name, resource, input) =>
+          recorder.task(name, resource, input),
+        ),
+      },
       context: {
         Execution: {
           Id: execution.executionArn,
           Name: execution.name,
           RoleArn: this.seed.roleArn ?? '',
-          StartTime: new Date(execution.startDate).toISOString(),
           RedriveCount: 0,
         },
         StateMachine: { Id: this.seed.arn, Name: this.seed.name },
         State: state,
-      } as never,
+      },
     });
     execution.abort = run.abort;
-    run.result
+    return run.result
       .then(
         (output) => {
-          Object.assign(execution, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null) });
+          closeExecution(execution, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null) });
         },
         (error: unknown) => {
-          if (execution.status === 'ABORTED') return;
-          if (error instanceof ExecutionAbortedError) execution.status = 'ABORTED';
-          else if (error instanceof ExecutionTimeoutError) {
-            Object.assign(execution, {
+          if (error instanceof ExecutionAbortedError) {
+            closeExecution(execution, { status: 'ABORTED' });
+          } else if (error instanceof ExecutionTimeoutError) {
+            // A state machine's TimeoutSeconds (developer guide, "Amazon States Language": TimeoutSeconds).
+            closeExecution(execution, {
               status: 'TIMED_OUT',
               error: 'States.Timeout',
               cause: 'The execution timed out.',
             });
           } else {
-            const failure =
-              error instanceof ExecutionError && error.cause instanceof Error ? error.cause : (error as Error);
-            Object.assign(execution, { status: 'FAILED', error: failure.name, cause: failure.message });
+            const failure = error instanceof ExecutionError && error.cause instanceof Error ? error.cause : error;
+            const { name, message } = failure instanceof Error ? failure : { name: 'Error', message: String(failure) };
+            closeExecution(execution, { status: 'FAILED', ...executionFailure(name, message) });
           }
         },
       )
       .finally(() => {
-        execution.stopDate ??= Date.now();
         delete execution.abort;
-        onEnd(execution);
+        logEnded(log, execution);
       });
   }
 }
