@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import type { TemplateObject, TemplateValue } from '../template/load.ts';
+import { isObject, type TemplateObject } from '../template/load.ts';
 import type { BuildProperties } from './esbuild-options.ts';
 
 /** A function of the template that `npm run build` bundles. */
@@ -11,9 +11,6 @@ export interface EsbuildFunction {
   handler: string;
   properties: BuildProperties;
 }
-
-const isObject = (value: TemplateValue | undefined): value is TemplateObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Every `AWS::Serverless::Function` with `Metadata.BuildMethod: esbuild`, with Globals.Function merged in. */
 export const esbuildFunctions = (template: TemplateObject, templatePath: string): EsbuildFunction[] => {

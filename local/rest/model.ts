@@ -1,4 +1,4 @@
-import type { TemplateObject, TemplateValue } from '../template/load.ts';
+import { isObject, type TemplateObject, type TemplateValue } from '../template/load.ts';
 
 /** The REST API as the local gateway serves it, read from the resolved OpenAPI body and the SAM Api's properties. */
 export type IntegrationType = 'mock' | 'aws' | 'aws_proxy' | 'http' | 'http_proxy';
@@ -100,9 +100,6 @@ export interface RestApi {
 export class RestModelError extends Error {
   override readonly name = 'RestModelError';
 }
-
-const isObject = (value: TemplateValue | undefined): value is TemplateObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 const asObject = (value: TemplateValue | undefined): TemplateObject => (isObject(value) ? value : {});
 const asStrings = (value: TemplateValue | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(asObject(value)).map(([key, item]) => [key, String(item)]));

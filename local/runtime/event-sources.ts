@@ -1,10 +1,7 @@
 import type { SqsEventSourceMapping } from '../lambda/event-sources/sqs-poller.ts';
 import type { QueueRegistry } from '../services/sqs/registry.ts';
-import type { TemplateObject, TemplateValue } from '../template/load.ts';
+import { isObject, type TemplateObject } from '../template/load.ts';
 import type { LocalStack } from '../template/stack.ts';
-
-const isObject = (value: TemplateValue | undefined): value is TemplateObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 // Lambda starts five pollers for an SQS queue (developer guide, "Scaling and processing"); locally the function's
 // pool of execution environments caps it further.

@@ -1,10 +1,7 @@
 import { dirname } from 'node:path';
 import type { FunctionConfig } from '../lambda/function-pool.ts';
-import type { TemplateObject, TemplateValue } from '../template/load.ts';
+import { isObject, type TemplateObject } from '../template/load.ts';
 import type { LocalStack } from '../template/stack.ts';
-
-const isObject = (value: TemplateValue | undefined): value is TemplateObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const variablesOf = (properties: TemplateObject): Record<string, string> => {
   const environment = isObject(properties.Environment) ? properties.Environment : {};

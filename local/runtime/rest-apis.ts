@@ -1,12 +1,10 @@
 import type { LocalUserPool } from '../rest/auth/cognito-authorizer.ts';
 import { type RestApi, restApiOf } from '../rest/model.ts';
 import type { ApiKeyModel, UsagePlanModel } from '../rest/usage/usage-plans.ts';
-import type { TemplateObject, TemplateValue } from '../template/load.ts';
+import { isObject, type TemplateValue } from '../template/load.ts';
 import { apiKeyValue } from '../template/physical-ids.ts';
 import { type LocalStack, StackError } from '../template/stack.ts';
 
-const isObject = (value: TemplateValue | undefined): value is TemplateObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 const list = (value: TemplateValue | undefined): TemplateValue[] => (Array.isArray(value) ? value : []);
 
 /** Every AWS::Serverless::Api with an inline or included OpenAPI body. */

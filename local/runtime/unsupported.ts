@@ -1,4 +1,4 @@
-import type { TemplateObject, TemplateValue } from '../template/load.ts';
+import { isObject } from '../template/load.ts';
 import type { LocalStack } from '../template/stack.ts';
 
 /**
@@ -36,9 +36,6 @@ const NO_LOCAL_EFFECT = new Set([
   'AWS::Logs::LogGroup',
   'AWS::ApiGateway::Account',
 ]);
-
-const isObject = (value: TemplateValue | undefined): value is TemplateObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export interface TemplateReport {
   /** Constructs the runtime does not run, one line each. */

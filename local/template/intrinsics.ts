@@ -1,4 +1,4 @@
-import { INTRINSICS, type TemplateObject, type TemplateValue } from './load.ts';
+import { INTRINSICS, isObject, type TemplateObject, type TemplateValue } from './load.ts';
 
 /**
  * CloudFormation's intrinsic functions and conditions, evaluated the way the service does for one stack
@@ -38,9 +38,6 @@ type Resolved = TemplateValue | typeof NO_VALUE;
 
 const FUNCTIONS = new Set<string>(INTRINSICS);
 const UNSUPPORTED = new Set(['Fn::ImportValue', 'Fn::Cidr', 'Fn::Transform']);
-
-const isObject = (value: TemplateValue | undefined): value is TemplateObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const asText = (fn: string, value: Resolved): string => {
   if (typeof value === 'string') return value;

@@ -70,7 +70,8 @@ export const parseYaml = (text: string, file = '<inline>'): TemplateValue => {
   }
 };
 
-const isObject = (value: TemplateValue | undefined): value is TemplateObject =>
+/** A template map (not a list, scalar or null): what every reader of the template checks before indexing. */
+export const isObject = (value: TemplateValue | undefined): value is TemplateObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Replaces every `{"Fn::Transform": {"Name": "AWS::Include", ...}}` with the parsed file it points at. */

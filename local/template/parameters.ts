@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'smol-toml';
-import type { TemplateObject, TemplateValue } from './load.ts';
+import { isObject } from './load.ts';
 
 /**
  * Parameter values the way `sam deploy --config-env <env>` gets them: the environment's `parameter_overrides`
@@ -70,9 +70,6 @@ export const readSamConfig = (file: string, env: string): SamConfigEnvironment =
     parameterOverrides: parseParameterOverrides(text),
   };
 };
-
-const isObject = (value: TemplateValue | undefined): value is TemplateObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const check = (name: string, declaration: TemplateObject, value: string): void => {
   const fail = (rule: string): never => {

@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import { createResolver, IntrinsicError, type PseudoParameters, type Resolver } from './intrinsics.ts';
-import { loadTemplate, type TemplateObject, type TemplateValue } from './load.ts';
+import { isObject, loadTemplate, type TemplateObject, type TemplateValue } from './load.ts';
 import { parseParameterOverrides, readSamConfig, resolveParameters } from './parameters.ts';
 import { type PhysicalResource, physicalResource, stableId } from './physical-ids.ts';
 
@@ -27,9 +27,6 @@ export interface StackResource {
   enabled: boolean;
   raw: TemplateObject;
 }
-
-const isObject = (value: TemplateValue | undefined): value is TemplateObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export class StackError extends Error {
   override readonly name = 'StackError';
