@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'smol-toml';
-import { isObject } from './load.ts';
+import { isObject, type TemplateObject } from './load.ts';
 
 /**
  * Parameter values the way `sam deploy --config-env <env>` gets them: the environment's `parameter_overrides`
