@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type BatchReport, SqsPoller } from '../../../local/lambda/event-sources/sqs-poller.ts';
 import type { InvokeOutcome } from '../../../local/lambda/function-pool.ts';
 import { QueueRegistry } from '../../../local/services/sqs/registry.ts';
+import { eventually } from '../eventually.ts';
 import { errorOutcome, okOutcome } from '../invoke-outcomes.ts';
 
 const ACCOUNT = '123456789012';
@@ -50,11 +51,7 @@ const failures = (ids: string[]): SQSBatchResponse => ({
   batchItemFailures: ids.map((itemIdentifier) => ({ itemIdentifier })),
 });
 
-const until = async (check: () => boolean) => {
-  const deadline = Date.now() + 5000;
-  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-  return check();
-};
+const until = (check: () => boolean) => eventually(check, 5000, 5);
 
 describe('SQS event source mapping', () => {
   it('deletes what succeeded and returns only the reported failures to the queue', async () => {

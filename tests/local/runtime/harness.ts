@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { eventually } from '../eventually.ts';
 
 /** What `GET /_local/runtime` reports. */
 export interface RuntimeInfo {
@@ -11,6 +13,8 @@ export interface RuntimeInfo {
   issuer: { issuer: string; jwksUri: string; clientId: string };
   credentials: { accessKeyId: string; secretAccessKey: string; accountId: string; userName: string };
   services: { name: string; url: string }[];
+  wsUrl: string;
+  webSockets: { logicalId: string; id: string; stage: string; url: string }[];
 }
 
 export interface RunningRuntime {
@@ -21,6 +25,12 @@ export interface RunningRuntime {
   /** Resolves once the runtime has printed a line matching `pattern` (log lines follow their responses). */
   waitForOutput: (pattern: RegExp, timeoutMs?: number) => Promise<boolean>;
   keyOf: (logicalId: string) => string;
+  /** The URL of a local AWS endpoint (`sqs`, `stepfunctions`, `dynamodb`, `ssm`). */
+  serviceUrl: (name: string) => string;
+  /** The physical name of the template's first DynamoDB table. */
+  tableName: () => Promise<string>;
+  /** Every item of that table, read with the real DynamoDB client from the local endpoint. */
+  tableItems: () => Promise<Record<string, AttributeValue>[]>;
   token: (body: Record<string, unknown>) => Promise<string>;
   stop: () => Promise<number | null>;
 }
@@ -69,17 +79,32 @@ export const startRuntime = async (args: string[], options: { watch?: boolean } 
     });
   });
   const info = (await (await fetch(`${restUrl}/_local/runtime`)).json()) as RuntimeInfo;
+  let dynamodb: DynamoDBClient | undefined;
+  const tableName = async () => {
+    const tables = (await (await fetch(`${restUrl}/_local/tables`)).json()) as { name: string }[];
+    if (!tables[0]) throw new Error('no DynamoDB table');
+    return tables[0].name;
+  };
+  const serviceUrl = (name: string) => {
+    const service = info.services.find((candidate) => candidate.name === name);
+    if (!service) throw new Error(`no local ${name} endpoint`);
+    return service.url;
+  };
   return {
     info,
     base: info.apis[0]?.url ?? restUrl,
     output: () => output,
-    waitForOutput: async (pattern, timeoutMs = 2000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!pattern.test(output)) {
-        if (Date.now() > deadline) return false;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      return true;
+    waitForOutput: (pattern, timeoutMs = 2000) => eventually(() => pattern.test(output), timeoutMs),
+    serviceUrl,
+    tableName,
+    tableItems: async () => {
+      dynamodb ??= new DynamoDBClient({
+        region: 'us-east-1',
+        endpoint: serviceUrl('dynamodb'),
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: await tableName() }));
+      return Items;
     },
     keyOf: (logicalId) => {
       const key = info.apiKeys.find((candidate) => candidate.logicalId === logicalId);
@@ -96,6 +121,7 @@ export const startRuntime = async (args: string[], options: { watch?: boolean } 
     },
     stop: () =>
       new Promise((resolve) => {
+        dynamodb?.destroy();
         if (child.exitCode !== null) {
           resolve(child.exitCode);
           return;

@@ -6,6 +6,7 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { eventually } from '../eventually.ts';
 import { call, type RunningRuntime, startRuntime } from './harness.ts';
 
 /**
@@ -22,20 +23,15 @@ let sqs: SQSClient;
 let dynamodb: DynamoDBClient;
 let machineArn: string;
 
-const endpoint = (name: string): string => {
-  const service = runtime.info.services.find((candidate) => candidate.name === name);
-  if (!service) throw new Error(`no local ${name} endpoint`);
-  return service.url;
-};
 const client = { region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
 beforeAll(async () => {
   runtime = await startRuntime(['--config-env', 'prod', '--time-scale', '0.05']);
   key = runtime.keyOf('PremiumApiKey');
   writer = await runtime.token({ sub: 'alice', scope: 'orders:read orders:write' });
-  sfn = new SFNClient({ ...client, endpoint: endpoint('stepfunctions') });
-  sqs = new SQSClient({ ...client, endpoint: endpoint('sqs') });
-  dynamodb = new DynamoDBClient({ ...client, endpoint: endpoint('dynamodb') });
+  sfn = new SFNClient({ ...client, endpoint: runtime.serviceUrl('stepfunctions') });
+  sqs = new SQSClient({ ...client, endpoint: runtime.serviceUrl('sqs') });
+  dynamodb = new DynamoDBClient({ ...client, endpoint: runtime.serviceUrl('dynamodb') });
   const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
   machineArn = stateMachines?.[0]?.stateMachineArn ?? '';
 }, 120_000);
@@ -73,15 +69,6 @@ const deliveries = (): { eventId: string; orderId: string; type: string }[] =>
     .filter((line) => line.includes('"Order event delivered"'))
     .map((line) => JSON.parse(line) as { eventId: string; orderId: string; type: string });
 
-const waitFor = async (check: () => boolean, timeoutMs = 20_000): Promise<boolean> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
-};
-
 const order = (token: string) => ({
   items: [{ sku: 'SKU-BOOK-001', quantity: 1 }],
   payment: { token },
@@ -100,9 +87,9 @@ describe('an order placed locally runs the whole way', () => {
     // tok_flaky fails the first attempt; the Retry on PaymentUnavailableError charges it with $$.State.RetryCount 1.
     expect(JSON.parse(execution.output ?? '{}')).toMatchObject({ orderId, paymentId: expect.stringMatching(/^pay_/) });
     expect(runtime.output()).toMatch(new RegExp(`"Payment charged".*"orderId":"${orderId}".*"attempt":1`));
-    expect(await waitFor(() => deliveries().some((d) => d.orderId === orderId && d.type === 'order.confirmed'))).toBe(
-      true,
-    );
+    expect(
+      await eventually(() => deliveries().some((d) => d.orderId === orderId && d.type === 'order.confirmed'), 20_000),
+    ).toBe(true);
     const v2 = await get(`/v2/orders/${orderId}`);
     expect(v2.status).toBe(200);
     expect(v2.json()).toMatchObject({ orderId, status: 'CONFIRMED' });
@@ -113,9 +100,9 @@ describe('an order placed locally runs the whole way', () => {
     expect(placed.status).toBe(202);
     const orderId = String(placed.json().orderId);
     expect((await finished(orderId)).status).toBe('SUCCEEDED');
-    expect(await waitFor(() => deliveries().some((d) => d.orderId === orderId && d.type === 'order.confirmed'))).toBe(
-      true,
-    );
+    expect(
+      await eventually(() => deliveries().some((d) => d.orderId === orderId && d.type === 'order.confirmed'), 20_000),
+    ).toBe(true);
     const v1 = await get(`/v1/orders/${orderId}`);
     expect(v1.status).toBe(200);
     expect(v1.json()).toMatchObject({ id: orderId, state: 'CONFIRMED' });
@@ -129,9 +116,9 @@ describe('an order placed locally runs the whole way', () => {
     expect(JSON.parse(execution.cause ?? '{}')).toMatchObject({ errorType: 'PaymentDeclinedError' });
     const v2 = await get(`/v2/orders/${orderId}`);
     expect(v2.json()).toMatchObject({ orderId, status: 'FAILED', failureReason: expect.stringContaining('declined') });
-    expect(await waitFor(() => deliveries().some((d) => d.orderId === orderId && d.type === 'order.failed'))).toBe(
-      true,
-    );
+    expect(
+      await eventually(() => deliveries().some((d) => d.orderId === orderId && d.type === 'order.failed'), 20_000),
+    ).toBe(true);
   });
 
   it('a reused execution name with other input is refused by Step Functions (ExecutionAlreadyExists → 409)', async () => {
@@ -139,7 +126,7 @@ describe('an order placed locally runs the whole way', () => {
     const placed = await post('/v2/orders', order('tok_visa'), { Authorization: `Bearer ${writer}` });
     const orderId = String(placed.json().orderId);
     await finished(orderId);
-    const again = await call(endpoint('stepfunctions'), {
+    const again = await call(runtime.serviceUrl('stepfunctions'), {
       method: 'POST',
       headers: { 'X-Amz-Target': 'AWSStepFunctions.StartExecution', 'Content-Type': 'application/x-amz-json-1.0' },
       body: JSON.stringify({ stateMachineArn: machineArn, name: orderId, input: '{"other":true}' }),
@@ -151,8 +138,7 @@ describe('an order placed locally runs the whole way', () => {
 
 describe('POST /v1/events: 1,000 partner events, some of them poison', () => {
   it('ends every accepted event either processed once or in the DLQ, none lost, none twice', async () => {
-    const table = ((await (await fetch(`${runtime.info.restUrl}/_local/tables`)).json()) as { name: string }[])[0]
-      ?.name;
+    const table = await runtime.tableName();
     // A poison event: its order has a subscriber whose push always fails (a malformed connection id, which the
     // @connections API refuses with 400 rather than 410 Gone), so the consumer reports the record failed every time,
     // until the queue's redrive policy moves it to the DLQ.
@@ -200,12 +186,12 @@ describe('POST /v1/events: 1,000 partner events, some of them poison', () => {
     expect(poison).toHaveLength(10);
 
     const dead = new Map<string, number>();
-    const dlqUrl = `${endpoint('sqs')}/${runtime.info.credentials.accountId}/${
+    const dlqUrl = `${runtime.serviceUrl('sqs')}/${runtime.info.credentials.accountId}/${
       ((await (await fetch(`${runtime.info.restUrl}/_local/queues`)).json()) as { name: string }[]).find((queue) =>
         queue.name.includes('DeadLetter'),
       )?.name
     }`;
-    const settled = await waitFor(() => {
+    const settled = await eventually(() => {
       const done = new Set(deliveries().map((d) => d.eventId));
       return [...accepted.keys()].every((eventId) => done.has(eventId) || poison.includes(eventId));
     }, 60_000);

@@ -1,4 +1,4 @@
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { eventually } from '../eventually.ts';
 import { call, type RunningRuntime, startRuntime } from './harness.ts';
 import { openSocket } from './ws-client.ts';
 
@@ -6,30 +6,18 @@ import { openSocket } from './ws-client.ts';
 let runtime: RunningRuntime;
 let wsBase: string;
 let writer: string;
-let dynamodb: DynamoDBClient;
 
 beforeAll(async () => {
   runtime = await startRuntime(['--config-env', 'prod']);
-  wsBase = /WebSocket API \S+\s+(ws:\/\/127\.0\.0\.1:\d+\/\w+)/.exec(runtime.output())?.[1] ?? '';
+  wsBase = runtime.info.webSockets[0]?.url ?? '';
   writer = await runtime.token({ sub: 'alice', scope: 'orders:read orders:write' });
-  dynamodb = new DynamoDBClient({
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    endpoint: runtime.info.services.find((service) => service.name === 'dynamodb')?.url,
-  });
 }, 120_000);
 
 afterAll(async () => {
-  dynamodb?.destroy();
   await runtime?.stop();
 });
 
 const connect = () => openSocket(`${wsBase}?token=${encodeURIComponent(writer)}`);
-const connectionItems = async () => {
-  const table = ((await (await fetch(`${runtime.info.restUrl}/_local/tables`)).json()) as { name: string }[])[0]?.name;
-  const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: table }));
-  return Items;
-};
 
 describe('500 connections', () => {
   it('each receives a broadcast, and none is left in the table after they close', async () => {
@@ -66,12 +54,15 @@ describe('500 connections', () => {
         await socket.closed;
       }),
     );
-    const deadline = Date.now() + 60_000;
-    let left = await connectionItems();
-    while (left.length > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      left = await connectionItems();
-    }
+    let left: unknown[] = [];
+    await eventually(
+      async () => {
+        left = await runtime.tableItems();
+        return left.length === 0;
+      },
+      60_000,
+      200,
+    );
     expect(left).toEqual([]);
   }, 180_000);
 });

@@ -5,7 +5,8 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { eventually } from '../eventually.ts';
 import { call, type RunningRuntime, startRuntime } from './harness.ts';
 import { openSocket } from './ws-client.ts';
 
@@ -22,12 +23,10 @@ const client = { region: 'eu-west-1', credentials: { accessKeyId: 'local', secre
 
 beforeAll(async () => {
   runtime = await startRuntime(['--config-env', 'prod', '--ws-idle-timeout', '3']);
-  const match = /WebSocket API \S+\s+(ws:\/\/127\.0\.0\.1:\d+\/\w+)/.exec(runtime.output());
-  wsBase = match?.[1] ?? '';
+  wsBase = runtime.info.webSockets[0]?.url ?? '';
   writer = await runtime.token({ sub: 'alice', scope: 'orders:read orders:write' });
   management = new ApiGatewayManagementApiClient({ ...client, endpoint: wsBase.replace(/^ws/, 'http') });
-  const ddb = runtime.info.services.find((service) => service.name === 'dynamodb')?.url;
-  dynamodb = new DynamoDBClient({ ...client, endpoint: ddb });
+  dynamodb = new DynamoDBClient({ ...client, endpoint: runtime.serviceUrl('dynamodb') });
 }, 120_000);
 
 afterAll(async () => {
@@ -42,15 +41,8 @@ const connectLines = () => runtime.output().match(/^WS \$connect 200 \S+$/gm) ??
 const connectWithId = async () => {
   const before = connectLines().length;
   const socket = await connect();
-  const deadline = Date.now() + 5000;
-  while (connectLines().length === before && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 10));
+  await eventually(() => connectLines().length > before, 5000, 10);
   return { socket, id: connectLines().at(-1)?.split(' ')[3] ?? '' };
-};
-const connectionItems = async () => {
-  const table = ((await (await fetch(`${runtime.info.restUrl}/_local/tables`)).json()) as { name: string }[])[0]?.name;
-  const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: table }));
-  return Items;
 };
 
 describe('$connect', () => {
@@ -61,7 +53,7 @@ describe('$connect', () => {
 
   it('accepts a valid token; the connection is recorded by $connect and removed by $disconnect', async () => {
     const socket = await connect();
-    const before = await connectionItems();
+    const before = await runtime.tableItems();
     expect(before.some((item) => item.sk?.S === 'META')).toBe(true);
     socket.socket.close(1000);
     await socket.closed;
@@ -139,8 +131,7 @@ describe('@connections', () => {
 
 describe('clean-up of gone connections', () => {
   it('removes the subscription of a connection that answers 410 when an order event is pushed to it', async () => {
-    const table = ((await (await fetch(`${runtime.info.restUrl}/_local/tables`)).json()) as { name: string }[])[0]
-      ?.name;
+    const table = await runtime.tableName();
     const orderId = `ord_gone${'0'.repeat(16)}`;
     // A subscription left behind by a connection that closed without $disconnect (AWS runs it best effort).
     await dynamodb.send(
@@ -160,12 +151,15 @@ describe('clean-up of gone connections', () => {
       body: JSON.stringify({ orderId, type: 'order.shipped', occurredAt: '2026-11-25T10:00:00Z' }),
     });
     expect(posted.status).toBe(202);
-    const deadline = Date.now() + 15_000;
-    let left = (await connectionItems()).filter((item) => item.orderId?.S === orderId);
-    while (left.length > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      left = (await connectionItems()).filter((item) => item.orderId?.S === orderId);
-    }
+    let left: unknown[] = [];
+    await eventually(
+      async () => {
+        left = (await runtime.tableItems()).filter((item) => item.orderId?.S === orderId);
+        return left.length === 0;
+      },
+      15_000,
+      100,
+    );
     expect(left).toEqual([]);
     expect(runtime.output()).toContain('Removed gone connections');
   }, 20_000);
