@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { startChild } from './child.ts';
+import { startChild, startRuntimeChild } from './child.ts';
 
 /**
  * `npm run bench:gateway`: requests/s and latency of the local runtime beside a bare node:http server calling the
@@ -36,17 +36,9 @@ const load = async (name: string, url: string, headers: Record<string, string> =
 const buildDir = mkdtempSync(join(tmpdir(), 'bench-gateway-'));
 const ceilingChild = await startChild(['bench/gateway/ceiling-server.ts'], /(http:\/\/127\.0\.0\.1:\d+)/);
 const ceiling = { child: ceilingChild.child, url: ceilingChild.match[1] ?? '' };
-const runtimeChild = await startChild(
-  [
-    'local/cli/start.ts',
-    '--template',
-    'bench/gateway/template.yaml',
-    '--port',
-    '0',
-    '--no-watch',
-    '--build-dir',
-    buildDir,
-  ],
+const runtimeChild = await startRuntimeChild(
+  ['--template', 'bench/gateway/template.yaml'],
+  buildDir,
   /REST API \S+\s+(http:\/\/127\.0\.0\.1:\d+\/bench)/,
 );
 const runtime = { child: runtimeChild.child, url: runtimeChild.match[1] ?? '' };

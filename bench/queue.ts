@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import autocannon from 'autocannon';
 import { startSqsService } from '../local/services/sqs/server.ts';
-import { startChild } from './child.ts';
+import { startRuntimeChild } from './child.ts';
 
 /**
  * `npm run bench:queue`: order events per second through `POST /v1/events` → local SQS → the real consumer, end to end,
@@ -68,19 +68,9 @@ const rawSqs = async (): Promise<Row> => {
 };
 
 const startRuntime = async (buildDir: string) => {
-  const started = await startChild(
-    [
-      'local/cli/start.ts',
-      '--template',
-      'bench/queue/template.yaml',
-      '--port',
-      '0',
-      '--ws-port',
-      '0',
-      '--no-watch',
-      '--build-dir',
-      buildDir,
-    ],
+  const started = await startRuntimeChild(
+    ['--template', 'bench/queue/template.yaml'],
+    buildDir,
     /REST API \S+\s+(http:\/\/127\.0\.0\.1:\d+)\/bench/,
   );
   return { child: started.child, url: started.match[1] ?? '' };

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
-import { startChild } from './child.ts';
+import { startRuntimeChild } from './child.ts';
 
 /**
  * `npm run bench:ws`: connections/s accepted through the $connect authorizer and integration, and messages/s fanned
@@ -78,22 +78,7 @@ const bare = async () => {
   return { connectSeconds, fanoutSeconds };
 };
 
-const startRuntime = (buildDir: string) =>
-  startChild(
-    [
-      'local/cli/start.ts',
-      '--config-env',
-      'prod',
-      '--port',
-      '0',
-      '--ws-port',
-      '0',
-      '--no-watch',
-      '--build-dir',
-      buildDir,
-    ],
-    /Ctrl-C stops/,
-  );
+const startRuntime = (buildDir: string) => startRuntimeChild(['--config-env', 'prod'], buildDir, /Ctrl-C stops/);
 
 const local = async (output: string) => {
   const rest = /REST API \S+\s+(http:\/\/127\.0\.0\.1:\d+)\/(\w+)/.exec(output);
