@@ -1,4 +1,11 @@
-import { batchErrors, invalidParameterValue, missingParameter, SqsError } from './errors.ts';
+import {
+  batchErrors,
+  invalidAttributeName,
+  invalidParameterValue,
+  missingParameter,
+  queueDoesNotExist,
+  SqsError,
+} from './errors.ts';
 import type { MessageAttributeValue, ReceivedMessage } from './message.ts';
 import type { Queue } from './queue.ts';
 import type { QueueRegistry } from './registry.ts';
@@ -308,12 +315,7 @@ export const operations: Record<string, (registry: QueueRegistry, input: SqsInpu
 
     GetQueueUrl: (registry, input) => {
       const queue = registry.byName(string(input, 'QueueName'));
-      if (!queue)
-        throw new SqsError(
-          'QueueDoesNotExist',
-          'The specified queue does not exist.',
-          'AWS.SimpleQueueService.NonExistentQueue',
-        );
+      if (!queue) throw queueDoesNotExist();
       return { QueueUrl: queue.identity.url };
     },
 
@@ -339,7 +341,7 @@ export const operations: Record<string, (registry: QueueRegistry, input: SqsInpu
             'KmsDataKeyReusePeriodSeconds',
           ].includes(name)
         ) {
-          throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+          throw invalidAttributeName(name);
         }
         const value = values[name];
         if (value !== undefined) attributes[name] = value;

@@ -1,5 +1,11 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { invalidParameterValue, messageNotInflight, receiptHandleIsInvalid, SqsError } from './errors.ts';
+import {
+  invalidParameterValue,
+  messageNotInflight,
+  missingParameter,
+  receiptHandleIsInvalid,
+  SqsError,
+} from './errors.ts';
 import { md5Hex, md5OfMessageAttributes } from './md5.ts';
 import type { MessageAttributeValue, ReceivedMessage, SendInput, SendResult, StoredMessage } from './message.ts';
 
@@ -114,7 +120,7 @@ export class Queue {
     const now = Date.now();
     let deduplicationId = input.deduplicationId;
     if (this.attributes.FifoQueue) {
-      if (!input.groupId) throw missingFifoParameter('MessageGroupId');
+      if (!input.groupId) throw missingParameter('MessageGroupId');
       if (input.delaySeconds !== undefined && input.delaySeconds !== 0) {
         throw invalidParameterValue(
           'Value ' +
@@ -322,9 +328,6 @@ export class Queue {
     });
   }
 }
-
-const missingFifoParameter = (name: string) =>
-  new SqsError('MissingParameter', `The request must contain the parameter ${name}.`);
 
 // A receipt handle carries the message id, so a stale handle is recognisably well formed (and succeeds on delete).
 const newReceiptHandle = (messageId: string): string =>

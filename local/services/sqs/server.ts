@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService, readRequestBody } from '../shared/local-service.ts';
-import { SqsError } from './errors.ts';
+import { SqsError, unsupportedOperation } from './errors.ts';
 import type { StoredMessage } from './message.ts';
 import { operations, type SqsInput, type SqsOutput } from './operations.ts';
 import { parseQueryParameters, queryAnswer, queryError } from './query-protocol.ts';
@@ -17,13 +17,7 @@ export interface SqsService extends LocalService {
 
 const run = async (registry: QueueRegistry, action: string, input: SqsInput): Promise<SqsOutput> => {
   const operation = operations[action];
-  if (!operation) {
-    throw new SqsError(
-      'UnsupportedOperation',
-      `${action} is not supported by the local SQS endpoint.`,
-      'AWS.SimpleQueueService.UnsupportedOperation',
-    );
-  }
+  if (!operation) throw unsupportedOperation(action);
   return operation(registry, input);
 };
 
