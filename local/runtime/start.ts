@@ -75,6 +75,8 @@ const runtimeInfo = (parts: {
   issuer: LocalIssuer;
   credentials: LocalCredentials;
   services: LocalService[];
+  wsUrl: string;
+  webSocketApis: WebSocketApi[];
 }) => ({
   restUrl: parts.origin,
   apis: parts.apis.map((api) => ({
@@ -93,6 +95,13 @@ const runtimeInfo = (parts: {
   issuer: { issuer: parts.issuer.issuer, jwksUri: parts.issuer.jwksUri, clientId: parts.issuer.clientId },
   credentials: parts.credentials,
   services: parts.services.map((service) => ({ name: service.name, url: service.url })),
+  wsUrl: parts.wsUrl,
+  webSockets: parts.webSocketApis.map((api) => ({
+    logicalId: api.logicalId,
+    id: api.id,
+    stage: api.stage,
+    url: `${parts.wsUrl.replace(/^http/, 'ws')}/${api.stage}`,
+  })),
 });
 
 export class RuntimeStartError extends Error {
@@ -265,16 +274,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     wsHandlers = webSocketPort(wsGateways);
     const logRequest = (entry: RequestLogEntry) =>
       log(`${entry.method} ${entry.url} ${entry.status} ${entry.latencyMs.toFixed(1)} ms ${entry.integration}`);
-    const info = {
-      ...runtimeInfo({ origin, apis, usagePlans, issuer, credentials, services }),
-      wsUrl,
-      webSockets: webSocketApis.map((api) => ({
-        logicalId: api.logicalId,
-        id: api.id,
-        stage: api.stage,
-        url: `${wsUrl.replace(/^http/, 'ws')}/${api.stage}`,
-      })),
-    };
+    const info = runtimeInfo({ origin, apis, usagePlans, issuer, credentials, services, wsUrl, webSocketApis });
     const pages = localPages(aws);
     const serve = restRequestHandler({
       gateways,

@@ -1,9 +1,8 @@
-import type { IncomingMessage } from 'node:http';
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
 import { stringifyContext } from '../rest/auth/lambda-authorizer.ts';
 import { evaluatePolicy, MalformedPolicyError } from '../rest/auth/policy.ts';
 import type { Connection } from './connections.ts';
-import { handshakeParts, type WsEventContext, wsMethodArn, wsRequestContext } from './events.ts';
+import { type handshakeParts, type WsEventContext, wsMethodArn, wsRequestContext } from './events.ts';
 import type { WsAuthorizer } from './model.ts';
 
 export type ConnectDecision =
@@ -12,7 +11,9 @@ export type ConnectDecision =
 
 type Invoke = (target: string, event: unknown) => Promise<InvokeOutcome>;
 
-const identityValue = (source: string, parts: ReturnType<typeof handshakeParts>): string | undefined => {
+type HandshakeParts = ReturnType<typeof handshakeParts>;
+
+const identityValue = (source: string, parts: HandshakeParts): string | undefined => {
   const query = /^route\.request\.querystring\.(.+)$/.exec(source);
   if (query?.[1]) return parts.queryStringParameters[query[1]];
   const header = /^route\.request\.header\.(.+)$/.exec(source);
@@ -31,12 +32,11 @@ const identityValue = (source: string, parts: ReturnType<typeof handshakeParts>)
  */
 export const authorizeConnect = async (
   authorizer: WsAuthorizer,
-  request: IncomingMessage,
+  parts: HandshakeParts,
   connection: Pick<Connection, 'id' | 'connectedAt' | 'sourceIp' | 'userAgent'>,
   context: WsEventContext,
   invoke: Invoke,
 ): Promise<ConnectDecision> => {
-  const parts = handshakeParts(request);
   if (authorizer.identitySources.some((source) => !identityValue(source, parts)))
     return { allowed: false, status: 401 };
   const methodArn = wsMethodArn(context, '$connect');

@@ -114,15 +114,10 @@ export class WebSocketGateway {
       userAgent: String(request.headers['user-agent'] ?? ''),
     };
     const connect = this.route('$connect');
+    const parts = handshakeParts(request);
     let authorizer: Record<string, string> | undefined;
     if (connect?.authorizer) {
-      const decision = await authorizeConnect(
-        connect.authorizer,
-        request,
-        connection,
-        this.context,
-        this.options.invoke,
-      );
+      const decision = await authorizeConnect(connect.authorizer, parts, connection, this.context, this.options.invoke);
       if (!decision.allowed) {
         const message =
           decision.status === 401 ? 'Unauthorized' : decision.status === 403 ? 'Forbidden' : 'Internal server error';
@@ -132,7 +127,6 @@ export class WebSocketGateway {
       }
       authorizer = decision.authorizer;
     }
-    const parts = handshakeParts(request);
     if (connect?.functionArn) {
       const outcome = await this.options.invoke(connect.functionArn, {
         ...parts,
