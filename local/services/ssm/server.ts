@@ -2,8 +2,6 @@ import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService } from '../shared/local-service.ts';
 import { ParameterStore, type ParameterType, SsmError } from './store.ts';
 
-export type { LocalService } from '../shared/local-service.ts';
-
 export interface SsmParameterSeed {
   name: string;
   value: string;
