@@ -12,9 +12,9 @@ export default {
       },
     ],
   },
-  testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  testMatch: ['<rootDir>/tests/**/*.test.ts', '<rootDir>/packages/*/tests/**/*.test.ts'],
   setupFiles: ['<rootDir>/tests/setup-env.ts'],
-  collectCoverageFrom: ['src/**/*.ts', 'local/**/*.ts'],
+  collectCoverageFrom: ['src/**/*.ts', 'packages/*/src/**/*.ts'],
   coverageReporters: ['text-summary', 'json-summary', 'lcov'],
   coverageDirectory: '.coverage',
   // Every handler file, on its own, must stay above 90% of lines (the functions issue's bar).

@@ -30,6 +30,17 @@ export const startChild = (args: string[], ready: RegExp): Promise<Child> =>
 /** `npm start` on free ports, without watch mode, bundling into `buildDir`, plus the bench's own options. */
 export const startRuntimeChild = (options: string[], buildDir: string, ready: RegExp): Promise<Child> =>
   startChild(
-    ['local/cli/start.ts', '--port', '0', '--ws-port', '0', '--no-watch', '--build-dir', buildDir, ...options],
+    [
+      'packages/local-runtime/bin/sam-local-runtime.js',
+      'start',
+      '--port',
+      '0',
+      '--ws-port',
+      '0',
+      '--no-watch',
+      '--build-dir',
+      buildDir,
+      ...options,
+    ],
     ready,
   );

@@ -13,10 +13,7 @@ import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { buildFunctions } from '../local/build/build.ts';
-import { esbuildOptions } from '../local/build/esbuild-options.ts';
-import { esbuildFunctions } from '../local/build/functions.ts';
-import { loadTemplate } from '../local/template/load.ts';
+import { buildFunctions, esbuildFunctions, esbuildOptions, loadTemplate } from 'sam-local-runtime';
 
 const BUDGET_MS = 25;
 const runsArg = process.argv.indexOf('--runs');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import autocannon from 'autocannon';
-import { startSqsService } from '../local/services/sqs/server.ts';
+import { startSqsService } from 'sam-local-runtime';
 import { startRuntimeChild } from './child.ts';
 
 /**

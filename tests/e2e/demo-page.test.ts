@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
-import { type RunningRuntime, startRuntime } from '../local/runtime/harness.ts';
+import { type RunningRuntime, startRuntime } from 'sam-local-runtime/testing';
 
 /**
  * The demo page of `npm start` (`/_local/`) in a real headless Chromium (Debian's, which `.ci/run` installs): sign in,
@@ -13,7 +13,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run .ci/run or apt-get install chromium`);
-  runtime = await startRuntime(['--config-env', 'test']);
+  runtime = await startRuntime(['--config-env', 'test', '--routes', 'demo/routes.ts']);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 120_000);
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTemplate, parseYaml, TemplateLoadError } from '../../local/template/load.ts';
+import { loadTemplate, parseYaml, TemplateLoadError } from 'sam-local-runtime';
 
 const workdir = (files: Record<string, string>): string => {
   const dir = mkdtempSync(join(tmpdir(), 'template-load-'));

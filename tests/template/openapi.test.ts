@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Ajv from 'ajv-draft-04';
+import { javaStringMethods, loadYamlFile, type TemplateObject, type TemplateValue } from 'sam-local-runtime';
 import velocity from 'velocityjs';
-import { loadYamlFile, type TemplateObject, type TemplateValue } from '../../local/template/load.ts';
-import { javaStringMethods } from '../../local/vtl/java-string-methods.ts';
 import { corsHeaders } from '../../src/shared/http.ts';
 
 /** The promises api/openapi.yaml makes: each route of the brief, its auth and keys, and mapping templates that work. */

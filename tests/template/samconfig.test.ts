@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { loadYamlFile, type TemplateObject } from 'sam-local-runtime';
 import { parse } from 'smol-toml';
-import { loadYamlFile, type TemplateObject } from '../../local/template/load.ts';
 
 type Table = Record<string, Record<string, { parameters: Record<string, unknown> }>>;
 const config = parse(readFileSync('samconfig.toml', 'utf8')) as unknown as { version: number } & Table;

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { loadTemplate, loadYamlFile, type TemplateObject, type TemplateValue } from '../../local/template/load.ts';
+import { loadTemplate, loadYamlFile, type TemplateObject, type TemplateValue } from 'sam-local-runtime';
 
 /** The promises template.yaml makes, checked on the file itself (CloudFormation tags, AWS::Include inlined). */
 const raw = loadYamlFile('template.yaml') as TemplateObject;

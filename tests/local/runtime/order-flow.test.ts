@@ -6,8 +6,7 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { eventually } from '../eventually.ts';
-import { call, type RunningRuntime, startRuntime } from './harness.ts';
+import { call, eventually, type RunningRuntime, startRuntime } from 'sam-local-runtime/testing';
 
 /**
  * The whole order flow on `npm start` (samconfig env `prod`, whose usage plan lets 1,000 events through quickly), with

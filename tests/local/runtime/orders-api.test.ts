@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Answer, call, type RunningRuntime, startRuntime } from './harness.ts';
-import { signedHeaders } from './sign.ts';
+import { type Answer, call, type RunningRuntime, signedHeaders, startRuntime } from 'sam-local-runtime/testing';
 
 /**
  * The brief's REST routes, served by `npm start` from template.yaml itself (samconfig env `test`, where the stage

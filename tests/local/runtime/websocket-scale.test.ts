@@ -1,6 +1,4 @@
-import { eventually } from '../eventually.ts';
-import { call, type RunningRuntime, startRuntime } from './harness.ts';
-import { openSocket } from './ws-client.ts';
+import { call, eventually, openSocket, type RunningRuntime, startRuntime } from 'sam-local-runtime/testing';
 
 /** Many connections on `npm start`: a broadcast reaches each one, and $disconnect leaves nothing behind. */
 let runtime: RunningRuntime;

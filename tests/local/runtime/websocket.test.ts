@@ -6,9 +6,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { eventually } from '../eventually.ts';
-import { call, type RunningRuntime, startRuntime } from './harness.ts';
-import { openSocket } from './ws-client.ts';
+import { call, eventually, openSocket, type RunningRuntime, startRuntime } from 'sam-local-runtime/testing';
 
 /**
  * The template's WebSocket API on `npm start` (samconfig env `prod`), with the real authorizer and functions, talked

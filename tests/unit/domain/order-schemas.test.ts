@@ -1,7 +1,7 @@
 import Ajv from 'ajv-draft-04';
+import { loadYamlFile, type TemplateObject } from 'sam-local-runtime';
 import { ValidationError } from '#domain/errors';
 import { createOrderBody, parseOrThrow, workflowInput } from '#domain/order-schemas';
-import { loadYamlFile, type TemplateObject } from '../../../local/template/load.ts';
 
 const valid = { items: [{ sku: 'SKU-BOOK-001', quantity: 1 }], payment: { token: 'tok_visa' } };
 

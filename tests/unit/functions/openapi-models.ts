@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv-draft-04';
-import { loadYamlFile, type TemplateObject } from '../../../local/template/load.ts';
+import { loadYamlFile, type TemplateObject } from 'sam-local-runtime';
 
 /**
  * The response models of api/openapi.yaml as validators: the handlers' bodies must be what the document (and so

@@ -1,0 +1,130 @@
+import { relative } from 'node:path';
+import { integrationLabel } from '../rest/gateway.ts';
+import type { Operation } from '../rest/model.ts';
+import type { LocalRuntime } from './start.ts';
+
+const authOf = (operation: Operation): string => {
+  const parts: string[] = [];
+  if (operation.authorizer) {
+    const { type, name } = operation.authorizer;
+    parts.push(
+      type === 'aws_iam' ? 'IAM (SigV4)' : type === 'cognito_user_pools' ? `Cognito (${name})` : `${name} (${type})`,
+    );
+  }
+  if (operation.apiKeyRequired) parts.push('API key');
+  return parts.join(' + ') || 'none';
+};
+
+const table = (rows: string[][], indent = '  '): string[] => {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+  );
+};
+
+/** What a developer needs to start calling the API: URLs, routes and their auth, keys, tokens, credentials. */
+export const banner = (runtime: LocalRuntime): string => {
+  const { stack } = runtime;
+  const source = stack.configEnv ? `samconfig env "${stack.configEnv}"` : 'parameter defaults (no samconfig env)';
+  const lines: string[] = [
+    `sam-local-runtime: ${relative(process.cwd(), stack.templatePath) || stack.templatePath}, stack ${stack.pseudo.stackName}, ${source}, region ${stack.region}`,
+    '',
+  ];
+  for (const api of runtime.apis) {
+    lines.push(`REST API ${api.logicalId}  ${runtime.restUrl}/${api.stage}`);
+    lines.push(
+      ...table(
+        api.operations.map((operation) => [
+          operation.method,
+          operation.resourcePath,
+          integrationLabel(operation),
+          authOf(operation),
+        ]),
+      ),
+    );
+    lines.push('');
+  }
+  if (runtime.usagePlans.keys.length > 0) {
+    lines.push('API keys (header x-api-key):');
+    lines.push(
+      ...table(
+        runtime.usagePlans.keys.map((key) => {
+          const plan = runtime.usagePlans.plans.find((candidate) => candidate.keyIds.includes(key.id));
+          const limits = plan
+            ? `${plan.name}: ${plan.throttle?.rate ?? '-'} req/s, burst ${plan.throttle?.burst ?? '-'}, quota ${plan.quota ? `${plan.quota.limit}/${plan.quota.period}` : '-'}`
+            : 'no usage plan';
+          return [key.name, key.value, limits];
+        }),
+      ),
+    );
+    lines.push('');
+  }
+  const usesTokens =
+    runtime.apis.some((api) =>
+      api.operations.some((operation) => operation.authorizer && operation.authorizer.type !== 'aws_iam'),
+    ) || runtime.webSocketApis.some((api) => [...api.routes.values()].some((route) => route.authorizer !== undefined));
+  if (usesTokens) {
+    lines.push(
+      `Tokens: sam-local-runtime token --sub alice --scope "read write"   (issuer ${runtime.issuer.issuer}; POST ${runtime.restUrl}/_local/issuer/token)`,
+    );
+  }
+  lines.push(
+    `IAM (SigV4, service execute-api): AWS_ACCESS_KEY_ID=${runtime.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${runtime.credentials.secretAccessKey}`,
+  );
+  if (runtime.services.length > 0) {
+    lines.push('Local AWS endpoints (AWS_ENDPOINT_URL_<SERVICE> in every function):');
+    lines.push(...table(runtime.services.map((service) => [service.name, service.url])));
+  }
+  const { aws } = runtime;
+  const queues = aws.sqs.registry.all();
+  if (queues.length > 0) {
+    lines.push(`Queues (GET ${runtime.restUrl}/_local/queues shows depths and messages):`);
+    lines.push(
+      ...table(
+        queues.map((queue) => {
+          const redrive = queue.attributes.RedrivePolicy;
+          const target = redrive
+            ? `→ ${redrive.deadLetterTargetArn.split(':').at(-1)} after ${redrive.maxReceiveCount}`
+            : '';
+          return [queue.name, `visibility ${queue.attributes.VisibilityTimeout} s`, target];
+        }),
+      ),
+    );
+  }
+  const machines = aws.stepFunctions.machines();
+  if (machines.length > 0) {
+    lines.push(`State machines (GET ${runtime.restUrl}/_local/executions):`);
+    lines.push(...table(machines.map((machine) => [machine.seed.name, machine.type, machine.seed.arn])));
+  }
+  const tables = aws.dynamodb.tableNames;
+  if (tables.length > 0) lines.push(`DynamoDB tables: ${tables.join(', ')}`);
+  for (const api of runtime.webSocketApis) {
+    const ws = runtime.wsUrl.replace(/^http/, 'ws');
+    lines.push(
+      `WebSocket API ${api.logicalId}  ${ws}/${api.stage}?token=<jwt>   (@connections: ${runtime.wsUrl}/${api.stage}/@connections/{id})`,
+    );
+    lines.push(`  routes: ${[...api.routes.keys()].join(', ')} (selection ${api.routeSelectionExpression})`);
+  }
+  if (runtime.report.unsupported.length > 0) {
+    lines.push('', 'Not run locally:');
+    lines.push(...runtime.report.unsupported.map((line) => `  - ${line}`));
+  }
+  if (runtime.report.noLocalEffect.length > 0) {
+    const byType = new Map<string, number>();
+    for (const entry of runtime.report.noLocalEffect) {
+      const type = /\((.+)\)$/.exec(entry)?.[1] ?? entry;
+      byType.set(type, (byType.get(type) ?? 0) + 1);
+    }
+    const summary = [...byType].map(([type, count]) => `${count} ${type}`).join(', ');
+    lines.push(`No local effect (permissions, logs, account settings): ${summary}`);
+  }
+  if (runtime.watching.length > 0) lines.push('', `Watching ${runtime.watching.join(', ')} for changes.`);
+  lines.push(`Runtime info (JSON): ${runtime.restUrl}/_local/runtime`);
+  lines.push('Ctrl-C stops.');
+  return lines.join('\n');
+};

@@ -1,0 +1,339 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { buildFunctions } from '../build/build.ts';
+import { createLocalIssuer, type LocalIssuer, type MintOptions } from '../issuer/issuer.ts';
+import { SqsPoller } from '../lambda/event-sources/sqs-poller.ts';
+import { LambdaRuntime } from '../lambda/lambda-runtime.ts';
+import { CognitoAuthorizer } from '../rest/auth/cognito-authorizer.ts';
+import { IamAuthorizer } from '../rest/auth/iam-authorizer.ts';
+import type { LocalCredentials } from '../rest/auth/sigv4.ts';
+import { RestGateway } from '../rest/gateway.ts';
+import type { RestApi } from '../rest/model.ts';
+import { type RequestLogEntry, restRequestHandler } from '../rest/server.ts';
+import { UsagePlans } from '../rest/usage/usage-plans.ts';
+import type { LocalService } from '../services/shared/local-service.ts';
+import { LocalStack } from '../template/stack.ts';
+import { WebSocketGateway, type WsLimits } from '../websocket/gateway.ts';
+import { type WebSocketApi, webSocketApisOf } from '../websocket/model.ts';
+import { webSocketPort } from '../websocket/server.ts';
+import { localCredentials } from './credentials.ts';
+import { sqsEventSourcesOf } from './event-sources.ts';
+import { functionConfigs } from './functions.ts';
+import { localPages } from './local-pages.ts';
+import type { LocalRoute, RuntimeInfo } from './local-routes.ts';
+import { apiKeysOf, cognitoIssuerRewrite, restApisOf, usagePlansOf, userPoolsOf } from './rest-apis.ts';
+import { type AwsServices, startAwsServices } from './services.ts';
+import { type TemplateReport, templateReport } from './unsupported.ts';
+import { watchSources } from './watch.ts';
+
+export interface RuntimeOptions {
+  templatePath: string;
+  configEnv?: string;
+  parameterOverrides?: string;
+  /** REST API port; 0 picks a free one. */
+  port?: number;
+  host?: string;
+  /** Rebuild functions when their sources change. */
+  watch?: boolean;
+  /** Where bundles go (default `.local/build` beside the template). */
+  buildDir?: string;
+  /** Execution environments per function. */
+  maxConcurrency?: number;
+  /** WebSocket API port (0 picks one). Until the WebSocket API is served, it answers 501. */
+  wsPort?: number;
+  /** Multiplies queue visibility timeouts and delays and workflow waits and retry intervals (default 1). */
+  timeScale?: number;
+  /** Keep DynamoDB data here between runs (in memory otherwise). */
+  persistDir?: string;
+  /** WebSocket idle timeout and maximum connection duration (AWS: 10 min and 2 h). */
+  wsLimits?: Partial<WsLimits>;
+  log?: (line: string) => void;
+  /** The project's own pages beside the runtime's (see LocalRoute). */
+  routes?: LocalRoute[];
+}
+
+export interface LocalRuntime {
+  stack: LocalStack;
+  restUrl: string;
+  apis: RestApi[];
+  usagePlans: UsagePlans;
+  issuer: LocalIssuer;
+  credentials: LocalCredentials;
+  services: LocalService[];
+  aws: AwsServices;
+  wsUrl: string;
+  webSocketApis: WebSocketApi[];
+  report: TemplateReport;
+  watching: string[];
+  /** URLs, API keys, issuer, credentials and service endpoints: what `GET /_local/runtime` answers. */
+  info: RuntimeInfo;
+  /** A token from the local issuer (the JWKS the template's authorizers are pointed at). */
+  token(options: MintOptions): Promise<string>;
+  /** Ends everything: servers, functions' workers, pollers, timers, watchers. */
+  stop(): Promise<void>;
+  /** Same as stop(). */
+  close(): Promise<void>;
+}
+
+/** `GET /_local/runtime`: what the banner shows, as JSON, for scripts and tests. */
+const runtimeInfo = (parts: {
+  origin: string;
+  apis: RestApi[];
+  usagePlans: UsagePlans;
+  issuer: LocalIssuer;
+  credentials: LocalCredentials;
+  services: LocalService[];
+  wsUrl: string;
+  webSocketApis: WebSocketApi[];
+}): RuntimeInfo => ({
+  restUrl: parts.origin,
+  apis: parts.apis.map((api) => ({
+    logicalId: api.logicalId,
+    id: api.id,
+    stage: api.stage,
+    url: `${parts.origin}/${api.stage}`,
+  })),
+  apiKeys: parts.usagePlans.keys.map((key) => ({
+    logicalId: key.logicalId,
+    id: key.id,
+    name: key.name,
+    value: key.value,
+    usagePlan: parts.usagePlans.plans.find((plan) => plan.keyIds.includes(key.id))?.name,
+  })),
+  issuer: { issuer: parts.issuer.issuer, jwksUri: parts.issuer.jwksUri, clientId: parts.issuer.clientId },
+  credentials: parts.credentials,
+  services: parts.services.map((service) => ({ name: service.name, url: service.url })),
+  wsUrl: parts.wsUrl,
+  webSockets: parts.webSocketApis.map((api) => ({
+    logicalId: api.logicalId,
+    id: api.id,
+    stage: api.stage,
+    url: `${parts.wsUrl.replace(/^http/, 'ws')}/${api.stage}`,
+  })),
+});
+
+export class RuntimeStartError extends Error {
+  override readonly name = 'RuntimeStartError';
+}
+
+const listen = (server: Server, port: number, host: string): Promise<number> =>
+  new Promise((resolvePort, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new RuntimeStartError(
+              `port ${port} on ${host} is in use: stop what holds it or pass --port <free port> (0 picks one)`,
+            )
+          : error,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolvePort((server.address() as AddressInfo).port);
+    });
+  });
+
+const close = (server: Server): Promise<void> =>
+  new Promise((done) => {
+    server.close(() => done());
+    server.closeAllConnections();
+  });
+
+/**
+ * Starts the whole local stack: reads the template (a bad one fails here, with its problem named), opens the REST
+ * port, starts the issuer and the local services, bundles the functions, and serves.
+ */
+export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalRuntime> => {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const host = options.host ?? '127.0.0.1';
+  const stack = new LocalStack({
+    templatePath: options.templatePath,
+    configEnv: options.configEnv,
+    parameterOverrides: options.parameterOverrides,
+  });
+  const report = templateReport(stack);
+  const webSocketApis = webSocketApisOf(stack);
+  const apis = restApisOf(stack);
+  const usagePlans = new UsagePlans(apiKeysOf(stack), usagePlansOf(stack));
+
+  let handler: (request: IncomingMessage, response: ServerResponse) => void = (_request, response) => {
+    response.writeHead(503, { 'Content-Type': 'application/json' }).end('{"message":"The local runtime is starting"}');
+  };
+  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => handler(request, response));
+  const port = await listen(server, options.port ?? 3000, host);
+  const origin = `http://${host}:${port}`;
+  // The WebSocket API's port is taken now, so the functions' callback URL (WS_CALLBACK_URL) can name it.
+  let wsHandlers: ReturnType<typeof webSocketPort> = {
+    request: (_request, response) => {
+      response
+        .writeHead(503, { 'Content-Type': 'application/json' })
+        .end('{"message":"The local runtime is starting"}');
+    },
+    upgrade: (_request, socket) => {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+    },
+  };
+  const wsServer = createServer((request, response) => wsHandlers.request(request, response));
+  wsServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+    wsHandlers.upgrade(request, socket, head),
+  );
+  let wsGateways: WebSocketGateway[] = [];
+  const wsPort = await listen(wsServer, options.wsPort ?? 3001, host).catch(async (error: unknown) => {
+    await close(server);
+    throw error;
+  });
+  const wsUrl = `http://${host}:${wsPort}`;
+  const services: LocalService[] = [];
+  let aws: AwsServices | undefined;
+  let lambda: LambdaRuntime | undefined;
+  let stopWatching: (() => void) | undefined;
+  const pollers: SqsPoller[] = [];
+  const shutdown = async () => {
+    stopWatching?.();
+    await Promise.all(pollers.map((poller) => poller.stop()));
+    await Promise.all(wsGateways.map((gateway) => gateway.close()));
+    await Promise.all([close(server), close(wsServer), aws?.close(), lambda?.close()]);
+  };
+  try {
+    const clientId =
+      stack.ofType('AWS::Cognito::UserPoolClient').map((client) => stack.ref(client.logicalId))[0] ?? 'local-client';
+    const issuer = await createLocalIssuer({ baseUrl: `${origin}/_local/issuer`, clientId });
+    const credentials = localCredentials(stack);
+    const cognitoRewrite = cognitoIssuerRewrite(stack, issuer.issuer);
+    const wsEndpoints = stack
+      .ofType('AWS::ApiGatewayV2::Api')
+      .map((api) => `https://${stack.ref(api.logicalId)}.execute-api.${stack.region}.amazonaws.com`);
+    const rewrite = (value: string) =>
+      wsEndpoints.reduce((text, endpoint) => text.replaceAll(endpoint, wsUrl), cognitoRewrite(value));
+    aws = await startAwsServices(stack, {
+      host,
+      rewrite,
+      timeScale: options.timeScale ?? 1,
+      log,
+      invokeLambda: (target, payload) => {
+        if (!lambda) return Promise.reject(new Error('The functions are not ready'));
+        return lambda.invoke(target, payload);
+      },
+      ...(options.persistDir ? { persistDir: options.persistDir } : {}),
+    });
+    services.push(...aws.all);
+
+    const buildDir = resolve(options.buildDir ?? join(stack.templatePath, '..', '.local', 'build'));
+    const built = await buildFunctions(stack.templatePath, { outDir: buildDir });
+    const bundles = Object.fromEntries(built.map((fn) => [fn.logicalId, fn.outfile]));
+    const shared = {
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      ...aws.environment,
+    };
+    const runtime = new LambdaRuntime(
+      functionConfigs(stack, bundles, { shared, rewrite }),
+      options.maxConcurrency ?? 10,
+    );
+    lambda = runtime;
+    const functionIdOf = (nameOrArn: string) => runtime.find(nameOrArn)?.config.logicalId;
+    const eventSources = sqsEventSourcesOf(stack, aws.sqs.registry, functionIdOf, options.maxConcurrency ?? 10);
+    report.unsupported.push(...eventSources.problems);
+    for (const mapping of eventSources.mappings) {
+      const poller = new SqsPoller(
+        mapping,
+        (functionId, event) => runtime.invoke(functionId, event),
+        stack.region,
+        (batch) =>
+          log(
+            `[sqs] ${batch.mapping.queue.name} → ${batch.mapping.functionId}: ${batch.size} records, ${batch.failed} failed (${batch.outcome}, ${batch.durationMs.toFixed(0)} ms)`,
+          ),
+      );
+      poller.start();
+      pollers.push(poller);
+    }
+    const cognito = new CognitoAuthorizer(userPoolsOf(stack, issuer));
+    const iam = new IamAuthorizer([credentials], stack.region);
+    const gateways = apis.map(
+      (api) =>
+        new RestGateway({
+          api,
+          region: stack.region,
+          accountId: stack.accountId,
+          domainName: `${host}:${port}`,
+          lambda: {
+            invoke: (target, event, requestId) => runtime.invoke(target, event, requestId),
+            timeoutOf: (target) => runtime.find(target)?.config.timeoutSeconds ?? 3,
+          },
+          usagePlans,
+          cognito,
+          iam,
+          awsServices: (service) => aws?.endpointOf(service),
+        }),
+    );
+    wsGateways = webSocketApis.map(
+      (api) =>
+        new WebSocketGateway({
+          api,
+          region: stack.region,
+          accountId: stack.accountId,
+          domainName: `${host}:${wsPort}`,
+          invoke: (target, event) => runtime.invoke(target, event),
+          log,
+          ...(options.wsLimits ? { limits: options.wsLimits } : {}),
+        }),
+    );
+    wsHandlers = webSocketPort(wsGateways);
+    const logRequest = (entry: RequestLogEntry) =>
+      log(`${entry.method} ${entry.url} ${entry.status} ${entry.latencyMs.toFixed(1)} ms ${entry.integration}`);
+    const info = runtimeInfo({ origin, apis, usagePlans, issuer, credentials, services, wsUrl, webSocketApis });
+    const pages = localPages(aws);
+    const serve = restRequestHandler({
+      gateways,
+      local: async (req, res) => {
+        for (const route of options.routes ?? []) if (await route(req, res, info)) return true;
+        if (req.url?.startsWith('/_local/issuer')) return issuer.handle(req, res);
+        if (req.url === '/_local/runtime') {
+          res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(info));
+          return true;
+        }
+        return pages(req, res);
+      },
+      log: logRequest,
+    });
+    handler = (request, response) => void serve(request, response);
+
+    let watching: string[] = [];
+    if (options.watch) {
+      const watcher = watchSources(built, stack.templatePath, {
+        rebuild: async () => {
+          const rebuilt = await buildFunctions(stack.templatePath, { outDir: buildDir });
+          runtime.reload(Object.fromEntries(rebuilt.map((fn) => [fn.logicalId, fn.outfile])));
+          return rebuilt.length;
+        },
+        log,
+      });
+      stopWatching = watcher.close;
+      watching = watcher.directories;
+    }
+    return {
+      stack,
+      restUrl: origin,
+      apis,
+      usagePlans,
+      issuer,
+      credentials,
+      services,
+      aws,
+      wsUrl,
+      webSocketApis,
+      report,
+      watching,
+      info,
+      token: (mintOptions) => issuer.mint(mintOptions),
+      stop: shutdown,
+      close: shutdown,
+    };
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+};

@@ -1,0 +1,61 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildFunctions } from '../../src/build/build.ts';
+import { loadTemplate } from '../../src/template/load.ts';
+
+const fixture = 'packages/local-runtime/tests/build/fixtures/template.yaml';
+
+describe('buildFunctions', () => {
+  it('bundles each esbuild function of a template with its own options, skipping the others', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'build-'));
+    const built = await buildFunctions(fixture, { outDir });
+    expect(built.map((fn) => fn.logicalId).sort()).toEqual(['HelloFunction', 'ShoutFunction']);
+
+    const hello = built.find((fn) => fn.logicalId === 'HelloFunction');
+    expect(hello?.outfile).toBe(join(outDir, 'HelloFunction', 'index.mjs'));
+    const code = readFileSync(hello?.outfile ?? '', 'utf8');
+    expect(code.startsWith('// built from the template metadata')).toBe(true);
+    expect(code).toContain('hello ');
+    expect(existsSync(`${hello?.outfile}.map`)).toBe(true);
+    expect(hello?.bytes).toBe(Buffer.byteLength(code));
+
+    // ShoutFunction names no options: SAM CLI's defaults (CommonJS, .js, minified, no map).
+    const shout = built.find((fn) => fn.logicalId === 'ShoutFunction');
+    expect(shout?.outfile).toBe(join(outDir, 'ShoutFunction', 'index.js'));
+    expect(existsSync(`${shout?.outfile}.map`)).toBe(false);
+    expect(readFileSync(shout?.outfile ?? '', 'utf8')).toContain('module.exports');
+  });
+
+  it('emits bundles Lambda can load: the handler runs from the .mjs', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'build-'));
+    const [hello] = await buildFunctions(fixture, { outDir, only: ['HelloFunction'] });
+    const module = (await import(pathToFileURL(hello?.outfile ?? '').href)) as {
+      handler: (event: { name: string }) => Promise<unknown>;
+    };
+    await expect(module.handler({ name: 'lambda' })).resolves.toEqual({ message: 'hello lambda' });
+  });
+
+  it('names the function and the property it cannot build', async () => {
+    await expect(
+      buildFunctions('packages/local-runtime/tests/build/fixtures/unsupported.yaml', {
+        outDir: mkdtempSync(join(tmpdir(), 'build-')),
+      }),
+    ).rejects.toThrow(/Unsupported BuildProperties: Splitting/);
+  });
+
+  it('makes one bundle per function of the real template.yaml, each exporting its handler', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'build-'));
+    const built = await buildFunctions('template.yaml', { outDir });
+    const resources = loadTemplate('template.yaml').Resources as Record<string, { Type: string }>;
+    const declared = Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::Serverless::Function')
+      .map(([name]) => name);
+    expect(built.map((fn) => fn.logicalId).sort()).toEqual(declared.sort());
+    for (const fn of built) {
+      expect(fn.outfile).toBe(join(outDir, fn.logicalId, 'handler.mjs'));
+      expect(readFileSync(fn.outfile, 'utf8')).toMatch(/export\s*\{[^}]*as handler\s*\}/);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,82 @@
+import { renderMappingTemplate } from '../../src/rest/mapping/render.ts';
+
+const input = { body: '', params: { path: {}, querystring: {}, header: {} } };
+const render = (template: string, context: Record<string, unknown> = {}, stageVariables: Record<string, string> = {}) =>
+  renderMappingTemplate(template, input, context, stageVariables);
+
+describe('renderMappingTemplate', () => {
+  it('reads $context and $stageVariables', () => {
+    const context = { requestId: 'r1', authorizer: { principalId: 'alice', claims: { scope: 'orders:read' } } };
+    expect(
+      render(
+        "$context.requestId|$context.authorizer.principalId|$context.authorizer.claims.scope|$stageVariables.env|$stageVariables['env']",
+        context,
+        { env: 'local' },
+      ).output,
+    ).toBe('r1|alice|orders:read|local|local');
+  });
+
+  it('renders a reference to nothing as nothing', () => {
+    expect(render('[$context.nope][$context.identity.apiKey][$stageVariables.nope][$nothing]').output).toBe('[][][][]');
+  });
+
+  it('returns the status and headers set on $context.responseOverride', () => {
+    const result = render(
+      '#set($context.responseOverride.status = 409)#set($context.responseOverride.header.Location = "/x/$context.requestId")ok',
+      { requestId: 'r1' },
+    );
+    expect(result).toEqual({
+      output: 'ok',
+      responseOverride: { status: 409, header: { Location: '/x/r1' } },
+      requestOverride: { header: {}, querystring: {}, path: {} },
+    });
+  });
+
+  it('takes a status set as a string, and ignores one that is not a number', () => {
+    expect(render('#set($context.responseOverride.status = "201")').responseOverride.status).toBe(201);
+    expect(render('#set($context.responseOverride.status = "soon")').responseOverride).toEqual({ header: {} });
+  });
+
+  it('returns the headers, query string and path set on $context.requestOverride', () => {
+    const result = render(
+      '#set($context.requestOverride.header.X-Stage = $stageVariables.env)#set($context.requestOverride.querystring.page = 2)#set($context.requestOverride.path.id = "o1")',
+      {},
+      { env: 'local' },
+    );
+    expect(result.requestOverride).toEqual({
+      header: { 'X-Stage': 'local' },
+      querystring: { page: '2' },
+      path: { id: 'o1' },
+    });
+    expect(result.responseOverride).toEqual({ header: {} });
+  });
+
+  it('starts from the overrides the caller passes, without changing the caller’s objects', () => {
+    const context = {
+      requestId: 'r1',
+      authorizer: { principalId: 'alice' },
+      requestOverride: { header: { 'X-Before': 'b' }, querystring: {}, path: {} },
+      responseOverride: { header: {} },
+    };
+    const before = structuredClone(context);
+    const result = render(
+      '#set($context.requestOverride.header.X-After = "a")#set($context.responseOverride.header.X-R = "r")#set($context.authorizer.principalId = "mallory")#set($context.requestId = "x")',
+      context,
+    );
+    expect(result.requestOverride.header).toEqual({ 'X-Before': 'b', 'X-After': 'a' });
+    expect(result.responseOverride.header).toEqual({ 'X-R': 'r' });
+    expect(context).toEqual(before);
+  });
+
+  it('renders the same template again with fresh state (cached parse, no leftovers)', () => {
+    // velocityjs spells Velocity's #stop as #stop(); a compiler reused across renders would stay stopped.
+    const template = '#foreach($i in $context.list)$i#end#if($context.stop)#stop()#end.';
+    expect(render(template, { list: [1, 2], stop: true }).output).toBe('12');
+    expect(render(template, { list: [3] }).output).toBe('3.');
+  });
+
+  it('throws on a template that does not parse, and on one that fails while rendering', () => {
+    expect(() => render('#if($a')).toThrow(/does not parse/);
+    expect(() => render("$context.s.replaceAll('(', '')", { s: 'x' })).toThrow(/Mapping template failed/);
+  });
+});
