@@ -286,6 +286,7 @@ describe('wiring: every integration and permission names a function of the templ
         Action: 'lambda:InvokeFunction',
         FunctionName: { Ref: fn },
         Principal: 'apigateway.amazonaws.com',
+        SourceAccount: { Ref: 'AWS::AccountId' },
         SourceArn: {
           'Fn::Sub': `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${OrdersApi}${path}`,
         },
@@ -379,6 +380,12 @@ describe('data and messaging resources', () => {
       },
     });
     expect(props('OrderEventsDeadLetterQueue').SqsManagedSseEnabled).toBe(true);
+    // Only the events queue may redrive to it (AWS Control Tower CT.SQS.PR.1), named by the queue's own name.
+    const queueName = (props('OrderEventsQueue').QueueName as TemplateObject)['Fn::Sub'];
+    expect(props('OrderEventsDeadLetterQueue').RedriveAllowPolicy).toEqual({
+      redrivePermission: 'byQueue',
+      sourceQueueArns: [{ 'Fn::Sub': `arn:\${AWS::Partition}:sqs:\${AWS::Region}:\${AWS::AccountId}:${queueName}` }],
+    });
     // The Lambda developer guide asks for a visibility timeout of at least six times the function timeout.
     expect(Number(props('OrderEventsQueue').VisibilityTimeout)).toBeGreaterThanOrEqual(
       6 * Number(props('OrderEventsFunction').Timeout),
