@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import type { InvokeMessage, LambdaErrorPayload, WorkerData, WorkerReply } from './protocol.ts';
+import type { InvokeMessage, LambdaErrorPayload, WorkerData, WorkerInit, WorkerReply } from './protocol.ts';
 
 /** A function of the template as the local runtime runs it. */
 export interface FunctionConfig {
@@ -9,8 +9,17 @@ export interface FunctionConfig {
   arn: string;
   /** `<module>.<export>`, as in the template. */
   handler: string;
-  /** The esbuild bundle of the function. */
+  /** The file an environment imports: the function's esbuild bundle, or its own handler file (run in place). */
   bundle: string;
+  /** `nodejs24.x`...: the handler contract (callbacks up to nodejs22.x). */
+  runtime: string;
+  /**
+   * Why the function cannot run here (unsupported runtime, no handler file, a failed init): every invocation
+   * answers this error at once, as Lambda answers a function whose init fails, and no environment starts.
+   */
+  problem?: LambdaErrorPayload;
+  /** The environment imports the function's own files where they are (no bundle): their node_modules resolve. */
+  inPlace?: boolean;
   timeoutSeconds: number;
   memoryMB: number;
   /** The function's resolved environment, plus what the runtime adds (region, credentials, local endpoints). */
@@ -34,6 +43,10 @@ interface Waiter {
 }
 
 const WORKER = new URL('./worker.ts', import.meta.url);
+/** `@aws-sdk/*` the function's code cannot resolve resolves from this package's install (see sdk-fallback.ts). */
+const SDK_FALLBACK = new URL('../../package.json', import.meta.url).href;
+/** Lambda's init phase limit. */
+const INIT_TIMEOUT_MS = 10_000;
 
 /**
  * The execution environments of one function. Like Lambda, an environment runs one invocation at a time;
@@ -61,6 +74,8 @@ export class FunctionPool {
   }
 
   async invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
+    const { problem } = this.config;
+    if (problem) return { status: 'error', requestId, error: problem, durationMs: 0, coldStart: false };
     const environment = await this.acquire();
     const coldStart = environment.invocations === 0;
     environment.invocations += 1;
@@ -125,6 +140,38 @@ export class FunctionPool {
     for (const environment of this.idle.splice(0)) void environment.worker.terminate();
   }
 
+  /**
+   * Runs the function's init once in a throw-away environment (importing its code, finding its handler) and
+   * records a failure as the function's problem, so start-up can name it. Inits that succeed, or take longer than
+   * Lambda's 10 s, leave the function as it was; the environment is not kept, so the first invocation stays a cold
+   * start.
+   */
+  async check(): Promise<LambdaErrorPayload | undefined> {
+    if (this.config.problem) return this.config.problem;
+    const worker = this.spawn();
+    const error = await new Promise<LambdaErrorPayload | undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), INIT_TIMEOUT_MS);
+      const settle = (value: LambdaErrorPayload | undefined) => {
+        clearTimeout(timer);
+        resolve(value);
+      };
+      worker.once('message', (init: WorkerInit) => settle(init.error));
+      worker.once('error', (failure: Error) =>
+        settle({ errorType: failure.name || 'Runtime.ExitError', errorMessage: failure.message, trace: [] }),
+      );
+      worker.once('exit', (code) =>
+        settle({
+          errorType: 'Runtime.ExitError',
+          errorMessage: `Runtime exited with error: exit status ${code}`,
+          trace: [],
+        }),
+      );
+    });
+    await worker.terminate();
+    if (error) this.config.problem = error;
+    return error;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const all = [...this.idle, ...this.busy];
@@ -174,15 +221,26 @@ export class FunctionPool {
     }
   }
 
-  private start(): Environment {
-    const data: WorkerData = { bundle: this.config.bundle, exportName: this.config.handler.split('.')[1] ?? 'handler' };
-    const worker = new Worker(WORKER, {
+  private spawn(): Worker {
+    const data: WorkerData = {
+      bundle: this.config.bundle,
+      handler: this.config.handler,
+      exportName: this.config.handler.split('.').slice(1).join('.') || 'handler',
+      runtime: this.config.runtime,
+      sdkFallback: SDK_FALLBACK,
+    };
+    return new Worker(WORKER, {
       workerData: data,
       env: { ...this.config.environment },
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.config.memoryMB) },
     });
+  }
+
+  private start(): Environment {
+    const worker = this.spawn();
     const environment: Environment = { worker, generation: this.generation, invocations: 0 };
-    worker.on('message', (reply: WorkerReply) => {
+    worker.on('message', (reply: WorkerReply | WorkerInit) => {
+      if ('init' in reply) return;
       if (environment.pending?.id === reply.id) environment.pending.settle(reply);
     });
     const fail = (error: Error) => environment.pending?.settle(error);

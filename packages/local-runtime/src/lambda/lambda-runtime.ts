@@ -1,18 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import { type FunctionConfig, FunctionPool, type InvokeOutcome } from './function-pool.ts';
+import type { LambdaErrorPayload } from './protocol.ts';
 
 export class FunctionNotFoundError extends Error {
   override readonly name = 'ResourceNotFoundException';
 }
 
+export interface LambdaRuntimeOptions {
+  /** Execution environments per function. */
+  maxConcurrency?: number;
+  /** One line per failed invocation: the function, the request id and the error (first stack frame). */
+  log?: (line: string) => void;
+}
+
+const oneLine = (text: string): string => text.split('\n')[0]?.trim() ?? '';
+
+/** `ErrorType: message at handler (/path/app.js:3:9)`: what a failed invocation's log line says. */
+export const describeError = (error: LambdaErrorPayload): string => {
+  const frame = error.trace.find((line) => /^\s*at /.test(line))?.trim();
+  return `${error.errorType}: ${oneLine(error.errorMessage)}${frame ? ` ${frame}` : ''}`;
+};
+
 /** Every function of the template, reachable by logical id, name or ARN (what integration URIs and ASL name). */
 export class LambdaRuntime {
   private readonly pools = new Map<string, FunctionPool>();
   private readonly byKey = new Map<string, FunctionPool>();
+  private readonly log: (line: string) => void;
 
-  constructor(functions: FunctionConfig[], maxConcurrency = 10) {
+  constructor(functions: FunctionConfig[], options: LambdaRuntimeOptions = {}) {
+    this.log = options.log ?? (() => {});
     for (const config of functions) {
-      const pool = new FunctionPool(config, maxConcurrency);
+      const pool = new FunctionPool(config, options.maxConcurrency ?? 10);
       this.pools.set(config.logicalId, pool);
       for (const key of [config.logicalId, config.name, config.arn, `${config.arn}:$LATEST`]) this.byKey.set(key, pool);
     }
@@ -26,10 +44,34 @@ export class LambdaRuntime {
     return this.byKey.get(target);
   }
 
-  invoke(target: string, event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
+  /** A fresh Lambda request id per invocation by default: API Gateway's own request id is a different one. */
+  async invoke(target: string, event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
     const pool = this.byKey.get(target);
-    if (!pool) return Promise.reject(new FunctionNotFoundError(`Function not found: ${target}`));
-    return pool.invoke(event, requestId);
+    if (!pool) {
+      this.log(`[lambda] ${target}: no such function (ResourceNotFoundException)`);
+      throw new FunctionNotFoundError(`Function not found: ${target}`);
+    }
+    const outcome = await pool.invoke(event, requestId);
+    const { logicalId, problem, timeoutSeconds } = pool.config;
+    if (outcome.status === 'timeout') {
+      this.log(`[lambda] ${logicalId} ${outcome.requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
+    } else if (outcome.status === 'error') {
+      const what = problem === outcome.error ? 'not run' : 'failed';
+      this.log(`[lambda] ${logicalId} ${outcome.requestId} ${what}: ${describeError(outcome.error)}`);
+    }
+    return outcome;
+  }
+
+  /**
+   * Runs the init of `logicalIds` (default: every function) once, in parallel, and answers the ones that failed
+   * with their error; those functions answer it from then on.
+   */
+  async check(logicalIds?: string[]): Promise<{ logicalId: string; error: LambdaErrorPayload }[]> {
+    const pools = [...this.pools.values()].filter((pool) => !logicalIds || logicalIds.includes(pool.config.logicalId));
+    const results = await Promise.all(
+      pools.map(async (pool) => ({ logicalId: pool.config.logicalId, error: await pool.check() })),
+    );
+    return results.flatMap(({ logicalId, error }) => (error ? [{ logicalId, error }] : []));
   }
 
   /** After a rebuild: new invocations load the new bundles. */

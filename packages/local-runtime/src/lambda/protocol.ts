@@ -1,7 +1,15 @@
 /** The messages between the runtime and a function's worker thread. */
 export interface WorkerData {
+  /** The file the environment imports: an esbuild bundle, or the function's own handler file. */
   bundle: string;
+  /** The template's Handler (`src/app.lambdaHandler`), for the errors Lambda words with it. */
+  handler: string;
+  /** The export to call, dots naming nested properties (`handler`, `handlers.get`). */
   exportName: string;
+  /** The function's Runtime (`nodejs20.x`...): which handler contract applies. */
+  runtime: string;
+  /** Where `@aws-sdk/*` and `@smithy/*` resolve when the function's own code lacks them (the runtime's install). */
+  sdkFallback: string;
 }
 
 /** The plain-data part of the Lambda context object; the worker adds getRemainingTimeInMillis. */
@@ -35,5 +43,11 @@ export interface WorkerReply {
   id: number;
   ok: boolean;
   result?: unknown;
+  error?: LambdaErrorPayload;
+}
+
+/** Sent once, when the environment has imported the function (its init phase), or failed to. */
+export interface WorkerInit {
+  init: true;
   error?: LambdaErrorPayload;
 }

@@ -1,28 +1,73 @@
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { InvokeMessage, WorkerData, WorkerReply } from './protocol.ts';
+import { parseHandler } from './handler-file.ts';
+import { CALLBACK_REMOVED_MESSAGE, nodeRuntimeOf } from './node-runtime.ts';
+import type { InvokeMessage, LambdaErrorPayload, WorkerData, WorkerInit, WorkerReply } from './protocol.ts';
+import { registerSdkFallback } from './sdk-fallback.ts';
 
 /**
- * One Lambda execution environment: a worker thread with the function's own `process.env`, its bundle imported
- * once (the cold start), then one invocation at a time, as Lambda runs them.
+ * One Lambda execution environment: a worker thread with the function's own `process.env`, its code imported
+ * once (the init phase, reported to the pool), then one invocation at a time, as Lambda runs them, with the
+ * handler contract of the function's Runtime (see node-runtime.ts).
  */
-type Handler = (event: unknown, context: object, callback?: (error: unknown, result?: unknown) => void) => unknown;
+type Callback = (error?: unknown, result?: unknown) => void;
+type Handler = (event: unknown, context: object, callback?: Callback) => unknown;
 
 const data = workerData as WorkerData;
 const port = parentPort;
-if (!port) throw new Error('local/lambda/worker.ts runs only as a worker thread');
+if (!port) throw new Error('lambda/worker.ts runs only as a worker thread');
+registerSdkFallback(data.sdkFallback);
+const runtime = nodeRuntimeOf(data.runtime);
+const callbacks = runtime.ok && runtime.callbacks;
 
-const loaded: Promise<Handler> = import(pathToFileURL(data.bundle).href).then((module: Record<string, unknown>) => {
-  const handler = module[data.exportName];
-  if (typeof handler !== 'function') {
-    throw Object.assign(new Error(`${data.bundle} does not export a function named ${data.exportName}`), {
-      name: 'Runtime.HandlerNotFound',
-    });
+const named = (name: string, message: string, stack?: string): Error => {
+  const error = new Error(message);
+  error.name = name;
+  // The runtime's own errors carry no frames of the runtime's code; a syntax error keeps the user's.
+  error.stack = stack ?? `${name}: ${message}`;
+  return error;
+};
+
+const isNotFound = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+};
+
+const findIn = (path: string, module: unknown): unknown =>
+  path
+    .split('.')
+    .reduce<unknown>(
+      (nested, key) => (nested && typeof nested === 'object' ? (nested as Record<string, unknown>)[key] : undefined),
+      module,
+    );
+
+/** Imports the function and finds its handler, failing as Lambda's runtime does (same error types). */
+const load = async (): Promise<Handler> => {
+  let module: unknown;
+  try {
+    module = await import(pathToFileURL(data.bundle).href);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw named('Runtime.UserCodeSyntaxError', String(error), error.stack);
+    if (isNotFound(error)) {
+      const v2 = /['"]aws-sdk['"]/.test(String(error))
+        ? ' (the AWS SDK for JavaScript v2 is not included in nodejs18.x and later runtimes: use v3 or bundle it)'
+        : '';
+      throw named('Runtime.ImportModuleError', `${String(error).split('\n')[0]}${v2}`);
+    }
+    throw error;
   }
+  const exportPath = parseHandler(data.handler)?.exportPath ?? data.exportName;
+  let handler = findIn(exportPath, module);
+  if (handler === undefined && module && typeof module === 'object' && 'default' in module) {
+    handler = findIn(exportPath, module.default);
+  }
+  if (handler === undefined) throw named('Runtime.HandlerNotFound', `${data.handler} is undefined or not exported`);
+  if (typeof handler !== 'function') throw named('Runtime.HandlerNotFound', `${data.handler} is not a function`);
+  if (!callbacks && handler.length >= 3) throw named('Runtime.CallbackHandlerDeprecated', CALLBACK_REMOVED_MESSAGE);
   return handler as Handler;
-});
+};
 
-const errorOf = (error: unknown): WorkerReply['error'] => {
+const errorOf = (error: unknown): LambdaErrorPayload => {
   if (error instanceof Error) {
     return {
       errorType: error.name || 'Error',
@@ -34,26 +79,86 @@ const errorOf = (error: unknown): WorkerReply['error'] => {
   return { errorType: 'Error', errorMessage: typeof error === 'string' ? error : JSON.stringify(error), trace: [] };
 };
 
-const contextFor = (message: InvokeMessage) => ({
+const loaded = load();
+loaded.then(
+  () => port.postMessage({ init: true } satisfies WorkerInit),
+  (error: unknown) => port.postMessage({ init: true, error: errorOf(error) } satisfies WorkerInit),
+);
+
+const baseContext = (message: InvokeMessage) => ({
   ...message.context,
-  callbackWaitsForEmptyEventLoop: true,
   getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
-  done: () => undefined,
-  succeed: () => undefined,
-  fail: () => undefined,
 });
 
-// A handler that takes a callback (the old style) finishes when it calls back; an async one when it resolves.
-const run = (handler: Handler, message: InvokeMessage): Promise<unknown> =>
+/**
+ * Resolves once nothing but the environment's own port keeps the event loop alive (no timers, sockets, file
+ * operations of the function's), which is when Lambda ends an invocation whose callback ran while
+ * `callbackWaitsForEmptyEventLoop` is true. Never resolves before the deadline otherwise: the invocation times out,
+ * as on Lambda.
+ */
+export const emptyEventLoop = (deadline: number): Promise<void> =>
+  new Promise((resolve) => {
+    const check = () => {
+      const busy = process.getActiveResourcesInfo().filter((resource) => resource !== 'MessagePort');
+      if (busy.length === 0) resolve();
+      else if (Date.now() < deadline) setTimeout(check, 5).unref();
+    };
+    setImmediate(check).unref();
+  });
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null &&
+  (typeof value === 'object' || typeof value === 'function') &&
+  typeof (value as { then?: unknown }).then === 'function';
+
+/** nodejs24.x and later: `handler(event, context)`, its return value (or what its promise resolves to) the result. */
+const runAsync = async (handler: Handler, message: InvokeMessage): Promise<unknown> =>
+  handler(message.event, baseContext(message));
+
+/**
+ * Up to nodejs22.x (runtime interface client, CallbackContext): the handler may also end the invocation with
+ * `callback(error, result)` (after the event loop empties while callbackWaitsForEmptyEventLoop is true) or
+ * `context.succeed/fail/done` (at once); a returned promise settles it; only the first of these counts. A handler
+ * that does none of them returns null once the event loop is empty.
+ */
+const runWithCallbacks = (handler: Handler, message: InvokeMessage): Promise<unknown> =>
   new Promise((resolve, reject) => {
-    const callback = (error: unknown, result?: unknown) => (error ? reject(error) : resolve(result));
+    let finished = false;
+    let waitsForEmptyEventLoop = true;
+    const finish = (error: unknown, result: unknown, afterEventLoop: boolean) => {
+      if (finished) return;
+      finished = true;
+      if (error !== undefined && error !== null) reject(error);
+      else if (afterEventLoop && waitsForEmptyEventLoop)
+        void emptyEventLoop(message.deadline).then(() => resolve(result));
+      else resolve(result);
+    };
+    const done = (error?: unknown, result?: unknown) => finish(error, result, false);
+    const callback: Callback = (error, result) => finish(error, result, true);
+    const context = {
+      ...baseContext(message),
+      get callbackWaitsForEmptyEventLoop() {
+        return waitsForEmptyEventLoop;
+      },
+      set callbackWaitsForEmptyEventLoop(value: boolean) {
+        waitsForEmptyEventLoop = value;
+      },
+      done,
+      succeed: (result?: unknown) => done(null, result),
+      fail: (error?: unknown) => done(error === undefined || error === null ? 'handled' : error),
+    };
     try {
-      const returned = handler(message.event, contextFor(message), callback);
-      if (handler.length < 3 || (returned && typeof (returned as Promise<unknown>).then === 'function')) {
-        Promise.resolve(returned).then(resolve, reject);
+      const returned = handler(message.event, context, callback);
+      if (isThenable(returned)) {
+        returned.then(
+          (result) => done(null, result),
+          (error: unknown) => done(error === undefined || error === null ? 'handled' : error),
+        );
+      } else {
+        void emptyEventLoop(message.deadline).then(() => finish(null, null, false));
       }
     } catch (error) {
-      reject(error);
+      callback(error);
     }
   });
 
@@ -61,7 +166,7 @@ port.on('message', async (message: InvokeMessage) => {
   let reply: WorkerReply;
   try {
     const handler = await loaded;
-    const result = await run(handler, message);
+    const result = await (callbacks ? runWithCallbacks : runAsync)(handler, message);
     // Lambda serialises the result as JSON: undefined becomes null, functions and symbols vanish.
     reply = { id: message.id, ok: true, result: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
   } catch (error) {

@@ -1,5 +1,11 @@
-import { dirname } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { writeInlineCode } from '../build/inline-code.ts';
 import type { FunctionConfig } from '../lambda/function-pool.ts';
+import { handlerFile } from '../lambda/handler-file.ts';
+import type { LambdaRuntime } from '../lambda/lambda-runtime.ts';
+import { nodeRuntimeOf } from '../lambda/node-runtime.ts';
+import type { LambdaErrorPayload } from '../lambda/protocol.ts';
 import { isObject, type TemplateObject } from '../template/load.ts';
 import type { LocalStack } from '../template/stack.ts';
 
@@ -36,7 +42,7 @@ const runtimeVariables = (
   stack: LocalStack,
   name: string,
   properties: TemplateObject,
-  bundle: string,
+  taskRoot: string,
 ): Record<string, string> => ({
   AWS_REGION: stack.region,
   AWS_DEFAULT_REGION: stack.region,
@@ -46,7 +52,7 @@ const runtimeVariables = (
   AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
   AWS_LAMBDA_LOG_STREAM_NAME: 'local',
   AWS_EXECUTION_ENV: `AWS_Lambda_${String(properties.Runtime ?? 'nodejs24.x')}`,
-  LAMBDA_TASK_ROOT: dirname(bundle),
+  LAMBDA_TASK_ROOT: taskRoot,
   _HANDLER: String(properties.Handler ?? 'index.handler'),
   TZ: ':UTC',
   PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -57,7 +63,54 @@ export interface FunctionEnvironmentOptions {
   shared: Record<string, string>;
   /** Rewrites a resolved value for the local stack (a Cognito issuer URL → the local issuer). */
   rewrite: (value: string) => string;
+  /** Where `InlineCode` is written (`<buildDir>/<LogicalId>/index.js`). */
+  buildDir: string;
 }
+
+const notRun = (errorMessage: string): LambdaErrorPayload => ({
+  errorType: 'Runtime.NotRunLocally',
+  errorMessage,
+  trace: [],
+});
+
+type Code = { ok: true; file: string; taskRoot: string; inPlace: boolean } | { ok: false; error: LambdaErrorPayload };
+
+/**
+ * Where a function's code is: its esbuild bundle; its `InlineCode` written to the build dir; or, for any other
+ * function, its handler file under `CodeUri` (a folder, default `.`), run in place so its own node_modules resolve.
+ */
+const codeOf = (
+  stack: LocalStack,
+  logicalId: string,
+  properties: TemplateObject,
+  bundle: string | undefined,
+  buildDir: string,
+): Code => {
+  const runtime = nodeRuntimeOf(properties.Runtime);
+  if (properties.PackageType === 'Image' || properties.ImageUri !== undefined) {
+    return { ok: false, error: notRun('container image functions (PackageType: Image) are not run locally') };
+  }
+  if (!runtime.ok) return { ok: false, error: notRun(runtime.reason) };
+  if (bundle) return { ok: true, file: bundle, taskRoot: dirname(bundle), inPlace: false };
+  const handler = String(properties.Handler ?? '');
+  let codeDir: string;
+  if (typeof properties.InlineCode === 'string') {
+    codeDir = writeInlineCode(buildDir, logicalId, properties.InlineCode);
+  } else {
+    const codeUri = properties.CodeUri ?? '.';
+    if (typeof codeUri !== 'string' || codeUri.startsWith('s3://')) {
+      return { ok: false, error: notRun('CodeUri is an S3 location: point it at the function folder to run it') };
+    }
+    codeDir = resolve(dirname(stack.templatePath), codeUri);
+    const shown = relative(process.cwd(), codeDir) || '.';
+    if (!existsSync(codeDir)) return { ok: false, error: notRun(`CodeUri ${shown} does not exist`) };
+    if (!statSync(codeDir).isDirectory()) {
+      return { ok: false, error: notRun(`CodeUri ${shown} is a file (an archive?): point it at the function folder`) };
+    }
+  }
+  const found = handlerFile(codeDir, handler);
+  return found.ok ? { ok: true, file: found.file, taskRoot: codeDir, inPlace: true } : found;
+};
 
 export const functionConfigs = (
   stack: LocalStack,
@@ -65,24 +118,41 @@ export const functionConfigs = (
   options: FunctionEnvironmentOptions,
 ): FunctionConfig[] =>
   stack.ofType('AWS::Serverless::Function').flatMap((resource) => {
-    const bundle = bundles[resource.logicalId];
-    if (!bundle) return [];
     const properties = functionProperties(stack, resource.logicalId);
+    const code = codeOf(stack, resource.logicalId, properties, bundles[resource.logicalId], options.buildDir);
+    const bundle = code.ok ? code.file : '';
     const name = stack.ref(resource.logicalId);
     const own = Object.fromEntries(
       Object.entries(variablesOf(properties)).map(([key, value]) => [key, options.rewrite(value)]),
     );
-    return [
-      {
-        logicalId: resource.logicalId,
-        name,
-        arn: stack.getAtt(resource.logicalId, 'Arn'),
-        handler: String(properties.Handler ?? 'index.handler'),
-        bundle,
-        // Lambda's defaults: 3 seconds, 128 MB.
-        timeoutSeconds: Number(properties.Timeout ?? 3),
-        memoryMB: Number(properties.MemorySize ?? 128),
-        environment: { ...runtimeVariables(stack, name, properties, bundle), ...options.shared, ...own },
+    const config: FunctionConfig = {
+      logicalId: resource.logicalId,
+      name,
+      arn: stack.getAtt(resource.logicalId, 'Arn'),
+      handler: String(properties.Handler ?? 'index.handler'),
+      bundle,
+      runtime: String(properties.Runtime ?? ''),
+      // Lambda's defaults: 3 seconds, 128 MB.
+      timeoutSeconds: Number(properties.Timeout ?? 3),
+      memoryMB: Number(properties.MemorySize ?? 128),
+      environment: {
+        ...runtimeVariables(stack, name, properties, code.ok ? code.taskRoot : dirname(stack.templatePath)),
+        ...options.shared,
+        ...own,
       },
-    ];
+      ...(code.ok ? { inPlace: code.inPlace } : { problem: code.error }),
+    };
+    return [config];
   });
+
+/**
+ * The banner's lines for functions that cannot run: unsupported runtime, no code, no handler file; and, for those
+ * run in place, a failed init (a missing module or export, a callback handler on nodejs24.x), found by running it
+ * once. Such functions answer every invocation with that error (API Gateway: 502).
+ */
+export const functionProblems = async (runtime: LambdaRuntime): Promise<string[]> => {
+  await runtime.check(runtime.functions.filter((config) => config.inPlace).map((config) => config.logicalId));
+  return runtime.functions.flatMap((config) =>
+    config.problem ? [`${config.logicalId}: not run: ${config.problem.errorMessage.split('\n')[0]}`] : [],
+  );
+};

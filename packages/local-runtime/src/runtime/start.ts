@@ -20,7 +20,7 @@ import { type WebSocketApi, webSocketApisOf } from '../websocket/model.ts';
 import { webSocketPort } from '../websocket/server.ts';
 import { localCredentials } from './credentials.ts';
 import { sqsEventSourcesOf } from './event-sources.ts';
-import { functionConfigs } from './functions.ts';
+import { functionConfigs, functionProblems } from './functions.ts';
 import { localPages } from './local-pages.ts';
 import type { LocalRoute, RuntimeInfo } from './local-routes.ts';
 import { apiKeysOf, cognitoIssuerRewrite, restApisOf, usagePlansOf, userPoolsOf } from './rest-apis.ts';
@@ -229,11 +229,12 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       ...aws.environment,
     };
-    const runtime = new LambdaRuntime(
-      functionConfigs(stack, bundles, { shared, rewrite }),
-      options.maxConcurrency ?? 10,
-    );
+    const runtime = new LambdaRuntime(functionConfigs(stack, bundles, { shared, rewrite, buildDir }), {
+      maxConcurrency: options.maxConcurrency ?? 10,
+      log,
+    });
     lambda = runtime;
+    report.unsupported.push(...(await functionProblems(runtime)));
     const functionIdOf = (nameOrArn: string) => runtime.find(nameOrArn)?.config.logicalId;
     const eventSources = sqsEventSourcesOf(stack, aws.sqs.registry, functionIdOf, options.maxConcurrency ?? 10);
     report.unsupported.push(...eventSources.problems);
@@ -260,7 +261,8 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
           accountId: stack.accountId,
           domainName: `${host}:${port}`,
           lambda: {
-            invoke: (target, event, requestId) => runtime.invoke(target, event, requestId),
+            // Lambda's request id is its own (a fresh one per invocation), not API Gateway's.
+            invoke: (target, event) => runtime.invoke(target, event),
             timeoutOf: (target) => runtime.find(target)?.config.timeoutSeconds ?? 3,
           },
           usagePlans,

@@ -73,9 +73,7 @@ export const templateReport = (stack: LocalStack): TemplateReport => {
     else if (!EMULATED.has(type)) unsupported.push(`${logicalId} (${type}): resource type not supported locally`);
     const properties = isObject(resource.raw.Properties) ? resource.raw.Properties : {};
     if (type === 'AWS::Serverless::Function') {
-      const metadata = isObject(resource.raw.Metadata) ? resource.raw.Metadata : {};
-      if (metadata.BuildMethod !== 'esbuild')
-        unsupported.push(`${logicalId}: only esbuild functions are built and run`);
+      // Whether the function itself runs (runtime, code, handler, init) is reported by runtime/functions.ts.
       for (const [name, event] of Object.entries(isObject(properties.Events) ? properties.Events : {})) {
         const eventType = isObject(event) ? String(event.Type) : '?';
         const eventProperties = isObject(event) && isObject(event.Properties) ? event.Properties : {};
