@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { orderIdPattern } from './order-id.ts';
 import { parseOrThrow } from './order-schemas.ts';
-import type { OrderStatus } from './order-status.ts';
+import { failureReasonOf, type OrderStatus } from './order-status.ts';
 
 /**
  * An order event: what the workflow, partners (POST /v1/events) and WebSocket clients (`publish`) put on the queue,
@@ -51,4 +51,24 @@ export type PushMessage =
   | { type: 'order-event'; event: OrderEvent }
   | { type: 'order-status'; orderId: string; status: OrderStatus; failureReason?: string };
 
-export const eventPush = (event: OrderEvent): PushMessage => ({ type: 'order-event', event });
+/** An order's status as subscribers see it: the workflow's last step pushes it, and `subscribe` answers with it. */
+export const statusPush = (orderId: string, status: OrderStatus, failureReason?: string): PushMessage => ({
+  type: 'order-status',
+  orderId,
+  status,
+  ...(failureReason ? { failureReason } : {}),
+});
+
+/**
+ * The event as clients may see it. The workflow's `order.failed` carries the caught error's `cause` (for a Lambda
+ * task, the error JSON with its stack trace) for whoever reads the queue or its DLQ; subscribers get the reason
+ * `GET /v2/orders/{orderId}` shows instead, as `failureReason`, never the trace.
+ */
+const clientEvent = (event: OrderEvent): OrderEvent => {
+  if (event.source !== 'workflow' || event.detail === undefined || !('cause' in event.detail)) return event;
+  const { cause, ...detail } = event.detail;
+  const failureReason = typeof cause === 'string' ? failureReasonOf(cause) : undefined;
+  return { ...event, detail: { ...detail, ...(failureReason ? { failureReason } : {}) } };
+};
+
+export const eventPush = (event: OrderEvent): PushMessage => ({ type: 'order-event', event: clientEvent(event) });

@@ -17,19 +17,21 @@ export const orderStatusOf = (executionStatus: string | undefined): OrderStatus 
 };
 
 /**
- * A failed execution's cause is the Lambda error JSON (`{"errorType","errorMessage",...}`) passed through the Fail
- * state's CausePath; callers get the message, not the envelope. Any other cause is shown as it is.
+ * A failed execution's cause is the Lambda error JSON (`{"errorType","errorMessage","trace"}`) passed through the
+ * Fail state's CausePath; callers get the message (or, without one, the error type), never the envelope or its
+ * stack trace. Any other cause (a Step Functions error such as States.Timeout) is shown as it is.
  */
 export const failureReasonOf = (cause: string | undefined): string | undefined => {
   if (cause === undefined || cause === '') return undefined;
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(cause);
-    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed) {
-      const message = (parsed as { errorMessage: unknown }).errorMessage;
-      if (typeof message === 'string' && message !== '') return message;
-    }
+    parsed = JSON.parse(cause);
   } catch {
-    // not JSON: the raw cause is the best reason there is
+    return cause; // not JSON: the raw cause is the best reason there is
   }
-  return cause;
+  if (typeof parsed !== 'object' || parsed === null) return cause;
+  const { errorMessage, errorType } = parsed as { errorMessage?: unknown; errorType?: unknown };
+  if (typeof errorMessage === 'string' && errorMessage !== '') return errorMessage;
+  if (typeof errorType === 'string' && errorType !== '') return errorType;
+  return 'trace' in parsed ? undefined : cause;
 };

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { statusPush } from '#domain/order-events';
 import { orderIdPattern } from '#domain/order-id';
 import { parseOrThrow } from '#domain/order-schemas';
 import { failureReasonOf } from '#domain/order-status';
@@ -16,10 +17,5 @@ export const handler = async (event: unknown): Promise<NotifyResult> => {
   const { orderId, status, failureReason: cause } = parseOrThrow(input, event, 'notify input');
   // The workflow passes the caught error's Cause: for a Lambda task, the JSON of the error it threw.
   const failureReason = failureReasonOf(cause);
-  return notifySubscribers(config.websocketCallbackUrl(), orderId, {
-    type: 'order-status',
-    orderId,
-    status,
-    ...(failureReason ? { failureReason } : {}),
-  });
+  return notifySubscribers(config.websocketCallbackUrl(), orderId, statusPush(orderId, status, failureReason));
 };

@@ -24,6 +24,12 @@ describe('failure reason', () => {
     expect(failureReasonOf(cause)).toBe('Payment was declined');
   });
 
+  it('never gives out the stack trace of a Lambda error without a message: its type, or nothing', () => {
+    const trace = ['Error', '    at charge (file:///var/task/handler.mjs:1:2)'];
+    expect(failureReasonOf(JSON.stringify({ errorType: 'TypeError', errorMessage: '', trace }))).toBe('TypeError');
+    expect(failureReasonOf(JSON.stringify({ errorMessage: '', trace }))).toBeUndefined();
+  });
+
   it('keeps any other cause as it is', () => {
     expect(failureReasonOf('States.Timeout')).toBe('States.Timeout');
     expect(failureReasonOf('{"other":1}')).toBe('{"other":1}');

@@ -50,6 +50,40 @@ describe('order events consumer', () => {
     });
   });
 
+  it("pushes the workflow's order.failed with the client's failureReason instead of the Lambda error's cause", async () => {
+    const cause = JSON.stringify({
+      errorType: 'PaymentDeclinedError',
+      errorMessage: 'Payment declined',
+      trace: ['PaymentDeclinedError: Payment declined', '    at charge (file:///var/task/handler.mjs:1:2048)'],
+    });
+    const failed = {
+      eventId: '6f1c2b8e-0d4a-4c59-9d7e-2f6a1b3c4d5e',
+      orderId: 'ord_01jd8x2k7q9w3e5r6t7y8u9i0p',
+      type: 'order.failed',
+      occurredAt: '2026-11-24T19:10:45.120Z',
+      source: 'workflow',
+      detail: { error: 'PaymentDeclinedError', cause },
+    };
+    const result = await handler({ Records: [{ ...confirmed, body: JSON.stringify(failed) }] }, context);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(pushes()[0]?.message).toEqual({
+      type: 'order-event',
+      event: { ...failed, detail: { error: 'PaymentDeclinedError', failureReason: 'Payment declined' } },
+    });
+    expect(JSON.stringify(pushes())).not.toMatch(/trace|handler\.mjs/);
+  });
+
+  it("leaves a partner's or client's event detail as it was published", async () => {
+    const cancelled = {
+      ...JSON.parse(shipped.body),
+      type: 'order.cancelled',
+      source: 'partner',
+      detail: { cause: 'customer request' },
+    };
+    await handler({ Records: [{ ...shipped, body: JSON.stringify(cancelled) }] }, context);
+    expect(pushes()[0]?.message).toEqual({ type: 'order-event', event: cancelled });
+  });
+
   it('fails a record that is JSON but not an order event', async () => {
     const notAnEvent = {
       ...shipped,
