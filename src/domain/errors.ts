@@ -37,6 +37,17 @@ export class OrderNotFoundError extends DomainError {
   }
 }
 
+/** The caller is known but its token lacks the scope an action needs (REST answers these with its policy's 403). */
+export class ForbiddenError extends DomainError {
+  override readonly name = 'ForbiddenError';
+  readonly code = 'Forbidden';
+  readonly scope: string;
+  constructor(action: string, scope: string) {
+    super(`Forbidden: ${action} needs the ${scope} scope`);
+    this.scope = scope;
+  }
+}
+
 export class OrderConflictError extends DomainError {
   override readonly name = 'OrderConflictError';
   readonly code = 'Conflict';

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ValidationError } from './errors.ts';
+import { type DomainError, ValidationError } from './errors.ts';
 import { publishedEventSchema } from './order-events.ts';
 import { orderIdPattern } from './order-id.ts';
 import { parseOrThrow } from './order-schemas.ts';
@@ -51,9 +51,10 @@ export type Reply =
   | { type: 'published'; eventId: string }
   | { type: 'error'; message: string; errors?: { path: string; message: string }[]; actions: readonly string[] };
 
-export const errorReply = (error: ValidationError): Reply => ({
+/** A refused message: what was wrong with it, or why the caller may not do it (missing scope, unknown order). */
+export const errorReply = (error: DomainError): Reply => ({
   type: 'error',
   message: error.message,
-  ...(error.issues.length > 0 ? { errors: error.issues } : {}),
+  ...(error instanceof ValidationError && error.issues.length > 0 ? { errors: error.issues } : {}),
   actions: clientActions,
 });

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import {
   DomainError,
+  ForbiddenError,
   OrderConflictError,
   OrderNotFoundError,
   OutOfStockError,
@@ -28,6 +29,7 @@ export const json = (
 
 const statusOf = (error: DomainError): number => {
   if (error instanceof ValidationError) return 400;
+  if (error instanceof ForbiddenError) return 403;
   if (error instanceof OrderNotFoundError) return 404;
   if (error instanceof OrderConflictError) return 409;
   if (error instanceof UnknownProductError || error instanceof OutOfStockError) return 422;
