@@ -18,7 +18,10 @@ beforeAll(async () => {
   // hello-world's own dependency, as `npm install` in hello-world/ would leave it.
   const greeting = join(dir, 'hello-world', 'node_modules', 'greeting');
   mkdirSync(greeting, { recursive: true });
-  writeFileSync(join(greeting, 'package.json'), JSON.stringify({ name: 'greeting', version: '1.0.0', main: 'index.js' }));
+  writeFileSync(
+    join(greeting, 'package.json'),
+    JSON.stringify({ name: 'greeting', version: '1.0.0', main: 'index.js' }),
+  );
   writeFileSync(join(greeting, 'index.js'), 'module.exports = (who) => `hello ${who}`;\n');
   runtime = await startRuntime(['--template', join(dir, 'template.yaml')]);
 }, 120_000);
