@@ -14,6 +14,8 @@ export interface MintOptions {
   tokenUse?: 'access' | 'id';
   expiresInSeconds?: number;
   claims?: Record<string, unknown>;
+  /** The token's `aud` (default: the app client id); JWT authorizers of HTTP APIs check it against their audience. */
+  audience?: string | string[];
 }
 
 export interface LocalIssuer {
@@ -48,7 +50,16 @@ export const mintOptionsOf = (raw: Record<string, unknown>): MintOptions => {
     throw new MintError('"claims" must be an object');
   const reserved = Object.keys(claims).filter((key) => RESERVED.includes(key));
   if (reserved.length > 0) throw new MintError(`"claims" may not set ${reserved.join(', ')}: the issuer sets them`);
+  const audience = raw.aud;
+  if (
+    audience !== undefined &&
+    typeof audience !== 'string' &&
+    !(Array.isArray(audience) && audience.every((item) => typeof item === 'string'))
+  ) {
+    throw new MintError('"aud" must be a string or a list of strings');
+  }
   return {
+    ...(audience === undefined ? {} : { audience: audience as string | string[] }),
     sub: raw.sub,
     scope: raw.scope as string | undefined,
     tokenUse,
@@ -87,7 +98,7 @@ export const createLocalIssuer = async (options: { baseUrl: string; clientId: st
     return new SignJWT(payload)
       .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
       .setIssuer(issuer)
-      .setAudience(options.clientId)
+      .setAudience(mintOptions.audience ?? options.clientId)
       .setIssuedAt(now)
       .setExpirationTime(now + (mintOptions.expiresInSeconds ?? 3600))
       .setJti(randomUUID())

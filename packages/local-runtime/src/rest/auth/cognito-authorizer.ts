@@ -11,7 +11,8 @@ export interface LocalUserPool {
   clientIds: string[];
 }
 
-const claimString = (value: unknown): string =>
+/** A claim as API Gateway hands it to integrations: a string (a list as `[a b]`, an object as JSON). */
+export const claimString = (value: unknown): string =>
   Array.isArray(value) ? `[${value.join(' ')}]` : typeof value === 'object' ? JSON.stringify(value) : String(value);
 
 /**
