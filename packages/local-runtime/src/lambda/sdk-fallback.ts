@@ -1,4 +1,4 @@
-import { registerHooks } from 'node:module';
+import { createRequire, registerHooks } from 'node:module';
 
 /** The packages Lambda's Node.js runtimes carry (the AWS SDK for JavaScript v3 and its Smithy core). */
 const RUNTIME_PACKAGES = /^@(aws-sdk|smithy)\//;
@@ -15,12 +15,15 @@ const notFound = (error: unknown): boolean => {
  * function's own copy, when it has one, wins. Applies to the calling thread only (a function's worker).
  */
 export const registerSdkFallback = (fallbackParent: string): void => {
+  const fallbackRequire = createRequire(fallbackParent);
   registerHooks({
     resolve(specifier, context, nextResolve) {
       try {
         return nextResolve(specifier, context);
       } catch (error) {
         if (!RUNTIME_PACKAGES.test(specifier) || !notFound(error)) throw error;
+        // require() resolves from the requiring module's own paths whatever parentURL says: hand it the file.
+        if (context.conditions?.includes('require')) return nextResolve(fallbackRequire.resolve(specifier), context);
         return nextResolve(specifier, { ...context, parentURL: fallbackParent });
       }
     },

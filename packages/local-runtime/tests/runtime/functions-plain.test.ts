@@ -86,6 +86,11 @@ describe('the handler contract follows Runtime', () => {
     expect({ status: answer.status, body: answer.json() }).toEqual({ status: 200, body: { style: 'callback' } });
   });
 
+  test('nodejs20.x: a CommonJS callback handler that require()s the provided SDK answers once its call is done', async () => {
+    const answer = await get('/legacy/tables');
+    expect({ status: answer.status, body: answer.json() }).toEqual({ status: 200, body: { tables: 1 } });
+  });
+
   test('nodejs22.x: context.succeed ends the invocation', async () => {
     const answer = await get('/context-succeed');
     expect({ status: answer.status, body: answer.json() }).toEqual({ status: 200, body: { style: 'context.succeed' } });

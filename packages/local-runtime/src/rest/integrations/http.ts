@@ -11,7 +11,7 @@ import type { IntegrationResult } from './types.ts';
 
 // Hop-by-hop headers belong to one connection and are never forwarded (RFC 9110, section 7.6.1); host and
 // content-length are recomputed for the back end's request.
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
   'proxy-authenticate',

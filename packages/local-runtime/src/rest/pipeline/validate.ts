@@ -124,9 +124,6 @@ export class RequestValidator {
       }
       this.compiled.set(operation, byType);
     }
-    // Only the model declared for the request's content type applies: a request whose content type has no model is
-    // not validated (developer guide, "Request validation for REST APIs": the body is validated against "the model
-    // of the content type"); the passthrough behavior then decides what happens to it.
-    return byType.get(contentType);
+    return byType.get(contentType) ?? byType.get('application/json');
   }
 }
