@@ -168,25 +168,25 @@ it('ANY /v1/legacy/{proxy+}: HTTP proxy to the back end, with the caller identif
   expect(legacySeen?.headers['x-authenticated-sub']).toBe('alice');
 });
 
-describe('GET /v1/me (Cognito user pool authorizer)', () => {
-  it('gives the function the verified claims', async () => {
-    const answer = await request('GET', '/v1/me', auth(writer));
+describe('GET /v1/me (Cognito user pool authorizer, no OAuth scopes: ID tokens)', () => {
+  it('gives the function the verified claims of an ID token', async () => {
+    const idToken = await runtime.token({ sub: 'carol', token_use: 'id', claims: { email: 'carol@example.com' } });
+    const answer = await request('GET', '/v1/me', auth(idToken));
     expect(answer.status).toBe(200);
     expect(answer.json()).toMatchObject({
-      sub: 'alice',
-      username: 'alice',
-      claims: expect.objectContaining({ token_use: 'access' }),
+      sub: 'carol',
+      username: 'carol',
+      email: 'carol@example.com',
+      claims: expect.objectContaining({ token_use: 'id' }),
     });
   });
 
-  it('accepts an ID token too, and refuses no token or a forged one with 401', async () => {
-    const idToken = await runtime.token({ sub: 'carol', token_use: 'id', claims: { email: 'carol@example.com' } });
-    expect((await request('GET', '/v1/me', auth(idToken))).json()).toMatchObject({
-      sub: 'carol',
-      email: 'carol@example.com',
-    });
+  it('refuses an access token (the method has no scopes), no token, or a forged one with 401', async () => {
+    expectError(await request('GET', '/v1/me', auth(writer)), 401, 'Unauthorized');
+    expect(await runtime.waitForOutput(/GET \S+\/v1\/me 401 .*takes an ID token; got token_use "access"/)).toBe(true);
     expectError(await request('GET', '/v1/me'), 401, 'Unauthorized');
-    expectError(await request('GET', '/v1/me', auth(`${writer.slice(0, -4)}AAAA`)), 401, 'Unauthorized');
+    const idToken = await runtime.token({ sub: 'carol', token_use: 'id' });
+    expectError(await request('GET', '/v1/me', auth(`${idToken.slice(0, -4)}AAAA`)), 401, 'Unauthorized');
   });
 });
 

@@ -88,7 +88,8 @@ export const createLocalIssuer = async (options: { baseUrl: string; clientId: st
     const payload: Record<string, unknown> = {
       ...mintOptions.claims,
       sub: mintOptions.sub,
-      'cognito:username': mintOptions.sub,
+      // Cognito names the user `cognito:username` in ID tokens and `username` in access tokens.
+      ...(tokenUse === 'id' ? { 'cognito:username': mintOptions.sub } : { username: mintOptions.sub }),
       token_use: tokenUse,
       auth_time: now,
       // Cognito access tokens name the app client in client_id; the token authorizer checks aud, so both are set.

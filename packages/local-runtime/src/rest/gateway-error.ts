@@ -63,11 +63,13 @@ export class GatewayError extends Error {
   readonly status?: number;
   /** Overrides the type's `x-amzn-ErrorType` (SigV4 failures name their own, e.g. UnrecognizedClientException). */
   readonly errorType?: string;
+  /** Why, for the developer's terminal (the client only ever sees API Gateway's own answer). */
+  readonly reason?: string;
 
   constructor(
     type: GatewayResponseType,
     message: string | null,
-    options: { validationErrors?: string; status?: number; errorType?: string; cause?: unknown } = {},
+    options: { validationErrors?: string; status?: number; errorType?: string; cause?: unknown; reason?: string } = {},
   ) {
     super(message ?? type, { cause: options.cause });
     this.type = type;
@@ -75,13 +77,15 @@ export class GatewayError extends Error {
     this.validationErrors = options.validationErrors;
     this.status = options.status;
     this.errorType = options.errorType;
+    this.reason = options.reason;
   }
 }
 
 export const missingAuthenticationToken = () =>
   new GatewayError('MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token');
 export const forbidden = () => new GatewayError('INVALID_API_KEY', 'Forbidden');
-export const unauthorized = () => new GatewayError('UNAUTHORIZED', 'Unauthorized');
+export const unauthorized = (reason?: string) =>
+  new GatewayError('UNAUTHORIZED', 'Unauthorized', reason ? { reason } : {});
 export const explicitDeny = () =>
   new GatewayError('ACCESS_DENIED', 'User is not authorized to access this resource with an explicit deny');
 export const notAuthorized = () => new GatewayError('ACCESS_DENIED', 'User is not authorized to access this resource');

@@ -1,9 +1,10 @@
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
+import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
 import type { CognitoAuthorizer } from './auth/cognito-authorizer.ts';
 import { type IamAuthorizer, isSigned } from './auth/iam-authorizer.ts';
 import { LambdaAuthorizer } from './auth/lambda-authorizer.ts';
-import { type Exchange, type GatewayRequest, headerOf } from './exchange.ts';
-import { GatewayError, missingAuthenticationToken } from './gateway-error.ts';
+import { type Exchange, type GatewayRequest, headerOf, methodArn } from './exchange.ts';
+import { GatewayError } from './gateway-error.ts';
 import { asGatewayError, gatewayErrorResponse } from './gateway-responses.ts';
 import { type AwsServiceEndpoints, awsServiceIntegration, serviceTargetOf } from './integrations/aws-service.ts';
 import { httpIntegration } from './integrations/http.ts';
@@ -41,7 +42,16 @@ export interface GatewayAnswer extends IntegrationResult {
   exchange: Exchange;
   /** Which integration answered (`lambda-proxy`, `mock`, `gateway`...), for the request log. */
   integration: string;
+  /** Why the gateway refused or failed the request, for the request log. */
+  reason?: string;
 }
+
+/** The log's explanation of a gateway error: its own reason, else its cause's message, else what the client saw. */
+const reasonOf = (error: GatewayError): string => {
+  if (error.reason) return error.reason;
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return [error.type, cause ?? error.gatewayMessage].filter(Boolean).join(': ');
+};
 
 /**
  * One REST API stage. A request goes through the stages in the order API Gateway applies them (developer guide,
@@ -51,8 +61,21 @@ export interface GatewayAnswer extends IntegrationResult {
  * request validation → cache lookup → integration (request mapping, call, response mapping) → cache store.
  * Every failure on the way is a GatewayError, answered with the API's gateway responses.
  */
-export class RestGateway {
+const MAX_METHOD_ARN_BYTES = 1600;
+const MAX_REQUEST_LINE_AND_HEADERS_BYTES = 10_240;
+
+export class RestGateway implements ApiEndpoint {
+  readonly kind = 'REST';
   readonly api: RestApi;
+  get logicalId(): string {
+    return this.api.logicalId;
+  }
+  get apiId(): string {
+    return this.api.id;
+  }
+  get stage(): string {
+    return this.api.stage;
+  }
   private readonly options: RestGatewayOptions;
   private readonly route: ReturnType<typeof createRouter>;
   private readonly lambdaAuthorizer: LambdaAuthorizer;
@@ -115,29 +138,86 @@ export class RestGateway {
     const exchange = this.exchangeFor(request);
     let integration = 'gateway';
     let result: IntegrationResult;
+    let reason: string | undefined;
     try {
+      this.checkLimits(request);
       const match = this.route(request.method, request.path);
-      if (!match) throw missingAuthenticationToken();
+      if (!match) {
+        throw new GatewayError('MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token', {
+          reason: `no method ${request.method} ${request.path} in ${this.api.logicalId} (API Gateway answers an unknown route this way)`,
+        });
+      }
       exchange.match = match;
       const operation = match.operation;
       integration = integrationLabel(operation);
-      if (operation.authorizer) await this.authorize(exchange, operation.authorizer);
+      if (operation.authorizer) {
+        // With authorization on a method, its ARN may be at most 1,600 bytes; a long path parameter makes it longer
+        // and the client gets 414 (developer guide, "Amazon API Gateway quotas and important notes").
+        const arnBytes = Buffer.byteLength(methodArn(exchange, this.options.region));
+        if (arnBytes > MAX_METHOD_ARN_BYTES) {
+          throw new GatewayError('DEFAULT_4XX', 'Request URI too long', {
+            status: 414,
+            reason: `the method ARN is ${arnBytes} bytes, over API Gateway's ${MAX_METHOD_ARN_BYTES} for an authorized method`,
+          });
+        }
+      }
+      if (operation.refusal) {
+        throw new GatewayError('ACCESS_DENIED', 'User is not authorized to access this resource', {
+          reason: `refused: ${operation.refusal} is not enforced locally, so the method never fails open`,
+        });
+      }
+      if (operation.authorizer) await this.authorize(exchange, operation.authorizer, operation.authorizationScopes);
       if (operation.apiKeyRequired) this.checkApiKey(exchange, operation);
       this.throttle.admit(operation.resourcePath, request.method);
       this.validator.validate(exchange, operation);
       result = await this.cached(exchange, operation);
     } catch (error) {
-      result = gatewayErrorResponse(exchange, this.api, asGatewayError(error));
+      const gatewayError = asGatewayError(error);
+      reason = reasonOf(gatewayError);
+      result = gatewayErrorResponse(exchange, this.api, gatewayError);
     }
     this.finish(request, result);
-    return { ...result, exchange, integration: exchange.cacheHit ? `${integration} (cache hit)` : integration };
+    return {
+      ...result,
+      exchange,
+      integration: exchange.cacheHit ? `${integration} (cache hit)` : integration,
+      ...(reason ? { reason } : {}),
+    };
   }
 
-  private async authorize(exchange: Exchange, authorizer: Authorizer): Promise<void> {
+  /**
+   * The request-size quotas of REST APIs (developer guide, "Quotas for configuring and running a REST API in API
+   * Gateway"): the URL at most 8,192 characters (edge-optimized and private APIs) or 10,240 (regional), and the
+   * request line and header values together at most 10,240 bytes.
+   */
+  private checkLimits(request: GatewayRequest): void {
+    const url = `https://${this.api.id}.execute-api.${this.options.region}.amazonaws.com${request.rawPath}${request.rawQuery ? `?${request.rawQuery}` : ''}`;
+    const maxUrl = this.api.endpointType === 'REGIONAL' ? 10_240 : 8_192;
+    if (url.length > maxUrl) {
+      throw new GatewayError('DEFAULT_4XX', 'Request URI too long', {
+        status: 414,
+        reason: `the URL is ${url.length} characters, over the ${maxUrl} of a ${this.api.endpointType} API`,
+      });
+    }
+    const requestLine = `${request.method} ${request.rawPath}${request.rawQuery ? `?${request.rawQuery}` : ''} ${request.protocol}`;
+    const headerBytes =
+      Buffer.byteLength(requestLine) +
+      Object.values(request.multiHeaders)
+        .flat()
+        .reduce((sum, value) => sum + Buffer.byteLength(value), 0);
+    if (headerBytes > MAX_REQUEST_LINE_AND_HEADERS_BYTES) {
+      throw new GatewayError('DEFAULT_4XX', 'Request Header Fields Too Large', {
+        status: 431,
+        reason: `the request line and header values are ${headerBytes} bytes, over API Gateway's ${MAX_REQUEST_LINE_AND_HEADERS_BYTES}`,
+      });
+    }
+  }
+
+  private async authorize(exchange: Exchange, authorizer: Authorizer, scopes: string[]): Promise<void> {
     if (authorizer.type === 'aws_iam') {
       exchange.identity = { ...exchange.identity, ...(await this.options.iam.authorize(exchange)) };
     } else if (authorizer.type === 'cognito_user_pools') {
-      exchange.authorizer = await this.options.cognito.authorize(exchange, authorizer);
+      exchange.authorizer = await this.options.cognito.authorize(exchange, authorizer, scopes);
     } else {
       exchange.authorizer = await this.lambdaAuthorizer.authorize(exchange, authorizer);
     }

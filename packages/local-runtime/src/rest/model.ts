@@ -1,4 +1,5 @@
 import { isObject, type TemplateObject, type TemplateValue } from '../template/load.ts';
+import { isSwagger2, swagger2ToOpenApi3 } from './sources/swagger2.ts';
 
 /** The REST API as the local gateway serves it, read from the resolved OpenAPI body and the SAM Api's properties. */
 export type IntegrationType = 'mock' | 'aws' | 'aws_proxy' | 'http' | 'http_proxy';
@@ -54,6 +55,13 @@ export interface Operation {
   operationId?: string;
   apiKeyRequired: boolean;
   authorizer?: Authorizer;
+  /** OAuth scopes the method's security requirement names for its authorizer (Cognito: access tokens only then). */
+  authorizationScopes: string[];
+  /**
+   * Set when the method depends on something the runtime does not enforce (a resource policy, an unknown setting):
+   * such a method refuses every request rather than fail open, and the reason is logged.
+   */
+  refusal?: string;
   validateBody: boolean;
   validateParameters: boolean;
   parameters: Parameter[];
@@ -95,6 +103,7 @@ export interface RestApi {
   methodSettings: MethodSetting[];
   stageVariables: Record<string, string>;
   cacheClusterEnabled: boolean;
+  endpointType: 'EDGE' | 'REGIONAL' | 'PRIVATE';
 }
 
 export class RestModelError extends Error {
@@ -196,8 +205,27 @@ const parametersOf = (raw: TemplateValue | undefined): Parameter[] =>
     schema: isObject(parameter.schema) ? parameter.schema : undefined,
   }));
 
-/** Reads the resolved OpenAPI 3 body of an AWS::Serverless::Api (with its resolved Properties). */
-export const restApiOf = (logicalId: string, id: string, properties: TemplateObject, body: TemplateObject): RestApi => {
+/** SAM's `EndpointConfiguration: REGIONAL` / `{Type: REGIONAL}`, or a RestApi's `{Types: [REGIONAL]}`; EDGE by default. */
+const endpointTypeOf = (value: TemplateValue | undefined): RestApi['endpointType'] => {
+  const raw = isObject(value) ? (Array.isArray(value.Types) ? value.Types[0] : value.Type) : value;
+  const type = String(raw ?? 'EDGE').toUpperCase();
+  return type === 'REGIONAL' || type === 'PRIVATE' ? type : 'EDGE';
+};
+
+/** A refusal the template's own tooling put on an operation (see Operation.refusal). */
+export const REFUSAL_EXTENSION = 'x-local-runtime-refusal';
+
+/**
+ * Reads the resolved OpenAPI 3 (or Swagger 2.0) body of a REST API with the properties of its stage (StageName,
+ * MethodSettings, Variables, CacheClusterEnabled — the AWS::Serverless::Api / AWS::ApiGateway::Stage names).
+ */
+export const restApiOf = (
+  logicalId: string,
+  id: string,
+  properties: TemplateObject,
+  definition: TemplateObject,
+): RestApi => {
+  const body = isSwagger2(definition) ? swagger2ToOpenApi3(definition) : definition;
   const schemes = authorizersOf(body);
   const validators = asObject(body['x-amazon-apigateway-request-validators']);
   const defaultValidator = body['x-amazon-apigateway-request-validator'];
@@ -216,16 +244,20 @@ export const restApiOf = (logicalId: string, id: string, properties: TemplateObj
         Array.isArray(operation.security) ? operation.security : Array.isArray(rootSecurity) ? rootSecurity : []
       )
         .filter(isObject)
-        .flatMap((entry) => Object.keys(entry));
+        .flatMap((entry) => Object.entries(entry));
       let apiKeyRequired = false;
       let authorizer: Authorizer | undefined;
-      for (const name of security) {
+      let authorizationScopes: string[] = [];
+      for (const [name, scopes] of security) {
         const scheme = schemes[name];
         if (!scheme) throw new RestModelError(`${where}: security scheme "${name}" is not declared`);
         if (scheme === 'api-key') apiKeyRequired = true;
         else if (authorizer)
           throw new RestModelError(`${where}: more than one authorizer (${authorizer.name}, ${name})`);
-        else authorizer = scheme;
+        else {
+          authorizer = scheme;
+          authorizationScopes = Array.isArray(scopes) ? scopes.map(String) : [];
+        }
       }
       const validatorName = operation['x-amazon-apigateway-request-validator'] ?? defaultValidator;
       const validator = typeof validatorName === 'string' ? asObject(validators[validatorName]) : {};
@@ -248,6 +280,8 @@ export const restApiOf = (logicalId: string, id: string, properties: TemplateObj
         operationId: typeof operation.operationId === 'string' ? operation.operationId : undefined,
         apiKeyRequired,
         authorizer,
+        authorizationScopes,
+        ...(typeof operation[REFUSAL_EXTENSION] === 'string' ? { refusal: operation[REFUSAL_EXTENSION] } : {}),
         validateBody: asBoolean(validator.validateRequestBody) ?? false,
         validateParameters: asBoolean(validator.validateRequestParameters) ?? false,
         parameters: [...byKey.values()],
@@ -305,5 +339,6 @@ export const restApiOf = (logicalId: string, id: string, properties: TemplateObj
     methodSettings,
     stageVariables: asStrings(properties.Variables),
     cacheClusterEnabled: asBoolean(properties.CacheClusterEnabled) ?? false,
+    endpointType: endpointTypeOf(properties.EndpointConfiguration),
   };
 };

@@ -1,11 +1,33 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
 import { readRequestBody } from '../services/shared/local-service.ts';
 import type { GatewayRequest } from './exchange.ts';
-import type { GatewayAnswer, RestGateway } from './gateway.ts';
+import type { GatewayAnswer } from './gateway.ts';
 
 /** API Gateway's payload limit for REST APIs (developer guide, "Amazon API Gateway quotas"): 10 MB. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A client may name its request with an `x-amzn-RequestId` UUID, which API Gateway then uses as `$context.requestId`
+ * and returns; any other value is replaced (developer guide, "Access logging for REST APIs", `$context.requestId`).
+ */
+const requestIdOf = (request: IncomingMessage): string => {
+  const offered = request.headers['x-amzn-requestid'];
+  return typeof offered === 'string' && UUID.test(offered) ? offered.toLowerCase() : randomUUID();
+};
+
+/**
+ * Repeated slashes are one: `//dev//items` is `/dev/items` (API Gateway collapses them before it picks the stage
+ * and the resource); the query string is left as sent.
+ */
+export const collapseSlashes = (url: string): string => {
+  const queryAt = url.indexOf('?');
+  const path = queryAt >= 0 ? url.slice(0, queryAt) : url;
+  const collapsed = path.replace(/\/{2,}/g, '/');
+  return collapsed === path ? url : collapsed + (queryAt >= 0 ? url.slice(queryAt) : '');
+};
 
 export interface RequestLogEntry {
   method: string;
@@ -13,6 +35,7 @@ export interface RequestLogEntry {
   status: number;
   latencyMs: number;
   integration: string;
+  reason?: string;
 }
 
 /** Header names as the client wrote them (the proxy event keeps their case); repeated headers listed in order. */
@@ -49,7 +72,7 @@ const decodePath = (path: string): string => {
 
 /** `GET /dev/v1/catalog` → the stage's gateway with `/v1/catalog`; anything else is answered by `fallback`. */
 export const toGatewayRequest = (request: IncomingMessage, body: Buffer, stagePrefixLength: number): GatewayRequest => {
-  const url = request.url ?? '/';
+  const url = collapseSlashes(request.url ?? '/');
   const queryAt = url.indexOf('?');
   const rawPath = queryAt >= 0 ? url.slice(0, queryAt) : url;
   const rawQuery = queryAt >= 0 ? url.slice(queryAt + 1) : '';
@@ -68,7 +91,7 @@ export const toGatewayRequest = (request: IncomingMessage, body: Buffer, stagePr
     body,
     sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
     protocol: `HTTP/${request.httpVersion}`,
-    requestId: randomUUID(),
+    requestId: requestIdOf(request),
     extendedRequestId: `${randomBytes(12).toString('base64').replace(/[+/]/g, 'A').slice(0, 15)}=`,
     requestTimeEpoch: Date.now(),
   };
@@ -95,25 +118,85 @@ const write = (
 };
 
 /**
- * The node:http handler of the REST API: `/<stage>/...` goes to that stage's gateway, `/_local/...` to the local
- * tools (the token issuer), anything else gets API Gateway's answer for an unknown stage. Every request gets
+ * Which API a request is for. API Gateway tells APIs apart by host name (`{apiId}.execute-api.{region}.amazonaws.com`)
+ * and stages by the first path segment; `$default` stages (HTTP APIs) have no stage segment. Locally one port can
+ * serve every API whose stage name is unique plus one `$default` API (for paths no stage claims); `placeEndpoints`
+ * gives each other API a port of its own. A `Host` of `{apiId}.execute-api.…` or `{apiId}.localhost` picks the API on
+ * any port, as on AWS.
+ */
+export const placeEndpoints = <T extends Pick<ApiEndpoint, 'stage'>>(endpoints: T[]): { shared: T[]; own: T[] } => {
+  const shared: T[] = [];
+  const own: T[] = [];
+  const stages = new Set<string>();
+  for (const endpoint of endpoints) {
+    if (stages.has(endpoint.stage)) own.push(endpoint);
+    else {
+      stages.add(endpoint.stage);
+      shared.push(endpoint);
+    }
+  }
+  return { shared, own };
+};
+
+const hostApiId = (host: string | undefined): string | undefined =>
+  host ? /^([a-z0-9]+)\.(?:execute-api\.|localhost(?::\d+)?$)/i.exec(host)?.[1]?.toLowerCase() : undefined;
+
+/** The endpoint and the length of the stage prefix to strip (0 for `$default`), or undefined: no API here. */
+export const endpointFor = (
+  endpoints: ApiEndpoint[],
+  all: ApiEndpoint[],
+  host: string | undefined,
+  url: string,
+): { endpoint: ApiEndpoint; prefixLength: number } | undefined => {
+  const stage = /^\/([^/?]+)/.exec(url)?.[1] ?? '';
+  const byHost = hostApiId(host);
+  const candidates = byHost ? all.filter((endpoint) => endpoint.apiId.toLowerCase() === byHost) : endpoints;
+  const staged = candidates.find((endpoint) => endpoint.stage === stage && stage !== '$default');
+  if (staged) return { endpoint: staged, prefixLength: stage.length + 1 };
+  const root = candidates.find((endpoint) => endpoint.stage === '$default');
+  return root ? { endpoint: root, prefixLength: 0 } : undefined;
+};
+
+/**
+ * The node:http handler of one port: a request goes to its API's stage (see endpointFor), `/_local/...` to the local
+ * tools (the token issuer, pages), anything else gets API Gateway's answer for an unknown stage. Every request gets
  * exactly one response, whatever happens.
  */
-export const restRequestHandler = (options: {
-  gateways: RestGateway[];
+export const apiRequestHandler = (options: {
+  /** The APIs this port serves by path. */
+  endpoints: ApiEndpoint[];
+  /** Every API of the runtime, for requests whose Host names one. */
+  all?: ApiEndpoint[];
   local: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
   log: (entry: RequestLogEntry) => void;
 }) => {
-  const byStage = new Map(options.gateways.map((gateway) => [gateway.api.stage, gateway]));
+  const all = options.all ?? options.endpoints;
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = performance.now();
-    const url = request.url ?? '/';
+    const url = collapseSlashes(request.url ?? '/');
     try {
       if (url.startsWith('/_local/') && (await options.local(request, response))) return;
-      const stage = /^\/([^/?]+)/.exec(url)?.[1] ?? '';
-      const gateway = byStage.get(stage);
+      const target = endpointFor(options.endpoints, all, request.headers.host, url);
       const body = (await readRequestBody(request, MAX_BODY_BYTES)) ?? 'too-large';
-      if (!gateway) {
+      if (body === 'too-large') {
+        // Refused at API Gateway's edge before any API sees it: plain text, no request id, no gateway response
+        // (observed answer of an edge-optimized or regional REST API to a body over 10,485,760 bytes).
+        write(response, {
+          status: 413,
+          headers: { 'Content-Type': 'text; charset=utf-8' },
+          body: Buffer.from(`HTTP content length exceeded ${MAX_BODY_BYTES} bytes.`),
+        });
+        options.log({
+          method: request.method ?? '',
+          url,
+          status: 413,
+          latencyMs: performance.now() - started,
+          integration: 'gateway',
+          reason: `the body is over API Gateway's ${MAX_BODY_BYTES}-byte payload limit`,
+        });
+        return;
+      }
+      if (!target) {
         // An unknown stage is answered before any API is chosen: 403 Forbidden, as execute-api does.
         const answer = {
           status: 403,
@@ -127,14 +210,13 @@ export const restRequestHandler = (options: {
           status: 403,
           latencyMs: performance.now() - started,
           integration: 'gateway',
+          reason: `no API serves this path here (stages: ${options.endpoints.map((endpoint) => endpoint.stage).join(', ') || 'none'})`,
         });
         return;
       }
-      const gatewayRequest = toGatewayRequest(request, body === 'too-large' ? Buffer.alloc(0) : body, stage.length + 1);
-      const answer =
-        body === 'too-large'
-          ? gateway.reject(gatewayRequest, 'REQUEST_TOO_LARGE')
-          : await gateway.handle(gatewayRequest);
+      const { endpoint, prefixLength } = target;
+      const gatewayRequest = toGatewayRequest(request, body, prefixLength);
+      const answer = await endpoint.handle(gatewayRequest);
       write(response, answer);
       options.log({
         method: gatewayRequest.method,
@@ -142,10 +224,11 @@ export const restRequestHandler = (options: {
         status: answer.status,
         latencyMs: performance.now() - started,
         integration: answer.integration,
+        ...(answer.reason ? { reason: answer.reason } : {}),
       });
     } catch (error) {
       // The gateway answers its own errors; reaching here is a bug of the runtime, still answered as API Gateway would.
-      console.error('[rest] unexpected error', error);
+      console.error('[api] unexpected error', error);
       if (!response.headersSent) {
         write(response, {
           status: 500,

@@ -36,7 +36,8 @@ export const banner = (runtime: LocalRuntime): string => {
     '',
   ];
   for (const api of runtime.apis) {
-    lines.push(`REST API ${api.logicalId}  ${runtime.restUrl}/${api.stage}`);
+    const url = runtime.info.apis.find((placed) => placed.logicalId === api.logicalId)?.url;
+    lines.push(`REST API ${api.logicalId}  ${url ?? `${runtime.restUrl}/${api.stage}`}`);
     lines.push(
       ...table(
         api.operations.map((operation) => [
@@ -67,7 +68,8 @@ export const banner = (runtime: LocalRuntime): string => {
   const usesTokens =
     runtime.apis.some((api) =>
       api.operations.some((operation) => operation.authorizer && operation.authorizer.type !== 'aws_iam'),
-    ) || runtime.webSocketApis.some((api) => [...api.routes.values()].some((route) => route.authorizer !== undefined));
+    ) ||
+    runtime.webSocketApis.some((api) => [...api.routes.values()].some((route) => route.authorizer !== undefined));
   if (usesTokens) {
     lines.push(
       `Tokens: sam-local-runtime token --sub alice --scope "read write"   (issuer ${runtime.issuer.issuer}; POST ${runtime.restUrl}/_local/issuer/token)`,

@@ -1,21 +1,86 @@
 import type { LocalUserPool } from '../rest/auth/cognito-authorizer.ts';
 import { type RestApi, restApiOf } from '../rest/model.ts';
+import { rawRestApiSources } from '../rest/sources/raw-rest-api.ts';
+import { type SamUsagePlan, serverlessApiSources } from '../rest/sources/serverless-api.ts';
 import type { ApiKeyModel, UsagePlanModel } from '../rest/usage/usage-plans.ts';
-import { isObject, type TemplateValue } from '../template/load.ts';
-import { apiKeyValue } from '../template/physical-ids.ts';
+import { isObject, type TemplateObject, type TemplateValue } from '../template/load.ts';
+import { apiKeyValue, stableId } from '../template/physical-ids.ts';
 import { type LocalStack, StackError } from '../template/stack.ts';
 
 const list = (value: TemplateValue | undefined): TemplateValue[] => (Array.isArray(value) ? value : []);
 
-/** Every AWS::Serverless::Api with an inline or included OpenAPI body. */
-export const restApisOf = (stack: LocalStack): RestApi[] =>
-  stack.ofType('AWS::Serverless::Api').map((resource) => {
-    const properties = stack.properties(resource.logicalId);
-    if (!isObject(properties.DefinitionBody)) {
-      throw new StackError(`${resource.logicalId}: the local runtime needs DefinitionBody (inline or AWS::Include)`);
+export interface RestApis {
+  apis: RestApi[];
+  /** The usage plans and keys SAM's `Auth.UsagePlan` creates. */
+  samUsagePlans: { plan: SamUsagePlan; apiIds: { apiId: string; stage: string }[] }[];
+  problems: string[];
+}
+
+/**
+ * Every REST API stage of the template: AWS::Serverless::Api (with or without DefinitionBody, the implicit
+ * ServerlessRestApi of `Api` events included) and AWS::ApiGateway::RestApi (its Body, or its Resource and Method
+ * resources). A definition the model cannot read fails the start with the API named.
+ */
+export const restApisOf = (stack: LocalStack): RestApis => {
+  const problems: string[] = [];
+  const read = (logicalId: string, properties: TemplateObject, body: TemplateObject): RestApi => {
+    try {
+      return restApiOf(logicalId, stack.ref(logicalId), properties, body);
+    } catch (error) {
+      throw new StackError(`${logicalId}: ${(error as Error).message}`);
     }
-    return restApiOf(resource.logicalId, stack.ref(resource.logicalId), properties, properties.DefinitionBody);
-  });
+  };
+  const sam = serverlessApiSources(stack, problems);
+  const apis = [
+    ...sam.map((source) => read(source.logicalId, source.properties, source.body)),
+    ...rawRestApiSources(stack, problems).map((source) => read(source.logicalId, source.properties, source.body)),
+  ];
+  const plans = new Map<string, { plan: SamUsagePlan; apiIds: { apiId: string; stage: string }[] }>();
+  for (const source of sam) {
+    if (!source.usagePlan) continue;
+    const entry = plans.get(source.usagePlan.logicalId) ?? { plan: source.usagePlan, apiIds: [] };
+    entry.apiIds.push({ apiId: stack.ref(source.logicalId), stage: String(source.properties.StageName) });
+    plans.set(source.usagePlan.logicalId, entry);
+  }
+  return { apis, samUsagePlans: [...plans.values()], problems };
+};
+
+const throttleOf = (throttle: TemplateObject | undefined) =>
+  throttle
+    ? { rate: Number(throttle.RateLimit ?? 0), burst: Number(throttle.BurstLimit ?? throttle.RateLimit ?? 0) }
+    : undefined;
+const quotaOf = (quota: TemplateObject | undefined) =>
+  quota
+    ? {
+        limit: Number(quota.Limit),
+        period: String(quota.Period ?? 'DAY').toUpperCase() as 'DAY' | 'WEEK' | 'MONTH',
+        offset: Number(quota.Offset ?? 0),
+      }
+    : undefined;
+
+/** SAM's generated plan, key and binding (its key is enabled, with a generated value). */
+export const samUsageOf = (
+  stack: LocalStack,
+  samUsagePlans: RestApis['samUsagePlans'],
+): { keys: ApiKeyModel[]; plans: UsagePlanModel[] } => {
+  const keys = samUsagePlans.map(({ plan }) => ({
+    logicalId: plan.keyLogicalId,
+    id: stableId(`${stack.pseudo.stackName}/${plan.keyLogicalId}`, 10),
+    name: plan.keyLogicalId,
+    value: apiKeyValue(stack.pseudo.stackName, plan.keyLogicalId),
+    enabled: true,
+  }));
+  const plans = samUsagePlans.map(({ plan, apiIds }, index) => ({
+    logicalId: plan.logicalId,
+    id: stableId(`${stack.pseudo.stackName}/${plan.logicalId}`, 10),
+    name: plan.name,
+    stages: apiIds.map(({ apiId, stage }) => ({ apiId, stage, methodThrottle: {} })),
+    throttle: throttleOf(plan.throttle),
+    quota: quotaOf(plan.quota),
+    keyIds: [keys[index]?.id ?? ''],
+  }));
+  return { keys, plans };
+};
 
 export const apiKeysOf = (stack: LocalStack): ApiKeyModel[] =>
   stack.ofType('AWS::ApiGateway::ApiKey').map((resource) => {
@@ -59,16 +124,8 @@ export const usagePlansOf = (stack: LocalStack): UsagePlanModel[] => {
             ),
           ),
         })),
-      throttle: throttle
-        ? { rate: Number(throttle.RateLimit ?? 0), burst: Number(throttle.BurstLimit ?? throttle.RateLimit ?? 0) }
-        : undefined,
-      quota: quota
-        ? {
-            limit: Number(quota.Limit),
-            period: String(quota.Period ?? 'DAY').toUpperCase() as 'DAY' | 'WEEK' | 'MONTH',
-            offset: Number(quota.Offset ?? 0),
-          }
-        : undefined,
+      throttle: throttleOf(throttle),
+      quota: quotaOf(quota),
       keyIds: planKeys.filter((key) => String(key.UsagePlanId) === id).map((key) => String(key.KeyId)),
     };
   });

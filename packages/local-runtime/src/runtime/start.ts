@@ -11,19 +11,20 @@ import { IamAuthorizer } from '../rest/auth/iam-authorizer.ts';
 import type { LocalCredentials } from '../rest/auth/sigv4.ts';
 import { RestGateway } from '../rest/gateway.ts';
 import type { RestApi } from '../rest/model.ts';
-import { type RequestLogEntry, restRequestHandler } from '../rest/server.ts';
+import { apiRequestHandler, placeEndpoints, type RequestLogEntry } from '../rest/server.ts';
 import { UsagePlans } from '../rest/usage/usage-plans.ts';
 import type { LocalService } from '../services/shared/local-service.ts';
 import { LocalStack } from '../template/stack.ts';
 import { WebSocketGateway, type WsLimits } from '../websocket/gateway.ts';
 import { type WebSocketApi, webSocketApisOf } from '../websocket/model.ts';
 import { webSocketPort } from '../websocket/server.ts';
+import type { ApiEndpoint } from './api-endpoint.ts';
 import { localCredentials } from './credentials.ts';
 import { sqsEventSourcesOf } from './event-sources.ts';
 import { functionConfigs, functionProblems } from './functions.ts';
 import { localPages } from './local-pages.ts';
 import type { LocalRoute, RuntimeInfo } from './local-routes.ts';
-import { apiKeysOf, cognitoIssuerRewrite, restApisOf, usagePlansOf, userPoolsOf } from './rest-apis.ts';
+import { apiKeysOf, cognitoIssuerRewrite, restApisOf, samUsageOf, usagePlansOf, userPoolsOf } from './rest-apis.ts';
 import { type AwsServices, startAwsServices } from './services.ts';
 import { type TemplateReport, templateReport } from './unsupported.ts';
 import { watchSources } from './watch.ts';
@@ -80,7 +81,7 @@ export interface LocalRuntime {
 /** `GET /_local/runtime`: what the banner shows, as JSON, for scripts and tests. */
 const runtimeInfo = (parts: {
   origin: string;
-  apis: RestApi[];
+  apis: PlacedApi[];
   usagePlans: UsagePlans;
   issuer: LocalIssuer;
   credentials: LocalCredentials;
@@ -92,8 +93,9 @@ const runtimeInfo = (parts: {
   apis: parts.apis.map((api) => ({
     logicalId: api.logicalId,
     id: api.id,
+    kind: api.kind,
     stage: api.stage,
-    url: `${parts.origin}/${api.stage}`,
+    url: api.url,
   })),
   apiKeys: parts.usagePlans.keys.map((key) => ({
     logicalId: key.logicalId,
@@ -113,6 +115,18 @@ const runtimeInfo = (parts: {
     url: `${parts.wsUrl.replace(/^http/, 'ws')}/${api.stage}`,
   })),
 });
+
+/** Where an API is served: the shared port, or a port of its own (see placeEndpoints). */
+export interface PlacedApi {
+  logicalId: string;
+  id: string;
+  kind: 'REST' | 'HTTP';
+  stage: string;
+  /** `http://127.0.0.1:3000/dev`, or the origin alone for a `$default` stage. */
+  url: string;
+  /** `http://127.0.0.1:PORT`: what the API's execute-api origin is rewritten to for the functions. */
+  origin: string;
+}
 
 export class RuntimeStartError extends Error {
   override readonly name = 'RuntimeStartError';
@@ -156,8 +170,14 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   });
   const report = templateReport(stack);
   const webSocketApis = webSocketApisOf(stack);
-  const apis = restApisOf(stack);
-  const usagePlans = new UsagePlans(apiKeysOf(stack), usagePlansOf(stack));
+  const restApis = restApisOf(stack);
+  const { apis } = restApis;
+  report.unsupported.push(...restApis.problems);
+  const samUsage = samUsageOf(stack, restApis.samUsagePlans);
+  const usagePlans = new UsagePlans(
+    [...apiKeysOf(stack), ...samUsage.keys],
+    [...usagePlansOf(stack), ...samUsage.plans],
+  );
 
   let handler: (request: IncomingMessage, response: ServerResponse) => void = (_request, response) => {
     response.writeHead(503, { 'Content-Type': 'application/json' }).end('{"message":"The local runtime is starting"}');
@@ -186,6 +206,26 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     throw error;
   });
   const wsUrl = `http://${host}:${wsPort}`;
+  // Every API's place is known before the functions start, so their environment can name its local URL.
+  const descriptors: Pick<PlacedApi, 'logicalId' | 'id' | 'kind' | 'stage'>[] = [
+    ...apis.map((api) => ({ logicalId: api.logicalId, id: api.id, kind: 'REST' as const, stage: api.stage })),
+  ];
+  const placement = placeEndpoints(descriptors);
+  const ownHandlers = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>();
+  const ownServers: Server[] = [];
+  const placed: PlacedApi[] = [];
+  for (const descriptor of descriptors) {
+    let apiOrigin = origin;
+    if (placement.own.includes(descriptor)) {
+      const own = createServer({ keepAliveTimeout: 65_000 }, (request, response) =>
+        (ownHandlers.get(descriptor.logicalId) ?? handler)(request, response),
+      );
+      ownServers.push(own);
+      apiOrigin = `http://${host}:${await listen(own, 0, host)}`;
+    }
+    const url = descriptor.stage === '$default' ? apiOrigin : `${apiOrigin}/${descriptor.stage}`;
+    placed.push({ ...descriptor, url, origin: apiOrigin });
+  }
   const services: LocalService[] = [];
   let aws: AwsServices | undefined;
   let lambda: LambdaRuntime | undefined;
@@ -195,7 +235,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     stopWatching?.();
     await Promise.all(pollers.map((poller) => poller.stop()));
     await Promise.all(wsGateways.map((gateway) => gateway.close()));
-    await Promise.all([close(server), close(wsServer), aws?.close(), lambda?.close()]);
+    await Promise.all([close(server), close(wsServer), ...ownServers.map(close), aws?.close(), lambda?.close()]);
   };
   try {
     const clientId =
@@ -206,8 +246,15 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const wsEndpoints = stack
       .ofType('AWS::ApiGatewayV2::Api')
       .map((api) => `https://${stack.ref(api.logicalId)}.execute-api.${stack.region}.amazonaws.com`);
+    // The template's own execute-api URLs (`https://${Api}.execute-api.${AWS::Region}.amazonaws.com/...`) → local ones.
+    const apiOrigins = placed.map(
+      (api) => [`https://${api.id}.execute-api.${stack.region}.amazonaws.com`, api.origin] as const,
+    );
     const rewrite = (value: string) =>
-      wsEndpoints.reduce((text, endpoint) => text.replaceAll(endpoint, wsUrl), cognitoRewrite(value));
+      apiOrigins.reduce(
+        (text, [remote, local]) => text.replaceAll(remote, local),
+        wsEndpoints.reduce((text, endpoint) => text.replaceAll(endpoint, wsUrl), cognitoRewrite(value)),
+      );
     aws = await startAwsServices(stack, {
       host,
       rewrite,
@@ -285,23 +332,31 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     );
     wsHandlers = webSocketPort(wsGateways);
     const logRequest = (entry: RequestLogEntry) =>
-      log(`${entry.method} ${entry.url} ${entry.status} ${entry.latencyMs.toFixed(1)} ms ${entry.integration}`);
-    const info = runtimeInfo({ origin, apis, usagePlans, issuer, credentials, services, wsUrl, webSocketApis });
+      log(
+        `${entry.method} ${entry.url} ${entry.status} ${entry.latencyMs.toFixed(1)} ms ${entry.integration}${entry.reason ? ` — ${entry.reason}` : ''}`,
+      );
+    const info = runtimeInfo({ origin, apis: placed, usagePlans, issuer, credentials, services, wsUrl, webSocketApis });
     const pages = localPages(aws);
-    const serve = restRequestHandler({
-      gateways,
-      local: async (req, res) => {
-        for (const route of options.routes ?? []) if (await route(req, res, info)) return true;
-        if (req.url?.startsWith('/_local/issuer')) return issuer.handle(req, res);
-        if (req.url === '/_local/runtime') {
-          res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(info));
-          return true;
-        }
-        return pages(req, res);
-      },
-      log: logRequest,
-    });
+    const endpoints: ApiEndpoint[] = [...gateways];
+    const local = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+      for (const route of options.routes ?? []) if (await route(req, res, info)) return true;
+      if (req.url?.startsWith('/_local/issuer')) return issuer.handle(req, res);
+      if (req.url === '/_local/runtime') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(info));
+        return true;
+      }
+      return pages(req, res);
+    };
+    const byLogicalId = new Map(endpoints.map((endpoint) => [endpoint.logicalId, endpoint]));
+    const onSharedPort = placement.shared.flatMap((api) => byLogicalId.get(api.logicalId) ?? []);
+    const serve = apiRequestHandler({ endpoints: onSharedPort, all: endpoints, local, log: logRequest });
     handler = (request, response) => void serve(request, response);
+    for (const api of placement.own) {
+      const endpoint = byLogicalId.get(api.logicalId);
+      if (!endpoint) continue;
+      const own = apiRequestHandler({ endpoints: [endpoint], all: endpoints, local, log: logRequest });
+      ownHandlers.set(api.logicalId, (request, response) => void own(request, response));
+    }
 
     let watching: string[] = [];
     if (options.watch) {

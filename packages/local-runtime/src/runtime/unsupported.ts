@@ -11,6 +11,15 @@ const EMULATED = new Set([
   'AWS::ApiGateway::ApiKey',
   'AWS::ApiGateway::UsagePlan',
   'AWS::ApiGateway::UsagePlanKey',
+  'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::Resource',
+  'AWS::ApiGateway::Method',
+  'AWS::ApiGateway::Deployment',
+  'AWS::ApiGateway::Stage',
+  'AWS::ApiGateway::Authorizer',
+  'AWS::ApiGateway::Model',
+  'AWS::ApiGateway::RequestValidator',
+  'AWS::ApiGateway::GatewayResponse',
   'AWS::SSM::Parameter',
   'AWS::Cognito::UserPool',
   'AWS::Cognito::UserPoolClient',
@@ -59,9 +68,12 @@ const API_PROPERTIES_IGNORED: Record<string, string> = {
   AccessLogSetting: 'the runtime prints one log line per request instead',
   TracingEnabled: 'X-Ray traces are not recorded',
   Domain: 'custom domains are not served',
-  Cors: 'CORS configured by SAM is not applied (use gateway responses and OPTIONS methods in the OpenAPI body)',
-  Auth: 'SAM Auth is not applied (declare authorizers in the OpenAPI body)',
+  BinaryMediaTypes: 'binary payloads are passed as text',
+  MinimumCompressionSize: 'responses are not compressed',
 };
+
+/** Event sources the runtime serves or runs; any other event type is named at start-up. */
+const RUN_EVENTS = new Set(['SQS', 'Api']);
 
 export const templateReport = (stack: LocalStack): TemplateReport => {
   const unsupported: string[] = [];
@@ -77,9 +89,11 @@ export const templateReport = (stack: LocalStack): TemplateReport => {
       for (const [name, event] of Object.entries(isObject(properties.Events) ? properties.Events : {})) {
         const eventType = isObject(event) ? String(event.Type) : '?';
         const eventProperties = isObject(event) && isObject(event.Properties) ? event.Properties : {};
-        if (eventType !== 'SQS') {
-          unsupported.push(`${logicalId}.Events.${name} (${eventType}): only SQS event sources are run locally`);
-        } else if (eventProperties.FilterCriteria !== undefined) {
+        if (!RUN_EVENTS.has(eventType)) {
+          unsupported.push(
+            `${logicalId}.Events.${name} (${eventType}): not run locally (served or run: ${[...RUN_EVENTS].join(', ')})`,
+          );
+        } else if (eventType === 'SQS' && eventProperties.FilterCriteria !== undefined) {
           unsupported.push(`${logicalId}.Events.${name}.FilterCriteria: not applied (every message is delivered)`);
         }
       }

@@ -59,9 +59,28 @@ export const physicalResource = (
       const id = stableId(seed, 10);
       return { ref: id, attributes: { RootResourceId: stableId(`${seed}/root`, 10) } };
     }
+    case 'AWS::Serverless::HttpApi':
     case 'AWS::ApiGatewayV2::Api': {
       const id = stableId(seed, 10);
-      return { ref: id, attributes: { ApiId: id, ApiEndpoint: `wss://${id}.execute-api.${region}.amazonaws.com` } };
+      const scheme = type === 'AWS::ApiGatewayV2::Api' && properties().ProtocolType === 'WEBSOCKET' ? 'wss' : 'https';
+      return {
+        ref: id,
+        attributes: { ApiId: id, ApiEndpoint: `${scheme}://${id}.execute-api.${region}.amazonaws.com` },
+      };
+    }
+    case 'AWS::ApiGateway::Stage':
+      return { ref: String(properties().StageName ?? logicalId), attributes: {} };
+    case 'AWS::ApiGateway::Model':
+      return { ref: named('Name'), attributes: {} };
+    case 'AWS::ApiGateway::Resource':
+      return { ref: stableId(seed, 6), attributes: { ResourceId: stableId(seed, 6) } };
+    case 'AWS::ApiGateway::Authorizer':
+      return { ref: stableId(seed, 6), attributes: { AuthorizerId: stableId(seed, 6) } };
+    case 'AWS::ApiGateway::RequestValidator':
+      return { ref: stableId(seed, 6), attributes: { RequestValidatorId: stableId(seed, 6) } };
+    case 'AWS::Serverless::SimpleTable': {
+      const name = named('TableName', 255);
+      return { ref: name, attributes: { Arn: arn('dynamodb', `table/${name}`) } };
     }
     case 'AWS::Serverless::StateMachine':
     case 'AWS::StepFunctions::StateMachine': {
@@ -109,6 +128,10 @@ export const physicalResource = (
       return { ref: id, attributes: { ClientId: id, Name: named('ClientName', 128) } };
     }
     case 'AWS::ApiGateway::ApiKey':
+      return { ref: stableId(seed, 10), attributes: { APIKeyId: stableId(seed, 10) } };
+    case 'AWS::ApiGateway::Method':
+    case 'AWS::ApiGateway::GatewayResponse':
+    case 'AWS::ApiGateway::UsagePlanKey':
     case 'AWS::ApiGateway::UsagePlan':
     case 'AWS::ApiGateway::Deployment':
     case 'AWS::ApiGatewayV2::Authorizer':

@@ -3,6 +3,7 @@ import { createResolver, IntrinsicError, type PseudoParameters, type Resolver } 
 import { isObject, loadTemplate, type TemplateObject, type TemplateValue } from './load.ts';
 import { parseParameterOverrides, readSamConfig, resolveParameters } from './parameters.ts';
 import { type PhysicalResource, physicalResource, stableId } from './physical-ids.ts';
+import { implicitResources } from './sam-implicit.ts';
 
 /**
  * The template as one deployed stack would be: parameter values from a samconfig.toml environment and
@@ -67,13 +68,17 @@ export class LocalStack {
       stackId: `arn:aws:cloudformation:${region}:${accountId}:stack/${stackName}/${stableId(stackName, 8)}-local`,
       urlSuffix: 'amazonaws.com',
     };
-    const raw = isObject(this.template.Resources) ? this.template.Resources : {};
-    this.resolver = createResolver(this.template, {
-      parameters: this.parameters,
-      pseudo: this.pseudo,
-      ref: (logicalId) => this.ref(logicalId),
-      getAtt: (logicalId, attribute) => this.getAtt(logicalId, attribute),
-    });
+    const declared = isObject(this.template.Resources) ? this.template.Resources : {};
+    const raw = { ...declared, ...implicitResources(declared) };
+    this.resolver = createResolver(
+      { ...this.template, Resources: raw },
+      {
+        parameters: this.parameters,
+        pseudo: this.pseudo,
+        ref: (logicalId) => this.ref(logicalId),
+        getAtt: (logicalId, attribute) => this.getAtt(logicalId, attribute),
+      },
+    );
     this.resources = new Map(
       Object.entries(raw).map(([logicalId, resource]) => {
         const value = isObject(resource) ? resource : {};

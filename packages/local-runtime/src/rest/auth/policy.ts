@@ -31,7 +31,9 @@ const wildcard = (pattern: string, caseInsensitive = false): RegExp => {
         .replace(/[.+^${}()|[\]\\]/g, '\\$&')
         .replace(/\*/g, '.*')
         .replace(/\?/g, '.')}$`,
-      caseInsensitive ? 'i' : '',
+      // `s`: a wildcard matches any character, line breaks included (a `%0d%0a` in a path parameter is still in the
+      // method ARN the `*` covers — IAM's wildcards have no notion of lines).
+      caseInsensitive ? 'is' : 's',
     );
     if (compiled.size > 10_000) compiled.clear();
     compiled.set(key, regex);

@@ -11,6 +11,9 @@ export type LambdaAnswer = { ok: true; result: unknown } | { ok: false; error: L
  * timed out) even if the function runs on; a function that hits its own timeout first is a function error, as
  * Lambda reports it ("Task timed out after N seconds").
  */
+/** Lambda's synchronous invocation payload quota (Lambda developer guide, "Lambda quotas"): 6 MB. */
+export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
 export const invokeForGateway = async (
   invoke: InvokeFunction,
   functionArn: string,
@@ -19,6 +22,15 @@ export const invokeForGateway = async (
   timeoutMs: number,
   functionTimeoutSeconds: number,
 ): Promise<LambdaAnswer> => {
+  const size = Buffer.byteLength(JSON.stringify(event) ?? '');
+  if (size > MAX_SYNC_PAYLOAD_BYTES) {
+    // Lambda refuses the invoke (RequestEntityTooLargeException) and the function never runs; API Gateway answers
+    // 413 {"message": "Request Too Long"} typed BadRequestException (observed on a REST API's Lambda integration).
+    throw new GatewayError('REQUEST_TOO_LARGE', 'Request Too Long', {
+      errorType: 'BadRequestException',
+      reason: `the event is ${size} bytes, over Lambda's ${MAX_SYNC_PAYLOAD_BYTES}-byte synchronous payload limit; ${functionArn} was not invoked`,
+    });
+  }
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);

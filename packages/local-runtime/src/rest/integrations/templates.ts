@@ -44,7 +44,18 @@ export const renderRequest = (
   return render(template, mappingInput(exchange, body), context, stageVariables);
 };
 
-/** A template that cannot be rendered is the API's fault: 500, as API Gateway answers. */
+/** velocityjs wraps what a helper throws; the stack overflow is somewhere down the cause chain or in the text. */
+const isStackOverflow = (error: unknown): boolean => {
+  for (let current = error, depth = 0; current instanceof Error && depth < 10; current = current.cause, depth++) {
+    if (current instanceof RangeError || current.message.includes('Maximum call stack size exceeded')) return true;
+  }
+  return false;
+};
+
+/**
+ * A template that cannot be rendered is the API's fault: 500, as API Gateway answers. A body nested too deeply for
+ * the template engine to walk (`$input.json`/`$input.path` recurse) is the request's: 400, with the reason logged.
+ */
 export const render = (
   template: string,
   input: MappingInput,
@@ -54,6 +65,16 @@ export const render = (
   try {
     return renderMappingTemplate(template, input, context, stageVariables);
   } catch (error) {
-    throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error', { status: 500, cause: error });
+    if (isStackOverflow(error)) {
+      throw new GatewayError('BAD_REQUEST_BODY', 'Invalid request body', {
+        cause: error,
+        reason: 'the mapping template ran out of stack walking the body: its JSON is nested too deeply',
+      });
+    }
+    throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error', {
+      status: 500,
+      cause: error,
+      reason: `the mapping template failed: ${(error as Error).message}`,
+    });
   }
 };

@@ -77,7 +77,8 @@ export const createRouter = (operations: Operation[]) => {
 
   return (method: string, path: string): RouteMatch | undefined => {
     const parts = path.split('/').slice(1);
-    if (parts.length > 1 && parts.at(-1) === '') parts.pop();
+    // One trailing slash names the same resource (`/dev/` is the root resource `/`, `/dev/items/` is `/items`).
+    if (parts.at(-1) === '') parts.pop();
     let best: RouteMatch | undefined;
     let bestSegments: Segment[] | undefined;
     for (const route of ordered) {

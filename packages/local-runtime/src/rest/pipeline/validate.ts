@@ -124,6 +124,9 @@ export class RequestValidator {
       }
       this.compiled.set(operation, byType);
     }
-    return byType.get(contentType) ?? byType.get('application/json');
+    // Only the model declared for the request's content type applies: a request whose content type has no model is
+    // not validated (developer guide, "Request validation for REST APIs": the body is validated against "the model
+    // of the content type"); the passthrough behavior then decides what happens to it.
+    return byType.get(contentType);
   }
 }

@@ -1,0 +1,392 @@
+import { isObject, type TemplateObject, type TemplateValue } from '../../template/load.ts';
+import type { LocalStack } from '../../template/stack.ts';
+import { REFUSAL_EXTENSION } from '../model.ts';
+import { isSwagger2, swagger2ToOpenApi3 } from './swagger2.ts';
+
+/**
+ * What the SAM translator makes of an `AWS::Serverless::Api` and the `Api` events of functions (SAM developer guide,
+ * "AWS::Serverless::Api", "Api" event source, "ApiAuth", "ApiFunctionAuth", "CorsConfiguration", "ApiUsagePlan"):
+ * an OpenAPI definition with one aws_proxy method per event, the authorizers of `Auth`, API keys, models, request
+ * validators, CORS preflight methods and gateway responses — read by the REST model exactly as a hand-written
+ * definition would be. `Globals.Api` applies under every API's own properties, the implicit one included.
+ */
+export interface SamApiSource {
+  logicalId: string;
+  properties: TemplateObject;
+  body: TemplateObject;
+  /** The usage plan `Auth.UsagePlan` creates (PER_API, or the SHARED one), with its generated API key. */
+  usagePlan?: SamUsagePlan;
+}
+
+export interface SamUsagePlan {
+  logicalId: string;
+  keyLogicalId: string;
+  name: string;
+  throttle?: TemplateObject;
+  quota?: TemplateObject;
+}
+
+type Methods = Record<string, TemplateObject>;
+
+const asObject = (value: TemplateValue | undefined): TemplateObject => (isObject(value) ? value : {});
+const asList = (value: TemplateValue | undefined): TemplateValue[] => (Array.isArray(value) ? value : []);
+const METHOD_KEYS: Record<string, string> = { any: 'x-amazon-apigateway-any-method' };
+
+const lambdaUri = (region: string, functionArn: string) =>
+  `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`;
+
+/** Globals.Api under the API's own properties; maps merged one level deep, as SAM merges Globals. */
+const apiProperties = (stack: LocalStack, logicalId: string): TemplateObject => {
+  const globals = isObject(stack.template.Globals) ? asObject(stack.resolve(asObject(stack.template.Globals.Api))) : {};
+  const own = stack.properties(logicalId);
+  const merged: TemplateObject = { ...globals };
+  for (const [key, value] of Object.entries(own)) {
+    const base = merged[key];
+    merged[key] = isObject(base) && isObject(value) ? { ...base, ...value } : value;
+  }
+  return merged;
+};
+
+/** `Identity` of a Lambda REQUEST authorizer → `identitySource` (SAM: "LambdaRequestAuthorizationIdentity"). */
+const requestIdentitySource = (identity: TemplateObject): string =>
+  [
+    ...asList(identity.Headers).map((name) => `method.request.header.${name}`),
+    ...asList(identity.QueryStrings).map((name) => `method.request.querystring.${name}`),
+    ...asList(identity.StageVariables).map((name) => `stageVariables.${name}`),
+    ...asList(identity.Context).map((name) => `context.${name}`),
+  ].join(', ');
+
+const securitySchemesOf = (region: string, auth: TemplateObject, where: string, problems: string[]): TemplateObject => {
+  const schemes: TemplateObject = {
+    api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' },
+    AWS_IAM: { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' },
+  };
+  for (const [name, raw] of Object.entries(asObject(auth.Authorizers))) {
+    const authorizer = asObject(raw);
+    const identity = asObject(authorizer.Identity);
+    const ttl: TemplateObject =
+      identity.ReauthorizeEvery === undefined ? {} : { authorizerResultTtlInSeconds: identity.ReauthorizeEvery };
+    const validation: TemplateObject =
+      identity.ValidationExpression === undefined
+        ? {}
+        : { identityValidationExpression: identity.ValidationExpression };
+    if (authorizer.UserPoolArn !== undefined) {
+      const header = String(identity.Header ?? 'Authorization');
+      const arns = Array.isArray(authorizer.UserPoolArn) ? authorizer.UserPoolArn : [authorizer.UserPoolArn];
+      schemes[name] = {
+        type: 'apiKey',
+        name: header,
+        in: 'header',
+        'x-amazon-apigateway-authtype': 'cognito_user_pools',
+        'x-amazon-apigateway-authorizer': {
+          type: 'cognito_user_pools',
+          providerARNs: arns,
+          identitySource: `method.request.header.${header}`,
+          ...ttl,
+          ...validation,
+        },
+      };
+    } else if (authorizer.FunctionArn !== undefined) {
+      const payload = String(authorizer.FunctionPayloadType ?? 'TOKEN').toUpperCase();
+      const header = String(identity.Header ?? 'Authorization');
+      schemes[name] = {
+        type: 'apiKey',
+        name: header,
+        in: 'header',
+        'x-amazon-apigateway-authtype': 'custom',
+        'x-amazon-apigateway-authorizer': {
+          type: payload === 'REQUEST' ? 'request' : 'token',
+          authorizerUri: lambdaUri(region, String(authorizer.FunctionArn)),
+          identitySource: payload === 'REQUEST' ? requestIdentitySource(identity) : `method.request.header.${header}`,
+          ...ttl,
+          ...validation,
+        },
+      };
+    } else {
+      problems.push(`${where}.Auth.Authorizers.${name}: neither FunctionArn nor UserPoolArn; methods using it refuse`);
+    }
+  }
+  return schemes;
+};
+
+const corsOrigin = (value: TemplateValue | undefined) => (typeof value === 'string' ? value : undefined);
+
+/** SAM's preflight method: a MOCK answering 200 with the Access-Control-* headers (SAM: "CorsConfiguration"). */
+const corsMethod = (cors: TemplateValue, methods: string[], security: TemplateValue[] | undefined): TemplateObject => {
+  const config: TemplateObject = typeof cors === 'string' ? { AllowOrigin: cors } : asObject(cors);
+  const allowMethods =
+    corsOrigin(config.AllowMethods) ??
+    `'${[...new Set([...methods.map((method) => (method === 'any' ? 'DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT' : method.toUpperCase())), 'OPTIONS'])].sort().join(',')}'`;
+  const headers: Record<string, string> = {
+    'method.response.header.Access-Control-Allow-Origin': corsOrigin(config.AllowOrigin) ?? "'*'",
+    'method.response.header.Access-Control-Allow-Methods': allowMethods,
+  };
+  if (config.AllowHeaders !== undefined)
+    headers['method.response.header.Access-Control-Allow-Headers'] = String(config.AllowHeaders);
+  if (config.MaxAge !== undefined) headers['method.response.header.Access-Control-Max-Age'] = String(config.MaxAge);
+  if (config.AllowCredentials === true || config.AllowCredentials === 'true')
+    headers['method.response.header.Access-Control-Allow-Credentials'] = "'true'";
+  return {
+    ...(security ? { security } : {}),
+    'x-amazon-apigateway-integration': {
+      type: 'mock',
+      requestTemplates: { 'application/json': '{"statusCode": 200}' },
+      responses: {
+        default: { statusCode: '200', responseParameters: headers, responseTemplates: { 'application/json': '{}' } },
+      },
+      passthroughBehavior: 'when_no_match',
+    },
+  };
+};
+
+/** `GatewayResponses` (SAM: "GatewayResponse") → `x-amazon-apigateway-gateway-responses`. */
+const gatewayResponsesOf = (raw: TemplateObject): TemplateObject =>
+  Object.fromEntries(
+    Object.entries(raw).map(([type, value]) => {
+      const response = asObject(value);
+      const parameters = asObject(response.ResponseParameters);
+      const responseParameters: Record<string, string> = {};
+      for (const [kind, prefix] of [
+        ['Headers', 'header'],
+        ['Paths', 'path'],
+        ['QueryStrings', 'querystring'],
+      ] as const) {
+        for (const [name, item] of Object.entries(asObject(parameters[kind]))) {
+          responseParameters[`gatewayresponse.${prefix}.${name}`] = String(item);
+        }
+      }
+      return [
+        type,
+        {
+          ...(response.StatusCode === undefined ? {} : { statusCode: response.StatusCode }),
+          responseParameters,
+          ...(isObject(response.ResponseTemplates) ? { responseTemplates: response.ResponseTemplates } : {}),
+        },
+      ];
+    }),
+  );
+
+interface EventRoute {
+  functionId: string;
+  eventName: string;
+  path: string;
+  method: string;
+  properties: TemplateObject;
+}
+
+const eventRoutesOf = (stack: LocalStack, apiLogicalId: string, implicit: boolean): EventRoute[] =>
+  stack.ofType('AWS::Serverless::Function').flatMap((fn) => {
+    const raw = asObject(asObject(fn.raw.Properties).Events);
+    return Object.entries(raw).flatMap(([eventName, event]) => {
+      const value = asObject(event);
+      if (value.Type !== 'Api') return [];
+      const properties = asObject(stack.resolve(asObject(value.Properties)));
+      const restApiId = asObject(value.Properties).RestApiId;
+      const target = restApiId === undefined ? undefined : refTarget(restApiId);
+      if (implicit ? restApiId !== undefined : target !== apiLogicalId) return [];
+      return [
+        {
+          functionId: fn.logicalId,
+          eventName,
+          path: String(properties.Path ?? '/'),
+          method: String(properties.Method ?? 'get').toLowerCase(),
+          properties,
+        },
+      ];
+    });
+  });
+
+/** The logical id a `RestApiId` names: `!Ref MyApi` (or the plain logical id SAM also accepts). */
+const refTarget = (value: TemplateValue): string | undefined => {
+  if (typeof value === 'string') return value;
+  if (isObject(value) && typeof value.Ref === 'string') return value.Ref;
+  return undefined;
+};
+
+const VALIDATORS: Record<string, { validateRequestBody: boolean; validateRequestParameters: boolean }> = {
+  'body-and-params': { validateRequestBody: true, validateRequestParameters: true },
+  'body-only': { validateRequestBody: true, validateRequestParameters: false },
+  'params-only': { validateRequestBody: false, validateRequestParameters: true },
+};
+
+const requestParametersOf = (raw: TemplateValue | undefined, where: string, problems: string[]) => {
+  const parameters: TemplateObject[] = [];
+  const cacheKeys: string[] = [];
+  for (const item of asList(raw)) {
+    const entries: [string, TemplateObject][] =
+      typeof item === 'string'
+        ? [[item, {}]]
+        : Object.entries(asObject(item)).map(([key, value]) => [key, asObject(value)]);
+    for (const [key, options] of entries) {
+      const match = /^method\.request\.(header|querystring|path)\.(.+)$/.exec(key);
+      if (!match?.[1] || !match[2]) {
+        problems.push(`${where}.RequestParameters: "${key}" is not method.request.(header|querystring|path).<name>`);
+        continue;
+      }
+      const location = match[1] === 'querystring' ? 'query' : match[1];
+      parameters.push({
+        name: match[2],
+        in: location,
+        required: options.Required === true,
+        schema: { type: 'string' },
+      });
+      if (options.Caching === true) cacheKeys.push(key);
+    }
+  }
+  return { parameters, cacheKeys };
+};
+
+/** Resolves which security requirement a method gets from the API's Auth and the event's own Auth. */
+const securityOf = (
+  apiAuth: TemplateObject,
+  eventAuth: TemplateObject,
+  schemes: TemplateObject,
+  where: string,
+): { security: TemplateValue[]; refusal?: string } => {
+  const authorizer =
+    eventAuth.Authorizer !== undefined
+      ? String(eventAuth.Authorizer)
+      : (apiAuth.DefaultAuthorizer as string | undefined);
+  const requirement: TemplateObject = {};
+  let refusal: string | undefined;
+  if (authorizer && authorizer !== 'NONE') {
+    if (schemes[authorizer]) {
+      const scopes = asList(
+        eventAuth.AuthorizationScopes ?? asObject(asObject(apiAuth.Authorizers)[authorizer]).AuthorizationScopes,
+      );
+      requirement[authorizer] = scopes.map(String);
+    } else refusal = `${where}: Auth.Authorizer "${authorizer}" is not one of the API's Authorizers`;
+  }
+  const apiKey = eventAuth.ApiKeyRequired ?? apiAuth.ApiKeyRequired;
+  if (apiKey === true || apiKey === 'true') requirement.api_key = [];
+  if (eventAuth.ResourcePolicy !== undefined || apiAuth.ResourcePolicy !== undefined) {
+    refusal = `${where}: Auth.ResourcePolicy (a resource policy)`;
+  }
+  // One requirement object holding every scheme: all of them apply to the method (AND), as SAM writes it.
+  return { security: Object.keys(requirement).length > 0 ? [requirement] : [], ...(refusal ? { refusal } : {}) };
+};
+
+/** Settings read but not applied, and methods that refuse because of them, are named in `problems`. */
+export const serverlessApiSources = (stack: LocalStack, problems: string[]): SamApiSource[] =>
+  stack.ofType('AWS::Serverless::Api').map((resource) => {
+    const { logicalId } = resource;
+    const implicit = isObject(resource.raw.Metadata) && resource.raw.Metadata.SamImplicit === true;
+    const properties = apiProperties(stack, logicalId);
+    const definition = isObject(properties.DefinitionBody) ? properties.DefinitionBody : undefined;
+    if (properties.DefinitionUri !== undefined && !definition) {
+      problems.push(
+        `${logicalId}.DefinitionUri: an OpenAPI file in S3 or on disk is not read (use DefinitionBody with AWS::Include)`,
+      );
+    }
+    const body: TemplateObject = definition
+      ? structuredClone(isSwagger2(definition) ? swagger2ToOpenApi3(definition) : definition)
+      : { openapi: '3.0.1', info: { title: logicalId, version: '1.0' }, paths: {} };
+    const auth = asObject(properties.Auth);
+    const components = asObject(body.components);
+    const schemes = {
+      ...securitySchemesOf(stack.region, auth, logicalId, problems),
+      ...asObject(components.securitySchemes),
+    };
+    const models = Object.fromEntries(
+      Object.entries(asObject(properties.Models)).map(([name, schema]) => [name, asObject(schema)]),
+    );
+    body.components = {
+      ...components,
+      securitySchemes: schemes,
+      schemas: { ...asObject(components.schemas), ...models },
+    };
+    const paths = asObject(body.paths);
+    body.paths = paths;
+    const validators = asObject(body['x-amazon-apigateway-request-validators']);
+    for (const route of eventRoutesOf(stack, logicalId, implicit)) {
+      const where = `${route.functionId}.Events.${route.eventName}`;
+      const methods: Methods = asObject(paths[route.path]) as Methods;
+      paths[route.path] = methods;
+      const key = METHOD_KEYS[route.method] ?? route.method;
+      const existing = asObject(methods[key]);
+      const eventAuth = asObject(route.properties.Auth);
+      const { security, refusal } = securityOf(auth, eventAuth, schemes, where);
+      const operation: TemplateObject = { ...existing };
+      if (security.length > 0 || existing.security === undefined) operation.security = security;
+      if (refusal) {
+        operation[REFUSAL_EXTENSION] = refusal;
+        problems.push(`${refusal}: not enforced locally, so the method refuses every request`);
+      }
+      const { parameters, cacheKeys } = requestParametersOf(route.properties.RequestParameters, where, problems);
+      if (parameters.length > 0) operation.parameters = [...asList(existing.parameters), ...parameters];
+      const model = asObject(route.properties.RequestModel);
+      if (typeof model.Model === 'string') {
+        if (!(model.Model in asObject(asObject(body.components).schemas))) {
+          problems.push(`${where}.RequestModel: model "${model.Model}" is not in the API's Models`);
+        }
+        operation.requestBody = {
+          required: model.Required === true,
+          content: { 'application/json': { schema: { $ref: `#/components/schemas/${model.Model}` } } },
+        };
+        const body_ = model.ValidateBody === true;
+        const params = model.ValidateParameters === true;
+        const validator =
+          body_ && params ? 'body-and-params' : body_ ? 'body-only' : params ? 'params-only' : undefined;
+        if (validator) {
+          validators[validator] = VALIDATORS[validator] ?? {};
+          operation['x-amazon-apigateway-request-validator'] = validator;
+        }
+      }
+      operation['x-amazon-apigateway-integration'] = {
+        ...asObject(existing['x-amazon-apigateway-integration']),
+        type: 'aws_proxy',
+        httpMethod: 'POST',
+        uri: lambdaUri(stack.region, stack.getAtt(route.functionId, 'Arn')),
+        ...(route.properties.TimeoutInMillis === undefined
+          ? {}
+          : { timeoutInMillis: route.properties.TimeoutInMillis }),
+        ...(cacheKeys.length > 0 ? { cacheKeyParameters: cacheKeys } : {}),
+      };
+      methods[key] = operation;
+    }
+    if (Object.keys(validators).length > 0) body['x-amazon-apigateway-request-validators'] = validators;
+    if (properties.Cors !== undefined) {
+      const defaultAuthorizer = typeof auth.DefaultAuthorizer === 'string' ? auth.DefaultAuthorizer : undefined;
+      // SAM puts the default authorizer on the preflight too unless AddDefaultAuthorizerToCorsPreflight is false.
+      const preflightAuth =
+        defaultAuthorizer && defaultAuthorizer !== 'NONE' && auth.AddDefaultAuthorizerToCorsPreflight !== false
+          ? [{ [defaultAuthorizer]: [] }]
+          : [];
+      for (const methods of Object.values(paths).filter(isObject)) {
+        if (methods.options !== undefined) continue;
+        methods.options = corsMethod(properties.Cors ?? null, Object.keys(methods), preflightAuth);
+      }
+    }
+    if (isObject(properties.GatewayResponses)) {
+      body['x-amazon-apigateway-gateway-responses'] = {
+        ...asObject(body['x-amazon-apigateway-gateway-responses']),
+        ...gatewayResponsesOf(properties.GatewayResponses),
+      };
+    }
+    const plan = asObject(auth.UsagePlan);
+    const create = String(plan.CreateUsagePlan ?? 'NONE').toUpperCase();
+    const usagePlan: SamUsagePlan | undefined =
+      create === 'PER_API'
+        ? {
+            logicalId: `${logicalId}UsagePlan`,
+            keyLogicalId: `${logicalId}ApiKey`,
+            name: String(plan.UsagePlanName ?? `${logicalId}UsagePlan`),
+          }
+        : create === 'SHARED'
+          ? {
+              logicalId: 'ServerlessUsagePlan',
+              keyLogicalId: 'ServerlessApiKey',
+              name: String(plan.UsagePlanName ?? 'ServerlessUsagePlan'),
+            }
+          : undefined;
+    if (usagePlan) {
+      if (isObject(plan.Throttle)) usagePlan.throttle = plan.Throttle;
+      if (isObject(plan.Quota)) usagePlan.quota = plan.Quota;
+    }
+    return {
+      logicalId,
+      properties: { ...properties, StageName: properties.StageName ?? 'Prod' },
+      body,
+      ...(usagePlan ? { usagePlan } : {}),
+    };
+  });

@@ -1,0 +1,45 @@
+import { isObject, type TemplateObject } from './load.ts';
+
+/**
+ * The resources SAM creates without the template naming them (SAM developer guide, "Generated AWS CloudFormation
+ * resources for AWS SAM"): an `Api` event without `RestApiId` lands on the implicit `ServerlessRestApi` (stage
+ * `Prod`), an `HttpApi` event without `ApiId` on `ServerlessHttpApi` (stage `$default`). Templates `Ref` them (the
+ * sam-init Outputs do), so the local stack knows them as resources of their own.
+ */
+export const IMPLICIT_REST_API = 'ServerlessRestApi';
+export const IMPLICIT_HTTP_API = 'ServerlessHttpApi';
+
+const eventsOf = (resource: TemplateObject): TemplateObject[] => {
+  const properties = isObject(resource.Properties) ? resource.Properties : {};
+  return Object.values(isObject(properties.Events) ? properties.Events : {}).filter(isObject);
+};
+
+export const implicitResources = (resources: TemplateObject): TemplateObject => {
+  const functions = Object.values(resources)
+    .filter(isObject)
+    .filter((resource) => resource.Type === 'AWS::Serverless::Function');
+  const events = functions.flatMap(eventsOf);
+  const implicit: TemplateObject = {};
+  const properties = (event: TemplateObject) => (isObject(event.Properties) ? event.Properties : {});
+  if (
+    !(IMPLICIT_REST_API in resources) &&
+    events.some((event) => event.Type === 'Api' && properties(event).RestApiId === undefined)
+  ) {
+    implicit[IMPLICIT_REST_API] = {
+      Type: 'AWS::Serverless::Api',
+      Properties: { StageName: 'Prod' },
+      Metadata: { SamImplicit: true },
+    };
+  }
+  if (
+    !(IMPLICIT_HTTP_API in resources) &&
+    events.some((event) => event.Type === 'HttpApi' && properties(event).ApiId === undefined)
+  ) {
+    implicit[IMPLICIT_HTTP_API] = {
+      Type: 'AWS::Serverless::HttpApi',
+      Properties: {},
+      Metadata: { SamImplicit: true },
+    };
+  }
+  return implicit;
+};
