@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { httpAuthLabel, httpIntegrationLabel } from '../http-api/gateway.ts';
 import { integrationLabel } from '../rest/gateway.ts';
 import type { Operation } from '../rest/model.ts';
 import type { LocalRuntime } from './start.ts';
@@ -50,6 +51,20 @@ export const banner = (runtime: LocalRuntime): string => {
     );
     lines.push('');
   }
+  for (const api of runtime.httpApis) {
+    const url = runtime.info.apis.find((placed) => placed.logicalId === api.logicalId)?.url ?? runtime.restUrl;
+    lines.push(`HTTP API ${api.logicalId}  ${url}${api.cors ? '  (CORS)' : ''}`);
+    lines.push(
+      ...table(
+        api.routes.map((route) => [
+          route.routeKey,
+          route.refusal ? 'not run (500)' : httpIntegrationLabel(route.integration),
+          httpAuthLabel(route),
+        ]),
+      ),
+    );
+    lines.push('');
+  }
   if (runtime.usagePlans.keys.length > 0) {
     lines.push('API keys (header x-api-key):');
     lines.push(
@@ -69,7 +84,8 @@ export const banner = (runtime: LocalRuntime): string => {
     runtime.apis.some((api) =>
       api.operations.some((operation) => operation.authorizer && operation.authorizer.type !== 'aws_iam'),
     ) ||
-    runtime.webSocketApis.some((api) => [...api.routes.values()].some((route) => route.authorizer !== undefined));
+    runtime.webSocketApis.some((api) => [...api.routes.values()].some((route) => route.authorizer !== undefined)) ||
+    runtime.httpApis.some((api) => api.routes.some((route) => route.authorizer?.kind === 'jwt'));
   if (usesTokens) {
     lines.push(
       `Tokens: sam-local-runtime token --sub alice --scope "read write"   (issuer ${runtime.issuer.issuer}; POST ${runtime.restUrl}/_local/issuer/token)`,

@@ -3,13 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { buildFunctions } from '../build/build.ts';
+import { JwtVerifier } from '../http-api/auth/jwt.ts';
+import { HttpGateway } from '../http-api/gateway.ts';
+import { type HttpApi, httpApiReport, httpApisOf } from '../http-api/model.ts';
 import { createLocalIssuer, type LocalIssuer, type MintOptions } from '../issuer/issuer.ts';
 import { SqsPoller } from '../lambda/event-sources/sqs-poller.ts';
 import { LambdaRuntime } from '../lambda/lambda-runtime.ts';
 import { CognitoAuthorizer } from '../rest/auth/cognito-authorizer.ts';
 import { IamAuthorizer } from '../rest/auth/iam-authorizer.ts';
 import type { LocalCredentials } from '../rest/auth/sigv4.ts';
-import { RestGateway } from '../rest/gateway.ts';
+import { type LambdaInvoker, RestGateway } from '../rest/gateway.ts';
 import type { RestApi } from '../rest/model.ts';
 import { apiRequestHandler, placeEndpoints, type RequestLogEntry } from '../rest/server.ts';
 import { UsagePlans } from '../rest/usage/usage-plans.ts';
@@ -59,6 +62,7 @@ export interface LocalRuntime {
   stack: LocalStack;
   restUrl: string;
   apis: RestApi[];
+  httpApis: HttpApi[];
   usagePlans: UsagePlans;
   issuer: LocalIssuer;
   credentials: LocalCredentials;
@@ -173,6 +177,8 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   const restApis = restApisOf(stack);
   const { apis } = restApis;
   report.unsupported.push(...restApis.problems);
+  const httpApis = httpApisOf(stack);
+  report.unsupported.push(...httpApiReport(httpApis));
   const samUsage = samUsageOf(stack, restApis.samUsagePlans);
   const usagePlans = new UsagePlans(
     [...apiKeysOf(stack), ...samUsage.keys],
@@ -209,6 +215,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   // Every API's place is known before the functions start, so their environment can name its local URL.
   const descriptors: Pick<PlacedApi, 'logicalId' | 'id' | 'kind' | 'stage'>[] = [
     ...apis.map((api) => ({ logicalId: api.logicalId, id: api.id, kind: 'REST' as const, stage: api.stage })),
+    ...httpApis.map((api) => ({ logicalId: api.logicalId, id: api.id, kind: 'HTTP' as const, stage: api.stage })),
   ];
   const placement = placeEndpoints(descriptors);
   const ownHandlers = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>();
@@ -245,6 +252,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const cognitoRewrite = cognitoIssuerRewrite(stack, issuer.issuer);
     const wsEndpoints = stack
       .ofType('AWS::ApiGatewayV2::Api')
+      .filter((api) => stack.properties(api.logicalId).ProtocolType === 'WEBSOCKET')
       .map((api) => `https://${stack.ref(api.logicalId)}.execute-api.${stack.region}.amazonaws.com`);
     // The template's own execute-api URLs (`https://${Api}.execute-api.${AWS::Region}.amazonaws.com/...`) → local ones.
     const apiOrigins = placed.map(
@@ -300,6 +308,11 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     }
     const cognito = new CognitoAuthorizer(userPoolsOf(stack, issuer));
     const iam = new IamAuthorizer([credentials], stack.region);
+    const invoker: LambdaInvoker = {
+      // Lambda's request id is its own (a fresh one per invocation), not API Gateway's.
+      invoke: (target, event) => runtime.invoke(target, event),
+      timeoutOf: (target) => runtime.find(target)?.config.timeoutSeconds ?? 3,
+    };
     const gateways = apis.map(
       (api) =>
         new RestGateway({
@@ -307,13 +320,23 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
           region: stack.region,
           accountId: stack.accountId,
           domainName: `${host}:${port}`,
-          lambda: {
-            // Lambda's request id is its own (a fresh one per invocation), not API Gateway's.
-            invoke: (target, event) => runtime.invoke(target, event),
-            timeoutOf: (target) => runtime.find(target)?.config.timeoutSeconds ?? 3,
-          },
+          lambda: invoker,
           usagePlans,
           cognito,
+          iam,
+          awsServices: (service) => aws?.endpointOf(service),
+        }),
+    );
+    const jwt = new JwtVerifier(issuer);
+    const httpGateways = httpApis.map(
+      (api) =>
+        new HttpGateway({
+          api,
+          region: stack.region,
+          accountId: stack.accountId,
+          domainName: `${host}:${port}`,
+          lambda: invoker,
+          jwt,
           iam,
           awsServices: (service) => aws?.endpointOf(service),
         }),
@@ -337,7 +360,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       );
     const info = runtimeInfo({ origin, apis: placed, usagePlans, issuer, credentials, services, wsUrl, webSocketApis });
     const pages = localPages(aws);
-    const endpoints: ApiEndpoint[] = [...gateways];
+    const endpoints: ApiEndpoint[] = [...gateways, ...httpGateways];
     const local = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
       for (const route of options.routes ?? []) if (await route(req, res, info)) return true;
       if (req.url?.startsWith('/_local/issuer')) return issuer.handle(req, res);
@@ -375,6 +398,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       stack,
       restUrl: origin,
       apis,
+      httpApis,
       usagePlans,
       issuer,
       credentials,

@@ -8,6 +8,7 @@ import type { LocalStack } from '../template/stack.ts';
 const EMULATED = new Set([
   'AWS::Serverless::Function',
   'AWS::Serverless::Api',
+  'AWS::Serverless::HttpApi',
   'AWS::ApiGateway::ApiKey',
   'AWS::ApiGateway::UsagePlan',
   'AWS::ApiGateway::UsagePlanKey',
@@ -73,7 +74,7 @@ const API_PROPERTIES_IGNORED: Record<string, string> = {
 };
 
 /** Event sources the runtime serves or runs; any other event type is named at start-up. */
-const RUN_EVENTS = new Set(['SQS', 'Api']);
+const RUN_EVENTS = new Set(['SQS', 'Api', 'HttpApi']);
 
 export const templateReport = (stack: LocalStack): TemplateReport => {
   const unsupported: string[] = [];
