@@ -1,12 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
+import { callAwsService } from '../rest/integrations/aws-service.ts';
 import { type DynamoDbService, startDynamoDbService } from '../services/dynamodb/server.ts';
+import { simpleTableProperties } from '../services/dynamodb/tables.ts';
 import type { LocalService } from '../services/shared/local-service.ts';
 import { SqsError } from '../services/sqs/errors.ts';
 import { type SqsService, startSqsService } from '../services/sqs/server.ts';
 import { startSsmService } from '../services/ssm/server.ts';
-import { type StepFunctionsService, startStepFunctionsService } from '../services/stepfunctions/server.ts';
+import {
+  type CallDynamoDb,
+  type StepFunctionsService,
+  startStepFunctionsService,
+} from '../services/stepfunctions/server.ts';
+import type { Json } from '../services/stepfunctions/task-services.ts';
 import type { TemplateValue } from '../template/load.ts';
 import type { LocalStack } from '../template/stack.ts';
 
@@ -44,6 +51,41 @@ const ssmParameters = (stack: LocalStack, rewrite: (value: string) => string) =>
       type: String(properties.Type ?? 'String') as 'String' | 'StringList' | 'SecureString',
     };
   });
+
+/**
+ * Step Functions' DynamoDB tasks call the local DynamoDB as the service would: signed requests in DynamoDB's JSON
+ * protocol; an error answer becomes an Error named by its code (`com.amazonaws.dynamodb.v20120810#X` → `X`).
+ */
+export const dynamoDbCaller =
+  (url: string, region: string): CallDynamoDb =>
+  async (action, input) => {
+    const answer = await callAwsService(
+      {
+        target: { region, service: 'dynamodb', kind: 'action', value: action, query: '' },
+        method: 'POST',
+        headers: {},
+        query: {},
+        body: Buffer.from(JSON.stringify(input)),
+        timeoutMs: 60_000,
+      },
+      (service) => (service === 'dynamodb' ? url : undefined),
+    );
+    const text = answer?.body.toString('utf8') ?? '';
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? {} : JSON.parse(text);
+    } catch {
+      parsed = { message: text };
+    }
+    const body = (parsed ?? {}) as Record<string, unknown>;
+    if (answer && answer.status === 200) return body as Json;
+    const code =
+      String(body.__type ?? 'InternalServerError')
+        .split('#')
+        .pop() ?? 'InternalServerError';
+    const message = String(body.message ?? body.Message ?? `DynamoDB answered ${answer?.status ?? 'nothing'}`);
+    throw Object.assign(new Error(message), { name: code, statusCode: answer?.status ?? 500 });
+  };
 
 /** The ASL of a state machine with its DefinitionSubstitutions applied, as SAM deploys it. */
 export const stateMachineDefinition = (stack: LocalStack, logicalId: string): string => {
@@ -101,10 +143,13 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
     }
 
     const dynamodb = await startDynamoDbService({
-      tables: stack.ofType('AWS::DynamoDB::Table').map((table) => ({
+      tables: stack.ofType('AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable').map((table) => ({
         logicalId: table.logicalId,
         name: stack.ref(table.logicalId),
-        properties: stack.properties(table.logicalId),
+        properties:
+          table.type === 'AWS::Serverless::SimpleTable'
+            ? simpleTableProperties(table.logicalId, stack.properties(table.logicalId))
+            : stack.properties(table.logicalId),
       })),
       region: stack.region,
       host,
@@ -139,6 +184,7 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
           throw error;
         }
       },
+      callDynamoDb: dynamoDbCaller(dynamodb.url, stack.region),
       region: stack.region,
       accountId: stack.accountId,
       host,

@@ -1,3 +1,5 @@
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { vtlContext } from '../context.ts';
 import type { Exchange } from '../exchange.ts';
 import type { Operation } from '../model.ts';
@@ -11,15 +13,31 @@ export type AwsServiceEndpoints = (service: string) => string | undefined;
 
 type Protocol = { kind: 'query' } | { kind: 'json'; contentType: string; targetPrefix: string };
 
-// The wire protocol of each service the runtime hosts: what API Gateway itself speaks to it.
-const PROTOCOLS: Record<string, Protocol> = {
-  sqs: { kind: 'query' },
-  states: { kind: 'json', contentType: 'application/x-amz-json-1.0', targetPrefix: 'AWSStepFunctions' },
-  dynamodb: { kind: 'json', contentType: 'application/x-amz-json-1.0', targetPrefix: 'DynamoDB_20120810' },
-  ssm: { kind: 'json', contentType: 'application/x-amz-json-1.1', targetPrefix: 'AmazonSSM' },
+// The wire protocol of each service the runtime hosts: what API Gateway itself speaks to it, and the name it signs
+// for (SigV4 credential scope).
+const PROTOCOLS: Record<string, Protocol & { signingName: string }> = {
+  sqs: { kind: 'query', signingName: 'sqs' },
+  states: {
+    kind: 'json',
+    contentType: 'application/x-amz-json-1.0',
+    targetPrefix: 'AWSStepFunctions',
+    signingName: 'states',
+  },
+  dynamodb: {
+    kind: 'json',
+    contentType: 'application/x-amz-json-1.0',
+    targetPrefix: 'DynamoDB_20120810',
+    signingName: 'dynamodb',
+  },
+  ssm: { kind: 'json', contentType: 'application/x-amz-json-1.1', targetPrefix: 'AmazonSSM', signingName: 'ssm' },
 };
 
+/** The services an AWS integration can reach locally. */
+export const HOSTED_SERVICES: readonly string[] = Object.keys(PROTOCOLS);
+
 export interface ServiceTarget {
+  /** The region the URI names (`arn:aws:apigateway:{region}:...`), which the request is signed for. */
+  region: string;
   service: string;
   kind: 'action' | 'path';
   /** The action name, or the path after `path/`. */
@@ -33,20 +51,81 @@ export interface ServiceTarget {
  * uri) → what to call.
  */
 export const serviceTargetOf = (uri: string): ServiceTarget | undefined => {
-  const match = /^arn:[^:]+:apigateway:[^:]*:(?:[^.:]+\.)?([^:.]+):(action|path)\/(.*)$/.exec(uri);
+  const match = /^arn:[^:]+:apigateway:([^:]*):(?:[^.:]+\.)?([^:.]+):(action|path)\/(.*)$/.exec(uri);
   if (!match) return undefined;
-  const [, service = '', kind = 'path', rest = ''] = match;
+  const [, region = '', service = '', kind = 'path', rest = ''] = match;
   if (kind === 'action') {
     const [value = '', ...query] = rest.split('&');
-    return { service, kind, value, query: query.join('&') };
+    return { region, service, kind, value, query: query.join('&') };
   }
   const [value = '', query = ''] = rest.split('?');
-  return { service, kind: 'path', value, query };
+  return { region, service, kind: 'path', value, query };
+};
+
+// What API Gateway signs with is the integration's role; the local services check no IAM, so any key pair does, but
+// a request must carry a well-formed SigV4 signature (the local DynamoDB refuses an unsigned one, as DynamoDB does).
+const LOCAL_SIGNER = { accessKeyId: 'AKIALOCALAPIGATEWAY0', secretAccessKey: 'local-api-gateway-integration' };
+
+export interface ServiceCall {
+  target: ServiceTarget;
+  method: string;
+  headers: Record<string, string>;
+  /** Query parameters beyond those of the URI. */
+  query: Record<string, string>;
+  body: Buffer;
+  timeoutMs: number;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/**
+ * Sends a service request to the local endpoint in the service's own protocol (JSON with `X-Amz-Target`, or the
+ * query protocol asked for JSON), signed with SigV4 as an SDK client signs it. Undefined when the runtime does not
+ * host the service.
+ */
+export const callAwsService = async (call: ServiceCall, endpoints: AwsServiceEndpoints) => {
+  const { target } = call;
+  const protocol = PROTOCOLS[target.service];
+  const base = endpoints(target.service);
+  if (!protocol || !base) return undefined;
+  const headers: Record<string, string> = { ...call.headers };
+  const has = (name: string) => Object.keys(headers).some((key) => key.toLowerCase() === name);
+  const url = new URL(base);
+  const query = new URLSearchParams(target.query);
+  for (const [name, value] of Object.entries(call.query)) query.set(name, value);
+  if (protocol.kind === 'json') {
+    if (target.kind === 'action') headers['X-Amz-Target'] = `${protocol.targetPrefix}.${target.value}`;
+    else url.pathname = `/${target.value}`;
+    if (!has('content-type')) headers['Content-Type'] = protocol.contentType;
+  } else {
+    if (target.kind === 'action') query.set('Action', target.value);
+    else url.pathname = `/${target.value}`;
+    // API Gateway asks query-protocol services for JSON, which is why SQS templates read `$.SendMessageResponse`.
+    if (!has('accept')) headers.Accept = 'application/json';
+  }
+  url.search = query.toString();
+  const signer = new SignatureV4({
+    credentials: call.credentials ?? LOCAL_SIGNER,
+    region: target.region || 'us-east-1',
+    service: protocol.signingName,
+    sha256: Hash.bind(null, 'sha256'),
+  });
+  const signed = await signer.sign({
+    method: call.method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers: { ...headers, host: url.host },
+    body: call.body,
+  });
+  const sent = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));
+  return sendToBackend(url, call.method, sent, call.body, call.timeoutMs);
 };
 
 const notEmulated = (operation: Operation, service: string): IntegrationResult =>
   jsonResult(501, {
-    message: `The AWS service integration to ${service} of ${operation.method} ${operation.resourcePath} is not emulated by the local runtime (it hosts ${Object.keys(PROTOCOLS).join(', ')}).`,
+    message: `The AWS service integration to ${service} of ${operation.method} ${operation.resourcePath} is not emulated by the local runtime (it hosts ${HOSTED_SERVICES.join(', ')}).`,
   });
 
 /**
@@ -63,32 +142,24 @@ export const awsServiceIntegration = async (
 ): Promise<IntegrationResult> => {
   const { integration } = operation;
   const target = serviceTargetOf(integration.uri);
-  const protocol = target ? PROTOCOLS[target.service] : undefined;
-  const base = target ? endpoints(target.service) : undefined;
-  if (!target || !protocol || !base) return notEmulated(operation, target?.service ?? integration.uri);
+  if (!target || !PROTOCOLS[target.service] || !endpoints(target.service)) {
+    return notEmulated(operation, target?.service ?? integration.uri);
+  }
   const context = vtlContext(exchange);
   const mapped = requestParameterTargets(integration.requestParameters, { exchange, stageVariables, context });
   const rendered = renderRequest(exchange, integration, context, stageVariables);
-  const body = rendered ? Buffer.from(rendered.output) : exchange.request.body;
-  const headers: Record<string, string> = { ...mapped.header, ...rendered?.requestOverride.header };
-  const has = (name: string) => Object.keys(headers).some((key) => key.toLowerCase() === name);
-  const url = new URL(base);
-  const query = new URLSearchParams(target.query);
-  for (const [name, value] of Object.entries({ ...mapped.querystring, ...rendered?.requestOverride.querystring })) {
-    query.set(name, value);
-  }
-  if (protocol.kind === 'json') {
-    if (target.kind === 'action') headers['X-Amz-Target'] = `${protocol.targetPrefix}.${target.value}`;
-    else url.pathname = `/${target.value}`;
-    if (!has('content-type')) headers['Content-Type'] = protocol.contentType;
-  } else {
-    if (target.kind === 'action') query.set('Action', target.value);
-    else url.pathname = `/${target.value}`;
-    // API Gateway asks query-protocol services for JSON, which is why SQS templates read `$.SendMessageResponse`.
-    if (!has('accept')) headers.Accept = 'application/json';
-  }
-  url.search = query.toString();
   const started = performance.now();
-  const answer = await sendToBackend(url, integration.httpMethod, headers, body, integration.timeoutMs);
+  const answer = await callAwsService(
+    {
+      target,
+      method: integration.httpMethod,
+      headers: { ...mapped.header, ...rendered?.requestOverride.header },
+      query: { ...mapped.querystring, ...rendered?.requestOverride.querystring },
+      body: rendered ? Buffer.from(rendered.output) : exchange.request.body,
+      timeoutMs: integration.timeoutMs,
+    },
+    endpoints,
+  );
+  if (!answer) return notEmulated(operation, target.service);
   return mapBackendAnswer(exchange, integration, answer, started, context, stageVariables);
 };

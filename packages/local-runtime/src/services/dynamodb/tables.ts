@@ -124,3 +124,35 @@ export const tablePlan = (seed: TableSeed): TablePlan => {
   const ttlAttribute = ttlAttributeOf(properties.TimeToLiveSpecification, fail);
   return { create, ...(ttlAttribute ? { ttlAttribute } : {}) };
 };
+
+// SAM's attribute types for a SimpleTable's PrimaryKey (SAM specification, "AWS::Serverless::SimpleTable": PrimaryKey).
+const SIMPLE_KEY_TYPES: Record<string, string> = { String: 'S', Number: 'N', Binary: 'B' };
+
+/**
+ * The `AWS::DynamoDB::Table` SAM makes of an `AWS::Serverless::SimpleTable` (SAM specification): a single HASH key,
+ * PrimaryKey's Name and Type (`id`, String, when PrimaryKey is left out), on-demand billing unless
+ * ProvisionedThroughput is given. A Type other than String, Number or Binary fails, naming the table, as SAM's
+ * transform does.
+ */
+export const simpleTableProperties = (
+  logicalId: string,
+  properties: Record<string, unknown>,
+): Record<string, unknown> => {
+  const primaryKey = isObject(properties.PrimaryKey) ? properties.PrimaryKey : {};
+  const name = String(primaryKey.Name ?? 'id');
+  const type = String(primaryKey.Type ?? 'String');
+  const attributeType = SIMPLE_KEY_TYPES[type];
+  if (!attributeType) {
+    throw new Error(
+      `${logicalId} (AWS::Serverless::SimpleTable): PrimaryKey.Type must be String, Number or Binary, not ${type}`,
+    );
+  }
+  return {
+    AttributeDefinitions: [{ AttributeName: name, AttributeType: attributeType }],
+    KeySchema: [{ AttributeName: name, KeyType: 'HASH' }],
+    ...(properties.ProvisionedThroughput === undefined
+      ? { BillingMode: 'PAY_PER_REQUEST' }
+      : { BillingMode: 'PROVISIONED', ProvisionedThroughput: properties.ProvisionedThroughput }),
+    ...(properties.SSESpecification === undefined ? {} : { SSESpecification: properties.SSESpecification }),
+  };
+};

@@ -3,7 +3,7 @@ import { closeExecution, describeExecution, EXECUTION_STATUSES, listedExecution 
 import { historyEventOutput } from './history.ts';
 import type { Registry } from './registry.ts';
 import { checkLength, optionalString, page, type Request, requiredString } from './requests.ts';
-import { startExecution } from './start-execution.ts';
+import { beginExecution, startExecution } from './start-execution.ts';
 import type { LocalStateMachine } from './state-machine.ts';
 
 export type Operation = (registry: Registry, request: Request, log: (line: string) => void) => unknown;
@@ -18,6 +18,40 @@ const listedMachine = (machine: LocalStateMachine) => ({
 /** The operations of the local endpoint (API reference, "Actions"); the rest answer UnknownOperationException. */
 export const operations: Record<string, Operation> = {
   StartExecution: (registry, request, log) => startExecution(registry, log, request),
+
+  /**
+   * StartSyncExecution (API reference, "StartSyncExecution"): EXPRESS machines only (a STANDARD one answers
+   * StateMachineTypeNotSupported); the call answers when the execution has ended, with its status, output or error
+   * and cause, and billing details. DescribeExecution refuses its (express) ARN, as in Step Functions; the runtime's
+   * executions page still lists it.
+   */
+  StartSyncExecution: async (registry, request, log) => {
+    const machine = registry.machine(requiredString(request, 'stateMachineArn'));
+    if (machine.type !== 'EXPRESS') {
+      throw new SfnError(
+        'StateMachineTypeNotSupported',
+        'This operation is not supported by this type of state machine',
+      );
+    }
+    const { execution, run } = beginExecution(registry, log, request);
+    await run;
+    const stopDate = execution.stopDate ?? Date.now();
+    const billed = Math.max(100, Math.ceil((stopDate - execution.startDate) / 100) * 100);
+    return {
+      executionArn: execution.executionArn,
+      stateMachineArn: execution.stateMachineArn,
+      name: execution.name,
+      startDate: execution.startDate / 1000,
+      stopDate: stopDate / 1000,
+      status: execution.status,
+      ...(execution.error === undefined ? {} : { error: execution.error }),
+      ...(execution.cause === undefined ? {} : { cause: execution.cause }),
+      input: execution.input,
+      inputDetails: { included: true },
+      ...(execution.output === undefined ? {} : { output: execution.output, outputDetails: { included: true } }),
+      billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: billed },
+    };
+  },
 
   DescribeExecution: (registry, request) =>
     describeExecution(registry.standardExecution(requiredString(request, 'executionArn'))),

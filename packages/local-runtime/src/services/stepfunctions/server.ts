@@ -10,7 +10,7 @@ import type { TaskServices } from './task-services.ts';
 
 export type { Execution } from './executions.ts';
 export type { StateMachineSeed } from './state-machine.ts';
-export type { InvokeLambda, SendMessage } from './task-services.ts';
+export type { CallDynamoDb, InvokeLambda, SendMessage } from './task-services.ts';
 
 export interface StepFunctionsService extends LocalService {
   /** Every execution since start, for the runtime's status page. */
@@ -41,7 +41,11 @@ export const startStepFunctionsService = async (options: StepFunctionsOptions): 
   const log = options.log ?? (() => {});
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0)) throw new Error(`timeScale must be a positive number, not ${timeScale}`);
-  const services: TaskServices = { invokeLambda: options.invokeLambda, sendMessage: options.sendMessage };
+  const services: TaskServices = {
+    invokeLambda: options.invokeLambda,
+    sendMessage: options.sendMessage,
+    ...(options.callDynamoDb ? { callDynamoDb: options.callDynamoDb } : {}),
+  };
   const registry = new Registry();
   for (const seed of options.stateMachines) {
     const machine = new LocalStateMachine(seed, { services, region: options.region, timeScale });

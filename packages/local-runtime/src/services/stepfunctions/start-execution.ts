@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { SfnError } from './errors.ts';
 import { logStarted } from './execution-log.ts';
-import { newExecution } from './executions.ts';
+import { type Execution, newExecution } from './executions.ts';
 import type { Registry } from './registry.ts';
 import { checkLength, optionalString, type Request, requiredString } from './requests.ts';
 
@@ -21,6 +21,16 @@ const MAX_NAME = 80;
  * execution that has ended, is ExecutionAlreadyExists. EXPRESS starts are not idempotent and their ARNs are unique.
  */
 export const startExecution = (registry: Registry, log: (line: string) => void, request: Request) => {
+  const { execution } = beginExecution(registry, log, request);
+  return { executionArn: execution.executionArn, startDate: execution.startDate / 1000 };
+};
+
+/** Starts an execution (or finds the running one an idempotent start names); `run` settles when it has ended. */
+export const beginExecution = (
+  registry: Registry,
+  log: (line: string) => void,
+  request: Request,
+): { execution: Execution; run?: Promise<void> } => {
   const stateMachineArn = requiredString(request, 'stateMachineArn');
   const givenName = optionalString(request, 'name');
   if (givenName !== undefined) checkLength('name', givenName, MAX_NAME);
@@ -44,7 +54,7 @@ export const startExecution = (registry: Registry, log: (line: string) => void, 
   const existing = registry.executions.get(executionArn);
   if (existing) {
     if (existing.status === 'RUNNING' && isDeepStrictEqual(existing.inputValue, value)) {
-      return { executionArn, startDate: existing.startDate / 1000 };
+      return { execution: existing };
     }
     throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
   }
@@ -60,6 +70,7 @@ export const startExecution = (registry: Registry, log: (line: string) => void, 
   });
   registry.executions.set(executionArn, execution);
   logStarted(log, execution);
-  registry.track(machine.run(execution, log));
-  return { executionArn, startDate: execution.startDate / 1000 };
+  const run = machine.run(execution, log);
+  registry.track(run);
+  return { execution, run };
 };

@@ -1,4 +1,5 @@
 import { type AslStates, allStates } from './definition.ts';
+import { dynamoDbTask, dynamoDbTaskOf } from './dynamodb-task.ts';
 import { TaskFailure } from './errors.ts';
 import { lambdaArnTask, lambdaInvokeTask } from './lambda-task.ts';
 import { sqsSendMessageTask } from './sqs-task.ts';
@@ -25,6 +26,8 @@ const handlerFor = (resource: string, services: TaskServices): TaskHandler | und
   if (/^arn:[^:]+:lambda:[^:]+:\d{12}:function:[^:]+(:[^:]+)?$/.test(resource)) {
     return lambdaArnTask(services.invokeLambda, resource);
   }
+  const dynamodb = dynamoDbTaskOf(resource);
+  if (dynamodb && services.callDynamoDb) return dynamoDbTask(services.callDynamoDb, dynamodb);
   // `.sync` and `.waitForTaskToken` patterns, other services and activities have no local counterpart.
   return undefined;
 };

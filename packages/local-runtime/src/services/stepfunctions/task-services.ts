@@ -13,10 +13,18 @@ export type SendMessage = (input: {
   MessageDeduplicationId?: string;
 }) => Promise<{ MessageId: string; MD5OfMessageBody: string; SequenceNumber?: string }>;
 
+/**
+ * Calls the local DynamoDB: `action` is the API action (`PutItem`), `input` its request; throws an Error whose `name`
+ * is DynamoDB's error code (`ConditionalCheckFailedException`) and `statusCode` its HTTP status.
+ */
+export type CallDynamoDb = (action: string, input: Record<string, Json>) => Promise<Json>;
+
 /** What Task states reach on the local machine. */
 export interface TaskServices {
   invokeLambda: InvokeLambda;
   sendMessage: SendMessage;
+  /** Absent: DynamoDB tasks cannot run (they fail with States.Runtime). */
+  callDynamoDb?: CallDynamoDb;
 }
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
