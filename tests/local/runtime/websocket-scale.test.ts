@@ -20,7 +20,13 @@ const connect = () => openSocket(`${wsBase}?token=${encodeURIComponent(writer)}`
 describe('500 connections', () => {
   it('each receives a broadcast, and none is left in the table after they close', async () => {
     const key = runtime.keyOf('PremiumApiKey');
-    const orderId = `ord_broadcast${'0'.repeat(12)}`;
+    // `subscribe` follows one of the caller's own orders (the WebSocket routes apply REST's rules): place one.
+    const placed = await call(`${runtime.base}/v2/orders`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${writer}`, 'x-api-key': key },
+      body: JSON.stringify({ items: [{ sku: 'SKU-BOOK-001', quantity: 1 }], payment: { token: 'tok_visa' } }),
+    });
+    const orderId = String(placed.json().orderId);
     const sockets = [];
     for (let batch = 0; batch < 10; batch += 1) {
       sockets.push(...(await Promise.all(Array.from({ length: 50 }, () => connect()))));
