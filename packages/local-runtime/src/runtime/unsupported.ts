@@ -28,6 +28,7 @@ const EMULATED = new Set([
   'AWS::Serverless::StateMachine',
   'AWS::StepFunctions::StateMachine',
   'AWS::DynamoDB::Table',
+  'AWS::Serverless::SimpleTable',
   'AWS::Lambda::EventSourceMapping',
   'AWS::ApiGatewayV2::Api',
   'AWS::ApiGatewayV2::Authorizer',
@@ -35,6 +36,8 @@ const EMULATED = new Set([
   'AWS::ApiGatewayV2::Route',
   'AWS::ApiGatewayV2::Deployment',
   'AWS::ApiGatewayV2::Stage',
+  'AWS::ApiGatewayV2::RouteResponse',
+  'AWS::ApiGatewayV2::IntegrationResponse',
 ]);
 
 /** Resources that only matter to AWS itself (permissions, log storage, account settings): nothing to run locally. */

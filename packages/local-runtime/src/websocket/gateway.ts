@@ -3,9 +3,11 @@ import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
+import type { AwsServiceEndpoints } from '../rest/integrations/aws-service.ts';
 import { authorizeConnect } from './connect-authorizer.ts';
 import { type Connection, Connections, newConnectionId } from './connections.ts';
 import { handshakeParts, type WsEventContext, wsRequestContext } from './events.ts';
+import { routeResponse, runIntegration, type WsAnswer, type WsRouteRequest } from './integrations.ts';
 import type { WebSocketApi, WsRoute } from './model.ts';
 
 export interface WsLimits {
@@ -29,6 +31,8 @@ export interface WsGatewayOptions {
   accountId: string;
   domainName: string;
   invoke: (target: string, event: unknown) => Promise<InvokeOutcome>;
+  /** The local endpoints of AWS services, for routes with AWS integrations (DynamoDB, SQS, Step Functions). */
+  awsServices?: AwsServiceEndpoints;
   log: (line: string) => void;
   limits?: Partial<WsLimits>;
 }
@@ -38,13 +42,6 @@ const rejectHandshake = (socket: Duplex, status: number, message: string) => {
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
-};
-
-const isSuccess = (outcome: InvokeOutcome): { ok: boolean; status: number } => {
-  if (outcome.status !== 'ok') return { ok: false, status: 502 };
-  const result = outcome.result as { statusCode?: unknown } | null | undefined;
-  const status = typeof result?.statusCode === 'number' ? result.statusCode : 200;
-  return { ok: status >= 200 && status < 300, status };
 };
 
 /** `$request.body.action` → the value at that path of a JSON message, as a route key. */
@@ -127,16 +124,42 @@ export class WebSocketGateway {
       }
       authorizer = decision.authorizer;
     }
-    if (connect?.functionArn) {
-      const outcome = await this.options.invoke(connect.functionArn, {
-        ...parts,
+    if (connect) {
+      const answer = await this.integrate(connect, {
+        eventType: 'CONNECT',
+        body: '',
+        headers: parts.headers,
+        querystring: parts.queryStringParameters,
         requestContext: wsRequestContext(this.context, { ...connection, authorizer }, '$connect', 'CONNECT'),
-        isBase64Encoded: false,
+        extra: { ...parts, isBase64Encoded: false },
       });
-      const { ok, status } = isSuccess(outcome);
-      if (!ok) {
-        this.options.log(`WS $connect ${status}`);
-        rejectHandshake(socket, status, status === 502 ? 'Internal server error' : (STATUS_CODES[status] ?? 'Refused'));
+      // Any answer but a 2xx refuses the connection (developer guide, "Managing connected users and client apps:
+      // $connect and $disconnect routes"). A proxy integration's status is the client's (the function's statusCode,
+      // the endpoint's status); a non-proxy integration that fails (a service error, a Lambda function error) is
+      // API Gateway's integration failure, 500, as is an integration that could not run (502 for a failed proxy
+      // function, 504 for a timeout).
+      const proxy =
+        connect.integration?.backend.kind === 'lambda_proxy' || connect.integration?.backend.kind === 'http_proxy';
+      const refused = !answer.ok
+        ? { status: answer.status, message: answer.message, reason: answer.reason }
+        : answer.errorMessage !== undefined
+          ? { status: 500, message: 'Internal server error', reason: `function error: ${answer.errorMessage}` }
+          : answer.status >= 200 && answer.status <= 299
+            ? undefined
+            : proxy
+              ? {
+                  status: answer.status,
+                  message: STATUS_CODES[answer.status] ?? 'Refused',
+                  reason: `integration answered ${answer.status}`,
+                }
+              : {
+                  status: 500,
+                  message: 'Internal server error',
+                  reason: `integration answered ${answer.status}: ${answer.body.slice(0, 300)}`,
+                };
+      if (refused) {
+        this.options.log(`WS $connect ${refused.status} — ${refused.reason}`);
+        rejectHandshake(socket, refused.status, refused.message);
         return;
       }
     }
@@ -187,47 +210,90 @@ export class WebSocketGateway {
     const requestId = randomUUID();
     const frame = (message: string) =>
       connection.socket.send(JSON.stringify({ message, connectionId: connection.id, requestId }));
-    if (!route?.functionArn) {
+    if (!route) {
       frame('Forbidden');
       return;
     }
-    const outcome = await this.options.invoke(route.functionArn, {
+    const request = {
+      eventType: 'MESSAGE' as const,
+      body,
+      headers: {},
+      querystring: {},
       requestContext: wsRequestContext(this.context, connection, route.routeKey, 'MESSAGE', {
         messageId: randomUUID().replace(/-/g, '').slice(0, 16),
         requestId,
       }),
-      body,
-      isBase64Encoded: isBinary,
-    });
-    this.options.log(`WS ${route.routeKey} ${connection.id} ${outcome.status}`);
-    if (outcome.status !== 'ok') {
+      extra: { body, isBase64Encoded: isBinary },
+    };
+    const answer = await this.integrate(route, request);
+    if (!answer.ok) {
+      this.options.log(`WS ${route.routeKey} ${connection.id} ${answer.status} — ${answer.reason}`);
+      frame(answer.message);
+      return;
+    }
+    this.options.log(`WS ${route.routeKey} ${connection.id} ${answer.status}`);
+    // A two-way route sends the integration's answer back (developer guide, "Set up a WebSocket API route response").
+    if (
+      route.routeResponseSelectionExpression === undefined ||
+      !route.integration ||
+      connection.socket.readyState !== connection.socket.OPEN
+    ) {
+      return;
+    }
+    const reply = routeResponse(route.integration, answer, this.routeRequest(request), this.api.stageVariables);
+    if ('error' in reply) {
+      this.options.log(
+        `WS ${route.routeKey} ${connection.id} — Execution failed due to configuration error: ${reply.error}`,
+      );
       frame('Internal server error');
       return;
     }
-    // A two-way route sends the integration's answer back (developer guide, "Set up a WebSocket API route response").
-    if (
-      route.routeResponseSelectionExpression !== undefined &&
-      connection.socket.readyState === connection.socket.OPEN
-    ) {
-      const result = outcome.result as { body?: unknown } | string | null;
-      const reply = typeof result === 'string' ? result : result?.body;
-      if (reply !== undefined) connection.socket.send(typeof reply === 'string' ? reply : JSON.stringify(reply));
+    if (reply.body !== '') connection.socket.send(reply.body);
+  }
+
+  private routeRequest(
+    request: Omit<WsRouteRequest, 'proxyEvent'> & { extra: Record<string, unknown> },
+  ): WsRouteRequest {
+    const { extra, ...rest } = request;
+    return { ...rest, proxyEvent: { ...extra, requestContext: request.requestContext } };
+  }
+
+  /** Runs the route's integration; a route whose integration cannot run locally answers API Gateway's 500. */
+  private async integrate(
+    route: WsRoute,
+    request: Omit<WsRouteRequest, 'proxyEvent'> & { extra: Record<string, unknown> },
+  ): Promise<WsAnswer> {
+    if (route.problem) {
+      return { ok: false, status: 500, message: 'Internal server error', reason: `not run locally: ${route.problem}` };
     }
+    if (!route.integration) {
+      return { ok: true, status: 200, headers: {}, body: '' };
+    }
+    return runIntegration(route.integration, this.routeRequest(request), {
+      invoke: this.options.invoke,
+      awsServices: this.options.awsServices ?? (() => undefined),
+      stageVariables: this.api.stageVariables,
+    });
   }
 
   private async disconnect(connection: Connection, code: number, reason: string): Promise<void> {
     const route = this.route('$disconnect');
     const closed = connection.closedBy ?? { code, reason };
     this.options.log(`WS $disconnect ${connection.id} ${closed.code}`);
-    if (!route?.functionArn) return;
-    await this.options.invoke(route.functionArn, {
+    if (!route) return;
+    const answer = await this.integrate(route, {
+      eventType: 'DISCONNECT',
+      body: '',
       headers: connection.headers,
+      querystring: {},
       requestContext: wsRequestContext(this.context, connection, '$disconnect', 'DISCONNECT', {
         disconnectStatusCode: closed.code,
         disconnectReason: closed.reason,
       }),
-      isBase64Encoded: false,
+      extra: { headers: connection.headers, isBase64Encoded: false },
     });
+    // The connection is gone whatever $disconnect answers ("best-effort"); a failure is only logged.
+    if (!answer.ok) this.options.log(`WS $disconnect ${connection.id} ${answer.status} — ${answer.reason}`);
   }
 
   /** DeleteConnection: the server closes it, and $disconnect runs as for any close. */
