@@ -1,3 +1,5 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -18,9 +20,26 @@ describe('WebSocket service integrations', () => {
   let dynamodb: DynamoDBClient;
   let sqs: SQSClient;
   let table: string;
+  let backend: Server;
+  const received: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
 
   beforeAll(async () => {
-    runtime = await startRuntime(['--template', fixture]);
+    // The HTTP back end of the relay and notify routes.
+    backend = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      request.on('end', () => {
+        received.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body });
+        response
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ backend: 'says', got: body }));
+      });
+    });
+    await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+    const backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+    runtime = await startRuntime(['--template', fixture, '--parameter-overrides', `BackendUrl=${backendUrl}`]);
     const main = runtime.info.webSockets.find((api) => api.logicalId === 'WebSocketApi');
     if (!main) throw new Error('no WebSocketApi');
     url = (stage) => main.url.replace(/\/production$/, `/${stage}`);
@@ -32,6 +51,7 @@ describe('WebSocket service integrations', () => {
     dynamodb?.destroy();
     sqs?.destroy();
     await runtime?.stop();
+    backend?.close();
   });
 
   const item = async (connectionId: string) =>
@@ -114,6 +134,28 @@ describe('WebSocket service integrations', () => {
         /WS ping \S+ — Execution failed due to configuration error: No match for output mapping/,
       ),
     ).toBe(true);
+    socket.socket.close();
+  });
+
+  it('relays a message to an HTTP_PROXY back end as it is and sends its answer back as it is', async () => {
+    const socket = await openSocket(url('production'));
+    const message = JSON.stringify({ action: 'relay', n: 1 });
+    socket.socket.send(message);
+    expect(await socket.next((reply) => reply.backend === 'says')).toEqual({ backend: 'says', got: message });
+    expect(received.find((request) => request.url === '/relay')).toMatchObject({ method: 'POST', body: message });
+    socket.socket.close();
+  });
+
+  it('sends an HTTP integration its rendered template with mapped headers (context, stage variable)', async () => {
+    const socket = await openSocket(url('production'));
+    const { connectionId } = await whoami(socket);
+    socket.socket.send(JSON.stringify({ action: 'notify', text: 'hello' }));
+    const reply = await socket.next((answer) => answer.backend === 'says');
+    const sent = received.find((request) => request.url === '/notify');
+    expect(sent).toMatchObject({ method: 'PUT', headers: { 'x-connection-id': connectionId, 'x-channel': 'alerts' } });
+    expect(JSON.parse(sent?.body ?? '')).toEqual({ text: 'hello', route: 'notify' });
+    // The $default integration response has no template: the back end's body passes through.
+    expect(JSON.parse(String(reply.got))).toEqual({ text: 'hello', route: 'notify' });
     socket.socket.close();
   });
 
