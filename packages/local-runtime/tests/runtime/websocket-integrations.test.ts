@@ -137,6 +137,15 @@ describe('WebSocket service integrations', () => {
     socket.socket.close();
   });
 
+  it('runs a non-proxy Lambda integration: template as payload, integration response picked by errorMessage', async () => {
+    const socket = await openSocket(url('production'));
+    socket.socket.send(JSON.stringify({ action: 'shout', text: 'quiet' }));
+    expect(await socket.next((reply) => reply.shouted !== undefined)).toEqual({ shouted: 'QUIET' });
+    socket.socket.send(JSON.stringify({ action: 'shout' }));
+    expect(await socket.next((reply) => reply.refused !== undefined)).toEqual({ refused: 'Bad request: no text' });
+    socket.socket.close();
+  });
+
   it('relays a message to an HTTP_PROXY back end as it is and sends its answer back as it is', async () => {
     const socket = await openSocket(url('production'));
     const message = JSON.stringify({ action: 'relay', n: 1 });
