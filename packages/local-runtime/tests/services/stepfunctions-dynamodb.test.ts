@@ -55,7 +55,7 @@ const crud = {
       Parameters: {
         TableName: TABLE,
         KeyConditionExpression: 'id = :id',
-        'ExpressionAttributeValues': { ':id': { 'S.$': '$.id' } },
+        ExpressionAttributeValues: { ':id': { 'S.$': '$.id' } },
       },
       ResultPath: '$.query',
       Next: 'Delete',
@@ -179,15 +179,15 @@ describe('Step Functions DynamoDB tasks and StartSyncExecution', () => {
       sfn.send(new StartSyncExecutionCommand({ stateMachineArn: machineArn('standard') })),
     ).rejects.toMatchObject({ name: 'StateMachineTypeNotSupported' });
     // An express execution is not kept by Step Functions: DescribeExecution refuses its ARN.
-    await expect(sfn.send(new DescribeExecutionCommand({ executionArn: failed.executionArn }))).rejects.toMatchObject(
-      { name: 'InvalidArn' },
-    );
+    await expect(sfn.send(new DescribeExecutionCommand({ executionArn: failed.executionArn }))).rejects.toMatchObject({
+      name: 'InvalidArn',
+    });
     // StartExecution still runs an EXPRESS machine asynchronously.
     const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn('failing') }));
     expect(started.executionArn).toMatch(/:express:failing:/);
   });
 
-  it("creates a SimpleTable as SAM does: PrimaryKey (default id, String) as the HASH key, on demand", async () => {
+  it('creates a SimpleTable as SAM does: PrimaryKey (default id, String) as the HASH key, on demand', async () => {
     const { Table } = await ddb.send(new DescribeTableCommand({ TableName: TABLE }));
     expect(Table?.KeySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
     expect(Table?.AttributeDefinitions).toEqual([{ AttributeName: 'id', AttributeType: 'S' }]);
