@@ -60,13 +60,16 @@ const finished = async (orderId: string): Promise<DescribeExecutionOutput> => {
   }
 };
 
-/** The consumer's structured log lines (`Order event delivered`), one per event it processed. */
+/**
+ * The consumer's structured log lines (`Order event delivered`), one per event it processed: the runtime prints
+ * them under the function's name (`[OrderEventsFunction] {...}`, Powertools writes JSON, not Lambda's text format).
+ */
 const deliveries = (): { eventId: string; orderId: string; type: string }[] =>
   runtime
     .output()
     .split('\n')
-    .filter((line) => line.includes('"Order event delivered"'))
-    .map((line) => JSON.parse(line) as { eventId: string; orderId: string; type: string });
+    .filter((line) => line.startsWith('[OrderEventsFunction] ') && line.includes('"Order event delivered"'))
+    .map((line) => JSON.parse(line.slice(line.indexOf('{'))) as { eventId: string; orderId: string; type: string });
 
 const order = (token: string) => ({
   items: [{ sku: 'SKU-BOOK-001', quantity: 1 }],

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { banner } from '../runtime/banner.ts';
 import { loadLocalRoutes } from '../runtime/local-routes.ts';
+import type { LogFormat } from '../runtime/log-format.ts';
 import { startLocalRuntime } from '../runtime/start.ts';
 
 const USAGE = `Usage: sam-local-runtime start [options]
@@ -17,6 +18,7 @@ const USAGE = `Usage: sam-local-runtime start [options]
                            intervals F times as long (e.g. 0.01 for tests; default 1, as written)
   --ws-idle-timeout S      close WebSocket connections idle for S seconds (default 600, as API Gateway)
   --ws-max-duration S      close WebSocket connections after S seconds (default 7200, as API Gateway)
+  --log-format text|json   terminal text (coloured on a TTY; NO_COLOR turns it off) or one JSON object per line
   --routes FILE            a module whose default export serves extra pages beside the APIs (repeatable)
   --no-watch               do not rebuild functions when their sources change
   -h, --help               this text`;
@@ -49,6 +51,7 @@ const parse = () =>
       'ws-idle-timeout': { type: 'string' },
       'ws-max-duration': { type: 'string' },
       routes: { type: 'string', multiple: true, default: [] },
+      'log-format': { type: 'string', default: 'text' },
       watch: { type: 'boolean', default: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -80,12 +83,16 @@ const seconds = (value: string | undefined, flag: string): number | undefined =>
 const idleTimeoutMs = seconds(values['ws-idle-timeout'], '--ws-idle-timeout');
 const maxDurationMs = seconds(values['ws-max-duration'], '--ws-max-duration');
 
+const logFormat = values['log-format'];
+if (logFormat !== 'text' && logFormat !== 'json') fail(`--log-format must be text or json, got "${logFormat}"`);
+
 const routes = (
   await Promise.all(values.routes.map((file) => loadLocalRoutes(file))).catch((error: Error) => fail(error.message, 1))
 ).flat();
 
 const runtime = await startLocalRuntime({
   routes,
+  logFormat: logFormat as LogFormat,
   templatePath: values.template,
   configEnv: values['config-env'],
   parameterOverrides: values['parameter-overrides'],
@@ -101,7 +108,12 @@ const runtime = await startLocalRuntime({
   buildDir: values['build-dir'],
 }).catch((error: Error) => fail(error.message, 1));
 
-process.stdout.write(`${banner(runtime)}\n\n`);
+if (logFormat === 'json') {
+  const { info, report } = runtime;
+  process.stdout.write(
+    `${JSON.stringify({ time: new Date().toISOString(), source: 'runtime', event: 'ready', ...info, notRun: report.unsupported })}\n`,
+  );
+} else process.stdout.write(`${banner(runtime)}\n\n`);
 
 let stopping = false;
 const stop = (signal: string) => {

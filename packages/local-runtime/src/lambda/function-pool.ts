@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { readLines } from './output.ts';
 import type { InvokeMessage, LambdaErrorPayload, WorkerData, WorkerInit, WorkerReply } from './protocol.ts';
 
 /** A function of the template as the local runtime runs it. */
@@ -63,9 +64,13 @@ export class FunctionPool {
   private nextId = 1;
   private closed = false;
 
-  constructor(config: FunctionConfig, maxConcurrency = 10) {
+  private readonly onOutput: (line: string) => void;
+
+  /** `onOutput` gets every line the function's environments write (its console, its own stdout and stderr). */
+  constructor(config: FunctionConfig, maxConcurrency = 10, onOutput: (line: string) => void = () => {}) {
     this.config = config;
     this.maxConcurrency = maxConcurrency;
+    this.onOutput = onOutput;
   }
 
   /** Environments in use or idle (for tests and the banner). */
@@ -233,12 +238,16 @@ export class FunctionPool {
       workerData: data,
       env: { ...this.config.environment },
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.config.memoryMB) },
+      stdout: true,
+      stderr: true,
     });
   }
 
   private start(): Environment {
     const worker = this.spawn();
     const environment: Environment = { worker, generation: this.generation, invocations: 0 };
+    readLines(worker.stdout, this.onOutput);
+    readLines(worker.stderr, this.onOutput);
     worker.on('message', (reply: WorkerReply | WorkerInit) => {
       if ('init' in reply) return;
       if (environment.pending?.id === reply.id) environment.pending.settle(reply);

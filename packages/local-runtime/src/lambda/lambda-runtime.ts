@@ -11,6 +11,8 @@ export interface LambdaRuntimeOptions {
   maxConcurrency?: number;
   /** One line per failed invocation: the function, the request id and the error (first stack frame). */
   log?: (line: string) => void;
+  /** Every line a function writes (Lambda's `<time>\t<request id>\t<LEVEL>\t<message>` for its console). */
+  functionOutput?: (logicalId: string, line: string) => void;
 }
 
 const oneLine = (text: string): string => text.split('\n')[0]?.trim() ?? '';
@@ -30,7 +32,12 @@ export class LambdaRuntime {
   constructor(functions: FunctionConfig[], options: LambdaRuntimeOptions = {}) {
     this.log = options.log ?? (() => {});
     for (const config of functions) {
-      const pool = new FunctionPool(config, options.maxConcurrency ?? 10);
+      const output = options.functionOutput;
+      const pool = new FunctionPool(
+        config,
+        options.maxConcurrency ?? 10,
+        output ? (line) => output(config.logicalId, line) : undefined,
+      );
       this.pools.set(config.logicalId, pool);
       for (const key of [config.logicalId, config.name, config.arn, `${config.arn}:$LATEST`]) this.byKey.set(key, pool);
     }

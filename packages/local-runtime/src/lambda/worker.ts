@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import { installLambdaConsole } from './console.ts';
 import { parseHandler } from './handler-file.ts';
 import { CALLBACK_REMOVED_MESSAGE, nodeRuntimeOf } from './node-runtime.ts';
 import type { InvokeMessage, LambdaErrorPayload, WorkerData, WorkerInit, WorkerReply } from './protocol.ts';
@@ -17,6 +18,8 @@ const data = workerData as WorkerData;
 const port = parentPort;
 if (!port) throw new Error('lambda/worker.ts runs only as a worker thread');
 registerSdkFallback(data.sdkFallback);
+let currentRequestId: string | undefined;
+installLambdaConsole(() => currentRequestId);
 const runtime = nodeRuntimeOf(data.runtime);
 const callbacks = runtime.ok && runtime.callbacks;
 
@@ -164,6 +167,7 @@ const runWithCallbacks = (handler: Handler, message: InvokeMessage): Promise<unk
 
 port.on('message', async (message: InvokeMessage) => {
   let reply: WorkerReply;
+  currentRequestId = message.context.awsRequestId;
   try {
     const handler = await loaded;
     const result = await (callbacks ? runWithCallbacks : runAsync)(handler, message);

@@ -83,17 +83,26 @@ export class GatewayError extends Error {
 
 export const missingAuthenticationToken = () =>
   new GatewayError('MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token');
-export const forbidden = () => new GatewayError('INVALID_API_KEY', 'Forbidden');
+export const forbidden = (reason?: string) =>
+  new GatewayError('INVALID_API_KEY', 'Forbidden', reason ? { reason } : {});
 export const unauthorized = (reason?: string) =>
   new GatewayError('UNAUTHORIZED', 'Unauthorized', reason ? { reason } : {});
-export const explicitDeny = () =>
-  new GatewayError('ACCESS_DENIED', 'User is not authorized to access this resource with an explicit deny');
-export const notAuthorized = () => new GatewayError('ACCESS_DENIED', 'User is not authorized to access this resource');
-export const authorizerFailure = (cause?: unknown) => new GatewayError('AUTHORIZER_FAILURE', null, { cause });
-export const throttled = () => new GatewayError('THROTTLED', 'Too Many Requests');
-export const quotaExceeded = () => new GatewayError('QUOTA_EXCEEDED', 'Limit Exceeded');
-export const internalServerError = (cause?: unknown) =>
-  new GatewayError('DEFAULT_5XX', 'Internal server error', { status: 502, cause });
+export const explicitDeny = (reason?: string) =>
+  new GatewayError(
+    'ACCESS_DENIED',
+    'User is not authorized to access this resource with an explicit deny',
+    reason ? { reason } : {},
+  );
+export const notAuthorized = (reason?: string) =>
+  new GatewayError('ACCESS_DENIED', 'User is not authorized to access this resource', reason ? { reason } : {});
+export const authorizerFailure = (cause?: unknown, reason?: string) =>
+  new GatewayError('AUTHORIZER_FAILURE', null, { cause, ...(reason ? { reason } : {}) });
+export const throttled = (reason?: string) =>
+  new GatewayError('THROTTLED', 'Too Many Requests', reason ? { reason } : {});
+export const quotaExceeded = (reason?: string) =>
+  new GatewayError('QUOTA_EXCEEDED', 'Limit Exceeded', reason ? { reason } : {});
+export const internalServerError = (cause?: unknown, reason?: string) =>
+  new GatewayError('DEFAULT_5XX', 'Internal server error', { status: 502, cause, ...(reason ? { reason } : {}) });
 export const endpointTimedOut = () => new GatewayError('INTEGRATION_TIMEOUT', 'Endpoint request timed out');
 export const integrationFailure = (cause?: unknown) =>
   new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { status: 502, cause });

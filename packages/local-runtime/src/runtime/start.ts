@@ -19,7 +19,7 @@ import { UsagePlans } from '../rest/usage/usage-plans.ts';
 import type { LocalService } from '../services/shared/local-service.ts';
 import { LocalStack } from '../template/stack.ts';
 import { WebSocketGateway, type WsLimits } from '../websocket/gateway.ts';
-import { type WebSocketApi, webSocketApisOf } from '../websocket/model.ts';
+import { type WebSocketApi, webSocketApisOf, webSocketProblems } from '../websocket/model.ts';
 import { webSocketPort } from '../websocket/server.ts';
 import type { ApiEndpoint } from './api-endpoint.ts';
 import { localCredentials } from './credentials.ts';
@@ -27,6 +27,7 @@ import { sqsEventSourcesOf } from './event-sources.ts';
 import { functionConfigs, functionProblems } from './functions.ts';
 import { localPages } from './local-pages.ts';
 import type { LocalRoute, RuntimeInfo } from './local-routes.ts';
+import { createRuntimeLog, type LogFormat, useColor } from './log-format.ts';
 import { apiKeysOf, cognitoIssuerRewrite, restApisOf, samUsageOf, usagePlansOf, userPoolsOf } from './rest-apis.ts';
 import { type AwsServices, startAwsServices } from './services.ts';
 import { type TemplateReport, templateReport } from './unsupported.ts';
@@ -53,7 +54,12 @@ export interface RuntimeOptions {
   persistDir?: string;
   /** WebSocket idle timeout and maximum connection duration (AWS: 10 min and 2 h). */
   wsLimits?: Partial<WsLimits>;
+  /** Where log lines go (one call per line, plain text); stdout by default, in `logFormat`. */
   log?: (line: string) => void;
+  /** `text` (default; coloured on a terminal) or `json` (one object per line). */
+  logFormat?: LogFormat;
+  /** Colour the text log (default: when stdout is a terminal and NO_COLOR is not set). */
+  color?: boolean;
   /** The project's own pages beside the runtime's (see LocalRoute). */
   routes?: LocalRoute[];
 }
@@ -165,7 +171,15 @@ const close = (server: Server): Promise<void> =>
  * port, starts the issuer and the local services, bundles the functions, and serves.
  */
 export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalRuntime> => {
-  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const write = options.log;
+  const runtimeLog = write
+    ? createRuntimeLog({ format: 'text', color: false, write: (text) => write(text.replace(/\n$/, '')) })
+    : createRuntimeLog({
+        format: options.logFormat ?? 'text',
+        color: options.color ?? useColor(),
+        write: (text) => process.stdout.write(text),
+      });
+  const log = runtimeLog.line;
   const host = options.host ?? '127.0.0.1';
   const stack = new LocalStack({
     templatePath: options.templatePath,
@@ -287,9 +301,11 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const runtime = new LambdaRuntime(functionConfigs(stack, bundles, { shared, rewrite, buildDir }), {
       maxConcurrency: options.maxConcurrency ?? 10,
       log,
+      functionOutput: runtimeLog.functionLine,
     });
     lambda = runtime;
     report.unsupported.push(...(await functionProblems(runtime)));
+    report.unsupported.push(...webSocketProblems(webSocketApis, (arn) => runtime.find(arn) !== undefined));
     const functionIdOf = (nameOrArn: string) => runtime.find(nameOrArn)?.config.logicalId;
     const eventSources = sqsEventSourcesOf(stack, aws.sqs.registry, functionIdOf, options.maxConcurrency ?? 10);
     report.unsupported.push(...eventSources.problems);
@@ -349,6 +365,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
           accountId: stack.accountId,
           domainName: `${host}:${wsPort}`,
           invoke: (target, event) => runtime.invoke(target, event),
+          awsServices: (service) => aws?.endpointOf(service),
           log,
           ...(options.wsLimits ? { limits: options.wsLimits } : {}),
         }),

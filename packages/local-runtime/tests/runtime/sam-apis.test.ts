@@ -42,9 +42,26 @@ describe('SAM-generated APIs (Events: Api, SAM Auth)', () => {
     expect(hello.json().apiUrl).toBe(`${origin}/Prod`);
   });
 
+  it("prints a function's console lines under its name and Lambda request id, with the level", async () => {
+    await call(`${origin}/Prod/hello`);
+    expect(await runtime.waitForOutput(/^\[HelloWorldFunction [0-9a-f]{8}\] INFO hello from \/hello$/m)).toBe(true);
+  });
+
   it('requires the API key where the event says ApiKeyRequired, from the usage plan SAM creates', async () => {
     expectError(await call(`${items}/items`), 403, 'Forbidden');
-    expect(await runtime.waitForOutput(/GET \/v1\/items 403 .* — INVALID_API_KEY/)).toBe(true);
+    expect(
+      await runtime.waitForOutput(
+        /GET \/v1\/items 403 .* — no API key \(x-api-key header\) on a method that requires one/,
+      ),
+    ).toBe(true);
+    expectError(
+      await call(`${items}/items`, { headers: { 'x-api-key': 'not-a-key-of-this-template' } }),
+      403,
+      'Forbidden',
+    );
+    expect(
+      await runtime.waitForOutput(/GET \/v1\/items 403 .* — the API key not-a-… is not one of the template's keys/),
+    ).toBe(true);
     const answer = await call(`${items}/items`, { headers: { 'x-api-key': key } });
     expect(answer.status).toBe(200);
     expect(answer.json().apiKeyId).toEqual(expect.any(String));
@@ -62,7 +79,14 @@ describe('SAM-generated APIs (Events: Api, SAM Auth)', () => {
       403,
       'User is not authorized to access this resource with an explicit deny',
     );
+    expectError(await call(`${items}/items/7`, { headers: { Authorization: 'nope' } }), 401, 'Unauthorized');
+    expect(
+      await runtime.waitForOutput(/GET \/v1\/items\/7 401 .* — TokenAuth: the authorizer answered Unauthorized/),
+    ).toBe(true);
     expectError(await call(`${items}/by-request`), 401, 'Unauthorized');
+    expect(
+      await runtime.waitForOutput(/GET \/v1\/by-request 401 .* — RequestAuth: no method\.request\.querystring\.auth/),
+    ).toBe(true);
     const byQuery = await call(`${items}/by-request?auth=allow`);
     expect(byQuery.json()).toMatchObject({ authorizer: { kind: 'REQUEST', principalId: 'user-allow' } });
   });

@@ -57,14 +57,20 @@ export class LambdaAuthorizer {
 
   async authorize(exchange: Exchange, authorizer: Authorizer): Promise<AuthorizerOutcome> {
     const identities = authorizer.identitySources.map((source) => identityValue(exchange, source));
-    if (identities.some((value) => value === undefined || value === '')) throw unauthorized();
+    if (identities.some((value) => value === undefined || value === '')) {
+      throw unauthorized(
+        `${authorizer.name}: no ${authorizer.identitySources.join(', ')}, so the authorizer was not called`,
+      );
+    }
     const token = identities[0] as string;
     if (
       authorizer.type === 'token' &&
       authorizer.identityValidationExpression &&
       !authorizer.identityValidationExpression.test(token)
     ) {
-      throw unauthorized();
+      throw unauthorized(
+        `${authorizer.name}: the token does not match identityValidationExpression ${authorizer.identityValidationExpression}`,
+      );
     }
     const arn = methodArn(exchange, this.region);
     const cacheKey = `${authorizer.name}\u0000${identities.join('\u0000')}`;
@@ -80,8 +86,11 @@ export class LambdaAuthorizer {
     } catch (error) {
       throw authorizerFailure(error);
     }
-    if (decision === 'deny') throw explicitDeny();
-    if (decision === 'not-allowed') throw notAuthorized();
+    if (decision === 'deny')
+      throw explicitDeny(`${authorizer.name}: its policy for ${result.principalId} denies ${arn}`);
+    if (decision === 'not-allowed') {
+      throw notAuthorized(`${authorizer.name}: its policy for ${result.principalId} allows nothing matching ${arn}`);
+    }
     return {
       principalId: result.principalId,
       context: result.context,
@@ -96,8 +105,15 @@ export class LambdaAuthorizer {
     const outcome = await this.invoke(authorizer.functionArn, event).catch((error: unknown) => {
       throw authorizerFailure(error);
     });
-    if (outcome.status === 'error' && outcome.error.errorMessage === 'Unauthorized') throw unauthorized();
-    if (outcome.status !== 'ok') throw authorizerFailure(outcome);
+    if (outcome.status === 'error' && outcome.error.errorMessage === 'Unauthorized') {
+      throw unauthorized(`${authorizer.name}: the authorizer answered Unauthorized`);
+    }
+    if (outcome.status !== 'ok') {
+      throw authorizerFailure(
+        outcome,
+        `${authorizer.name}: the authorizer ${outcome.status === 'timeout' ? 'timed out' : `failed (${outcome.error.errorType}: ${outcome.error.errorMessage.split('\n')[0]})`}`,
+      );
+    }
     const response = outcome.result as Record<string, unknown> | null;
     if (!response || typeof response !== 'object' || typeof response.principalId !== 'string') {
       throw authorizerFailure(new MalformedPolicyError('the authorizer returned no principalId'));

@@ -2,7 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { vtlContext } from '../context.ts';
 import type { Exchange } from '../exchange.ts';
-import { endpointTimedOut, GatewayError } from '../gateway-error.ts';
+import { GatewayError } from '../gateway-error.ts';
 import type { Integration, Operation } from '../model.ts';
 import { mapIntegrationResponse } from './integration-response.ts';
 import { requestParameterTargets } from './parameters.ts';
@@ -81,14 +81,22 @@ export const sendToBackend = (
     );
     const timer = setTimeout(() => {
       outgoing.destroy();
-      reject(endpointTimedOut());
+      reject(
+        new GatewayError('INTEGRATION_TIMEOUT', 'Endpoint request timed out', {
+          reason: `the back end at ${url.origin} did not answer within ${timeoutMs} ms`,
+        }),
+      );
     }, timeoutMs);
     outgoing.on('error', (error) => {
       clearTimeout(timer);
       reject(
         error instanceof GatewayError
           ? error
-          : new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { status: 502, cause: error }),
+          : new GatewayError('INTEGRATION_FAILURE', 'Internal server error', {
+              status: 502,
+              cause: error,
+              reason: `the back end at ${url.origin} failed: ${(error as NodeJS.ErrnoException).code ?? error.message}`,
+            }),
       );
     });
     outgoing.end(body);

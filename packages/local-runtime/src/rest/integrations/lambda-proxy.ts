@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { proxyRequestContext } from '../context.ts';
 import type { Exchange } from '../exchange.ts';
-import { internalServerError } from '../gateway-error.ts';
+import { type GatewayError, internalServerError } from '../gateway-error.ts';
 import { type Integration, lambdaArnOf } from '../model.ts';
 import { type InvokeFunction, invokeForGateway } from './lambda-invoke.ts';
 import type { IntegrationResult } from './types.ts';
@@ -78,6 +78,18 @@ export const lambdaProxyIntegration =
       integration.timeoutMs,
       functionTimeout(arn),
     );
-    if (!answer.ok) throw internalServerError(answer.error);
-    return proxyResult(answer.result);
+    if (!answer.ok) {
+      throw internalServerError(
+        answer.error,
+        `${arn.split(':').at(-1)} failed: ${answer.error.errorType}: ${answer.error.errorMessage.split('\n')[0]}`,
+      );
+    }
+    try {
+      return proxyResult(answer.result);
+    } catch (error) {
+      throw internalServerError(
+        error,
+        `Malformed Lambda proxy response from ${arn.split(':').at(-1)} (${(error as GatewayError).cause ?? 'shape'})`,
+      );
+    }
   };

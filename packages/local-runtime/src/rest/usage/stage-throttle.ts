@@ -38,6 +38,6 @@ export class StageThrottle {
           : null;
       this.buckets.set(id, bucket);
     }
-    if (bucket && !bucket.take()) throw throttled();
+    if (bucket && !bucket.take()) throw throttled(`stage method setting: ${id} over its throttling rate`);
   }
 }

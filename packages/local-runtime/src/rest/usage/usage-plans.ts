@@ -60,19 +60,33 @@ export class UsagePlans {
 
   /** Admits one request with `value` on `methodKey` (`/v1/catalog/GET`), or throws the gateway's error. */
   admit(value: string | undefined, apiId: string, stage: string, methodKey: string, now = Date.now()): KeyUsage {
-    const key = value ? this.keys.find((candidate) => candidate.value === value) : undefined;
-    if (!key?.enabled) throw forbidden();
+    if (!value) throw forbidden('no API key (x-api-key header) on a method that requires one');
+    const key = this.keys.find((candidate) => candidate.value === value);
+    if (!key) throw forbidden(`the API key ${value.slice(0, 6)}… is not one of the template's keys`);
+    if (!key.enabled) throw forbidden(`the API key ${key.name} is disabled (Enabled: false)`);
     const plan = this.planOf(key.id, apiId, stage);
-    if (!plan) throw forbidden();
+    if (!plan) throw forbidden(`the API key ${key.name} is in no usage plan of stage ${stage}`);
     const stageEntry = plan.stages.find((s) => s.apiId === apiId && s.stage === stage);
     const methodLimit = stageEntry?.methodThrottle[methodKey];
-    if (methodLimit && !this.bucket(`${plan.id}/${key.id}/${methodKey}`, methodLimit).take()) throw throttled();
-    if (plan.throttle && !this.bucket(`${plan.id}/${key.id}`, plan.throttle).take()) throw throttled();
+    if (methodLimit && !this.bucket(`${plan.id}/${key.id}/${methodKey}`, methodLimit).take()) {
+      throw throttled(
+        `usage plan ${plan.name}: ${key.name} over ${methodLimit.rate} req/s (burst ${methodLimit.burst}) on ${methodKey}`,
+      );
+    }
+    if (plan.throttle && !this.bucket(`${plan.id}/${key.id}`, plan.throttle).take()) {
+      throw throttled(
+        `usage plan ${plan.name}: ${key.name} over ${plan.throttle.rate} req/s (burst ${plan.throttle.burst})`,
+      );
+    }
     if (!plan.quota) return { key, plan, used: 0 };
     const start = periodStart(plan.quota.period, now);
     const counter = this.quotas.get(`${plan.id}/${key.id}`);
     const current = counter && counter.start === start ? counter : { start, used: 0 };
-    if (current.used >= plan.quota.limit) throw quotaExceeded();
+    if (current.used >= plan.quota.limit) {
+      throw quotaExceeded(
+        `usage plan ${plan.name}: ${key.name} used its quota of ${plan.quota.limit} per ${plan.quota.period}`,
+      );
+    }
     current.used += 1;
     this.quotas.set(`${plan.id}/${key.id}`, current);
     return { key, plan, used: current.used, remaining: plan.quota.limit - current.used };

@@ -1,0 +1,94 @@
+import { styleText } from 'node:util';
+
+/**
+ * How the runtime's lines reach the terminal: plain text when piped, coloured on a terminal (NO_COLOR turns colour
+ * off, FORCE_COLOR on), or one JSON object per line (`--log-format json`) for machines. Every line has a source: a
+ * request (`GET /dev/items 200 ...`), a component (`[sqs] ...`, `[lambda] ...`), or a function's own output.
+ */
+export type LogFormat = 'text' | 'json';
+
+export interface RuntimeLog {
+  /** A line of the runtime's own. */
+  line: (text: string) => void;
+  /** A line a function wrote; Lambda's console lines are `<time>\t<request id>\t<LEVEL>\t<message>`. */
+  functionLine: (logicalId: string, text: string) => void;
+}
+
+const LAMBDA_LINE = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)\t([^\t]*)\t([A-Z]+)\t([\s\S]*)$/;
+const REQUEST_LINE = /^([A-Z]+) (\S+) (\d{3}) ([\d.]+) ms (\S+(?: \(cache hit\))?)(?: — (.*))?$/;
+const COMPONENT_LINE = /^\[([a-z-]+)\] ([\s\S]*)$/;
+
+type Style = Parameters<typeof styleText>[0];
+
+export const useColor = (stream: { isTTY?: boolean } = process.stdout): boolean => {
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
+  return stream.isTTY === true;
+};
+
+const statusStyle = (status: number): Style => (status >= 500 ? 'red' : status >= 400 ? 'yellow' : 'green');
+const levelStyle = (level: string): Style =>
+  level === 'ERROR' || level === 'FATAL' ? 'red' : level === 'WARN' ? 'yellow' : 'gray';
+
+export const createRuntimeLog = (options: {
+  format: LogFormat;
+  color: boolean;
+  write: (text: string) => void;
+}): RuntimeLog => {
+  const paint = (style: Style, text: string) =>
+    options.color ? styleText(style, text, { validateStream: false }) : text;
+  if (options.format === 'json') {
+    const emit = (fields: Record<string, unknown>) =>
+      options.write(`${JSON.stringify({ time: new Date().toISOString(), ...fields })}\n`);
+    return {
+      line: (text) => {
+        const request = REQUEST_LINE.exec(text);
+        if (request) {
+          const [, method, url, status, latencyMs, integration, reason] = request;
+          emit({
+            source: 'api',
+            method,
+            url,
+            status: Number(status),
+            latencyMs: Number(latencyMs),
+            integration,
+            ...(reason ? { reason } : {}),
+          });
+          return;
+        }
+        const component = COMPONENT_LINE.exec(text);
+        emit(component ? { source: component[1], message: component[2] } : { source: 'runtime', message: text });
+      },
+      functionLine: (logicalId, text) => {
+        const lambda = LAMBDA_LINE.exec(text);
+        emit(
+          lambda
+            ? { source: 'function', function: logicalId, requestId: lambda[2], level: lambda[3], message: lambda[4] }
+            : { source: 'function', function: logicalId, message: text },
+        );
+      },
+    };
+  }
+  return {
+    line: (text) => {
+      const request = REQUEST_LINE.exec(text);
+      if (request && options.color) {
+        const [, method, url, status, latencyMs, integration, reason] = request;
+        options.write(
+          `${paint('bold', method ?? '')} ${url} ${paint(statusStyle(Number(status)), status ?? '')} ${paint('gray', `${latencyMs} ms ${integration}`)}${reason ? ` ${paint('yellow', `— ${reason}`)}` : ''}\n`,
+        );
+        return;
+      }
+      const component = COMPONENT_LINE.exec(text);
+      options.write(
+        component && options.color ? `${paint('magenta', `[${component[1]}]`)} ${component[2]}\n` : `${text}\n`,
+      );
+    },
+    functionLine: (logicalId, text) => {
+      const lambda = LAMBDA_LINE.exec(text);
+      const who = lambda ? `${logicalId} ${lambda[2]?.slice(0, 8)}` : logicalId;
+      const body = lambda ? `${paint(levelStyle(lambda[3] ?? ''), lambda[3] ?? '')} ${lambda[4]}` : text;
+      options.write(`${paint('cyan', `[${who}]`)} ${body}\n`);
+    },
+  };
+};
