@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { buildFunctions } from '../build/build.ts';
+import { type BuiltFunction, buildFunctions } from '../build/build.ts';
 import { JwtVerifier } from '../http-api/auth/jwt.ts';
 import { HttpGateway } from '../http-api/gateway.ts';
 import { type HttpApi, httpApiReport, httpApisOf } from '../http-api/model.ts';
@@ -17,6 +17,7 @@ import type { RestApi } from '../rest/model.ts';
 import { apiRequestHandler, placeEndpoints, type RequestLogEntry } from '../rest/server.ts';
 import { UsagePlans } from '../rest/usage/usage-plans.ts';
 import type { LocalService } from '../services/shared/local-service.ts';
+import { includedFiles } from '../template/load.ts';
 import { LocalStack } from '../template/stack.ts';
 import { WebSocketGateway, type WsLimits } from '../websocket/gateway.ts';
 import { type WebSocketApi, webSocketApisOf, webSocketProblems } from '../websocket/model.ts';
@@ -166,6 +167,22 @@ const close = (server: Server): Promise<void> =>
     server.closeAllConnections();
   });
 
+/** The REST and HTTP APIs of a stack and their usage plans: what a template reload replaces. */
+const apiModelsOf = (stack: LocalStack) => {
+  const restApis = restApisOf(stack);
+  const httpApis = httpApisOf(stack);
+  const samUsage = samUsageOf(stack, restApis.samUsagePlans);
+  return {
+    apis: restApis.apis,
+    httpApis,
+    usagePlans: new UsagePlans([...apiKeysOf(stack), ...samUsage.keys], [...usagePlansOf(stack), ...samUsage.plans]),
+    problems: [...restApis.problems, ...httpApiReport(httpApis)],
+  };
+};
+
+const placeKey = (apis: Pick<PlacedApi, 'logicalId' | 'stage'>[]) =>
+  apis.map((api) => `${api.logicalId}/${api.stage}`).join(',');
+
 /**
  * Starts the whole local stack: reads the template (a bad one fails here, with its problem named), opens the REST
  * port, starts the issuer and the local services, bundles the functions, and serves.
@@ -188,16 +205,9 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   });
   const report = templateReport(stack);
   const webSocketApis = webSocketApisOf(stack);
-  const restApis = restApisOf(stack);
-  const { apis } = restApis;
-  report.unsupported.push(...restApis.problems);
-  const httpApis = httpApisOf(stack);
-  report.unsupported.push(...httpApiReport(httpApis));
-  const samUsage = samUsageOf(stack, restApis.samUsagePlans);
-  const usagePlans = new UsagePlans(
-    [...apiKeysOf(stack), ...samUsage.keys],
-    [...usagePlansOf(stack), ...samUsage.plans],
-  );
+  let models = apiModelsOf(stack);
+  report.unsupported.push(...models.problems);
+  const { apis, httpApis } = models;
 
   let handler: (request: IncomingMessage, response: ServerResponse) => void = (_request, response) => {
     response.writeHead(503, { 'Content-Type': 'application/json' }).end('{"message":"The local runtime is starting"}');
@@ -291,18 +301,20 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     services.push(...aws.all);
 
     const buildDir = resolve(options.buildDir ?? join(stack.templatePath, '..', '.local', 'build'));
-    const built = await buildFunctions(stack.templatePath, { outDir: buildDir });
-    const bundles = Object.fromEntries(built.map((fn) => [fn.logicalId, fn.outfile]));
+    const firstBuild = await buildFunctions(stack.templatePath, { outDir: buildDir });
+    const bundles = Object.fromEntries(firstBuild.map((fn) => [fn.logicalId, fn.outfile]));
     const shared = {
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       ...aws.environment,
     };
-    const runtime = new LambdaRuntime(functionConfigs(stack, bundles, { shared, rewrite, buildDir }), {
-      maxConcurrency: options.maxConcurrency ?? 10,
-      log,
-      functionOutput: runtimeLog.functionLine,
-    });
+    const lambdaFor = (target: LocalStack, targetBundles: Record<string, string>) =>
+      new LambdaRuntime(functionConfigs(target, targetBundles, { shared, rewrite, buildDir }), {
+        maxConcurrency: options.maxConcurrency ?? 10,
+        log,
+        functionOutput: runtimeLog.functionLine,
+      });
+    let runtime = lambdaFor(stack, bundles);
     lambda = runtime;
     report.unsupported.push(...(await functionProblems(runtime)));
     report.unsupported.push(...webSocketProblems(webSocketApis, (arn) => runtime.find(arn) !== undefined));
@@ -329,34 +341,36 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       invoke: (target, event) => runtime.invoke(target, event),
       timeoutOf: (target) => runtime.find(target)?.config.timeoutSeconds ?? 3,
     };
-    const gateways = apis.map(
-      (api) =>
-        new RestGateway({
-          api,
-          region: stack.region,
-          accountId: stack.accountId,
-          domainName: `${host}:${port}`,
-          lambda: invoker,
-          usagePlans,
-          cognito,
-          iam,
-          awsServices: (service) => aws?.endpointOf(service),
-        }),
-    );
     const jwt = new JwtVerifier(issuer);
-    const httpGateways = httpApis.map(
-      (api) =>
-        new HttpGateway({
-          api,
-          region: stack.region,
-          accountId: stack.accountId,
-          domainName: `${host}:${port}`,
-          lambda: invoker,
-          jwt,
-          iam,
-          awsServices: (service) => aws?.endpointOf(service),
-        }),
-    );
+    const endpointsOf = (current: ReturnType<typeof apiModelsOf>, target: LocalStack): ApiEndpoint[] => [
+      ...current.apis.map(
+        (api) =>
+          new RestGateway({
+            api,
+            region: target.region,
+            accountId: target.accountId,
+            domainName: `${host}:${port}`,
+            lambda: invoker,
+            usagePlans: current.usagePlans,
+            cognito,
+            iam,
+            awsServices: (service) => aws?.endpointOf(service),
+          }),
+      ),
+      ...current.httpApis.map(
+        (api) =>
+          new HttpGateway({
+            api,
+            region: target.region,
+            accountId: target.accountId,
+            domainName: `${host}:${port}`,
+            lambda: invoker,
+            jwt,
+            iam,
+            awsServices: (service) => aws?.endpointOf(service),
+          }),
+      ),
+    ];
     wsGateways = webSocketApis.map(
       (api) =>
         new WebSocketGateway({
@@ -375,11 +389,22 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       log(
         `${entry.method} ${entry.url} ${entry.status} ${entry.latencyMs.toFixed(1)} ms ${entry.integration}${entry.reason ? ` — ${entry.reason}` : ''}`,
       );
-    const info = runtimeInfo({ origin, apis: placed, usagePlans, issuer, credentials, services, wsUrl, webSocketApis });
+    const infoOf = () =>
+      runtimeInfo({
+        origin,
+        apis: placed,
+        usagePlans: models.usagePlans,
+        issuer,
+        credentials,
+        services,
+        wsUrl,
+        webSocketApis,
+      });
+    let info = infoOf();
     const pages = localPages(aws);
-    const endpoints: ApiEndpoint[] = [...gateways, ...httpGateways];
+    let endpoints = endpointsOf(models, stack);
     const local = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-      for (const route of options.routes ?? []) if (await route(req, res, info)) return true;
+      for (const extra of options.routes ?? []) if (await extra(req, res, info)) return true;
       if (req.url?.startsWith('/_local/issuer')) return issuer.handle(req, res);
       if (req.url === '/_local/runtime') {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(info));
@@ -387,36 +412,112 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       }
       return pages(req, res);
     };
-    const byLogicalId = new Map(endpoints.map((endpoint) => [endpoint.logicalId, endpoint]));
-    const onSharedPort = placement.shared.flatMap((api) => byLogicalId.get(api.logicalId) ?? []);
-    const serve = apiRequestHandler({ endpoints: onSharedPort, all: endpoints, local, log: logRequest });
-    handler = (request, response) => void serve(request, response);
-    for (const api of placement.own) {
-      const endpoint = byLogicalId.get(api.logicalId);
-      if (!endpoint) continue;
-      const own = apiRequestHandler({ endpoints: [endpoint], all: endpoints, local, log: logRequest });
-      ownHandlers.set(api.logicalId, (request, response) => void own(request, response));
-    }
+    /** Points the ports at `endpoints`: the shared one at the APIs placed there, each own port at its API. */
+    const route = () => {
+      const byLogicalId = new Map(endpoints.map((endpoint) => [endpoint.logicalId, endpoint]));
+      const onSharedPort = placement.shared.flatMap((api) => byLogicalId.get(api.logicalId) ?? []);
+      const serve = apiRequestHandler({ endpoints: onSharedPort, all: endpoints, local, log: logRequest });
+      handler = (request, response) => void serve(request, response);
+      for (const api of placement.own) {
+        const endpoint = byLogicalId.get(api.logicalId);
+        if (!endpoint) continue;
+        const own = apiRequestHandler({ endpoints: [endpoint], all: endpoints, local, log: logRequest });
+        ownHandlers.set(api.logicalId, (request, response) => void own(request, response));
+      }
+    };
+    route();
+
+    /**
+     * A template or OpenAPI change, applied without a restart: the stack is read again, the functions rebuilt (the
+     * cache skips unchanged ones) and run with their new configuration, and the REST and HTTP APIs replaced. The
+     * ports, the local services and their data stay; what needs a restart (new ports, queues, tables, WebSocket
+     * routes) is said.
+     */
+    const reloadTemplate = async (): Promise<{ what: string; built: BuiltFunction[] }> => {
+      const next = new LocalStack({
+        templatePath: options.templatePath,
+        configEnv: options.configEnv,
+        parameterOverrides: options.parameterOverrides,
+      });
+      const nextModels = apiModelsOf(next);
+      const nextPlaced = [...nextModels.apis, ...nextModels.httpApis].map((api) => ({
+        logicalId: api.logicalId,
+        stage: api.stage,
+      }));
+      const notes: string[] = [];
+      if (placeKey(nextPlaced) !== placeKey(placed))
+        notes.push('APIs or stages were added or removed: restart to serve them');
+      const nextBuilt = await buildFunctions(next.templatePath, { outDir: buildDir });
+      nextBuilt.sort((a, b) => a.logicalId.localeCompare(b.logicalId));
+      const nextRuntime = lambdaFor(next, Object.fromEntries(nextBuilt.map((fn) => [fn.logicalId, fn.outfile])));
+      const previous = runtime;
+      runtime = nextRuntime;
+      lambda = nextRuntime;
+      models = nextModels;
+      endpoints = endpointsOf(nextModels, next);
+      route();
+      info = infoOf();
+      // In-flight invocations finish on the old environments.
+      setTimeout(() => void previous.close(), 30_000).unref();
+      if (
+        JSON.stringify(webSocketApisOf(next).map((api) => [...api.routes.keys()])) !==
+        JSON.stringify(webSocketApis.map((api) => [...api.routes.keys()]))
+      ) {
+        notes.push('WebSocket routes changed: restart to apply them');
+      }
+      const what = [
+        `reloaded ${endpoints.length} APIs and ${nextRuntime.functions.length} functions`,
+        ...nextModels.problems.map((problem) => `not run: ${problem}`),
+        ...notes,
+      ].join('; ');
+      return { what, built: nextBuilt };
+    };
 
     let watching: string[] = [];
     if (options.watch) {
-      const watcher = watchSources(built, stack.templatePath, {
-        rebuild: async () => {
-          const rebuilt = await buildFunctions(stack.templatePath, { outDir: buildDir });
+      let built = firstBuild;
+      const watcher = watchSources(stack.templatePath, {
+        built: () => built,
+        rebuild: async (logicalIds) => {
+          const rebuilt = await buildFunctions(stack.templatePath, { outDir: buildDir, only: logicalIds });
+          built = [...built.filter((fn) => !logicalIds.includes(fn.logicalId)), ...rebuilt];
           runtime.reload(Object.fromEntries(rebuilt.map((fn) => [fn.logicalId, fn.outfile])));
-          return rebuilt.length;
+          for (const gateway of endpoints) if (gateway instanceof RestGateway) gateway.clearAuthorizerCache();
         },
+        reloadTemplate: async () => {
+          const reloaded = await reloadTemplate();
+          built = reloaded.built;
+          return reloaded.what;
+        },
+        templateFiles: includedFiles(stack.templatePath),
+        inPlaceDirectories: runtime.functions
+          .filter((config) => config.inPlace)
+          .map((config) => ({ logicalId: config.logicalId, directory: dirname(config.bundle) })),
+        restartInPlace: (logicalIds) =>
+          runtime.reload(
+            Object.fromEntries(
+              runtime.functions
+                .filter((config) => logicalIds.includes(config.logicalId))
+                .map((config) => [config.logicalId, config.bundle]),
+            ),
+          ),
         log,
       });
-      stopWatching = watcher.close;
+      stopWatching = () => void watcher.close();
       watching = watcher.directories;
     }
     return {
       stack,
       restUrl: origin,
-      apis,
-      httpApis,
-      usagePlans,
+      get apis() {
+        return models.apis;
+      },
+      get httpApis() {
+        return models.httpApis;
+      },
+      get usagePlans() {
+        return models.usagePlans;
+      },
       issuer,
       credentials,
       services,
@@ -425,7 +526,9 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       webSocketApis,
       report,
       watching,
-      info,
+      get info() {
+        return info;
+      },
       token: (mintOptions) => issuer.mint(mintOptions),
       stop: shutdown,
       close: shutdown,

@@ -1,10 +1,10 @@
-import { type FSWatcher, watch } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { type FSWatcher, watch } from 'chokidar';
 import type { BuiltFunction } from '../build/build.ts';
 
 export interface Watcher {
   directories: string[];
-  close: () => void;
+  close: () => Promise<void>;
 }
 
 /**
@@ -14,9 +14,8 @@ export interface Watcher {
 export const sourceDirectories = (built: BuiltFunction[], root: string): string[] => {
   const tops = new Set<string>();
   for (const fn of built) {
-    for (const input of Object.keys(fn.metafile.inputs)) {
-      const absolute = isAbsolute(input) ? input : resolve(fn.codeDir, input);
-      const inside = relative(root, absolute);
+    for (const input of inputsOf(fn)) {
+      const inside = relative(root, input);
       if (inside.startsWith('..') || inside.split(sep).includes('node_modules')) continue;
       const top = inside.split(sep)[0];
       if (top && top !== inside) tops.add(join(root, top));
@@ -25,52 +24,115 @@ export const sourceDirectories = (built: BuiltFunction[], root: string): string[
   return [...tops].sort();
 };
 
+/** The absolute paths of the files a bundle was built from. */
+export const inputsOf = (fn: BuiltFunction): string[] =>
+  Object.keys(fn.metafile.inputs).map((input) => (isAbsolute(input) ? input : resolve(fn.codeDir, input)));
+
+/** The functions whose bundle includes one of `files`. */
+export const affectedBy = (built: BuiltFunction[], files: string[]): string[] => {
+  const changed = new Set(files.map((file) => resolve(file)));
+  return built.filter((fn) => inputsOf(fn).some((input) => changed.has(input))).map((fn) => fn.logicalId);
+};
+
+export interface WatchOptions {
+  /** The bundles as last built (their metafiles say which sources each includes). */
+  built: () => BuiltFunction[];
+  /** Rebuilds these functions; the runtime serves the new bundles from the next invocation. */
+  rebuild: (logicalIds: string[]) => Promise<void>;
+  /** The template or a file it includes changed: reload the model; answers what was done. */
+  reloadTemplate: () => Promise<string>;
+  /** Files the template includes (AWS::Include Locations, the OpenAPI document). */
+  templateFiles: string[];
+  /** Folders of functions run in place (no bundle): a change there restarts their environments. */
+  inPlaceDirectories: { logicalId: string; directory: string }[];
+  restartInPlace: (logicalIds: string[]) => void;
+  log: (line: string) => void;
+}
+
 /**
- * Rebuilds the functions when a source file changes (debounced, one build at a time; a failed build keeps the
- * previous bundles serving) and says that a template change needs a restart.
+ * Watches the functions' sources, the template and what it includes, with chokidar: unlike Node's recursive
+ * `fs.watch` on Linux, it keeps watching a file saved by replacing it (`sed -i`, `git checkout`, an editor's safe
+ * write). Changes are debounced and applied one batch at a time; a failed build keeps the previous bundles serving.
  */
-export const watchSources = (
-  built: BuiltFunction[],
-  templatePath: string,
-  options: { rebuild: () => Promise<number>; log: (line: string) => void },
-): Watcher => {
+export const watchSources = (templatePath: string, options: WatchOptions): Watcher => {
   const root = dirname(templatePath);
-  const directories = sourceDirectories(built, root);
+  const template = resolve(templatePath);
+  const templateFiles = new Set([template, ...options.templateFiles.map((file) => resolve(file))]);
+  const directories = [
+    ...new Set([
+      ...sourceDirectories(options.built(), root),
+      ...options.inPlaceDirectories.map((entry) => entry.directory),
+    ]),
+  ].sort();
+  const pending = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  let again = false;
-  const run = async () => {
-    if (running) {
-      again = true;
+  let running: Promise<void> | undefined;
+  const name = (file: string) => relative(root, file) || file;
+
+  const apply = async (files: string[]) => {
+    const started = performance.now();
+    const took = () => `${Math.round(performance.now() - started)} ms`;
+    if (files.some((file) => templateFiles.has(file))) {
+      try {
+        const what = await options.reloadTemplate();
+        options.log(
+          `[watch] ${files
+            .filter((file) => templateFiles.has(file))
+            .map(name)
+            .join(', ')} changed: ${what} (${took()})`,
+        );
+      } catch (error) {
+        options.log(`[watch] template reload failed, still serving the previous one: ${(error as Error).message}`);
+      }
       return;
     }
-    running = true;
-    const started = performance.now();
+    const inPlace = options.inPlaceDirectories
+      .filter((entry) => files.some((file) => file.startsWith(`${entry.directory}${sep}`)))
+      .map((entry) => entry.logicalId);
+    if (inPlace.length > 0) options.restartInPlace(inPlace);
+    const affected = affectedBy(options.built(), files);
+    if (affected.length === 0) {
+      if (inPlace.length > 0)
+        options.log(`[watch] ${files.map(name).join(', ')} changed: restarted ${inPlace.join(', ')}`);
+      else options.log(`[watch] ${files.map(name).join(', ')} changed: no function includes it`);
+      return;
+    }
     try {
-      const count = await options.rebuild();
-      options.log(`[watch] rebuilt ${count} functions in ${Math.round(performance.now() - started)} ms`);
+      await options.rebuild(affected);
+      options.log(`[watch] ${files.map(name).join(', ')} changed: rebuilt ${affected.join(', ')} in ${took()}`);
     } catch (error) {
       options.log(`[watch] build failed, still serving the previous bundles: ${(error as Error).message}`);
-    } finally {
-      running = false;
-      if (again) {
-        again = false;
-        void run();
-      }
     }
   };
-  const schedule = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => void run(), 150);
+
+  const flush = () => {
+    if (running) {
+      // One batch at a time: what changed meanwhile goes in the next one.
+      void running.then(flush);
+      return;
+    }
+    const files = [...pending];
+    pending.clear();
+    if (files.length === 0) return;
+    running = apply(files).finally(() => {
+      running = undefined;
+    });
   };
-  const watchers: FSWatcher[] = directories.map((directory) => watch(directory, { recursive: true }, schedule));
-  watchers.push(watch(templatePath, () => options.log('[watch] template changed: restart `npm start` to apply it')));
-  for (const watcher of watchers) watcher.unref();
+  const changed = (file: string) => {
+    pending.add(resolve(file));
+    clearTimeout(timer);
+    timer = setTimeout(flush, 150);
+  };
+  const watcher: FSWatcher = watch([...directories, ...templateFiles], {
+    ignoreInitial: true,
+    ignored: (path) => path.split(sep).includes('node_modules') || path.split(sep).includes('.local'),
+  });
+  watcher.on('add', changed).on('change', changed).on('unlink', changed);
   return {
     directories,
-    close: () => {
+    close: async () => {
       clearTimeout(timer);
-      for (const watcher of watchers) watcher.close();
+      await watcher.close();
     },
   };
 };

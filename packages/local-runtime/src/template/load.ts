@@ -74,9 +74,12 @@ export const parseYaml = (text: string, file = '<inline>'): TemplateValue => {
 export const isObject = (value: TemplateValue | undefined): value is TemplateObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Replaces every `{"Fn::Transform": {"Name": "AWS::Include", ...}}` with the parsed file it points at. */
-const inlineIncludes = (value: TemplateValue, baseDir: string): TemplateValue => {
-  if (Array.isArray(value)) return value.map((item) => inlineIncludes(item, baseDir));
+/**
+ * Replaces every `{"Fn::Transform": {"Name": "AWS::Include", ...}}` with the parsed file it points at; each file read
+ * is added to `seen` (watch mode watches them).
+ */
+const inlineIncludes = (value: TemplateValue, baseDir: string, seen?: Set<string>): TemplateValue => {
+  if (Array.isArray(value)) return value.map((item) => inlineIncludes(item, baseDir, seen));
   if (!isObject(value)) return value;
   const transform = value['Fn::Transform'];
   if (isObject(transform) && transform.Name === 'AWS::Include') {
@@ -88,10 +91,12 @@ const inlineIncludes = (value: TemplateValue, baseDir: string): TemplateValue =>
     if (/^s3:\/\//.test(location)) {
       throw new TemplateLoadError(baseDir, `AWS::Include of ${location}: only local files can be inlined here`);
     }
-    const included = loadYamlFile(resolve(baseDir, location));
-    return inlineIncludes(included, dirname(resolve(baseDir, location)));
+    const file = resolve(baseDir, location);
+    seen?.add(file);
+    const included = loadYamlFile(file);
+    return inlineIncludes(included, dirname(file), seen);
   }
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, inlineIncludes(item, baseDir)]));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, inlineIncludes(item, baseDir, seen)]));
 };
 
 export const loadYamlFile = (file: string): TemplateValue => {
@@ -111,4 +116,11 @@ export const loadTemplate = (file: string): TemplateObject => {
     throw new TemplateLoadError(file, 'is not a CloudFormation template (no Resources map)');
   }
   return inlineIncludes(raw, dirname(resolve(file))) as TemplateObject;
+};
+
+/** The files a template includes with AWS::Include (resolved), wherever they sit in it. */
+export const includedFiles = (file: string): string[] => {
+  const seen = new Set<string>();
+  inlineIncludes(loadYamlFile(file), dirname(resolve(file)), seen);
+  return [...seen];
 };
