@@ -117,6 +117,50 @@ const write = (
   response.end(answer.body);
 };
 
+export interface LocalIndex {
+  apis: { logicalId: string; kind: string; stage: string; url: string }[];
+  webSockets: { logicalId: string; stage: string; url: string }[];
+  pages: { path: string; what: string }[];
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+/**
+ * `/` and `/_local`: the stages and the runtime's pages, as JSON (or HTML for a browser). With status 403 it answers a
+ * request for a stage that is not here: API Gateway's `{"message":"Forbidden"}` plus where the stages are.
+ */
+const indexAnswer = (request: IncomingMessage, index: LocalIndex, status: 200 | 403) => {
+  const html = /text\/html/.test(request.headers.accept ?? '');
+  const headers: Record<string, string> = status === 403 ? { 'x-amzn-ErrorType': 'ForbiddenException' } : {};
+  if (html) {
+    const item = (href: string, text: string) =>
+      `<li><a href="${escapeHtml(href)}">${escapeHtml(href)}</a> — ${escapeHtml(text)}</li>`;
+    const body = [
+      '<!doctype html><meta charset="utf-8"><title>sam-local-runtime</title>',
+      '<style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:52rem;padding:0 1rem}code{background:#f3f3f3;padding:0 .25rem}</style>',
+      status === 403
+        ? `<p><strong>403 Forbidden</strong>: no API stage at <code>${escapeHtml(request.url ?? '/')}</code> on this port.</p>`
+        : '',
+      '<h1>sam-local-runtime</h1><h2>APIs</h2><ul>',
+      ...index.apis.map((api) => item(api.url, `${api.kind} API ${api.logicalId}, stage ${api.stage}`)),
+      ...index.webSockets.map((api) => item(api.url, `WebSocket API ${api.logicalId}, stage ${api.stage}`)),
+      '</ul><h2>Local pages</h2><ul>',
+      ...index.pages.map((page) => item(page.path, page.what)),
+      '</ul>',
+    ].join('\n');
+    return { status, headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8' }, body: Buffer.from(body) };
+  }
+  const payload =
+    status === 403
+      ? { message: 'Forbidden', localRuntime: { reason: 'no API stage at this path on this port', ...index } }
+      : index;
+  return {
+    status,
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: Buffer.from(JSON.stringify(payload, null, 2)),
+  };
+};
+
 /**
  * Which API a request is for. API Gateway tells APIs apart by host name (`{apiId}.execute-api.{region}.amazonaws.com`)
  * and stages by the first path segment; `$default` stages (HTTP APIs) have no stage segment. Locally one port can
@@ -169,6 +213,8 @@ export const apiRequestHandler = (options: {
   all?: ApiEndpoint[];
   local: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
   log: (entry: RequestLogEntry) => void;
+  /** What `/` and `/_local` list (stages, links), and what a request for an unknown stage is pointed at. */
+  index?: () => LocalIndex;
 }) => {
   const all = options.all ?? options.endpoints;
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -196,13 +242,29 @@ export const apiRequestHandler = (options: {
         });
         return;
       }
+      const path = url.split('?')[0] ?? '/';
+      const index = options.index?.();
+      if (!target && index && (path === '/' || path === '/_local' || path === '/_local/')) {
+        write(response, indexAnswer(request, index, 200));
+        options.log({
+          method: request.method ?? '',
+          url,
+          status: 200,
+          latencyMs: performance.now() - started,
+          integration: 'local',
+        });
+        return;
+      }
       if (!target) {
-        // An unknown stage is answered before any API is chosen: 403 Forbidden, as execute-api does.
-        const answer = {
-          status: 403,
-          headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException' },
-          body: Buffer.from('{"message":"Forbidden"}'),
-        };
+        // An unknown stage is answered before any API is chosen: 403 Forbidden, as execute-api does; the body also
+        // says which stages this port serves (a browser gets the index page, with the same status).
+        const answer = index
+          ? indexAnswer(request, index, 403)
+          : {
+              status: 403,
+              headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException' },
+              body: Buffer.from('{"message":"Forbidden"}'),
+            };
         write(response, answer);
         options.log({
           method: request.method ?? '',

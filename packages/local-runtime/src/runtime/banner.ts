@@ -28,6 +28,13 @@ const table = (rows: string[][], indent = '  '): string[] => {
   );
 };
 
+/** `?token=<token>` when the $connect authorizer reads a query string (its first identity source). */
+const connectQuery = (api: LocalRuntime['webSocketApis'][number]): string => {
+  const sources = api.routes.get('$connect')?.authorizer?.identitySources ?? [];
+  const name = sources.map((source) => /^route\.request\.querystring\.(.+)$/.exec(source)?.[1]).find(Boolean);
+  return name ? `?${name}=<token>` : '';
+};
+
 /** What a developer needs to start calling the API: URLs, routes and their auth, keys, tokens, credentials. */
 export const banner = (runtime: LocalRuntime): string => {
   const { stack } = runtime;
@@ -97,6 +104,20 @@ export const banner = (runtime: LocalRuntime): string => {
   if (runtime.services.length > 0) {
     lines.push('Local AWS endpoints (AWS_ENDPOINT_URL_<SERVICE> in every function):');
     lines.push(...table(runtime.services.map((service) => [service.name, service.url])));
+    // The same settings for the AWS CLI and SDKs in another terminal.
+    const environment = {
+      ...Object.fromEntries(
+        Object.entries(runtime.aws.environment).filter(([name]) => name.startsWith('AWS_ENDPOINT_URL_')),
+      ),
+      AWS_ACCESS_KEY_ID: runtime.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: runtime.credentials.secretAccessKey,
+      AWS_REGION: runtime.stack.region,
+    };
+    lines.push(
+      `  export ${Object.entries(environment)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' ')}`,
+    );
   }
   const { aws } = runtime;
   const queues = aws.sqs.registry.all();
@@ -124,7 +145,7 @@ export const banner = (runtime: LocalRuntime): string => {
   for (const api of runtime.webSocketApis) {
     const ws = runtime.wsUrl.replace(/^http/, 'ws');
     lines.push(
-      `WebSocket API ${api.logicalId}  ${ws}/${api.stage}?token=<jwt>   (@connections: ${runtime.wsUrl}/${api.stage}/@connections/{id})`,
+      `WebSocket API ${api.logicalId}  ${ws}/${api.stage}${connectQuery(api)}   (@connections: ${runtime.wsUrl}/${api.stage}/@connections/{id})`,
     );
     lines.push(`  routes: ${[...api.routes.keys()].join(', ')} (selection ${api.routeSelectionExpression})`);
   }

@@ -26,6 +26,11 @@ export interface AwsServicesOptions {
   /** Keep DynamoDB data in this directory between runs (in memory otherwise). */
   persistDir?: string;
   log: (line: string) => void;
+  /**
+   * First of four fixed ports (SSM, SQS, DynamoDB, Step Functions, in that order), so SDK and CLI settings keep
+   * working across restarts; 0 or absent picks free ports.
+   */
+  servicePorts?: number;
   /** Bound late: the functions' environments need the services' URLs before the functions exist. */
   invokeLambda: (target: string, payload: unknown) => Promise<InvokeOutcome>;
 }
@@ -110,12 +115,14 @@ export const stateMachineDefinition = (stack: LocalStack, logicalId: string): st
 export const startAwsServices = async (stack: LocalStack, options: AwsServicesOptions): Promise<AwsServices> => {
   const started: LocalService[] = [];
   const { host, log } = options;
+  const portOf = (index: number) => (options.servicePorts ? { port: options.servicePorts + index } : {});
   try {
     const ssm = await startSsmService({
       parameters: ssmParameters(stack, options.rewrite),
       region: stack.region,
       accountId: stack.accountId,
       host,
+      ...portOf(0),
     });
     started.push(ssm);
 
@@ -130,6 +137,7 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
       accountId: stack.accountId,
       timeScale: options.timeScale,
       host,
+      ...portOf(1),
       onDeadLetter: (message, from, to) =>
         log(`[sqs] message ${message.id} moved from ${from.name} to ${to.name} after ${message.receiveCount} receives`),
     });
@@ -153,6 +161,7 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
       })),
       region: stack.region,
       host,
+      ...portOf(2),
       log,
       ...(options.persistDir ? { persistDir: options.persistDir } : {}),
     });
@@ -188,6 +197,7 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
       region: stack.region,
       accountId: stack.accountId,
       host,
+      ...portOf(3),
       log,
       timeScale: options.timeScale,
     });

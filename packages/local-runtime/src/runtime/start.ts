@@ -53,6 +53,8 @@ export interface RuntimeOptions {
   timeScale?: number;
   /** Keep DynamoDB data here between runs (in memory otherwise). */
   persistDir?: string;
+  /** First of the four local AWS endpoints' fixed ports (SSM, SQS, DynamoDB, Step Functions); 0 = free ports. */
+  servicePorts?: number;
   /** WebSocket idle timeout and maximum connection duration (AWS: 10 min and 2 h). */
   wsLimits?: Partial<WsLimits>;
   /** Where log lines go (one call per line, plain text); stdout by default, in `logFormat`. */
@@ -290,6 +292,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     aws = await startAwsServices(stack, {
       host,
       rewrite,
+      ...(options.servicePorts ? { servicePorts: options.servicePorts } : {}),
       timeScale: options.timeScale ?? 1,
       log,
       invokeLambda: (target, payload) => {
@@ -297,6 +300,11 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         return lambda.invoke(target, payload);
       },
       ...(options.persistDir ? { persistDir: options.persistDir } : {}),
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') throw error;
+      throw new RuntimeStartError(
+        `the local AWS endpoints need ports ${options.servicePorts}-${(options.servicePorts ?? 0) + 3} on ${host}, and one is in use: pass --service-ports <first free port> (0 picks free ports)`,
+      );
     });
     services.push(...aws.all);
 
@@ -412,11 +420,22 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       }
       return pages(req, res);
     };
+    const index = () => ({
+      apis: info.apis,
+      webSockets: info.webSockets,
+      pages: [
+        { path: `${origin}/_local/runtime`, what: 'URLs, API keys, credentials and endpoints as JSON' },
+        { path: `${origin}/_local/queues`, what: 'SQS queues: depths, redrive, first messages' },
+        { path: `${origin}/_local/executions`, what: 'Step Functions executions' },
+        { path: `${origin}/_local/tables`, what: 'DynamoDB tables and item counts' },
+        { path: `${origin}/_local/issuer/.well-known/openid-configuration`, what: 'the local token issuer' },
+      ],
+    });
     /** Points the ports at `endpoints`: the shared one at the APIs placed there, each own port at its API. */
     const route = () => {
       const byLogicalId = new Map(endpoints.map((endpoint) => [endpoint.logicalId, endpoint]));
       const onSharedPort = placement.shared.flatMap((api) => byLogicalId.get(api.logicalId) ?? []);
-      const serve = apiRequestHandler({ endpoints: onSharedPort, all: endpoints, local, log: logRequest });
+      const serve = apiRequestHandler({ endpoints: onSharedPort, all: endpoints, local, log: logRequest, index });
       handler = (request, response) => void serve(request, response);
       for (const api of placement.own) {
         const endpoint = byLogicalId.get(api.logicalId);

@@ -48,6 +48,23 @@ describe('sam-local-runtime start', () => {
     expect(noEnv.stderr).toMatch(/--config-env prod: there is no .*samconfig\.toml/);
   });
 
+  it('names a service port that is in use, and how to choose others', async () => {
+    const { code, stderr } = await run([
+      'start',
+      '--template',
+      FIXTURE,
+      '--port',
+      '0',
+      '--ws-port',
+      '0',
+      '--service-ports',
+      String(port),
+      '--no-watch',
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`the local AWS endpoints need ports ${port}-${port + 3} on 127.0.0.1, and one is in use`);
+  });
+
   it('refuses a bad option with its usage', async () => {
     const { code, stderr } = await run(['start', '--port', 'abc']);
     expect(code).toBe(2);

@@ -155,3 +155,26 @@ describe('authorizer policies', () => {
     expect(eventOf(answer).pathParameters).toEqual({ id: 'a\r\nb' });
   });
 });
+
+describe('the local index', () => {
+  it('answers / and /_local with the stages and pages, and an unknown stage with 403 plus where the stages are', async () => {
+    for (const path of ['/', '/_local']) {
+      const index = await call(`${runtime.info.restUrl}${path}`);
+      expect(index.status).toBe(200);
+      expect(index.json()).toMatchObject({ apis: [{ logicalId: 'Api', url: base }], pages: expect.any(Array) });
+    }
+    const unknown = await call(`${runtime.info.restUrl}/nostage/items`);
+    expect(unknown.status).toBe(403);
+    expect(unknown.headers.get('x-amzn-errortype')).toBe('ForbiddenException');
+    expect(unknown.json()).toMatchObject({ message: 'Forbidden', localRuntime: { apis: [{ url: base }] } });
+    const page = await call(`${runtime.info.restUrl}/nostage`, { headers: { Accept: 'text/html' } });
+    expect(page.status).toBe(403);
+    expect(page.text).toContain(`<a href="${base}">`);
+  });
+
+  it('prints a copy-paste export line for the AWS CLI and SDKs', () => {
+    expect(runtime.output()).toMatch(
+      /export AWS_ENDPOINT_URL_\w+=http:\/\/127\.0\.0\.1:\d+ .*AWS_ACCESS_KEY_ID=\w+ AWS_SECRET_ACCESS_KEY=\S+ AWS_REGION=[\w-]+/,
+    );
+  });
+});
