@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { loadTemplate } from '../template/load.ts';
+import { cachedBundle, cacheKey, storeBundle } from './build-cache.ts';
 import { esbuildOptions } from './esbuild-options.ts';
 import { esbuildFunctions } from './functions.ts';
 
@@ -15,6 +16,8 @@ export interface BuiltFunction {
   codeDir: string;
   bytes: number;
   metafile: Metafile;
+  /** Reused from an earlier build: its options and inputs had not changed (see build-cache.ts). */
+  cached: boolean;
 }
 
 export interface BuildFunctionsOptions {
@@ -22,6 +25,8 @@ export interface BuildFunctionsOptions {
   outDir?: string;
   /** Only these logical ids. */
   only?: string[];
+  /** Reuse a bundle whose options and inputs have not changed (default true). */
+  cache?: boolean;
 }
 
 /**
@@ -38,38 +43,81 @@ export const buildFunctions = async (
   const functions = esbuildFunctions(template, templatePath).filter(
     (fn) => !options.only || options.only.includes(fn.logicalId),
   );
-  return Promise.all(
-    functions.map(async (fn) => {
-      const { entryPoints, ...esbuild } = esbuildOptions(fn.properties);
-      if (entryPoints.length !== 1)
-        throw new Error(`${fn.logicalId}: expected one entry point, got ${entryPoints.length}`);
-      const entry = resolve(fn.codeDir, entryPoints[0] ?? '');
-      const outdir = join(outDir, fn.logicalId);
+  const plans = functions.map((fn) => {
+    const { entryPoints, ...esbuild } = esbuildOptions(fn.properties);
+    if (entryPoints.length !== 1) throw new Error(`${fn.logicalId}: expected one entry point, got ${entryPoints.length}`);
+    const entry = resolve(fn.codeDir, entryPoints[0] ?? '');
+    const module = fn.handler.split('.')[0] ?? '';
+    if (basename(entry, extname(entry)) !== module) {
+      throw new Error(`${fn.logicalId}: Handler ${fn.handler} does not name the entry point ${entryPoints[0]}`);
+    }
+    const outdir = join(outDir, fn.logicalId);
+    const outfile = join(outdir, `${module}${esbuild.outExtension?.['.js'] ?? '.js'}`);
+    const key = cacheKey({ ...esbuild, entry, outfile, absWorkingDir: fn.codeDir });
+    return { fn, esbuild, entry, module, outdir, outfile, key };
+  });
+  const results = await Promise.all(
+    plans.map(async (plan): Promise<BuiltFunction | typeof plan> => {
+      const cached = options.cache === false ? undefined : await cachedBundle(plan.outdir, plan.key);
+      if (!cached) return plan;
+      const { fn, entry } = plan;
+      return { logicalId: fn.logicalId, entry, handler: fn.handler, codeDir: fn.codeDir, cached: true, ...cached };
+    }),
+  );
+  const done = results.filter((result): result is BuiltFunction => 'cached' in result);
+  const missing = results.filter((result): result is (typeof plans)[number] => !('cached' in result));
+  // Functions with the same options and CodeUri are bundled in one esbuild run with an entry point each: the same
+  // bundles as one run per function, but every shared module (the AWS SDK) is parsed once.
+  const groups = new Map<string, (typeof plans)[number][]>();
+  for (const plan of missing) {
+    const group = JSON.stringify({ options: plan.esbuild, codeDir: plan.fn.codeDir });
+    groups.set(group, [...(groups.get(group) ?? []), plan]);
+  }
+  const built = await Promise.all(
+    [...groups.values()].map(async (group) => {
+      const [first] = group;
+      if (!first) return [];
       const result = await build({
-        ...esbuild,
-        entryPoints: [entry],
-        outdir,
-        absWorkingDir: fn.codeDir,
+        ...first.esbuild,
+        entryPoints: group.map((plan) => ({ in: plan.entry, out: join(plan.fn.logicalId, plan.module) })),
+        outdir: outDir,
+        absWorkingDir: first.fn.codeDir,
         metafile: true,
         logLevel: 'silent',
       }).catch((error: Error) => {
-        throw new Error(`${fn.logicalId}: ${error.message}`, { cause: error });
+        throw new Error(`${group.map((plan) => plan.fn.logicalId).join(', ')}: ${error.message}`, { cause: error });
       });
-      const module = fn.handler.split('.')[0] ?? '';
-      if (basename(entry, extname(entry)) !== module) {
-        throw new Error(`${fn.logicalId}: Handler ${fn.handler} does not name the entry point ${entryPoints[0]}`);
-      }
-      const jsExtension = esbuild.outExtension?.['.js'] ?? '.js';
-      const outfile = join(outdir, `${module}${jsExtension}`);
-      return {
-        logicalId: fn.logicalId,
-        entry,
-        outfile,
-        handler: fn.handler,
-        codeDir: fn.codeDir,
-        bytes: (await stat(outfile)).size,
-        metafile: result.metafile,
-      };
+      return Promise.all(
+        group.map(async (plan): Promise<BuiltFunction> => {
+          const metafile = metafileOf(result.metafile, plan.fn.codeDir, plan.outfile);
+          const function_ = {
+            logicalId: plan.fn.logicalId,
+            entry: plan.entry,
+            outfile: plan.outfile,
+            handler: plan.fn.handler,
+            codeDir: plan.fn.codeDir,
+            bytes: (await stat(plan.outfile)).size,
+            metafile,
+            cached: false,
+          };
+          await storeBundle(plan.outdir, plan.key, function_);
+          return function_;
+        }),
+      );
     }),
   );
+  const order = new Map(functions.map((fn, index) => [fn.logicalId, index]));
+  return [...done, ...built.flat()].sort((a, b) => (order.get(a.logicalId) ?? 0) - (order.get(b.logicalId) ?? 0));
+};
+
+/** One function's part of a multi-entry build's metafile: its output and the inputs that output includes. */
+const metafileOf = (metafile: Metafile | undefined, codeDir: string, outfile: string): Metafile => {
+  const outputs = metafile?.outputs ?? {};
+  const key = Object.keys(outputs).find((path) => resolve(codeDir, path) === outfile);
+  const output = key ? outputs[key] : undefined;
+  if (!metafile || !key || !output) throw new Error(`${outfile}: esbuild's metafile does not name it`);
+  const inputs = Object.fromEntries(
+    Object.keys(output.inputs).flatMap((input) => (metafile.inputs[input] ? [[input, metafile.inputs[input]]] : [])),
+  );
+  return { inputs, outputs: { [key]: output } };
 };

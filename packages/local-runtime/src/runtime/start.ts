@@ -309,7 +309,14 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     services.push(...aws.all);
 
     const buildDir = resolve(options.buildDir ?? join(stack.templatePath, '..', '.local', 'build'));
+    const buildStarted = performance.now();
     const firstBuild = await buildFunctions(stack.templatePath, { outDir: buildDir });
+    if (firstBuild.length > 0) {
+      const reused = firstBuild.filter((fn) => fn.cached).length;
+      log(
+        `[build] ${firstBuild.length} functions bundled in ${Math.round(performance.now() - buildStarted)} ms (${firstBuild.length - reused} built, ${reused} unchanged and reused)`,
+      );
+    }
     const bundles = Object.fromEntries(firstBuild.map((fn) => [fn.logicalId, fn.outfile]));
     const shared = {
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
@@ -498,7 +505,11 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       const watcher = watchSources(stack.templatePath, {
         built: () => built,
         rebuild: async (logicalIds) => {
-          const rebuilt = await buildFunctions(stack.templatePath, { outDir: buildDir, only: logicalIds });
+          const rebuilt = await buildFunctions(stack.templatePath, {
+            outDir: buildDir,
+            only: logicalIds,
+            cache: false,
+          });
           built = [...built.filter((fn) => !logicalIds.includes(fn.logicalId)), ...rebuilt];
           runtime.reload(Object.fromEntries(rebuilt.map((fn) => [fn.logicalId, fn.outfile])));
           for (const gateway of endpoints) if (gateway instanceof RestGateway) gateway.clearAuthorizerCache();

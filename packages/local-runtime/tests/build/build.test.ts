@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildFunctions } from '../../src/build/build.ts';
 import { loadTemplate } from '../../src/template/load.ts';
@@ -8,6 +8,30 @@ import { loadTemplate } from '../../src/template/load.ts';
 const fixture = 'packages/local-runtime/tests/build/fixtures/template.yaml';
 
 describe('buildFunctions', () => {
+  it('reuses a bundle whose options and inputs are unchanged, and rebuilds the ones that include an edited file', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'build-cache-'));
+    cpSync(dirname(fixture), copy, { recursive: true });
+    const template = join(copy, 'template.yaml');
+    const outDir = join(copy, 'out');
+    const first = await buildFunctions(template, { outDir });
+    expect(first.map((fn) => [fn.logicalId, fn.cached])).toEqual([
+      ['HelloFunction', false],
+      ['ShoutFunction', false],
+    ]);
+    const second = await buildFunctions(template, { outDir });
+    expect(second.map((fn) => fn.cached)).toEqual([true, true]);
+    expect(second.map((fn) => Object.keys(fn.metafile.inputs))).toEqual(first.map((fn) => Object.keys(fn.metafile.inputs)));
+    const hello = join(copy, 'app', 'src', 'hello', 'index.ts');
+    writeFileSync(hello, `${readFileSync(hello, 'utf8')}\nexport const edited = true;\n`);
+    const third = await buildFunctions(template, { outDir });
+    expect(third.map((fn) => [fn.logicalId, fn.cached])).toEqual([
+      ['HelloFunction', false],
+      ['ShoutFunction', true],
+    ]);
+    expect(readFileSync(third[0]?.outfile ?? '', 'utf8')).toContain('edited');
+    rmSync(copy, { recursive: true, force: true });
+  });
+
   it('bundles each esbuild function of a template with its own options, skipping the others', async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'build-'));
     const built = await buildFunctions(fixture, { outDir });

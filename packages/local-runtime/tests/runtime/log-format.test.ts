@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { createRuntimeLog } from '../../src/runtime/log-format.ts';
 
 const capture = (format: 'text' | 'json', color = false) => {
@@ -20,8 +21,8 @@ describe('runtime log lines', () => {
   it('colours only when asked, and keeps the text', () => {
     const { log, lines } = capture('text', true);
     log.line('GET /dev/items 403 1.2 ms lambda-proxy — INVALID_API_KEY: no x-api-key header');
-    expect(lines[0]).toContain('\u001b[');
-    expect(lines[0]?.replace(/\u001b\[[0-9;]*m/g, '')).toBe(
+    expect(lines[0]).not.toBe(stripVTControlCharacters(lines[0] ?? ''));
+    expect(stripVTControlCharacters(lines[0] ?? '')).toBe(
       'GET /dev/items 403 1.2 ms lambda-proxy — INVALID_API_KEY: no x-api-key header\n',
     );
   });

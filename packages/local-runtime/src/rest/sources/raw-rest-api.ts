@@ -102,7 +102,7 @@ export const rawRestApiSources = (stack: LocalStack, problems: string[]): RawApi
         of('AWS::ApiGateway::Authorizer').map((authorizer) => [stack.ref(authorizer.logicalId), authorizer]),
       );
       const schemes: TemplateObject = { api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' } };
-      for (const [id, { logicalId, properties }] of authorizers) {
+      for (const { logicalId, properties } of authorizers.values()) {
         const type = lower(properties.Type, 'token');
         const source = String(properties.IdentitySource ?? 'method.request.header.Authorization');
         const header =
