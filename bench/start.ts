@@ -59,7 +59,11 @@ for (let run = 0; run < runs; run++) {
 
 const rows: [string, number, string][] = [
   ['bare `node -e ""` process (baseline)', median(bare), ''],
-  ['cold start: sam-local-runtime start (what npm start runs) → GET /dev/health 200, no bundles yet', median(cold), coldBuild],
+  [
+    'cold start: sam-local-runtime start (what npm start runs) → GET /dev/health 200, no bundles yet',
+    median(cold),
+    coldBuild,
+  ],
   ['warm restart: same, nothing changed (build cache)', median(warm), warmBuild],
 ];
 console.log(`\nStart-up, median of ${runs} runs (${process.version}, ${process.platform}):\n`);

@@ -19,7 +19,9 @@ interface CacheEntry {
 const FILE = '.build-cache.json';
 
 export const cacheKey = (options: unknown): string =>
-  createHash('sha256').update(JSON.stringify({ options, esbuild: version })).digest('hex');
+  createHash('sha256')
+    .update(JSON.stringify({ options, esbuild: version }))
+    .digest('hex');
 
 const fingerprint = async (file: string): Promise<[number, number] | undefined> => {
   try {

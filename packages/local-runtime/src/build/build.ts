@@ -45,7 +45,8 @@ export const buildFunctions = async (
   );
   const plans = functions.map((fn) => {
     const { entryPoints, ...esbuild } = esbuildOptions(fn.properties);
-    if (entryPoints.length !== 1) throw new Error(`${fn.logicalId}: expected one entry point, got ${entryPoints.length}`);
+    if (entryPoints.length !== 1)
+      throw new Error(`${fn.logicalId}: expected one entry point, got ${entryPoints.length}`);
     const entry = resolve(fn.codeDir, entryPoints[0] ?? '');
     const module = fn.handler.split('.')[0] ?? '';
     if (basename(entry, extname(entry)) !== module) {

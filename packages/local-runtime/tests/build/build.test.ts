@@ -20,7 +20,9 @@ describe('buildFunctions', () => {
     ]);
     const second = await buildFunctions(template, { outDir });
     expect(second.map((fn) => fn.cached)).toEqual([true, true]);
-    expect(second.map((fn) => Object.keys(fn.metafile.inputs))).toEqual(first.map((fn) => Object.keys(fn.metafile.inputs)));
+    expect(second.map((fn) => Object.keys(fn.metafile.inputs))).toEqual(
+      first.map((fn) => Object.keys(fn.metafile.inputs)),
+    );
     const hello = join(copy, 'app', 'src', 'hello', 'index.ts');
     writeFileSync(hello, `${readFileSync(hello, 'utf8')}\nexport const edited = true;\n`);
     const third = await buildFunctions(template, { outDir });
