@@ -96,7 +96,6 @@ const docsPage = (runtime: RuntimeInfo): string => {
           mcp: { disabled: true },
           hideClientButton: false,
           authentication: {
-            preferredSecurityScheme: [['ApiKey', 'TokenAuthorizer']],
             securitySchemes: {
               ApiKey: { value: ${inline(apiKey)} },
               TokenAuthorizer: { token },

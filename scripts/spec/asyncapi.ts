@@ -8,7 +8,7 @@ import type { JsonObject } from './openapi.ts';
 export const ASYNCAPI_SOURCE = 'api/asyncapi.yaml';
 
 export interface AsyncApiOptions {
-  /** Replaces the documented servers (the local docs page points at the running stage). */
+  /** Replaces documented servers by name (the local docs page points `local` at the running stage). */
   servers?: JsonObject;
 }
 
@@ -17,7 +17,9 @@ export const asyncApiDocument = (options: AsyncApiOptions = {}): JsonObject => {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new Error(`${ASYNCAPI_SOURCE} is not an AsyncAPI document`);
   }
-  return options.servers ? { ...document, servers: options.servers } : document;
+  if (!options.servers) return document;
+  const servers = typeof document.servers === 'object' && !Array.isArray(document.servers) ? document.servers : {};
+  return { ...document, servers: { ...servers, ...options.servers } };
 };
 
 export interface Diagnostic {
