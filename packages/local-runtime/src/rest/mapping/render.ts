@@ -64,7 +64,8 @@ export const renderMappingTemplate = (
   context: Record<string, unknown>,
   stageVariables: Record<string, string>,
 ): RenderResult => {
-  const contextCopy = copy(context) as Record<string, unknown>;
+  // Only `#set` can change what a template is given: without one, the caller's objects are safe to share.
+  const contextCopy = (template.includes('#set') ? copy(context) : { ...context }) as Record<string, unknown>;
   // The maps a template sets into must exist, or `#set($context.requestOverride.header.X = ...)` has nowhere to go.
   const requestOverride = objectAt(contextCopy, 'requestOverride');
   const responseOverride = objectAt(contextCopy, 'responseOverride');
