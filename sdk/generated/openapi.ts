@@ -250,9 +250,9 @@ export interface components {
     Me: {
       sub: string;
       /** @description cognito:username (null when the token has none). */
-      username?: string;
+      username: string | null;
       /** @description The email claim (null when the token has none). */
-      email?: string;
+      email: string | null;
       groups: string[];
       claims: Record<string, never>;
     };
