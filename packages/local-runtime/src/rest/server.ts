@@ -52,6 +52,31 @@ const headersOf = (request: IncomingMessage) => {
   return { single, multi };
 };
 
+/**
+ * What API Gateway adds to every request it passes on (developer guide, "Input format of a Lambda function for proxy
+ * integration", whose sample headers show them): the caller's address appended to `X-Forwarded-For`, the port and
+ * protocol it came in on, and an X-Ray trace id. Locally the port and protocol are the loopback listener's own.
+ */
+const forwardedHeaders = (request: IncomingMessage, headers: ReturnType<typeof headersOf>) => {
+  const set = (name: string, value: string) => {
+    const existing = Object.keys(headers.single).find((key) => key.toLowerCase() === name.toLowerCase());
+    const key = existing ?? name;
+    headers.single[key] = value;
+    headers.multi[key] = [value];
+  };
+  const sourceIp = (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  const forwardedFor = Object.entries(headers.single).find(([key]) => key.toLowerCase() === 'x-forwarded-for')?.[1];
+  set('X-Forwarded-For', forwardedFor ? `${forwardedFor}, ${sourceIp}` : sourceIp);
+  set('X-Forwarded-Port', String(request.socket.localPort ?? 443));
+  set('X-Forwarded-Proto', 'http');
+  if (!Object.keys(headers.single).some((key) => key.toLowerCase() === 'x-amzn-trace-id')) {
+    const epoch = Math.floor(Date.now() / 1000)
+      .toString(16)
+      .padStart(8, '0');
+    set('X-Amzn-Trace-Id', `Root=1-${epoch}-${randomBytes(12).toString('hex')}`);
+  }
+};
+
 const queryOf = (rawQuery: string) => {
   const single: Record<string, string> = {};
   const multi: Record<string, string[]> = {};
@@ -77,6 +102,7 @@ export const toGatewayRequest = (request: IncomingMessage, body: Buffer, stagePr
   const rawPath = queryAt >= 0 ? url.slice(0, queryAt) : url;
   const rawQuery = queryAt >= 0 ? url.slice(queryAt + 1) : '';
   const headers = headersOf(request);
+  forwardedHeaders(request, headers);
   const query = queryOf(rawQuery);
   const below = decodePath(rawPath.slice(stagePrefixLength)) || '/';
   return {

@@ -127,6 +127,8 @@ export class RequestValidator {
     // Only the model declared for the request's content type applies: a request whose content type has no model is
     // not validated (developer guide, "Request validation for REST APIs": the body is validated against "the model
     // of the content type"); the passthrough behavior then decides what happens to it.
-    return byType.get(contentType);
+    // A model keyed `$default` applies whatever the content type ("To use the same model regardless of the content
+    // type, set the content type for your data model to $default").
+    return byType.get(contentType) ?? byType.get('$default');
   }
 }

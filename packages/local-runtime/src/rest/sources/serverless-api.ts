@@ -236,6 +236,41 @@ const requestParametersOf = (raw: TemplateValue | undefined, where: string, prob
   return { parameters, cacheKeys };
 };
 
+const OPERATION_KEYS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'x-amazon-apigateway-any-method'];
+
+/**
+ * `Auth.DefaultAuthorizer` and `Auth.ApiKeyRequired` on a template's own definition: SAM puts them on every method of
+ * every path (`set_path_default_authorizer`, `set_path_default_apikey_required`) that does not already name one of
+ * the API's authorizers, the preflight `options` too unless AddDefaultAuthorizerToCorsPreflight is false.
+ */
+const applyDefaultAuth = (body: TemplateObject, auth: TemplateObject, schemes: TemplateObject): void => {
+  const defaultAuthorizer = typeof auth.DefaultAuthorizer === 'string' ? auth.DefaultAuthorizer : undefined;
+  const apiKey = auth.ApiKeyRequired === true || auth.ApiKeyRequired === 'true';
+  if ((!defaultAuthorizer || defaultAuthorizer === 'NONE') && !apiKey) return;
+  const authorizerNames = new Set([...Object.keys(asObject(auth.Authorizers)), 'AWS_IAM']);
+  for (const pathItem of Object.values(asObject(body.paths)).filter(isObject)) {
+    for (const [key, value] of Object.entries(pathItem)) {
+      if (!OPERATION_KEYS.includes(key) || !isObject(value)) continue;
+      const preflight = key === 'options';
+      const existing = asList(value.security).filter(isObject);
+      const named = existing.some((requirement) => Object.keys(requirement).some((name) => authorizerNames.has(name)));
+      const addAuthorizer =
+        defaultAuthorizer &&
+        defaultAuthorizer !== 'NONE' &&
+        schemes[defaultAuthorizer] !== undefined &&
+        !named &&
+        !(preflight && auth.AddDefaultAuthorizerToCorsPreflight === false);
+      const addKey = apiKey && !preflight;
+      if (!addAuthorizer && !addKey) continue;
+      const extra: TemplateObject = {
+        ...(addAuthorizer && defaultAuthorizer ? { [defaultAuthorizer]: [] } : {}),
+        ...(addKey ? { api_key: [] } : {}),
+      };
+      value.security = (existing.length > 0 ? existing : [{}]).map((requirement) => ({ ...requirement, ...extra }));
+    }
+  }
+};
+
 /** Resolves which security requirement a method gets from the API's Auth and the event's own Auth. */
 const securityOf = (
   apiAuth: TemplateObject,
@@ -298,7 +333,10 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
     const paths = asObject(body.paths);
     body.paths = paths;
     const validators = asObject(body['x-amazon-apigateway-request-validators']);
-    for (const route of eventRoutesOf(stack, logicalId, implicit)) {
+    // SAM adds the `Api` events' methods only to a definition it generates; with the template's own DefinitionBody the
+    // events only grant invoke permissions, and the body is served as written (SAM: `__MANAGE_SWAGGER`).
+    if (definition) applyDefaultAuth(body, auth, schemes);
+    for (const route of definition ? [] : eventRoutesOf(stack, logicalId, implicit)) {
       const where = `${route.functionId}.Events.${route.eventName}`;
       const methods: Methods = asObject(paths[route.path]) as Methods;
       paths[route.path] = methods;

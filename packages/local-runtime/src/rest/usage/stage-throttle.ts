@@ -4,7 +4,8 @@ import { TokenBucket } from './token-bucket.ts';
 
 /** `/~1v1~1catalog` (a method setting's path, `/` escaped as `~1`) → `/v1/catalog`. */
 export const settingPath = (resourcePath: string): string =>
-  resourcePath === '/*' ? '/*' : resourcePath.replace(/^\//, '').replace(/~1/g, '/');
+  // `/` alone is the root resource (CloudFormation, "MethodSetting": "To specify the root path, use only a slash").
+  resourcePath === '/*' || resourcePath === '/' ? resourcePath : resourcePath.replace(/^\//, '').replace(/~1/g, '/');
 
 /** The most specific method setting for a method: an exact path and method beat the stage-wide `/*` `*`. */
 export const methodSettingFor = (settings: MethodSetting[], resourcePath: string, method: string): MethodSetting => {

@@ -1,0 +1,63 @@
+import { fileURLToPath } from 'node:url';
+import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+
+/**
+ * Shapes of public SAM templates (serverless-patterns) that the runtime once got wrong, black-box over HTTP: SAM
+ * Auth on a template's own definition, an Api event on a method the definition integrates already, a cached root
+ * method, a `$default` request model, and the X-Forwarded-* headers API Gateway adds.
+ */
+const FIXTURE = fileURLToPath(new URL('../fixtures/public-shapes/template.yaml', import.meta.url));
+let runtime: RunningRuntime;
+let prod: string;
+let cached: string;
+
+beforeAll(async () => {
+  runtime = await startRuntime(['--template', FIXTURE]);
+  prod = `${runtime.info.restUrl}/Prod`;
+  cached = `${runtime.info.restUrl}/cached`;
+}, 90_000);
+afterAll(() => runtime.stop());
+
+it("puts Auth.DefaultAuthorizer on the definition's own methods (SAM's set_path_default_authorizer)", async () => {
+  const refused = await call(`${prod}/`);
+  expect({ status: refused.status, body: refused.json() }).toEqual({ status: 401, body: { message: 'Unauthorized' } });
+  const allowed = await call(`${prod}/`, { headers: { authorizationToken: 'allow' } });
+  expect({ status: allowed.status, body: allowed.json() }).toEqual({ status: 200, body: { ok: true } });
+});
+
+it("keeps the definition's own integration where an Api event names the same method", async () => {
+  const answer = await call(`${prod}/mapped`, { headers: { authorizationToken: 'allow' } });
+  expect({ status: answer.status, body: answer.json() }).toEqual({ status: 200, body: { got: 'from-template' } });
+});
+
+it('caches a root method whose MethodSettings ResourcePath is /', async () => {
+  const first = (await call(`${cached}/`)).json().now;
+  const second = (await call(`${cached}/`)).json().now;
+  expect(second).toBe(first);
+});
+
+it('validates against a model keyed $default whatever the content type', async () => {
+  for (const type of ['application/json', 'text/plain']) {
+    const invalid = await call(`${cached}/`, { method: 'POST', headers: { 'Content-Type': type }, body: '{}' });
+    expect({ type, status: invalid.status }).toEqual({ type, status: 400 });
+  }
+  const valid = await call(`${cached}/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{"a":1}',
+  });
+  expect(valid.status).toBe(200);
+});
+
+it('adds X-Forwarded-For, X-Forwarded-Port, X-Forwarded-Proto and X-Amzn-Trace-Id to the event headers', async () => {
+  const headers = (await call(`${cached}/`, { headers: { 'Cache-Control': 'max-age=0' } })).json().headers as Record<
+    string,
+    string
+  >;
+  expect(headers).toMatchObject({
+    'X-Forwarded-For': '127.0.0.1',
+    'X-Forwarded-Port': new URL(runtime.info.restUrl).port,
+    'X-Forwarded-Proto': 'http',
+    'X-Amzn-Trace-Id': expect.stringMatching(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/),
+  });
+});
