@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type RunningRuntime, startRuntime } from 'sam-local-runtime/testing';
+import { browserSuite, CHROMIUM, requireChromium } from './chromium.ts';
 
 /**
  * The demo page of `npm start` (`/_local/`) in a real headless Chromium (Debian's, which `.ci/run` installs): sign in,
@@ -12,19 +13,8 @@ import { type RunningRuntime, startRuntime } from 'sam-local-runtime/testing';
  * Without Chromium the test is skipped with a message saying how to install it, except in CI (CI=true), where a
  * missing browser fails the run.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const IN_CI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
-const HOW_TO_INSTALL =
-  'install it with `sudo apt-get install chromium` (Debian/Ubuntu; .ci/run does this) or point CHROMIUM_PATH at a ' +
-  'Chromium or Chrome binary';
 const SCREENSHOT = join(tmpdir(), 'demo-page.png');
-const available = existsSync(CHROMIUM);
-if (!available && !IN_CI) {
-  process.stderr.write(
-    `\n[demo-page.test.ts] SKIPPED the demo page browser test: no Chromium at ${CHROMIUM}; ${HOW_TO_INSTALL}.\n\n`,
-  );
-}
-const suite = available || IN_CI ? describe : describe.skip;
+const suite = browserSuite('demo-page.test.ts');
 
 suite('the demo page at /_local/', () => {
   let runtime: RunningRuntime;
@@ -33,7 +23,7 @@ suite('the demo page at /_local/', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    if (!available) throw new Error(`no Chromium at ${CHROMIUM} (CI=${process.env.CI}): ${HOW_TO_INSTALL}`);
+    requireChromium();
     runtime = await startRuntime(['--config-env', 'test', '--routes', 'demo/routes.ts']);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });

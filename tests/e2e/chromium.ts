@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs';
+
+/**
+ * The headless Chromium the browser tests drive (playwright-core brings no browser of its own): Debian's
+ * `/usr/bin/chromium`, which `.ci/run` installs, or CHROMIUM_PATH. Without it a browser suite is skipped with one
+ * line saying how to install it — except in CI (CI set and not "false"), where a missing browser fails the run.
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const IN_CI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
+export const HOW_TO_INSTALL =
+  'install it with `sudo apt-get install chromium` (Debian/Ubuntu; .ci/run does this) or point CHROMIUM_PATH at a ' +
+  'Chromium or Chrome binary';
+export const chromiumAvailable = existsSync(CHROMIUM);
+
+/** `describe`, or `describe.skip` with the reason on stderr when there is no Chromium outside CI. */
+export const browserSuite = (file: string): jest.Describe => {
+  if (chromiumAvailable || IN_CI) return describe;
+  process.stderr.write(`\n[${file}] SKIPPED (browser test): no Chromium at ${CHROMIUM}; ${HOW_TO_INSTALL}.\n\n`);
+  return describe.skip;
+};
+
+/** For a suite's beforeAll: in CI without Chromium, fail with how to install it. */
+export const requireChromium = (): void => {
+  if (!chromiumAvailable) throw new Error(`no Chromium at ${CHROMIUM} (CI=${process.env.CI}): ${HOW_TO_INSTALL}`);
+};
