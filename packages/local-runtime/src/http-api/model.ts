@@ -505,6 +505,7 @@ const serverlessHttpApi = (stack: LocalStack, logicalId: string, events: HttpApi
   const routes = [
     ...(body ? openApiRoutes(body, authorizers, logicalId) : []),
     ...mine.map((event) => eventRoute(stack, event, authorizers, defaultAuthorizer)),
+    ...v2Routes(stack, id, problems),
   ];
   const cors = corsOf(properties.CorsConfiguration, 'Pascal') ?? corsOf(body?.['x-amazon-apigateway-cors'], 'camel');
   return {
@@ -586,6 +587,43 @@ const v2Integrations = (stack: LocalStack, apiId: string): Map<string, HttpInteg
   return byRef;
 };
 
+/**
+ * The raw `AWS::ApiGatewayV2::Route` resources of an API (with their Integration and Authorizer resources): on an
+ * `AWS::ApiGatewayV2::Api`, and on an `AWS::Serverless::HttpApi` too, which SAM turns into an `AWS::ApiGatewayV2::Api`
+ * with the same `Ref`.
+ */
+const v2Routes = (stack: LocalStack, id: string, problems: string[]): HttpRoute[] => {
+  const routes: HttpRoute[] = [];
+  const integrations = v2Integrations(stack, id);
+  const authorizers = v2Authorizers(stack, id, problems);
+  for (const resource of stack.ofType('AWS::ApiGatewayV2::Route')) {
+    const values = stack.properties(resource.logicalId);
+    if (String(values.ApiId) !== id) continue;
+    const target = /^integrations\/(.+)$/.exec(String(values.Target ?? ''))?.[1];
+    const integration = target ? integrations.get(target) : undefined;
+    const authorizationType = String(values.AuthorizationType ?? 'NONE').toUpperCase();
+    let authorizer: HttpAuthorizer | undefined;
+    let refusal: string | undefined;
+    if (authorizationType === 'AWS_IAM') authorizer = { kind: 'iam', name: 'AWS_IAM', identitySources: [] };
+    else if (authorizationType === 'JWT' || authorizationType === 'CUSTOM') {
+      authorizer = authorizers.get(String(values.AuthorizerId ?? ''));
+      if (!authorizer) refusal = `AuthorizerId ${values.AuthorizerId} is not an authorizer the runtime runs`;
+    } else if (authorizationType !== 'NONE') refusal = `AuthorizationType ${authorizationType} is not supported`;
+    if (!target) refusal ??= 'the route has no Target integration';
+    else if (integration === undefined) refusal ??= `Target ${values.Target} is not an integration of the API`;
+    else if (typeof integration === 'string') refusal ??= integration;
+    routes.push(
+      routeOf(String(values.RouteKey ?? ''), resource.logicalId, {
+        scopes: list(values.AuthorizationScopes),
+        ...(authorizer ? { authorizer } : {}),
+        ...(integration && typeof integration !== 'string' ? { integration } : {}),
+        ...(refusal ? { refusal } : {}),
+      }),
+    );
+  }
+  return routes;
+};
+
 const v2HttpApi = (stack: LocalStack, logicalId: string): HttpApi | undefined => {
   const properties = stack.properties(logicalId);
   const id = stack.ref(logicalId);
@@ -620,33 +658,7 @@ const v2HttpApi = (stack: LocalStack, logicalId: string): HttpApi | undefined =>
     );
     stages.unshift({ StageName: '$default' });
   }
-  const integrations = v2Integrations(stack, id);
-  const authorizers = v2Authorizers(stack, id, problems);
-  for (const resource of stack.ofType('AWS::ApiGatewayV2::Route')) {
-    const values = stack.properties(resource.logicalId);
-    if (String(values.ApiId) !== id) continue;
-    const target = /^integrations\/(.+)$/.exec(String(values.Target ?? ''))?.[1];
-    const integration = target ? integrations.get(target) : undefined;
-    const authorizationType = String(values.AuthorizationType ?? 'NONE').toUpperCase();
-    let authorizer: HttpAuthorizer | undefined;
-    let refusal: string | undefined;
-    if (authorizationType === 'AWS_IAM') authorizer = { kind: 'iam', name: 'AWS_IAM', identitySources: [] };
-    else if (authorizationType === 'JWT' || authorizationType === 'CUSTOM') {
-      authorizer = authorizers.get(String(values.AuthorizerId ?? ''));
-      if (!authorizer) refusal = `AuthorizerId ${values.AuthorizerId} is not an authorizer the runtime runs`;
-    } else if (authorizationType !== 'NONE') refusal = `AuthorizationType ${authorizationType} is not supported`;
-    if (!target) refusal ??= 'the route has no Target integration';
-    else if (integration === undefined) refusal ??= `Target ${values.Target} is not an integration of the API`;
-    else if (typeof integration === 'string') refusal ??= integration;
-    routes.push(
-      routeOf(String(values.RouteKey ?? ''), resource.logicalId, {
-        scopes: list(values.AuthorizationScopes),
-        ...(authorizer ? { authorizer } : {}),
-        ...(integration && typeof integration !== 'string' ? { integration } : {}),
-        ...(refusal ? { refusal } : {}),
-      }),
-    );
-  }
+  routes.push(...v2Routes(stack, id, problems));
   const stage = stages.find((candidate) => candidate.StageName === '$default') ?? stages[0];
   if (!stage) {
     problems.push(`${logicalId}: no AWS::ApiGatewayV2::Stage deploys it, so it is not served (as on AWS)`);

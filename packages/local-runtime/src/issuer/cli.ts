@@ -5,7 +5,9 @@ const USAGE = `Usage: sam-local-runtime token --sub <subject> [options]
 
   --sub NAME        the user the token is for (required)
   --scope "A B"     space-separated scopes, e.g. "read write" (what your authorizers check)
-  --use access|id   access token (default) or ID token (Cognito authorizers accept both)
+  --use access|id   access token (default) or ID token (a Cognito authorizer on a method without OAuth
+                    scopes takes ID tokens, one with scopes access tokens)
+  --aud A           the audience (repeatable; default: the template's app client id)
   --expires N       lifetime in seconds (default 3600, at most 86400)
   --claim k=v       an extra claim (repeatable)
   --url URL         the local runtime (default $LOCAL_API_URL or http://127.0.0.1:3000)
@@ -23,6 +25,7 @@ let values: {
   use?: string;
   expires?: string;
   claim?: string[];
+  aud?: string[];
   url?: string;
   help?: boolean;
 } = {};
@@ -34,6 +37,7 @@ try {
       use: { type: 'string' },
       expires: { type: 'string' },
       claim: { type: 'string', multiple: true },
+      aud: { type: 'string', multiple: true },
       url: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -59,6 +63,7 @@ const body = {
   token_use: values.use ?? 'access',
   expires_in: values.expires === undefined ? undefined : Number(values.expires),
   claims,
+  ...(values.aud && values.aud.length > 0 ? { aud: values.aud.length === 1 ? values.aud[0] : values.aud } : {}),
 };
 const response = await fetch(`${base}/_local/issuer/token`, {
   method: 'POST',

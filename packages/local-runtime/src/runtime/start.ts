@@ -349,7 +349,22 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       poller.start();
       pollers.push(poller);
     }
-    const cognito = new CognitoAuthorizer(userPoolsOf(stack, issuer));
+    const pools = userPoolsOf(stack, issuer);
+    const cognito = new CognitoAuthorizer(pools, issuer);
+    const foreignPools = new Set(
+      models.apis.flatMap((api) =>
+        api.operations.flatMap((operation) =>
+          operation.authorizer?.type === 'cognito_user_pools'
+            ? operation.authorizer.providerArns.filter((arn) => !pools.some((pool) => pool.arn === arn))
+            : [],
+        ),
+      ),
+    );
+    for (const arn of foreignPools) {
+      report.unsupported.push(
+        `user pool ${arn} is not in the template: the local issuer stands in for it (any app client id accepted)`,
+      );
+    }
     const iam = new IamAuthorizer([credentials], stack.region);
     const invoker: LambdaInvoker = {
       // Lambda's request id is its own (a fresh one per invocation), not API Gateway's.

@@ -61,3 +61,22 @@ it('adds X-Forwarded-For, X-Forwarded-Port, X-Forwarded-Proto and X-Amzn-Trace-I
     'X-Amzn-Trace-Id': expect.stringMatching(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/),
   });
 });
+
+it('serves raw AWS::ApiGatewayV2::Route resources on an AWS::Serverless::HttpApi', async () => {
+  const api = runtime.info.apis.find((candidate) => candidate.logicalId === 'MessagesApi');
+  const answer = await call(`${api?.url}/messages`, { method: 'POST', body: 'hello queue' });
+  expect(answer.status).toBe(200);
+  const queues = (await call(`${runtime.info.restUrl}/_local/queues`)).json() as unknown as {
+    messages: { body: string }[];
+  }[];
+  expect(queues.flatMap((queue) => queue.messages.map((message) => message.body))).toContain('hello queue');
+});
+
+it('lets the local issuer stand in for a user pool of another stack, and says so', async () => {
+  expect(runtime.output()).toContain(
+    'user pool arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Elsewhere is not in the template: the local issuer stands in for it',
+  );
+  expect((await call(`${cached}/me`)).status).toBe(401);
+  const token = await runtime.token({ sub: 'frank', token_use: 'id' });
+  expect((await call(`${cached}/me`, { headers: { Authorization: token } })).status).toBe(200);
+});

@@ -25,8 +25,17 @@ export const claimString = (value: unknown): string =>
 export class CognitoAuthorizer {
   private readonly pools: Map<string, LocalUserPool & { keys: ReturnType<typeof createRemoteJWKSet> }>;
 
-  constructor(pools: LocalUserPool[]) {
+  private readonly standIn?: LocalUserPool & { keys: ReturnType<typeof createRemoteJWKSet> };
+
+  /**
+   * `standIn`: the local issuer, for a user pool the authorizer names that is not in the template (a pool of another
+   * stack, passed in as a parameter): it stands in for that pool, any app client id accepted. Reported at start-up.
+   */
+  constructor(pools: LocalUserPool[], standIn?: { issuer: string; jwksUri: string }) {
     this.pools = new Map(pools.map((pool) => [pool.arn, { ...pool, keys: createRemoteJWKSet(new URL(pool.jwksUri)) }]));
+    if (standIn) {
+      this.standIn = { arn: '*', clientIds: [], ...standIn, keys: createRemoteJWKSet(new URL(standIn.jwksUri)) };
+    }
   }
 
   async authorize(exchange: Exchange, authorizer: Authorizer, scopes: string[] = []): Promise<AuthorizerOutcome> {
@@ -41,7 +50,7 @@ export class CognitoAuthorizer {
     const started = performance.now();
     let failure = `${authorizer.name}: no user pool of the template issued this token`;
     for (const arn of authorizer.providerArns) {
-      const pool = this.pools.get(arn);
+      const pool = this.pools.get(arn) ?? this.standIn;
       if (!pool) continue;
       let payload: JWTPayload;
       try {
@@ -66,7 +75,8 @@ export class CognitoAuthorizer {
       }
       const client = payload.token_use === 'id' ? payload.aud : payload.client_id;
       const clients = Array.isArray(client) ? client : [client];
-      if (!clients.some((id) => typeof id === 'string' && pool.clientIds.includes(id))) continue;
+      if (pool !== this.standIn && !clients.some((id) => typeof id === 'string' && pool.clientIds.includes(id)))
+        continue;
       const claims = Object.fromEntries(Object.entries(payload).map(([key, value]) => [key, claimString(value)]));
       return {
         principalId: String(payload.sub ?? ''),
