@@ -3,6 +3,7 @@ import { banner } from '../runtime/banner.ts';
 import { loadLocalRoutes } from '../runtime/local-routes.ts';
 import type { LogFormat } from '../runtime/log-format.ts';
 import { startLocalRuntime } from '../runtime/start.ts';
+import { parseParameterOverrides } from '../template/parameters.ts';
 
 const USAGE = `Usage: sam-local-runtime start [options]
 
@@ -11,6 +12,7 @@ const USAGE = `Usage: sam-local-runtime start [options]
   --config-env NAME        samconfig.toml environment for parameter values (default: "default" when
                            samconfig.toml has it; parameters' own defaults without a samconfig.toml)
   --parameter-overrides S  'Key=Value Key2=Value2', over the environment's parameter_overrides
+  --import-values S        'Name=Value Name2=Value2': other stacks' exports, for Fn::ImportValue
   --template FILE          SAM template (default template.yaml)
   --build-dir DIR          where function bundles go (default .local/build beside the template)
   --service-ports N        fixed ports N..N+3 for the local SSM, SQS, DynamoDB and Step Functions endpoints, so
@@ -47,6 +49,7 @@ const parse = () =>
       'ws-port': { type: 'string' },
       'config-env': { type: 'string' },
       'parameter-overrides': { type: 'string', default: '' },
+      'import-values': { type: 'string', default: '' },
       template: { type: 'string', default: 'template.yaml' },
       'build-dir': { type: 'string' },
       persist: { type: 'string' },
@@ -96,8 +99,16 @@ const routes = (
   await Promise.all(values.routes.map((file) => loadLocalRoutes(file))).catch((error: Error) => fail(error.message, 1))
 ).flat();
 
+let importValues: Record<string, string> = {};
+try {
+  importValues = parseParameterOverrides(values['import-values']);
+} catch (error) {
+  fail(`--import-values: ${(error as Error).message}`);
+}
+
 const runtime = await startLocalRuntime({
   routes,
+  importValues,
   logFormat: logFormat as LogFormat,
   templatePath: values.template,
   configEnv: values['config-env'],

@@ -53,6 +53,8 @@ export interface RuntimeOptions {
   timeScale?: number;
   /** Keep DynamoDB data here between runs (in memory otherwise). */
   persistDir?: string;
+  /** Values of other stacks' exports for `Fn::ImportValue`; a missing one resolves to `local-import-<name>`. */
+  importValues?: Record<string, string>;
   /** First of the four local AWS endpoints' fixed ports (SSM, SQS, DynamoDB, Step Functions); 0 = free ports. */
   servicePorts?: number;
   /** WebSocket idle timeout and maximum connection duration (AWS: 10 min and 2 h). */
@@ -204,6 +206,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     templatePath: options.templatePath,
     configEnv: options.configEnv,
     parameterOverrides: options.parameterOverrides,
+    ...(options.importValues ? { importValues: options.importValues } : {}),
   });
   const report = templateReport(stack);
   const webSocketApis = webSocketApisOf(stack);
@@ -479,6 +482,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         templatePath: options.templatePath,
         configEnv: options.configEnv,
         parameterOverrides: options.parameterOverrides,
+        ...(options.importValues ? { importValues: options.importValues } : {}),
       });
       const nextModels = apiModelsOf(next);
       const nextPlaced = [...nextModels.apis, ...nextModels.httpApis].map((api) => ({
@@ -550,6 +554,11 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       });
       stopWatching = () => void watcher.close();
       watching = watcher.directories;
+    }
+    for (const name of stack.missingImports) {
+      report.unsupported.push(
+        `Fn::ImportValue ${name}: another stack's export, not given (--import-values ${name}=<value>); "local-import-${name}" stands in`,
+      );
     }
     return {
       stack,

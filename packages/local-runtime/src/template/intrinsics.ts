@@ -24,6 +24,8 @@ export interface ResolverOptions {
   /** Physical id of a resource (or `Api.Stage` for SAM's stage ref). */
   ref: (logicalId: string) => string;
   getAtt: (logicalId: string, attribute: string) => string | string[];
+  /** The value of another stack's export (`Fn::ImportValue`); without it the intrinsic is refused. */
+  importValue?: (name: string) => string;
 }
 
 export interface Resolver {
@@ -37,7 +39,7 @@ const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
 type Resolved = TemplateValue | typeof NO_VALUE;
 
 const FUNCTIONS = new Set<string>(INTRINSICS);
-const UNSUPPORTED = new Set(['Fn::ImportValue', 'Fn::Cidr', 'Fn::Transform']);
+const UNSUPPORTED = new Set(['Fn::Cidr', 'Fn::Transform']);
 
 const asText = (fn: string, value: Resolved): string => {
   if (typeof value === 'string') return value;
@@ -130,6 +132,10 @@ export const createResolver = (template: TemplateObject, options: ResolverOption
   const call = (fn: string, arg: TemplateValue): Resolved => {
     if (UNSUPPORTED.has(fn)) throw new IntrinsicError(`${fn} is not supported by the local runtime`);
     switch (fn) {
+      case 'Fn::ImportValue': {
+        if (!options.importValue) throw new IntrinsicError('Fn::ImportValue is not supported by the local runtime');
+        return options.importValue(asText('Fn::ImportValue', resolveValue(arg)));
+      }
       case 'Ref':
         return ref(asText('Ref', arg));
       case 'Condition':

@@ -64,7 +64,8 @@ export class TemplateLoadError extends Error {
 
 export const parseYaml = (text: string, file = '<inline>'): TemplateValue => {
   try {
-    return parse(text, { customTags: cfnTags(), maxAliasCount: -1 }) as TemplateValue;
+    // A repeated key keeps its last value, as SAM CLI's YAML loader does, rather than refusing the template.
+    return parse(text, { customTags: cfnTags(), maxAliasCount: -1, uniqueKeys: false }) as TemplateValue;
   } catch (error) {
     throw new TemplateLoadError(file, (error as Error).message);
   }

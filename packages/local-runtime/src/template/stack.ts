@@ -19,6 +19,8 @@ export interface StackOptions {
   samconfigPath?: string;
   /** Account id the local stack pretends to live in. */
   accountId?: string;
+  /** Values of other stacks' exports for `Fn::ImportValue` (`Name=Value`); a missing one gets a stand-in. */
+  importValues?: Record<string, string>;
 }
 
 export interface StackResource {
@@ -46,6 +48,8 @@ export class LocalStack {
   private readonly resolved = new Map<string, TemplateObject>();
   private readonly resolving = new Set<string>();
   private readonly refOverrides = new Map<string, Partial<PhysicalResource>>();
+  /** `Fn::ImportValue` names with no value given (`--import-values`): they resolved to `local-import-<name>`. */
+  readonly missingImports = new Set<string>();
 
   constructor(options: StackOptions) {
     this.templatePath = resolvePath(options.templatePath);
@@ -77,6 +81,12 @@ export class LocalStack {
         pseudo: this.pseudo,
         ref: (logicalId) => this.ref(logicalId),
         getAtt: (logicalId, attribute) => this.getAtt(logicalId, attribute),
+        importValue: (name) => {
+          const given = options.importValues?.[name];
+          if (given !== undefined) return given;
+          this.missingImports.add(name);
+          return `local-import-${name}`;
+        },
       },
     );
     this.resources = new Map(

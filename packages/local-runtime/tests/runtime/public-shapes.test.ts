@@ -80,3 +80,9 @@ it('lets the local issuer stand in for a user pool of another stack, and says so
   const token = await runtime.token({ sub: 'frank', token_use: 'id' });
   expect((await call(`${cached}/me`, { headers: { Authorization: token } })).status).toBe(200);
 });
+
+it("starts a template that imports another stack's export, and names the stand-in", () => {
+  expect(runtime.output()).toContain(
+    "Fn::ImportValue shared-table-name: another stack's export, not given (--import-values shared-table-name=<value>)",
+  );
+});

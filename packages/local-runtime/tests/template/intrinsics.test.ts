@@ -92,6 +92,13 @@ describe('intrinsic resolver', () => {
 
   it('names what it cannot do locally', () => {
     expect(() => resolve('!ImportValue shared-vpc')).toThrow('Fn::ImportValue is not supported by the local runtime');
+    const withImports = createResolver(parseYaml('Resources: {}') as TemplateObject, {
+      ...options,
+      importValue: (name) => `imported:${name}`,
+    });
+    expect(withImports.resolve(parseYaml('!ImportValue {"Fn::Sub": "${AWS::Region}-vpc"}') as TemplateObject)).toBe(
+      'imported:eu-west-1-vpc',
+    );
     expect(() => resolve('!Cidr [10.0.0.0/16, 2, 8]')).toThrow(/not supported/);
   });
 });
