@@ -163,6 +163,11 @@ const stop = (signal: NodeJS.Signals) => {
 };
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
+// `kill <npm's pid>` stops npm's shell but not this process: once orphaned (a new parent), stop as on SIGTERM.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop('SIGTERM');
+}, 500).unref();
 
 child.on('exit', (code, signal) => {
   void (legacy?.close() ?? Promise.resolve()).then(() => {

@@ -186,4 +186,11 @@ describe('npm start with a LegacyBackendUrl of its own', () => {
     // Nothing listens on port 9: API Gateway's answer for an unreachable HTTP back end.
     expect(answer.status).toBeGreaterThanOrEqual(500);
   });
+
+  it('stops when only npm is sent SIGTERM (npm stops its shell; the orphaned front door stops the runtime)', async () => {
+    const { child, restUrl } = started as Started;
+    if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+    await started?.exited;
+    expect(await eventually(() => refused(`${restUrl}/_local/runtime`), 8000)).toBe(true);
+  }, 20_000);
 });
