@@ -25,6 +25,8 @@ export interface FunctionConfig {
   memoryMB: number;
   /** The function's resolved environment, plus what the runtime adds (region, credentials, local endpoints). */
   environment: Record<string, string>;
+  /** HTTPS hosts of the template's own APIs → the local origin that serves them. */
+  localHosts?: Record<string, string>;
 }
 
 export type InvokeOutcome =
@@ -233,6 +235,7 @@ export class FunctionPool {
       exportName: this.config.handler.split('.').slice(1).join('.') || 'handler',
       runtime: this.config.runtime,
       sdkFallback: SDK_FALLBACK,
+      localHosts: this.config.localHosts ?? {},
     };
     return new Worker(WORKER, {
       workerData: data,

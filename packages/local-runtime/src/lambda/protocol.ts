@@ -10,6 +10,8 @@ export interface WorkerData {
   runtime: string;
   /** Where `@aws-sdk/*` and `@smithy/*` resolve when the function's own code lacks them (the runtime's install). */
   sdkFallback: string;
+  /** `host` or `host:port` of the template's own APIs → the local origin serving them (see local-hosts.ts). */
+  localHosts: Record<string, string>;
 }
 
 /** The plain-data part of the Lambda context object; the worker adds getRemainingTimeInMillis. */

@@ -65,6 +65,8 @@ export interface FunctionEnvironmentOptions {
   rewrite: (value: string) => string;
   /** Where `InlineCode` is written (`<buildDir>/<LogicalId>/index.js`). */
   buildDir: string;
+  /** HTTPS hosts of the template's own APIs → the local origins (requests a function builds in code go there). */
+  localHosts?: Record<string, string>;
 }
 
 const notRun = (errorMessage: string): LambdaErrorPayload => ({
@@ -141,6 +143,7 @@ export const functionConfigs = (
         ...own,
       },
       ...(code.ok ? { inPlace: code.inPlace } : { problem: code.error }),
+      ...(options.localHosts ? { localHosts: options.localHosts } : {}),
     };
     return [config];
   });

@@ -292,6 +292,17 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         (text, [remote, local]) => text.replaceAll(remote, local),
         wsEndpoints.reduce((text, endpoint) => text.replaceAll(endpoint, wsUrl), cognitoRewrite(value)),
       );
+    // What a function's HTTPS request to one of the template's APIs is sent to instead (see lambda/local-hosts.ts):
+    // the execute-api host names, and the local host:port themselves (`https://${requestContext.domainName}/...`).
+    const wsIds = stack
+      .ofType('AWS::ApiGatewayV2::Api')
+      .filter((api) => stack.properties(api.logicalId).ProtocolType === 'WEBSOCKET')
+      .map((api) => stack.ref(api.logicalId));
+    const localHosts: Record<string, string> = Object.fromEntries([
+      ...placed.map((api) => [`${api.id}.execute-api.${stack.region}.amazonaws.com`, api.origin]),
+      ...wsIds.map((id) => [`${id}.execute-api.${stack.region}.amazonaws.com`, wsUrl]),
+      ...[...new Set([origin, wsUrl, ...placed.map((api) => api.origin)])].map((local) => [new URL(local).host, local]),
+    ]);
     aws = await startAwsServices(stack, {
       host,
       rewrite,
@@ -327,7 +338,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       ...aws.environment,
     };
     const lambdaFor = (target: LocalStack, targetBundles: Record<string, string>) =>
-      new LambdaRuntime(functionConfigs(target, targetBundles, { shared, rewrite, buildDir }), {
+      new LambdaRuntime(functionConfigs(target, targetBundles, { shared, rewrite, buildDir, localHosts }), {
         maxConcurrency: options.maxConcurrency ?? 10,
         log,
         functionOutput: runtimeLog.functionLine,
@@ -375,11 +386,20 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       timeoutOf: (target) => runtime.find(target)?.config.timeoutSeconds ?? 3,
     };
     const jwt = new JwtVerifier(issuer);
+    // An HTTP integration to one of the template's own APIs (`https://${Other}.execute-api...`) calls the local one.
+    const localBackends = (api: RestApi): RestApi => ({
+      ...api,
+      operations: api.operations.map((operation) =>
+        operation.integration.type === 'http' || operation.integration.type === 'http_proxy'
+          ? { ...operation, integration: { ...operation.integration, uri: rewrite(operation.integration.uri) } }
+          : operation,
+      ),
+    });
     const endpointsOf = (current: ReturnType<typeof apiModelsOf>, target: LocalStack): ApiEndpoint[] => [
       ...current.apis.map(
         (api) =>
           new RestGateway({
-            api,
+            api: localBackends(api),
             region: target.region,
             accountId: target.accountId,
             domainName: `${host}:${port}`,

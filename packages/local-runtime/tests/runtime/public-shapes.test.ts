@@ -86,3 +86,15 @@ it("starts a template that imports another stack's export, and names the stand-i
     "Fn::ImportValue shared-table-name: another stack's export, not given (--import-values shared-table-name=<value>)",
   );
 });
+
+it("sends an HTTP integration to one of the template's own execute-api URLs to the local API", async () => {
+  const answer = await call(`${cached}/chain`, { headers: { authorizationToken: 'allow' } });
+  expect({ status: answer.status, body: answer.json() }).toEqual({ status: 200, body: { ok: true } });
+});
+
+it("sends a function's HTTPS request to its own API's execute-api host to the local API, never out", async () => {
+  const answer = await call(`${cached}/call`);
+  expect(answer.status).toBe(200);
+  // The local API answered (401: no token), not a DNS failure or AWS.
+  expect(answer.json()).toEqual({ status: 401, body: '{"message":"Unauthorized"}' });
+});
