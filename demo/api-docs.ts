@@ -109,9 +109,21 @@ const docsPage = (runtime: RuntimeInfo): string => {
 `;
 };
 
+/** Answers every request it takes, even when a source file is broken mid-edit (a 500 that says why). */
 export const apiDocs: LocalRoute = (request, response, runtime) => {
   if (request.method !== 'GET') return false;
-  switch (pathOf(request)) {
+  try {
+    return serve(pathOf(request), response, runtime);
+  } catch (error) {
+    response
+      .writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' })
+      .end(JSON.stringify({ message: `API reference: ${(error as Error).message}` }));
+    return true;
+  }
+};
+
+const serve = (path: string, response: ServerResponse, runtime: RuntimeInfo): boolean => {
+  switch (path) {
     case '/_local/openapi.json':
       sendJson(response, localOpenApi(runtime));
       return true;

@@ -11,6 +11,7 @@ import { connectOrdersSocket, type OrdersSocket, type WebSocketConstructor } fro
  *
  *   API_URL   the RestApiUrl stack output            WS_URL    the WebSocketUrl output
  *   API_KEY   a key of a usage plan                  TOKEN     a JWT of the configured issuer (orders:read orders:write)
+ *             (without TOKEN, the access token of the Cognito sign-in below: its scopes must include both)
  *   READ_TOKEN (optional) a JWT with orders:read only, for the scope refusals
  *   ID_TOKEN  (optional) a Cognito ID token for GET /v1/me, or COGNITO_CLIENT_ID + COGNITO_USERNAME +
  *             COGNITO_PASSWORD to get one (the app client must allow USER_PASSWORD_AUTH)
@@ -57,9 +58,9 @@ const required = (name: string): string => {
 };
 
 /** Cognito's InitiateAuth (USER_PASSWORD_AUTH) over its JSON API: no SDK, no signature. */
-const cognitoIdToken = async (region: string): Promise<string | undefined> => {
+const cognitoTokens = async (region: string): Promise<{ idToken?: string; accessToken?: string }> => {
   const { COGNITO_CLIENT_ID: clientId, COGNITO_USERNAME: username, COGNITO_PASSWORD: password } = process.env;
-  if (!clientId || !username || !password) return undefined;
+  if (!clientId || !username || !password) return {};
   const response = await fetch(`https://cognito-idp.${region}.amazonaws.com/`, {
     method: 'POST',
     headers: {
@@ -72,9 +73,13 @@ const cognitoIdToken = async (region: string): Promise<string | undefined> => {
       AuthParameters: { USERNAME: username, PASSWORD: password },
     }),
   });
-  const body = (await response.json()) as { AuthenticationResult?: { IdToken?: string }; message?: string };
-  if (!body.AuthenticationResult?.IdToken) throw new Error(`Cognito InitiateAuth: ${body.message ?? response.status}`);
-  return body.AuthenticationResult.IdToken;
+  const body = (await response.json()) as {
+    AuthenticationResult?: { IdToken?: string; AccessToken?: string };
+    message?: string;
+  };
+  const result = body.AuthenticationResult;
+  if (!result?.IdToken) throw new Error(`Cognito InitiateAuth: ${body.message ?? response.status}`);
+  return { idToken: result.IdToken, ...(result.AccessToken ? { accessToken: result.AccessToken } : {}) };
 };
 
 const startLegacy = async (): Promise<{ server: Server; url: string; seen: () => IncomingMessage | undefined }> => {
@@ -122,6 +127,9 @@ export const startTarget = async (): Promise<Target> => {
       secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '',
       ...(process.env.AWS_SESSION_TOKEN ? { sessionToken: process.env.AWS_SESSION_TOKEN } : {}),
     };
+    const cognito = await cognitoTokens(region);
+    const token = process.env.TOKEN ?? cognito.accessToken;
+    if (!token) throw new Error('API_URL is set, so TOKEN (or Cognito credentials) must be too (tests/e2e/target.ts)');
     return build(
       {
         deployed: true,
@@ -130,9 +138,9 @@ export const startTarget = async (): Promise<Target> => {
         stage: new URL(baseUrl).pathname.split('/')[1] ?? '',
         region,
         apiKey: required('API_KEY'),
-        token: required('TOKEN'),
+        token,
         readerToken: process.env.READ_TOKEN,
-        idToken: process.env.ID_TOKEN ?? (await cognitoIdToken(region)),
+        idToken: process.env.ID_TOKEN ?? cognito.idToken,
         sign: ({ url, method, body }) => signedHeaders(url, credentials, region, method, body),
         runtime: undefined,
         legacySeen: () => undefined,
