@@ -38,7 +38,9 @@ const connectQuery = (api: LocalRuntime['webSocketApis'][number]): string => {
 /** What a developer needs to start calling the API: URLs, routes and their auth, keys, tokens, credentials. */
 export const banner = (runtime: LocalRuntime): string => {
   const { stack } = runtime;
-  const source = stack.configEnv ? `samconfig env "${stack.configEnv}"` : 'parameter defaults (no samconfig env)';
+  const overridden =
+    stack.overriddenParameters.length > 0 ? ` + --parameter-overrides ${stack.overriddenParameters.join(', ')}` : '';
+  const source = `${stack.configEnv ? `samconfig env "${stack.configEnv}"` : 'parameter defaults (no samconfig env)'}${overridden}`;
   const lines: string[] = [
     `sam-local-runtime: ${relative(process.cwd(), stack.templatePath) || stack.templatePath}, stack ${stack.pseudo.stackName}, ${source}, region ${stack.region}`,
     '',
@@ -98,9 +100,14 @@ export const banner = (runtime: LocalRuntime): string => {
       `Tokens: sam-local-runtime token --sub alice --scope "read write"   (issuer ${runtime.issuer.issuer}; POST ${runtime.restUrl}/_local/issuer/token)`,
     );
   }
-  lines.push(
-    `IAM (SigV4, service execute-api): AWS_ACCESS_KEY_ID=${runtime.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${runtime.credentials.secretAccessKey}`,
-  );
+  const usesIam =
+    runtime.apis.some((api) => api.operations.some((operation) => operation.authorizer?.type === 'aws_iam')) ||
+    runtime.httpApis.some((api) => api.routes.some((route) => route.authorizer?.kind === 'iam'));
+  if (usesIam) {
+    lines.push(
+      `IAM (SigV4, service execute-api): AWS_ACCESS_KEY_ID=${runtime.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${runtime.credentials.secretAccessKey}`,
+    );
+  }
   if (runtime.services.length > 0) {
     lines.push('Local AWS endpoints (AWS_ENDPOINT_URL_<SERVICE> in every function):');
     lines.push(...table(runtime.services.map((service) => [service.name, service.url])));

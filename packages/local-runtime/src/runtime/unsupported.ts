@@ -79,6 +79,13 @@ const API_PROPERTIES_IGNORED: Record<string, string> = {
 /** Event sources the runtime serves or runs; any other event type is named at start-up. */
 const RUN_EVENTS = new Set(['SQS', 'Api', 'HttpApi']);
 
+/** `Architectures: [x86_64]` on an x86-64 machine (or arm64 on arm64) runs as written: nothing to report. */
+const sameArchitecture = (property: string, value: unknown): boolean => {
+  if (property !== 'Architectures' || !Array.isArray(value)) return false;
+  const local = process.arch === 'x64' ? 'x86_64' : process.arch;
+  return value.length === 1 && value[0] === local;
+};
+
 export const templateReport = (stack: LocalStack): TemplateReport => {
   const unsupported: string[] = [];
   const noLocalEffect: string[] = [];
@@ -102,7 +109,9 @@ export const templateReport = (stack: LocalStack): TemplateReport => {
         }
       }
       for (const [property, why] of Object.entries(FUNCTION_PROPERTIES_IGNORED)) {
-        if (property in properties) unsupported.push(`${logicalId}.${property}: ${why}`);
+        if (property in properties && !sameArchitecture(property, properties[property])) {
+          unsupported.push(`${logicalId}.${property}: ${why}`);
+        }
       }
     }
     if (type === 'AWS::Serverless::Api') {
@@ -124,7 +133,9 @@ export const templateReport = (stack: LocalStack): TemplateReport => {
       ? stack.template.Globals.Function
       : {};
   for (const [property, why] of Object.entries(FUNCTION_PROPERTIES_IGNORED)) {
-    if (property in globals) unsupported.push(`Globals.Function.${property}: ${why}`);
+    if (property in globals && !sameArchitecture(property, globals[property])) {
+      unsupported.push(`Globals.Function.${property}: ${why}`);
+    }
   }
   return { unsupported, noLocalEffect };
 };

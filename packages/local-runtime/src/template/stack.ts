@@ -48,6 +48,8 @@ export class LocalStack {
   private readonly resolved = new Map<string, TemplateObject>();
   private readonly resolving = new Set<string>();
   private readonly refOverrides = new Map<string, Partial<PhysicalResource>>();
+  /** The parameters `--parameter-overrides` set (over the samconfig environment and the defaults). */
+  readonly overriddenParameters: string[];
   /** `Fn::ImportValue` names with no value given (`--import-values`): they resolved to `local-import-<name>`. */
   readonly missingImports = new Set<string>();
 
@@ -59,7 +61,9 @@ export class LocalStack {
       options.configEnv,
     );
     this.configEnv = samconfig.env;
-    const values = { ...samconfig.parameterOverrides, ...parseParameterOverrides(options.parameterOverrides ?? '') };
+    const overrides = parseParameterOverrides(options.parameterOverrides ?? '');
+    this.overriddenParameters = Object.keys(overrides);
+    const values = { ...samconfig.parameterOverrides, ...overrides };
     this.parameters = resolveParameters(this.template, values);
     const region = samconfig.region ?? process.env.AWS_REGION ?? 'us-east-1';
     const stackName = samconfig.stackName ?? 'local-stack';
