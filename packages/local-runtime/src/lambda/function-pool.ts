@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { readLines } from './output.ts';
-import type { InvokeMessage, LambdaErrorPayload, WorkerData, WorkerInit, WorkerReply } from './protocol.ts';
+import {
+  type InvokeMessage,
+  type LambdaErrorPayload,
+  SerializedEvent,
+  type WorkerData,
+  type WorkerInit,
+  type WorkerReply,
+} from './protocol.ts';
 
 /** A function of the template as the local runtime runs it. */
 export interface FunctionConfig {
@@ -90,7 +97,7 @@ export class FunctionPool {
     const timeoutMs = this.config.timeoutSeconds * 1000;
     const message: InvokeMessage = {
       id: this.nextId++,
-      event,
+      eventJson: event instanceof SerializedEvent ? event.json : (JSON.stringify(event) ?? 'null'),
       deadline: Date.now() + timeoutMs,
       context: {
         awsRequestId: requestId,
@@ -130,7 +137,10 @@ export class FunctionPool {
       };
     }
     this.release(environment);
-    if (reply.ok) return { status: 'ok', requestId, result: reply.result, durationMs, coldStart };
+    if (reply.ok) {
+      const result: unknown = JSON.parse(reply.resultJson ?? 'null');
+      return { status: 'ok', requestId, result, durationMs, coldStart };
+    }
     return {
       status: 'error',
       requestId,

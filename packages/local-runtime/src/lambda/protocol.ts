@@ -29,7 +29,11 @@ export interface InvokeContextData {
 
 export interface InvokeMessage {
   id: number;
-  event: unknown;
+  /**
+   * The event as JSON text: Lambda hands functions a JSON-parsed copy of the event (undefined dropped, dates as
+   * strings), and a string crosses to the worker thread far cheaper than the structured clone of an object.
+   */
+  eventJson: string;
   context: InvokeContextData;
   /** Epoch milliseconds when the function's configured timeout expires. */
   deadline: number;
@@ -44,8 +48,17 @@ export interface LambdaErrorPayload {
 export interface WorkerReply {
   id: number;
   ok: boolean;
-  result?: unknown;
+  /** The result as JSON text (Lambda serialises it so: undefined becomes null, functions and symbols vanish). */
+  resultJson?: string;
   error?: LambdaErrorPayload;
+}
+
+/** An event already serialised by its caller (the REST gateway measures the JSON against Lambda's payload limit). */
+export class SerializedEvent {
+  readonly json: string;
+  constructor(json: string) {
+    this.json = json;
+  }
 }
 
 /** Sent once, when the environment has imported the function (its init phase), or failed to. */

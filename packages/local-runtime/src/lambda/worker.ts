@@ -118,7 +118,7 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
 
 /** nodejs24.x and later: `handler(event, context)`, its return value (or what its promise resolves to) the result. */
 const runAsync = async (handler: Handler, message: InvokeMessage): Promise<unknown> =>
-  handler(message.event, baseContext(message));
+  handler(JSON.parse(message.eventJson), baseContext(message));
 
 /**
  * Up to nodejs22.x (runtime interface client, CallbackContext): the handler may also end the invocation with
@@ -153,7 +153,7 @@ const runWithCallbacks = (handler: Handler, message: InvokeMessage): Promise<unk
       fail: (error?: unknown) => done(error === undefined || error === null ? 'handled' : error),
     };
     try {
-      const returned = handler(message.event, context, callback);
+      const returned = handler(JSON.parse(message.eventJson), context, callback);
       if (isThenable(returned)) {
         returned.then(
           (result) => done(null, result),
@@ -174,7 +174,7 @@ port.on('message', async (message: InvokeMessage) => {
     const handler = await loaded;
     const result = await (callbacks ? runWithCallbacks : runAsync)(handler, message);
     // Lambda serialises the result as JSON: undefined becomes null, functions and symbols vanish.
-    reply = { id: message.id, ok: true, result: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
+    reply = { id: message.id, ok: true, resultJson: JSON.stringify(result === undefined ? null : result) ?? 'null' };
   } catch (error) {
     reply = { id: message.id, ok: false, error: errorOf(error) };
   }

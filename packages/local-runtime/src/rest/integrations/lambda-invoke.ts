@@ -1,5 +1,5 @@
 import type { InvokeOutcome } from '../../lambda/function-pool.ts';
-import type { LambdaErrorPayload } from '../../lambda/protocol.ts';
+import { type LambdaErrorPayload, SerializedEvent } from '../../lambda/protocol.ts';
 import { endpointTimedOut, GatewayError } from '../gateway-error.ts';
 
 export type InvokeFunction = (functionArn: string, event: unknown, requestId: string) => Promise<InvokeOutcome>;
@@ -22,7 +22,8 @@ export const invokeForGateway = async (
   timeoutMs: number,
   functionTimeoutSeconds: number,
 ): Promise<LambdaAnswer> => {
-  const size = Buffer.byteLength(JSON.stringify(event) ?? '');
+  const json = JSON.stringify(event) ?? 'null';
+  const size = Buffer.byteLength(json);
   if (size > MAX_SYNC_PAYLOAD_BYTES) {
     // Lambda refuses the invoke (RequestEntityTooLargeException) and the function never runs; API Gateway answers
     // 413 {"message": "Request Too Long"} typed BadRequestException (observed on a REST API's Lambda integration).
@@ -35,7 +36,7 @@ export const invokeForGateway = async (
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
-  const invocation = invoke(functionArn, event, requestId).catch((error: unknown) => {
+  const invocation = invoke(functionArn, new SerializedEvent(json), requestId).catch((error: unknown) => {
     throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error', { status: 500, cause: error });
   });
   const outcome = await Promise.race([invocation, timedOut]).finally(() => clearTimeout(timer));
