@@ -17,7 +17,9 @@ const requestTime = (date: Date): string => {
   return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
 };
 
-const extendedRequestId = (): string => randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
+/** `SOqIDEacoAMFaHQ=`: on WebSocket APIs requestId and extendedRequestId are this one value (the guide's samples). */
+const requestIdOf = (): string =>
+  `${Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64').replace(/[+/]/g, 'A').slice(0, 15)}=`;
 
 /** Headers and query string of the handshake, single- and multi-valued, as API Gateway passes them on $connect. */
 export const handshakeParts = (request: IncomingMessage) => {
@@ -28,6 +30,16 @@ export const handshakeParts = (request: IncomingMessage) => {
     const value = request.rawHeaders[i + 1] as string;
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
     multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+  }
+  // What API Gateway adds to the $connect request it passes on, as on REST and HTTP APIs.
+  const forwarded: Record<string, string> = {
+    'X-Forwarded-For': (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+    'X-Forwarded-Port': String(request.socket.localPort ?? 443),
+    'X-Forwarded-Proto': 'http',
+  };
+  for (const [name, value] of Object.entries(forwarded)) {
+    headers[name] = value;
+    multiValueHeaders[name] = [value];
   }
   const url = new URL(request.url ?? '/', 'http://localhost');
   const queryStringParameters: Record<string, string> = {};
@@ -51,17 +63,18 @@ export const wsRequestContext = (
   extra: Record<string, unknown> = {},
 ) => {
   const now = new Date();
+  const id = requestIdOf();
   return {
     routeKey,
     eventType,
-    extendedRequestId: extendedRequestId(),
+    extendedRequestId: id,
     requestTime: requestTime(now),
     messageDirection: 'IN',
     stage: context.api.stage,
     connectedAt: connection.connectedAt,
     requestTimeEpoch: now.getTime(),
     identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
-    requestId: extendedRequestId(),
+    requestId: id,
     domainName: context.domainName,
     connectionId: connection.id,
     apiId: context.api.id,

@@ -125,6 +125,9 @@ describe('WebSocket service integrations', () => {
     socket.socket.send(JSON.stringify({ action: 'ping' }));
     const pong = await socket.next((message) => message.pong !== undefined);
     expect(pong).toMatchObject({ pong: expect.any(String), eventType: 'MESSAGE', stage: 'production' });
+    // On WebSocket APIs the request id and the extended request id are one value (`SOqIDEacoAMFaHQ=`).
+    expect(pong.requestId).toMatch(/^[A-Za-z0-9]{15}=$/);
+    expect(pong.extendedRequestId).toBe(pong.requestId);
     // 418 matches no integration response and there is no $default: a configuration error, answered and logged.
     socket.socket.send(JSON.stringify({ action: 'ping', fail: true }));
     const error = await socket.next((message) => message.message === 'Internal server error');
