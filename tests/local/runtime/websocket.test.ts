@@ -116,6 +116,11 @@ describe('@connections', () => {
       new PostToConnectionCommand({ ConnectionId: id, Data: new TextEncoder().encode('{"hi":1}') }),
     );
     expect(await socket.next((message) => message.hi === 1)).toEqual({ hi: 1 });
+    // An endpoint written with a trailing slash (`https://{api}.execute-api.../stage/`) works too, as on AWS.
+    const trailing = new ApiGatewayManagementApiClient({ ...client, endpoint: `${wsBase.replace(/^ws/, 'http')}/` });
+    await trailing.send(new PostToConnectionCommand({ ConnectionId: id, Data: new TextEncoder().encode('{"hi":2}') }));
+    trailing.destroy();
+    expect(await socket.next((message) => message.hi === 2)).toEqual({ hi: 2 });
     await management.send(new DeleteConnectionCommand({ ConnectionId: id }));
     expect((await socket.closed).code).toBe(1000);
     await expect(

@@ -26,7 +26,9 @@ export const handleManagement = async (
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<boolean> => {
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  // Repeated slashes are one, as on every API Gateway endpoint: an SDK client whose endpoint ends in `/` asks for
+  // `/stage//@connections/{id}`, which AWS answers.
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/\/{2,}/g, '/');
   const match = /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path);
   if (!match) return false;
   const [, stage = '', encodedId = ''] = match;
