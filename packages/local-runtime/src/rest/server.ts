@@ -251,56 +251,52 @@ export const apiRequestHandler = (options: {
       if (url.startsWith('/_local/') && (await options.local(request, response))) return;
       const target = endpointFor(options.endpoints, all, request.headers.host, url);
       const body = (await readRequestBody(request, MAX_BODY_BYTES)) ?? 'too-large';
-      if (body === 'too-large') {
-        // Refused at API Gateway's edge before any API sees it: plain text, no request id, no gateway response
-        // (observed answer of an edge-optimized or regional REST API to a body over 10,485,760 bytes).
-        write(response, {
-          status: 413,
-          headers: { 'Content-Type': 'text; charset=utf-8' },
-          body: Buffer.from(`HTTP content length exceeded ${MAX_BODY_BYTES} bytes.`),
-        });
+      /** Answers without an API (the edge, the index, an unknown stage) and logs it, with the reason. */
+      const answerHere = (answer: Parameters<typeof write>[1], integration: string, reason?: string) => {
+        write(response, answer);
         options.log({
           method: request.method ?? '',
           url,
-          status: 413,
+          status: answer.status,
           latencyMs: performance.now() - started,
-          integration: 'gateway',
-          reason: `the body is over API Gateway's ${MAX_BODY_BYTES}-byte payload limit`,
+          integration,
+          ...(reason ? { reason } : {}),
         });
+      };
+      if (body === 'too-large') {
+        // Refused at API Gateway's edge before any API sees it: plain text, no request id, no gateway response
+        // (observed answer of an edge-optimized or regional REST API to a body over 10,485,760 bytes).
+        answerHere(
+          {
+            status: 413,
+            headers: { 'Content-Type': 'text; charset=utf-8' },
+            body: Buffer.from(`HTTP content length exceeded ${MAX_BODY_BYTES} bytes.`),
+          },
+          'gateway',
+          `the body is over API Gateway's ${MAX_BODY_BYTES}-byte payload limit`,
+        );
         return;
       }
       const path = url.split('?')[0] ?? '/';
       const index = options.index?.();
       if (!target && index && (path === '/' || path === '/_local' || path === '/_local/')) {
-        write(response, indexAnswer(request, index, 200));
-        options.log({
-          method: request.method ?? '',
-          url,
-          status: 200,
-          latencyMs: performance.now() - started,
-          integration: 'local',
-        });
+        answerHere(indexAnswer(request, index, 200), 'local');
         return;
       }
       if (!target) {
         // An unknown stage is answered before any API is chosen: 403 Forbidden, as execute-api does; the body also
         // says which stages this port serves (a browser gets the index page, with the same status).
-        const answer = index
-          ? indexAnswer(request, index, 403)
-          : {
-              status: 403,
-              headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException' },
-              body: Buffer.from('{"message":"Forbidden"}'),
-            };
-        write(response, answer);
-        options.log({
-          method: request.method ?? '',
-          url,
-          status: 403,
-          latencyMs: performance.now() - started,
-          integration: 'gateway',
-          reason: `no API serves this path here (stages: ${options.endpoints.map((endpoint) => endpoint.stage).join(', ') || 'none'})`,
-        });
+        answerHere(
+          index
+            ? indexAnswer(request, index, 403)
+            : {
+                status: 403,
+                headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException' },
+                body: Buffer.from('{"message":"Forbidden"}'),
+              },
+          'gateway',
+          `no API serves this path here (stages: ${options.endpoints.map((endpoint) => endpoint.stage).join(', ') || 'none'})`,
+        );
         return;
       }
       const { endpoint, prefixLength } = target;
