@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type FunctionConfig, FunctionPool, type InvokeOutcome } from './function-pool.ts';
+import { PythonPool } from './python-pool.ts';
+
+/** A function's execution environments: worker threads for Node.js, processes of the host Python for python3.x. */
+type Pool = FunctionPool | PythonPool;
+
 import type { LambdaErrorPayload } from './protocol.ts';
 
 export class FunctionNotFoundError extends Error {
@@ -25,19 +30,18 @@ export const describeError = (error: LambdaErrorPayload): string => {
 
 /** Every function of the template, reachable by logical id, name or ARN (what integration URIs and ASL name). */
 export class LambdaRuntime {
-  private readonly pools = new Map<string, FunctionPool>();
-  private readonly byKey = new Map<string, FunctionPool>();
+  private readonly pools = new Map<string, Pool>();
+  private readonly byKey = new Map<string, Pool>();
   private readonly log: (line: string) => void;
 
   constructor(functions: FunctionConfig[], options: LambdaRuntimeOptions = {}) {
     this.log = options.log ?? (() => {});
     for (const config of functions) {
       const output = options.functionOutput;
-      const pool = new FunctionPool(
-        config,
-        options.maxConcurrency ?? 10,
-        output ? (line) => output(config.logicalId, line) : undefined,
-      );
+      const onOutput = output ? (line: string) => output(config.logicalId, line) : undefined;
+      const pool: Pool = /^python3\.\d+$/.test(config.runtime)
+        ? new PythonPool(config, options.maxConcurrency ?? 10, onOutput)
+        : new FunctionPool(config, options.maxConcurrency ?? 10, onOutput);
       this.pools.set(config.logicalId, pool);
       for (const key of [config.logicalId, config.name, config.arn, `${config.arn}:$LATEST`]) this.byKey.set(key, pool);
     }
@@ -47,7 +51,7 @@ export class LambdaRuntime {
     return [...this.pools.values()].map((pool) => pool.config);
   }
 
-  find(target: string): FunctionPool | undefined {
+  find(target: string): Pool | undefined {
     return this.byKey.get(target);
   }
 

@@ -13,10 +13,15 @@ export const nodeRuntimeOf = (runtime: unknown): NodeRuntime => {
   }
   const name = String(runtime);
   const match = /^nodejs(\d+)\.x$/.exec(name);
-  if (!match) return { ok: false, reason: `Runtime ${name} is not run locally (only nodejs runtimes are)` };
+  if (!match) {
+    return { ok: false, reason: `Runtime ${name} is not run locally (nodejs and python3 runtimes are)` };
+  }
   return { ok: true, name, callbacks: Number(match[1]) < 24 };
 };
 
 /** Lambda's own words when a nodejs24.x handler takes a callback (runtime interface client, context/constants). */
 export const CALLBACK_REMOVED_MESSAGE =
   'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
+
+/** `python3.x` functions run on the host's Python (SAM_LOCAL_PYTHON, default `python3`) through the Runtime API. */
+export const isPythonRuntime = (runtime: unknown): boolean => /^python3\.\d+$/.test(String(runtime ?? ''));

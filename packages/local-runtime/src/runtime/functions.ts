@@ -1,10 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { writeInlineCode } from '../build/inline-code.ts';
 import type { FunctionConfig } from '../lambda/function-pool.ts';
 import { handlerFile } from '../lambda/handler-file.ts';
 import type { LambdaRuntime } from '../lambda/lambda-runtime.ts';
-import { nodeRuntimeOf } from '../lambda/node-runtime.ts';
+import { isPythonRuntime, nodeRuntimeOf } from '../lambda/node-runtime.ts';
 import type { LambdaErrorPayload } from '../lambda/protocol.ts';
 import { isObject, type TemplateObject } from '../template/load.ts';
 import type { LocalStack } from '../template/stack.ts';
@@ -75,6 +75,14 @@ const notRun = (errorMessage: string): LambdaErrorPayload => ({
   trace: [],
 });
 
+/** `app.lambda_handler` → `app.py` (or the package `app/__init__.py`); `pkg/mod.handler` and `pkg.mod.handler` too. */
+const pythonHandlerFile = (codeDir: string, handler: string): string | undefined => {
+  const modulePath = handler.slice(0, Math.max(0, handler.lastIndexOf('.')));
+  if (!modulePath || modulePath.includes('..')) return undefined;
+  const base = join(codeDir, ...modulePath.replaceAll('/', '.').split('.'));
+  return [`${base}.py`, join(base, '__init__.py')].find((file) => existsSync(file));
+};
+
 type Code = { ok: true; file: string; taskRoot: string; inPlace: boolean } | { ok: false; error: LambdaErrorPayload };
 
 /**
@@ -89,10 +97,11 @@ const codeOf = (
   buildDir: string,
 ): Code => {
   const runtime = nodeRuntimeOf(properties.Runtime);
+  const python = isPythonRuntime(properties.Runtime);
   if (properties.PackageType === 'Image' || properties.ImageUri !== undefined) {
     return { ok: false, error: notRun('container image functions (PackageType: Image) are not run locally') };
   }
-  if (!runtime.ok) return { ok: false, error: notRun(runtime.reason) };
+  if (!runtime.ok && !python) return { ok: false, error: notRun(runtime.reason) };
   if (bundle) return { ok: true, file: bundle, taskRoot: dirname(bundle), inPlace: false };
   const handler = String(properties.Handler ?? '');
   let codeDir: string;
@@ -109,6 +118,15 @@ const codeOf = (
     if (!statSync(codeDir).isDirectory()) {
       return { ok: false, error: notRun(`CodeUri ${shown} is a file (an archive?): point it at the function folder`) };
     }
+  }
+  if (python) {
+    const file = pythonHandlerFile(codeDir, handler);
+    return file
+      ? { ok: true, file, taskRoot: codeDir, inPlace: true }
+      : {
+          ok: false,
+          error: notRun(`no Python module for Handler ${handler} in ${relative(process.cwd(), codeDir) || '.'}`),
+        };
   }
   const found = handlerFile(codeDir, handler);
   return found.ok ? { ok: true, file: found.file, taskRoot: codeDir, inPlace: true } : found;

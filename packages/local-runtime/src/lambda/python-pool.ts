@@ -1,0 +1,274 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readRequestBody } from '../services/shared/local-service.ts';
+import type { FunctionConfig, InvokeOutcome } from './function-pool.ts';
+import { readLines } from './output.ts';
+import { type LambdaErrorPayload, SerializedEvent } from './protocol.ts';
+
+/**
+ * The execution environments of a `python3.x` function: a process of the host's Python (`SAM_LOCAL_PYTHON`, default
+ * `python3`) running a small bootstrap that speaks the Lambda Runtime API (Lambda developer guide, "Using the Lambda
+ * runtime API for custom runtimes") to a server of its own: `GET /runtime/invocation/next` waits for the event,
+ * `POST .../response` or `.../error` answers it, `POST /runtime/init/error` reports a failed import. As on Lambda,
+ * an environment runs one invocation at a time, a timed-out one is discarded, and the function's own folder is on
+ * the import path (its dependencies must be there or in the host Python: nothing is pip-installed).
+ */
+const BOOTSTRAP = fileURLToPath(new URL('./python/bootstrap.py', import.meta.url));
+const API = '/2018-06-01/runtime';
+
+interface Pending {
+  requestId: string;
+  eventJson: string;
+  deadline: number;
+  settle: (result: { ok: true; json: string } | { ok: false; error: LambdaErrorPayload }) => void;
+}
+
+interface Environment {
+  process: ChildProcess;
+  server: Server;
+  generation: number;
+  invocations: number;
+  /** The bootstrap's `next` request, held until there is an event. */
+  waiting?: ServerResponse;
+  /** The invocation given to it and not answered yet. */
+  current?: Pending;
+  queued?: Pending;
+  initError?: LambdaErrorPayload;
+}
+
+const json = (response: ServerResponse, status: number, body: unknown) => {
+  response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+};
+
+const lambdaError = (raw: unknown, fallbackType: string): LambdaErrorPayload => {
+  const value = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  return {
+    errorType: typeof value.errorType === 'string' ? value.errorType : fallbackType,
+    errorMessage: typeof value.errorMessage === 'string' ? value.errorMessage : JSON.stringify(raw),
+    trace: Array.isArray(value.stackTrace) ? value.stackTrace.map(String) : [],
+  };
+};
+
+export class PythonPool {
+  readonly config: FunctionConfig;
+  readonly maxConcurrency: number;
+  private readonly onOutput: (line: string) => void;
+  private idle: Environment[] = [];
+  private busy = new Set<Environment>();
+  private waiters: ((environment: Environment) => void)[] = [];
+  private generation = 0;
+  private closed = false;
+
+  constructor(config: FunctionConfig, maxConcurrency = 10, onOutput: (line: string) => void = () => {}) {
+    this.config = config;
+    this.maxConcurrency = maxConcurrency;
+    this.onOutput = onOutput;
+  }
+
+  get size(): number {
+    return this.idle.length + this.busy.size;
+  }
+
+  async invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
+    const { problem } = this.config;
+    if (problem) return { status: 'error', requestId, error: problem, durationMs: 0, coldStart: false };
+    const environment = await this.acquire();
+    const coldStart = environment.invocations === 0;
+    environment.invocations += 1;
+    const started = performance.now();
+    const timeoutMs = this.config.timeoutSeconds * 1000;
+    const eventJson = event instanceof SerializedEvent ? event.json : (JSON.stringify(event) ?? 'null');
+    const answer = await new Promise<{ ok: true; json: string } | { ok: false; error: LambdaErrorPayload } | 'timeout'>(
+      (resolve) => {
+        const timer = setTimeout(() => resolve('timeout'), timeoutMs);
+        const pending: Pending = {
+          requestId,
+          eventJson,
+          deadline: Date.now() + timeoutMs,
+          settle: (result) => {
+            clearTimeout(timer);
+            resolve(result);
+          },
+        };
+        this.dispatch(environment, pending);
+      },
+    );
+    const durationMs = performance.now() - started;
+    if (answer === 'timeout') {
+      this.discard(environment);
+      return { status: 'timeout', requestId, durationMs, coldStart };
+    }
+    if (!answer.ok) {
+      if (environment.initError || environment.process.exitCode !== null) this.discard(environment);
+      else this.release(environment);
+      return { status: 'error', requestId, error: answer.error, durationMs, coldStart };
+    }
+    this.release(environment);
+    return { status: 'ok', requestId, result: JSON.parse(answer.json || 'null'), durationMs, coldStart };
+  }
+
+  /** New code: environments started from now on import it; the idle ones end now. */
+  reload(bundle: string): void {
+    this.config.bundle = bundle;
+    this.generation += 1;
+    for (const environment of this.idle.splice(0)) this.stop(environment);
+  }
+
+  /** Python imports are checked on the first invocation (a start-up import would run the function's init twice). */
+  async check(): Promise<LambdaErrorPayload | undefined> {
+    return this.config.problem;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const environment of [...this.idle, ...this.busy]) this.stop(environment);
+    this.idle = [];
+    this.busy.clear();
+  }
+
+  private dispatch(environment: Environment, pending: Pending): void {
+    if (environment.initError) {
+      pending.settle({ ok: false, error: environment.initError });
+      return;
+    }
+    const waiting = environment.waiting;
+    if (!waiting) {
+      environment.queued = pending;
+      return;
+    }
+    environment.waiting = undefined;
+    environment.current = pending;
+    waiting
+      .writeHead(200, {
+        'Content-Type': 'application/json',
+        'Lambda-Runtime-Aws-Request-Id': pending.requestId,
+        'Lambda-Runtime-Deadline-Ms': String(pending.deadline),
+        'Lambda-Runtime-Invoked-Function-Arn': this.config.arn,
+      })
+      .end(pending.eventJson);
+  }
+
+  private async acquire(): Promise<Environment> {
+    const ready = this.idle.pop();
+    if (ready) {
+      this.busy.add(ready);
+      return ready;
+    }
+    if (this.size < this.maxConcurrency) {
+      const environment = await this.start();
+      this.busy.add(environment);
+      return environment;
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private release(environment: Environment): void {
+    environment.current = undefined;
+    const waiter = this.waiters.shift();
+    if (waiter && !this.closed && environment.generation === this.generation) {
+      waiter(environment);
+      return;
+    }
+    this.busy.delete(environment);
+    if (this.closed || environment.generation !== this.generation) this.stop(environment);
+    else this.idle.push(environment);
+  }
+
+  private discard(environment: Environment): void {
+    this.busy.delete(environment);
+    this.idle = this.idle.filter((other) => other !== environment);
+    this.stop(environment);
+    const waiter = this.waiters.shift();
+    if (waiter)
+      void this.start().then((fresh) => {
+        this.busy.add(fresh);
+        waiter(fresh);
+      });
+  }
+
+  private stop(environment: Environment): void {
+    environment.waiting?.destroy();
+    environment.process.kill('SIGKILL');
+    environment.server.close();
+    environment.server.closeAllConnections();
+  }
+
+  private async start(): Promise<Environment> {
+    const environment = { generation: this.generation, invocations: 0 } as Environment;
+    environment.server = createServer((request, response) => void this.runtimeApi(environment, request, response));
+    await new Promise<void>((resolve) => environment.server.listen(0, '127.0.0.1', resolve));
+    const { port } = environment.server.address() as AddressInfo;
+    const child = spawn(process.env.SAM_LOCAL_PYTHON ?? 'python3', [BOOTSTRAP], {
+      env: {
+        ...this.config.environment,
+        AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`,
+        _HANDLER: this.config.handler,
+        LAMBDA_TASK_ROOT: this.config.environment.LAMBDA_TASK_ROOT ?? dirname(this.config.bundle),
+        PYTHONUNBUFFERED: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    environment.process = child;
+    if (child.stdout) readLines(child.stdout, this.onOutput);
+    if (child.stderr) readLines(child.stderr, this.onOutput);
+    const exited = (reason: string) => {
+      const error = environment.initError ?? { errorType: 'Runtime.ExitError', errorMessage: reason, trace: [] };
+      environment.current?.settle({ ok: false, error });
+      environment.queued?.settle({ ok: false, error });
+      environment.current = undefined;
+      environment.queued = undefined;
+    };
+    child.on('exit', (code) => exited(`Runtime exited with error: exit status ${code}`));
+    child.on('error', (error) =>
+      exited(`cannot start ${process.env.SAM_LOCAL_PYTHON ?? 'python3'} (set SAM_LOCAL_PYTHON): ${error.message}`),
+    );
+    return environment;
+  }
+
+  private async runtimeApi(environment: Environment, request: IncomingMessage, response: ServerResponse) {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (request.method === 'GET' && path === `${API}/invocation/next`) {
+      const queued = environment.queued;
+      environment.waiting = response;
+      if (queued) {
+        environment.queued = undefined;
+        this.dispatch(environment, queued);
+      }
+      return;
+    }
+    const body = (await readRequestBody(request, 6 * 1024 * 1024 + 1024))?.toString('utf8') ?? '';
+    const parse = () => {
+      try {
+        return JSON.parse(body) as unknown;
+      } catch {
+        return body;
+      }
+    };
+    const answered = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(path);
+    if (request.method === 'POST' && answered) {
+      const current = environment.current;
+      if (!current || current.requestId !== decodeURIComponent(answered[1] ?? '')) {
+        json(response, 400, { errorMessage: 'Invalid request ID', errorType: 'InvalidRequestID' });
+        return;
+      }
+      json(response, 202, { status: 'OK' });
+      if (answered[2] === 'response') current.settle({ ok: true, json: body || 'null' });
+      else current.settle({ ok: false, error: lambdaError(parse(), 'Unhandled') });
+      return;
+    }
+    if (request.method === 'POST' && path === `${API}/init/error`) {
+      json(response, 202, { status: 'OK' });
+      environment.initError = lambdaError(parse(), 'Runtime.InitError');
+      this.config.problem ??= environment.initError;
+      environment.queued?.settle({ ok: false, error: environment.initError });
+      environment.queued = undefined;
+      return;
+    }
+    json(response, 404, { errorMessage: `no ${request.method} ${path}`, errorType: 'NotFound' });
+  }
+}

@@ -1,0 +1,99 @@
+"""A Lambda Python runtime for sam-local-runtime: the Runtime API loop of Lambda's own runtime interface client.
+
+It imports the handler named by _HANDLER (`module.function`, the module relative to LAMBDA_TASK_ROOT), reports an
+import failure to /runtime/init/error, then asks /runtime/invocation/next for an event, calls the handler with the
+event and a context, and posts the result (JSON) or the error, forever. The runtime ends the process.
+"""
+
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+import urllib.request
+
+API = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime"
+
+
+def post(path, body, error_type=None):
+    headers = {"Content-Type": "application/json"}
+    if error_type:
+        headers["Lambda-Runtime-Function-Error-Type"] = error_type
+    request = urllib.request.Request(API + path, data=json.dumps(body).encode(), headers=headers, method="POST")
+    urllib.request.urlopen(request).read()
+
+
+def error_body(error):
+    return {
+        "errorMessage": str(error),
+        "errorType": type(error).__name__,
+        "stackTrace": traceback.format_exception(type(error), error, error.__traceback__)[1:],
+    }
+
+
+class InitError(Exception):
+    def __init__(self, error_type, message):
+        super().__init__(message)
+        self.error_type = error_type
+
+
+class LambdaContext:
+    def __init__(self, request_id, deadline_ms, function_arn):
+        self.aws_request_id = request_id
+        self.invoked_function_arn = function_arn
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+        self.identity = None
+        self.client_context = None
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        return max(0, self._deadline_ms - int(time.time() * 1000))
+
+
+def load():
+    handler = os.environ.get("_HANDLER", "")
+    module_path, _, function_name = handler.rpartition(".")
+    if not module_path or not function_name:
+        raise ValueError("Bad handler '%s': not enough values to unpack (expected 2, got 1)" % handler)
+    sys.path.insert(0, os.environ["LAMBDA_TASK_ROOT"])
+    try:
+        module = importlib.import_module(module_path.replace("/", "."))
+    except ImportError as error:
+        # Lambda's own wording and error type for a module that cannot be imported.
+        raise InitError("Runtime.ImportModuleError", "Unable to import module '%s': %s" % (module_path, error))
+    function = getattr(module, function_name, None)
+    if function is None:
+        raise InitError("Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (function_name, module_path))
+    return function
+
+
+def main():
+    try:
+        function = load()
+    except Exception as error:  # noqa: BLE001 - every init failure is reported, as Lambda does
+        body = error_body(error)
+        if isinstance(error, InitError):
+            body = {"errorMessage": str(error), "errorType": error.error_type, "stackTrace": []}
+        post("/init/error", body, body["errorType"])
+        sys.exit(1)
+    while True:
+        with urllib.request.urlopen(API + "/invocation/next") as response:
+            request_id = response.headers["Lambda-Runtime-Aws-Request-Id"]
+            deadline = int(response.headers["Lambda-Runtime-Deadline-Ms"])
+            arn = response.headers["Lambda-Runtime-Invoked-Function-Arn"]
+            event = json.loads(response.read() or b"null")
+        try:
+            result = function(event, LambdaContext(request_id, deadline, arn))
+            post("/invocation/" + request_id + "/response", result)
+        except Exception as error:  # noqa: BLE001 - a handler's exception is the invocation's error
+            traceback.print_exc()
+            post("/invocation/" + request_id + "/error", error_body(error), "Unhandled")
+
+
+if __name__ == "__main__":
+    main()
