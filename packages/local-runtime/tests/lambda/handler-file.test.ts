@@ -56,6 +56,7 @@ describe('nodeRuntimeOf', () => {
     expect(nodeRuntimeOf('nodejs20.x')).toEqual({ ok: true, name: 'nodejs20.x', callbacks: true });
     expect(nodeRuntimeOf('nodejs22.x')).toEqual({ ok: true, name: 'nodejs22.x', callbacks: true });
     expect(nodeRuntimeOf('nodejs24.x')).toEqual({ ok: true, name: 'nodejs24.x', callbacks: false });
+    // Not a Node.js runtime (python3.x runs through the Runtime API instead: python-pool.ts).
     expect(nodeRuntimeOf('python3.12')).toMatchObject({ ok: false, reason: expect.stringContaining('python3.12') });
     expect(nodeRuntimeOf(undefined)).toMatchObject({ ok: false, reason: expect.stringContaining('no Runtime') });
   });

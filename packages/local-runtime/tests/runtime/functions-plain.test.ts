@@ -129,11 +129,11 @@ describe('functions that cannot run say why', () => {
     ).toBe(true);
   });
 
-  test('a missing module, a missing export, a TypeScript handler and a python runtime are named in the banner', () => {
+  test('a missing module, a missing export, a TypeScript handler and a java runtime are named in the banner', () => {
     expect(notRunLine('MissingModuleFunction')).toContain("Cannot find module 'not-installed-anywhere'");
     expect(notRunLine('MissingExportFunction')).toContain('boom.nothingHere is undefined or not exported');
     expect(notRunLine('TypeScriptFunction')).toMatch(/app\.ts .* is TypeScript.*BuildMethod: esbuild/);
-    expect(notRunLine('PythonFunction')).toContain('Runtime python3.12 is not run locally');
+    expect(notRunLine('PythonFunction')).toContain('Runtime java21 is not run locally');
     // Functions that run are not in the list.
     expect(notRunLine('HelloWorldFunction')).toBeUndefined();
   });
@@ -141,7 +141,7 @@ describe('functions that cannot run say why', () => {
   test('a function of an unsupported runtime answers 502 with the reason in the log', async () => {
     const answer = await get('/python');
     expect(answer.status).toBe(502);
-    expect(await runtime.waitForOutput(/\[lambda\] PythonFunction \S+ not run: .*python3\.12/)).toBe(true);
+    expect(await runtime.waitForOutput(/\[lambda\] PythonFunction \S+ not run: .*java21/)).toBe(true);
   });
 
   test("a function's thrown error is logged with its message and first stack frame", async () => {
