@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
 import { readRequestBody } from '../services/shared/local-service.ts';
-import type { GatewayRequest } from './exchange.ts';
+import { apiGatewayId, forwardedHeaders, type GatewayRequest, sourceIpOf } from './exchange.ts';
 import type { GatewayAnswer } from './gateway.ts';
 
 /** API Gateway's payload limit for REST APIs (developer guide, "Amazon API Gateway quotas"): 10 MB. */
@@ -52,23 +52,16 @@ const headersOf = (request: IncomingMessage) => {
   return { single, multi };
 };
 
-/**
- * What API Gateway adds to every request it passes on (developer guide, "Input format of a Lambda function for proxy
- * integration", whose sample headers show them): the caller's address appended to `X-Forwarded-For`, the port and
- * protocol it came in on, and an X-Ray trace id. Locally the port and protocol are the loopback listener's own.
- */
-const forwardedHeaders = (request: IncomingMessage, headers: ReturnType<typeof headersOf>) => {
+/** API Gateway's forwarded headers (see forwardedHeaders), and an X-Ray trace id unless the client sent one. */
+const addForwardedHeaders = (request: IncomingMessage, headers: ReturnType<typeof headersOf>) => {
   const set = (name: string, value: string) => {
     const existing = Object.keys(headers.single).find((key) => key.toLowerCase() === name.toLowerCase());
     const key = existing ?? name;
     headers.single[key] = value;
     headers.multi[key] = [value];
   };
-  const sourceIp = (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
   const forwardedFor = Object.entries(headers.single).find(([key]) => key.toLowerCase() === 'x-forwarded-for')?.[1];
-  set('X-Forwarded-For', forwardedFor ? `${forwardedFor}, ${sourceIp}` : sourceIp);
-  set('X-Forwarded-Port', String(request.socket.localPort ?? 443));
-  set('X-Forwarded-Proto', 'http');
+  for (const [name, value] of Object.entries(forwardedHeaders(request, forwardedFor))) set(name, value);
   if (!Object.keys(headers.single).some((key) => key.toLowerCase() === 'x-amzn-trace-id')) {
     const epoch = Math.floor(Date.now() / 1000)
       .toString(16)
@@ -102,7 +95,7 @@ export const toGatewayRequest = (request: IncomingMessage, body: Buffer, stagePr
   const rawPath = queryAt >= 0 ? url.slice(0, queryAt) : url;
   const rawQuery = queryAt >= 0 ? url.slice(queryAt + 1) : '';
   const headers = headersOf(request);
-  forwardedHeaders(request, headers);
+  addForwardedHeaders(request, headers);
   const query = queryOf(rawQuery);
   const below = decodePath(rawPath.slice(stagePrefixLength)) || '/';
   return {
@@ -115,11 +108,10 @@ export const toGatewayRequest = (request: IncomingMessage, body: Buffer, stagePr
     headers: headers.single,
     multiHeaders: headers.multi,
     body,
-    sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+    sourceIp: sourceIpOf(request),
     protocol: `HTTP/${request.httpVersion}`,
     requestId: requestIdOf(request),
-    // From randomUUID's pooled entropy: a randomBytes call per request was a tenth of the gateway's CPU.
-    extendedRequestId: `${Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64').replace(/[+/]/g, 'A').slice(0, 15)}=`,
+    extendedRequestId: apiGatewayId(),
     requestTimeEpoch: Date.now(),
   };
 };

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { apiGatewayId, forwardedHeaders } from '../rest/exchange.ts';
 import type { Connection } from './connections.ts';
 import type { WebSocketApi } from './model.ts';
 
@@ -17,10 +17,6 @@ const requestTime = (date: Date): string => {
   return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
 };
 
-/** `SOqIDEacoAMFaHQ=`: on WebSocket APIs requestId and extendedRequestId are this one value (the guide's samples). */
-const requestIdOf = (): string =>
-  `${Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64').replace(/[+/]/g, 'A').slice(0, 15)}=`;
-
 /** Headers and query string of the handshake, single- and multi-valued, as API Gateway passes them on $connect. */
 export const handshakeParts = (request: IncomingMessage) => {
   const headers: Record<string, string> = {};
@@ -32,12 +28,7 @@ export const handshakeParts = (request: IncomingMessage) => {
     multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
   // What API Gateway adds to the $connect request it passes on, as on REST and HTTP APIs.
-  const forwarded: Record<string, string> = {
-    'X-Forwarded-For': (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-    'X-Forwarded-Port': String(request.socket.localPort ?? 443),
-    'X-Forwarded-Proto': 'http',
-  };
-  for (const [name, value] of Object.entries(forwarded)) {
+  for (const [name, value] of Object.entries(forwardedHeaders(request))) {
     headers[name] = value;
     multiValueHeaders[name] = [value];
   }
@@ -63,7 +54,8 @@ export const wsRequestContext = (
   extra: Record<string, unknown> = {},
 ) => {
   const now = new Date();
-  const id = requestIdOf();
+  // On WebSocket APIs requestId and extendedRequestId are one value (the developer guide's samples).
+  const id = apiGatewayId();
   return {
     routeKey,
     eventType,

@@ -3,6 +3,7 @@ import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
+import { sourceIpOf } from '../rest/exchange.ts';
 import type { AwsServiceEndpoints } from '../rest/integrations/aws-service.ts';
 import { authorizeConnect } from './connect-authorizer.ts';
 import { type Connection, Connections, newConnectionId } from './connections.ts';
@@ -107,7 +108,7 @@ export class WebSocketGateway {
     const connection = {
       id: newConnectionId(),
       connectedAt: now,
-      sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      sourceIp: sourceIpOf(request),
       userAgent: String(request.headers['user-agent'] ?? ''),
     };
     const connect = this.route('$connect');
