@@ -105,3 +105,17 @@ export const forwardedHeaders = (request: IncomingMessage, forwardedFor?: string
     'X-Forwarded-Proto': 'http',
   };
 };
+
+/** API Gateway's payload limit (developer guide, "Amazon API Gateway quotas"): 10 MB. */
+export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+/**
+ * A REST API's answer to a body over the limit, given at API Gateway's edge before any API sees it: plain text, no
+ * request id, no gateway response (observed answer of edge-optimized and regional REST APIs).
+ */
+export const edgeTooLarge = () => ({
+  status: 413,
+  headers: { 'Content-Type': 'text; charset=utf-8' },
+  body: Buffer.from(`HTTP content length exceeded ${MAX_PAYLOAD_BYTES} bytes.`),
+  reason: `the body is over API Gateway's ${MAX_PAYLOAD_BYTES}-byte payload limit`,
+});

@@ -3,7 +3,7 @@ import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
 import type { CognitoAuthorizer } from './auth/cognito-authorizer.ts';
 import { type IamAuthorizer, isSigned } from './auth/iam-authorizer.ts';
 import { LambdaAuthorizer } from './auth/lambda-authorizer.ts';
-import { type Exchange, type GatewayRequest, headerOf, methodArn } from './exchange.ts';
+import { type Exchange, edgeTooLarge, type GatewayRequest, headerOf, methodArn } from './exchange.ts';
 import { GatewayError } from './gateway-error.ts';
 import { asGatewayError, gatewayErrorResponse } from './gateway-responses.ts';
 import { type AwsServiceEndpoints, awsServiceIntegration, serviceTargetOf } from './integrations/aws-service.ts';
@@ -105,11 +105,9 @@ export class RestGateway implements ApiEndpoint {
     this.lambdaAuthorizer.cache.clear();
   }
 
-  /** Answers a request the server refused before the pipeline (a body over the payload limit). */
-  reject(request: GatewayRequest, type: 'REQUEST_TOO_LARGE'): GatewayAnswer {
-    const exchange = this.exchangeFor(request);
-    const result = gatewayErrorResponse(exchange, this.api, new GatewayError(type, 'Request Too Long'));
-    return { ...this.finish(request, result), exchange, integration: 'gateway' };
+  /** A body over the payload limit: refused at API Gateway's edge, before this API (no gateway response applies). */
+  reject(request: GatewayRequest, _type: 'REQUEST_TOO_LARGE'): GatewayAnswer {
+    return { ...edgeTooLarge(), exchange: this.exchangeFor(request), integration: 'gateway' };
   }
 
   private exchangeFor(request: GatewayRequest): Exchange {

@@ -2,11 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
 import { readRequestBody } from '../services/shared/local-service.ts';
-import { apiGatewayId, forwardedHeaders, type GatewayRequest, sourceIpOf } from './exchange.ts';
+import {
+  apiGatewayId,
+  edgeTooLarge,
+  forwardedHeaders,
+  type GatewayRequest,
+  MAX_PAYLOAD_BYTES,
+  sourceIpOf,
+} from './exchange.ts';
 import type { GatewayAnswer } from './gateway.ts';
 
-/** API Gateway's payload limit for REST APIs (developer guide, "Amazon API Gateway quotas"): 10 MB. */
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -242,7 +247,7 @@ export const apiRequestHandler = (options: {
     try {
       if (url.startsWith('/_local/') && (await options.local(request, response))) return;
       const target = endpointFor(options.endpoints, all, request.headers.host, url);
-      const body = (await readRequestBody(request, MAX_BODY_BYTES)) ?? 'too-large';
+      const body = (await readRequestBody(request, MAX_PAYLOAD_BYTES)) ?? 'too-large';
       /** Answers without an API (the edge, the index, an unknown stage) and logs it, with the reason. */
       const answerHere = (answer: Parameters<typeof write>[1], integration: string, reason?: string) => {
         write(response, answer);
@@ -256,17 +261,11 @@ export const apiRequestHandler = (options: {
         });
       };
       if (body === 'too-large') {
-        // Refused at API Gateway's edge before any API sees it: plain text, no request id, no gateway response
-        // (observed answer of an edge-optimized or regional REST API to a body over 10,485,760 bytes).
-        answerHere(
-          {
-            status: 413,
-            headers: { 'Content-Type': 'text; charset=utf-8' },
-            body: Buffer.from(`HTTP content length exceeded ${MAX_BODY_BYTES} bytes.`),
-          },
-          'gateway',
-          `the body is over API Gateway's ${MAX_BODY_BYTES}-byte payload limit`,
-        );
+        // The API answers it in its own way (a REST API at its edge, an HTTP API with its 413); no API: the edge's.
+        const answer = target
+          ? target.endpoint.reject(toGatewayRequest(request, Buffer.alloc(0), target.prefixLength), 'REQUEST_TOO_LARGE')
+          : edgeTooLarge();
+        answerHere(answer, 'gateway', answer.reason);
         return;
       }
       const path = url.split('?')[0] ?? '/';

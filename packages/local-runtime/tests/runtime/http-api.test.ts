@@ -92,6 +92,12 @@ describe('SAM HTTP APIs', () => {
     ).toBe(true);
   });
 
+  it('answers a body over 10 MB with the HTTP API 413, not the REST edge text', async () => {
+    const answer = await call(`${root}/files/big`, { method: 'POST', body: 'x'.repeat(10 * 1024 * 1024 + 1) });
+    expectError(answer, 413, 'Request Entity Too Large');
+    expect(await runtime.waitForOutput(/POST \/files\/big 413 .* the body is over the 10 MB limit/)).toBe(true);
+  });
+
   it('hands a PayloadFormatVersion 1.0 route the 1.0 event', async () => {
     const answer = await call(`${root}/legacy/7?x=1&x=2`, {
       method: 'POST',
