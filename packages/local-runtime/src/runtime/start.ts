@@ -279,28 +279,18 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const issuer = await createLocalIssuer({ baseUrl: `${origin}/_local/issuer`, clientId });
     const credentials = localCredentials(stack);
     const cognitoRewrite = cognitoIssuerRewrite(stack, issuer.issuer);
-    const wsEndpoints = stack
-      .ofType('AWS::ApiGatewayV2::Api')
-      .filter((api) => stack.properties(api.logicalId).ProtocolType === 'WEBSOCKET')
-      .map((api) => `https://${stack.ref(api.logicalId)}.execute-api.${stack.region}.amazonaws.com`);
-    // The template's own execute-api URLs (`https://${Api}.execute-api.${AWS::Region}.amazonaws.com/...`) → local ones.
-    const apiOrigins = placed.map(
-      (api) => [`https://${api.id}.execute-api.${stack.region}.amazonaws.com`, api.origin] as const,
-    );
+    // The execute-api host of each of the template's APIs and the local origin serving it: the template's own
+    // `https://${Api}.execute-api.${AWS::Region}.amazonaws.com/...` values are rewritten to the local URLs, and a
+    // function's HTTPS request to one (see lambda/local-hosts.ts) goes there, as does one to the local host:port
+    // itself (`https://${requestContext.domainName}/...`).
+    const apiHosts: [string, string][] = [
+      ...placed.map((api): [string, string] => [`${api.id}.execute-api.${stack.region}.amazonaws.com`, api.origin]),
+      ...webSocketApis.map((api): [string, string] => [`${api.id}.execute-api.${stack.region}.amazonaws.com`, wsUrl]),
+    ];
     const rewrite = (value: string) =>
-      apiOrigins.reduce(
-        (text, [remote, local]) => text.replaceAll(remote, local),
-        wsEndpoints.reduce((text, endpoint) => text.replaceAll(endpoint, wsUrl), cognitoRewrite(value)),
-      );
-    // What a function's HTTPS request to one of the template's APIs is sent to instead (see lambda/local-hosts.ts):
-    // the execute-api host names, and the local host:port themselves (`https://${requestContext.domainName}/...`).
-    const wsIds = stack
-      .ofType('AWS::ApiGatewayV2::Api')
-      .filter((api) => stack.properties(api.logicalId).ProtocolType === 'WEBSOCKET')
-      .map((api) => stack.ref(api.logicalId));
+      apiHosts.reduce((text, [remote, local]) => text.replaceAll(`https://${remote}`, local), cognitoRewrite(value));
     const localHosts: Record<string, string> = Object.fromEntries([
-      ...placed.map((api) => [`${api.id}.execute-api.${stack.region}.amazonaws.com`, api.origin]),
-      ...wsIds.map((id) => [`${id}.execute-api.${stack.region}.amazonaws.com`, wsUrl]),
+      ...apiHosts,
       ...[...new Set([origin, wsUrl, ...placed.map((api) => api.origin)])].map((local) => [new URL(local).host, local]),
     ]);
     aws = await startAwsServices(stack, {
