@@ -1,4 +1,5 @@
 import { styleText } from 'node:util';
+import type { RequestLogEntry } from '../rest/server.ts';
 
 /**
  * How the runtime's lines reach the terminal: plain text when piped, coloured on a terminal (NO_COLOR turns colour
@@ -10,12 +11,13 @@ export type LogFormat = 'text' | 'json';
 export interface RuntimeLog {
   /** A line of the runtime's own. */
   line: (text: string) => void;
+  /** One answered request: `GET /dev/items 403 1.2 ms lambda-proxy — why`. */
+  request: (entry: RequestLogEntry) => void;
   /** A line a function wrote; Lambda's console lines are `<time>\t<request id>\t<LEVEL>\t<message>`. */
   functionLine: (logicalId: string, text: string) => void;
 }
 
 const LAMBDA_LINE = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)\t([^\t]*)\t([A-Z]+)\t([\s\S]*)$/;
-const REQUEST_LINE = /^([A-Z]+) (\S+) (\d{3}) ([\d.]+) ms (\S+(?: \(cache hit\))?)(?: — (.*))?$/;
 const COMPONENT_LINE = /^\[([a-z-]+)\] ([\s\S]*)$/;
 
 type Style = Parameters<typeof styleText>[0];
@@ -41,21 +43,17 @@ export const createRuntimeLog = (options: {
     const emit = (fields: Record<string, unknown>) =>
       options.write(`${JSON.stringify({ time: new Date().toISOString(), ...fields })}\n`);
     return {
+      request: (entry) =>
+        emit({
+          source: 'api',
+          method: entry.method,
+          url: entry.url,
+          status: entry.status,
+          latencyMs: Number(entry.latencyMs.toFixed(1)),
+          integration: entry.integration,
+          ...(entry.reason ? { reason: entry.reason } : {}),
+        }),
       line: (text) => {
-        const request = REQUEST_LINE.exec(text);
-        if (request) {
-          const [, method, url, status, latencyMs, integration, reason] = request;
-          emit({
-            source: 'api',
-            method,
-            url,
-            status: Number(status),
-            latencyMs: Number(latencyMs),
-            integration,
-            ...(reason ? { reason } : {}),
-          });
-          return;
-        }
         const component = COMPONENT_LINE.exec(text);
         emit(component ? { source: component[1], message: component[2] } : { source: 'runtime', message: text });
       },
@@ -70,15 +68,14 @@ export const createRuntimeLog = (options: {
     };
   }
   return {
+    request: (entry) => {
+      const latency = `${entry.latencyMs.toFixed(1)} ms ${entry.integration}`;
+      const reason = entry.reason ? ` ${paint('yellow', `— ${entry.reason}`)}` : '';
+      options.write(
+        `${paint('bold', entry.method)} ${entry.url} ${paint(statusStyle(entry.status), String(entry.status))} ${paint('gray', latency)}${reason}\n`,
+      );
+    },
     line: (text) => {
-      const request = REQUEST_LINE.exec(text);
-      if (request && options.color) {
-        const [, method, url, status, latencyMs, integration, reason] = request;
-        options.write(
-          `${paint('bold', method ?? '')} ${url} ${paint(statusStyle(Number(status)), status ?? '')} ${paint('gray', `${latencyMs} ms ${integration}`)}${reason ? ` ${paint('yellow', `— ${reason}`)}` : ''}\n`,
-        );
-        return;
-      }
       const component = COMPONENT_LINE.exec(text);
       options.write(
         component && options.color ? `${paint('magenta', `[${component[1]}]`)} ${component[2]}\n` : `${text}\n`,

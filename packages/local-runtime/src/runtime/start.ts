@@ -14,7 +14,7 @@ import { IamAuthorizer } from '../rest/auth/iam-authorizer.ts';
 import type { LocalCredentials } from '../rest/auth/sigv4.ts';
 import { type LambdaInvoker, RestGateway } from '../rest/gateway.ts';
 import type { RestApi } from '../rest/model.ts';
-import { apiRequestHandler, placeEndpoints, type RequestLogEntry } from '../rest/server.ts';
+import { apiRequestHandler, placeEndpoints } from '../rest/server.ts';
 import { UsagePlans } from '../rest/usage/usage-plans.ts';
 import type { LocalService } from '../services/shared/local-service.ts';
 import { includedFiles } from '../template/load.ts';
@@ -428,10 +428,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         }),
     );
     wsHandlers = webSocketPort(wsGateways);
-    const logRequest = (entry: RequestLogEntry) =>
-      log(
-        `${entry.method} ${entry.url} ${entry.status} ${entry.latencyMs.toFixed(1)} ms ${entry.integration}${entry.reason ? ` — ${entry.reason}` : ''}`,
-      );
+    const logRequest = runtimeLog.request;
     const infoOf = () =>
       runtimeInfo({
         origin,

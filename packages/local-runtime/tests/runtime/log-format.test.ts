@@ -7,6 +7,15 @@ const capture = (format: 'text' | 'json', color = false) => {
   return { log, lines };
 };
 
+const denied = {
+  method: 'GET',
+  url: '/dev/items',
+  status: 403,
+  latencyMs: 1.23,
+  integration: 'lambda-proxy',
+  reason: 'INVALID_API_KEY: no x-api-key header',
+};
+
 describe('runtime log lines', () => {
   it('names the function and its request id on the lines it writes, with the level Lambda gave them', () => {
     const { log, lines } = capture('text');
@@ -20,7 +29,7 @@ describe('runtime log lines', () => {
 
   it('colours only when asked, and keeps the text', () => {
     const { log, lines } = capture('text', true);
-    log.line('GET /dev/items 403 1.2 ms lambda-proxy — INVALID_API_KEY: no x-api-key header');
+    log.request(denied);
     expect(lines[0]).not.toBe(stripVTControlCharacters(lines[0] ?? ''));
     expect(stripVTControlCharacters(lines[0] ?? '')).toBe(
       'GET /dev/items 403 1.2 ms lambda-proxy — INVALID_API_KEY: no x-api-key header\n',
@@ -29,7 +38,7 @@ describe('runtime log lines', () => {
 
   it('writes one JSON object per line for machines', () => {
     const { log, lines } = capture('json');
-    log.line('GET /dev/items 403 1.2 ms lambda-proxy — INVALID_API_KEY: no x-api-key header');
+    log.request(denied);
     log.line('[sqs] orders → Consumer: 10 records, 0 failed');
     log.functionLine('OrdersFunction', '2026-12-03T06:00:00.000Z\tabc\tINFO\thello');
     expect(lines.map((line) => JSON.parse(line))).toEqual([
