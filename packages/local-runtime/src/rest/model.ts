@@ -1,4 +1,5 @@
 import { isObject, type TemplateObject, type TemplateValue } from '../template/load.ts';
+import { ANY_METHOD, HTTP_METHODS } from './sources/openapi-parts.ts';
 import { isSwagger2, swagger2ToOpenApi3 } from './sources/swagger2.ts';
 
 /** The REST API as the local gateway serves it, read from the resolved OpenAPI body and the SAM Api's properties. */
@@ -117,8 +118,6 @@ const asBoolean = (value: TemplateValue | undefined): boolean | undefined =>
 const asNumber = (value: TemplateValue | undefined): number | undefined =>
   value === undefined || value === null || value === '' ? undefined : Number(value);
 
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
-
 /** `arn:aws:apigateway:region:lambda:path/2015-03-31/functions/<arn>/invocations` → `<arn>`. */
 export const lambdaArnOf = (uri: string): string | undefined =>
   /:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/.exec(uri)?.[1];
@@ -235,8 +234,7 @@ export const restApiOf = (
     const pathItem = asObject(rawPath);
     const shared = parametersOf(pathItem.parameters);
     for (const [key, rawOperation] of Object.entries(pathItem)) {
-      const method =
-        key === 'x-amazon-apigateway-any-method' ? 'ANY' : METHODS.includes(key) ? key.toUpperCase() : undefined;
+      const method = key === ANY_METHOD ? 'ANY' : HTTP_METHODS.includes(key) ? key.toUpperCase() : undefined;
       if (!method) continue;
       const operation = asObject(rawOperation);
       const where = `paths.${resourcePath}.${key}`;

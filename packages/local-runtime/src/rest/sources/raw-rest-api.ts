@@ -1,6 +1,7 @@
 import { isObject, type TemplateObject, type TemplateValue } from '../../template/load.ts';
 import type { LocalStack } from '../../template/stack.ts';
 import { REFUSAL_EXTENSION } from '../model.ts';
+import { ANY_METHOD, apiKeyScheme, iamScheme, parameterFromKey } from './openapi-parts.ts';
 
 /**
  * A REST API written as CloudFormation's own resources (`AWS::ApiGateway::RestApi` with `Resource`, `Method`,
@@ -48,17 +49,6 @@ const integrationOf = (raw: TemplateObject): TemplateObject => {
   };
 };
 
-const parameterOf = (key: string, required: TemplateValue | undefined): TemplateObject | undefined => {
-  const match = /^method\.request\.(header|querystring|path)\.(.+)$/.exec(key);
-  if (!match?.[1] || !match[2]) return undefined;
-  return {
-    name: match[2],
-    in: match[1] === 'querystring' ? 'query' : match[1],
-    required: required === true || required === 'true',
-    schema: { type: 'string' },
-  };
-};
-
 /** Every problem found (a setting read but not applied, a method that cannot be served) goes to `problems`. */
 export const rawRestApiSources = (stack: LocalStack, problems: string[]): RawApiSource[] =>
   stack.ofType('AWS::ApiGateway::RestApi').flatMap((api) => {
@@ -101,7 +91,7 @@ export const rawRestApiSources = (stack: LocalStack, problems: string[]): RawApi
       const authorizers = new Map(
         of('AWS::ApiGateway::Authorizer').map((authorizer) => [stack.ref(authorizer.logicalId), authorizer]),
       );
-      const schemes: TemplateObject = { api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' } };
+      const schemes: TemplateObject = { api_key: apiKeyScheme() };
       for (const { logicalId, properties } of authorizers.values()) {
         const type = lower(properties.Type, 'token');
         const source = String(properties.IdentitySource ?? 'method.request.header.Authorization');
@@ -128,12 +118,7 @@ export const rawRestApiSources = (stack: LocalStack, problems: string[]): RawApi
         if (type !== 'token' && type !== 'request' && type !== 'cognito_user_pools')
           problems.push(`${logicalId}: authorizer type ${properties.Type} is not run`);
       }
-      schemes.AWS_IAM = {
-        type: 'apiKey',
-        name: 'Authorization',
-        in: 'header',
-        'x-amazon-apigateway-authtype': 'awsSigv4',
-      };
+      schemes.AWS_IAM = iamScheme();
       const models = of('AWS::ApiGateway::Model');
       const schemas = Object.fromEntries(
         models.map((model) => [String(stack.ref(model.logicalId)), asObject(model.properties.Schema)]),
@@ -158,7 +143,7 @@ export const rawRestApiSources = (stack: LocalStack, problems: string[]): RawApi
           continue;
         }
         const method = lower(properties.HttpMethod, 'get');
-        const key = method === 'any' ? 'x-amazon-apigateway-any-method' : method;
+        const key = method === 'any' ? ANY_METHOD : method;
         const authorization = String(properties.AuthorizationType ?? 'NONE').toUpperCase();
         const requirement: TemplateObject = {};
         if (authorization === 'AWS_IAM') requirement.AWS_IAM = [];
@@ -172,7 +157,7 @@ export const rawRestApiSources = (stack: LocalStack, problems: string[]): RawApi
         }
         if (properties.ApiKeyRequired === true || properties.ApiKeyRequired === 'true') requirement.api_key = [];
         const parameters = Object.entries(asObject(properties.RequestParameters)).flatMap(([name, required]) => {
-          const parameter = parameterOf(name, required);
+          const parameter = parameterFromKey(name, required);
           return parameter ? [parameter] : [];
         });
         const requestModels = asObject(properties.RequestModels);

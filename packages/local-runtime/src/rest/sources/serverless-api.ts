@@ -1,6 +1,14 @@
 import { isObject, type TemplateObject, type TemplateValue } from '../../template/load.ts';
 import type { LocalStack } from '../../template/stack.ts';
 import { REFUSAL_EXTENSION } from '../model.ts';
+import {
+  ANY_METHOD,
+  apiKeyScheme,
+  iamScheme,
+  lambdaInvocationUri,
+  OPERATION_KEYS,
+  parameterFromKey,
+} from './openapi-parts.ts';
 import { isSwagger2, swagger2ToOpenApi3 } from './swagger2.ts';
 
 /**
@@ -30,10 +38,6 @@ type Methods = Record<string, TemplateObject>;
 
 const asObject = (value: TemplateValue | undefined): TemplateObject => (isObject(value) ? value : {});
 const asList = (value: TemplateValue | undefined): TemplateValue[] => (Array.isArray(value) ? value : []);
-const METHOD_KEYS: Record<string, string> = { any: 'x-amazon-apigateway-any-method' };
-
-const lambdaUri = (region: string, functionArn: string) =>
-  `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`;
 
 /** Globals.Api under the API's own properties; maps merged one level deep, as SAM merges Globals. */
 const apiProperties = (stack: LocalStack, logicalId: string): TemplateObject => {
@@ -58,8 +62,8 @@ const requestIdentitySource = (identity: TemplateObject): string =>
 
 const securitySchemesOf = (region: string, auth: TemplateObject, where: string, problems: string[]): TemplateObject => {
   const schemes: TemplateObject = {
-    api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' },
-    AWS_IAM: { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' },
+    api_key: apiKeyScheme(),
+    AWS_IAM: iamScheme(),
   };
   for (const [name, raw] of Object.entries(asObject(auth.Authorizers))) {
     const authorizer = asObject(raw);
@@ -96,7 +100,7 @@ const securitySchemesOf = (region: string, auth: TemplateObject, where: string, 
         'x-amazon-apigateway-authtype': 'custom',
         'x-amazon-apigateway-authorizer': {
           type: payload === 'REQUEST' ? 'request' : 'token',
-          authorizerUri: lambdaUri(region, String(authorizer.FunctionArn)),
+          authorizerUri: lambdaInvocationUri(region, String(authorizer.FunctionArn)),
           identitySource: payload === 'REQUEST' ? requestIdentitySource(identity) : `method.request.header.${header}`,
           ...ttl,
           ...validation,
@@ -218,25 +222,17 @@ const requestParametersOf = (raw: TemplateValue | undefined, where: string, prob
         ? [[item, {}]]
         : Object.entries(asObject(item)).map(([key, value]) => [key, asObject(value)]);
     for (const [key, options] of entries) {
-      const match = /^method\.request\.(header|querystring|path)\.(.+)$/.exec(key);
-      if (!match?.[1] || !match[2]) {
+      const parameter = parameterFromKey(key, options.Required === true);
+      if (!parameter) {
         problems.push(`${where}.RequestParameters: "${key}" is not method.request.(header|querystring|path).<name>`);
         continue;
       }
-      const location = match[1] === 'querystring' ? 'query' : match[1];
-      parameters.push({
-        name: match[2],
-        in: location,
-        required: options.Required === true,
-        schema: { type: 'string' },
-      });
+      parameters.push(parameter);
       if (options.Caching === true) cacheKeys.push(key);
     }
   }
   return { parameters, cacheKeys };
 };
-
-const OPERATION_KEYS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'x-amazon-apigateway-any-method'];
 
 /**
  * `Auth.DefaultAuthorizer` and `Auth.ApiKeyRequired` on a template's own definition: SAM puts them on every method of
@@ -340,7 +336,7 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
       const where = `${route.functionId}.Events.${route.eventName}`;
       const methods: Methods = asObject(paths[route.path]) as Methods;
       paths[route.path] = methods;
-      const key = METHOD_KEYS[route.method] ?? route.method;
+      const key = route.method === 'any' ? ANY_METHOD : route.method;
       const existing = asObject(methods[key]);
       const eventAuth = asObject(route.properties.Auth);
       const { security, refusal } = securityOf(auth, eventAuth, schemes, where);
@@ -374,7 +370,7 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
         ...asObject(existing['x-amazon-apigateway-integration']),
         type: 'aws_proxy',
         httpMethod: 'POST',
-        uri: lambdaUri(stack.region, stack.getAtt(route.functionId, 'Arn')),
+        uri: lambdaInvocationUri(stack.region, stack.getAtt(route.functionId, 'Arn')),
         ...(route.properties.TimeoutInMillis === undefined
           ? {}
           : { timeoutInMillis: route.properties.TimeoutInMillis }),

@@ -1,4 +1,5 @@
 import { isObject, type TemplateObject, type TemplateValue } from '../../template/load.ts';
+import { OPERATION_KEYS } from './openapi-parts.ts';
 
 /**
  * API Gateway imports Swagger 2.0 and OpenAPI 3 alike, and SAM's own generated definitions are Swagger 2.0, so many
@@ -7,7 +8,6 @@ import { isObject, type TemplateObject, type TemplateValue } from '../../templat
  * their `$ref`s), a `body` parameter → `requestBody` for the operation's `consumes` (or the API's, or JSON), and a
  * typed parameter → one with a `schema`. The `x-amazon-apigateway-*` extensions are the same in both.
  */
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'x-amazon-apigateway-any-method'];
 
 const rewriteRefs = (value: TemplateValue): TemplateValue => {
   if (Array.isArray(value)) return value.map(rewriteRefs);
@@ -90,7 +90,7 @@ export const swagger2ToOpenApi3 = (body: TemplateObject): TemplateObject => {
           path,
           Object.fromEntries(
             Object.entries(pathItem).map(([key, value]) =>
-              METHODS.includes(key) && isObject(value)
+              OPERATION_KEYS.includes(key) && isObject(value)
                 ? [key, operationOf(value, apiConsumes)]
                 : key === 'parameters' && Array.isArray(value)
                   ? [key, operationOf({ parameters: value }, apiConsumes).parameters ?? []]
