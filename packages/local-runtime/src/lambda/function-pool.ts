@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { EnvironmentSlots } from './environment-slots.ts';
 import { readLines } from './output.ts';
 import {
   type InvokeMessage,
@@ -48,10 +49,6 @@ interface Environment {
   pending?: { id: number; settle: (reply: WorkerReply | Error) => void };
 }
 
-interface Waiter {
-  resolve: (environment: Environment) => void;
-}
-
 const WORKER = new URL('./worker.ts', import.meta.url);
 /** `@aws-sdk/*` the function's code cannot resolve resolves from this package's install (see sdk-fallback.ts). */
 const SDK_FALLBACK = new URL('../../package.json', import.meta.url).href;
@@ -66,31 +63,32 @@ const INIT_TIMEOUT_MS = 10_000;
 export class FunctionPool {
   readonly config: FunctionConfig;
   readonly maxConcurrency: number;
-  private idle: Environment[] = [];
-  private busy = new Set<Environment>();
-  private waiters: Waiter[] = [];
-  private generation = 0;
   private nextId = 1;
-  private closed = false;
-
   private readonly onOutput: (line: string) => void;
+  private readonly slots: EnvironmentSlots<Environment>;
 
   /** `onOutput` gets every line the function's environments write (its console, its own stdout and stderr). */
   constructor(config: FunctionConfig, maxConcurrency = 10, onOutput: (line: string) => void = () => {}) {
     this.config = config;
     this.maxConcurrency = maxConcurrency;
     this.onOutput = onOutput;
+    this.slots = new EnvironmentSlots({
+      max: maxConcurrency,
+      name: config.logicalId,
+      start: (generation) => this.start(generation),
+      stop: (environment) => environment.worker.terminate(),
+    });
   }
 
   /** Environments in use or idle (for tests and the banner). */
   get size(): number {
-    return this.idle.length + this.busy.size;
+    return this.slots.size;
   }
 
   async invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
     const { problem } = this.config;
     if (problem) return { status: 'error', requestId, error: problem, durationMs: 0, coldStart: false };
-    const environment = await this.acquire();
+    const environment = await this.slots.acquire();
     const coldStart = environment.invocations === 0;
     environment.invocations += 1;
     const started = performance.now();
@@ -123,11 +121,11 @@ export class FunctionPool {
     environment.pending = undefined;
     const durationMs = performance.now() - started;
     if (reply === 'timeout') {
-      this.discard(environment);
+      this.slots.discard(environment);
       return { status: 'timeout', requestId, durationMs, coldStart };
     }
     if (reply instanceof Error) {
-      this.discard(environment);
+      this.slots.discard(environment);
       return {
         status: 'error',
         requestId,
@@ -136,7 +134,7 @@ export class FunctionPool {
         error: { errorType: 'Runtime.ExitError', errorMessage: reply.message, trace: [] },
       };
     }
-    this.release(environment);
+    this.slots.release(environment);
     if (reply.ok) {
       const result: unknown = JSON.parse(reply.resultJson ?? 'null');
       return { status: 'ok', requestId, result, durationMs, coldStart };
@@ -153,8 +151,7 @@ export class FunctionPool {
   /** New code: environments started from now on load `bundle`; the old ones end as soon as they are idle. */
   reload(bundle: string): void {
     this.config.bundle = bundle;
-    this.generation += 1;
-    for (const environment of this.idle.splice(0)) void environment.worker.terminate();
+    this.slots.renew();
   }
 
   /**
@@ -189,53 +186,8 @@ export class FunctionPool {
     return error;
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    const all = [...this.idle, ...this.busy];
-    this.idle = [];
-    this.busy.clear();
-    await Promise.all(all.map((environment) => environment.worker.terminate()));
-  }
-
-  private async acquire(): Promise<Environment> {
-    if (this.closed) throw new Error(`${this.config.logicalId}: the runtime is shutting down`);
-    const environment = this.idle.pop();
-    if (environment) {
-      this.busy.add(environment);
-      return environment;
-    }
-    if (this.busy.size < this.maxConcurrency) {
-      const started = this.start();
-      this.busy.add(started);
-      return started;
-    }
-    return new Promise((resolve) => this.waiters.push({ resolve }));
-  }
-
-  private release(environment: Environment): void {
-    if (environment.generation !== this.generation || this.closed) {
-      this.discard(environment);
-      return;
-    }
-    const waiter = this.waiters.shift();
-    if (waiter) {
-      waiter.resolve(environment);
-      return;
-    }
-    this.busy.delete(environment);
-    this.idle.push(environment);
-  }
-
-  private discard(environment: Environment): void {
-    this.busy.delete(environment);
-    void environment.worker.terminate();
-    // A waiter blocked on the concurrency limit gets a fresh environment in the freed slot.
-    const waiter = this.waiters.shift();
-    if (waiter && !this.closed) {
-      const started = this.start();
-      this.busy.add(started);
-      waiter.resolve(started);
-    }
+  close(): Promise<void> {
+    return this.slots.close();
   }
 
   private spawn(): Worker {
@@ -256,9 +208,9 @@ export class FunctionPool {
     });
   }
 
-  private start(): Environment {
+  private start(generation: number): Environment {
     const worker = this.spawn();
-    const environment: Environment = { worker, generation: this.generation, invocations: 0 };
+    const environment: Environment = { worker, generation, invocations: 0 };
     readLines(worker.stdout, this.onOutput);
     readLines(worker.stderr, this.onOutput);
     worker.on('message', (reply: WorkerReply | WorkerInit) => {
@@ -268,8 +220,7 @@ export class FunctionPool {
     const fail = (error: Error) => environment.pending?.settle(error);
     worker.on('error', fail);
     worker.on('exit', (code) => {
-      this.busy.delete(environment);
-      this.idle = this.idle.filter((other) => other !== environment);
+      this.slots.forget(environment);
       fail(new Error(`Runtime exited with error: exit status ${code}`));
     });
     worker.unref();

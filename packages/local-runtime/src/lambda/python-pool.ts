@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readRequestBody } from '../services/shared/local-service.ts';
+import { EnvironmentSlots } from './environment-slots.ts';
 import type { FunctionConfig, InvokeOutcome } from './function-pool.ts';
 import { readLines } from './output.ts';
 import { type LambdaErrorPayload, SerializedEvent } from './protocol.ts';
@@ -57,26 +58,28 @@ export class PythonPool {
   readonly config: FunctionConfig;
   readonly maxConcurrency: number;
   private readonly onOutput: (line: string) => void;
-  private idle: Environment[] = [];
-  private busy = new Set<Environment>();
-  private waiters: ((environment: Environment) => void)[] = [];
-  private generation = 0;
-  private closed = false;
+  private readonly slots: EnvironmentSlots<Environment>;
 
   constructor(config: FunctionConfig, maxConcurrency = 10, onOutput: (line: string) => void = () => {}) {
     this.config = config;
     this.maxConcurrency = maxConcurrency;
     this.onOutput = onOutput;
+    this.slots = new EnvironmentSlots({
+      max: maxConcurrency,
+      name: config.logicalId,
+      start: (generation) => this.start(generation),
+      stop: (environment) => this.stop(environment),
+    });
   }
 
   get size(): number {
-    return this.idle.length + this.busy.size;
+    return this.slots.size;
   }
 
   async invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
     const { problem } = this.config;
     if (problem) return { status: 'error', requestId, error: problem, durationMs: 0, coldStart: false };
-    const environment = await this.acquire();
+    const environment = await this.slots.acquire();
     const coldStart = environment.invocations === 0;
     environment.invocations += 1;
     const started = performance.now();
@@ -99,11 +102,11 @@ export class PythonPool {
     );
     const durationMs = performance.now() - started;
     if (answer === 'timeout') {
-      this.discard(environment);
+      this.slots.discard(environment);
       return { status: 'timeout', requestId, durationMs, coldStart };
     }
     if (!answer.ok) {
-      if (environment.initError || environment.process.exitCode !== null) this.discard(environment);
+      if (environment.initError || environment.process.exitCode !== null) this.slots.discard(environment);
       else this.release(environment);
       return { status: 'error', requestId, error: answer.error, durationMs, coldStart };
     }
@@ -114,8 +117,7 @@ export class PythonPool {
   /** New code: environments started from now on import it; the idle ones end now. */
   reload(bundle: string): void {
     this.config.bundle = bundle;
-    this.generation += 1;
-    for (const environment of this.idle.splice(0)) this.stop(environment);
+    this.slots.renew();
   }
 
   /** Python imports are checked on the first invocation (a start-up import would run the function's init twice). */
@@ -123,11 +125,8 @@ export class PythonPool {
     return this.config.problem;
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const environment of [...this.idle, ...this.busy]) this.stop(environment);
-    this.idle = [];
-    this.busy.clear();
+  close(): Promise<void> {
+    return this.slots.close();
   }
 
   private dispatch(environment: Environment, pending: Pending): void {
@@ -152,42 +151,9 @@ export class PythonPool {
       .end(pending.eventJson);
   }
 
-  private async acquire(): Promise<Environment> {
-    const ready = this.idle.pop();
-    if (ready) {
-      this.busy.add(ready);
-      return ready;
-    }
-    if (this.size < this.maxConcurrency) {
-      const environment = await this.start();
-      this.busy.add(environment);
-      return environment;
-    }
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
   private release(environment: Environment): void {
     environment.current = undefined;
-    const waiter = this.waiters.shift();
-    if (waiter && !this.closed && environment.generation === this.generation) {
-      waiter(environment);
-      return;
-    }
-    this.busy.delete(environment);
-    if (this.closed || environment.generation !== this.generation) this.stop(environment);
-    else this.idle.push(environment);
-  }
-
-  private discard(environment: Environment): void {
-    this.busy.delete(environment);
-    this.idle = this.idle.filter((other) => other !== environment);
-    this.stop(environment);
-    const waiter = this.waiters.shift();
-    if (waiter)
-      void this.start().then((fresh) => {
-        this.busy.add(fresh);
-        waiter(fresh);
-      });
+    this.slots.release(environment);
   }
 
   private stop(environment: Environment): void {
@@ -197,8 +163,8 @@ export class PythonPool {
     environment.server.closeAllConnections();
   }
 
-  private async start(): Promise<Environment> {
-    const environment = { generation: this.generation, invocations: 0 } as Environment;
+  private async start(generation: number): Promise<Environment> {
+    const environment = { generation, invocations: 0 } as Environment;
     environment.server = createServer((request, response) => void this.runtimeApi(environment, request, response));
     await new Promise<void>((resolve) => environment.server.listen(0, '127.0.0.1', resolve));
     const { port } = environment.server.address() as AddressInfo;
@@ -223,7 +189,10 @@ export class PythonPool {
       environment.current = undefined;
       environment.queued = undefined;
     };
-    child.on('exit', (code) => exited(`Runtime exited with error: exit status ${code}`));
+    child.on('exit', (code) => {
+      this.slots.forget(environment);
+      exited(`Runtime exited with error: exit status ${code}`);
+    });
     child.on('error', (error) =>
       exited(`cannot start ${process.env.SAM_LOCAL_PYTHON ?? 'python3'} (set SAM_LOCAL_PYTHON): ${error.message}`),
     );

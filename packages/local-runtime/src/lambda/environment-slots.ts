@@ -1,0 +1,103 @@
+/**
+ * The execution environments of one function, whatever runs them (worker threads for Node.js, processes for
+ * Python), with Lambda's rules: an environment runs one invocation at a time; concurrent invocations get more
+ * environments up to `max`, then wait their turn; an environment of an older code generation or of a closed pool is
+ * not reused; a discarded one (timed out, crashed) frees its slot for a waiter, which gets a fresh environment.
+ */
+export interface SlotEnvironment {
+  /** The code generation it was started with (see renew). */
+  generation: number;
+  invocations: number;
+}
+
+export interface SlotOptions<E> {
+  max: number;
+  /** For the error an invocation gets once the pool is closed. */
+  name: string;
+  start: (generation: number) => E | Promise<E>;
+  stop: (environment: E) => unknown;
+}
+
+export class EnvironmentSlots<E extends SlotEnvironment> {
+  private idle: E[] = [];
+  private busy = new Set<E>();
+  private waiters: ((environment: E) => void)[] = [];
+  private starting = 0;
+  private generation = 0;
+  private closed = false;
+  private readonly options: SlotOptions<E>;
+
+  constructor(options: SlotOptions<E>) {
+    this.options = options;
+  }
+
+  /** Environments in use, idle or starting (for tests and the banner). */
+  get size(): number {
+    return this.idle.length + this.busy.size + this.starting;
+  }
+
+  async acquire(): Promise<E> {
+    if (this.closed) throw new Error(`${this.options.name}: the runtime is shutting down`);
+    const environment = this.idle.pop();
+    if (environment) {
+      this.busy.add(environment);
+      return environment;
+    }
+    if (this.busy.size + this.starting < this.options.max) return this.fresh();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** The invocation is over: the environment serves a waiter, or waits idle for the next one. */
+  release(environment: E): void {
+    if (environment.generation !== this.generation || this.closed) {
+      this.discard(environment);
+      return;
+    }
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      waiter(environment);
+      return;
+    }
+    this.busy.delete(environment);
+    this.idle.push(environment);
+  }
+
+  /** Ends the environment; a waiter blocked on the concurrency limit gets a fresh one in the freed slot. */
+  discard(environment: E): void {
+    this.forget(environment);
+    void this.options.stop(environment);
+    const waiter = this.waiters.shift();
+    if (waiter && !this.closed) void this.fresh().then(waiter);
+  }
+
+  /** The environment ended on its own (its thread or process exited): it no longer takes a slot. */
+  forget(environment: E): void {
+    this.busy.delete(environment);
+    this.idle = this.idle.filter((other) => other !== environment);
+  }
+
+  /** New code: environments started from now on load it; the idle ones end now, the busy ones when released. */
+  renew(): void {
+    this.generation += 1;
+    for (const environment of this.idle.splice(0)) void this.options.stop(environment);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.idle, ...this.busy];
+    this.idle = [];
+    this.busy.clear();
+    await Promise.all(all.map((environment) => this.options.stop(environment)));
+  }
+
+  private async fresh(): Promise<E> {
+    this.starting += 1;
+    try {
+      const environment = await this.options.start(this.generation);
+      this.busy.add(environment);
+      return environment;
+    } finally {
+      this.starting -= 1;
+    }
+  }
+}
