@@ -189,15 +189,17 @@ export class RestGateway implements ApiEndpoint {
    * request line and header values together at most 10,240 bytes.
    */
   private checkLimits(request: GatewayRequest): void {
-    const url = `https://${this.api.id}.execute-api.${this.options.region}.amazonaws.com${request.rawPath}${request.rawQuery ? `?${request.rawQuery}` : ''}`;
+    const target = request.rawQuery ? `${request.rawPath}?${request.rawQuery}` : request.rawPath;
+    // The URL as the client called it: https://{api}.execute-api.{region}.amazonaws.com + the target.
+    const urlLength = `https://${this.api.id}.execute-api.${this.options.region}.amazonaws.com`.length + target.length;
     const maxUrl = this.api.endpointType === 'REGIONAL' ? 10_240 : 8_192;
-    if (url.length > maxUrl) {
+    if (urlLength > maxUrl) {
       throw new GatewayError('DEFAULT_4XX', 'Request URI too long', {
         status: 414,
-        reason: `the URL is ${url.length} characters, over the ${maxUrl} of a ${this.api.endpointType} API`,
+        reason: `the URL is ${urlLength} characters, over the ${maxUrl} of a ${this.api.endpointType} API`,
       });
     }
-    const requestLine = `${request.method} ${request.rawPath}${request.rawQuery ? `?${request.rawQuery}` : ''} ${request.protocol}`;
+    const requestLine = `${request.method} ${target} ${request.protocol}`;
     const headerBytes =
       Buffer.byteLength(requestLine) +
       Object.values(request.multiHeaders)
