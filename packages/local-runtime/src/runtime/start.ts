@@ -202,12 +202,15 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       });
   const log = runtimeLog.line;
   const host = options.host ?? '127.0.0.1';
-  const stack = new LocalStack({
-    templatePath: options.templatePath,
-    configEnv: options.configEnv,
-    parameterOverrides: options.parameterOverrides,
-    ...(options.importValues ? { importValues: options.importValues } : {}),
-  });
+  // The template read as one stack, at start and again on each template reload.
+  const readStack = () =>
+    new LocalStack({
+      templatePath: options.templatePath,
+      configEnv: options.configEnv,
+      parameterOverrides: options.parameterOverrides,
+      ...(options.importValues ? { importValues: options.importValues } : {}),
+    });
+  const stack = readStack();
   const report = templateReport(stack);
   const webSocketApis = webSocketApisOf(stack);
   let models = apiModelsOf(stack);
@@ -485,12 +488,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
      * routes) is said.
      */
     const reloadTemplate = async (): Promise<{ what: string; built: BuiltFunction[] }> => {
-      const next = new LocalStack({
-        templatePath: options.templatePath,
-        configEnv: options.configEnv,
-        parameterOverrides: options.parameterOverrides,
-        ...(options.importValues ? { importValues: options.importValues } : {}),
-      });
+      const next = readStack();
       const nextModels = apiModelsOf(next);
       const nextPlaced = [...nextModels.apis, ...nextModels.httpApis].map((api) => ({
         logicalId: api.logicalId,
