@@ -3,6 +3,7 @@ import { banner } from '../runtime/banner.ts';
 import { loadLocalRoutes } from '../runtime/local-routes.ts';
 import type { LogFormat } from '../runtime/log-format.ts';
 import { startLocalRuntime } from '../runtime/start.ts';
+import { flushStdout, writeStdout } from '../runtime/stdout-lines.ts';
 import { parseParameterOverrides } from '../template/parameters.ts';
 
 const USAGE = `Usage: sam-local-runtime start [options]
@@ -29,6 +30,7 @@ const USAGE = `Usage: sam-local-runtime start [options]
   -h, --help               this text`;
 
 const fail = (message: string, code = 2): never => {
+  flushStdout();
   process.stderr.write(`sam-local-runtime start: ${message}\n`);
   process.exit(code);
 };
@@ -128,16 +130,16 @@ const runtime = await startLocalRuntime({
 
 if (logFormat === 'json') {
   const { info, report } = runtime;
-  process.stdout.write(
+  writeStdout(
     `${JSON.stringify({ time: new Date().toISOString(), source: 'runtime', event: 'ready', ...info, notRun: report.unsupported })}\n`,
   );
-} else process.stdout.write(`${banner(runtime)}\n\n`);
+} else writeStdout(`${banner(runtime)}\n\n`);
 
 let stopping = false;
 const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
-  process.stdout.write(`\n${signal}: stopping\n`);
+  writeStdout(`\n${signal}: stopping\n`);
   // A stuck function must not keep the process alive forever.
   setTimeout(() => process.exit(1), 5000).unref();
   void runtime.close().then(() => process.exit(0));

@@ -31,6 +31,7 @@ import type { LocalRoute, RuntimeInfo } from './local-routes.ts';
 import { createRuntimeLog, type LogFormat, useColor } from './log-format.ts';
 import { apiKeysOf, cognitoIssuerRewrite, restApisOf, samUsageOf, usagePlansOf, userPoolsOf } from './rest-apis.ts';
 import { type AwsServices, startAwsServices } from './services.ts';
+import { writeStdoutSoon } from './stdout-lines.ts';
 import { type TemplateReport, templateReport } from './unsupported.ts';
 import { watchSources } from './watch.ts';
 
@@ -59,7 +60,10 @@ export interface RuntimeOptions {
   servicePorts?: number;
   /** WebSocket idle timeout and maximum connection duration (AWS: 10 min and 2 h). */
   wsLimits?: Partial<WsLimits>;
-  /** Where log lines go (one call per line, plain text); stdout by default, in `logFormat`. */
+  /**
+   * Where log lines go (one call per line, plain text); stdout by default, in `logFormat`, written once per
+   * event-loop turn (see stdout-lines.ts).
+   */
   log?: (line: string) => void;
   /** `text` (default; coloured on a terminal) or `json` (one object per line). */
   logFormat?: LogFormat;
@@ -198,7 +202,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     : createRuntimeLog({
         format: options.logFormat ?? 'text',
         color: options.color ?? useColor(),
-        write: (text) => process.stdout.write(text),
+        write: writeStdoutSoon,
       });
   const log = runtimeLog.line;
   const host = options.host ?? '127.0.0.1';
