@@ -10,6 +10,7 @@ import {
   type WorkerInit,
   type WorkerReply,
 } from './protocol.ts';
+import { workerEntry } from './worker-entry.ts';
 
 /** A function of the template as the local runtime runs it. */
 export interface FunctionConfig {
@@ -49,7 +50,6 @@ interface Environment {
   pending?: { id: number; settle: (reply: WorkerReply | Error) => void };
 }
 
-const WORKER = new URL('./worker.ts', import.meta.url);
 /** `@aws-sdk/*` the function's code cannot resolve resolves from this package's install (see sdk-fallback.ts). */
 const SDK_FALLBACK = new URL('../../package.json', import.meta.url).href;
 /** Lambda's init phase limit. */
@@ -162,7 +162,7 @@ export class FunctionPool {
    */
   async check(): Promise<LambdaErrorPayload | undefined> {
     if (this.config.problem) return this.config.problem;
-    const worker = this.spawn();
+    const worker = await this.spawn();
     const error = await new Promise<LambdaErrorPayload | undefined>((resolve) => {
       const timer = setTimeout(() => resolve(undefined), INIT_TIMEOUT_MS);
       const settle = (value: LambdaErrorPayload | undefined) => {
@@ -190,7 +190,7 @@ export class FunctionPool {
     return this.slots.close();
   }
 
-  private spawn(): Worker {
+  private async spawn(): Promise<Worker> {
     const data: WorkerData = {
       bundle: this.config.bundle,
       handler: this.config.handler,
@@ -199,7 +199,7 @@ export class FunctionPool {
       sdkFallback: SDK_FALLBACK,
       localHosts: this.config.localHosts ?? {},
     };
-    return new Worker(WORKER, {
+    return new Worker(await workerEntry(), {
       workerData: data,
       env: { ...this.config.environment },
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.config.memoryMB) },
@@ -208,8 +208,8 @@ export class FunctionPool {
     });
   }
 
-  private start(generation: number): Environment {
-    const worker = this.spawn();
+  private async start(generation: number): Promise<Environment> {
+    const worker = await this.spawn();
     const environment: Environment = { worker, generation, invocations: 0 };
     readLines(worker.stdout, this.onOutput);
     readLines(worker.stderr, this.onOutput);

@@ -1,3 +1,4 @@
+import { enableCompileCache, flushCompileCache } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { installLambdaConsole } from './console.ts';
@@ -84,7 +85,12 @@ const errorOf = (error: unknown): LambdaErrorPayload => {
   return { errorType: 'Error', errorMessage: typeof error === 'string' ? error : JSON.stringify(error), trace: [] };
 };
 
+// V8's code cache on disk (Node's compile cache, in the OS temp folder): every environment of a function after the
+// first skips compiling its bundle, so cold starts cost less CPU on a machine that runs all of them. Written at once
+// rather than at exit, because environments end by being terminated.
+enableCompileCache();
 const loaded = load();
+loaded.finally(() => flushCompileCache()).catch(() => {});
 loaded.then(
   () => port.postMessage({ init: true } satisfies WorkerInit),
   (error: unknown) => port.postMessage({ init: true, error: errorOf(error) } satisfies WorkerInit),
