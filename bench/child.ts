@@ -8,10 +8,16 @@ export interface Child {
   output: () => string;
 }
 
-/** Starts `node <args>` and resolves once its output matches `ready` (two minutes at most: bundling comes first). */
-export const startChild = (args: string[], ready: RegExp): Promise<Child> =>
+/**
+ * Starts `node <args>` (with `env` added to this process's environment) and resolves once its output matches `ready`
+ * (two minutes at most: bundling comes first).
+ */
+export const startChild = (args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<Child> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
+    });
     let output = '';
     let started = false;
     const timer = setTimeout(() => reject(new Error(`not ready:\n${output}`)), 120_000);

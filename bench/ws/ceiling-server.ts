@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { WebSocketServer } from 'ws';
+import { handler as authorize } from '../../src/functions/ws-authorizer/handler.ts';
+import { type ConnectEvent, handler as connect } from '../../src/functions/ws-connect/handler.ts';
+
+/**
+ * The handler ceiling of `npm run bench:ws`: a bare `ws` server that, on each handshake, calls the template's
+ * $connect authorizer and $connect handler in-process (their own code, reading the same local SSM parameter and
+ * writing the same local DynamoDB table as in the runtime, through the environment the bench passes), with the
+ * smallest events they read. It does what the runtime's path must do minus the gateway and the worker threads.
+ * Prints its URL on stdout.
+ */
+const server = createServer((_request, response) => response.writeHead(426).end());
+const wss = new WebSocketServer({ noServer: true });
+const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:ceiling/prod/$connect';
+
+server.on('upgrade', async (request, socket, head) => {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const queryStringParameters = Object.fromEntries(url.searchParams);
+  const connectionId = randomUUID();
+  try {
+    const decision = await authorize({
+      type: 'REQUEST',
+      methodArn: METHOD_ARN,
+      headers: request.headers as Record<string, string>,
+      queryStringParameters,
+    } as unknown as APIGatewayRequestAuthorizerEvent);
+    if (decision.policyDocument.Statement[0]?.Effect !== 'Allow') throw new Error('denied');
+    const answer = await connect({
+      requestContext: { connectionId, connectedAt: Date.now(), authorizer: { principalId: decision.principalId } },
+    } as unknown as ConnectEvent);
+    if (typeof answer === 'string' || answer.statusCode !== 200) throw new Error('refused');
+  } catch {
+    socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    return;
+  }
+  wss.handleUpgrade(request, socket, head, () => {});
+});
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`ws://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+});
