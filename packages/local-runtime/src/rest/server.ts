@@ -8,6 +8,7 @@ import {
   forwardedHeaders,
   type GatewayRequest,
   MAX_PAYLOAD_BYTES,
+  randomText,
   sourceIpOf,
 } from './exchange.ts';
 import type { GatewayAnswer } from './gateway.ts';
@@ -28,6 +29,7 @@ const requestIdOf = (request: IncomingMessage): string => {
  * and the resource); the query string is left as sent.
  */
 export const collapseSlashes = (url: string): string => {
+  if (!url.includes('//')) return url;
   const queryAt = url.indexOf('?');
   const path = queryAt >= 0 ? url.slice(0, queryAt) : url;
   const collapsed = path.replace(/\/{2,}/g, '/');
@@ -43,6 +45,12 @@ export interface RequestLogEntry {
   reason?: string;
 }
 
+const appendValue = (multi: Record<string, string[]>, name: string, value: string) => {
+  const values = multi[name];
+  if (values) values.push(value);
+  else multi[name] = [value];
+};
+
 /** Header names as the client wrote them (the proxy event keeps their case); repeated headers listed in order. */
 const headersOf = (request: IncomingMessage) => {
   const single: Record<string, string> = {};
@@ -52,27 +60,43 @@ const headersOf = (request: IncomingMessage) => {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
     single[name] = value;
-    multi[name] = [...(multi[name] ?? []), value];
+    appendValue(multi, name, value);
   }
   return { single, multi };
 };
 
+/** Each lower-case header name → the first name of that spelling the client sent. */
+const namesByLowerCase = (headers: Record<string, string>): Map<string, string> => {
+  const names = new Map<string, string>();
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (!names.has(lower)) names.set(lower, name);
+  }
+  return names;
+};
+
+/** An X-Ray trace id: `Root=1-{epoch seconds, 8 hex digits}-{96 random bits}`. */
+const traceId = (): string => {
+  const epoch = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
+  return `Root=1-${epoch}-${randomText(12, 'hex')}`;
+};
+
 /** API Gateway's forwarded headers (see forwardedHeaders), and an X-Ray trace id unless the client sent one. */
 const addForwardedHeaders = (request: IncomingMessage, headers: ReturnType<typeof headersOf>) => {
+  const names = namesByLowerCase(headers.single);
   const set = (name: string, value: string) => {
-    const existing = Object.keys(headers.single).find((key) => key.toLowerCase() === name.toLowerCase());
-    const key = existing ?? name;
+    const lower = name.toLowerCase();
+    const key = names.get(lower) ?? name;
+    names.set(lower, key);
     headers.single[key] = value;
     headers.multi[key] = [value];
   };
-  const forwardedFor = Object.entries(headers.single).find(([key]) => key.toLowerCase() === 'x-forwarded-for')?.[1];
+  const forwardedForName = names.get('x-forwarded-for');
+  const forwardedFor = forwardedForName === undefined ? undefined : headers.single[forwardedForName];
   for (const [name, value] of Object.entries(forwardedHeaders(request, forwardedFor))) set(name, value);
-  if (!Object.keys(headers.single).some((key) => key.toLowerCase() === 'x-amzn-trace-id')) {
-    const epoch = Math.floor(Date.now() / 1000)
-      .toString(16)
-      .padStart(8, '0');
-    set('X-Amzn-Trace-Id', `Root=1-${epoch}-${randomUUID().replaceAll('-', '').slice(0, 24)}`);
-  }
+  if (!names.has('x-amzn-trace-id')) set('X-Amzn-Trace-Id', traceId());
 };
 
 const queryOf = (rawQuery: string) => {
@@ -80,7 +104,7 @@ const queryOf = (rawQuery: string) => {
   const multi: Record<string, string[]> = {};
   for (const [name, value] of new URLSearchParams(rawQuery)) {
     single[name] = value;
-    multi[name] = [...(multi[name] ?? []), value];
+    appendValue(multi, name, value);
   }
   return { single, multi };
 };
@@ -268,13 +292,13 @@ export const apiRequestHandler = (options: {
         answerHere(answer, 'gateway', answer.reason);
         return;
       }
-      const path = url.split('?')[0] ?? '/';
-      const index = options.index?.();
-      if (!target && index && (path === '/' || path === '/_local' || path === '/_local/')) {
-        answerHere(indexAnswer(request, index, 200), 'local');
-        return;
-      }
       if (!target) {
+        const path = url.split('?')[0] ?? '/';
+        const index = options.index?.();
+        if (index && (path === '/' || path === '/_local' || path === '/_local/')) {
+          answerHere(indexAnswer(request, index, 200), 'local');
+          return;
+        }
         // An unknown stage is answered before any API is chosen: 403 Forbidden, as execute-api does; the body also
         // says which stages this port serves (a browser gets the index page, with the same status).
         answerHere(
