@@ -53,6 +53,13 @@ const reasonOf = (error: GatewayError): string => {
   return [error.type, cause ?? error.gatewayMessage].filter(Boolean).join(': ');
 };
 
+/** The size of the request line and the header values, each measured by `measure`. */
+const sizeOf = (requestLine: string, headers: Record<string, string[]>, measure: (text: string) => number): number => {
+  let size = measure(requestLine);
+  for (const values of Object.values(headers)) for (const value of values) size += measure(value);
+  return size;
+};
+
 /**
  * One REST API stage. A request goes through the stages in the order API Gateway applies them (developer guide,
  * "API Gateway request flow": method request, then integration request and integration response, then method
@@ -84,6 +91,8 @@ export class RestGateway implements ApiEndpoint {
   readonly cache: ResponseCache;
   private readonly lambdaProxy: ReturnType<typeof lambdaProxyIntegration>;
   private readonly lambdaCustom: ReturnType<typeof lambdaCustomIntegration>;
+  /** The length of the origin the client called, `https://{api}.execute-api.{region}.amazonaws.com`. */
+  private readonly originLength: number;
 
   constructor(options: RestGatewayOptions) {
     this.options = options;
@@ -98,6 +107,7 @@ export class RestGateway implements ApiEndpoint {
     const timeoutOf = (arn: string) => lambda.timeoutOf(arn);
     this.lambdaProxy = lambdaProxyIntegration(invoke, timeoutOf, options.api.stageVariables);
     this.lambdaCustom = lambdaCustomIntegration(invoke, timeoutOf);
+    this.originLength = `https://${this.api.id}.execute-api.${options.region}.amazonaws.com`.length;
   }
 
   /** Drops cached authorizer results (after a rebuild of the authorizer function). */
@@ -190,8 +200,7 @@ export class RestGateway implements ApiEndpoint {
    */
   private checkLimits(request: GatewayRequest): void {
     const target = request.rawQuery ? `${request.rawPath}?${request.rawQuery}` : request.rawPath;
-    // The URL as the client called it: https://{api}.execute-api.{region}.amazonaws.com + the target.
-    const urlLength = `https://${this.api.id}.execute-api.${this.options.region}.amazonaws.com`.length + target.length;
+    const urlLength = this.originLength + target.length;
     const maxUrl = this.api.endpointType === 'REGIONAL' ? 10_240 : 8_192;
     if (urlLength > maxUrl) {
       throw new GatewayError('DEFAULT_4XX', 'Request URI too long', {
@@ -200,11 +209,10 @@ export class RestGateway implements ApiEndpoint {
       });
     }
     const requestLine = `${request.method} ${target} ${request.protocol}`;
-    const headerBytes =
-      Buffer.byteLength(requestLine) +
-      Object.values(request.multiHeaders)
-        .flat()
-        .reduce((sum, value) => sum + Buffer.byteLength(value), 0);
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: most requests are under the limit by their length alone.
+    const headerChars = sizeOf(requestLine, request.multiHeaders, (text) => text.length);
+    if (headerChars * 3 <= MAX_REQUEST_LINE_AND_HEADERS_BYTES) return;
+    const headerBytes = sizeOf(requestLine, request.multiHeaders, Buffer.byteLength);
     if (headerBytes > MAX_REQUEST_LINE_AND_HEADERS_BYTES) {
       throw new GatewayError('DEFAULT_4XX', 'Request Header Fields Too Large', {
         status: 431,

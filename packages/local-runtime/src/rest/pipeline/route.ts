@@ -10,7 +10,12 @@ type Segment = { kind: 'literal'; text: string } | { kind: 'param'; name: string
 interface CompiledRoute {
   operation: Operation;
   segments: Segment[];
+  /** Lower is more specific, compared segment by segment. */
+  rank: number[];
 }
+
+const rankOf = (segments: Segment[]): number[] =>
+  segments.map((segment) => (segment.kind === 'literal' ? 0 : segment.kind === 'param' ? 1 : 2));
 
 const compile = (resourcePath: string): Segment[] =>
   resourcePath
@@ -38,10 +43,10 @@ const decode = (text: string): string => {
  * `ANY` on the same resource. Segments are compared before decoding; path parameters are decoded.
  */
 export const createRouter = (operations: Operation[]) => {
-  const routes: CompiledRoute[] = operations.map((operation) => ({
-    operation,
-    segments: compile(operation.resourcePath),
-  }));
+  const routes: CompiledRoute[] = operations.map((operation) => {
+    const segments = compile(operation.resourcePath);
+    return { operation, segments, rank: rankOf(segments) };
+  });
 
   const matchSegments = (segments: Segment[], parts: string[]): Record<string, string> | undefined => {
     const parameters: Record<string, string> = {};
@@ -63,9 +68,6 @@ export const createRouter = (operations: Operation[]) => {
     return segments.length === parts.length ? parameters : undefined;
   };
 
-  /** Lower is more specific, compared segment by segment. */
-  const rank = (segments: Segment[]): number[] =>
-    segments.map((segment) => (segment.kind === 'literal' ? 0 : segment.kind === 'param' ? 1 : 2));
   const compareRanks = (a: number[], b: number[]): number => {
     for (let i = 0; i < Math.max(a.length, b.length); i++) {
       const difference = (a[i] ?? -1) - (b[i] ?? -1);
@@ -73,22 +75,22 @@ export const createRouter = (operations: Operation[]) => {
     }
     return 0;
   };
-  const ordered = [...routes].sort((a, b) => compareRanks(rank(a.segments), rank(b.segments)));
+  const ordered = [...routes].sort((a, b) => compareRanks(a.rank, b.rank));
 
   return (method: string, path: string): RouteMatch | undefined => {
     const parts = path.split('/').slice(1);
     // One trailing slash names the same resource (`/dev/` is the root resource `/`, `/dev/items/` is `/items`).
     if (parts.at(-1) === '') parts.pop();
     let best: RouteMatch | undefined;
-    let bestSegments: Segment[] | undefined;
+    let bestRank: number[] | undefined;
     for (const route of ordered) {
-      if (bestSegments && compareRanks(rank(route.segments), rank(bestSegments)) !== 0) break;
+      if (bestRank && compareRanks(route.rank, bestRank) !== 0) break;
       if (route.operation.method !== method && route.operation.method !== 'ANY') continue;
       const pathParameters = matchSegments(route.segments, parts);
       if (!pathParameters) continue;
       if (!best || (best.operation.method === 'ANY' && route.operation.method === method)) {
         best = { operation: route.operation, pathParameters };
-        bestSegments = route.segments;
+        bestRank = route.rank;
       }
     }
     return best;
