@@ -1,24 +1,25 @@
 import type { APIGatewayEventRequestContextWithAuthorizer, APIGatewayProxyEvent } from 'aws-lambda';
-import { clfTime, type Exchange } from './exchange.ts';
+import { clfTime, type Exchange, headerOf } from './exchange.ts';
 
 type RequestContext = APIGatewayEventRequestContextWithAuthorizer<APIGatewayProxyEvent['requestContext']['authorizer']>;
 
-const identityOf = (exchange: Exchange): RequestContext['identity'] => ({
-  accessKey: exchange.identity.accessKey ?? null,
-  accountId: exchange.identity.accountId ?? null,
-  apiKey: exchange.identity.apiKey ?? null,
-  apiKeyId: exchange.identity.apiKeyId ?? null,
-  caller: exchange.identity.caller ?? null,
-  clientCert: null,
-  cognitoAuthenticationProvider: null,
-  cognitoAuthenticationType: null,
-  cognitoIdentityId: null,
-  cognitoIdentityPoolId: null,
-  principalOrgId: null,
+/** The caller's identity; what there is no value for is `missing` (`null` in a proxy event, `""` for a template). */
+const identityOf = <Missing extends null | ''>(exchange: Exchange, missing: Missing) => ({
+  accessKey: exchange.identity.accessKey ?? missing,
+  accountId: exchange.identity.accountId ?? missing,
+  apiKey: exchange.identity.apiKey ?? missing,
+  apiKeyId: exchange.identity.apiKeyId ?? missing,
+  caller: exchange.identity.caller ?? missing,
+  clientCert: missing,
+  cognitoAuthenticationProvider: missing,
+  cognitoAuthenticationType: missing,
+  cognitoIdentityId: missing,
+  cognitoIdentityPoolId: missing,
+  principalOrgId: missing,
   sourceIp: exchange.request.sourceIp,
-  user: exchange.identity.user ?? null,
-  userAgent: Object.entries(exchange.request.headers).find(([k]) => k.toLowerCase() === 'user-agent')?.[1] ?? null,
-  userArn: exchange.identity.userArn ?? null,
+  user: exchange.identity.user ?? missing,
+  userAgent: headerOf(exchange.request, 'user-agent') ?? missing,
+  userArn: exchange.identity.userArn ?? missing,
 });
 
 const authorizerOf = (exchange: Exchange): RequestContext['authorizer'] => {
@@ -29,18 +30,22 @@ const authorizerOf = (exchange: Exchange): RequestContext['authorizer'] => {
 };
 
 /** The `requestContext` of a REST Lambda proxy event (API Gateway developer guide, "Input format of a Lambda function for proxy integration"). */
-export const proxyRequestContext = (exchange: Exchange): RequestContext => {
+export const proxyRequestContext = (exchange: Exchange): RequestContext =>
+  requestContextOf(exchange, authorizerOf(exchange), identityOf(exchange, null));
+
+/** The request context with the given `authorizer` and `identity`: the proxy event's, or (see vtlContext) `$context`'s. */
+const requestContextOf = <Authorizer, Identity>(exchange: Exchange, authorizer: Authorizer, identity: Identity) => {
   const { request } = exchange;
   const resourcePath = exchange.match?.operation.resourcePath ?? request.path;
   return {
     accountId: exchange.accountId,
     apiId: exchange.apiId,
-    authorizer: authorizerOf(exchange),
+    authorizer,
     domainName: exchange.domainName,
     domainPrefix: exchange.domainName.split('.')[0] ?? exchange.domainName,
     extendedRequestId: request.extendedRequestId,
     httpMethod: request.method,
-    identity: identityOf(exchange),
+    identity,
     path: `/${exchange.stage}${request.path}`,
     protocol: request.protocol,
     requestId: request.requestId,
@@ -61,7 +66,6 @@ export const resourceIdOf = (resourcePath: string): string => {
 
 /** `$context` of mapping templates and gateway responses (mapping template reference, "$context variables"). */
 export const vtlContext = (exchange: Exchange, error?: Record<string, unknown>): Record<string, unknown> => {
-  const requestContext = proxyRequestContext(exchange);
   const authorizer: Record<string, unknown> = exchange.authorizer
     ? {
         principalId: exchange.authorizer.principalId,
@@ -69,14 +73,10 @@ export const vtlContext = (exchange: Exchange, error?: Record<string, unknown>):
         ...exchange.authorizer.context,
       }
     : { claims: {} };
-  return {
-    ...requestContext,
-    authorizer,
-    identity: Object.fromEntries(Object.entries(requestContext.identity).map(([key, value]) => [key, value ?? ''])),
+  return Object.assign(requestContextOf(exchange, authorizer, identityOf(exchange, '')), {
     error: error ?? {},
-    stage: exchange.stage,
     status: exchange.integrationStatus,
     requestOverride: { header: {}, querystring: {}, path: {} },
     responseOverride: { header: {} },
-  };
+  });
 };

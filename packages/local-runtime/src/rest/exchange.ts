@@ -16,6 +16,8 @@ export interface GatewayRequest {
   multiQuery: Record<string, string[]>;
   /** Header names as the client sent them (last value wins). */
   headers: Record<string, string>;
+  /** Each lower-case header name → the first name of that spelling in `headers`, for case-insensitive lookups. */
+  headerNames: ReadonlyMap<string, string>;
   multiHeaders: Record<string, string[]>;
   body: Buffer;
   sourceIp: string;
@@ -63,9 +65,8 @@ export interface Exchange {
 
 /** Case-insensitive header lookup (HTTP header names are case-insensitive; the proxy event keeps the case sent). */
 export const headerOf = (request: GatewayRequest, name: string): string | undefined => {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(request.headers)) if (key.toLowerCase() === wanted) return value;
-  return undefined;
+  const key = request.headerNames.get(name.toLowerCase());
+  return key === undefined ? undefined : request.headers[key];
 };
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

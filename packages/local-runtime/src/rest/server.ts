@@ -84,8 +84,11 @@ const traceId = (): string => {
 };
 
 /** API Gateway's forwarded headers (see forwardedHeaders), and an X-Ray trace id unless the client sent one. */
-const addForwardedHeaders = (request: IncomingMessage, headers: ReturnType<typeof headersOf>) => {
-  const names = namesByLowerCase(headers.single);
+const addForwardedHeaders = (
+  request: IncomingMessage,
+  headers: ReturnType<typeof headersOf>,
+  names: Map<string, string>,
+) => {
   const set = (name: string, value: string) => {
     const lower = name.toLowerCase();
     const key = names.get(lower) ?? name;
@@ -124,7 +127,8 @@ export const toGatewayRequest = (request: IncomingMessage, body: Buffer, stagePr
   const rawPath = queryAt >= 0 ? url.slice(0, queryAt) : url;
   const rawQuery = queryAt >= 0 ? url.slice(queryAt + 1) : '';
   const headers = headersOf(request);
-  addForwardedHeaders(request, headers);
+  const headerNames = namesByLowerCase(headers.single);
+  addForwardedHeaders(request, headers, headerNames);
   const query = queryOf(rawQuery);
   const below = decodePath(rawPath.slice(stagePrefixLength)) || '/';
   return {
@@ -135,6 +139,7 @@ export const toGatewayRequest = (request: IncomingMessage, body: Buffer, stagePr
     query: query.single,
     multiQuery: query.multi,
     headers: headers.single,
+    headerNames,
     multiHeaders: headers.multi,
     body,
     sourceIp: sourceIpOf(request),

@@ -1,4 +1,4 @@
-import type { Exchange } from '../exchange.ts';
+import { type Exchange, headerOf } from '../exchange.ts';
 import { GatewayError } from '../gateway-error.ts';
 import type { Integration, IntegrationResponse } from '../model.ts';
 import { mappingValue } from './parameters.ts';
@@ -43,7 +43,7 @@ export const mapIntegrationResponse = (
     if (name && value !== undefined) headers[name] = value;
   }
   const templates = Object.entries(chosen.responseTemplates);
-  const accept = Object.entries(exchange.request.headers).find(([key]) => key.toLowerCase() === 'accept')?.[1] ?? '';
+  const accept = headerOf(exchange.request, 'accept') ?? '';
   const [contentType, template] = templates.find(([type]) => accept.toLowerCase().includes(type.toLowerCase())) ??
     templates[0] ?? ['application/json', undefined];
   let body = raw.body;

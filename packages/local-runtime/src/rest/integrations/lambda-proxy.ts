@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { proxyRequestContext } from '../context.ts';
-import type { Exchange } from '../exchange.ts';
+import { type Exchange, headerOf } from '../exchange.ts';
 import { type GatewayError, internalServerError } from '../gateway-error.ts';
 import { type Integration, lambdaArnOf } from '../model.ts';
 import { type InvokeFunction, invokeForGateway } from './lambda-invoke.ts';
@@ -13,7 +13,7 @@ const TEXT_TYPES = /^(text\/|application\/(json|xml|x-www-form-urlencoded|javasc
 /** The REST proxy event (developer guide, "Input format of a Lambda function for proxy integration"). */
 export const proxyEvent = (exchange: Exchange, stageVariables: Record<string, string>): APIGatewayProxyEvent => {
   const { request } = exchange;
-  const contentType = Object.entries(request.headers).find(([key]) => key.toLowerCase() === 'content-type')?.[1] ?? '';
+  const contentType = headerOf(request, 'content-type') ?? '';
   const isText = request.body.length === 0 || contentType === '' || TEXT_TYPES.test(contentType);
   return {
     resource: exchange.match?.operation.resourcePath ?? request.path,

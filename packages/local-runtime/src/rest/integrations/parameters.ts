@@ -34,9 +34,9 @@ export const mappingValue = (expression: string, sources: MappingSources): strin
     if (method[1] === 'querystring') return request.query[name];
     if (method[1] === 'multivaluequerystring') return request.multiQuery[name]?.join(',');
     if (method[1] === 'header') return headerOf(request, name);
-    return Object.entries(request.multiHeaders)
-      .find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1]
-      ?.join(',');
+    // multiHeaders has the same names as headers.
+    const key = request.headerNames.get(name.toLowerCase());
+    return key === undefined ? undefined : request.multiHeaders[key]?.join(',');
   }
   const context = /^context\.(.+)$/.exec(expression);
   if (context?.[1]) return contextValue(sources.context, context[1].split('.'));
