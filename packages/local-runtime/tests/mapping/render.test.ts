@@ -73,6 +73,9 @@ describe('renderMappingTemplate', () => {
     const template = '#foreach($i in $context.list)$i#end#if($context.stop)#stop()#end.';
     expect(render(template, { list: [1, 2], stop: true }).output).toBe('12');
     expect(render(template, { list: [3] }).output).toBe('3.');
+    const defining = '#if($context.define)#define($greeting)hi#end#macro(shout)HEY#end#end[$!greeting]#shout()';
+    expect(render(defining, { define: true }).output).toBe('[hi]HEY');
+    expect(render(defining).output).toBe('[]');
   });
 
   it('throws on a template that does not parse, and on one that fails while rendering', () => {

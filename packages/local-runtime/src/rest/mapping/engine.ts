@@ -11,6 +11,9 @@ type Ast = ReturnType<typeof velocity.parse>[number];
  * with their Java `toString()` (see values.ts), which velocityjs's own formatting of arrays would not give.
  */
 class ApiGatewayCompile extends velocity.Compile {
+  /** Passed to every render, so velocityjs binds its `eval` macro to this compiler once. */
+  private readonly builtInMacros = {};
+
   protected override getReferences(ast: Ast, isVal?: boolean): string {
     const value: unknown = super.getReferences(ast, isVal);
     if (!isVal) return value as string;
@@ -18,38 +21,50 @@ class ApiGatewayCompile extends velocity.Compile {
     if (value instanceof JsonList || value instanceof JsonMap) return show(value);
     return value as string;
   }
+
+  /**
+   * Renders from the state a new Compile starts in: velocityjs keeps a render's loop scopes, `#define`s, `#macro`s
+   * and `#stop` on its compiler, and a new compiler per render rebuilt its configuration every time. Renders are
+   * synchronous and a template never renders another, so one compiler per template is never used twice at once.
+   */
+  renderAfresh(variables: Record<string, unknown>): string {
+    this.defines = {};
+    this.conditions = [];
+    this.local = {};
+    this.unescape = {};
+    this.macrosStore = {};
+    this.runState = { stop: false, break: false };
+    return this.render(variables, this.builtInMacros, true);
+  }
 }
 
 const CONFIG = { escape: false, customMethodHandlers: [...javaStringMethods, ...collectionMethods] };
 
-/** Parsed templates by text: request paths render the same few templates over and over. */
-const parsed = new Map<string, Ast[]>();
+/** Compiled templates by text: request paths render the same few templates over and over. */
+const compiled = new Map<string, ApiGatewayCompile>();
 const MAX_CACHED = 500;
 
-const parse = (template: string): Ast[] => {
-  const cached = parsed.get(template);
+const compile = (template: string): ApiGatewayCompile => {
+  const cached = compiled.get(template);
   if (cached) return cached;
-  let asts: Ast[];
+  let compiler: ApiGatewayCompile;
   try {
-    asts = velocity.parse(template);
+    compiler = new ApiGatewayCompile(velocity.parse(template), CONFIG);
   } catch (error) {
     throw new Error(`Mapping template does not parse: ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,
     });
   }
-  if (parsed.size >= MAX_CACHED) parsed.clear();
-  parsed.set(template, asts);
-  return asts;
+  if (compiled.size >= MAX_CACHED) compiled.clear();
+  compiled.set(template, compiler);
+  return compiler;
 };
 
-/**
- * Renders a template with the given variables. The parse is cached, the compiler is not: a velocityjs Compile keeps
- * per-render state (loop scopes, macros, `#stop`), so each render gets a fresh one over the shared syntax tree.
- */
+/** Renders a template with the given variables. */
 export const renderVtl = (template: string, variables: Record<string, unknown>): string => {
-  const asts = parse(template);
+  const compiler = compile(template);
   try {
-    return new ApiGatewayCompile(asts, CONFIG).render(variables, undefined, true);
+    return compiler.renderAfresh(variables);
   } catch (error) {
     throw new Error(`Mapping template failed: ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,
