@@ -31,7 +31,8 @@ export const proxyEvent = (exchange: Exchange, stageVariables: Record<string, st
   };
 };
 
-const isHeaderValue = (value: unknown) => ['string', 'number', 'boolean'].includes(typeof value);
+const isHeaderValue = (value: unknown) =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 
 /**
  * Validates the function's answer as API Gateway does: anything but `{statusCode, headers?, multiValueHeaders?,
