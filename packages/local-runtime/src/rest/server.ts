@@ -182,6 +182,13 @@ const endWith = (response: ServerResponse, body: Buffer) => {
   else response.end(body);
 };
 
+/** A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112, "Message Body Length"). */
+const hasBody = (request: IncomingMessage): boolean =>
+  request.headers['transfer-encoding'] !== undefined ||
+  (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
+
+const NO_BODY = Buffer.alloc(0);
+
 export interface LocalIndex {
   apis: { logicalId: string; kind: string; stage: string; url: string }[];
   webSockets: { logicalId: string; stage: string; url: string }[];
@@ -288,7 +295,7 @@ export const apiRequestHandler = (options: {
     try {
       if (url.startsWith('/_local/') && (await options.local(request, response))) return;
       const target = endpointFor(options.endpoints, all, request.headers.host, url);
-      const body = (await readRequestBody(request, MAX_PAYLOAD_BYTES)) ?? 'too-large';
+      const body = hasBody(request) ? ((await readRequestBody(request, MAX_PAYLOAD_BYTES)) ?? 'too-large') : NO_BODY;
       /** Answers without an API (the edge, the index, an unknown stage) and logs it, with the reason. */
       const answerHere = (answer: Parameters<typeof write>[1], integration: string, reason?: string) => {
         write(response, answer);
