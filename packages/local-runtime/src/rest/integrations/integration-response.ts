@@ -49,7 +49,7 @@ export const mapIntegrationResponse = (
   let body = raw.body;
   let status = chosen.statusCode;
   if (template !== undefined) {
-    const rendered = render(template, { ...mappingInput(exchange, raw.body) }, context, stageVariables);
+    const rendered = render(template, mappingInput(exchange, raw.body), context, stageVariables);
     body = rendered.output;
     // $context.responseOverride wins over the integration response (developer guide, "Override your API's
     // request and response parameters and status codes").
