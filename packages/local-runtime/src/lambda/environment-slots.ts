@@ -36,6 +36,14 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
     return this.idle.length + this.busy.size + this.starting;
   }
 
+  /** An environment for one invocation, counted; `coldStart` when it is that environment's first. */
+  async begin(): Promise<{ environment: E; coldStart: boolean }> {
+    const environment = await this.acquire();
+    const coldStart = environment.invocations === 0;
+    environment.invocations += 1;
+    return { environment, coldStart };
+  }
+
   async acquire(): Promise<E> {
     if (this.closed) throw new Error(`${this.options.name}: the runtime is shutting down`);
     const environment = this.idle.pop();

@@ -3,9 +3,9 @@ import { Worker } from 'node:worker_threads';
 import { EnvironmentSlots } from './environment-slots.ts';
 import { readLines } from './output.ts';
 import {
+  eventJsonOf,
   type InvokeMessage,
   type LambdaErrorPayload,
-  SerializedEvent,
   type WorkerData,
   type WorkerInit,
   type WorkerReply,
@@ -88,14 +88,12 @@ export class FunctionPool {
   async invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
     const { problem } = this.config;
     if (problem) return { status: 'error', requestId, error: problem, durationMs: 0, coldStart: false };
-    const environment = await this.slots.acquire();
-    const coldStart = environment.invocations === 0;
-    environment.invocations += 1;
+    const { environment, coldStart } = await this.slots.begin();
     const started = performance.now();
     const timeoutMs = this.config.timeoutSeconds * 1000;
     const message: InvokeMessage = {
       id: this.nextId++,
-      eventJson: event instanceof SerializedEvent ? event.json : (JSON.stringify(event) ?? 'null'),
+      eventJson: eventJsonOf(event),
       deadline: Date.now() + timeoutMs,
       context: {
         awsRequestId: requestId,

@@ -61,6 +61,10 @@ export class SerializedEvent {
   }
 }
 
+/** The event as the JSON text an environment receives (undefined, as Lambda sends it, is `null`). */
+export const eventJsonOf = (event: unknown): string =>
+  event instanceof SerializedEvent ? event.json : (JSON.stringify(event) ?? 'null');
+
 /** Sent once, when the environment has imported the function (its init phase), or failed to. */
 export interface WorkerInit {
   init: true;

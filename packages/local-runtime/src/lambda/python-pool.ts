@@ -8,7 +8,7 @@ import { readRequestBody } from '../services/shared/local-service.ts';
 import { EnvironmentSlots } from './environment-slots.ts';
 import type { FunctionConfig, InvokeOutcome } from './function-pool.ts';
 import { readLines } from './output.ts';
-import { type LambdaErrorPayload, SerializedEvent } from './protocol.ts';
+import { eventJsonOf, type LambdaErrorPayload } from './protocol.ts';
 
 /**
  * The execution environments of a `python3.x` function: a process of the host's Python (`SAM_LOCAL_PYTHON`, default
@@ -79,12 +79,10 @@ export class PythonPool {
   async invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
     const { problem } = this.config;
     if (problem) return { status: 'error', requestId, error: problem, durationMs: 0, coldStart: false };
-    const environment = await this.slots.acquire();
-    const coldStart = environment.invocations === 0;
-    environment.invocations += 1;
+    const { environment, coldStart } = await this.slots.begin();
     const started = performance.now();
     const timeoutMs = this.config.timeoutSeconds * 1000;
-    const eventJson = event instanceof SerializedEvent ? event.json : (JSON.stringify(event) ?? 'null');
+    const eventJson = eventJsonOf(event);
     const answer = await new Promise<{ ok: true; json: string } | { ok: false; error: LambdaErrorPayload } | 'timeout'>(
       (resolve) => {
         const timer = setTimeout(() => resolve('timeout'), timeoutMs);
