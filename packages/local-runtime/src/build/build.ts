@@ -27,6 +27,8 @@ export interface BuildFunctionsOptions {
   only?: string[];
   /** Reuse a bundle whose options and inputs have not changed (default true). */
   cache?: boolean;
+  /** These functions' bundles get a source map whatever their BuildProperties say (the debugged function's). */
+  sourceMaps?: string[];
 }
 
 /**
@@ -45,6 +47,7 @@ export const buildFunctions = async (
   );
   const plans = functions.map((fn) => {
     const { entryPoints, ...esbuild } = esbuildOptions(fn.properties);
+    if (options.sourceMaps?.includes(fn.logicalId)) esbuild.sourcemap = true;
     if (entryPoints.length !== 1)
       throw new Error(`${fn.logicalId}: expected one entry point, got ${entryPoints.length}`);
     const entry = resolve(fn.codeDir, entryPoints[0] ?? '');

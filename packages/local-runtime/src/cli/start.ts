@@ -16,9 +16,9 @@ const USAGE = `Usage: sam-local-runtime start [options]
   --import-values S        'Name=Value Name2=Value2': other stacks' exports, for Fn::ImportValue
   --template FILE          SAM template (default template.yaml)
   --build-dir DIR          where function bundles go (default .local/build beside the template)
-  --service-ports N        fixed ports N..N+3 for the local SSM, SQS, DynamoDB and Step Functions endpoints, so
-                           SDK and CLI settings survive restarts (default: --port + 10, e.g. 3010-3013; with
-                           --port 0, free ports; 0 picks free ports)
+  --service-ports N        fixed ports N..N+4 for the local SSM, SQS, DynamoDB, Step Functions and Lambda
+                           endpoints, so SDK and CLI settings survive restarts (default: --port + 10, e.g.
+                           3010-3014; with --port 0, free ports; 0 picks free ports)
   --persist DIR            keep DynamoDB data in DIR between runs (in memory by default)
   --time-scale F           run queue visibility timeouts and delays and workflow waits and retry
                            intervals F times as long (e.g. 0.01 for tests; default 1, as written)
@@ -79,7 +79,7 @@ if (values.help) {
 const port = portOf(values.port, 3000, '--port');
 const wsPort = portOf(values['ws-port'], 3001, '--ws-port');
 const servicePorts = portOf(values['service-ports'], port === 0 ? 0 : port + 10, '--service-ports');
-if (servicePorts > 65532) fail(`--service-ports needs four ports from ${servicePorts}: at most 65532`);
+if (servicePorts > 65531) fail(`--service-ports needs five ports from ${servicePorts}: at most 65531`);
 const timeScale = Number(values['time-scale'] ?? 1);
 if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) {
   fail(`--time-scale must be a number above 0 and at most 1, got "${values['time-scale']}"`);
