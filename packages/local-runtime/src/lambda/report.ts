@@ -19,18 +19,26 @@ export const errorBodyOf = (outcome: InvokeOutcome, config: FunctionConfig): Lam
   return undefined;
 };
 
-export const invocationLogLines = (outcome: InvokeOutcome, config: FunctionConfig, version: string): string[] => {
-  const { requestId } = outcome;
-  const duration = outcome.durationMs;
+export const startLine = (requestId: string, version: string): string =>
+  `START RequestId: ${requestId} Version: ${version}`;
+
+/** What Lambda writes after the function's own lines: the timeout, END and REPORT. */
+export const endLines = (outcome: InvokeOutcome, config: FunctionConfig): string[] => {
+  const { requestId, durationMs } = outcome;
   const timedOut =
     outcome.status === 'timeout'
       ? [`${new Date().toISOString()} ${requestId} Task timed out after ${config.timeoutSeconds.toFixed(2)} seconds`]
       : [];
   return [
-    `START RequestId: ${requestId} Version: ${version}`,
-    ...(outcome.logs ?? []),
     ...timedOut,
     `END RequestId: ${requestId}`,
-    `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms\tMemory Size: ${config.memoryMB} MB\t`,
+    `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms\tMemory Size: ${config.memoryMB} MB\t`,
   ];
 };
+
+/** The invocation's whole log as Lambda keeps it (what `LogType: Tail` answers the end of). */
+export const invocationLogLines = (outcome: InvokeOutcome, config: FunctionConfig, version: string): string[] => [
+  startLine(outcome.requestId, version),
+  ...(outcome.logs ?? []),
+  ...endLines(outcome, config),
+];
