@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type BuiltFunction, buildFunctions } from '../build/build.ts';
 import { SqsPoller } from '../lambda/event-sources/sqs-poller.ts';
@@ -100,6 +101,23 @@ const applyDebug = (configs: FunctionConfig[], logicalId: string | undefined, po
   config.timeoutSeconds = DEBUG_TIMEOUT_SECONDS;
 };
 
+/** Resolves true once something accepts connections on host:port (the environment opens it as it starts). */
+const listening = async (host: string, port: number): Promise<boolean> => {
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    const open = await new Promise<boolean>((done) => {
+      const socket = connect(port, host);
+      socket.once('connect', () => {
+        socket.destroy();
+        done(true);
+      });
+      socket.once('error', () => done(false));
+    });
+    if (open) return true;
+    await new Promise((wait) => setTimeout(wait, 20));
+  }
+  return false;
+};
+
 /**
  * Starts the local AWS services (SSM, SQS, DynamoDB, Step Functions, Lambda), bundles the functions and runs them
  * with the services' endpoints in their environment, and polls the template's SQS event sources: all that `start`,
@@ -146,7 +164,7 @@ export const startFunctionsRuntime = async (
     const buildStarted = performance.now();
     const built = await buildFunctions(stack.templatePath, {
       outDir: buildDir,
-      ...(debugged ? { sourceMaps: [debugged] } : {}),
+      ...(debugged ? { forDebugger: [debugged] } : {}),
     });
     if (built.length > 0) {
       const reused = built.filter((fn) => fn.cached).length;
@@ -196,6 +214,9 @@ export const startFunctionsRuntime = async (
     }
     if (debugged && options.debug) {
       await first.warmDebugged();
+      if (!(await listening(host, options.debug.port))) {
+        throw new RuntimeStartError(`--debug-port ${options.debug.port}: ${debugged}'s debugger did not open the port`);
+      }
       log(
         `[debug] ${debugged} waits for a debugger on ${host}:${options.debug.port} before it runs (attach VS Code, Chrome DevTools or debugpy there)`,
       );

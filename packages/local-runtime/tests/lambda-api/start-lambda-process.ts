@@ -9,6 +9,8 @@ export const FIXTURE = fileURLToPath(new URL('../fixtures/lambda-api/template.ya
 
 export interface LambdaEndpointProcess {
   url: string;
+  /** Where the child writes its bundles. */
+  buildDir: string;
   serviceUrl: (name: string) => string;
   output: () => string;
   stop: () => Promise<void>;
@@ -49,6 +51,7 @@ export const startLambdaEndpoint = async (args: string[]): Promise<LambdaEndpoin
   };
   return {
     url: serviceUrl('lambda'),
+    buildDir,
     serviceUrl,
     output: () => output,
     stop: () =>
