@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { endLines, errorBodyOf, startLine } from '../lambda/report.ts';
+import { chooseFunction } from '../runtime/functions.ts';
 import { startFunctionsRuntime } from '../runtime/functions-runtime.ts';
 import { FUNCTION_OPTIONS_USAGE, failer, functionOptions, portOf, readStack } from './functions-command.ts';
 
@@ -66,22 +67,16 @@ if (values.event === '-' && process.stdin.isTTY) {
 const event = readEvent(values['no-event'] ? undefined : values.event);
 
 const stack = readStack(fail, values);
-const functions = stack.ofType('AWS::Serverless::Function');
 const wanted = positionals[0];
-const chosen = wanted
-  ? functions.find((fn) => fn.logicalId === wanted || stack.ref(fn.logicalId) === wanted)
-  : functions.length === 1
-    ? functions[0]
-    : undefined;
-if (!chosen) {
+const chosen = chooseFunction(stack, wanted);
+const logicalId =
+  chosen.logicalId ??
   fail(
     wanted
       ? `Function ${wanted} not found in template`
-      : `You must provide a function logical ID when there are more than one functions in your template. Possible options in your template: ${functions.map((fn) => fn.logicalId).join(', ')}`,
+      : `You must provide a function logical ID when there are more than one functions in your template. Possible options in your template: ${chosen.all.join(', ')}`,
     1,
   );
-}
-const logicalId = (chosen as { logicalId: string }).logicalId;
 const debugPort =
   values['debug-port'] === undefined ? undefined : portOf(fail, values['debug-port'], 0, '--debug-port');
 

@@ -3,6 +3,7 @@ import { startFunctionsRuntime } from '../runtime/functions-runtime.ts';
 import { createRuntimeLog, useColor } from '../runtime/log-format.ts';
 import { writeStdout, writeStdoutSoon } from '../runtime/stdout-lines.ts';
 import { FUNCTION_OPTIONS_USAGE, failer, functionOptions, portOf, readStack } from './functions-command.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 
 /**
  * `sam-local-runtime start-lambda`, as `sam local start-lambda`: the Lambda Invoke API for the template's functions
@@ -86,13 +87,4 @@ writeStdout(
   ].join('\n'),
 );
 
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  writeStdout(`\n${signal}: stopping\n`);
-  setTimeout(() => process.exit(1), 5000).unref();
-  void runtime.close().then(() => process.exit(0));
-};
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
+stopOnSignals(() => runtime.close());

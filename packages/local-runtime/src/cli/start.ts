@@ -5,6 +5,7 @@ import type { LogFormat } from '../runtime/log-format.ts';
 import { startLocalRuntime } from '../runtime/start.ts';
 import { flushStdout, writeStdout } from '../runtime/stdout-lines.ts';
 import { parseParameterOverrides } from '../template/parameters.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 
 const USAGE = `Usage: sam-local-runtime start [options]
 
@@ -27,6 +28,8 @@ const USAGE = `Usage: sam-local-runtime start [options]
   --log-format text|json   terminal text (coloured on a TTY; NO_COLOR turns it off) or one JSON object per line
   --routes FILE            a module whose default export serves extra pages beside the APIs (repeatable)
   --no-watch               do not rebuild functions when their sources change
+  -d, --debug-port N       the debugged function waits for a debugger on this port (see README, Debugging)
+  --debug-function ID      which function --debug-port applies to (default: the template's only one)
   -h, --help               this text`;
 
 const fail = (message: string, code = 2): never => {
@@ -62,6 +65,8 @@ const parse = () =>
       routes: { type: 'string', multiple: true, default: [] },
       'log-format': { type: 'string', default: 'text' },
       watch: { type: 'boolean', default: true },
+      'debug-port': { type: 'string', short: 'd' },
+      'debug-function': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -126,6 +131,8 @@ const runtime = await startLocalRuntime({
   },
   watch: values.watch,
   buildDir: values['build-dir'],
+  ...(values['debug-port'] === undefined ? {} : { debugPort: portOf(values['debug-port'], 0, '--debug-port') }),
+  ...(values['debug-function'] ? { debugFunction: values['debug-function'] } : {}),
 }).catch((error: Error) => fail(error.message, 1));
 
 if (logFormat === 'json') {
@@ -135,14 +142,4 @@ if (logFormat === 'json') {
   );
 } else writeStdout(`${banner(runtime)}\n\n`);
 
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  writeStdout(`\n${signal}: stopping\n`);
-  // A stuck function must not keep the process alive forever.
-  setTimeout(() => process.exit(1), 5000).unref();
-  void runtime.close().then(() => process.exit(0));
-};
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
+stopOnSignals(() => runtime.close());

@@ -11,7 +11,7 @@ import type { LocalCredentials } from '../rest/auth/sigv4.ts';
 import type { LocalStack } from '../template/stack.ts';
 import { localCredentials } from './credentials.ts';
 import { sqsEventSourcesOf } from './event-sources.ts';
-import { functionConfigs, functionProblems } from './functions.ts';
+import { chooseFunction, functionConfigs, functionProblems } from './functions.ts';
 import { type AwsServices, startAwsServices } from './services.ts';
 
 /** SAM CLI's function timeout while a debugger is attached (samcli local_lambda.py, MAX_DEBUG_TIMEOUT): 10 hours. */
@@ -71,22 +71,14 @@ export interface FunctionsRuntime {
 
 /** The function `--debug-port` applies to, refused at start when it cannot be chosen or cannot be debugged. */
 const debugTarget = (stack: LocalStack, debug: DebugOptions): string => {
-  const functions = stack.ofType('AWS::Serverless::Function');
   const wanted = debug.functionId;
-  const found = wanted
-    ? functions.find((fn) => fn.logicalId === wanted || stack.ref(fn.logicalId) === wanted)
-    : functions.length === 1
-      ? functions[0]
-      : undefined;
-  if (!found) {
-    const names = functions.map((fn) => fn.logicalId).join(', ');
-    throw new RuntimeStartError(
-      wanted
-        ? `--debug-function ${wanted}: no such function in the template (${names})`
-        : `--debug-port needs --debug-function when the template has ${functions.length} functions (${names})`,
-    );
-  }
-  return found.logicalId;
+  const { logicalId, all } = chooseFunction(stack, wanted);
+  if (logicalId) return logicalId;
+  throw new RuntimeStartError(
+    wanted
+      ? `--debug-function ${wanted}: no such function in the template (${all.join(', ')})`
+      : `--debug-port needs --debug-function when the template has ${all.length} functions (${all.join(', ')})`,
+  );
 };
 
 const applyDebug = (configs: FunctionConfig[], logicalId: string | undefined, port: number, host: string) => {

@@ -132,6 +132,23 @@ const codeOf = (
   return found.ok ? { ok: true, file: found.file, taskRoot: codeDir, inPlace: true } : found;
 };
 
+/**
+ * The function a command names by logical id or FunctionName, or, when it names none, the template's only function
+ * (as sam local invoke chooses); undefined when there is none to choose. `all` lists the logical ids for the error.
+ */
+export const chooseFunction = (
+  stack: LocalStack,
+  wanted: string | undefined,
+): { logicalId: string | undefined; all: string[] } => {
+  const functions = stack.ofType('AWS::Serverless::Function');
+  const found = wanted
+    ? functions.find((fn) => fn.logicalId === wanted || stack.ref(fn.logicalId) === wanted)
+    : functions.length === 1
+      ? functions[0]
+      : undefined;
+  return { logicalId: found?.logicalId, all: functions.map((fn) => fn.logicalId) };
+};
+
 /** SAM's EventInvokeConfig: retries (0-2, default 2) and event age (60-21600 s, default 6 h) of async invocations. */
 const asyncRetriesOf = (properties: TemplateObject): Pick<FunctionConfig, 'asyncRetries'> => {
   const config = isObject(properties.EventInvokeConfig) ? properties.EventInvokeConfig : {};
