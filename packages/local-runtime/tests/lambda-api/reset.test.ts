@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
@@ -102,3 +103,24 @@ it('reset() empties queues and tables, drops queues made since, and the function
     lambda.destroy();
   }
 });
+
+it('reset() gives a usage plan its quota back', async () => {
+  const gateway = await startLocalRuntime({
+    templatePath: fileURLToPath(new URL('../fixtures/gateway/template.yaml', import.meta.url)),
+    port: 0,
+    wsPort: 0,
+    watch: false,
+    buildDir: mkdtempSync(join(tmpdir(), 'local-runtime-reset-')),
+    log: () => {},
+  });
+  try {
+    const limited = () =>
+      fetch(`${gateway.info.apis[0]?.url}/limited`, { headers: { 'x-api-key': 'quota-key-value-0123456789' } });
+    for (let i = 0; i < 3; i++) expect((await limited()).status).toBe(200);
+    expect((await limited()).status).toBe(429);
+    await gateway.reset();
+    expect((await limited()).status).toBe(200);
+  } finally {
+    await gateway.stop();
+  }
+}, 60_000);
