@@ -27,6 +27,11 @@ export interface BuildFunctionsOptions {
   only?: string[];
   /** Reuse a bundle whose options and inputs have not changed (default true). */
   cache?: boolean;
+  /**
+   * These functions are built for a debugger whatever their BuildProperties say (the debugged function): with a
+   * source map, and not minified, so each statement of the source keeps a place of its own to stop at.
+   */
+  forDebugger?: string[];
 }
 
 /**
@@ -45,6 +50,7 @@ export const buildFunctions = async (
   );
   const plans = functions.map((fn) => {
     const { entryPoints, ...esbuild } = esbuildOptions(fn.properties);
+    if (options.forDebugger?.includes(fn.logicalId)) Object.assign(esbuild, { sourcemap: true, minify: false });
     if (entryPoints.length !== 1)
       throw new Error(`${fn.logicalId}: expected one entry point, got ${entryPoints.length}`);
     const entry = resolve(fn.codeDir, entryPoints[0] ?? '');

@@ -2,14 +2,18 @@
 const USAGE = `Usage: sam-local-runtime <command> [options]
 
 Commands:
-  start    run a SAM template locally: REST, HTTP and WebSocket APIs, functions, local AWS services
-  token    mint a token from the running runtime's local issuer
-  build    bundle the template's functions as sam build does
+  start          run a SAM template locally: REST, HTTP and WebSocket APIs, functions, local AWS services
+  invoke         run one function once with an event, as sam local invoke
+  start-lambda   serve the Lambda Invoke API for the template's functions, as sam local start-lambda
+  token          mint a token from the running runtime's local issuer
+  build          bundle the template's functions as sam build does
 
 Run "sam-local-runtime <command> --help" for a command's options.`;
 
 const commands: Record<string, () => Promise<unknown>> = {
   start: () => import('./start.ts'),
+  invoke: () => import('./invoke.ts'),
+  'start-lambda': () => import('./start-lambda.ts'),
   token: () => import('../issuer/cli.ts'),
   build: () => import('../build/cli.ts'),
 };

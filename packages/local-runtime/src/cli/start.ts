@@ -5,6 +5,7 @@ import type { LogFormat } from '../runtime/log-format.ts';
 import { startLocalRuntime } from '../runtime/start.ts';
 import { flushStdout, writeStdout } from '../runtime/stdout-lines.ts';
 import { parseParameterOverrides } from '../template/parameters.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 
 const USAGE = `Usage: sam-local-runtime start [options]
 
@@ -16,9 +17,9 @@ const USAGE = `Usage: sam-local-runtime start [options]
   --import-values S        'Name=Value Name2=Value2': other stacks' exports, for Fn::ImportValue
   --template FILE          SAM template (default template.yaml)
   --build-dir DIR          where function bundles go (default .local/build beside the template)
-  --service-ports N        fixed ports N..N+3 for the local SSM, SQS, DynamoDB and Step Functions endpoints, so
-                           SDK and CLI settings survive restarts (default: --port + 10, e.g. 3010-3013; with
-                           --port 0, free ports; 0 picks free ports)
+  --service-ports N        fixed ports N..N+4 for the local SSM, SQS, DynamoDB, Step Functions and Lambda
+                           endpoints, so SDK and CLI settings survive restarts (default: --port + 10, e.g.
+                           3010-3014; with --port 0, free ports; 0 picks free ports)
   --persist DIR            keep DynamoDB data in DIR between runs (in memory by default)
   --time-scale F           run queue visibility timeouts and delays and workflow waits and retry
                            intervals F times as long (e.g. 0.01 for tests; default 1, as written)
@@ -27,6 +28,8 @@ const USAGE = `Usage: sam-local-runtime start [options]
   --log-format text|json   terminal text (coloured on a TTY; NO_COLOR turns it off) or one JSON object per line
   --routes FILE            a module whose default export serves extra pages beside the APIs (repeatable)
   --no-watch               do not rebuild functions when their sources change
+  -d, --debug-port N       the debugged function waits for a debugger on this port (see README, Debugging)
+  --debug-function ID      which function --debug-port applies to (default: the template's only one)
   -h, --help               this text`;
 
 const fail = (message: string, code = 2): never => {
@@ -62,6 +65,8 @@ const parse = () =>
       routes: { type: 'string', multiple: true, default: [] },
       'log-format': { type: 'string', default: 'text' },
       watch: { type: 'boolean', default: true },
+      'debug-port': { type: 'string', short: 'd' },
+      'debug-function': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -79,7 +84,7 @@ if (values.help) {
 const port = portOf(values.port, 3000, '--port');
 const wsPort = portOf(values['ws-port'], 3001, '--ws-port');
 const servicePorts = portOf(values['service-ports'], port === 0 ? 0 : port + 10, '--service-ports');
-if (servicePorts > 65532) fail(`--service-ports needs four ports from ${servicePorts}: at most 65532`);
+if (servicePorts > 65531) fail(`--service-ports needs five ports from ${servicePorts}: at most 65531`);
 const timeScale = Number(values['time-scale'] ?? 1);
 if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) {
   fail(`--time-scale must be a number above 0 and at most 1, got "${values['time-scale']}"`);
@@ -126,6 +131,8 @@ const runtime = await startLocalRuntime({
   },
   watch: values.watch,
   buildDir: values['build-dir'],
+  ...(values['debug-port'] === undefined ? {} : { debugPort: portOf(values['debug-port'], 0, '--debug-port') }),
+  ...(values['debug-function'] ? { debugFunction: values['debug-function'] } : {}),
 }).catch((error: Error) => fail(error.message, 1));
 
 if (logFormat === 'json') {
@@ -135,14 +142,4 @@ if (logFormat === 'json') {
   );
 } else writeStdout(`${banner(runtime)}\n\n`);
 
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  writeStdout(`\n${signal}: stopping\n`);
-  // A stuck function must not keep the process alive forever.
-  setTimeout(() => process.exit(1), 5000).unref();
-  void runtime.close().then(() => process.exit(0));
-};
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
+stopOnSignals(() => runtime.close());

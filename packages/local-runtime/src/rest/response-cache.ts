@@ -91,6 +91,10 @@ export class ResponseCache {
     return this.entries.get(key);
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   delete(key: string): void {
     this.entries.delete(key);
   }

@@ -132,6 +132,36 @@ const codeOf = (
   return found.ok ? { ok: true, file: found.file, taskRoot: codeDir, inPlace: true } : found;
 };
 
+/**
+ * The function a command names by logical id or FunctionName, or, when it names none, the template's only function
+ * (as sam local invoke chooses); undefined when there is none to choose. `all` lists the logical ids for the error.
+ */
+export const chooseFunction = (
+  stack: LocalStack,
+  wanted: string | undefined,
+): { logicalId: string | undefined; all: string[] } => {
+  const functions = stack.ofType('AWS::Serverless::Function');
+  const found = wanted
+    ? functions.find((fn) => fn.logicalId === wanted || stack.ref(fn.logicalId) === wanted)
+    : functions.length === 1
+      ? functions[0]
+      : undefined;
+  return { logicalId: found?.logicalId, all: functions.map((fn) => fn.logicalId) };
+};
+
+/** SAM's EventInvokeConfig: retries (0-2, default 2) and event age (60-21600 s, default 6 h) of async invocations. */
+const asyncRetriesOf = (properties: TemplateObject): Pick<FunctionConfig, 'asyncRetries'> => {
+  const config = isObject(properties.EventInvokeConfig) ? properties.EventInvokeConfig : {};
+  const retries = Number(config.MaximumRetryAttempts ?? 2);
+  const age = Number(config.MaximumEventAgeInSeconds ?? 21_600);
+  return {
+    asyncRetries: {
+      maximumRetryAttempts: Number.isInteger(retries) ? Math.min(2, Math.max(0, retries)) : 2,
+      maximumEventAgeSeconds: Number.isFinite(age) ? Math.min(21_600, Math.max(60, age)) : 21_600,
+    },
+  };
+};
+
 export const functionConfigs = (
   stack: LocalStack,
   bundles: Record<string, string>,
@@ -162,6 +192,8 @@ export const functionConfigs = (
       },
       ...(code.ok ? { inPlace: code.inPlace } : { problem: code.error }),
       ...(options.localHosts ? { localHosts: options.localHosts } : {}),
+      ...(typeof properties.AutoPublishAlias === 'string' ? { alias: properties.AutoPublishAlias } : {}),
+      ...asyncRetriesOf(properties),
     };
     return [config];
   });

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
+import type { LambdaRuntime } from '../lambda/lambda-runtime.ts';
 import { callAwsService } from '../rest/integrations/aws-service.ts';
+import { resetTables } from '../services/dynamodb/reset.ts';
 import { type DynamoDbService, startDynamoDbService } from '../services/dynamodb/server.ts';
 import { simpleTableProperties } from '../services/dynamodb/tables.ts';
+import { type LambdaService, startLambdaService } from '../services/lambda/server.ts';
 import type { LocalService } from '../services/shared/local-service.ts';
 import { SqsError } from '../services/sqs/errors.ts';
 import { type SqsService, startSqsService } from '../services/sqs/server.ts';
@@ -27,23 +30,33 @@ export interface AwsServicesOptions {
   persistDir?: string;
   log: (line: string) => void;
   /**
-   * First of four fixed ports (SSM, SQS, DynamoDB, Step Functions, in that order), so SDK and CLI settings keep
-   * working across restarts; 0 or absent picks free ports.
+   * First of five fixed ports (SSM, SQS, DynamoDB, Step Functions, Lambda, in that order), so SDK and CLI settings
+   * keep working across restarts; 0 or absent picks free ports.
    */
   servicePorts?: number;
+  /** The Lambda endpoint's own port (start-lambda's --port), over the one servicePorts gives it. */
+  lambdaPort?: number;
   /** Bound late: the functions' environments need the services' URLs before the functions exist. */
   invokeLambda: (target: string, payload: unknown) => Promise<InvokeOutcome>;
+  /** The functions as they are now, for the Lambda endpoint (bound late too). */
+  functions: () => LambdaRuntime | undefined;
 }
 
 export interface AwsServices {
   sqs: SqsService;
   dynamodb: DynamoDbService;
   stepFunctions: StepFunctionsService;
+  lambda: LambdaService;
   all: LocalService[];
   /** AWS_ENDPOINT_URL_<SERVICE> for the functions' SDK clients. */
   environment: Record<string, string>;
   /** Service name in an API Gateway integration URI (`sqs`, `states`, ...) → local endpoint. */
   endpointOf: (service: string) => string | undefined;
+  /**
+   * Back to the template's initial state: queues emptied (queues created since deleted), tables deleted and created
+   * again empty, parameters as the template gives them, executions and queued asynchronous invocations forgotten.
+   */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -150,15 +163,16 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
       });
     }
 
+    const tables = stack.ofType('AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable').map((table) => ({
+      logicalId: table.logicalId,
+      name: stack.ref(table.logicalId),
+      properties:
+        table.type === 'AWS::Serverless::SimpleTable'
+          ? simpleTableProperties(table.logicalId, stack.properties(table.logicalId))
+          : stack.properties(table.logicalId),
+    }));
     const dynamodb = await startDynamoDbService({
-      tables: stack.ofType('AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable').map((table) => ({
-        logicalId: table.logicalId,
-        name: stack.ref(table.logicalId),
-        properties:
-          table.type === 'AWS::Serverless::SimpleTable'
-            ? simpleTableProperties(table.logicalId, stack.properties(table.logicalId))
-            : stack.properties(table.logicalId),
-      })),
+      tables,
       region: stack.region,
       host,
       ...portOf(2),
@@ -203,6 +217,18 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
     });
     started.push(stepFunctions);
 
+    const lambdaPort = options.lambdaPort ?? (options.servicePorts ? options.servicePorts + 4 : undefined);
+    const lambda = await startLambdaService({
+      functions: options.functions,
+      region: stack.region,
+      accountId: stack.accountId,
+      timeScale: options.timeScale,
+      log,
+      host,
+      ...(lambdaPort === undefined ? {} : { port: lambdaPort }),
+    });
+    started.push(lambda);
+
     const byIntegrationName: Record<string, string> = {
       sqs: sqs.url,
       states: stepFunctions.url,
@@ -213,14 +239,23 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
       sqs,
       dynamodb,
       stepFunctions,
+      lambda,
       all: started,
       environment: {
         AWS_ENDPOINT_URL_SSM: ssm.url,
         AWS_ENDPOINT_URL_SQS: sqs.url,
         AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
         AWS_ENDPOINT_URL_SFN: stepFunctions.url,
+        AWS_ENDPOINT_URL_LAMBDA: lambda.url,
       },
       endpointOf: (service) => byIntegrationName[service],
+      reset: async () => {
+        lambda.reset();
+        await stepFunctions.reset();
+        sqs.reset();
+        ssm.reset();
+        await resetTables(dynamodb.url, stack.region, tables);
+      },
       close: async () => {
         await Promise.all(started.map((service) => service.close()));
       },

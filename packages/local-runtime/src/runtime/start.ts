@@ -1,14 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type BuiltFunction, buildFunctions } from '../build/build.ts';
 import { JwtVerifier } from '../http-api/auth/jwt.ts';
 import { HttpGateway } from '../http-api/gateway.ts';
 import { type HttpApi, httpApiReport, httpApisOf } from '../http-api/model.ts';
 import { createLocalIssuer, type LocalIssuer, type MintOptions } from '../issuer/issuer.ts';
-import { SqsPoller } from '../lambda/event-sources/sqs-poller.ts';
-import { LambdaRuntime } from '../lambda/lambda-runtime.ts';
 import { CognitoAuthorizer } from '../rest/auth/cognito-authorizer.ts';
 import { IamAuthorizer } from '../rest/auth/iam-authorizer.ts';
 import type { LocalCredentials } from '../rest/auth/sigv4.ts';
@@ -23,14 +21,12 @@ import { WebSocketGateway, type WsLimits } from '../websocket/gateway.ts';
 import { type WebSocketApi, webSocketApisOf, webSocketProblems } from '../websocket/model.ts';
 import { webSocketPort } from '../websocket/server.ts';
 import type { ApiEndpoint } from './api-endpoint.ts';
-import { localCredentials } from './credentials.ts';
-import { sqsEventSourcesOf } from './event-sources.ts';
-import { functionConfigs, functionProblems } from './functions.ts';
+import { type FunctionsRuntime, RuntimeStartError, startFunctionsRuntime } from './functions-runtime.ts';
 import { localPages } from './local-pages.ts';
 import type { LocalRoute, RuntimeInfo } from './local-routes.ts';
 import { createRuntimeLog, type LogFormat, useColor } from './log-format.ts';
 import { apiKeysOf, cognitoIssuerRewrite, restApisOf, samUsageOf, usagePlansOf, userPoolsOf } from './rest-apis.ts';
-import { type AwsServices, startAwsServices } from './services.ts';
+import type { AwsServices } from './services.ts';
 import { writeStdoutSoon } from './stdout-lines.ts';
 import { type TemplateReport, templateReport } from './unsupported.ts';
 import { watchSources } from './watch.ts';
@@ -71,6 +67,10 @@ export interface RuntimeOptions {
   color?: boolean;
   /** The project's own pages beside the runtime's (see LocalRoute). */
   routes?: LocalRoute[];
+  /** `--debug-port`: the debugged function's environment waits for a debugger here (see functions-runtime.ts). */
+  debugPort?: number;
+  /** `--debug-function`: which function; the template's only one when absent. */
+  debugFunction?: string;
 }
 
 export interface LocalRuntime {
@@ -89,6 +89,13 @@ export interface LocalRuntime {
   watching: string[];
   /** URLs, API keys, issuer, credentials and service endpoints: what `GET /_local/runtime` answers. */
   info: RuntimeInfo;
+  /**
+   * Back to the template's initial state without a restart (between tests): queues emptied, tables deleted and
+   * created again, SSM parameters as the template gives them, executions, queued asynchronous invocations, response
+   * and authorizer caches, usage counters and WebSocket connections gone, every function's next invocation a cold
+   * start. Ports, URLs, keys and credentials stay.
+   */
+  reset(): Promise<void>;
   /** A token from the local issuer (the JWKS the template's authorizers are pointed at). */
   token(options: MintOptions): Promise<string>;
   /** Ends everything: servers, functions' workers, pollers, timers, watchers. */
@@ -147,9 +154,7 @@ export interface PlacedApi {
   origin: string;
 }
 
-export class RuntimeStartError extends Error {
-  override readonly name = 'RuntimeStartError';
-}
+export { RuntimeStartError };
 
 const listen = (server: Server, port: number, host: string): Promise<number> =>
   new Promise((resolvePort, reject) => {
@@ -270,21 +275,17 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     placed.push({ ...descriptor, url, origin: apiOrigin });
   }
   const services: LocalService[] = [];
-  let aws: AwsServices | undefined;
-  let lambda: LambdaRuntime | undefined;
+  let functions: FunctionsRuntime | undefined;
   let stopWatching: (() => void) | undefined;
-  const pollers: SqsPoller[] = [];
   const shutdown = async () => {
     stopWatching?.();
-    await Promise.all(pollers.map((poller) => poller.stop()));
     await Promise.all(wsGateways.map((gateway) => gateway.close()));
-    await Promise.all([close(server), close(wsServer), ...ownServers.map(close), aws?.close(), lambda?.close()]);
+    await Promise.all([close(server), close(wsServer), ...ownServers.map(close), functions?.close()]);
   };
   try {
     const clientId =
       stack.ofType('AWS::Cognito::UserPoolClient').map((client) => stack.ref(client.logicalId))[0] ?? 'local-client';
     const issuer = await createLocalIssuer({ baseUrl: `${origin}/_local/issuer`, clientId });
-    const credentials = localCredentials(stack);
     const cognitoRewrite = cognitoIssuerRewrite(stack, issuer.issuer);
     // The execute-api host of each of the template's APIs and the local origin serving it: the template's own
     // `https://${Api}.execute-api.${AWS::Region}.amazonaws.com/...` values are rewritten to the local URLs, and a
@@ -300,66 +301,30 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       ...apiHosts,
       ...[...new Set([origin, wsUrl, ...placed.map((api) => api.origin)])].map((local) => [new URL(local).host, local]),
     ]);
-    aws = await startAwsServices(stack, {
+    functions = await startFunctionsRuntime(stack, {
       host,
-      rewrite,
       ...(options.servicePorts ? { servicePorts: options.servicePorts } : {}),
       timeScale: options.timeScale ?? 1,
-      log,
-      invokeLambda: (target, payload) => {
-        if (!lambda) return Promise.reject(new Error('The functions are not ready'));
-        return lambda.invoke(target, payload);
-      },
       ...(options.persistDir ? { persistDir: options.persistDir } : {}),
-    }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EADDRINUSE') throw error;
-      throw new RuntimeStartError(
-        `the local AWS endpoints need ports ${options.servicePorts}-${(options.servicePorts ?? 0) + 3} on ${host}, and one is in use: pass --service-ports <first free port> (0 picks free ports)`,
-      );
+      log,
+      functionOutput: runtimeLog.functionLine,
+      maxConcurrency: options.maxConcurrency ?? 10,
+      ...(options.buildDir ? { buildDir: options.buildDir } : {}),
+      rewrite,
+      localHosts,
+      ...(options.debugPort === undefined
+        ? {}
+        : {
+            debug: { port: options.debugPort, ...(options.debugFunction ? { functionId: options.debugFunction } : {}) },
+          }),
     });
+    const started = functions;
+    const { aws, credentials, buildDir } = started;
+    const firstBuild = started.built;
     services.push(...aws.all);
-
-    const buildDir = resolve(options.buildDir ?? join(stack.templatePath, '..', '.local', 'build'));
-    const buildStarted = performance.now();
-    const firstBuild = await buildFunctions(stack.templatePath, { outDir: buildDir });
-    if (firstBuild.length > 0) {
-      const reused = firstBuild.filter((fn) => fn.cached).length;
-      log(
-        `[build] ${firstBuild.length} functions bundled in ${Math.round(performance.now() - buildStarted)} ms (${firstBuild.length - reused} built, ${reused} unchanged and reused)`,
-      );
-    }
-    const bundles = Object.fromEntries(firstBuild.map((fn) => [fn.logicalId, fn.outfile]));
-    const shared = {
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      ...aws.environment,
-    };
-    const lambdaFor = (target: LocalStack, targetBundles: Record<string, string>) =>
-      new LambdaRuntime(functionConfigs(target, targetBundles, { shared, rewrite, buildDir, localHosts }), {
-        maxConcurrency: options.maxConcurrency ?? 10,
-        log,
-        functionOutput: runtimeLog.functionLine,
-      });
-    let runtime = lambdaFor(stack, bundles);
-    lambda = runtime;
-    report.unsupported.push(...(await functionProblems(runtime)));
+    let runtime = started.lambda;
+    report.unsupported.push(...started.problems);
     report.unsupported.push(...webSocketProblems(webSocketApis, (arn) => runtime.find(arn) !== undefined));
-    const functionIdOf = (nameOrArn: string) => runtime.find(nameOrArn)?.config.logicalId;
-    const eventSources = sqsEventSourcesOf(stack, aws.sqs.registry, functionIdOf, options.maxConcurrency ?? 10);
-    report.unsupported.push(...eventSources.problems);
-    for (const mapping of eventSources.mappings) {
-      const poller = new SqsPoller(
-        mapping,
-        (functionId, event) => runtime.invoke(functionId, event),
-        stack.region,
-        (batch) =>
-          log(
-            `[sqs] ${batch.mapping.queue.name} → ${batch.mapping.functionId}: ${batch.size} records, ${batch.failed} failed (${batch.outcome}, ${batch.durationMs.toFixed(0)} ms)`,
-          ),
-      );
-      poller.start();
-      pollers.push(poller);
-    }
     const pools = userPoolsOf(stack, issuer);
     const cognito = new CognitoAuthorizer(pools, issuer);
     const foreignPools = new Set(
@@ -503,16 +468,12 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         notes.push('APIs or stages were added or removed: restart to serve them');
       const nextBuilt = await buildFunctions(next.templatePath, { outDir: buildDir });
       nextBuilt.sort((a, b) => a.logicalId.localeCompare(b.logicalId));
-      const nextRuntime = lambdaFor(next, Object.fromEntries(nextBuilt.map((fn) => [fn.logicalId, fn.outfile])));
-      const previous = runtime;
+      const nextRuntime = started.replace(next, Object.fromEntries(nextBuilt.map((fn) => [fn.logicalId, fn.outfile])));
       runtime = nextRuntime;
-      lambda = nextRuntime;
       models = nextModels;
       endpoints = endpointsOf(nextModels, next);
       route();
       info = infoOf();
-      // In-flight invocations finish on the old environments.
-      setTimeout(() => void previous.close(), 30_000).unref();
       if (
         JSON.stringify(webSocketApisOf(next).map((api) => [...api.routes.keys()])) !==
         JSON.stringify(webSocketApis.map((api) => [...api.routes.keys()]))
@@ -593,6 +554,15 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         return info;
       },
       token: (mintOptions) => issuer.mint(mintOptions),
+      reset: async () => {
+        await Promise.all(wsGateways.map((gateway) => gateway.disconnectAll()));
+        await started.reset();
+        for (const endpoint of endpoints) {
+          if (endpoint instanceof RestGateway) endpoint.cache.clear();
+          if (endpoint instanceof RestGateway || endpoint instanceof HttpGateway) endpoint.clearAuthorizerCache();
+        }
+        models.usagePlans.reset();
+      },
       stop: shutdown,
       close: shutdown,
     };

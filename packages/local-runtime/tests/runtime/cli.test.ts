@@ -62,7 +62,7 @@ describe('sam-local-runtime start', () => {
       '--no-watch',
     ]);
     expect(code).toBe(1);
-    expect(stderr).toContain(`the local AWS endpoints need ports ${port}-${port + 3} on 127.0.0.1, and one is in use`);
+    expect(stderr).toContain(`the local AWS endpoints need ports ${port}-${port + 4} on 127.0.0.1, and one is in use`);
   });
 
   it('refuses a bad option with its usage', async () => {

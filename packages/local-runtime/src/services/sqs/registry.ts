@@ -152,6 +152,23 @@ export class QueueRegistry {
     return queue;
   }
 
+  /**
+   * Back to the template's queues (reset): the seeded ones emptied, with their template attributes, and kept as the
+   * same objects (event source pollers hold them); queues created since are deleted.
+   */
+  reset(seeds: QueueSeed[]): void {
+    const seeded = new Map(seeds.map((seed) => [seed.name, seed]));
+    for (const [name, queue] of this.queues) {
+      const seed = seeded.get(name);
+      if (seed) queue.reset(queueAttributesOf(seed.name, seed.properties));
+      else {
+        queue.close();
+        this.queues.delete(name);
+      }
+    }
+    for (const seed of seeds) this.create(seed);
+  }
+
   close(): void {
     for (const queue of this.queues.values()) queue.close();
   }

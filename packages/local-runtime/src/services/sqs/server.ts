@@ -13,6 +13,8 @@ export interface SqsService extends LocalService {
   registry: QueueRegistry;
   /** Runs one operation in process, as the JSON protocol would (the event source poller and Step Functions use it). */
   call(action: string, input: SqsInput): Promise<SqsOutput>;
+  /** Back to the template's queues, empty (see QueueRegistry.reset). */
+  reset(): void;
 }
 
 const run = async (registry: QueueRegistry, action: string, input: SqsInput): Promise<SqsOutput> => {
@@ -130,6 +132,7 @@ export const startSqsService = async (options: {
     ...service,
     registry: created,
     call: (action, input) => run(created, action, input),
+    reset: () => created.reset(options.queues),
     close: async () => {
       created.close();
       await service.close();

@@ -59,6 +59,11 @@ const operations: Record<string, (store: ParameterStore, request: Request) => un
   },
 };
 
+export interface SsmService extends LocalService {
+  /** Back to the template's parameters, as at start (versions from 1 again). */
+  reset(): void;
+}
+
 /**
  * A local SSM Parameter Store endpoint, speaking the AWS JSON 1.1 protocol the SDK uses (`X-Amz-Target:
  * AmazonSSM.<Operation>`), seeded with the template's AWS::SSM::Parameter values. Errors are AWS's:
@@ -70,10 +75,13 @@ export const startSsmService = async (options: {
   accountId: string;
   port?: number;
   host?: string;
-}): Promise<LocalService> => {
+}): Promise<SsmService> => {
   const store = new ParameterStore(options.region, options.accountId);
-  for (const parameter of options.parameters) store.put(parameter.name, parameter.value, parameter.type, true);
-  return listenService(
+  const seed = () => {
+    for (const parameter of options.parameters) store.put(parameter.name, parameter.value, parameter.type, true);
+  };
+  seed();
+  const service = await listenService(
     'ssm',
     awsJsonHandler({
       targetPrefix: 'AmazonSSM',
@@ -86,4 +94,11 @@ export const startSsmService = async (options: {
     }),
     options,
   );
+  return {
+    ...service,
+    reset: () => {
+      store.clear();
+      seed();
+    },
+  };
 };

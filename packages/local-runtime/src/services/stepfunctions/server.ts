@@ -18,6 +18,8 @@ export interface StepFunctionsService extends LocalService {
   machines(): LocalStateMachine[];
   /** Resolves once no execution is running. */
   waitForIdle(): Promise<void>;
+  /** Aborts what runs and forgets every execution (the state machines stay). */
+  reset(): Promise<void>;
 }
 
 export interface StepFunctionsOptions extends TaskServices {
@@ -67,16 +69,24 @@ export const startStepFunctionsService = async (options: StepFunctionsOptions): 
     }),
     { ...(options.host ? { host: options.host } : {}), ...(options.port === undefined ? {} : { port: options.port }) },
   );
+  const abortAll = () => {
+    for (const execution of registry.executions.values()) {
+      if (closeExecution(execution, { status: 'ABORTED' })) execution.abort?.();
+    }
+  };
   return {
     ...service,
     executions: () => [...registry.executions.values()],
     machines: () => [...registry.machines.values()],
     waitForIdle: () => registry.idle(),
+    reset: async () => {
+      abortAll();
+      await registry.idle();
+      registry.executions.clear();
+    },
     /** Aborts what still runs (as StopExecution would, without error or cause), then stops listening. */
     close: async () => {
-      for (const execution of registry.executions.values()) {
-        if (closeExecution(execution, { status: 'ABORTED' })) execution.abort?.();
-      }
+      abortAll();
       await registry.idle();
       await service.close();
     },
