@@ -125,6 +125,11 @@ export const banner = (runtime: LocalRuntime): string => {
         .map(([name, value]) => `${name}=${value}`)
         .join(' ')}`,
     );
+    lines.push(
+      runtime.acceptAnySignature
+        ? '  Signatures: any well-formed SigV4 signature is accepted here and by @connections (--accept-any-signature); unsigned requests are refused.'
+        : '  Signatures: requests here and to @connections must be signed (SigV4) with these credentials; --accept-any-signature takes any well-formed one.',
+    );
   }
   const { aws } = runtime;
   const queues = aws.sqs.registry.all();

@@ -17,6 +17,7 @@ import type { RestApi } from '../rest/model.ts';
 import { apiRequestHandler, placeEndpoints } from '../rest/server.ts';
 import { UsagePlans } from '../rest/usage/usage-plans.ts';
 import type { LocalService } from '../services/shared/local-service.ts';
+import { requestVerifier, type ServiceAuth } from '../services/shared/request-auth.ts';
 import { includedFiles } from '../template/load.ts';
 import { LocalStack } from '../template/stack.ts';
 import { WebSocketGateway, type WsLimits } from '../websocket/gateway.ts';
@@ -71,6 +72,11 @@ export interface RuntimeOptions {
   color?: boolean;
   /** The project's own pages beside the runtime's (see LocalRoute). */
   routes?: LocalRoute[];
+  /**
+   * The local AWS endpoints and the @connections API take any well-formed SigV4 signature, not only the local
+   * credentials' (for tools signed with other credentials). AWS_IAM routes still need the local credentials.
+   */
+  acceptAnySignature?: boolean;
 }
 
 export interface LocalRuntime {
@@ -81,6 +87,8 @@ export interface LocalRuntime {
   usagePlans: UsagePlans;
   issuer: LocalIssuer;
   credentials: LocalCredentials;
+  /** The local endpoints and @connections take any well-formed signature, not only the local credentials'. */
+  acceptAnySignature: boolean;
   services: LocalService[];
   aws: AwsServices;
   wsUrl: string;
@@ -100,6 +108,7 @@ export interface LocalRuntime {
 /** `GET /_local/runtime`: what the banner shows, as JSON, for scripts and tests. */
 const runtimeInfo = (parts: {
   origin: string;
+  region: string;
   apis: PlacedApi[];
   usagePlans: UsagePlans;
   issuer: LocalIssuer;
@@ -109,6 +118,7 @@ const runtimeInfo = (parts: {
   webSocketApis: WebSocketApi[];
 }): RuntimeInfo => ({
   restUrl: parts.origin,
+  region: parts.region,
   apis: parts.apis.map((api) => ({
     logicalId: api.logicalId,
     id: api.id,
@@ -285,6 +295,11 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       stack.ofType('AWS::Cognito::UserPoolClient').map((client) => stack.ref(client.logicalId))[0] ?? 'local-client';
     const issuer = await createLocalIssuer({ baseUrl: `${origin}/_local/issuer`, clientId });
     const credentials = localCredentials(stack);
+    const serviceAuth: ServiceAuth = {
+      credentials: [credentials],
+      region: stack.region,
+      acceptAnySignature: options.acceptAnySignature ?? false,
+    };
     const cognitoRewrite = cognitoIssuerRewrite(stack, issuer.issuer);
     // The execute-api host of each of the template's APIs and the local origin serving it: the template's own
     // `https://${Api}.execute-api.${AWS::Region}.amazonaws.com/...` values are rewritten to the local URLs, and a
@@ -306,6 +321,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       ...(options.servicePorts ? { servicePorts: options.servicePorts } : {}),
       timeScale: options.timeScale ?? 1,
       log,
+      auth: serviceAuth,
       invokeLambda: (target, payload) => {
         if (!lambda) return Promise.reject(new Error('The functions are not ready'));
         return lambda.invoke(target, payload);
@@ -434,11 +450,12 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
           ...(options.wsLimits ? { limits: options.wsLimits } : {}),
         }),
     );
-    wsHandlers = webSocketPort(wsGateways);
+    wsHandlers = webSocketPort(wsGateways, requestVerifier(serviceAuth, 'execute-api'));
     const logRequest = runtimeLog.request;
     const infoOf = () =>
       runtimeInfo({
         origin,
+        region: stack.region,
         apis: placed,
         usagePlans: models.usagePlans,
         issuer,
@@ -583,6 +600,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       },
       issuer,
       credentials,
+      acceptAnySignature: serviceAuth.acceptAnySignature,
       services,
       aws,
       wsUrl,

@@ -1,12 +1,17 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { openSocket, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
 
 /**
- * SigV4 as AWS checks it (issue 22, item 4), black-box over real sockets on an AWS_IAM route.
+ * SigV4 at every front door that checks it (issue 22, items 4, 5 and 9), black-box over real sockets: an AWS_IAM
+ * route, the @connections API and the four local AWS endpoints, each refusing what AWS refuses, in AWS's own words.
  */
 const fixture = fileURLToPath(new URL('../fixtures/sigv4/template.yaml', import.meta.url));
 // The fixture has no samconfig.toml: the stack is in the default region.
@@ -91,6 +96,10 @@ const sign = async (
   return signed.headers as Record<string, string>;
 };
 const linesOf = (headers: Record<string, string>): [string, string][] => Object.entries(headers);
+const json = (target: string, version: '1.0' | '1.1') => ({
+  'X-Amz-Target': target,
+  'Content-Type': `application/x-amz-json-${version}`,
+});
 
 /** A presigned URL for `url`, as an SDK's presigner makes it. */
 const presign = async (url: string, expiresIn: number, signingDate = new Date()) => {
@@ -181,5 +190,233 @@ describe('SigV4 on an AWS_IAM route, checked as AWS checks it (item 4)', () => {
       status: 403,
       type: 'IncompleteSignatureException',
     });
+  });
+});
+
+describe('the @connections API needs IAM (item 5)', () => {
+  const connectionsUrl = (id: string) => `${runtime.info.wsUrl}/live/@connections/${id}`;
+  const connect = async () => {
+    const before = runtime.output().match(/^WS \$connect 200 \S+$/gm)?.length ?? 0;
+    const socket = await openSocket(`${runtime.info.webSockets[0]?.url}`);
+    await runtime.waitForOutput(new RegExp(`(?:^WS \\$connect 200 \\S+$[\\s\\S]*){${before + 1}}`, 'm'));
+    const id =
+      runtime
+        .output()
+        .match(/^WS \$connect 200 (\S+)$/gm)
+        ?.[before]?.split(' ')
+        .at(-1) ?? '';
+    return { socket, id };
+  };
+
+  it('answers unsigned GET, POST and DELETE with 403 Missing Authentication Token, touching nothing', async () => {
+    const { socket, id } = await connect();
+    for (const method of ['GET', 'POST', 'DELETE']) {
+      const answer = await send(connectionsUrl(id), { method, body: method === 'POST' ? '{"x":1}' : '' });
+      expect({ status: answer.status, body: answer.json(), type: answer.headers['x-amzn-errortype'] }).toEqual({
+        status: 403,
+        body: { message: 'Missing Authentication Token' },
+        type: 'MissingAuthenticationTokenException',
+      });
+    }
+    expect(socket.messages).toEqual([]);
+    expect(socket.socket.readyState).toBe(socket.socket.OPEN);
+    // The local credentials' signature, as the functions' SDK clients send it, is served.
+    const url = connectionsUrl(id);
+    const signed = await send(url, { headers: linesOf(await sign(url)) });
+    expect(signed.status).toBe(200);
+    expect(signed.json()).toHaveProperty('connectedAt');
+    socket.socket.close();
+  });
+
+  it('refuses another key and a wrong secret with the signature error', async () => {
+    const url = connectionsUrl('abc=');
+    const other = await send(url, {
+      headers: linesOf(await sign(url, { key: { accessKeyId: 'AKIAOTHERKEY00000000', secretAccessKey: 'x' } })),
+    });
+    expect({ status: other.status, body: other.json(), type: other.headers['x-amzn-errortype'] }).toEqual({
+      status: 403,
+      body: { message: 'The security token included in the request is invalid.' },
+      type: 'UnrecognizedClientException',
+    });
+    const wrong = await send(url, {
+      headers: linesOf(await sign(url, { key: { ...local, secretAccessKey: 'nope' } })),
+    });
+    expect({ status: wrong.status, type: wrong.headers['x-amzn-errortype'] }).toEqual({
+      status: 403,
+      type: 'InvalidSignatureException',
+    });
+    expect(wrong.json().message).toMatch(/^The request signature we calculated does not match/);
+  });
+
+  it('answers a malformed percent-encoding in the id with 400, signed or not, never 500', async () => {
+    const url = connectionsUrl('%ZZ');
+    const signed = await send(url, { headers: linesOf(await sign(url)) });
+    expect({ status: signed.status, body: signed.json(), type: signed.headers['x-amzn-errortype'] }).toEqual({
+      status: 400,
+      body: { message: 'Invalid connectionId: %ZZ' },
+      type: 'BadRequestException',
+    });
+    expect((await send(url)).status).toBe(403);
+  });
+});
+
+describe('the local AWS endpoints take the local credentials only (item 9)', () => {
+  const other = { accessKeyId: 'AKIAOTHERKEY00000000', secretAccessKey: 'other-secret' };
+  const garbage = 'AWS4-HMAC-SHA256 Credential=garbage';
+  const endpoints = () => [
+    {
+      name: 'ssm',
+      headers: json('AmazonSSM.GetParameter', '1.1'),
+      body: '{"Name":"/sigv4/greeting"}',
+      type: (name: string) => name,
+    },
+    {
+      name: 'stepfunctions',
+      headers: json('AWSStepFunctions.ListStateMachines', '1.0'),
+      body: '{}',
+      type: (name: string) => name,
+    },
+    {
+      name: 'dynamodb',
+      headers: json('DynamoDB_20120810.ListTables', '1.0'),
+      body: '{}',
+      type: (name: string) => `com.amazon.coral.service#${name}`,
+    },
+  ];
+
+  it('answers a request with no signature or a malformed one in each service JSON protocol', async () => {
+    for (const endpoint of endpoints()) {
+      const url = runtime.serviceUrl(endpoint.name);
+      const unsigned = await send(url, { method: 'POST', headers: linesOf(endpoint.headers), body: endpoint.body });
+      expect({ name: endpoint.name, status: unsigned.status, type: unsigned.json().__type }).toEqual({
+        name: endpoint.name,
+        status: 400,
+        type: endpoint.type('MissingAuthenticationTokenException'),
+      });
+      const malformed = await send(url, {
+        method: 'POST',
+        headers: [...linesOf(endpoint.headers), ['Authorization', garbage]],
+        body: endpoint.body,
+      });
+      expect({ name: endpoint.name, status: malformed.status, type: malformed.json().__type }).toEqual({
+        name: endpoint.name,
+        status: 400,
+        type: endpoint.type('IncompleteSignatureException'),
+      });
+    }
+  });
+
+  it('refuses another key and a wrong secret as AWS does, which the SDK clients report by name', async () => {
+    const config = (name: string, key: Key) => ({
+      endpoint: runtime.serviceUrl(name),
+      region: REGION,
+      credentials: key,
+    });
+    const failures = async (key: Key) => {
+      const names: Record<string, unknown> = {};
+      const attempt = (promise: Promise<unknown>) =>
+        promise.then(
+          () => 'served',
+          (error: { name?: string; $metadata?: { httpStatusCode?: number } }) =>
+            `${error.name} ${error.$metadata?.httpStatusCode}`,
+        );
+      const ssm = new SSMClient(config('ssm', key));
+      const sfn = new SFNClient(config('stepfunctions', key));
+      const dynamodb = new DynamoDBClient(config('dynamodb', key));
+      const sqs = new SQSClient(config('sqs', key));
+      names.ssm = await attempt(ssm.send(new GetParameterCommand({ Name: '/sigv4/greeting' })));
+      names.sfn = await attempt(sfn.send(new ListStateMachinesCommand({})));
+      names.dynamodb = await attempt(dynamodb.send(new ListTablesCommand({})));
+      names.sqs = await attempt(sqs.send(new ListQueuesCommand({})));
+      for (const client of [ssm, sfn, dynamodb, sqs]) client.destroy();
+      return names;
+    };
+    expect(await failures(local)).toEqual({ ssm: 'served', sfn: 'served', dynamodb: 'served', sqs: 'served' });
+    expect(await failures(other)).toEqual({
+      ssm: 'UnrecognizedClientException 400',
+      sfn: 'UnrecognizedClientException 400',
+      dynamodb: 'UnrecognizedClientException 400',
+      sqs: 'InvalidClientTokenId 403',
+    });
+    expect(await failures({ ...local, secretAccessKey: 'wrong' })).toEqual({
+      ssm: 'InvalidSignatureException 400',
+      sfn: 'InvalidSignatureException 400',
+      dynamodb: 'InvalidSignatureException 400',
+      sqs: 'SignatureDoesNotMatch 403',
+    });
+  });
+
+  it("answers SQS in both its protocols: JSON with x-amzn-query-error, the query protocol's ErrorResponse", async () => {
+    const url = runtime.serviceUrl('sqs');
+    const unsigned = await send(url, {
+      method: 'POST',
+      headers: linesOf(json('AmazonSQS.ListQueues', '1.0')),
+      body: '{}',
+    });
+    expect({
+      status: unsigned.status,
+      type: unsigned.json().__type,
+      query: unsigned.headers['x-amzn-query-error'],
+    }).toEqual({
+      status: 403,
+      type: 'com.amazon.coral.service#MissingAuthenticationTokenException',
+      query: 'MissingAuthenticationToken;Sender',
+    });
+    const form = [['Content-Type', 'application/x-www-form-urlencoded']] as [string, string][];
+    const query = await send(url, { method: 'POST', headers: form, body: 'Action=ListQueues' });
+    expect(query.status).toBe(403);
+    expect(query.text).toMatch(
+      /<ErrorResponse[^>]*><Error><Type>Sender<\/Type><Code>MissingAuthenticationToken<\/Code><Message>Request is missing Authentication Token<\/Message>/,
+    );
+    const signedBy = async (key: Key) =>
+      send(url, {
+        method: 'POST',
+        headers: linesOf(
+          await sign(url, {
+            key,
+            service: 'sqs',
+            method: 'POST',
+            headers: { host: new URL(url).host, 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'Action=ListQueues',
+          }),
+        ),
+        body: 'Action=ListQueues',
+      });
+    expect((await signedBy(local)).status).toBe(200);
+    const refused = await signedBy(other);
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('<Code>InvalidClientTokenId</Code>');
+  });
+
+  it('names the rule at start-up', () => {
+    expect(runtime.output()).toMatch(/Signatures: requests here and to @connections must be signed \(SigV4\)/);
+  });
+});
+
+describe('--accept-any-signature', () => {
+  let relaxed: RunningRuntime;
+  beforeAll(async () => {
+    relaxed = await startRuntime(['--template', fixture, '--accept-any-signature']);
+  }, 90_000);
+  afterAll(async () => {
+    await relaxed?.stop();
+  });
+
+  it('takes any well-formed signature at the endpoints and @connections, still no unsigned request', async () => {
+    const other = { accessKeyId: 'AKIAANYTOOL000000000', secretAccessKey: 'any' };
+    const ssm = new SSMClient({ endpoint: relaxed.serviceUrl('ssm'), region: 'eu-central-1', credentials: other });
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: '/sigv4/greeting' }));
+    ssm.destroy();
+    expect(Parameter?.Value).toBe('hello');
+    const url = `${relaxed.info.wsUrl}/live/@connections/abc=`;
+    expect((await send(url, { headers: linesOf(await sign(url, { key: other })) })).status).toBe(410);
+    expect((await send(url)).status).toBe(403);
+    const unsigned = await send(relaxed.serviceUrl('ssm'), {
+      method: 'POST',
+      headers: linesOf(json('AmazonSSM.GetParameter', '1.1')),
+      body: '{"Name":"/sigv4/greeting"}',
+    });
+    expect(unsigned.json().__type).toBe('MissingAuthenticationTokenException');
+    expect(relaxed.output()).toMatch(/Signatures: any well-formed SigV4 signature is accepted/);
   });
 });
