@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { endpointSettings } from '../runtime/banner.ts';
 import { startFunctionsRuntime } from '../runtime/functions-runtime.ts';
 import { createRuntimeLog, useColor } from '../runtime/log-format.ts';
 import { writeStdout, writeStdoutSoon } from '../runtime/stdout-lines.ts';
@@ -19,6 +20,8 @@ const USAGE = `Usage: sam-local-runtime start-lambda [options]
   --persist DIR            keep DynamoDB data in DIR between runs (in memory by default)
   --time-scale F           run queue timeouts and delays, workflow waits and asynchronous retry delays F times as
                            long (e.g. 0.01 for tests; default 1)
+  --accept-any-signature   the endpoints take any well-formed SigV4 signature (tools signed with other
+                           credentials); by default only the local credentials' (printed at start-up)
 ${FUNCTION_OPTIONS_USAGE}
   -h, --help               this text`;
 
@@ -32,6 +35,7 @@ const parse = () =>
       'service-ports': { type: 'string' },
       persist: { type: 'string' },
       'time-scale': { type: 'string' },
+      'accept-any-signature': { type: 'boolean', default: false },
     },
   });
 let parsed: ReturnType<typeof parse> | undefined;
@@ -64,6 +68,7 @@ const runtime = await startFunctionsRuntime(stack, {
   log: log.line,
   functionOutput: log.functionLine,
   maxConcurrency: 10,
+  acceptAnySignature: values['accept-any-signature'],
   ...(values['build-dir'] ? { buildDir: values['build-dir'] } : {}),
   ...(debugPort === undefined
     ? {}
@@ -82,6 +87,7 @@ writeStdout(
     ...names,
     'Local AWS endpoints:',
     ...runtime.aws.all.map((service) => `  ${service.name.padEnd(14)}${service.url}`),
+    ...endpointSettings(runtime.aws, runtime.credentials, runtime.stack.region, runtime.auth.acceptAnySignature),
     ...(runtime.problems.length > 0 ? ['Not run:', ...runtime.problems.map((problem) => `  ${problem}`)] : []),
     '',
   ].join('\n'),

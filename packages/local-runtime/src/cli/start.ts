@@ -27,6 +27,8 @@ const USAGE = `Usage: sam-local-runtime start [options]
   --ws-max-duration S      close WebSocket connections after S seconds (default 7200, as API Gateway)
   --log-format text|json   terminal text (coloured on a TTY; NO_COLOR turns it off) or one JSON object per line
   --routes FILE            a module whose default export serves extra pages beside the APIs (repeatable)
+  --accept-any-signature   the local AWS endpoints and @connections take any well-formed SigV4 signature (tools
+                           signed with other credentials); by default only the local credentials' (the banner's)
   --no-watch               do not rebuild functions when their sources change
   -d, --debug-port N       the debugged function waits for a debugger on this port (see README, Debugging)
   --debug-function ID      which function --debug-port applies to (default: the template's only one)
@@ -63,6 +65,7 @@ const parse = () =>
       'ws-idle-timeout': { type: 'string' },
       'ws-max-duration': { type: 'string' },
       routes: { type: 'string', multiple: true, default: [] },
+      'accept-any-signature': { type: 'boolean', default: false },
       'log-format': { type: 'string', default: 'text' },
       watch: { type: 'boolean', default: true },
       'debug-port': { type: 'string', short: 'd' },
@@ -133,6 +136,7 @@ const runtime = await startLocalRuntime({
   buildDir: values['build-dir'],
   ...(values['debug-port'] === undefined ? {} : { debugPort: portOf(values['debug-port'], 0, '--debug-port') }),
   ...(values['debug-function'] ? { debugFunction: values['debug-function'] } : {}),
+  acceptAnySignature: values['accept-any-signature'],
 }).catch((error: Error) => fail(error.message, 1));
 
 if (logFormat === 'json') {

@@ -8,6 +8,7 @@ import { LambdaRuntime } from '../lambda/lambda-runtime.ts';
 import { isPythonRuntime } from '../lambda/node-runtime.ts';
 import { pythonCommand } from '../lambda/python-pool.ts';
 import type { LocalCredentials } from '../rest/auth/sigv4.ts';
+import type { ServiceAuth } from '../services/shared/request-auth.ts';
 import type { LocalStack } from '../template/stack.ts';
 import { localCredentials } from './credentials.ts';
 import { sqsEventSourcesOf } from './event-sources.ts';
@@ -48,6 +49,11 @@ export interface FunctionsRuntimeOptions {
   debug?: DebugOptions;
   /** Run the SQS event source mappings (default true; `invoke` runs the one function only). */
   eventSources?: boolean;
+  /**
+   * The local AWS endpoints and the @connections API take any well-formed SigV4 signature, not only the local
+   * credentials' (for tools signed with other credentials).
+   */
+  acceptAnySignature?: boolean;
 }
 
 /** The template's functions and the local AWS services they reach, running: what every command starts. */
@@ -55,6 +61,8 @@ export interface FunctionsRuntime {
   stack: LocalStack;
   aws: AwsServices;
   credentials: LocalCredentials;
+  /** Who may call the local endpoints and @connections. */
+  auth: ServiceAuth;
   buildDir: string;
   /** The first build's bundles. */
   built: BuiltFunction[];
@@ -124,9 +132,16 @@ export const startFunctionsRuntime = async (
   let runtime: LambdaRuntime | undefined;
   const pollers: SqsPoller[] = [];
   const rewrite = options.rewrite ?? ((value: string) => value);
+  const credentials = localCredentials(stack);
+  const auth: ServiceAuth = {
+    credentials: [credentials],
+    region: stack.region,
+    acceptAnySignature: options.acceptAnySignature ?? false,
+  };
   const aws = await startAwsServices(stack, {
     host,
     rewrite,
+    auth,
     ...(options.servicePorts ? { servicePorts: options.servicePorts } : {}),
     ...(options.lambdaPort === undefined ? {} : { lambdaPort: options.lambdaPort }),
     timeScale: options.timeScale,
@@ -151,7 +166,6 @@ export const startFunctionsRuntime = async (
     await Promise.all([aws.close(), runtime?.close()]);
   };
   try {
-    const credentials = localCredentials(stack);
     const buildDir = resolve(options.buildDir ?? join(stack.templatePath, '..', '.local', 'build'));
     const buildStarted = performance.now();
     const built = await buildFunctions(stack.templatePath, {
@@ -217,6 +231,7 @@ export const startFunctionsRuntime = async (
       stack,
       aws,
       credentials,
+      auth,
       buildDir,
       built,
       get lambda() {

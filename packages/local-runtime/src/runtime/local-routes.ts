@@ -5,6 +5,8 @@ import { pathToFileURL } from 'node:url';
 /** What `GET /_local/runtime` reports, and what a local route is handed: URLs, keys, issuer, credentials. */
 export interface RuntimeInfo {
   restUrl: string;
+  /** The stack's region: what the local credentials sign for. */
+  region: string;
   /** Every REST and HTTP API stage, with the URL that serves it. */
   apis: { logicalId: string; id: string; kind: 'REST' | 'HTTP'; stage: string; url: string }[];
   apiKeys: { logicalId: string; id: string; name: string; value: string; usagePlan?: string }[];

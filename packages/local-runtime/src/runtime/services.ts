@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
 import type { LambdaRuntime } from '../lambda/lambda-runtime.ts';
-import { callAwsService } from '../rest/integrations/aws-service.ts';
+import { callAwsService, type LocalEndpoint } from '../rest/integrations/aws-service.ts';
 import { resetTables } from '../services/dynamodb/reset.ts';
 import { type DynamoDbService, startDynamoDbService } from '../services/dynamodb/server.ts';
 import { simpleTableProperties } from '../services/dynamodb/tables.ts';
 import { type LambdaService, startLambdaService } from '../services/lambda/server.ts';
 import type { LocalService } from '../services/shared/local-service.ts';
+import { ownKeyOf, type ServiceAuth } from '../services/shared/request-auth.ts';
 import { SqsError } from '../services/sqs/errors.ts';
 import { type SqsService, startSqsService } from '../services/sqs/server.ts';
 import { startSsmService } from '../services/ssm/server.ts';
@@ -36,6 +37,8 @@ export interface AwsServicesOptions {
   servicePorts?: number;
   /** The Lambda endpoint's own port (start-lambda's --port), over the one servicePorts gives it. */
   lambdaPort?: number;
+  /** Who may call the endpoints (the local credentials, or any well-formed signature). */
+  auth: ServiceAuth;
   /** Bound late: the functions' environments need the services' URLs before the functions exist. */
   invokeLambda: (target: string, payload: unknown) => Promise<InvokeOutcome>;
   /** The functions as they are now, for the Lambda endpoint (bound late too). */
@@ -50,8 +53,8 @@ export interface AwsServices {
   all: LocalService[];
   /** AWS_ENDPOINT_URL_<SERVICE> for the functions' SDK clients. */
   environment: Record<string, string>;
-  /** Service name in an API Gateway integration URI (`sqs`, `states`, ...) → local endpoint. */
-  endpointOf: (service: string) => string | undefined;
+  /** Service name in an API Gateway integration URI (`sqs`, `states`, ...) → local endpoint, and whom to sign as. */
+  endpointOf: (service: string) => LocalEndpoint | undefined;
   /**
    * Back to the template's initial state: queues emptied (queues created since deleted), tables deleted and created
    * again empty, parameters as the template gives them, executions and queued asynchronous invocations forgotten.
@@ -75,18 +78,18 @@ const ssmParameters = (stack: LocalStack, rewrite: (value: string) => string) =>
  * protocol; an error answer becomes an Error named by its code (`com.amazonaws.dynamodb.v20120810#X` → `X`).
  */
 export const dynamoDbCaller =
-  (url: string, region: string): CallDynamoDb =>
+  (endpoint: LocalEndpoint): CallDynamoDb =>
   async (action, input) => {
     const answer = await callAwsService(
       {
-        target: { region, service: 'dynamodb', kind: 'action', value: action, query: '' },
+        target: { region: endpoint.region, service: 'dynamodb', kind: 'action', value: action, query: '' },
         method: 'POST',
         headers: {},
         query: {},
         body: Buffer.from(JSON.stringify(input)),
         timeoutMs: 60_000,
       },
-      (service) => (service === 'dynamodb' ? url : undefined),
+      (service) => (service === 'dynamodb' ? endpoint : undefined),
     );
     const text = answer?.body.toString('utf8') ?? '';
     let parsed: unknown;
@@ -127,13 +130,15 @@ export const stateMachineDefinition = (stack: LocalStack, logicalId: string): st
  */
 export const startAwsServices = async (stack: LocalStack, options: AwsServicesOptions): Promise<AwsServices> => {
   const started: LocalService[] = [];
-  const { host, log } = options;
+  const { host, log, auth } = options;
+  const endpointAt = (url: string): LocalEndpoint => ({ url, region: auth.region, credentials: ownKeyOf(auth) });
   const portOf = (index: number) => (options.servicePorts ? { port: options.servicePorts + index } : {});
   try {
     const ssm = await startSsmService({
       parameters: ssmParameters(stack, options.rewrite),
       region: stack.region,
       accountId: stack.accountId,
+      auth,
       host,
       ...portOf(0),
     });
@@ -148,6 +153,7 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
       })),
       region: stack.region,
       accountId: stack.accountId,
+      auth,
       timeScale: options.timeScale,
       host,
       ...portOf(1),
@@ -174,6 +180,7 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
     const dynamodb = await startDynamoDbService({
       tables,
       region: stack.region,
+      auth,
       host,
       ...portOf(2),
       log,
@@ -207,9 +214,10 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
           throw error;
         }
       },
-      callDynamoDb: dynamoDbCaller(dynamodb.url, stack.region),
+      callDynamoDb: dynamoDbCaller(endpointAt(dynamodb.url)),
       region: stack.region,
       accountId: stack.accountId,
+      auth,
       host,
       ...portOf(3),
       log,
@@ -222,6 +230,7 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
       functions: options.functions,
       region: stack.region,
       accountId: stack.accountId,
+      auth,
       timeScale: options.timeScale,
       log,
       host,
@@ -229,12 +238,13 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
     });
     started.push(lambda);
 
-    const byIntegrationName: Record<string, string> = {
-      sqs: sqs.url,
-      states: stepFunctions.url,
-      dynamodb: dynamodb.url,
-      ssm: ssm.url,
-    };
+    const byIntegrationName = new Map<string, LocalEndpoint>([
+      ['sqs', endpointAt(sqs.url)],
+      ['states', endpointAt(stepFunctions.url)],
+      ['dynamodb', endpointAt(dynamodb.url)],
+      ['ssm', endpointAt(ssm.url)],
+      ['lambda', endpointAt(lambda.url)],
+    ]);
     return {
       sqs,
       dynamodb,
@@ -248,13 +258,13 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
         AWS_ENDPOINT_URL_SFN: stepFunctions.url,
         AWS_ENDPOINT_URL_LAMBDA: lambda.url,
       },
-      endpointOf: (service) => byIntegrationName[service],
+      endpointOf: (service) => byIntegrationName.get(service),
       reset: async () => {
         lambda.reset();
         await stepFunctions.reset();
         sqs.reset();
         ssm.reset();
-        await resetTables(dynamodb.url, stack.region, tables);
+        await resetTables(endpointAt(dynamodb.url), tables);
       },
       close: async () => {
         await Promise.all(started.map((service) => service.close()));

@@ -15,6 +15,7 @@ import type { RestApi } from '../rest/model.ts';
 import { apiRequestHandler, placeEndpoints } from '../rest/server.ts';
 import { UsagePlans } from '../rest/usage/usage-plans.ts';
 import type { LocalService } from '../services/shared/local-service.ts';
+import { requestVerifier } from '../services/shared/request-auth.ts';
 import { includedFiles } from '../template/load.ts';
 import { LocalStack } from '../template/stack.ts';
 import { WebSocketGateway, type WsLimits } from '../websocket/gateway.ts';
@@ -71,6 +72,11 @@ export interface RuntimeOptions {
   debugPort?: number;
   /** `--debug-function`: which function; the template's only one when absent. */
   debugFunction?: string;
+  /**
+   * The local AWS endpoints and the @connections API take any well-formed SigV4 signature, not only the local
+   * credentials' (for tools signed with other credentials). AWS_IAM routes still need the local credentials.
+   */
+  acceptAnySignature?: boolean;
 }
 
 export interface LocalRuntime {
@@ -81,6 +87,8 @@ export interface LocalRuntime {
   usagePlans: UsagePlans;
   issuer: LocalIssuer;
   credentials: LocalCredentials;
+  /** The local endpoints and @connections take any well-formed signature, not only the local credentials'. */
+  acceptAnySignature: boolean;
   services: LocalService[];
   aws: AwsServices;
   wsUrl: string;
@@ -107,6 +115,7 @@ export interface LocalRuntime {
 /** `GET /_local/runtime`: what the banner shows, as JSON, for scripts and tests. */
 const runtimeInfo = (parts: {
   origin: string;
+  region: string;
   apis: PlacedApi[];
   usagePlans: UsagePlans;
   issuer: LocalIssuer;
@@ -116,6 +125,7 @@ const runtimeInfo = (parts: {
   webSocketApis: WebSocketApi[];
 }): RuntimeInfo => ({
   restUrl: parts.origin,
+  region: parts.region,
   apis: parts.apis.map((api) => ({
     logicalId: api.logicalId,
     id: api.id,
@@ -305,6 +315,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       host,
       ...(options.servicePorts ? { servicePorts: options.servicePorts } : {}),
       timeScale: options.timeScale ?? 1,
+      acceptAnySignature: options.acceptAnySignature ?? false,
       ...(options.persistDir ? { persistDir: options.persistDir } : {}),
       log,
       functionOutput: runtimeLog.functionLine,
@@ -319,7 +330,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
           }),
     });
     const started = functions;
-    const { aws, credentials, buildDir } = started;
+    const { aws, credentials, buildDir, auth: serviceAuth } = started;
     const firstBuild = started.built;
     services.push(...aws.all);
     let runtime = started.lambda;
@@ -399,11 +410,12 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
           ...(options.wsLimits ? { limits: options.wsLimits } : {}),
         }),
     );
-    wsHandlers = webSocketPort(wsGateways);
+    wsHandlers = webSocketPort(wsGateways, requestVerifier(serviceAuth, 'execute-api'));
     const logRequest = runtimeLog.request;
     const infoOf = () =>
       runtimeInfo({
         origin,
+        region: stack.region,
         apis: placed,
         usagePlans: models.usagePlans,
         issuer,
@@ -544,6 +556,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       },
       issuer,
       credentials,
+      acceptAnySignature: serviceAuth.acceptAnySignature,
       services,
       aws,
       wsUrl,

@@ -9,6 +9,12 @@ import { eventually } from './eventually.ts';
 
 export type { RuntimeInfo };
 
+export interface ClientConfig {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
 export interface RunningRuntime {
   info: RuntimeInfo;
   /** `http://127.0.0.1:PORT/<stage>` of the first REST API. */
@@ -19,6 +25,11 @@ export interface RunningRuntime {
   keyOf: (logicalId: string) => string;
   /** The URL of a local AWS endpoint (`sqs`, `stepfunctions`, `dynamodb`, `ssm`). */
   serviceUrl: (name: string) => string;
+  /**
+   * An SDK client's settings for that endpoint: its URL, the stack's region and the local credentials, the only ones
+   * the endpoints accept (unless `--accept-any-signature`).
+   */
+  clientConfig: (name: string) => ClientConfig;
   /** The physical name of the template's first DynamoDB table. */
   tableName: () => Promise<string>;
   /** Every item of that table, read with the real DynamoDB client from the local endpoint. */
@@ -83,19 +94,21 @@ export const startRuntime = async (args: string[], options: { watch?: boolean } 
     if (!service) throw new Error(`no local ${name} endpoint`);
     return service.url;
   };
+  const clientConfig = (name: string): ClientConfig => ({
+    endpoint: serviceUrl(name),
+    region: info.region,
+    credentials: { accessKeyId: info.credentials.accessKeyId, secretAccessKey: info.credentials.secretAccessKey },
+  });
   return {
     info,
     base: info.apis[0]?.url ?? restUrl,
     output: () => output,
     waitForOutput: (pattern, timeoutMs = 2000) => eventually(() => pattern.test(output), timeoutMs),
     serviceUrl,
+    clientConfig,
     tableName,
     tableItems: async () => {
-      dynamodb ??= new DynamoDBClient({
-        region: 'us-east-1',
-        endpoint: serviceUrl('dynamodb'),
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      });
+      dynamodb ??= new DynamoDBClient(clientConfig('dynamodb'));
       const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: await tableName() }));
       return Items;
     },

@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { RequestVerifier } from '../services/shared/request-auth.ts';
 import type { WebSocketGateway } from './gateway.ts';
 import { handleManagement } from './management.ts';
 
 /**
  * The WebSocket port: `ws://host:port/{stage}` upgrades to the stage's API, `/{stage}/@connections/{id}` is its
- * management API; anything else is API Gateway's 403.
+ * management API (its callers' signatures checked by `verify`); anything else is API Gateway's 403.
  */
-export const webSocketPort = (gateways: WebSocketGateway[]) => ({
+export const webSocketPort = (gateways: WebSocketGateway[], verify: RequestVerifier) => ({
   upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const stage = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/^\/|\/$/g, '');
     const gateway = gateways.find((candidate) => candidate.api.stage === stage);
@@ -23,7 +24,7 @@ export const webSocketPort = (gateways: WebSocketGateway[]) => ({
     });
   },
   request: (request: IncomingMessage, response: ServerResponse): void => {
-    handleManagement(gateways, request, response)
+    handleManagement(gateways, verify, request, response)
       .then((handled) => {
         if (!handled) {
           response
@@ -36,7 +37,9 @@ export const webSocketPort = (gateways: WebSocketGateway[]) => ({
       })
       .catch((error: unknown) => {
         console.error('[websocket] @connections failed', error);
-        if (!response.headersSent) response.writeHead(500).end();
+        if (!response.headersSent) {
+          response.writeHead(500, { 'Content-Type': 'application/json' }).end('{"message":"Internal server error"}');
+        }
       });
   },
 });

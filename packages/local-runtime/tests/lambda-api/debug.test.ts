@@ -81,7 +81,7 @@ it('stops at a breakpoint set on the TypeScript source', async () => {
   const lambda = new LambdaClient({
     endpoint: endpoint.url,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: endpoint.credentials,
   });
   try {
     // The bundle esbuild wrote for the debugged function, with its map (the template asks for none: --debug-port does).

@@ -18,7 +18,6 @@ import { FIXTURE } from './start-lambda-process.ts';
  * The programmatic API in a test suite: two runtimes of one template side by side in one process (ports 0, nothing
  * shared), and `reset()` putting one back to the template's initial state between tests, without a restart.
  */
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const region = 'us-east-1';
 let first: LocalRuntime;
 let second: LocalRuntime;
@@ -35,6 +34,8 @@ const start = () =>
 
 const clientsOf = (runtime: LocalRuntime) => {
   const url = (name: string) => runtime.services.find((service) => service.name === name)?.url ?? '';
+  const { accessKeyId, secretAccessKey } = runtime.info.credentials;
+  const credentials = { accessKeyId, secretAccessKey };
   return {
     lambda: new LambdaClient({ endpoint: url('lambda'), region, credentials }),
     sqs: new SQSClient({ endpoint: url('sqs'), region, credentials }),

@@ -9,6 +9,8 @@ export const FIXTURE = fileURLToPath(new URL('../fixtures/lambda-api/template.ya
 
 export interface LambdaEndpointProcess {
   url: string;
+  /** The local credentials the endpoints verify signatures against (from the banner's export line). */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   /** Where the child writes its bundles. */
   buildDir: string;
   serviceUrl: (name: string) => string;
@@ -49,8 +51,11 @@ export const startLambdaEndpoint = async (args: string[]): Promise<LambdaEndpoin
     if (!match?.[1]) throw new Error(`no ${name} endpoint in:\n${output}`);
     return match[1];
   };
+  const key = /AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+)/.exec(output);
+  if (!key?.[1] || !key[2]) throw new Error(`no credentials in:\n${output}`);
   return {
     url: serviceUrl('lambda'),
+    credentials: { accessKeyId: key[1], secretAccessKey: key[2] },
     buildDir,
     serviceUrl,
     output: () => output,

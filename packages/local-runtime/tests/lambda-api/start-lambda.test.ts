@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { call, eventually, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call, eventually, type RunningRuntime, signedHeaders, startRuntime } from '../../src/testing/index.ts';
 import { FIXTURE, type LambdaEndpointProcess, startLambdaEndpoint } from './start-lambda-process.ts';
 
 /**
@@ -9,13 +9,12 @@ import { FIXTURE, type LambdaEndpointProcess, startLambdaEndpoint } from './star
  */
 let endpoint: LambdaEndpointProcess;
 let lambda: LambdaClient;
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const decode = (payload: Uint8Array | undefined) =>
   JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
 
 beforeAll(async () => {
   endpoint = await startLambdaEndpoint(['--time-scale', '0.0001']);
-  lambda = new LambdaClient({ endpoint: endpoint.url, region: 'us-east-1', credentials });
+  lambda = new LambdaClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: endpoint.credentials });
 }, 90_000);
 
 afterAll(async () => {
@@ -96,11 +95,19 @@ describe('Invoke, RequestResponse', () => {
 
   it('refuses a payload that is not JSON (400) and one over 6 MB (413), without running the function', async () => {
     const url = `${endpoint.url}/2015-03-31/functions/EchoFunction/invocations`;
-    const bad = await call(url, { method: 'POST', body: '{not json' });
+    const signed = async (body: string) => ({
+      method: 'POST',
+      body,
+      headers: await signedHeaders(url, endpoint.credentials, 'us-east-1', 'POST', body, {
+        service: 'lambda',
+        headers: { 'content-type': 'application/json' },
+      }),
+    });
+    const bad = await call(url, await signed('{not json'));
     expect(bad.status).toBe(400);
     expect(bad.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException');
     expect(bad.json().message).toMatch(/^Could not parse request body into json/);
-    const big = await call(url, { method: 'POST', body: JSON.stringify({ big: 'x'.repeat(6 * 1024 * 1024) }) });
+    const big = await call(url, await signed(JSON.stringify({ big: 'x'.repeat(6 * 1024 * 1024) })));
     expect(big.status).toBe(413);
     expect(big.headers.get('x-amzn-errortype')).toBe('RequestEntityTooLargeException');
     expect(big.json()).toEqual({
@@ -108,6 +115,24 @@ describe('Invoke, RequestResponse', () => {
       message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
     });
     expect(endpoint.output()).not.toMatch(/INFO\techo \{"big"/);
+  });
+
+  it('refuses an unsigned call and one signed with another key, 403 as Lambda answers', async () => {
+    const url = `${endpoint.url}/2015-03-31/functions/EchoFunction/invocations`;
+    const unsigned = await call(url, { method: 'POST', body: '{}' });
+    expect({ status: unsigned.status, type: unsigned.headers.get('x-amzn-errortype') }).toEqual({
+      status: 403,
+      type: 'MissingAuthenticationTokenException',
+    });
+    const stranger = new LambdaClient({
+      endpoint: endpoint.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIASTRANGER', secretAccessKey: 'not-the-local-secret' },
+    });
+    await expect(stranger.send(new InvokeCommand({ FunctionName: 'EchoFunction' }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 403 },
+    });
+    stranger.destroy();
   });
 });
 
@@ -126,7 +151,11 @@ describe('Invoke, DryRun and Event', () => {
     );
     expect(answer.StatusCode).toBe(202);
     expect(answer.Payload?.length ?? 0).toBe(0);
-    const sqs = new SQSClient({ endpoint: endpoint.serviceUrl('sqs'), region: 'us-east-1', credentials });
+    const sqs = new SQSClient({
+      endpoint: endpoint.serviceUrl('sqs'),
+      region: 'us-east-1',
+      credentials: endpoint.credentials,
+    });
     try {
       const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
       // Messages come back after their (time-scaled) visibility timeout: each is counted once, by id.

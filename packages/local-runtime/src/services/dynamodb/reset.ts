@@ -8,6 +8,7 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import type { LocalEndpoint } from '../../rest/integrations/aws-service.ts';
 import { type TableSeed, tablePlan } from './tables.ts';
 
 const until = async (what: string, done: () => Promise<boolean>): Promise<void> => {
@@ -32,11 +33,11 @@ const enableTtl = async (client: DynamoDBClient, table: string, attribute: strin
  * Back to the template's tables, empty (the runtime's reset): every table is deleted and the template's created again
  * with their TTL settings, through the DynamoDB API itself (whatever runs the endpoint), as a caller would.
  */
-export const resetTables = async (url: string, region: string, seeds: TableSeed[]): Promise<void> => {
+export const resetTables = async (endpoint: LocalEndpoint, seeds: TableSeed[]): Promise<void> => {
   const client = new DynamoDBClient({
-    endpoint: url,
-    region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    endpoint: endpoint.url,
+    region: endpoint.region,
+    credentials: endpoint.credentials,
   });
   try {
     const names: string[] = [];

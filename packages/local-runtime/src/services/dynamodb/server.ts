@@ -1,6 +1,7 @@
-import type { RequestListener, Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -9,9 +10,10 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import type { LocalService } from '../shared/local-service.ts';
+import { type LocalService, readRequestBody } from '../shared/local-service.ts';
+import { ownKeyOf, type RequestVerifier, requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { type TableSeed, tablePlan } from './tables.ts';
-import { answerTtlOperation, type TtlSettings, ttlOperationOf } from './ttl-api.ts';
+import { answerDynamoDbJson, answerTtlOperation, type TtlSettings, ttlOperationOf } from './ttl-api.ts';
 import { sweepExpired } from './ttl-sweeper.ts';
 
 export type { TableSeed } from './tables.ts';
@@ -25,6 +27,40 @@ export interface DynamoDbService extends LocalService {
 
 type Dynalite = (options: Record<string, unknown>) => Server;
 const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
+// dynalite's own limit (MAX_REQUEST_BYTES), answered as it answers it: 413 with no body.
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The request again, for dynalite, which reads the body from the stream itself: the front has read it already to
+ * check the signature. dynalite uses the headers, method, url and the stream's events, nothing else.
+ */
+const replayOf = (request: IncomingMessage, body: Buffer): IncomingMessage =>
+  Object.assign(Readable.from(body.length > 0 ? [body] : []), {
+    headers: request.headers,
+    method: request.method,
+    url: request.url,
+  }) as unknown as IncomingMessage;
+
+/**
+ * DynamoDB's answer to a refused signature, before dynalite sees the request (which checks only that one is there):
+ * 400 with `com.amazon.coral.service#<Exception>`, as dynalite's sources record DynamoDB's answers.
+ */
+export const verifyServiceRequest = async (
+  verify: RequestVerifier,
+  request: IncomingMessage,
+  body: Buffer,
+  response: ServerResponse,
+): Promise<boolean> => {
+  // A GET is DynamoDB's health check and an OPTIONS a browser's CORS preflight: both answered unsigned.
+  if (request.method !== 'POST') return true;
+  const signature = await verify(request, body);
+  if (signature.ok) return true;
+  answerDynamoDbJson(request, response, 400, {
+    __type: `com.amazon.coral.service#${signature.errorType}`,
+    message: signature.message,
+  });
+  return false;
+};
 
 /** dynalite reports a new table CREATING for a moment, longer with LevelDB on disk; callers expect it ready. */
 const untilActive = async (client: DynamoDBClient, name: string): Promise<void> => {
@@ -71,6 +107,7 @@ const createTables = async (client: DynamoDBClient, seeds: TableSeed[], ttl: Ttl
 export const startDynamoDbService = async (options: {
   tables: TableSeed[];
   region: string;
+  auth: ServiceAuth;
   persistDir?: string;
   host?: string;
   port?: number;
@@ -95,8 +132,8 @@ export const startDynamoDbService = async (options: {
   const url = `http://${host}:${(server.address() as AddressInfo).port}`;
   const internal = new DynamoDBClient({
     endpoint: url,
-    region: options.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    region: options.auth.region,
+    credentials: ownKeyOf(options.auth),
   });
   const tableExists = (name: string) =>
     internal.send(new DescribeTableCommand({ TableName: name })).then(
@@ -107,20 +144,27 @@ export const startDynamoDbService = async (options: {
       },
     );
 
-  // The two TTL targets are taken by the X-Amz-Target header alone, before dynalite reads the body, so everything
-  // else reaches dynalite untouched on the same port (no proxy hop). Swapped in before any request can arrive: the
-  // listen callback and this continuation run before the next poll for connections.
+  // The front reads each body, checks its signature, then answers the two TTL targets itself and hands everything
+  // else to dynalite on the same port (no proxy hop). Swapped in before any request can arrive: the listen callback
+  // and this continuation run before the next poll for connections.
   const [dynaliteHandler] = server.listeners('request') as RequestListener[];
   if (!dynaliteHandler) throw new Error('dynalite has no request handler');
   server.removeAllListeners('request');
-  server.on('request', (request, response) => {
-    const operation = ttlOperationOf(request);
-    if (!operation) {
-      dynaliteHandler(request, response);
+  const verify = requestVerifier(options.auth, 'dynamodb');
+  const front = async (request: IncomingMessage, response: ServerResponse) => {
+    const body = await readRequestBody(request, MAX_REQUEST_BYTES);
+    if (body === undefined) {
+      response.writeHead(413).end();
       return;
     }
-    answerTtlOperation(operation, request, response, { ttl, tableExists }).catch((error: unknown) => {
-      options.log?.(`[dynamodb] ${operation} failed: ${String(error)}`);
+    if (!(await verifyServiceRequest(verify, request, body, response))) return;
+    const operation = ttlOperationOf(request);
+    if (operation) await answerTtlOperation(operation, request, body, response, { ttl, tableExists });
+    else dynaliteHandler(replayOf(request, body), response);
+  };
+  server.on('request', (request, response) => {
+    front(request, response).catch((error: unknown) => {
+      options.log?.(`[dynamodb] ${ttlOperationOf(request) ?? 'request'} failed: ${String(error)}`);
       if (!response.headersSent) response.writeHead(500).end(JSON.stringify({ __type: 'InternalServerError' }));
     });
   });

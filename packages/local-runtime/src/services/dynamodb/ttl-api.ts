@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
-import { readRequestBody } from '../shared/local-service.ts';
 
 /** The TTL attribute of every table with TTL enabled, by table name: what the sweeper deletes by. */
 export type TtlSettings = Map<string, string>;
@@ -83,30 +82,41 @@ const update = (ttl: TtlSettings, table: string, input: Record<string, unknown>)
   return { TimeToLiveSpecification: { Enabled: enabled, AttributeName: attribute } };
 };
 
+/**
+ * Answers as dynalite answers: JSON in the request's own content type (`application/x-amz-json-1.0`, else
+ * `application/json`), with the CRC32 DynamoDB adds.
+ */
+export const answerDynamoDbJson = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  status: number,
+  data: unknown,
+): void => {
+  const body = JSON.stringify(data);
+  const type = String(request.headers['content-type'] ?? '')
+    .split(';')[0]
+    ?.trim();
+  response.writeHead(status, {
+    'Content-Type': type === 'application/x-amz-json-1.0' ? type : 'application/json',
+    // DynamoDB signs each body with its CRC32; clients that check it (the SDK for Java, v2 for JS) get one.
+    'x-amz-crc32': String(crc32(body)),
+  });
+  response.end(body);
+};
+
 /** Answers one of the TTL operations in the AWS JSON 1.0 protocol, as dynalite answers the others. */
 export const answerTtlOperation = async (
   operation: TtlOperation,
   request: IncomingMessage,
+  body: Buffer,
   response: ServerResponse,
   context: { ttl: TtlSettings; tableExists: (name: string) => Promise<boolean> },
 ): Promise<void> => {
-  const send = (status: number, data: unknown) => {
-    const body = JSON.stringify(data);
-    const type = String(request.headers['content-type'] ?? '')
-      .split(';')[0]
-      ?.trim();
-    response.writeHead(status, {
-      'Content-Type': type === 'application/x-amz-json-1.0' ? type : 'application/json',
-      // DynamoDB signs each body with its CRC32; clients that check it (the SDK for Java, v2 for JS) get one.
-      'x-amz-crc32': String(crc32(body)),
-    });
-    response.end(body);
-  };
+  const send = (status: number, data: unknown) => answerDynamoDbJson(request, response, status, data);
   try {
-    const body = await readRequestBody(request);
     let input: unknown;
     try {
-      input = JSON.parse(body?.toString('utf8') ?? '');
+      input = JSON.parse(body.toString('utf8'));
     } catch {
       input = undefined;
     }

@@ -4,6 +4,7 @@ import type { FunctionConfig } from '../../lambda/function-pool.ts';
 import { FunctionNotFoundError, type LambdaRuntime } from '../../lambda/lambda-runtime.ts';
 import { errorBodyOf, invocationLogLines } from '../../lambda/report.ts';
 import { readRequestBody } from '../shared/local-service.ts';
+import type { RequestVerifier } from '../shared/request-auth.ts';
 import type { AsyncInvocations } from './async-invocations.ts';
 import { LambdaApiError, resourceNotFound, validationError } from './errors.ts';
 import { parseFunctionName } from './names.ts';
@@ -25,6 +26,8 @@ const INVOCATION_TYPES = ['RequestResponse', 'Event', 'DryRun'];
 
 export interface InvokeContext {
   functions: () => LambdaRuntime | undefined;
+  /** Who may invoke: requests signed as the local services require (see request-auth.ts). */
+  verify: RequestVerifier;
   asyncInvocations: AsyncInvocations;
   region: string;
   accountId: string;
@@ -84,18 +87,6 @@ export const answerInvoke = async (
 ): Promise<void> => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const invocationType = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
-  if (!INVOCATION_TYPES.includes(invocationType)) {
-    throw validationError(
-      invocationType,
-      'invocationType',
-      `Member must satisfy enum value set: [${INVOCATION_TYPES}]`,
-    );
-  }
-  const logType = header(request, 'x-amz-log-type') ?? 'None';
-  if (logType !== 'None' && logType !== 'Tail') {
-    throw validationError(logType, 'logType', 'Member must satisfy enum value set: [Tail, None]');
-  }
-  const target = targetOf(context, decodeURIComponent(rawName), url.searchParams.get('Qualifier') ?? undefined);
   const limit = invocationType === 'Event' ? MAX_ASYNC_BYTES : MAX_SYNC_BYTES;
   const body = await readRequestBody(request, limit);
   if (!body) {
@@ -109,6 +100,21 @@ export const answerInvoke = async (
         : `Request must be smaller than ${MAX_SYNC_BYTES} bytes for the InvokeFunction operation`,
     );
   }
+  // Lambda is a REST-JSON service: a request it cannot attribute to a caller is refused before anything else, 403.
+  const signature = await context.verify(request, body);
+  if (!signature.ok) throw new LambdaApiError(signature.errorType, 403, signature.message);
+  if (!INVOCATION_TYPES.includes(invocationType)) {
+    throw validationError(
+      invocationType,
+      'invocationType',
+      `Member must satisfy enum value set: [${INVOCATION_TYPES}]`,
+    );
+  }
+  const logType = header(request, 'x-amz-log-type') ?? 'None';
+  if (logType !== 'None' && logType !== 'Tail') {
+    throw validationError(logType, 'logType', 'Member must satisfy enum value set: [Tail, None]');
+  }
+  const target = targetOf(context, decodeURIComponent(rawName), url.searchParams.get('Qualifier') ?? undefined);
   const event = payloadOf(body);
   const { config, version } = target;
   const runtime = context.functions();

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { LambdaRuntime } from '../../lambda/lambda-runtime.ts';
 import { type LocalService, listenService } from '../shared/local-service.ts';
+import { requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { AsyncInvocations } from './async-invocations.ts';
 import { LambdaApiError } from './errors.ts';
 import { answerInvoke, INVOKE_PATH } from './invoke.ts';
@@ -15,6 +16,8 @@ export interface LambdaServiceOptions {
   functions: () => LambdaRuntime | undefined;
   region: string;
   accountId: string;
+  /** Who may call the endpoint (the local credentials, or any well-formed signature). */
+  auth: ServiceAuth;
   /** Multiplies the asynchronous retry delays. */
   timeScale: number;
   log: (line: string) => void;
@@ -43,7 +46,7 @@ export const startLambdaService = async (options: LambdaServiceOptions): Promise
     log: options.log,
     timeScale: options.timeScale,
   });
-  const context = { ...options, asyncInvocations };
+  const context = { ...options, asyncInvocations, verify: requestVerifier(options.auth, 'lambda') };
   const service = await listenService(
     'lambda',
     async (request, response) => {

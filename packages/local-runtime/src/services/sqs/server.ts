@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SigV4Result } from '../../rest/auth/sigv4.ts';
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService, readRequestBody } from '../shared/local-service.ts';
-import { SqsError, unsupportedOperation } from './errors.ts';
+import { type RequestVerifier, requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
+import { authFailure, SqsError, unsupportedOperation } from './errors.ts';
 import type { StoredMessage } from './message.ts';
 import { operations, type SqsInput, type SqsOutput } from './operations.ts';
 import { parseQueryParameters, queryAnswer, queryError } from './query-protocol.ts';
@@ -24,7 +26,7 @@ const run = async (registry: QueueRegistry, action: string, input: SqsInput): Pr
 };
 
 /** AWS JSON 1.0 (`X-Amz-Target: AmazonSQS.<Action>`), what the AWS SDK for JavaScript v3 speaks. */
-const jsonProtocol = (registry: QueueRegistry) =>
+const jsonProtocol = (registry: QueueRegistry, verify: RequestVerifier) =>
   awsJsonHandler({
     targetPrefix: 'AmazonSQS',
     contentType: 'application/x-amz-json-1.0',
@@ -44,6 +46,16 @@ const jsonProtocol = (registry: QueueRegistry) =>
         : undefined,
     protocolErrorType: (name) => `com.amazon.coral.service#${name}`,
     maxBodyBytes: 2 * 1_048_576,
+    verify,
+    authErrorOf: (failure) => {
+      const error = authFailure(failure);
+      return {
+        status: error.status,
+        type: `com.amazon.coral.service#${error.code}`,
+        message: error.message,
+        headers: { 'x-amzn-query-error': `${error.queryCode};${error.fault}` },
+      };
+    },
   });
 
 /** The query protocol: `Action=...` form-encoded (or in the query string), the queue in the path. */
@@ -52,6 +64,7 @@ const answerQuery = async (
   request: IncomingMessage,
   body: string,
   response: ServerResponse,
+  signature: SigV4Result,
 ) => {
   const requestId = randomUUID();
   const url = new URL(request.url ?? '/', 'http://localhost');
@@ -64,6 +77,7 @@ const answerQuery = async (
       .end(answer.body);
   const action = flat.Action;
   try {
+    if (!signature.ok) throw authFailure(signature);
     if (!action) throw new SqsError('MissingAction', 'The request must contain the parameter Action.');
     if (!operations[action]) {
       throw new SqsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
@@ -89,6 +103,7 @@ export const startSqsService = async (options: {
   queues: QueueSeed[];
   region: string;
   accountId: string;
+  auth: ServiceAuth;
   timeScale?: number;
   host?: string;
   port?: number;
@@ -96,6 +111,7 @@ export const startSqsService = async (options: {
 }): Promise<SqsService> => {
   let registry: QueueRegistry | undefined;
   let json: ReturnType<typeof jsonProtocol> | undefined;
+  const verify = requestVerifier(options.auth, 'sqs');
   const service = await listenService(
     'sqs',
     async (request, response) => {
@@ -104,12 +120,12 @@ export const startSqsService = async (options: {
         await json(request, response);
         return;
       }
-      const body = (await readRequestBody(request, 2 * 1_048_576))?.toString('utf8');
+      const body = await readRequestBody(request, 2 * 1_048_576);
       if (body === undefined) {
         response.writeHead(413, { 'Content-Type': 'text/plain' }).end('Request entity too large');
         return;
       }
-      await answerQuery(registry, request, body, response);
+      await answerQuery(registry, request, body.toString('utf8'), response, await verify(request, body));
     },
     { ...(options.host ? { host: options.host } : {}), ...(options.port === undefined ? {} : { port: options.port }) },
   );
@@ -127,7 +143,7 @@ export const startSqsService = async (options: {
     throw error;
   }
   registry = created;
-  json = jsonProtocol(created);
+  json = jsonProtocol(created, verify);
   return {
     ...service,
     registry: created,

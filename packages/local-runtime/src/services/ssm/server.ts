@@ -1,5 +1,6 @@
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService } from '../shared/local-service.ts';
+import { requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { ParameterStore, type ParameterType, SsmError } from './store.ts';
 
 export interface SsmParameterSeed {
@@ -73,6 +74,7 @@ export const startSsmService = async (options: {
   parameters: SsmParameterSeed[];
   region: string;
   accountId: string;
+  auth: ServiceAuth;
   port?: number;
   host?: string;
 }): Promise<SsmService> => {
@@ -91,6 +93,7 @@ export const startSsmService = async (options: {
       ),
       errorOf: (error) =>
         error instanceof SsmError ? { status: 400, type: error.type, message: error.message } : undefined,
+      verify: requestVerifier(options.auth, 'ssm'),
     }),
     options,
   );

@@ -1,5 +1,6 @@
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService } from '../shared/local-service.ts';
+import { requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { SfnError } from './errors.ts';
 import { closeExecution, type Execution } from './executions.ts';
 import { operations } from './operations.ts';
@@ -26,6 +27,7 @@ export interface StepFunctionsOptions extends TaskServices {
   stateMachines: StateMachineSeed[];
   region: string;
   accountId: string;
+  auth: ServiceAuth;
   host?: string;
   port?: number;
   log?: (line: string) => void;
@@ -66,6 +68,7 @@ export const startStepFunctionsService = async (options: StepFunctionsOptions): 
       ),
       errorOf: (error) =>
         error instanceof SfnError ? { status: 400, type: error.code, message: error.message } : undefined,
+      verify: requestVerifier(options.auth, 'states'),
     }),
     { ...(options.host ? { host: options.host } : {}), ...(options.port === undefined ? {} : { port: options.port }) },
   );
