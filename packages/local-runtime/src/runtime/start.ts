@@ -19,13 +19,15 @@ import { UsagePlans } from '../rest/usage/usage-plans.ts';
 import type { LocalService } from '../services/shared/local-service.ts';
 import { includedFiles } from '../template/load.ts';
 import { LocalStack } from '../template/stack.ts';
+import { isSamBuildOutput } from '../template/template-file.ts';
 import { WebSocketGateway, type WsLimits } from '../websocket/gateway.ts';
 import { type WebSocketApi, webSocketApisOf, webSocketProblems } from '../websocket/model.ts';
 import { webSocketPort } from '../websocket/server.ts';
 import type { ApiEndpoint } from './api-endpoint.ts';
 import { localCredentials } from './credentials.ts';
+import type { EnvVarsOverrides } from './env-vars.ts';
 import { sqsEventSourcesOf } from './event-sources.ts';
-import { functionConfigs, functionProblems } from './functions.ts';
+import { envVarsReport, functionConfigs, functionProblems } from './functions.ts';
 import { localPages } from './local-pages.ts';
 import type { LocalRoute, RuntimeInfo } from './local-routes.ts';
 import { createRuntimeLog, type LogFormat, useColor } from './log-format.ts';
@@ -38,7 +40,28 @@ import { watchSources } from './watch.ts';
 export interface RuntimeOptions {
   templatePath: string;
   configEnv?: string;
+  /** `Key=Value ...`, merged key by key over samconfig.toml's `parameter_overrides`. */
   parameterOverrides?: string;
+  /** The samconfig file (default `samconfig.toml` beside the template; `--config-file`). */
+  samconfigPath?: string;
+  /**
+   * Its table the parameter values, region and stack name come from: `deploy` by default (the stack as deployed),
+   * `local_start_api` for `start-api` (as `sam local start-api` reads it); `global` under either.
+   */
+  samconfigCommand?: string;
+  /** The stack's region, over samconfig.toml's (`--region`). */
+  region?: string;
+  /** `--env-vars`: values for the variables the functions declare in `Environment.Variables` (SAM CLI's rule). */
+  envVars?: EnvVarsOverrides;
+  /** Serve each REST API's stage at the root of its port too, as `sam local start-api` does (`--stage-path off`). */
+  restApisAtRoot?: boolean;
+  /** Files served at `/` (`--static-dir`), as `sam local start-api` serves its `public` folder. */
+  staticDir?: string;
+  /** Debugging (`--debug-port`, `--debug-function`, `--debug-args`, `--debugger-path`), SAM CLI's flags. */
+  debugPort?: number;
+  debugFunction?: string;
+  debugArgs?: string;
+  debuggerPath?: string;
   /** REST API port; 0 picks a free one. */
   port?: number;
   host?: string;
@@ -212,6 +235,9 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       templatePath: options.templatePath,
       configEnv: options.configEnv,
       parameterOverrides: options.parameterOverrides,
+      ...(options.samconfigPath ? { samconfigPath: options.samconfigPath } : {}),
+      ...(options.samconfigCommand ? { samconfigCommand: options.samconfigCommand } : {}),
+      ...(options.region ? { region: options.region } : {}),
       ...(options.importValues ? { importValues: options.importValues } : {}),
     });
   const stack = readStack();
@@ -321,7 +347,11 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
 
     const buildDir = resolve(options.buildDir ?? join(stack.templatePath, '..', '.local', 'build'));
     const buildStarted = performance.now();
-    const firstBuild = await buildFunctions(stack.templatePath, { outDir: buildDir });
+    // `sam build`'s output template points CodeUri at code it has built: it runs in place, not bundled again.
+    const built = isSamBuildOutput(stack.templatePath);
+    const bundle = (templatePath: string, buildOptions: Parameters<typeof buildFunctions>[1]) =>
+      built ? Promise.resolve([]) : buildFunctions(templatePath, buildOptions);
+    const firstBuild = await bundle(stack.templatePath, { outDir: buildDir });
     if (firstBuild.length > 0) {
       const reused = firstBuild.filter((fn) => fn.cached).length;
       log(
@@ -335,11 +365,15 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       ...aws.environment,
     };
     const lambdaFor = (target: LocalStack, targetBundles: Record<string, string>) =>
-      new LambdaRuntime(functionConfigs(target, targetBundles, { shared, rewrite, buildDir, localHosts }), {
-        maxConcurrency: options.maxConcurrency ?? 10,
-        log,
-        functionOutput: runtimeLog.functionLine,
-      });
+      new LambdaRuntime(
+        functionConfigs(target, targetBundles, { shared, rewrite, buildDir, localHosts, envVars: options.envVars }),
+        {
+          maxConcurrency: options.maxConcurrency ?? 10,
+          log,
+          functionOutput: runtimeLog.functionLine,
+        },
+      );
+    for (const note of envVarsReport(stack, options.envVars)) log(`[env-vars] ${note}`);
     let runtime = lambdaFor(stack, bundles);
     lambda = runtime;
     report.unsupported.push(...(await functionProblems(runtime)));
@@ -474,12 +508,19 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const route = () => {
       const byLogicalId = new Map(endpoints.map((endpoint) => [endpoint.logicalId, endpoint]));
       const onSharedPort = placement.shared.flatMap((api) => byLogicalId.get(api.logicalId) ?? []);
-      const serve = apiRequestHandler({ endpoints: onSharedPort, all: endpoints, local, log: logRequest, index });
+      const serving = {
+        all: endpoints,
+        local,
+        log: logRequest,
+        ...(options.restApisAtRoot ? { restApisAtRoot: true } : {}),
+        ...(options.staticDir ? { staticDir: options.staticDir } : {}),
+      };
+      const serve = apiRequestHandler({ ...serving, endpoints: onSharedPort, index });
       handler = (request, response) => void serve(request, response);
       for (const api of placement.own) {
         const endpoint = byLogicalId.get(api.logicalId);
         if (!endpoint) continue;
-        const own = apiRequestHandler({ endpoints: [endpoint], all: endpoints, local, log: logRequest });
+        const own = apiRequestHandler({ ...serving, endpoints: [endpoint] });
         ownHandlers.set(api.logicalId, (request, response) => void own(request, response));
       }
     };
@@ -501,7 +542,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       const notes: string[] = [];
       if (placeKey(nextPlaced) !== placeKey(placed))
         notes.push('APIs or stages were added or removed: restart to serve them');
-      const nextBuilt = await buildFunctions(next.templatePath, { outDir: buildDir });
+      const nextBuilt = await bundle(next.templatePath, { outDir: buildDir });
       nextBuilt.sort((a, b) => a.logicalId.localeCompare(b.logicalId));
       const nextRuntime = lambdaFor(next, Object.fromEntries(nextBuilt.map((fn) => [fn.logicalId, fn.outfile])));
       const previous = runtime;
@@ -533,7 +574,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       const watcher = watchSources(stack.templatePath, {
         built: () => built,
         rebuild: async (logicalIds) => {
-          const rebuilt = await buildFunctions(stack.templatePath, {
+          const rebuilt = await bundle(stack.templatePath, {
             outDir: buildDir,
             only: logicalIds,
             cache: false,
