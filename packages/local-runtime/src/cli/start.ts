@@ -1,9 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { banner } from '../runtime/banner.ts';
 import { loadLocalRoutes } from '../runtime/local-routes.ts';
 import type { LogFormat } from '../runtime/log-format.ts';
-import { startLocalRuntime } from '../runtime/start.ts';
 import { flushStdout, writeStdout } from '../runtime/stdout-lines.ts';
 import { parseParameterOverrides } from '../template/parameters.ts';
 import { isSamBuildOutput } from '../template/template-file.ts';
@@ -185,6 +183,11 @@ export const runStart = async (name: 'start' | 'start-api', argv: string[]): Pro
   const logFd = logFile ? openSync(logFile, 'w') : undefined;
   const restApisAtRoot = options.string('stage-path') === 'off';
 
+  // The runtime (and the AWS SDK under it) is loaded once the command line is read: --help and mistakes answer at once.
+  const [{ startLocalRuntime }, { banner }] = await Promise.all([
+    import('../runtime/start.ts'),
+    import('../runtime/banner.ts'),
+  ]);
   const runtime = await startLocalRuntime({
     routes,
     importValues,
