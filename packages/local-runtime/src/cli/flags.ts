@@ -256,9 +256,7 @@ export const startApiFlags: Flag[] = [
   {
     name: 'disable-authorizer',
     kind: 'boolean',
-    help: "don't run Lambda authorizers",
-    refused:
-      'authorizers always run (an auth construct is never skipped): mint a token with `sam-local-runtime token` instead',
+    help: 'do not run Lambda authorizers: their methods and routes take every request (Cognito, JWT, IAM stay)',
   },
   {
     name: 'ssl-cert-file',

@@ -214,6 +214,7 @@ export const runStart = async (name: 'start' | 'start-api', argv: string[]): Pro
     buildDir: options.string('build-dir'),
     staticDir,
     restApisAtRoot,
+    ...(options.boolean('disable-authorizer') ? { disableAuthorizer: true } : {}),
     ...(debugPorts[0] === undefined ? {} : { debugPort: debugPorts[0] }),
     ...(options.string('debug-function') ? { debugFunction: options.string('debug-function') } : {}),
     ...(options.string('debug-args') ? { debugArgs: options.string('debug-args') } : {}),

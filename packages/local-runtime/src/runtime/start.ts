@@ -25,6 +25,7 @@ import { type WebSocketApi, webSocketApisOf, webSocketProblems } from '../websoc
 import { webSocketPort } from '../websocket/server.ts';
 import type { ApiEndpoint } from './api-endpoint.ts';
 import { localCredentials } from './credentials.ts';
+import { withoutLambdaAuthorizers } from './disable-authorizer.ts';
 import type { EnvVarsOverrides } from './env-vars.ts';
 import { sqsEventSourcesOf } from './event-sources.ts';
 import { envVarsReport, functionConfigs, functionProblems } from './functions.ts';
@@ -57,6 +58,8 @@ export interface RuntimeOptions {
   restApisAtRoot?: boolean;
   /** Files served at `/` (`--static-dir`), as `sam local start-api` serves its `public` folder. */
   staticDir?: string;
+  /** Lambda authorizers are not run (`--disable-authorizer`); the start-up report says how many methods it opened. */
+  disableAuthorizer?: boolean;
   /** Debugging (`--debug-port`, `--debug-function`, `--debug-args`, `--debugger-path`), SAM CLI's flags. */
   debugPort?: number;
   debugFunction?: string;
@@ -199,15 +202,17 @@ const close = (server: Server): Promise<void> =>
   });
 
 /** The REST and HTTP APIs of a stack and their usage plans: what a template reload replaces. */
-const apiModelsOf = (stack: LocalStack) => {
+const apiModelsOf = (stack: LocalStack, disableAuthorizer = false) => {
   const restApis = restApisOf(stack);
-  const httpApis = httpApisOf(stack);
   const samUsage = samUsageOf(stack, restApis.samUsagePlans);
+  const served = disableAuthorizer
+    ? withoutLambdaAuthorizers(restApis.apis, httpApisOf(stack))
+    : { apis: restApis.apis, httpApis: httpApisOf(stack), note: [] };
   return {
-    apis: restApis.apis,
-    httpApis,
+    apis: served.apis,
+    httpApis: served.httpApis,
     usagePlans: new UsagePlans([...apiKeysOf(stack), ...samUsage.keys], [...usagePlansOf(stack), ...samUsage.plans]),
-    problems: [...restApis.problems, ...httpApiReport(httpApis)],
+    problems: [...restApis.problems, ...httpApiReport(served.httpApis), ...served.note],
   };
 };
 
@@ -243,7 +248,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   const stack = readStack();
   const report = templateReport(stack);
   const webSocketApis = webSocketApisOf(stack);
-  let models = apiModelsOf(stack);
+  let models = apiModelsOf(stack, options.disableAuthorizer);
   report.unsupported.push(...models.problems);
   const { apis, httpApis } = models;
 
@@ -534,7 +539,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
      */
     const reloadTemplate = async (): Promise<{ what: string; built: BuiltFunction[] }> => {
       const next = readStack();
-      const nextModels = apiModelsOf(next);
+      const nextModels = apiModelsOf(next, options.disableAuthorizer);
       const nextPlaced = [...nextModels.apis, ...nextModels.httpApis].map((api) => ({
         logicalId: api.logicalId,
         stage: api.stage,

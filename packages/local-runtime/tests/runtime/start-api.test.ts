@@ -230,6 +230,25 @@ describe('start-api: a REST API alone', () => {
   }, 90_000);
 });
 
+describe('start-api --disable-authorizer', () => {
+  it("opens the methods of Lambda authorizers, as sam local start-api's flag does, and says so", async () => {
+    const folder = join(PROJECT, 'authorized');
+    const guarded = await startRuntime([], { command: 'start-api', cwd: folder });
+    try {
+      expect((await call(`${guarded.base}/hello`, { headers: { Authorization: 'x' } })).status).toBe(401);
+    } finally {
+      await guarded.stop();
+    }
+    const open = await startRuntime(['--disable-authorizer'], { command: 'start-api', cwd: folder });
+    try {
+      expect((await call(`${open.base}/hello`)).status).toBe(200);
+      expect(open.output()).toContain('--disable-authorizer: Lambda authorizers not run; methods and routes opened: 1');
+    } finally {
+      await open.stop();
+    }
+  }, 90_000);
+});
+
 describe("start-api: sam build's output", () => {
   it('reads .aws-sam/build/template.yaml when it is newer than template.yaml, and runs its built code in place', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'start-api-built-'));
