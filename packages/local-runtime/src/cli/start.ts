@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadLocalRoutes } from '../runtime/local-routes.ts';
 import type { LogFormat } from '../runtime/log-format.ts';
@@ -212,7 +212,8 @@ export const runStart = async (name: 'start' | 'start-api', argv: string[]): Pro
     },
     watch: options.boolean('watch') ?? true,
     buildDir: options.string('build-dir'),
-    staticDir,
+    // Without the folder, requests are not checked against it (a route lookup more per request).
+    ...(existsSync(staticDir) ? { staticDir } : {}),
     restApisAtRoot,
     ...(options.boolean('disable-authorizer') ? { disableAuthorizer: true } : {}),
     ...(debugPorts[0] === undefined ? {} : { debugPort: debugPorts[0] }),

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call, eventually, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
 
 /**
  * `sam-local-runtime start-api` run from a SAM project's folder as `sam local start-api` is: samconfig.toml's
@@ -219,9 +219,10 @@ describe('start-api: a REST API alone', () => {
       expect(body.hint).toMatch(/^no route GET \/hello; did you mean \/Prod\/hello\? /);
       expect((await call(`${runtime.info.restUrl}/nope`)).json().hint).toBeUndefined();
       expect((await call(`${runtime.base}/hello`)).status).toBe(200);
-      const log = readFileSync(logFile, 'utf8');
-      expect(log).toMatch(/GET \/hello 403 .*no route GET \/hello; did you mean \/Prod\/hello\?/);
-      expect(log).toMatch(/GET \/Prod\/hello 200/);
+      // A request's log line follows its answer.
+      const logged = (pattern: RegExp) => eventually(() => pattern.test(readFileSync(logFile, 'utf8')), 5000);
+      expect(await logged(/GET \/hello 403 .*no route GET \/hello; did you mean \/Prod\/hello\?/)).toBe(true);
+      expect(await logged(/GET \/Prod\/hello 200/)).toBe(true);
       expect(runtime.output()).not.toMatch(/GET \/Prod\/hello 200/);
     } finally {
       await runtime.stop();
