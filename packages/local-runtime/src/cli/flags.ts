@@ -277,7 +277,12 @@ export const startApiFlags: Flag[] = [
 /** SAM CLI's flags of each local command (besides what a command adds of its own: invoke's --event...). */
 export const samLocalFlags = (command: 'start-api' | 'invoke' | 'start-lambda'): Flag[] => {
   const shared = [...localCommonFlags, ...configFlags, ...frameworkFlags];
-  if (command === 'invoke') return [...invokeCommonFlags, ...shared];
+  if (command === 'invoke') {
+    const symlinks = container('mount-symlinks', 'boolean', "mount symlinks' targets into the container", {
+      negatable: true,
+    });
+    return [...invokeCommonFlags, symlinks, ...shared];
+  }
   if (command === 'start-lambda')
     return [...serviceFlags(3001), ...invokeCommonFlags, ...warmContainerFlags, ...shared];
   return [...serviceFlags(3000), ...startApiFlags, ...invokeCommonFlags, ...warmContainerFlags, ...shared];

@@ -24,6 +24,33 @@ const SERVICES_USAGE = listing(`Usage: ${PROGRAM} <service> <event> [options]\n\
 ]);
 
 /** One line, then the usage (the short one, as click prints it, when the usage is the options'). */
+/** SAM CLI 1.164's other services: event sources this runtime does not run (samcli/lib/generated_sample_events). */
+const SAM_ONLY_SERVICES = [
+  'alb',
+  'alexa-skills-kit',
+  'alexa-smart-home',
+  'appsync',
+  'batch',
+  'cloudformation',
+  'cloudfront',
+  'cloudwatch',
+  'codecommit',
+  'codepipeline',
+  'cognito',
+  'config',
+  'connect',
+  'dynamodb',
+  'kinesis',
+  'lex',
+  'lex-v2',
+  'rekognition',
+  's3',
+  'sagemaker',
+  'ses',
+  'sns',
+  'workmail',
+];
+
 const fail = (message: string, usage: string): never => {
   process.stderr.write(`${PROGRAM}: ${message}\n${usage}\n`);
   process.exit(2);
@@ -43,7 +70,12 @@ export const runGenerateEvent = async (argv: string[]): Promise<void> => {
     process.exit(0);
   }
   const service = SAMPLE_EVENTS[serviceName];
-  if (!service) fail(`no such service: "${serviceName}"`, `\n${SERVICES_USAGE}`);
+  if (!service) {
+    const why = SAM_ONLY_SERVICES.includes(serviceName)
+      ? `no such service: "${serviceName}" (SAM CLI has its samples; this runtime delivers no ${serviceName} events, so it prints none)`
+      : `no such service: "${serviceName}"`;
+    fail(why, `\n${SERVICES_USAGE}`);
+  }
   const events = service as NonNullable<typeof service>;
   const eventsUsage = listing(
     `Usage: ${PROGRAM} ${serviceName} <event> [options]\n\nEvents:`,

@@ -247,6 +247,9 @@ describe('sam-local-runtime generate-event', () => {
     expect(runIn(['generate-event', 's4']).stderr).toMatch(
       /^sam-local-runtime generate-event: no such service: "s4"\n/,
     );
+    expect(runIn(['generate-event', 's3', 'put']).stderr).toMatch(
+      /^sam-local-runtime generate-event: no such service: "s3" \(SAM CLI has its samples; this runtime delivers no s3 events/,
+    );
     expect(runIn(['generate-event', 'sqs', 'send']).code).toBe(2);
     const option = runIn(['generate-event', 'sqs', 'receive-message', '--queue', 'q']);
     expect(option.code).toBe(2);
