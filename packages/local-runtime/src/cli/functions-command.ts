@@ -1,28 +1,23 @@
-import { existsSync } from 'node:fs';
 import { flushStdout } from '../runtime/stdout-lines.ts';
 import { LocalStack } from '../template/stack.ts';
+import type { Flag } from './flags.ts';
+import {
+  CommandError,
+  type LocalCommand,
+  type LocalCommandOptions,
+  readLocalCommand,
+  shortUsage,
+  UsageError,
+  usageOf,
+} from './options.ts';
 
-/**
- * What `invoke` and `start-lambda` share: SAM CLI's flags for the template and its parameters, the build folder and
- * the debugger, and one-line failures. (The shared option module of `start` will take these over.)
- */
-export const FUNCTION_OPTIONS_USAGE = `  -t, --template FILE      SAM template (default template.yaml, else template.yml)
-  --parameter-overrides S  'Key=Value Key2=Value2', over the samconfig environment's parameter_overrides
-  --config-env NAME        samconfig.toml environment for parameter values
-  --build-dir DIR          where function bundles go (default .local/build beside the template)
-  -d, --debug-port N       the debugged function waits for a debugger on this port (Node.js inspector; debugpy
-                           for Python) before it runs; its timeout is 10 hours, as with SAM CLI
-  --debug-function ID      which function --debug-port applies to (default: the only one / the invoked one)`;
-
-export const functionOptions = {
-  template: { type: 'string', short: 't' },
-  'parameter-overrides': { type: 'string', default: '' },
-  'config-env': { type: 'string' },
-  'build-dir': { type: 'string' },
-  'debug-port': { type: 'string', short: 'd' },
-  'debug-function': { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
+/** The build folder: this runtime's own flag of every command that runs functions. */
+export const buildDirFlag: Flag = {
+  name: 'build-dir',
+  kind: 'string',
+  value: 'DIR',
+  help: 'where function bundles go (default .local/build beside the template)',
+};
 
 export const failer =
   (command: string) =>
@@ -46,21 +41,53 @@ export const portOf = (
   return port;
 };
 
-/** SAM CLI's default template: template.yaml, or template.yml when only that exists. */
-export const templatePathOf = (given: string | undefined): string =>
-  given ?? (!existsSync('template.yaml') && existsSync('template.yml') ? 'template.yml' : 'template.yaml');
+export interface FunctionsCommand {
+  options: LocalCommandOptions;
+  stack: LocalStack;
+  fail: (message: string, code?: number) => never;
+}
 
-export const readStack = (
-  fail: (message: string, code?: number) => never,
-  values: { template?: string; 'parameter-overrides': string; 'config-env'?: string },
-): LocalStack => {
+/**
+ * What `invoke` and `start-lambda` share with `start-api`: SAM CLI's flags read as SAM CLI reads them (command line,
+ * environment, samconfig's `[<env>.<command>.parameters]` then `[<env>.global.parameters]`), `--help`, one-line
+ * failures (exit 2 for usage, 1 for what cannot be read), the notes on ignored flags and the template read.
+ */
+export const readFunctionsCommand = (command: LocalCommand, synopsis: string, argv: string[]): FunctionsCommand => {
+  const fail = failer(command.name);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${usageOf(synopsis, command.flags)}\n`);
+    process.exit(0);
+  }
+  let options: LocalCommandOptions;
   try {
-    return new LocalStack({
-      templatePath: templatePathOf(values.template),
-      parameterOverrides: values['parameter-overrides'],
-      configEnv: values['config-env'],
+    options = readLocalCommand(command, argv);
+  } catch (error) {
+    if (error instanceof UsageError)
+      return fail(`${error.message}\n${shortUsage(`sam-local-runtime ${command.name}`)}`);
+    if (error instanceof CommandError) return fail(error.message, 1);
+    throw error;
+  }
+  for (const note of options.notes) process.stderr.write(`sam-local-runtime ${command.name}: ${note}\n`);
+  if (!options.string('template')) process.stderr.write(`sam-local-runtime ${command.name}: ${options.templateNote}\n`);
+  const region = options.string('region');
+  let stack: LocalStack;
+  try {
+    stack = new LocalStack({
+      templatePath: options.templatePath,
+      configEnv: options.configEnv,
+      parameterOverrides: options.parameterOverrides,
+      samconfigPath: options.samconfigPath,
+      samconfigCommand: options.samconfigCommand,
+      ...(region ? { region } : {}),
     });
   } catch (error) {
     return fail((error as Error).message, 1);
   }
+  return { options, stack, fail };
+};
+
+/** `--debug-port` (the first one: one debugged function) as the functions runtime takes it. */
+export const debugPortOf = (command: FunctionsCommand): number | undefined => {
+  const [first] = command.options.list('debug-port');
+  return first === undefined ? undefined : portOf(command.fail, first, 0, '--debug-port');
 };

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { endLines, errorBodyOf, startLine } from '../lambda/report.ts';
 import { chooseFunction } from '../runtime/functions.ts';
 import { startFunctionsRuntime } from '../runtime/functions-runtime.ts';
-import { FUNCTION_OPTIONS_USAGE, failer, functionOptions, portOf, readStack } from './functions-command.ts';
+import { type Flag, helpFlag, samLocalFlags } from './flags.ts';
+import { buildDirFlag, debugPortOf, readFunctionsCommand } from './functions-command.ts';
 
 /**
  * `sam-local-runtime invoke [FUNCTION] -e event.json`, as `sam local invoke`: the function's result (or its error
@@ -13,37 +13,34 @@ import { FUNCTION_OPTIONS_USAGE, failer, functionOptions, portOf, readStack } fr
  * regressions"); a function or event that cannot be found, or a template that cannot be read, exits 1. The local
  * services run behind the function, so what it writes to a queue or a table is accepted (and gone when it exits).
  */
-const USAGE = `Usage: sam-local-runtime invoke [FUNCTION] [options]
+const FLAGS: Flag[] = [
+  {
+    name: 'event',
+    short: 'e',
+    kind: 'string',
+    value: 'FILE',
+    help: "the event, a JSON file ('-' reads it from stdin); without it, {} as with SAM CLI",
+  },
+  { name: 'no-event', kind: 'boolean', help: "invoke with {} (SAM CLI's deprecated flag; the default)" },
+  ...samLocalFlags('invoke'),
+  buildDirFlag,
+  helpFlag,
+];
 
-  FUNCTION                 logical id or FunctionName (default: the template's only function)
-  -e, --event FILE         the event, a JSON file ('-' reads it from stdin); without it, {} as with SAM CLI
-  --no-event               invoke with {} (SAM CLI's deprecated flag; the default)
-${FUNCTION_OPTIONS_USAGE}
-  -h, --help               this text`;
-
-const fail = failer('invoke');
-
-const parse = () =>
-  parseArgs({
-    allowPositionals: true,
-    options: {
-      ...functionOptions,
-      event: { type: 'string', short: 'e' },
-      'no-event': { type: 'boolean', default: false },
-    },
-  });
-let parsed: ReturnType<typeof parse> | undefined;
-try {
-  parsed = parse();
-} catch (error) {
-  fail(`${(error as Error).message}\n\n${USAGE}`);
-}
-const { values, positionals } = parsed as ReturnType<typeof parse>;
-if (values.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-if (positionals.length > 1) fail(`one function at a time, got ${positionals.join(', ')}\n\n${USAGE}`);
+const command = readFunctionsCommand(
+  {
+    name: 'invoke',
+    samconfigCommand: 'local_invoke',
+    flags: FLAGS,
+    includeBuildTemplate: true,
+    flagsFromSamconfig: true,
+  },
+  "Usage: sam-local-runtime invoke [FUNCTION] [options]\n\nRuns one function once with an event, as `sam local invoke` does, with the local services behind it.\nFUNCTION: logical id or FunctionName (default: the template's only function).",
+  process.argv.slice(2),
+);
+const { options, stack, fail } = command;
+const { positionals } = options;
+if (positionals.length > 1) fail(`one function at a time, got ${positionals.join(', ')}`);
 
 const readEvent = (file: string | undefined): unknown => {
   if (file === undefined) return {};
@@ -60,13 +57,13 @@ const readEvent = (file: string | undefined): unknown => {
     return fail(`the event ${file === '-' ? 'on stdin' : file} is not JSON: ${(error as Error).message}`, 1);
   }
 };
+const eventFile = options.string('event');
 // SAM CLI's hint when it waits for a payload typed at a terminal.
-if (values.event === '-' && process.stdin.isTTY) {
+if (eventFile === '-' && process.stdin.isTTY) {
   process.stderr.write('Reading invoke payload from stdin (you can also pass it from file with --event)\n');
 }
-const event = readEvent(values['no-event'] ? undefined : values.event);
+const event = readEvent(options.boolean('no-event') ? undefined : eventFile);
 
-const stack = readStack(fail, values);
 const wanted = positionals[0];
 const chosen = chooseFunction(stack, wanted);
 const logicalId =
@@ -77,8 +74,8 @@ const logicalId =
       : `You must provide a function logical ID when there are more than one functions in your template. Possible options in your template: ${chosen.all.join(', ')}`,
     1,
   );
-const debugPort =
-  values['debug-port'] === undefined ? undefined : portOf(fail, values['debug-port'], 0, '--debug-port');
+const debugPort = debugPortOf(command);
+const buildDir = options.string('build-dir');
 
 const stderr = (line: string) => process.stderr.write(`${line}\n`);
 const runtime = await startFunctionsRuntime(stack, {
@@ -87,8 +84,9 @@ const runtime = await startFunctionsRuntime(stack, {
   log: stderr,
   functionOutput: (_logicalId, line) => stderr(line),
   maxConcurrency: 10,
-  ...(values['build-dir'] ? { buildDir: values['build-dir'] } : {}),
-  ...(debugPort === undefined ? {} : { debug: { port: debugPort, functionId: values['debug-function'] ?? logicalId } }),
+  ...(buildDir ? { buildDir } : {}),
+  ...(options.envVars ? { envVars: options.envVars } : {}),
+  ...(debugPort === undefined ? {} : { debug: { port: debugPort, functionId: logicalId } }),
   eventSources: false,
 }).catch((error: Error) => fail(error.message, 1));
 

@@ -12,6 +12,7 @@ import {
   sourceIpOf,
 } from './exchange.ts';
 import type { GatewayAnswer } from './gateway.ts';
+import { staticFile } from './static-files.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -201,7 +202,7 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${cha
  * `/` and `/_local`: the stages and the runtime's pages, as JSON (or HTML for a browser). With status 403 it answers a
  * request for a stage that is not here: API Gateway's `{"message":"Forbidden"}` plus where the stages are.
  */
-const indexAnswer = (request: IncomingMessage, index: LocalIndex, status: 200 | 403) => {
+const indexAnswer = (request: IncomingMessage, index: LocalIndex, status: 200 | 403, hint?: string) => {
   const html = /text\/html/.test(request.headers.accept ?? '');
   const headers: Record<string, string> = status === 403 ? { 'x-amzn-ErrorType': 'ForbiddenException' } : {};
   if (html) {
@@ -211,7 +212,7 @@ const indexAnswer = (request: IncomingMessage, index: LocalIndex, status: 200 | 
       '<!doctype html><meta charset="utf-8"><title>sam-local-runtime</title>',
       '<style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:52rem;padding:0 1rem}code{background:#f3f3f3;padding:0 .25rem}</style>',
       status === 403
-        ? `<p><strong>403 Forbidden</strong>: no API stage at <code>${escapeHtml(request.url ?? '/')}</code> on this port.</p>`
+        ? `<p><strong>403 Forbidden</strong>: no API stage at <code>${escapeHtml(request.url ?? '/')}</code> on this port.${hint ? ` ${escapeHtml(hint)}` : ''}</p>`
         : '',
       '<h1>sam-local-runtime</h1><h2>APIs</h2><ul>',
       ...index.apis.map((api) => item(api.url, `${api.kind} API ${api.logicalId}, stage ${api.stage}`)),
@@ -224,7 +225,11 @@ const indexAnswer = (request: IncomingMessage, index: LocalIndex, status: 200 | 
   }
   const payload =
     status === 403
-      ? { message: 'Forbidden', localRuntime: { reason: 'no API stage at this path on this port', ...index } }
+      ? {
+          message: 'Forbidden',
+          ...(hint ? { hint } : {}),
+          localRuntime: { reason: 'no API stage at this path on this port', ...index },
+        }
       : index;
   return {
     status,
@@ -257,12 +262,19 @@ export const placeEndpoints = <T extends Pick<ApiEndpoint, 'stage'>>(endpoints: 
 const hostApiId = (host: string | undefined): string | undefined =>
   host ? /^([a-z0-9]+)\.(?:execute-api\.|localhost(?::\d+)?$)/i.exec(host)?.[1]?.toLowerCase() : undefined;
 
-/** The endpoint and the length of the stage prefix to strip (0 for `$default`), or undefined: no API here. */
+const pathOf = (url: string): string => decodePath(url.split('?')[0] ?? '/') || '/';
+
+/**
+ * The endpoint and the length of the stage prefix to strip (0 for `$default`), or undefined: no API here. With
+ * `atRoot` (`--stage-path off`), a path no stage claims also goes to the first REST API with a route for it, as
+ * `sam local start-api` serves every API at the root; a `$default` HTTP API's own route comes first.
+ */
 export const endpointFor = (
   endpoints: ApiEndpoint[],
   all: ApiEndpoint[],
   host: string | undefined,
   url: string,
+  atRoot?: { method: string },
 ): { endpoint: ApiEndpoint; prefixLength: number } | undefined => {
   const stage = /^\/([^/?]+)/.exec(url)?.[1] ?? '';
   const byHost = hostApiId(host);
@@ -270,7 +282,37 @@ export const endpointFor = (
   const staged = candidates.find((endpoint) => endpoint.stage === stage && stage !== '$default');
   if (staged) return { endpoint: staged, prefixLength: stage.length + 1 };
   const root = candidates.find((endpoint) => endpoint.stage === '$default');
+  if (atRoot && !root?.hasRoute(atRoot.method, pathOf(url))) {
+    const rest = candidates.find(
+      (endpoint) => endpoint.kind === 'REST' && endpoint.hasRoute(atRoot.method, pathOf(url)),
+    );
+    if (rest) return { endpoint: rest, prefixLength: 0 };
+  }
   return root ? { endpoint: root, prefixLength: 0 } : undefined;
+};
+
+/**
+ * For a request no route takes: the stage of a REST API on this port that has a route for it, as a hint
+ * (`no route GET /hello; did you mean /Prod/hello?`): `sam local start-api` serves REST APIs at the root, and
+ * API Gateway (and this runtime) under their stage.
+ */
+const stageHint = (endpoints: ApiEndpoint[], method: string, url: string): string | undefined => {
+  const path = pathOf(url);
+  const rest = endpoints.find((endpoint) => endpoint.kind === 'REST' && endpoint.hasRoute(method, path));
+  if (!rest) return undefined;
+  const query = url.includes('?') ? url.slice(url.indexOf('?')) : '';
+  return `no route ${method} ${path}; did you mean /${rest.stage}${url.split('?')[0]}${query}? (REST APIs are served under their stage, as on AWS; --stage-path off serves them at the root too, as sam local start-api does)`;
+};
+
+/** API Gateway's own JSON error body (`{"message": ...}`) with a `hint` field added; any other body as it is. */
+const withHint = (body: Buffer, hint: string): Buffer => {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return body;
+    return Buffer.from(JSON.stringify({ ...parsed, hint }));
+  } catch {
+    return body;
+  }
 };
 
 /**
@@ -287,6 +329,10 @@ export const apiRequestHandler = (options: {
   log: (entry: RequestLogEntry) => void;
   /** What `/` and `/_local` list (stages, links), and what a request for an unknown stage is pointed at. */
   index?: () => LocalIndex;
+  /** Also serve REST stages at the root of the port (`--stage-path off`). */
+  restApisAtRoot?: boolean;
+  /** Files served at `/` when no API route takes the request (`--static-dir`). */
+  staticDir?: string;
 }) => {
   const all = options.all ?? options.endpoints;
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -294,7 +340,14 @@ export const apiRequestHandler = (options: {
     const url = collapseSlashes(request.url ?? '/');
     try {
       if (url.startsWith('/_local/') && (await options.local(request, response))) return;
-      const target = endpointFor(options.endpoints, all, request.headers.host, url);
+      const method = (request.method ?? 'GET').toUpperCase();
+      const target = endpointFor(
+        options.endpoints,
+        all,
+        request.headers.host,
+        url,
+        options.restApisAtRoot ? { method } : undefined,
+      );
       const body = hasBody(request) ? ((await readRequestBody(request, MAX_PAYLOAD_BYTES)) ?? 'too-large') : NO_BODY;
       /** Answers without an API (the edge, the index, an unknown stage) and logs it, with the reason. */
       const answerHere = (answer: Parameters<typeof write>[1], integration: string, reason?: string) => {
@@ -316,6 +369,13 @@ export const apiRequestHandler = (options: {
         answerHere(answer, 'gateway', answer.reason);
         return;
       }
+      if (options.staticDir && !target?.endpoint.hasRoute(method, pathOf(url.slice(target.prefixLength)))) {
+        const file = staticFile(options.staticDir, method, pathOf(url));
+        if (file) {
+          answerHere(file, 'static');
+          return;
+        }
+      }
       if (!target) {
         const path = url.split('?')[0] ?? '/';
         const index = options.index?.();
@@ -323,24 +383,32 @@ export const apiRequestHandler = (options: {
           answerHere(indexAnswer(request, index, 200), 'local');
           return;
         }
+        const hint = stageHint(options.endpoints, method, url);
         // An unknown stage is answered before any API is chosen: 403 Forbidden, as execute-api does; the body also
         // says which stages this port serves (a browser gets the index page, with the same status).
         answerHere(
           index
-            ? indexAnswer(request, index, 403)
+            ? indexAnswer(request, index, 403, hint)
             : {
                 status: 403,
                 headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException' },
-                body: Buffer.from('{"message":"Forbidden"}'),
+                body: Buffer.from(JSON.stringify({ message: 'Forbidden', ...(hint ? { hint } : {}) })),
               },
           'gateway',
-          `no API serves this path here (stages: ${options.endpoints.map((endpoint) => endpoint.stage).join(', ') || 'none'})`,
+          hint ??
+            `no API serves this path here (stages: ${options.endpoints.map((endpoint) => endpoint.stage).join(', ') || 'none'})`,
         );
         return;
       }
       const { endpoint, prefixLength } = target;
       const gatewayRequest = toGatewayRequest(request, body, prefixLength);
       const answer = await endpoint.handle(gatewayRequest);
+      // A `$default` HTTP API's missing-route 404 for a path a REST stage serves says where it is.
+      const hint =
+        prefixLength === 0 && answer.status === 404 && answer.integration === 'gateway'
+          ? stageHint(options.endpoints, method, url)
+          : undefined;
+      if (hint) answer.body = withHint(answer.body, hint);
       write(response, answer);
       options.log({
         method: gatewayRequest.method,
@@ -348,7 +416,7 @@ export const apiRequestHandler = (options: {
         status: answer.status,
         latencyMs: performance.now() - started,
         integration: answer.integration,
-        ...(answer.reason ? { reason: answer.reason } : {}),
+        ...(answer.reason || hint ? { reason: [answer.reason, hint].filter(Boolean).join('; ') } : {}),
       });
     } catch (error) {
       // The gateway answers its own errors; reaching here is a bug of the runtime, still answered as API Gateway would.

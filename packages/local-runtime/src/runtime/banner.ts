@@ -67,7 +67,8 @@ export const banner = (runtime: LocalRuntime): string => {
   const { stack } = runtime;
   const overridden =
     stack.overriddenParameters.length > 0 ? ` + --parameter-overrides ${stack.overriddenParameters.join(', ')}` : '';
-  const source = `${stack.configEnv ? `samconfig env "${stack.configEnv}"` : 'parameter defaults (no samconfig env)'}${overridden}`;
+  const configTable = stack.samconfigCommand === 'deploy' ? '' : ` (${stack.samconfigCommand} table)`;
+  const source = `${stack.configEnv ? `samconfig env "${stack.configEnv}"${configTable}` : 'parameter defaults (no samconfig env)'}${overridden}`;
   const lines: string[] = [
     `sam-local-runtime: ${relative(process.cwd(), stack.templatePath) || stack.templatePath}, stack ${stack.pseudo.stackName}, ${source}, region ${stack.region}`,
     '',

@@ -12,7 +12,9 @@ import type { ServiceAuth } from '../services/shared/request-auth.ts';
 import type { LocalStack } from '../template/stack.ts';
 import { localCredentials } from './credentials.ts';
 import { sqsEventSourcesOf } from './event-sources.ts';
-import { chooseFunction, functionConfigs, functionProblems } from './functions.ts';
+import type { EnvVarsOverrides } from './env-vars.ts';
+import { chooseFunction, envVarsReport, functionConfigs, functionProblems } from './functions.ts';
+import { isSamBuildOutput } from '../template/template-file.ts';
 import { type AwsServices, startAwsServices } from './services.ts';
 
 /** SAM CLI's function timeout while a debugger is attached (samcli local_lambda.py, MAX_DEBUG_TIMEOUT): 10 hours. */
@@ -54,6 +56,8 @@ export interface FunctionsRuntimeOptions {
    * credentials' (for tools signed with other credentials).
    */
   acceptAnySignature?: boolean;
+  /** `--env-vars`: values for the variables the functions declare in `Environment.Variables` (SAM CLI's rule). */
+  envVars?: EnvVarsOverrides;
 }
 
 /** The template's functions and the local AWS services they reach, running: what every command starts. */
@@ -66,6 +70,8 @@ export interface FunctionsRuntime {
   buildDir: string;
   /** The first build's bundles. */
   built: BuiltFunction[];
+  /** Bundles the functions of a template (none for `sam build`'s output, whose code is built already). */
+  bundle: typeof buildFunctions;
   /** The functions as they run now (a template reload replaces them). */
   readonly lambda: LambdaRuntime;
   /** What the banner names as not run: functions that cannot run, event sources that are wrong. */
@@ -168,7 +174,11 @@ export const startFunctionsRuntime = async (
   try {
     const buildDir = resolve(options.buildDir ?? join(stack.templatePath, '..', '.local', 'build'));
     const buildStarted = performance.now();
-    const built = await buildFunctions(stack.templatePath, {
+    // `sam build`'s output template points CodeUri at code it has built: it runs in place, not bundled again.
+    const prebuilt = isSamBuildOutput(stack.templatePath);
+    const bundle: typeof buildFunctions = (templatePath, buildOptions) =>
+      prebuilt ? Promise.resolve([]) : buildFunctions(templatePath, buildOptions);
+    const built = await bundle(stack.templatePath, {
       outDir: buildDir,
       ...(debugged ? { forDebugger: [debugged] } : {}),
     });
@@ -189,6 +199,7 @@ export const startFunctionsRuntime = async (
         rewrite,
         buildDir,
         ...(options.localHosts ? { localHosts: options.localHosts } : {}),
+        envVars: options.envVars,
       });
       if (options.debug) applyDebug(configs, debugged, options.debug.port, host);
       return new LambdaRuntime(configs, {
@@ -197,6 +208,7 @@ export const startFunctionsRuntime = async (
         functionOutput: options.functionOutput,
       });
     };
+    for (const note of envVarsReport(stack, options.envVars)) log(`[env-vars] ${note}`);
     const first = lambdaFor(stack, Object.fromEntries(built.map((fn) => [fn.logicalId, fn.outfile])));
     runtime = first;
     const problems = await functionProblems(first);
@@ -234,6 +246,7 @@ export const startFunctionsRuntime = async (
       auth,
       buildDir,
       built,
+      bundle,
       get lambda() {
         return runtime ?? first;
       },

@@ -8,6 +8,7 @@ import { isPythonRuntime, nodeRuntimeOf } from '../lambda/node-runtime.ts';
 import type { LambdaErrorPayload } from '../lambda/protocol.ts';
 import { isObject, type TemplateObject } from '../template/load.ts';
 import type { LocalStack } from '../template/stack.ts';
+import { type EnvVarsOverrides, envVarsFor, envVarsNotes } from './env-vars.ts';
 
 const variablesOf = (properties: TemplateObject): Record<string, string> => {
   const environment = isObject(properties.Environment) ? properties.Environment : {};
@@ -67,6 +68,8 @@ export interface FunctionEnvironmentOptions {
   buildDir: string;
   /** HTTPS hosts of the template's own APIs → the local origins (requests a function builds in code go there). */
   localHosts?: Record<string, string>;
+  /** `--env-vars`: values for the variables the functions declare (see env-vars.ts). */
+  envVars?: EnvVarsOverrides;
 }
 
 const notRun = (errorMessage: string): LambdaErrorPayload => ({
@@ -175,6 +178,8 @@ export const functionConfigs = (
     const own = Object.fromEntries(
       Object.entries(variablesOf(properties)).map(([key, value]) => [key, options.rewrite(value)]),
     );
+    // The user's values are taken as given: not rewritten like the template's.
+    Object.assign(own, envVarsFor(options.envVars, { logicalId: resource.logicalId, name }, Object.keys(own)));
     const config: FunctionConfig = {
       logicalId: resource.logicalId,
       name,
@@ -209,3 +214,14 @@ export const functionProblems = async (runtime: LambdaRuntime): Promise<string[]
     config.problem ? [`${config.logicalId}: not run: ${config.problem.errorMessage.split('\n')[0]}`] : [],
   );
 };
+
+/** The `--env-vars` lines to show at start-up: what the file sets that no function declares (see envVarsNotes). */
+export const envVarsReport = (stack: LocalStack, overrides: EnvVarsOverrides | undefined): string[] =>
+  envVarsNotes(
+    overrides,
+    stack.ofType('AWS::Serverless::Function').map((resource) => ({
+      logicalId: resource.logicalId,
+      name: stack.ref(resource.logicalId),
+      declared: Object.keys(variablesOf(functionProperties(stack, resource.logicalId))),
+    })),
+  );

@@ -22,6 +22,8 @@ import { WebSocketGateway, type WsLimits } from '../websocket/gateway.ts';
 import { type WebSocketApi, webSocketApisOf, webSocketProblems } from '../websocket/model.ts';
 import { webSocketPort } from '../websocket/server.ts';
 import type { ApiEndpoint } from './api-endpoint.ts';
+import { withoutLambdaAuthorizers } from './disable-authorizer.ts';
+import type { EnvVarsOverrides } from './env-vars.ts';
 import { type FunctionsRuntime, RuntimeStartError, startFunctionsRuntime } from './functions-runtime.ts';
 import { localPages } from './local-pages.ts';
 import type { LocalRoute, RuntimeInfo } from './local-routes.ts';
@@ -35,7 +37,28 @@ import { watchSources } from './watch.ts';
 export interface RuntimeOptions {
   templatePath: string;
   configEnv?: string;
+  /** `Key=Value ...`, merged key by key over samconfig.toml's `parameter_overrides`. */
   parameterOverrides?: string;
+  /** The samconfig file (default `samconfig.toml` beside the template; `--config-file`). */
+  samconfigPath?: string;
+  /**
+   * Its table the parameter values, region and stack name come from: `deploy` by default (the stack as deployed),
+   * `local_start_api` for `start-api` (as `sam local start-api` reads it); `global` under either.
+   */
+  samconfigCommand?: string;
+  /** The stack's region, over samconfig.toml's (`--region`). */
+  region?: string;
+  /** `--env-vars`: values for the variables the functions declare in `Environment.Variables` (SAM CLI's rule). */
+  envVars?: EnvVarsOverrides;
+  /** Serve each REST API's stage at the root of its port too, as `sam local start-api` does (`--stage-path off`). */
+  restApisAtRoot?: boolean;
+  /** Files served at `/` (`--static-dir`), as `sam local start-api` serves its `public` folder. */
+  staticDir?: string;
+  /** Lambda authorizers are not run (`--disable-authorizer`); the start-up report says how many methods it opened. */
+  disableAuthorizer?: boolean;
+  /** `--debug-args`, `--debugger-path`: SAM CLI's debugger flags, taken and reported (see README, Debugging). */
+  debugArgs?: string;
+  debuggerPath?: string;
   /** REST API port; 0 picks a free one. */
   port?: number;
   host?: string;
@@ -191,15 +214,17 @@ const close = (server: Server): Promise<void> =>
   });
 
 /** The REST and HTTP APIs of a stack and their usage plans: what a template reload replaces. */
-const apiModelsOf = (stack: LocalStack) => {
+const apiModelsOf = (stack: LocalStack, disableAuthorizer = false) => {
   const restApis = restApisOf(stack);
-  const httpApis = httpApisOf(stack);
   const samUsage = samUsageOf(stack, restApis.samUsagePlans);
+  const served = disableAuthorizer
+    ? withoutLambdaAuthorizers(restApis.apis, httpApisOf(stack))
+    : { apis: restApis.apis, httpApis: httpApisOf(stack), note: [] };
   return {
-    apis: restApis.apis,
-    httpApis,
+    apis: served.apis,
+    httpApis: served.httpApis,
     usagePlans: new UsagePlans([...apiKeysOf(stack), ...samUsage.keys], [...usagePlansOf(stack), ...samUsage.plans]),
-    problems: [...restApis.problems, ...httpApiReport(httpApis)],
+    problems: [...restApis.problems, ...httpApiReport(served.httpApis), ...served.note],
   };
 };
 
@@ -227,12 +252,15 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       templatePath: options.templatePath,
       configEnv: options.configEnv,
       parameterOverrides: options.parameterOverrides,
+      ...(options.samconfigPath ? { samconfigPath: options.samconfigPath } : {}),
+      ...(options.samconfigCommand ? { samconfigCommand: options.samconfigCommand } : {}),
+      ...(options.region ? { region: options.region } : {}),
       ...(options.importValues ? { importValues: options.importValues } : {}),
     });
   const stack = readStack();
   const report = templateReport(stack);
   const webSocketApis = webSocketApisOf(stack);
-  let models = apiModelsOf(stack);
+  let models = apiModelsOf(stack, options.disableAuthorizer);
   report.unsupported.push(...models.problems);
   const { apis, httpApis } = models;
 
@@ -316,6 +344,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       ...(options.servicePorts ? { servicePorts: options.servicePorts } : {}),
       timeScale: options.timeScale ?? 1,
       acceptAnySignature: options.acceptAnySignature ?? false,
+      ...(options.envVars ? { envVars: options.envVars } : {}),
       ...(options.persistDir ? { persistDir: options.persistDir } : {}),
       log,
       functionOutput: runtimeLog.functionLine,
@@ -451,12 +480,19 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const route = () => {
       const byLogicalId = new Map(endpoints.map((endpoint) => [endpoint.logicalId, endpoint]));
       const onSharedPort = placement.shared.flatMap((api) => byLogicalId.get(api.logicalId) ?? []);
-      const serve = apiRequestHandler({ endpoints: onSharedPort, all: endpoints, local, log: logRequest, index });
+      const serving = {
+        all: endpoints,
+        local,
+        log: logRequest,
+        ...(options.restApisAtRoot ? { restApisAtRoot: true } : {}),
+        ...(options.staticDir ? { staticDir: options.staticDir } : {}),
+      };
+      const serve = apiRequestHandler({ ...serving, endpoints: onSharedPort, index });
       handler = (request, response) => void serve(request, response);
       for (const api of placement.own) {
         const endpoint = byLogicalId.get(api.logicalId);
         if (!endpoint) continue;
-        const own = apiRequestHandler({ endpoints: [endpoint], all: endpoints, local, log: logRequest });
+        const own = apiRequestHandler({ ...serving, endpoints: [endpoint] });
         ownHandlers.set(api.logicalId, (request, response) => void own(request, response));
       }
     };
@@ -470,7 +506,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
      */
     const reloadTemplate = async (): Promise<{ what: string; built: BuiltFunction[] }> => {
       const next = readStack();
-      const nextModels = apiModelsOf(next);
+      const nextModels = apiModelsOf(next, options.disableAuthorizer);
       const nextPlaced = [...nextModels.apis, ...nextModels.httpApis].map((api) => ({
         logicalId: api.logicalId,
         stage: api.stage,
@@ -478,7 +514,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       const notes: string[] = [];
       if (placeKey(nextPlaced) !== placeKey(placed))
         notes.push('APIs or stages were added or removed: restart to serve them');
-      const nextBuilt = await buildFunctions(next.templatePath, { outDir: buildDir });
+      const nextBuilt = await started.bundle(next.templatePath, { outDir: buildDir });
       nextBuilt.sort((a, b) => a.logicalId.localeCompare(b.logicalId));
       const nextRuntime = started.replace(next, Object.fromEntries(nextBuilt.map((fn) => [fn.logicalId, fn.outfile])));
       runtime = nextRuntime;
@@ -506,7 +542,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       const watcher = watchSources(stack.templatePath, {
         built: () => built,
         rebuild: async (logicalIds) => {
-          const rebuilt = await buildFunctions(stack.templatePath, {
+          const rebuilt = await started.bundle(stack.templatePath, {
             outDir: buildDir,
             only: logicalIds,
             cache: false,

@@ -38,17 +38,26 @@ export interface RunningRuntime {
   stop: () => Promise<number | null>;
 }
 
+export interface StartRuntimeOptions {
+  /** Rebuild on change (default off). */
+  watch?: boolean;
+  /** `start` (default) or `start-api`. */
+  command?: 'start' | 'start-api';
+  /** The folder it runs in (default this process's): where the template and samconfig are looked for. */
+  cwd?: string;
+}
+
 /**
  * Starts `npm start`'s entry point as a child process on free ports, the way a developer runs it, and waits for
  * its banner. Tests then talk to it over real HTTP only.
  */
-export const startRuntime = async (args: string[], options: { watch?: boolean } = {}): Promise<RunningRuntime> => {
+export const startRuntime = async (args: string[], options: StartRuntimeOptions = {}): Promise<RunningRuntime> => {
   const buildDir = mkdtempSync(join(tmpdir(), 'local-runtime-build-'));
   const child: ChildProcess = spawn(
     process.execPath,
     [
       fileURLToPath(new URL('../../bin/sam-local-runtime.js', import.meta.url)),
-      'start',
+      options.command ?? 'start',
       '--port',
       '0',
       '--ws-port',
@@ -58,7 +67,7 @@ export const startRuntime = async (args: string[], options: { watch?: boolean } 
       buildDir,
       ...args,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) },
   );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {

@@ -5,6 +5,7 @@ export {
   call,
   type RunningRuntime,
   type RuntimeInfo,
+  type StartRuntimeOptions,
   startRuntime,
 } from './harness.ts';
 export { signedHeaders } from './sign.ts';

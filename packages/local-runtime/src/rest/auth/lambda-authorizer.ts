@@ -131,13 +131,13 @@ export class LambdaAuthorizer {
   }
 }
 
-const tokenEvent = (token: string, arn: string): APIGatewayTokenAuthorizerEvent => ({
+export const tokenEvent = (token: string, arn: string): APIGatewayTokenAuthorizerEvent => ({
   type: 'TOKEN',
   authorizationToken: token,
   methodArn: arn,
 });
 
-const requestEvent = (exchange: Exchange, arn: string): APIGatewayRequestAuthorizerEvent => {
+export const requestEvent = (exchange: Exchange, arn: string): APIGatewayRequestAuthorizerEvent => {
   const { request } = exchange;
   return {
     type: 'REQUEST',
