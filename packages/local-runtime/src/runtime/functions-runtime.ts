@@ -10,11 +10,11 @@ import { pythonCommand } from '../lambda/python-pool.ts';
 import type { LocalCredentials } from '../rest/auth/sigv4.ts';
 import type { ServiceAuth } from '../services/shared/request-auth.ts';
 import type { LocalStack } from '../template/stack.ts';
-import { localCredentials } from './credentials.ts';
-import { sqsEventSourcesOf } from './event-sources.ts';
-import type { EnvVarsOverrides } from './env-vars.ts';
-import { chooseFunction, envVarsReport, functionConfigs, functionProblems } from './functions.ts';
 import { isSamBuildOutput } from '../template/template-file.ts';
+import { localCredentials } from './credentials.ts';
+import type { EnvVarsOverrides } from './env-vars.ts';
+import { sqsEventSourcesOf } from './event-sources.ts';
+import { chooseFunction, envVarsReport, functionConfigs, functionProblems } from './functions.ts';
 import { type AwsServices, startAwsServices } from './services.ts';
 
 /** SAM CLI's function timeout while a debugger is attached (samcli local_lambda.py, MAX_DEBUG_TIMEOUT): 10 hours. */

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { type BuiltFunction, buildFunctions } from '../build/build.ts';
+import type { BuiltFunction } from '../build/build.ts';
 import { JwtVerifier } from '../http-api/auth/jwt.ts';
 import { HttpGateway } from '../http-api/gateway.ts';
 import { type HttpApi, httpApiReport, httpApisOf } from '../http-api/model.ts';
