@@ -1,5 +1,6 @@
 import { JSONPath } from 'jsonpath-plus';
 import { headerOf } from '../rest/exchange.ts';
+import { ownValue } from '../shared/client-keyed.ts';
 import { requestContextV2 } from './events.ts';
 import type { HttpExchange } from './exchange.ts';
 
@@ -12,7 +13,7 @@ const contextValue = (exchange: HttpExchange, path: string): string | undefined 
   context.identity = { sourceIp: exchange.request.sourceIp };
   let value: unknown = context;
   for (const key of path.split('.')) {
-    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    value = typeof value === 'object' && value !== null ? ownValue(value as Record<string, unknown>, key) : undefined;
   }
   if (value === undefined || value === null) return undefined;
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
@@ -51,15 +52,15 @@ export const selectValue = (exchange: HttpExchange, expression: string): string 
     case 'request.header':
       return headerOf(exchange.request, rest);
     case 'request.querystring':
-      return exchange.request.multiQuery[rest]?.join(',');
+      return ownValue(exchange.request.multiQuery, rest)?.join(',');
     case 'request.path':
-      return exchange.pathParameters[rest];
+      return ownValue(exchange.pathParameters, rest);
     case 'request.body':
       return bodyValue(exchange, rest ? `.${rest}` : '');
     case 'context':
       return contextValue(exchange, rest);
     case 'stageVariables':
-      return exchange.api.stageVariables[rest];
+      return ownValue(exchange.api.stageVariables, rest);
     default:
       return undefined;
   }

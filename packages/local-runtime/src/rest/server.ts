@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
 import { readRequestBody } from '../services/shared/local-service.ts';
+import { appendTo, keyed } from '../shared/client-keyed.ts';
 import {
   apiGatewayId,
   edgeTooLarge,
@@ -45,22 +46,19 @@ export interface RequestLogEntry {
   reason?: string;
 }
 
-const appendValue = (multi: Record<string, string[]>, name: string, value: string) => {
-  const values = multi[name];
-  if (values) values.push(value);
-  else multi[name] = [value];
-};
-
-/** Header names as the client wrote them (the proxy event keeps their case); repeated headers listed in order. */
+/**
+ * Header names as the client wrote them (the proxy event keeps their case); repeated headers listed in order. Maps
+ * without Object.prototype: a header may be named `constructor` or `__proto__` (see client-keyed.ts).
+ */
 const headersOf = (request: IncomingMessage) => {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = keyed<string>();
+  const multi = keyed<string[]>();
   const raw = request.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
     single[name] = value;
-    appendValue(multi, name, value);
+    appendTo(multi, name, value);
   }
   return { single, multi };
 };
@@ -103,11 +101,11 @@ const addForwardedHeaders = (
 };
 
 const queryOf = (rawQuery: string) => {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = keyed<string>();
+  const multi = keyed<string[]>();
   for (const [name, value] of new URLSearchParams(rawQuery)) {
     single[name] = value;
-    appendValue(multi, name, value);
+    appendTo(multi, name, value);
   }
   return { single, multi };
 };
@@ -154,7 +152,8 @@ const write = (
   response: ServerResponse,
   answer: Pick<GatewayAnswer, 'status' | 'headers' | 'multiHeaders' | 'body'>,
 ) => {
-  const headers: Record<string, string | string[]> = {};
+  // A function names its answer's headers: `__proto__` is a name like any other.
+  const headers = keyed<string | string[]>();
   const seen = new Set<string>();
   // multiValueHeaders and headers are merged, as API Gateway merges them for proxy answers.
   for (const [name, values] of Object.entries(answer.multiHeaders ?? {})) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { keyed } from '../../shared/client-keyed.ts';
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService, readRequestBody } from '../shared/local-service.ts';
 import { SqsError, unsupportedOperation } from './errors.ts';
@@ -15,8 +16,11 @@ export interface SqsService extends LocalService {
   call(action: string, input: SqsInput): Promise<SqsOutput>;
 }
 
+/** The operation named `action`, never a member of Object.prototype (`Action=constructor`). */
+const operationOf = (action: string) => (Object.hasOwn(operations, action) ? operations[action] : undefined);
+
 const run = async (registry: QueueRegistry, action: string, input: SqsInput): Promise<SqsOutput> => {
-  const operation = operations[action];
+  const operation = operationOf(action);
   if (!operation) throw unsupportedOperation(action);
   return operation(registry, input);
 };
@@ -53,7 +57,8 @@ const answerQuery = async (
 ) => {
   const requestId = randomUUID();
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const flat = Object.fromEntries(new URLSearchParams(body));
+  const flat = keyed<string>();
+  for (const [key, value] of new URLSearchParams(body)) flat[key] = value;
   for (const [key, value] of url.searchParams) flat[key] ??= value;
   const json = String(request.headers.accept ?? '').includes('application/json');
   const write = (answer: { status: number; contentType: string; body: string }) =>
@@ -63,7 +68,7 @@ const answerQuery = async (
   const action = flat.Action;
   try {
     if (!action) throw new SqsError('MissingAction', 'The request must contain the parameter Action.');
-    if (!operations[action]) {
+    if (!operationOf(action)) {
       throw new SqsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
     }
     const input = parseQueryParameters(flat);
