@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
 import { readRequestBody } from '../services/shared/local-service.ts';
 import { appendTo, keyed } from '../shared/client-keyed.ts';
+import { writableHeaders } from '../shared/header-values.ts';
 import {
   apiGatewayId,
   edgeTooLarge,
@@ -148,26 +149,34 @@ export const toGatewayRequest = (request: IncomingMessage, body: Buffer, stagePr
   };
 };
 
+/**
+ * Writes the answer. A header node:http cannot write (a value with CR or LF, say, from a function or a mapping
+ * template) is left out rather than failing the whole answer; what was left out is returned for the request log.
+ */
 const write = (
   response: ServerResponse,
   answer: Pick<GatewayAnswer, 'status' | 'headers' | 'multiHeaders' | 'body'>,
-) => {
-  // A function names its answer's headers: `__proto__` is a name like any other.
-  const headers = keyed<string | string[]>();
+): string | undefined => {
+  const merged = keyed<string | string[]>();
   const seen = new Set<string>();
   // multiValueHeaders and headers are merged, as API Gateway merges them for proxy answers.
   for (const [name, values] of Object.entries(answer.multiHeaders ?? {})) {
-    headers[name] = values;
+    merged[name] = values;
     seen.add(name.toLowerCase());
   }
   for (const [name, value] of Object.entries(answer.headers)) {
     if (seen.has(name.toLowerCase())) continue;
-    headers[name] = value;
+    merged[name] = value;
   }
+  const { headers, dropped } = writableHeaders(merged);
   headers['Content-Length'] = String(answer.body.length);
   response.writeHead(answer.status, headers);
   endWith(response, answer.body);
+  return dropped.length > 0 ? `headers left out (not writable in HTTP): ${dropped.join(', ')}` : undefined;
 };
+
+const joinReasons = (...reasons: (string | undefined)[]): string | undefined =>
+  reasons.filter((reason) => reason !== undefined).join('; ') || undefined;
 
 const ONE_WRITE_MAX_BYTES = 64 * 1024;
 
@@ -291,22 +300,22 @@ export const apiRequestHandler = (options: {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = performance.now();
     const url = collapseSlashes(request.url ?? '/');
+    /** Answers without an API (the edge, the index, an unknown stage) and logs it, with the reason. */
+    const answerHere = (answer: Parameters<typeof write>[1], integration: string, why?: string) => {
+      const reason = joinReasons(why, write(response, answer));
+      options.log({
+        method: request.method ?? '',
+        url,
+        status: answer.status,
+        latencyMs: performance.now() - started,
+        integration,
+        ...(reason ? { reason } : {}),
+      });
+    };
     try {
       if (url.startsWith('/_local/') && (await options.local(request, response))) return;
       const target = endpointFor(options.endpoints, all, request.headers.host, url);
       const body = hasBody(request) ? ((await readRequestBody(request, MAX_PAYLOAD_BYTES)) ?? 'too-large') : NO_BODY;
-      /** Answers without an API (the edge, the index, an unknown stage) and logs it, with the reason. */
-      const answerHere = (answer: Parameters<typeof write>[1], integration: string, reason?: string) => {
-        write(response, answer);
-        options.log({
-          method: request.method ?? '',
-          url,
-          status: answer.status,
-          latencyMs: performance.now() - started,
-          integration,
-          ...(reason ? { reason } : {}),
-        });
-      };
       if (body === 'too-large') {
         // The API answers it in its own way (a REST API at its edge, an HTTP API with its 413); no API: the edge's.
         const answer = target
@@ -340,14 +349,14 @@ export const apiRequestHandler = (options: {
       const { endpoint, prefixLength } = target;
       const gatewayRequest = toGatewayRequest(request, body, prefixLength);
       const answer = await endpoint.handle(gatewayRequest);
-      write(response, answer);
+      const reason = joinReasons(answer.reason, write(response, answer));
       options.log({
         method: gatewayRequest.method,
         url,
         status: answer.status,
         latencyMs: performance.now() - started,
         integration: answer.integration,
-        ...(answer.reason ? { reason: answer.reason } : {}),
+        ...(reason ? { reason } : {}),
       });
     } catch (error) {
       // The gateway answers its own errors; reaching here is a bug of the runtime, still answered as API Gateway would.

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { keyed, ownValue } from '../../shared/client-keyed.ts';
+import { writableHeaders } from '../../shared/header-values.ts';
 import { vtlContext } from '../context.ts';
 import type { Exchange } from '../exchange.ts';
 import { GatewayError } from '../gateway-error.ts';
@@ -61,7 +62,11 @@ export const sendToBackend = (
       url,
       {
         method,
-        headers: { ...headers, ...(body.length > 0 ? { 'content-length': String(body.length) } : {}) },
+        // Values mapped from the request (a decoded query parameter may hold CR LF) are made writable first.
+        headers: {
+          ...writableHeaders(headers).headers,
+          ...(body.length > 0 ? { 'content-length': String(body.length) } : {}),
+        },
         agent: secure ? httpsAgent : httpAgent,
       },
       (response) => {
