@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
+import { isLocalHost } from '../runtime/host-header.ts';
 import { readRequestBody } from '../services/shared/local-service.ts';
 import { appendTo, keyed } from '../shared/client-keyed.ts';
 import { writableHeaders } from '../shared/header-values.ts';
@@ -197,6 +198,20 @@ const hasBody = (request: IncomingMessage): boolean =>
 
 const NO_BODY = Buffer.alloc(0);
 
+/**
+ * The answer to a request for a runtime page whose Host is not this machine's: a web page of another origin that
+ * rebinds its name to 127.0.0.1 must not read the local keys and credentials (DNS rebinding).
+ */
+const foreignHost = (host: string | undefined) => ({
+  status: 403,
+  headers: { 'Content-Type': 'application/json' },
+  body: Buffer.from(
+    JSON.stringify({
+      message: `Forbidden: the local runtime's pages answer requests for localhost, 127.0.0.1, [::1] or the --host it listens on, not for the host name ${JSON.stringify(host ?? '')}. Open them by one of those names.`,
+    }),
+  ),
+});
+
 export interface LocalIndex {
   apis: { logicalId: string; kind: string; stage: string; url: string }[];
   webSockets: { logicalId: string; stage: string; url: string }[];
@@ -295,8 +310,14 @@ export const apiRequestHandler = (options: {
   log: (entry: RequestLogEntry) => void;
   /** What `/` and `/_local` list (stages, links), and what a request for an unknown stage is pointed at. */
   index?: () => LocalIndex;
+  /**
+   * The host the runtime listens on (`--host`): `/_local` pages and the index answer only requests whose Host names
+   * it, `localhost` or an IP address (see isLocalHost); the APIs answer any Host, as execute-api does.
+   */
+  listenHost?: string;
 }) => {
   const all = options.all ?? options.endpoints;
+  const listenHost = options.listenHost ?? '127.0.0.1';
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = performance.now();
     const url = collapseSlashes(request.url ?? '/');
@@ -313,8 +334,15 @@ export const apiRequestHandler = (options: {
       });
     };
     try {
-      if (url.startsWith('/_local/') && (await options.local(request, response))) return;
-      const target = endpointFor(options.endpoints, all, request.headers.host, url);
+      const { host } = request.headers;
+      if (url.startsWith('/_local/')) {
+        if (!isLocalHost(host, listenHost)) {
+          answerHere(foreignHost(host), 'local', `a runtime page asked for by the host name ${JSON.stringify(host)}`);
+          return;
+        }
+        if (await options.local(request, response)) return;
+      }
+      const target = endpointFor(options.endpoints, all, host, url);
       const body = hasBody(request) ? ((await readRequestBody(request, MAX_PAYLOAD_BYTES)) ?? 'too-large') : NO_BODY;
       if (body === 'too-large') {
         // The API answers it in its own way (a REST API at its edge, an HTTP API with its 413); no API: the edge's.
@@ -326,7 +354,8 @@ export const apiRequestHandler = (options: {
       }
       if (!target) {
         const path = url.split('?')[0] ?? '/';
-        const index = options.index?.();
+        // Another host name gets execute-api's answer alone: the index names the runtime's pages.
+        const index = isLocalHost(host, listenHost) ? options.index?.() : undefined;
         if (index && (path === '/' || path === '/_local' || path === '/_local/')) {
           answerHere(indexAnswer(request, index, 200), 'local');
           return;

@@ -474,12 +474,25 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const route = () => {
       const byLogicalId = new Map(endpoints.map((endpoint) => [endpoint.logicalId, endpoint]));
       const onSharedPort = placement.shared.flatMap((api) => byLogicalId.get(api.logicalId) ?? []);
-      const serve = apiRequestHandler({ endpoints: onSharedPort, all: endpoints, local, log: logRequest, index });
+      const serve = apiRequestHandler({
+        endpoints: onSharedPort,
+        all: endpoints,
+        local,
+        log: logRequest,
+        index,
+        listenHost: host,
+      });
       handler = (request, response) => void serve(request, response);
       for (const api of placement.own) {
         const endpoint = byLogicalId.get(api.logicalId);
         if (!endpoint) continue;
-        const own = apiRequestHandler({ endpoints: [endpoint], all: endpoints, local, log: logRequest });
+        const own = apiRequestHandler({
+          endpoints: [endpoint],
+          all: endpoints,
+          local,
+          log: logRequest,
+          listenHost: host,
+        });
         ownHandlers.set(api.logicalId, (request, response) => void own(request, response));
       }
     };

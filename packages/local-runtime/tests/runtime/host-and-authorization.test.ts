@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { isLocalHost } from '../../src/runtime/host-header.ts';
 import { type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
-import { type RawAnswer, rawGet } from '../raw-http.ts';
+import { type RawAnswer, rawGet, rawRequest } from '../raw-http.ts';
 
 /**
  * The Host and Authorization headers of hostile requests, black-box over real sockets: a JWT whose header the
@@ -9,13 +10,16 @@ import { type RawAnswer, rawGet } from '../raw-http.ts';
  * two Authorization headers.
  */
 const FIXTURE = fileURLToPath(new URL('../fixtures/edge-headers/template.yaml', import.meta.url));
+const ROUTES = fileURLToPath(new URL('../fixtures/edge-headers/routes.mjs', import.meta.url));
 
 let runtime: RunningRuntime;
 let origin: string;
+let port: string;
 
 beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
+  runtime = await startRuntime(['--template', FIXTURE, '--routes', ROUTES]);
   origin = runtime.info.restUrl;
+  port = new URL(origin).port;
 }, 90_000);
 afterAll(() => runtime.stop());
 
@@ -58,5 +62,71 @@ describe('a header value taken from the request', () => {
     const answer = await rawGet(origin, `/edge/reflect?q=${encodeURIComponent('5 €')}`);
     expect(outcome(answer)).toMatchObject({ status: 200 });
     expect(Buffer.from(answer.header('x-reflected') ?? '', 'latin1').toString('utf8')).toBe('5 €');
+  });
+});
+
+describe("the runtime's pages asked for by another host name", () => {
+  /** `:PORT` stands for the runtime's port (known once it runs). */
+  const withPort = (host: string) => host.replace(':PORT', `:${port}`);
+  const FOREIGN = ['evil.example', 'evil.example:PORT', '127.0.0.1.nip.io:PORT', 'localhost.evil.example'];
+
+  it.each(['/_local/runtime', '/_local/docs', '/_local/queues', '/_local/issuer/.well-known/jwks.json'])(
+    'refuses %s with 403 and says why',
+    async (path) => {
+      for (const host of FOREIGN.map(withPort)) {
+        const answer = await rawGet(origin, path, [], host);
+        expect([host, answer.status]).toEqual([host, 403]);
+        expect(answer.json().message).toContain('localhost');
+        expect(answer.text).not.toContain(runtime.info.credentials.secretAccessKey);
+      }
+    },
+  );
+
+  it('mints no token for another host name', async () => {
+    const answer = await rawRequest(
+      origin,
+      ['POST /_local/issuer/token HTTP/1.1', 'Host: evil.example', 'Content-Type: application/json'],
+      '{"sub":"mallory"}',
+    );
+    expect(answer.status).toBe(403);
+    expect(answer.text).not.toContain('token"');
+  });
+
+  it("answers the index only to this machine, execute-api's 403 to others", async () => {
+    const foreign = await rawGet(origin, '/', [], 'evil.example');
+    expect(outcome(foreign)).toEqual({ status: 403, text: '{"message":"Forbidden"}' });
+    const local = await rawGet(origin, '/', [], withPort('localhost:PORT'));
+    expect(local.status).toBe(200);
+    expect(local.text).toContain('_local/runtime');
+  });
+
+  it.each(['127.0.0.1:PORT', 'localhost:PORT', '[::1]:PORT', 'localhost', 'api.localhost:PORT'])(
+    'answers a Host of %s',
+    async (pattern) => {
+      const host = withPort(pattern);
+      const info = await rawGet(origin, '/_local/runtime', [], host);
+      expect(info.status).toBe(200);
+      expect(info.json().credentials).toEqual(runtime.info.credentials);
+      expect(info.header('access-control-allow-origin')).toBeUndefined();
+      const docs = await rawGet(origin, '/_local/docs', [], host);
+      expect([docs.status, docs.text]).toEqual([
+        200,
+        expect.stringContaining(runtime.info.credentials.secretAccessKey),
+      ]);
+    },
+  );
+
+  it('serves the APIs whatever the Host, as execute-api does', async () => {
+    const answer = await rawGet(origin, '/edge/echo', [], 'evil.example');
+    expect(outcome(answer)).toMatchObject({ status: 200 });
+  });
+
+  it('takes the host names of this machine and the --host it listens on', () => {
+    expect(isLocalHost('dev-box.lan:3000', 'dev-box.lan')).toBe(true);
+    expect(isLocalHost('DEV-BOX.LAN.', 'dev-box.lan')).toBe(true);
+    expect(isLocalHost('192.168.1.20:3000', '0.0.0.0')).toBe(true);
+    expect(isLocalHost('[fe80::1]:3000', '::')).toBe(true);
+    expect(isLocalHost('other-box.lan:3000', 'dev-box.lan')).toBe(false);
+    expect(isLocalHost('localhost.evil.example', '127.0.0.1')).toBe(false);
   });
 });
