@@ -1,7 +1,6 @@
 import { JSONPath } from 'jsonpath-plus';
-import { headerOf } from '../rest/exchange.ts';
 import { ownValue } from '../shared/client-keyed.ts';
-import { requestContextV2 } from './events.ts';
+import { lowerHeaders, requestContextV2 } from './events.ts';
 import type { HttpExchange } from './exchange.ts';
 
 /** A value of `$context.…`: the 2.0 request context, the authorizer's claims or context, flattened by dots. */
@@ -50,7 +49,10 @@ export const selectValue = (exchange: HttpExchange, expression: string): string 
     ) ?? [];
   switch (kind) {
     case 'request.header':
-      return headerOf(exchange.request, rest);
+      // Repeated headers are one value joined with commas, as in the 2.0 event ("Duplicate headers are combined with
+      // commas", developer guide, "Create AWS Lambda proxy integrations for HTTP APIs"): two Authorization headers
+      // are a value no JWT authorizer takes, never the last one alone.
+      return lowerHeaders(exchange)[rest.toLowerCase()]?.join(',');
     case 'request.querystring':
       return ownValue(exchange.request.multiQuery, rest)?.join(',');
     case 'request.path':

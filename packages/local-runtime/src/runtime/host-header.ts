@@ -1,6 +1,46 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
 
-/** What the runtime checks in a request's `Host`: for the runtime's own pages, that it names this machine. */
+/**
+ * What the runtime checks in a request's `Host` before any handler sees it: there is one (RFC 9112, section 3.2: a
+ * request with more than one Host field is answered 400, on every port), and, for the runtime's own pages, it names
+ * this machine.
+ */
+
+/** True when the request carries more than one Host field (node:http keeps the first and serves it otherwise). */
+export const hasRepeatedHost = (request: IncomingMessage): boolean => {
+  const raw = request.rawHeaders;
+  let seen = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
+    if (seen) return true;
+    seen = true;
+  }
+  return false;
+};
+
+const REPEATED_HOST = JSON.stringify({
+  message: 'Bad Request: the request has more than one Host header (RFC 9112, section 3.2)',
+});
+
+/** Answers a request with two Host fields 400 and closes; true when it did. */
+export const refuseRepeatedHost = (request: IncomingMessage, response: ServerResponse): boolean => {
+  if (!hasRepeatedHost(request)) return false;
+  response.shouldKeepAlive = false;
+  response.writeHead(400, { 'Content-Type': 'application/json', Connection: 'close' }).end(REPEATED_HOST);
+  return true;
+};
+
+/** The same for a WebSocket handshake, answered on the raw socket; true when it did. */
+export const refuseRepeatedHostUpgrade = (request: IncomingMessage, socket: Duplex): boolean => {
+  if (!hasRepeatedHost(request)) return false;
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(REPEATED_HOST)}\r\nConnection: close\r\n\r\n${REPEATED_HOST}`,
+  );
+  return true;
+};
 
 /** `host` of `host:port`, `[::1]:port` or `host`, lower-cased, brackets and a trailing dot removed. */
 const hostNameOf = (host: string): string => {

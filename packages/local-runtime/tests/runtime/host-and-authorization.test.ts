@@ -130,3 +130,70 @@ describe("the runtime's pages asked for by another host name", () => {
     expect(isLocalHost('localhost.evil.example', '127.0.0.1')).toBe(false);
   });
 });
+
+describe('two Host headers', () => {
+  const twice = (url: string, path: string, extra: string[] = []) => {
+    const { host } = new URL(url);
+    return rawRequest(url, [`GET ${path} HTTP/1.1`, `Host: ${host}`, 'Host: evil.example', ...extra]);
+  };
+
+  it('are a 400 on the API port: APIs and pages alike', async () => {
+    for (const path of ['/edge/echo', `${httpApi()}/me`, '/_local/runtime']) {
+      const answer = await twice(origin, path);
+      expect([path, answer.status, answer.json().message]).toEqual([path, 400, expect.stringContaining('Host')]);
+    }
+  });
+
+  it('are a 400 on the WebSocket port, handshake or not', async () => {
+    const ws = runtime.info.wsUrl;
+    const upgrade = [
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      'Sec-WebSocket-Version: 13',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    ];
+    expect((await twice(ws, '/any', upgrade)).status).toBe(400);
+    expect((await twice(ws, '/any/@connections/abc')).status).toBe(400);
+  });
+
+  it('are a 400 on every local AWS endpoint', async () => {
+    for (const service of runtime.info.services) {
+      const answer = await twice(service.url, '/');
+      expect([service.name, answer.status]).toEqual([service.name, 400]);
+    }
+  });
+
+  it('one Host is served', async () => {
+    expect((await rawGet(origin, '/edge/echo')).status).toBe(200);
+  });
+});
+
+describe('repeated headers', () => {
+  it('are listed in multiValueHeaders on a REST API, the last one in headers (two Authorization headers too)', async () => {
+    const answer = await rawGet(origin, '/edge/echo', [
+      ['X-Trace', 'a'],
+      ['X-Trace', 'b'],
+      ['Authorization', 'first'],
+      ['Authorization', 'second'],
+    ]);
+    expect(outcome(answer)).toMatchObject({ status: 200 });
+    const event = answer.json().event as {
+      headers: Record<string, string>;
+      multiValueHeaders: Record<string, string[]>;
+    };
+    expect(event.multiValueHeaders['X-Trace']).toEqual(['a', 'b']);
+    expect(event.headers['X-Trace']).toBe('b');
+    expect(event.multiValueHeaders.Authorization).toEqual(['first', 'second']);
+    expect(event.headers.Authorization).toBe('second');
+  });
+
+  it('are one value joined with a comma on an HTTP API: two Authorization headers are refused, whatever each holds', async () => {
+    const token = await runtime.token({ sub: 'alice', aud: 'edge-client' });
+    const answer = await rawGet(origin, `${httpApi()}/me`, [
+      ['Authorization', 'Bearer not-a-token'],
+      ['Authorization', `Bearer ${token}`],
+    ]);
+    expect(outcome(answer)).toEqual({ status: 401, text: '{"message":"Unauthorized"}' });
+    expect(answer.header('www-authenticate')).toContain('error="invalid_token"');
+  });
+});

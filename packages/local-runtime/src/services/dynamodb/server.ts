@@ -9,6 +9,7 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
+import { refuseRepeatedHost } from '../../runtime/host-header.ts';
 import type { LocalService } from '../shared/local-service.ts';
 import { type TableSeed, tablePlan } from './tables.ts';
 import { answerTtlOperation, type TtlSettings, ttlOperationOf } from './ttl-api.ts';
@@ -114,6 +115,7 @@ export const startDynamoDbService = async (options: {
   if (!dynaliteHandler) throw new Error('dynalite has no request handler');
   server.removeAllListeners('request');
   server.on('request', (request, response) => {
+    if (refuseRepeatedHost(request, response)) return;
     const operation = ttlOperationOf(request);
     if (!operation) {
       dynaliteHandler(request, response);
