@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
+import { isLocalHost } from '../runtime/host-header.ts';
 import { readRequestBody } from '../services/shared/local-service.ts';
+import { appendTo, keyed } from '../shared/client-keyed.ts';
+import { writableHeaders } from '../shared/header-values.ts';
 import {
   apiGatewayId,
   edgeTooLarge,
@@ -46,22 +49,19 @@ export interface RequestLogEntry {
   reason?: string;
 }
 
-const appendValue = (multi: Record<string, string[]>, name: string, value: string) => {
-  const values = multi[name];
-  if (values) values.push(value);
-  else multi[name] = [value];
-};
-
-/** Header names as the client wrote them (the proxy event keeps their case); repeated headers listed in order. */
+/**
+ * Header names as the client wrote them (the proxy event keeps their case); repeated headers listed in order. Maps
+ * without Object.prototype: a header may be named `constructor` or `__proto__` (see client-keyed.ts).
+ */
 const headersOf = (request: IncomingMessage) => {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = keyed<string>();
+  const multi = keyed<string[]>();
   const raw = request.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
     single[name] = value;
-    appendValue(multi, name, value);
+    appendTo(multi, name, value);
   }
   return { single, multi };
 };
@@ -104,11 +104,11 @@ const addForwardedHeaders = (
 };
 
 const queryOf = (rawQuery: string) => {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = keyed<string>();
+  const multi = keyed<string[]>();
   for (const [name, value] of new URLSearchParams(rawQuery)) {
     single[name] = value;
-    appendValue(multi, name, value);
+    appendTo(multi, name, value);
   }
   return { single, multi };
 };
@@ -151,25 +151,34 @@ export const toGatewayRequest = (request: IncomingMessage, body: Buffer, stagePr
   };
 };
 
+/**
+ * Writes the answer. A header node:http cannot write (a value with CR or LF, say, from a function or a mapping
+ * template) is left out rather than failing the whole answer; what was left out is returned for the request log.
+ */
 const write = (
   response: ServerResponse,
   answer: Pick<GatewayAnswer, 'status' | 'headers' | 'multiHeaders' | 'body'>,
-) => {
-  const headers: Record<string, string | string[]> = {};
+): string | undefined => {
+  const merged = keyed<string | string[]>();
   const seen = new Set<string>();
   // multiValueHeaders and headers are merged, as API Gateway merges them for proxy answers.
   for (const [name, values] of Object.entries(answer.multiHeaders ?? {})) {
-    headers[name] = values;
+    merged[name] = values;
     seen.add(name.toLowerCase());
   }
   for (const [name, value] of Object.entries(answer.headers)) {
     if (seen.has(name.toLowerCase())) continue;
-    headers[name] = value;
+    merged[name] = value;
   }
+  const { headers, dropped } = writableHeaders(merged);
   headers['Content-Length'] = String(answer.body.length);
   response.writeHead(answer.status, headers);
   endWith(response, answer.body);
+  return dropped.length > 0 ? `headers left out (not writable in HTTP): ${dropped.join(', ')}` : undefined;
 };
+
+const joinReasons = (...reasons: (string | undefined)[]): string | undefined =>
+  reasons.filter((reason) => reason !== undefined).join('; ') || undefined;
 
 const ONE_WRITE_MAX_BYTES = 64 * 1024;
 
@@ -189,6 +198,20 @@ const hasBody = (request: IncomingMessage): boolean =>
   (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
 
 const NO_BODY = Buffer.alloc(0);
+
+/**
+ * The answer to a request for a runtime page whose Host is not this machine's: a web page of another origin that
+ * rebinds its name to 127.0.0.1 must not read the local keys and credentials (DNS rebinding).
+ */
+const foreignHost = (host: string | undefined) => ({
+  status: 403,
+  headers: { 'Content-Type': 'application/json' },
+  body: Buffer.from(
+    JSON.stringify({
+      message: `Forbidden: the local runtime's pages answer requests for localhost, 127.0.0.1, [::1] or the --host it listens on, not for the host name ${JSON.stringify(host ?? '')}. Open them by one of those names.`,
+    }),
+  ),
+});
 
 export interface LocalIndex {
   apis: { logicalId: string; kind: string; stage: string; url: string }[];
@@ -333,34 +356,41 @@ export const apiRequestHandler = (options: {
   restApisAtRoot?: boolean;
   /** Files served at `/` when no API route takes the request (`--static-dir`). */
   staticDir?: string;
+  /**
+   * The host the runtime listens on (`--host`): `/_local` pages and the index answer only requests whose Host names
+   * it, `localhost` or an IP address (see isLocalHost); the APIs answer any Host, as execute-api does.
+   */
+  listenHost?: string;
 }) => {
   const all = options.all ?? options.endpoints;
+  const listenHost = options.listenHost ?? '127.0.0.1';
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = performance.now();
     const url = collapseSlashes(request.url ?? '/');
-    try {
-      if (url.startsWith('/_local/') && (await options.local(request, response))) return;
-      const method = (request.method ?? 'GET').toUpperCase();
-      const target = endpointFor(
-        options.endpoints,
-        all,
-        request.headers.host,
+    /** Answers without an API (the edge, the index, an unknown stage) and logs it, with the reason. */
+    const answerHere = (answer: Parameters<typeof write>[1], integration: string, why?: string) => {
+      const reason = joinReasons(why, write(response, answer));
+      options.log({
+        method: request.method ?? '',
         url,
-        options.restApisAtRoot ? { method } : undefined,
-      );
+        status: answer.status,
+        latencyMs: performance.now() - started,
+        integration,
+        ...(reason ? { reason } : {}),
+      });
+    };
+    try {
+      const { host } = request.headers;
+      if (url.startsWith('/_local/')) {
+        if (!isLocalHost(host, listenHost)) {
+          answerHere(foreignHost(host), 'local', `a runtime page asked for by the host name ${JSON.stringify(host)}`);
+          return;
+        }
+        if (await options.local(request, response)) return;
+      }
+      const method = (request.method ?? 'GET').toUpperCase();
+      const target = endpointFor(options.endpoints, all, host, url, options.restApisAtRoot ? { method } : undefined);
       const body = hasBody(request) ? ((await readRequestBody(request, MAX_PAYLOAD_BYTES)) ?? 'too-large') : NO_BODY;
-      /** Answers without an API (the edge, the index, an unknown stage) and logs it, with the reason. */
-      const answerHere = (answer: Parameters<typeof write>[1], integration: string, reason?: string) => {
-        write(response, answer);
-        options.log({
-          method: request.method ?? '',
-          url,
-          status: answer.status,
-          latencyMs: performance.now() - started,
-          integration,
-          ...(reason ? { reason } : {}),
-        });
-      };
       if (body === 'too-large') {
         // The API answers it in its own way (a REST API at its edge, an HTTP API with its 413); no API: the edge's.
         const answer = target
@@ -378,7 +408,8 @@ export const apiRequestHandler = (options: {
       }
       if (!target) {
         const path = url.split('?')[0] ?? '/';
-        const index = options.index?.();
+        // Another host name gets execute-api's answer alone: the index names the runtime's pages.
+        const index = isLocalHost(host, listenHost) ? options.index?.() : undefined;
         if (index && (path === '/' || path === '/_local' || path === '/_local/')) {
           answerHere(indexAnswer(request, index, 200), 'local');
           return;
@@ -409,14 +440,14 @@ export const apiRequestHandler = (options: {
           ? stageHint(options.endpoints, method, url)
           : undefined;
       if (hint) answer.body = withHint(answer.body, hint);
-      write(response, answer);
+      const reason = joinReasons(answer.reason, hint, write(response, answer));
       options.log({
         method: gatewayRequest.method,
         url,
         status: answer.status,
         latencyMs: performance.now() - started,
         integration: answer.integration,
-        ...(answer.reason || hint ? { reason: [answer.reason, hint].filter(Boolean).join('; ') } : {}),
+        ...(reason ? { reason } : {}),
       });
     } catch (error) {
       // The gateway answers its own errors; reaching here is a bug of the runtime, still answered as API Gateway would.

@@ -25,6 +25,7 @@ import type { ApiEndpoint } from './api-endpoint.ts';
 import { withoutLambdaAuthorizers } from './disable-authorizer.ts';
 import type { EnvVarsOverrides } from './env-vars.ts';
 import { type FunctionsRuntime, RuntimeStartError, startFunctionsRuntime } from './functions-runtime.ts';
+import { refuseRepeatedHost, refuseRepeatedHostUpgrade } from './host-header.ts';
 import { localPages } from './local-pages.ts';
 import type { LocalRoute, RuntimeInfo } from './local-routes.ts';
 import { createRuntimeLog, type LogFormat, useColor } from './log-format.ts';
@@ -267,7 +268,9 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   let handler: (request: IncomingMessage, response: ServerResponse) => void = (_request, response) => {
     response.writeHead(503, { 'Content-Type': 'application/json' }).end('{"message":"The local runtime is starting"}');
   };
-  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => handler(request, response));
+  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+    if (!refuseRepeatedHost(request, response)) handler(request, response);
+  });
   const port = await listen(server, options.port ?? 3000, host);
   const origin = `http://${host}:${port}`;
   // The WebSocket API's port is taken now, so the functions' callback URL (WS_CALLBACK_URL) can name it.
@@ -281,10 +284,12 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
     },
   };
-  const wsServer = createServer((request, response) => wsHandlers.request(request, response));
-  wsServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
-    wsHandlers.upgrade(request, socket, head),
-  );
+  const wsServer = createServer((request, response) => {
+    if (!refuseRepeatedHost(request, response)) wsHandlers.request(request, response);
+  });
+  wsServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!refuseRepeatedHostUpgrade(request, socket)) wsHandlers.upgrade(request, socket, head);
+  });
   let wsGateways: WebSocketGateway[] = [];
   const wsPort = await listen(wsServer, options.wsPort ?? 3001, host).catch(async (error: unknown) => {
     await close(server);
@@ -303,9 +308,10 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   for (const descriptor of descriptors) {
     let apiOrigin = origin;
     if (placement.own.includes(descriptor)) {
-      const own = createServer({ keepAliveTimeout: 65_000 }, (request, response) =>
-        (ownHandlers.get(descriptor.logicalId) ?? handler)(request, response),
-      );
+      const own = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+        if (!refuseRepeatedHost(request, response))
+          (ownHandlers.get(descriptor.logicalId) ?? handler)(request, response);
+      });
       ownServers.push(own);
       apiOrigin = `http://${host}:${await listen(own, 0, host)}`;
     }
@@ -484,6 +490,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         all: endpoints,
         local,
         log: logRequest,
+        listenHost: host,
         ...(options.restApisAtRoot ? { restApisAtRoot: true } : {}),
         ...(options.staticDir ? { staticDir: options.staticDir } : {}),
       };

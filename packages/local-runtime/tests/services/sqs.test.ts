@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
   DeleteMessageBatchCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
@@ -242,6 +243,10 @@ describe('local SQS with the AWS SDK (JSON protocol)', () => {
     });
     expect(missing.status).toBe(400);
     expect(missing.headers.get('x-amzn-query-error')).toBe('MissingParameter;Sender');
+    // A redrive policy that is not JSON is the caller's mistake, not the service's failure.
+    await expect(
+      sqs.send(new CreateQueueCommand({ QueueName: 'bad-redrive', Attributes: { RedrivePolicy: '{not json' } })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValue', $metadata: { httpStatusCode: 400 } });
     expect(await missing.json()).toEqual({
       __type: 'com.amazonaws.sqs#MissingParameter',
       message: 'The request must contain the parameter MessageBody.',

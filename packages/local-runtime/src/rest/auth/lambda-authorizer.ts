@@ -1,5 +1,6 @@
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import type { InvokeOutcome } from '../../lambda/function-pool.ts';
+import { ownValue } from '../../shared/client-keyed.ts';
 import { proxyRequestContext } from '../context.ts';
 import { type AuthorizerOutcome, type Exchange, headerOf, methodArn } from '../exchange.ts';
 import { authorizerFailure, explicitDeny, notAuthorized, unauthorized } from '../gateway-error.ts';
@@ -21,7 +22,7 @@ const identityValue = (exchange: Exchange, source: string): string | undefined =
   const header = /^method\.request\.header\.(.+)$/.exec(source);
   if (header?.[1]) return headerOf(exchange.request, header[1]);
   const query = /^method\.request\.querystring\.(.+)$/.exec(source);
-  if (query?.[1]) return exchange.request.query[query[1]];
+  if (query?.[1]) return ownValue(exchange.request.query, query[1]);
   return undefined;
 };
 

@@ -10,6 +10,7 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
+import { refuseRepeatedHost } from '../../runtime/host-header.ts';
 import { type LocalService, readRequestBody } from '../shared/local-service.ts';
 import { ownKeyOf, type RequestVerifier, requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { type TableSeed, tablePlan } from './tables.ts';
@@ -152,6 +153,7 @@ export const startDynamoDbService = async (options: {
   server.removeAllListeners('request');
   const verify = requestVerifier(options.auth, 'dynamodb');
   const front = async (request: IncomingMessage, response: ServerResponse) => {
+    if (refuseRepeatedHost(request, response)) return;
     const body = await readRequestBody(request, MAX_REQUEST_BYTES);
     if (body === undefined) {
       response.writeHead(413).end();

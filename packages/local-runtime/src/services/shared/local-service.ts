@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { refuseRepeatedHost } from '../../runtime/host-header.ts';
 
 /** A local AWS endpoint the functions' SDK clients reach through `AWS_ENDPOINT_URL_<SERVICE>`. */
 export interface LocalService {
@@ -27,6 +28,7 @@ export const listenService = async (
   options: { port?: number; host?: string } = {},
 ): Promise<LocalService> => {
   const server: Server = createServer((request, response) => {
+    if (refuseRepeatedHost(request, response)) return;
     handler(request, response).catch((error: unknown) => {
       console.error(`[${name}] unexpected error`, error);
       if (!response.headersSent) {

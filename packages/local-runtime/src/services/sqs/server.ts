@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SigV4Result } from '../../rest/auth/sigv4.ts';
+import { keyed } from '../../shared/client-keyed.ts';
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService, readRequestBody } from '../shared/local-service.ts';
 import { type RequestVerifier, requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
@@ -19,8 +20,11 @@ export interface SqsService extends LocalService {
   reset(): void;
 }
 
+/** The operation named `action`, never a member of Object.prototype (`Action=constructor`). */
+const operationOf = (action: string) => (Object.hasOwn(operations, action) ? operations[action] : undefined);
+
 const run = async (registry: QueueRegistry, action: string, input: SqsInput): Promise<SqsOutput> => {
-  const operation = operations[action];
+  const operation = operationOf(action);
   if (!operation) throw unsupportedOperation(action);
   return operation(registry, input);
 };
@@ -68,7 +72,8 @@ const answerQuery = async (
 ) => {
   const requestId = randomUUID();
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const flat = Object.fromEntries(new URLSearchParams(body));
+  const flat = keyed<string>();
+  for (const [key, value] of new URLSearchParams(body)) flat[key] = value;
   for (const [key, value] of url.searchParams) flat[key] ??= value;
   const json = String(request.headers.accept ?? '').includes('application/json');
   const write = (answer: { status: number; contentType: string; body: string }) =>
@@ -79,7 +84,7 @@ const answerQuery = async (
   try {
     if (!signature.ok) throw authFailure(signature);
     if (!action) throw new SqsError('MissingAction', 'The request must contain the parameter Action.');
-    if (!operations[action]) {
+    if (!operationOf(action)) {
       throw new SqsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
     }
     const input = parseQueryParameters(flat);
