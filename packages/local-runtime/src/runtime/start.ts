@@ -9,6 +9,7 @@ import { type HttpApi, httpApiReport, httpApisOf } from '../http-api/model.ts';
 import { createLocalIssuer, type LocalIssuer, type MintOptions } from '../issuer/issuer.ts';
 import { SqsPoller } from '../lambda/event-sources/sqs-poller.ts';
 import { LambdaRuntime } from '../lambda/lambda-runtime.ts';
+import { hostRuntimeDifferences } from '../lambda/node-runtime.ts';
 import { CognitoAuthorizer } from '../rest/auth/cognito-authorizer.ts';
 import { IamAuthorizer } from '../rest/auth/iam-authorizer.ts';
 import type { LocalCredentials } from '../rest/auth/sigv4.ts';
@@ -343,6 +344,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     let runtime = lambdaFor(stack, bundles);
     lambda = runtime;
     report.unsupported.push(...(await functionProblems(runtime)));
+    report.hostRuntime.push(...hostRuntimeDifferences(runtime.functions.filter((config) => !config.problem)));
     report.unsupported.push(...webSocketProblems(webSocketApis, (arn) => runtime.find(arn) !== undefined));
     const functionIdOf = (nameOrArn: string) => runtime.find(nameOrArn)?.config.logicalId;
     const eventSources = sqsEventSourcesOf(stack, aws.sqs.registry, functionIdOf, options.maxConcurrency ?? 10);
