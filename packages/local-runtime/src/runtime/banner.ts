@@ -175,6 +175,10 @@ export const banner = (runtime: LocalRuntime): string => {
     lines.push('', 'Not run locally:');
     lines.push(...runtime.report.unsupported.map((line) => `  - ${line}`));
   }
+  if (runtime.report.hostRuntime.length > 0) {
+    lines.push('', `Functions on this Node.js (${process.version}):`);
+    lines.push(...runtime.report.hostRuntime.map((line) => `  - ${line}`));
+  }
   if (runtime.report.noLocalEffect.length > 0) {
     const byType = new Map<string, number>();
     for (const entry of runtime.report.noLocalEffect) {

@@ -7,6 +7,7 @@ import { JwtVerifier } from '../http-api/auth/jwt.ts';
 import { HttpGateway } from '../http-api/gateway.ts';
 import { type HttpApi, httpApiReport, httpApisOf } from '../http-api/model.ts';
 import { createLocalIssuer, type LocalIssuer, type MintOptions } from '../issuer/issuer.ts';
+import { hostRuntimeDifferences } from '../lambda/node-runtime.ts';
 import { CognitoAuthorizer } from '../rest/auth/cognito-authorizer.ts';
 import { IamAuthorizer } from '../rest/auth/iam-authorizer.ts';
 import type { LocalCredentials } from '../rest/auth/sigv4.ts';
@@ -370,6 +371,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     services.push(...aws.all);
     let runtime = started.lambda;
     report.unsupported.push(...started.problems);
+    report.hostRuntime.push(...hostRuntimeDifferences(runtime.functions.filter((config) => !config.problem)));
     report.unsupported.push(...webSocketProblems(webSocketApis, (arn) => runtime.find(arn) !== undefined));
     const pools = userPoolsOf(stack, issuer);
     const cognito = new CognitoAuthorizer(pools, issuer);

@@ -29,7 +29,7 @@ export const HOP_BY_HOP = new Set([
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
 const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
 
-interface BackendAnswer {
+export interface BackendAnswer {
   status: number;
   headers: Record<string, string>;
   multiHeaders: Record<string, string[]>;
