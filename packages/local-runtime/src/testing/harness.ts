@@ -20,6 +20,9 @@ export interface RunningRuntime {
   /** `http://127.0.0.1:PORT/<stage>` of the first REST API. */
   base: string;
   output: () => string;
+  /** The runtime's process id (to read its memory from /proc) and whether it has exited. */
+  pid: number;
+  exited: () => boolean;
   /** Resolves once the runtime has printed a line matching `pattern` (log lines follow their responses). */
   waitForOutput: (pattern: RegExp, timeoutMs?: number) => Promise<boolean>;
   keyOf: (logicalId: string) => string;
@@ -112,6 +115,8 @@ export const startRuntime = async (args: string[], options: StartRuntimeOptions 
     info,
     base: info.apis[0]?.url ?? restUrl,
     output: () => output,
+    pid: child.pid ?? 0,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
     waitForOutput: (pattern, timeoutMs = 2000) => eventually(() => pattern.test(output), timeoutMs),
     serviceUrl,
     clientConfig,
