@@ -85,7 +85,8 @@ export class FunctionPool {
     return this.slots.size;
   }
 
-  async invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
+  /** `traceHeader` is the invocation's `_X_AMZN_TRACE_ID` (see traces/lambda-trace.ts). */
+  async invoke(event: unknown, requestId: string = randomUUID(), traceHeader?: string): Promise<InvokeOutcome> {
     const { problem } = this.config;
     if (problem) return { status: 'error', requestId, error: problem, durationMs: 0, coldStart: false };
     const { environment, coldStart } = await this.slots.begin();
@@ -95,6 +96,7 @@ export class FunctionPool {
       id: this.nextId++,
       eventJson: eventJsonOf(event),
       deadline: Date.now() + timeoutMs,
+      ...(traceHeader ? { traceHeader } : {}),
       context: {
         awsRequestId: requestId,
         functionName: this.config.name,

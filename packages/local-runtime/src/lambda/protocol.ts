@@ -37,6 +37,8 @@ export interface InvokeMessage {
   context: InvokeContextData;
   /** Epoch milliseconds when the function's configured timeout expires. */
   deadline: number;
+  /** The invocation's X-Ray trace header, which Lambda's Node.js runtime puts in `process.env._X_AMZN_TRACE_ID`. */
+  traceHeader?: string;
 }
 
 export interface LambdaErrorPayload {

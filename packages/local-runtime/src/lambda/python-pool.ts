@@ -25,6 +25,8 @@ interface Pending {
   requestId: string;
   eventJson: string;
   deadline: number;
+  /** Sent as `Lambda-Runtime-Trace-Id`, which the bootstrap puts in `_X_AMZN_TRACE_ID`. */
+  traceHeader?: string;
   settle: (result: { ok: true; json: string } | { ok: false; error: LambdaErrorPayload }) => void;
 }
 
@@ -76,7 +78,7 @@ export class PythonPool {
     return this.slots.size;
   }
 
-  async invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
+  async invoke(event: unknown, requestId: string = randomUUID(), traceHeader?: string): Promise<InvokeOutcome> {
     const { problem } = this.config;
     if (problem) return { status: 'error', requestId, error: problem, durationMs: 0, coldStart: false };
     const { environment, coldStart } = await this.slots.begin();
@@ -90,6 +92,7 @@ export class PythonPool {
           requestId,
           eventJson,
           deadline: Date.now() + timeoutMs,
+          ...(traceHeader ? { traceHeader } : {}),
           settle: (result) => {
             clearTimeout(timer);
             resolve(result);
@@ -145,6 +148,7 @@ export class PythonPool {
         'Lambda-Runtime-Aws-Request-Id': pending.requestId,
         'Lambda-Runtime-Deadline-Ms': String(pending.deadline),
         'Lambda-Runtime-Invoked-Function-Arn': this.config.arn,
+        ...(pending.traceHeader ? { 'Lambda-Runtime-Trace-Id': pending.traceHeader } : {}),
       })
       .end(pending.eventJson);
   }

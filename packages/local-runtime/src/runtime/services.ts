@@ -16,6 +16,7 @@ import {
 import type { Json } from '../services/stepfunctions/task-services.ts';
 import type { TemplateValue } from '../template/load.ts';
 import type { LocalStack } from '../template/stack.ts';
+import type { TraceStore } from '../traces/trace-store.ts';
 
 export interface AwsServicesOptions {
   host: string;
@@ -33,6 +34,8 @@ export interface AwsServicesOptions {
   servicePorts?: number;
   /** Bound late: the functions' environments need the services' URLs before the functions exist. */
   invokeLambda: (target: string, payload: unknown) => Promise<InvokeOutcome>;
+  /** Where traced workflow executions record their segments. */
+  traces?: TraceStore;
 }
 
 export interface AwsServices {
@@ -200,6 +203,7 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
       ...portOf(3),
       log,
       timeScale: options.timeScale,
+      ...(options.traces ? { traces: options.traces } : {}),
     });
     started.push(stepFunctions);
 

@@ -29,6 +29,7 @@ import { functionConfigs, functionProblems } from './functions.ts';
 import { localPages } from './local-pages.ts';
 import type { LocalRoute, RuntimeInfo } from './local-routes.ts';
 import { createRuntimeLog, type LogFormat, useColor } from './log-format.ts';
+import { type Observability, startObservability } from './observability.ts';
 import { apiKeysOf, cognitoIssuerRewrite, restApisOf, samUsageOf, usagePlansOf, userPoolsOf } from './rest-apis.ts';
 import { type AwsServices, startAwsServices } from './services.ts';
 import { writeStdoutSoon } from './stdout-lines.ts';
@@ -273,14 +274,19 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   let aws: AwsServices | undefined;
   let lambda: LambdaRuntime | undefined;
   let stopWatching: (() => void) | undefined;
+  let observability: Observability | undefined;
   const pollers: SqsPoller[] = [];
   const shutdown = async () => {
     stopWatching?.();
     await Promise.all(pollers.map((poller) => poller.stop()));
     await Promise.all(wsGateways.map((gateway) => gateway.close()));
     await Promise.all([close(server), close(wsServer), ...ownServers.map(close), aws?.close(), lambda?.close()]);
+    await observability?.close();
   };
   try {
+    // Traces (a local X-Ray daemon, the API, Lambda and Step Functions segments) and the functions' EMF metrics.
+    const seen = await startObservability(host);
+    observability = seen;
     const clientId =
       stack.ofType('AWS::Cognito::UserPoolClient').map((client) => stack.ref(client.logicalId))[0] ?? 'local-client';
     const issuer = await createLocalIssuer({ baseUrl: `${origin}/_local/issuer`, clientId });
@@ -310,6 +316,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         if (!lambda) return Promise.reject(new Error('The functions are not ready'));
         return lambda.invoke(target, payload);
       },
+      traces: seen.traces,
       ...(options.persistDir ? { persistDir: options.persistDir } : {}),
     }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EADDRINUSE') throw error;
@@ -333,12 +340,13 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       ...aws.environment,
+      ...seen.environment,
     };
     const lambdaFor = (target: LocalStack, targetBundles: Record<string, string>) =>
       new LambdaRuntime(functionConfigs(target, targetBundles, { shared, rewrite, buildDir, localHosts }), {
         maxConcurrency: options.maxConcurrency ?? 10,
         log,
-        functionOutput: runtimeLog.functionLine,
+        functionOutput: seen.functionOutput(runtimeLog.functionLine),
       });
     let runtime = lambdaFor(stack, bundles);
     lambda = runtime;
@@ -350,7 +358,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     for (const mapping of eventSources.mappings) {
       const poller = new SqsPoller(
         mapping,
-        (functionId, event) => runtime.invoke(functionId, event),
+        (functionId, event) => seen.fromRecords(event, () => runtime.invoke(functionId, event)),
         stack.region,
         (batch) =>
           log(
@@ -457,7 +465,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(info));
         return true;
       }
-      return pages(req, res);
+      return seen.pages(req, res) || pages(req, res);
     };
     const index = () => ({
       apis: info.apis,
@@ -467,19 +475,22 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         { path: `${origin}/_local/queues`, what: 'SQS queues: depths, redrive, first messages' },
         { path: `${origin}/_local/executions`, what: 'Step Functions executions' },
         { path: `${origin}/_local/tables`, what: 'DynamoDB tables and item counts' },
+        { path: `${origin}/_local/traces`, what: 'traces of the REST API requests, as waterfalls' },
+        { path: `${origin}/_local/metrics`, what: "the functions' embedded-format metrics" },
         { path: `${origin}/_local/issuer/.well-known/openid-configuration`, what: 'the local token issuer' },
       ],
     });
     /** Points the ports at `endpoints`: the shared one at the APIs placed there, each own port at its API. */
     const route = () => {
-      const byLogicalId = new Map(endpoints.map((endpoint) => [endpoint.logicalId, endpoint]));
+      const byLogicalId = new Map(endpoints.map((endpoint) => [endpoint.logicalId, seen.traced(endpoint)]));
       const onSharedPort = placement.shared.flatMap((api) => byLogicalId.get(api.logicalId) ?? []);
-      const serve = apiRequestHandler({ endpoints: onSharedPort, all: endpoints, local, log: logRequest, index });
+      const all = [...byLogicalId.values()];
+      const serve = apiRequestHandler({ endpoints: onSharedPort, all, local, log: logRequest, index });
       handler = (request, response) => void serve(request, response);
       for (const api of placement.own) {
         const endpoint = byLogicalId.get(api.logicalId);
         if (!endpoint) continue;
-        const own = apiRequestHandler({ endpoints: [endpoint], all: endpoints, local, log: logRequest });
+        const own = apiRequestHandler({ endpoints: [endpoint], all, local, log: logRequest });
         ownHandlers.set(api.logicalId, (request, response) => void own(request, response));
       }
     };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { continueTrace } from '../../traces/trace-context.ts';
 import { readRequestBody } from './local-service.ts';
 
 export type JsonRequest = Record<string, unknown>;
@@ -65,7 +66,14 @@ export const awsJsonHandler =
       return;
     }
     try {
-      send(200, await operation(input));
+      // What the operation starts (an execution, a message) carries the caller's trace header on.
+      const traceHeader = request.headers['x-amzn-trace-id'];
+      send(
+        200,
+        await continueTrace(Array.isArray(traceHeader) ? traceHeader[0] : traceHeader, undefined, () =>
+          operation(input),
+        ),
+      );
     } catch (error) {
       const answer = protocol.errorOf(error);
       if (!answer) throw error;
