@@ -511,7 +511,7 @@ describe('observability (issue 24)', () => {
   const alarm = props('OrderFailureRateAlarm');
   const variables = ((template.Globals as TemplateObject).Function as TemplateObject).Environment as TemplateObject;
   const metricOf = (id: string) =>
-    ((alarm.Metrics as TemplateObject[]).find((metric) => metric.Id === id)?.MetricStat as TemplateObject)
+    (((alarm.Metrics as TemplateObject[]).find((metric) => metric.Id === id)?.MetricStat ?? {}) as TemplateObject)
       .Metric as TemplateObject;
   it('gives the functions the metrics namespace of the MetricsNamespace parameter', () => {
     expect((variables.Variables as TemplateObject).POWERTOOLS_METRICS_NAMESPACE).toEqual({ Ref: 'MetricsNamespace' });
