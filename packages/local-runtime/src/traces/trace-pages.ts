@@ -13,7 +13,7 @@ export const PAGE_STYLE = [
   'body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem auto;max-width:72rem;padding:0 1rem;color:#1d2330}',
   'a{color:#1f5fbf}h1{font-size:1.4rem;margin:.2rem 0 1rem}code{background:#f3f3f3;padding:0 .25rem}',
   'table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e6e8ee;vertical-align:middle}',
-  'th{font-weight:600;color:#5b6475;font-size:.85rem}.num{text-align:right;font-variant-numeric:tabular-nums}',
+  'th{font-weight:600;color:#5b6475;font-size:.85rem}.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}',
   '.muted{color:#6b7385}.error{color:#b3261e}.fault{color:#b3261e;font-weight:600}nav{margin-bottom:1rem}',
 ].join('');
 
@@ -21,8 +21,10 @@ export const htmlPage = (title: string, body: string): string =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${PAGE_STYLE}${WATERFALL_STYLE}</style></head><body><nav><a href="/_local">sam-local-runtime</a> · <a href="/_local/traces">traces</a> · <a href="/_local/metrics">metrics</a></nav>${body}</body></html>`;
 
 const WATERFALL_STYLE = [
-  '.waterfall td.name{white-space:nowrap;max-width:26rem;overflow:hidden;text-overflow:ellipsis}',
-  '.waterfall td.bar{width:55%;position:relative}.track{position:relative;height:14px;background:#f4f5f8;border-radius:3px}',
+  '.waterfall{table-layout:fixed}.waterfall th:nth-child(1){width:30%}.waterfall th:nth-child(2){width:22%}',
+  '.waterfall th:nth-child(3){width:6rem}.waterfall td{overflow:hidden;text-overflow:ellipsis}',
+  '.waterfall td.name{white-space:nowrap}.waterfall td.what{font-size:.8rem}',
+  '.waterfall td.bar{position:relative}.track{position:relative;height:14px;background:#f4f5f8;border-radius:3px}',
   '.span{position:absolute;top:0;height:14px;border-radius:3px;min-width:2px;background:#4f7fd9}',
   '.span.k-gateway{background:#8a63d2}.span.k-lambda{background:#e8891c}.span.k-aws{background:#2f9e6e}',
   '.span.k-states{background:#c2487a}.span.k-state{background:#e07ba4}.span.k-handler{background:#f0b45a}',
@@ -52,7 +54,7 @@ export const waterfallHtml = (waterfall: Waterfall): string => {
         .map(([key, value]) => `${key}=${String(value)}`)
         .join(' ');
       const title = [row.name, row.kind, row.detail, annotations].filter(Boolean).join(' · ');
-      return `<tr data-span="${escapeHtml(row.name)}" data-kind="${escapeHtml(row.kind)}" data-duration-ms="${row.durationMs?.toFixed(3) ?? ''}"><td class="name" style="padding-left:${0.5 + row.depth * 1.1}rem" title="${escapeHtml(title)}">${escapeHtml(row.name)}<span class="kind">${escapeHtml(row.kind)}</span></td><td class="muted">${escapeHtml(row.detail)}${annotations ? ` <code>${escapeHtml(annotations)}</code>` : ''}</td><td class="num ${row.status === 'ok' ? '' : row.status}">${ms(row.durationMs)}</td><td class="bar"><div class="track"><div class="span ${kindClass(row.kind, row.name)} ${row.status === 'ok' ? '' : row.status}" style="left:${left.toFixed(2)}%;width:${Math.max(width, 0.2).toFixed(2)}%"></div></div></td></tr>`;
+      return `<tr data-span="${escapeHtml(row.name)}" data-kind="${escapeHtml(row.kind)}" data-duration-ms="${row.durationMs?.toFixed(3) ?? ''}"><td class="name" style="padding-left:${0.5 + row.depth * 1.1}rem" title="${escapeHtml(title)}">${escapeHtml(row.name)}<span class="kind">${escapeHtml(row.kind)}</span></td><td class="muted what">${escapeHtml(row.detail)}${annotations ? ` <code>${escapeHtml(annotations)}</code>` : ''}</td><td class="num ${row.status === 'ok' ? '' : row.status}">${ms(row.durationMs)}</td><td class="bar"><div class="track"><div class="span ${kindClass(row.kind, row.name)} ${row.status === 'ok' ? '' : row.status}" style="left:${left.toFixed(2)}%;width:${Math.max(width, 0.2).toFixed(2)}%"></div></div></td></tr>`;
     })
     .join('');
   return htmlPage(

@@ -46,8 +46,9 @@ export const workflowTrace = (
     },
     exited: (state, failed) => {
       if (current?.state !== state) return;
-      if (failed) current.failed = true;
-      else close();
+      // Left after a failure: a Retry ran it again and it succeeded.
+      current.failed = failed;
+      if (!failed) close();
     },
     inState: (state, run) => runInTrace(current?.state === state ? current.span.trace : segment.trace, run),
     end: (status) => {
