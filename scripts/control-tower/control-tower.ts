@@ -26,6 +26,14 @@ export const ACCEPTED: { control: string; why: string; applies: (resource: Templ
         isObject(resource.Properties) &&
         resource.Properties.RouteKey !== '$connect',
     },
+    {
+      control: 'CT.CLOUDWATCH.PR.1',
+      why: 'the order failure-rate alarm notifies only where the deployer names a topic (AlarmTopicArn, issue 24)',
+      applies: (resource) =>
+        resource?.Type === 'AWS::CloudWatch::Alarm' &&
+        isObject(resource.Properties) &&
+        resource.Properties.AlarmActions === undefined,
+    },
   ];
 
 /** What CloudFormation puts in for the pseudo parameters at deploy time (an example account and the stack's region). */

@@ -3,13 +3,14 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
+import { tracer } from '#shared/tracer';
 
 /** One management API client per endpoint (`https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`). */
 const clients = new Map<string, ApiGatewayManagementApiClient>();
 const clientFor = (endpoint: string): ApiGatewayManagementApiClient => {
   let client = clients.get(endpoint);
   if (!client) {
-    client = new ApiGatewayManagementApiClient({ endpoint });
+    client = tracer.captureAWSv3Client(new ApiGatewayManagementApiClient({ endpoint }));
     clients.set(endpoint, client);
   }
   return client;

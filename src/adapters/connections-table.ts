@@ -8,13 +8,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionRecord, SubscriptionRecord } from '#domain/subscriptions';
 import { config } from '#shared/config';
+import { tracer } from '#shared/tracer';
 
 /**
  * The connections table: `pk = CONN#<connectionId>` holds the connection (`sk = META`) and one item per followed
  * order (`sk = SUB#<orderId>`), so a disconnect removes everything with one Query; the sparse `byOrder` index
  * (orderId, connectionId) finds an order's subscribers.
  */
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const doc = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})));
 const pk = (connectionId: string) => `CONN#${connectionId}`;
 const BATCH_LIMIT = 25;
 const MAX_UNPROCESSED_RETRIES = 5;

@@ -10,9 +10,10 @@ import { OrderConflictError, OrderNotFoundError } from '#domain/errors';
 import type { ExecutionRecord } from '#domain/order-views';
 import type { WorkflowInput } from '#domain/orders';
 import { config } from '#shared/config';
+import { tracer } from '#shared/tracer';
 
 /** Created once per container: cold starts pay for it once, warm invocations reuse its connections. */
-const sfn = new SFNClient({});
+const sfn = tracer.captureAWSv3Client(new SFNClient({}));
 
 /** The contract's rule: the execution named after the order lives at the state machine's ARN with `:execution:`. */
 export const executionArnOf = (stateMachineArn: string, orderId: string): string =>

@@ -1,6 +1,9 @@
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import { DEFAULT_PROVIDERS } from '@aws-lambda-powertools/parameters/base';
+import { getParameter, SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import * as z from 'zod/mini';
 import { config } from '#shared/config';
+import { tracer } from '#shared/tracer';
 import { AuthConfigError } from './errors.ts';
 
 const AuthConfigSchema = z.object({
@@ -10,6 +13,10 @@ const AuthConfigSchema = z.object({
 });
 
 export type AuthConfig = z.infer<typeof AuthConfigSchema>;
+
+// getParameter's provider, on a client the Tracer captures, so the SSM call shows in the trace (clearCaches still
+// reaches it: it is the default provider).
+DEFAULT_PROVIDERS.ssm ??= new SSMProvider({ awsSdkV3Client: tracer.captureAWSv3Client(new SSMClient({})) });
 
 /**
  * The issuer, audience and JWKS URL, from the SSM parameter the template writes. Powertools caches the value for

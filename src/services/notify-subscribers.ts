@@ -2,6 +2,7 @@ import { pushToConnection } from '#adapters/connection-push';
 import { deleteConnection, listSubscribers } from '#adapters/connections-table';
 import type { PushMessage } from '#domain/order-events';
 import { logger } from '#shared/logger';
+import { orderMetrics } from '#shared/metrics';
 
 export interface NotifyResult {
   delivered: number;
@@ -26,6 +27,7 @@ export const notifySubscribers = async (
   });
   const failed = results.filter((result) => result.status === 'rejected');
   await Promise.all(gone.map((id) => deleteConnection(id)));
+  orderMetrics.pushed(connections.length - gone.length - failed.length, gone.length);
   if (gone.length > 0) logger.info('Removed gone connections', { orderId, connections: gone });
   if (failed.length > 0) {
     throw new Error(`Push to ${failed.length} of ${connections.length} subscribers of ${orderId} failed`, {

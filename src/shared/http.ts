@@ -9,6 +9,7 @@ import {
   ValidationError,
 } from '#domain/errors';
 import { logger } from '#shared/logger';
+import { tracer } from '#shared/tracer';
 
 /** The same CORS headers the template's gateway responses carry, so errors and successes look alike to browsers. */
 export const corsHeaders: Readonly<Record<string, string>> = {
@@ -47,5 +48,6 @@ export const errorResponse = (error: unknown): APIGatewayProxyResult => {
     return json(statusOf(error), body);
   }
   logger.error('Unhandled error', error as Error);
+  tracer.addErrorAsMetadata(error as Error);
   return json(500, { message: 'Internal server error' });
 };

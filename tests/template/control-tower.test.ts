@@ -47,6 +47,16 @@ describe('AWS Control Tower controls over the plain CloudFormation resources (pr
     const routes = findings.filter((f) => f.control === 'CT.APIGATEWAY.PR.5').map((f) => f.resource);
     expect(routes.sort()).toEqual(['WsDefaultRoute', 'WsDisconnectRoute', 'WsPublishRoute', 'WsSubscribeRoute']);
   });
+  it('accepts CT.CLOUDWATCH.PR.1 only for the failure-rate alarm without a topic; with one it has actions', () => {
+    const alarms = (parameters: Record<string, string>) => {
+      const resolved = resolveForDeployment(withoutSamResources(source), parameterValues(source, parameters));
+      return runGuard(resolved)
+        .filter((f) => f.control === 'CT.CLOUDWATCH.PR.1')
+        .map((f) => f.resource);
+    };
+    expect(alarms({ Stage: 'prod' })).toEqual(['OrderFailureRateAlarm']);
+    expect(alarms({ Stage: 'prod', AlarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:orders-alarms' })).toEqual([]);
+  });
   it('fails on a new finding: a permission without SourceAccount, an unencrypted log group', () => {
     const broken = structuredClone(template);
     const resources = broken.Resources as Record<string, { Properties: Record<string, unknown> }>;

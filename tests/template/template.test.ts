@@ -188,7 +188,13 @@ describe('functions', () => {
       Tracing: 'Active',
     });
     expect(Object.keys((globals.Environment as TemplateObject).Variables as TemplateObject).sort()).toEqual(
-      ['NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME', 'STAGE'].sort(),
+      [
+        'NODE_OPTIONS',
+        'POWERTOOLS_LOG_LEVEL',
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'POWERTOOLS_SERVICE_NAME',
+        'STAGE',
+      ].sort(),
     );
     for (const [, fn] of functions) {
       const own = fn.Properties as TemplateObject;
@@ -497,6 +503,46 @@ describe('order workflow', () => {
     ]);
     expect(policies).toContainEqual({
       SQSSendMessagePolicy: { QueueName: { 'Fn::GetAtt': ['OrderEventsQueue', 'QueueName'] } },
+    });
+  });
+});
+
+describe('observability (issue 24)', () => {
+  const alarm = props('OrderFailureRateAlarm');
+  const variables = ((template.Globals as TemplateObject).Function as TemplateObject).Environment as TemplateObject;
+  const metricOf = (id: string) =>
+    (((alarm.Metrics as TemplateObject[]).find((metric) => metric.Id === id)?.MetricStat ?? {}) as TemplateObject)
+      .Metric as TemplateObject;
+  it('gives the functions the metrics namespace of the MetricsNamespace parameter', () => {
+    expect((variables.Variables as TemplateObject).POWERTOOLS_METRICS_NAMESPACE).toEqual({ Ref: 'MetricsNamespace' });
+  });
+  it("alarms on the stage's order failure rate: metric math over OrdersFailed and OrdersPlaced of this stage", () => {
+    const [rate] = (alarm.Metrics as TemplateObject[]).filter((metric) => metric.ReturnData === true);
+    expect(rate?.Expression).toBe('IF(placed > 0, 100 * FILL(failed, 0) / placed, 0)');
+    const service = (variables.Variables as TemplateObject).POWERTOOLS_SERVICE_NAME;
+    for (const [id, name] of [
+      ['failed', 'OrdersFailed'],
+      ['placed', 'OrdersPlaced'],
+    ] as const) {
+      expect(metricOf(id)).toEqual({
+        Namespace: { Ref: 'MetricsNamespace' },
+        MetricName: name,
+        // The {service, stage} dimension set src/shared/metrics.ts publishes beside the per-reason/channel one.
+        Dimensions: [
+          { Name: 'service', Value: service },
+          { Name: 'stage', Value: { Ref: 'Stage' } },
+        ],
+      });
+    }
+    expect(alarm.Threshold).toEqual({ 'Fn::FindInMap': ['StageConfig', { Ref: 'Stage' }, 'FailureRateAlarmPercent'] });
+    expect(alarm.TreatMissingData).toBe('notBreaching');
+  });
+  it('notifies only where a topic is given', () => {
+    const onlyWithTopic = { 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] };
+    expect(alarm.AlarmActions).toEqual(onlyWithTopic);
+    expect(alarm.OKActions).toEqual(onlyWithTopic);
+    expect((template.Conditions as TemplateObject).HasAlarmTopic).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmTopicArn' }, ''] }],
     });
   });
 });

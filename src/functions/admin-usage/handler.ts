@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { ConfigError, config } from '#shared/config';
 import { errorResponse, json } from '#shared/http';
+import { instrumented } from '#shared/instrument';
 
 const UsagePlans = z.array(
   z.object({
@@ -29,7 +30,7 @@ const usagePlans = (): z.infer<typeof UsagePlans> => {
  * GET /v1/admin/usage, IAM-authorised (SigV4): the stage's usage-plan tiers and their limits, and who asked.
  * API Gateway has already checked the caller's IAM permission to invoke this route.
  */
-export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+export const handler = instrumented(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   try {
     const identity = event.requestContext.identity;
     return json(200, {
@@ -40,4 +41,4 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
   } catch (error) {
     return errorResponse(error);
   }
-};
+});

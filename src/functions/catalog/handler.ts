@@ -2,11 +2,12 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { categories, isCategory, listProducts } from '#domain/catalog';
 import { ValidationError } from '#domain/errors';
 import { errorResponse, json } from '#shared/http';
+import { instrumented } from '#shared/instrument';
 
 /** Browsers and CDNs may keep it as long as the stage's response cache does. */
 const cacheHeaders = { 'Cache-Control': 'public, max-age=300' };
 
-export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+export const handler = instrumented(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   try {
     const category = event.queryStringParameters?.category;
     if (category === undefined || category === '') return json(200, { items: listProducts() }, cacheHeaders);
@@ -19,4 +20,4 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
   } catch (error) {
     return errorResponse(error);
   }
-};
+});

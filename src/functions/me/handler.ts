@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponse, json } from '#shared/http';
+import { instrumented } from '#shared/instrument';
 
 type Claims = Record<string, string | undefined>;
 
@@ -7,7 +8,7 @@ type Claims = Record<string, string | undefined>;
  * GET /v1/me behind the Cognito user pool authorizer: API Gateway has verified the token and put its claims in the
  * request context; no verification code here. What the caller may do with that identity is this back end's call.
  */
-export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+export const handler = instrumented(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   try {
     const claims = event.requestContext.authorizer?.claims as Claims | undefined;
     if (!claims?.sub) return json(401, { message: 'Unauthorized' });
@@ -27,4 +28,4 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
   } catch (error) {
     return errorResponse(error);
   }
-};
+});

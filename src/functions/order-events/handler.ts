@@ -4,11 +4,14 @@ import { ValidationError } from '#domain/errors';
 import { eventPush, parseOrderEvent } from '#domain/order-events';
 import { notifySubscribers } from '#services/notify-subscribers';
 import { config } from '#shared/config';
+import { instrumented } from '#shared/instrument';
 import { logger } from '#shared/logger';
+import { annotateOrder } from '#shared/tracer';
 
 const processor = new BatchProcessor(EventType.SQS);
 
-const handleRecord = async (record: SQSRecord): Promise<void> => {
+/** `oneOrder`: the batch is this record alone, so the invocation's trace is about its order (an annotation is one value). */
+const handleRecord = async (record: SQSRecord, oneOrder: boolean): Promise<void> => {
   let body: unknown;
   try {
     body = JSON.parse(record.body);
@@ -16,6 +19,7 @@ const handleRecord = async (record: SQSRecord): Promise<void> => {
     throw new ValidationError(`Message ${record.messageId} is not JSON`);
   }
   const event = parseOrderEvent(body);
+  if (oneOrder) annotateOrder(event.orderId);
   const result = await notifySubscribers(config.websocketCallbackUrl(), event.orderId, eventPush(event));
   logger.info('Order event delivered', { eventId: event.eventId, orderId: event.orderId, type: event.type, ...result });
 };
@@ -25,5 +29,9 @@ const handleRecord = async (record: SQSRecord): Promise<void> => {
  * failed) is reported in `batchItemFailures` and only it returns to the queue; after the queue's maxReceiveCount it
  * lands in the DLQ. Nothing is skipped silently.
  */
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-  processPartialResponse(event, handleRecord, processor, { context });
+export const handler = instrumented(
+  async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, (record: SQSRecord) => handleRecord(record, event.Records.length === 1), processor, {
+      context,
+    }),
+);

@@ -5,7 +5,9 @@ import { newOrderId, orderIdFor } from '#domain/order-id';
 import { createOrderBody, parseOrThrow } from '#domain/order-schemas';
 import type { WorkflowInput } from '#domain/orders';
 import { errorResponse, json } from '#shared/http';
+import { instrumented } from '#shared/instrument';
 import { logger } from '#shared/logger';
+import { annotateOrder } from '#shared/tracer';
 
 /** The header's maxLength in api/openapi.yaml (API Gateway does not enforce header schemas, so this does). */
 const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
@@ -39,7 +41,7 @@ const idempotencyKeyOf = (event: APIGatewayProxyEvent): string | undefined => {
   return key;
 };
 
-export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+export const handler = instrumented(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   try {
     const customerId = event.requestContext.authorizer?.principalId;
     // The authorizer always sets it; without one the route is misconfigured, and nobody may order anonymously.
@@ -55,6 +57,7 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
       payment: { token: body.payment.token },
       channel: 'v1',
     };
+    annotateOrder(input.orderId);
     const started = await startOrder(input);
     logger.info('Order accepted', { orderId: started.orderId, created: started.created });
 
@@ -72,4 +75,4 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
   } catch (error) {
     return errorResponse(error);
   }
-};
+});

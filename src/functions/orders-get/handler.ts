@@ -4,6 +4,8 @@ import { DomainError, OrderNotFoundError, ValidationError } from '#domain/errors
 import { isOrderId } from '#domain/order-id';
 import { isOwnedBy, type Order, type OrderV2View, orderFromExecution, v2View } from '#domain/order-views';
 import { errorResponse, json } from '#shared/http';
+import { instrumented } from '#shared/instrument';
+import { annotateOrder } from '#shared/tracer';
 
 /** What the v1 non-proxy request mapping template sends: no httpMethod, only the two values. */
 export interface NonProxyEvent {
@@ -18,6 +20,7 @@ const loadOrder = async (orderId: unknown, customerId: unknown): Promise<Order> 
       { path: 'orderId', message: 'must look like ord_ followed by 20-40 [0-9a-z]' },
     ]);
   }
+  annotateOrder(orderId);
   const order = orderFromExecution(orderId, await getOrder(orderId));
   if (typeof customerId !== 'string' || customerId === '' || !isOwnedBy(order, customerId)) {
     throw new OrderNotFoundError(orderId);
@@ -52,10 +55,10 @@ const proxy = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
 const isProxyEvent = (event: APIGatewayProxyEvent | NonProxyEvent): event is APIGatewayProxyEvent =>
   'httpMethod' in event && 'requestContext' in event;
 
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
-export async function handler(event: NonProxyEvent): Promise<OrderV2View>;
-export async function handler(
-  event: APIGatewayProxyEvent | NonProxyEvent,
-): Promise<APIGatewayProxyResult | OrderV2View> {
+async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
+async function route(event: NonProxyEvent): Promise<OrderV2View>;
+async function route(event: APIGatewayProxyEvent | NonProxyEvent): Promise<APIGatewayProxyResult | OrderV2View> {
   return isProxyEvent(event) ? proxy(event) : nonProxy(event);
 }
+
+export const handler = instrumented(route);

@@ -6,6 +6,7 @@ import type {
 import { putConnection } from '#adapters/connections-table';
 import { expiresAt } from '#domain/subscriptions';
 import { config } from '#shared/config';
+import { instrumented } from '#shared/instrument';
 import { logger } from '#shared/logger';
 
 /** The $connect request context carries the REQUEST authorizer's result. */
@@ -17,7 +18,7 @@ export type ConnectEvent = APIGatewayProxyWebsocketEventV2WithRequestContext<
  * WebSocket $connect: records who is connected. A non-2xx answer makes API Gateway refuse the handshake, so a
  * connection without an authorizer principal (a route deployed without the authorizer) is refused with 401.
  */
-export const handler = async (event: ConnectEvent): Promise<APIGatewayProxyResultV2> => {
+export const handler = instrumented(async (event: ConnectEvent): Promise<APIGatewayProxyResultV2> => {
   const { connectionId, connectedAt } = event.requestContext;
   const principalId = event.requestContext.authorizer?.principalId;
   if (!principalId) {
@@ -32,4 +33,4 @@ export const handler = async (event: ConnectEvent): Promise<APIGatewayProxyResul
     expiresAt: expiresAt(now, config.connectionTtlSeconds()),
   });
   return { statusCode: 200 };
-};
+});

@@ -11,7 +11,9 @@ import { type PushMessage, websocketEvent } from '#domain/order-events';
 import { errorReply, expiresAt, parseClientMessage, type Reply } from '#domain/subscriptions';
 import { publishOrderEvent, subscribeToOrder } from '#services/order-actions';
 import { config } from '#shared/config';
+import { instrumented } from '#shared/instrument';
 import { logger } from '#shared/logger';
+import { annotateOrder } from '#shared/tracer';
 
 /** API Gateway gives every route of a connection what the `$connect` authorizer returned (principalId, context). */
 export type WsMessageEvent = APIGatewayProxyWebsocketEventV2WithRequestContext<
@@ -21,6 +23,7 @@ export type WsMessageEvent = APIGatewayProxyWebsocketEventV2WithRequestContext<
 const answer = async (message: WsMessageEvent): Promise<(Reply | PushMessage)[]> => {
   try {
     const request = parseClientMessage(message.requestContext.routeKey, message.body);
+    annotateOrder(request.orderId);
     const caller = principalFromContext(message.requestContext.authorizer);
     const now = new Date();
     if (request.action === 'subscribe') {
@@ -51,7 +54,7 @@ const answer = async (message: WsMessageEvent): Promise<(Reply | PushMessage)[]>
  * client may use). A failure of our own is thrown, so API Gateway logs it and the client sees an internal error
  * rather than silence.
  */
-export const handler = async (event: WsMessageEvent): Promise<APIGatewayProxyResultV2> => {
+export const handler = instrumented(async (event: WsMessageEvent): Promise<APIGatewayProxyResultV2> => {
   const { connectionId } = event.requestContext;
   for (const message of await answer(event)) {
     if ((await pushToConnection(config.websocketCallbackUrl(), connectionId, message)) === 'gone') {
@@ -60,4 +63,4 @@ export const handler = async (event: WsMessageEvent): Promise<APIGatewayProxyRes
     }
   }
   return { statusCode: 200 };
-};
+});

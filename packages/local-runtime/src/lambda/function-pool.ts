@@ -52,6 +52,8 @@ export interface FunctionConfig {
 export interface InvokeOptions {
   /** The lines the invocation wrote (for Invoke's `LogType: Tail` and `invoke`'s REPORT after them). */
   logs?: boolean;
+  /** The invocation's X-Ray trace header: `_X_AMZN_TRACE_ID` in the environment (see traces/lambda-trace.ts). */
+  traceHeader?: string;
 }
 
 interface OutcomeBase {
@@ -129,6 +131,7 @@ export class FunctionPool {
       eventJson: eventJsonOf(event),
       deadline: Date.now() + timeoutMs,
       ...(logs ? { flush: true } : {}),
+      ...(options.traceHeader ? { traceHeader: options.traceHeader } : {}),
       context: {
         awsRequestId: requestId,
         functionName: this.config.name,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { lambdaInvocation } from '../traces/lambda-trace.ts';
 import { type FunctionConfig, FunctionPool, type InvokeOptions, type InvokeOutcome } from './function-pool.ts';
 import { PythonPool } from './python-pool.ts';
 
@@ -69,7 +70,14 @@ export class LambdaRuntime {
       this.log(`[lambda] ${target}: no such function (ResourceNotFoundException)`);
       throw new FunctionNotFoundError(`Function not found: ${target}`);
     }
-    const outcome = await pool.invoke(event, requestId, options);
+    const trace = lambdaInvocation(pool.config.name);
+    const outcome = await pool.invoke(event, requestId, { ...options, traceHeader: trace.header });
+    trace.end({
+      status: outcome.status,
+      coldStart: outcome.coldStart,
+      requestId: outcome.requestId,
+      ...(outcome.status === 'error' ? { errorType: outcome.error.errorType } : {}),
+    });
     const { logicalId, problem, timeoutSeconds } = pool.config;
     if (outcome.status === 'timeout') {
       this.log(`[lambda] ${logicalId} ${outcome.requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);

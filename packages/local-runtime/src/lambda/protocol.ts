@@ -47,6 +47,8 @@ export interface InvokeMessage {
   deadline: number;
   /** Write END_OF_INVOCATION to stdout once the invocation is over (its logs were asked for). */
   flush?: boolean;
+  /** The invocation's X-Ray trace header, which Lambda's Node.js runtime puts in `process.env._X_AMZN_TRACE_ID`. */
+  traceHeader?: string;
 }
 
 export interface LambdaErrorPayload {

@@ -27,6 +27,8 @@ interface Pending {
   deadline: number;
   /** The invocation's lines, when its caller asked for them (the bootstrap then ends them with a marker). */
   logs?: InvocationLogs;
+  /** Sent as `Lambda-Runtime-Trace-Id`, which the bootstrap puts in `_X_AMZN_TRACE_ID`. */
+  traceHeader?: string;
   settle: (result: { ok: true; json: string } | { ok: false; error: LambdaErrorPayload }) => void;
 }
 
@@ -99,6 +101,7 @@ export class PythonPool {
           eventJson,
           deadline: Date.now() + timeoutMs,
           ...(logs ? { logs } : {}),
+          ...(options.traceHeader ? { traceHeader: options.traceHeader } : {}),
           settle: (result) => {
             clearTimeout(timer);
             resolve(result);
@@ -164,6 +167,7 @@ export class PythonPool {
         'Lambda-Runtime-Deadline-Ms': String(pending.deadline),
         'Lambda-Runtime-Invoked-Function-Arn': this.config.arn,
         ...(pending.logs ? { 'Lambda-Runtime-Local-Flush': '1' } : {}),
+        ...(pending.traceHeader ? { 'Lambda-Runtime-Trace-Id': pending.traceHeader } : {}),
       })
       .end(pending.eventJson);
   }

@@ -185,6 +185,9 @@ const runWithCallbacks = (handler: Handler, message: InvokeMessage): Promise<unk
 port.on('message', async (message: InvokeMessage) => {
   let reply: WorkerReply;
   currentRequestId = message.context.awsRequestId;
+  // Per invocation, as the runtime interface client sets it from the Lambda-Runtime-Trace-Id header.
+  if (message.traceHeader) process.env._X_AMZN_TRACE_ID = message.traceHeader;
+  else delete process.env._X_AMZN_TRACE_ID;
   try {
     const handler = await loaded;
     const result = await (callbacks ? runWithCallbacks : runAsync)(handler, message);

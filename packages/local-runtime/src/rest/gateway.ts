@@ -1,5 +1,6 @@
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
 import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
+import { span } from '../traces/trace-context.ts';
 import type { CognitoAuthorizer } from './auth/cognito-authorizer.ts';
 import { type IamAuthorizer, isSigned } from './auth/iam-authorizer.ts';
 import { LambdaAuthorizer } from './auth/lambda-authorizer.ts';
@@ -178,11 +179,17 @@ export class RestGateway implements ApiEndpoint {
           reason: `refused: ${operation.refusal} is not enforced locally, so the method never fails open`,
         });
       }
-      if (operation.authorizer) await this.authorize(exchange, operation.authorizer, operation.authorizationScopes);
+      const { authorizer } = operation;
+      // The authorizer and the integration are the stage segment's subsegments in a trace (traces/gateway-segment.ts).
+      if (authorizer) {
+        await span('Authorizer', () => this.authorize(exchange, authorizer, operation.authorizationScopes), {
+          metadata: { type: authorizer.type },
+        });
+      }
       if (operation.apiKeyRequired) this.checkApiKey(exchange, operation);
       this.throttle.admit(operation.resourcePath, request.method);
       this.validator.validate(exchange, operation);
-      result = await this.cached(exchange, operation);
+      result = await span('Integration', () => this.cached(exchange, operation), { metadata: { type: integration } });
     } catch (error) {
       const gatewayError = asGatewayError(error);
       reason = reasonOf(gatewayError);

@@ -15,6 +15,7 @@ import { localCredentials } from './credentials.ts';
 import type { EnvVarsOverrides } from './env-vars.ts';
 import { sqsEventSourcesOf } from './event-sources.ts';
 import { chooseFunction, envVarsReport, functionConfigs, functionProblems } from './functions.ts';
+import type { Observability } from './observability.ts';
 import { type AwsServices, startAwsServices } from './services.ts';
 
 /** SAM CLI's function timeout while a debugger is attached (samcli local_lambda.py, MAX_DEBUG_TIMEOUT): 10 hours. */
@@ -58,6 +59,8 @@ export interface FunctionsRuntimeOptions {
   acceptAnySignature?: boolean;
   /** `--env-vars`: values for the variables the functions declare in `Environment.Variables` (SAM CLI's rule). */
   envVars?: EnvVarsOverrides;
+  /** Traces and metrics (`start`'s local X-Ray daemon and pages): the functions report to it. */
+  observability?: Observability;
 }
 
 /** The template's functions and the local AWS services they reach, running: what every command starts. */
@@ -138,6 +141,7 @@ export const startFunctionsRuntime = async (
   let runtime: LambdaRuntime | undefined;
   const pollers: SqsPoller[] = [];
   const rewrite = options.rewrite ?? ((value: string) => value);
+  const { observability } = options;
   const credentials = localCredentials(stack);
   const auth: ServiceAuth = {
     credentials: [credentials],
@@ -152,6 +156,7 @@ export const startFunctionsRuntime = async (
     ...(options.lambdaPort === undefined ? {} : { lambdaPort: options.lambdaPort }),
     timeScale: options.timeScale,
     log,
+    ...(observability ? { traces: observability.traces } : {}),
     invokeLambda: (target, payload) => {
       if (!runtime) return Promise.reject(new Error('The functions are not ready'));
       return runtime.invoke(target, payload);
@@ -192,6 +197,7 @@ export const startFunctionsRuntime = async (
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       ...aws.environment,
+      ...options.observability?.environment,
     };
     const lambdaFor = (target: LocalStack, bundles: Record<string, string>) => {
       const configs = functionConfigs(target, bundles, {
@@ -205,7 +211,7 @@ export const startFunctionsRuntime = async (
       return new LambdaRuntime(configs, {
         maxConcurrency: options.maxConcurrency,
         log,
-        functionOutput: options.functionOutput,
+        functionOutput: observability ? observability.functionOutput(options.functionOutput) : options.functionOutput,
       });
     };
     for (const note of envVarsReport(stack, options.envVars)) log(`[env-vars] ${note}`);
@@ -219,7 +225,10 @@ export const startFunctionsRuntime = async (
       for (const mapping of eventSources.mappings) {
         const poller = new SqsPoller(
           mapping,
-          (functionId, event) => (runtime ?? first).invoke(functionId, event),
+          (functionId, event) => {
+            const invoke = () => (runtime ?? first).invoke(functionId, event);
+            return observability ? observability.fromRecords(event, invoke) : invoke();
+          },
           stack.region,
           (batch) =>
             log(

@@ -53,6 +53,7 @@ const runtimeVariables = (
   AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
   AWS_LAMBDA_LOG_STREAM_NAME: 'local',
   AWS_EXECUTION_ENV: `AWS_Lambda_${String(properties.Runtime ?? 'nodejs24.x')}`,
+  AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   LAMBDA_TASK_ROOT: taskRoot,
   _HANDLER: String(properties.Handler ?? 'index.handler'),
   TZ: ':UTC',

@@ -20,6 +20,7 @@ import {
 import type { Json } from '../services/stepfunctions/task-services.ts';
 import type { TemplateValue } from '../template/load.ts';
 import type { LocalStack } from '../template/stack.ts';
+import type { TraceStore } from '../traces/trace-store.ts';
 
 export interface AwsServicesOptions {
   host: string;
@@ -43,6 +44,8 @@ export interface AwsServicesOptions {
   invokeLambda: (target: string, payload: unknown) => Promise<InvokeOutcome>;
   /** The functions as they are now, for the Lambda endpoint (bound late too). */
   functions: () => LambdaRuntime | undefined;
+  /** Where traced workflow executions record their segments. */
+  traces?: TraceStore;
 }
 
 export interface AwsServices {
@@ -222,6 +225,7 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
       ...portOf(3),
       log,
       timeScale: options.timeScale,
+      ...(options.traces ? { traces: options.traces } : {}),
     });
     started.push(stepFunctions);
 

@@ -30,6 +30,7 @@ import { refuseRepeatedHost, refuseRepeatedHostUpgrade } from './host-header.ts'
 import { localPages } from './local-pages.ts';
 import type { LocalRoute, RuntimeInfo } from './local-routes.ts';
 import { createRuntimeLog, type LogFormat, useColor } from './log-format.ts';
+import { type Observability, startObservability } from './observability.ts';
 import { apiKeysOf, cognitoIssuerRewrite, restApisOf, samUsageOf, usagePlansOf, userPoolsOf } from './rest-apis.ts';
 import type { AwsServices } from './services.ts';
 import { writeStdoutSoon } from './stdout-lines.ts';
@@ -322,12 +323,17 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   const services: LocalService[] = [];
   let functions: FunctionsRuntime | undefined;
   let stopWatching: (() => void) | undefined;
+  let observability: Observability | undefined;
   const shutdown = async () => {
     stopWatching?.();
     await Promise.all(wsGateways.map((gateway) => gateway.close()));
     await Promise.all([close(server), close(wsServer), ...ownServers.map(close), functions?.close()]);
+    await observability?.close();
   };
   try {
+    // Traces (a local X-Ray daemon, the API, Lambda and Step Functions segments) and the functions' EMF metrics.
+    const seen = await startObservability(host);
+    observability = seen;
     const clientId =
       stack.ofType('AWS::Cognito::UserPoolClient').map((client) => stack.ref(client.logicalId))[0] ?? 'local-client';
     const issuer = await createLocalIssuer({ baseUrl: `${origin}/_local/issuer`, clientId });
@@ -352,6 +358,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       timeScale: options.timeScale ?? 1,
       acceptAnySignature: options.acceptAnySignature ?? false,
       ...(options.envVars ? { envVars: options.envVars } : {}),
+      observability: seen,
       ...(options.persistDir ? { persistDir: options.persistDir } : {}),
       log,
       functionOutput: runtimeLog.functionLine,
@@ -471,7 +478,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(info));
         return true;
       }
-      return pages(req, res);
+      return seen.pages(req, res) || pages(req, res);
     };
     const index = () => ({
       apis: info.apis,
@@ -481,15 +488,18 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         { path: `${origin}/_local/queues`, what: 'SQS queues: depths, redrive, first messages' },
         { path: `${origin}/_local/executions`, what: 'Step Functions executions' },
         { path: `${origin}/_local/tables`, what: 'DynamoDB tables and item counts' },
+        { path: `${origin}/_local/traces`, what: 'traces of the REST API requests, as waterfalls' },
+        { path: `${origin}/_local/metrics`, what: "the functions' embedded-format metrics" },
         { path: `${origin}/_local/issuer/.well-known/openid-configuration`, what: 'the local token issuer' },
       ],
     });
     /** Points the ports at `endpoints`: the shared one at the APIs placed there, each own port at its API. */
     const route = () => {
-      const byLogicalId = new Map(endpoints.map((endpoint) => [endpoint.logicalId, endpoint]));
+      const byLogicalId = new Map(endpoints.map((endpoint) => [endpoint.logicalId, seen.traced(endpoint)]));
       const onSharedPort = placement.shared.flatMap((api) => byLogicalId.get(api.logicalId) ?? []);
+      const all = [...byLogicalId.values()];
       const serving = {
-        all: endpoints,
+        all,
         local,
         log: logRequest,
         listenHost: host,

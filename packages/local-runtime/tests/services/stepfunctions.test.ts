@@ -186,6 +186,7 @@ describe('the order workflow on the local Step Functions endpoint', () => {
     expect(fakes.calls('notify')[0]?.payload).toEqual({
       orderId: 'ord_declined',
       status: 'FAILED',
+      error: 'PaymentDeclinedError',
       failureReason: execution.cause,
     });
     expect(logged).toContain(

@@ -96,6 +96,12 @@ def main():
             deadline = int(response.headers["Lambda-Runtime-Deadline-Ms"])
             arn = response.headers["Lambda-Runtime-Invoked-Function-Arn"]
             flush = response.headers.get("Lambda-Runtime-Local-Flush") == "1"
+            # As Lambda's Python runtime does: the X-Ray SDK reads the invocation's trace header from here.
+            trace_id = response.headers.get("Lambda-Runtime-Trace-Id")
+            if trace_id:
+                os.environ["_X_AMZN_TRACE_ID"] = trace_id
+            else:
+                os.environ.pop("_X_AMZN_TRACE_ID", None)
             event = json.loads(response.read() or b"null")
         try:
             result = function(event, LambdaContext(request_id, deadline, arn))

@@ -1,5 +1,6 @@
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { currentTraceHeader } from '../../traces/trace-context.ts';
 import { vtlContext } from '../context.ts';
 import type { Exchange } from '../exchange.ts';
 import type { Operation } from '../model.ts';
@@ -123,6 +124,9 @@ export const callAwsService = async (call: ServiceCall, endpoints: AwsServiceEnd
   if (!protocol || !endpoint) return undefined;
   const headers: Record<string, string> = { ...call.headers };
   const has = (name: string) => Object.keys(headers).some((key) => key.toLowerCase() === name);
+  // API Gateway passes the trace on to the services it calls, as an instrumented SDK client does.
+  const trace = currentTraceHeader();
+  if (trace && !has('x-amzn-trace-id')) headers['X-Amzn-Trace-Id'] = trace;
   const url = new URL(endpoint.url);
   const query = new URLSearchParams(target.query);
   for (const [name, value] of Object.entries(call.query)) query.set(name, value);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SigV4Failure } from '../../rest/auth/sigv4.ts';
+import { continueTrace } from '../../traces/trace-context.ts';
 import { readRequestBody } from './local-service.ts';
 import { jsonAuthError, type RequestVerifier } from './request-auth.ts';
 
@@ -77,7 +78,14 @@ export const awsJsonHandler =
       return;
     }
     try {
-      send(200, await operation(input));
+      // What the operation starts (an execution, a message) carries the caller's trace header on.
+      const traceHeader = request.headers['x-amzn-trace-id'];
+      send(
+        200,
+        await continueTrace(Array.isArray(traceHeader) ? traceHeader[0] : traceHeader, undefined, () =>
+          operation(input),
+        ),
+      );
     } catch (error) {
       const answer = protocol.errorOf(error);
       if (!answer) throw error;

@@ -1,4 +1,5 @@
 import { keyed } from '../../shared/client-keyed.ts';
+import { currentTraceHeader } from '../../traces/trace-context.ts';
 import {
   batchErrors,
   invalidAttributeName,
@@ -96,7 +97,8 @@ const sendOne = (queue: Queue, input: SqsInput): SqsOutput => {
   const delaySeconds = integer(input, 'DelaySeconds', 0, 900, 'DelaySeconds must be >= 0 and <= 900');
   const groupId = optionalString(input, 'MessageGroupId');
   const deduplicationId = optionalString(input, 'MessageDeduplicationId');
-  const traceHeader = system.AWSTraceHeader?.StringValue;
+  // The AWSTraceHeader system attribute, else the X-Ray header of the call (SQS keeps a sampled caller's trace).
+  const traceHeader = system.AWSTraceHeader?.StringValue ?? currentTraceHeader();
   const result = queue.send({
     body,
     attributes: messageAttributes(input.MessageAttributes),

@@ -28,6 +28,8 @@ export interface Execution {
   error?: string;
   cause?: string;
   history: ExecutionHistory;
+  /** The X-Ray trace header it was started with (StartExecution's `traceHeader`, or the call's own). */
+  traceHeader?: string;
   /** Stops the run; present while it runs. */
   abort?: () => void;
 }
@@ -73,6 +75,7 @@ export const describeExecution = (execution: Execution) => ({
   ...(execution.output === undefined ? {} : { output: execution.output, outputDetails: { included: true } }),
   ...(execution.error === undefined ? {} : { error: execution.error }),
   ...(execution.cause === undefined ? {} : { cause: execution.cause }),
+  ...(execution.traceHeader === undefined ? {} : { traceHeader: execution.traceHeader }),
   redriveCount: 0,
   redriveStatus: 'NOT_REDRIVABLE',
 });

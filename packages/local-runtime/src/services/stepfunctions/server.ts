@@ -1,3 +1,4 @@
+import type { TraceStore } from '../../traces/trace-store.ts';
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService } from '../shared/local-service.ts';
 import { requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
@@ -33,6 +34,8 @@ export interface StepFunctionsOptions extends TaskServices {
   log?: (line: string) => void;
   /** Multiplies Wait seconds and retry intervals (0.01: a hundred times faster); 1, real time, by default. */
   timeScale?: number;
+  /** Where traced executions record their segments (an execution started with an X-Ray trace header). */
+  traces?: TraceStore;
 }
 
 /**
@@ -52,7 +55,12 @@ export const startStepFunctionsService = async (options: StepFunctionsOptions): 
   };
   const registry = new Registry();
   for (const seed of options.stateMachines) {
-    const machine = new LocalStateMachine(seed, { services, region: options.region, timeScale });
+    const machine = new LocalStateMachine(seed, {
+      services,
+      region: options.region,
+      timeScale,
+      ...(options.traces ? { traces: options.traces } : {}),
+    });
     registry.machines.set(seed.arn, machine);
     for (const task of machine.unsupportedTasks) {
       log(`[stepfunctions] ${seed.name}: task ${task} cannot run locally; it fails with States.Runtime`);

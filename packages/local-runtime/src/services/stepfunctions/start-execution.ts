@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { currentTraceHeader } from '../../traces/trace-context.ts';
 import { SfnError } from './errors.ts';
 import { logStarted } from './execution-log.ts';
 import { type Execution, newExecution } from './executions.ts';
@@ -39,6 +40,8 @@ export const beginExecution = (
     checkLength('input', 'x'.repeat(MAX_INPUT + 1), MAX_INPUT, { sensitive: true });
   const machine = registry.machine(stateMachineArn);
   const name = givenName ?? randomUUID();
+  // StartExecution's traceHeader, else the X-Ray header the call came with (API reference, "StartExecution").
+  const traceHeader = optionalString(request, 'traceHeader') ?? currentTraceHeader();
   if (INVALID_NAME.test(name)) throw new SfnError('InvalidName', `Invalid Name: '${name}'`);
   let value: unknown;
   try {
@@ -67,6 +70,7 @@ export const beginExecution = (
     name,
     input,
     inputValue: value,
+    ...(traceHeader ? { traceHeader } : {}),
   });
   registry.executions.set(executionArn, execution);
   logStarted(log, execution);

@@ -5,6 +5,8 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import type { TraceStore } from '../../traces/trace-store.ts';
+import { workflowTrace } from '../../traces/workflow-trace.ts';
 import type { AslStates } from './definition.ts';
 import { runnableDefinition } from './definition.ts';
 import { executionFailure } from './errors.ts';
@@ -34,12 +36,17 @@ export class LocalStateMachine {
   private readonly runnable: StateMachineDefinition;
   private readonly services: TaskServices;
   private readonly region: string;
+  private readonly traces: TraceStore | undefined;
 
   /** Throws, naming the machine, when the definition is not valid ASL. */
-  constructor(seed: StateMachineSeed, options: { services: TaskServices; region: string; timeScale: number }) {
+  constructor(
+    seed: StateMachineSeed,
+    options: { services: TaskServices; region: string; timeScale: number; traces?: TraceStore },
+  ) {
     this.seed = seed;
     this.services = options.services;
     this.region = options.region;
+    this.traces = options.traces;
     let definition: StateMachineDefinition;
     try {
       definition = JSON.parse(seed.definition) as StateMachineDefinition;
@@ -71,6 +78,7 @@ export class LocalStateMachine {
       }),
     });
     const logState = stateLogger(log, execution);
+    const trace = workflowTrace(execution.traceHeader, this.traces, execution);
     let ended = false;
     tapRun(machine, {
       event: (event) => {
@@ -79,14 +87,23 @@ export class LocalStateMachine {
         ended = /^Execution(Succeeded|Failed|Aborted|Timeout)$/.test(event.type);
         recorder.event(event);
         logState(event);
+        if (event.type === 'StateExited' || event.type === 'StateFailed') {
+          trace?.exited(event.state.name, event.type === 'StateFailed');
+        }
       },
-      entered: (name) => enterState(state, name),
+      entered: (name) => {
+        enterState(state, name);
+        trace?.entered(name);
+      },
       retried: () => retryState(state),
     });
     const run = machine.run(execution.inputValue as Parameters<StateMachine['run']>[0], {
       overrides: {
-        taskResourceLocalHandlers: taskHandlers(this.runnable as AslStates, this.services, (name, resource, input) =>
-          recorder.task(name, resource, input),
+        taskResourceLocalHandlers: taskHandlers(
+          this.runnable as AslStates,
+          this.services,
+          (name, resource, input) => recorder.task(name, resource, input),
+          trace ? (name, run) => trace.inState(name, run) : undefined,
         ),
       },
       context: {
@@ -124,6 +141,7 @@ export class LocalStateMachine {
         },
       )
       .finally(() => {
+        trace?.end(execution.status);
         delete execution.abort;
         logEnded(log, execution);
       });

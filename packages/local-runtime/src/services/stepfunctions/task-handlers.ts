@@ -48,6 +48,8 @@ export const taskHandlers = (
   definition: AslStates,
   services: TaskServices,
   observe: TaskObserver,
+  /** Where a task attempt runs (its state's span of a trace); at once by default. */
+  within: (state: string, run: () => Promise<Json>) => Promise<Json> = (_state, run) => run(),
 ): Record<string, TaskHandler> => {
   const handlers: Record<string, TaskHandler> = {};
   for (const [name, state] of allStates(definition)) {
@@ -62,7 +64,7 @@ export const taskHandlers = (
     handlers[name] = async (input) => {
       const ended = observe(name, resource, input);
       try {
-        const output = await run(input);
+        const output = await within(name, () => run(input));
         if (Buffer.byteLength(JSON.stringify(output) ?? '') > MAX_RESULT_BYTES) {
           throw new TaskFailure(
             'States.DataLimitExceeded',
