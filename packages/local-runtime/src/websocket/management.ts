@@ -13,6 +13,24 @@ const answer = (response: ServerResponse, status: number, body?: unknown, errorT
   response.end(body === undefined ? undefined : JSON.stringify(body));
 };
 
+/** The path of a request target; none for one that is not a URL (`GET http://[ HTTP/1.1`). */
+export const pathnameOf = (url = '/'): string | undefined => {
+  try {
+    return new URL(url, 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+};
+
+/** `%E0` decodes to nothing: kept as sent, it then fails the id check below like any malformed id. */
+const decodedId = (encoded: string): string => {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return encoded;
+  }
+};
+
 const gone = (response: ServerResponse) => answer(response, 410, { message: null }, 'GoneException');
 
 /**
@@ -28,8 +46,8 @@ export const handleManagement = async (
 ): Promise<boolean> => {
   // Repeated slashes are one, as on every API Gateway endpoint: an SDK client whose endpoint ends in `/` asks for
   // `/stage//@connections/{id}`, which AWS answers.
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/\/{2,}/g, '/');
-  const match = /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path);
+  const path = pathnameOf(request.url)?.replace(/\/{2,}/g, '/');
+  const match = path === undefined ? null : /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path);
   if (!match) return false;
   const [, stage = '', encodedId = ''] = match;
   const gateway = gateways.find((candidate) => candidate.api.stage === stage);
@@ -37,7 +55,7 @@ export const handleManagement = async (
     answer(response, 403, { message: 'Forbidden' }, 'ForbiddenException');
     return true;
   }
-  const id = decodeURIComponent(encodedId);
+  const id = decodedId(encodedId);
   // A malformed id is refused before any lookup: API Gateway answers `BadRequestException: Invalid connectionId`.
   // Its ids are base64 text, so anything else (spaces, other punctuation) cannot be one.
   if (!CONNECTION_ID.test(id)) {

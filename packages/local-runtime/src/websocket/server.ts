@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { answerFailure } from '../services/shared/local-service.ts';
 import type { WebSocketGateway } from './gateway.ts';
-import { handleManagement } from './management.ts';
+import { handleManagement, pathnameOf } from './management.ts';
 
 /**
  * The WebSocket port: `ws://host:port/{stage}` upgrades to the stage's API, `/{stage}/@connections/{id}` is its
@@ -9,7 +10,10 @@ import { handleManagement } from './management.ts';
  */
 export const webSocketPort = (gateways: WebSocketGateway[]) => ({
   upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const stage = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/^\/|\/$/g, '');
+    // node:http leaves an upgraded socket with no 'error' listener: a client that resets the connection while its
+    // $connect route runs would otherwise be an uncaught error, the whole runtime's end.
+    socket.on('error', () => socket.destroy());
+    const stage = pathnameOf(request.url)?.replace(/^\/|\/$/g, '');
     const gateway = gateways.find((candidate) => candidate.api.stage === stage);
     if (!gateway) {
       socket.end(
@@ -34,9 +38,12 @@ export const webSocketPort = (gateways: WebSocketGateway[]) => ({
             .end('{"message":"Missing Authentication Token"}');
         }
       })
-      .catch((error: unknown) => {
-        console.error('[websocket] @connections failed', error);
-        if (!response.headersSent) response.writeHead(500).end();
-      });
+      .catch((error: unknown) =>
+        answerFailure('websocket', response, error, (failed) =>
+          failed
+            .writeHead(500, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'InternalServerErrorException' })
+            .end('{"message":"Internal server error"}'),
+        ),
+      );
   },
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService, readRequestBody } from '../shared/local-service.ts';
-import { SqsError, unsupportedOperation } from './errors.ts';
+import { internalFailure, SqsError, unsupportedOperation } from './errors.ts';
 import type { StoredMessage } from './message.ts';
 import { operations, type SqsInput, type SqsOutput } from './operations.ts';
 import { parseQueryParameters, queryAnswer, queryError } from './query-protocol.ts';
@@ -74,8 +74,8 @@ const answerQuery = async (
     }
     write(queryAnswer(action, await run(registry, action, input), requestId, json));
   } catch (error) {
-    if (!(error instanceof SqsError)) throw error;
-    write(queryError(error, requestId, json));
+    if (!(error instanceof SqsError)) console.error('[sqs] unexpected error', error);
+    write(queryError(error instanceof SqsError ? error : internalFailure(error), requestId, json));
   }
 };
 
