@@ -19,7 +19,7 @@ const USAGE = `Usage: sam-local-runtime start [options]
   --service-ports N        fixed ports N..N+3 for the local SSM, SQS, DynamoDB and Step Functions endpoints, so
                            SDK and CLI settings survive restarts (default: --port + 10, e.g. 3010-3013; with
                            --port 0, free ports; 0 picks free ports)
-  --persist DIR            keep DynamoDB data in DIR between runs (in memory by default)
+  --persist DIR            keep DynamoDB data in DIR between runs (default: a temporary directory, removed at exit)
   --time-scale F           run queue visibility timeouts and delays and workflow waits and retry
                            intervals F times as long (e.g. 0.01 for tests; default 1, as written)
   --ws-idle-timeout S      close WebSocket connections idle for S seconds (default 600, as API Gateway)

@@ -52,7 +52,7 @@ export interface RuntimeOptions {
   wsPort?: number;
   /** Multiplies queue visibility timeouts and delays and workflow waits and retry intervals (default 1). */
   timeScale?: number;
-  /** Keep DynamoDB data here between runs (in memory otherwise). */
+  /** Keep DynamoDB data here between runs (otherwise in a temporary directory, removed at stop). */
   persistDir?: string;
   /** Values of other stacks' exports for `Fn::ImportValue`; a missing one resolves to `local-import-<name>`. */
   importValues?: Record<string, string>;

@@ -11,6 +11,8 @@ export type { RuntimeInfo };
 
 export interface RunningRuntime {
   info: RuntimeInfo;
+  /** The runtime's process id (its memory can be read from /proc/<pid>/status). */
+  pid: number;
   /** `http://127.0.0.1:PORT/<stage>` of the first REST API. */
   base: string;
   output: () => string;
@@ -31,7 +33,10 @@ export interface RunningRuntime {
  * Starts `npm start`'s entry point as a child process on free ports, the way a developer runs it, and waits for
  * its banner. Tests then talk to it over real HTTP only.
  */
-export const startRuntime = async (args: string[], options: { watch?: boolean } = {}): Promise<RunningRuntime> => {
+export const startRuntime = async (
+  args: string[],
+  options: { watch?: boolean; env?: Record<string, string> } = {},
+): Promise<RunningRuntime> => {
   const buildDir = mkdtempSync(join(tmpdir(), 'local-runtime-build-'));
   const child: ChildProcess = spawn(
     process.execPath,
@@ -47,7 +52,7 @@ export const startRuntime = async (args: string[], options: { watch?: boolean } 
       buildDir,
       ...args,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], ...(options.env ? { env: { ...process.env, ...options.env } } : {}) },
   );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -85,6 +90,7 @@ export const startRuntime = async (args: string[], options: { watch?: boolean } 
   };
   return {
     info,
+    pid: child.pid ?? 0,
     base: info.apis[0]?.url ?? restUrl,
     output: () => output,
     waitForOutput: (pattern, timeoutMs = 2000) => eventually(() => pattern.test(output), timeoutMs),

@@ -1,6 +1,3 @@
-import type { RequestListener, Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -10,8 +7,9 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import type { LocalService } from '../shared/local-service.ts';
+import { startDynaliteThread } from './dynalite-thread.ts';
 import { type TableSeed, tablePlan } from './tables.ts';
-import { answerTtlOperation, type TtlSettings, ttlOperationOf } from './ttl-api.ts';
+import { answerTtlOperation, type TtlSettings } from './ttl-api.ts';
 import { sweepExpired } from './ttl-sweeper.ts';
 
 export type { TableSeed } from './tables.ts';
@@ -22,9 +20,6 @@ export interface DynamoDbService extends LocalService {
   /** The template's tables with their current item count and TTL attribute (if TTL is enabled). */
   tables(): Promise<{ name: string; itemCount: number; ttlAttribute?: string }[]>;
 }
-
-type Dynalite = (options: Record<string, unknown>) => Server;
-const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
 
 /** dynalite reports a new table CREATING for a moment, longer with LevelDB on disk; callers expect it ready. */
 const untilActive = async (client: DynamoDBClient, name: string): Promise<void> => {
@@ -64,9 +59,10 @@ const createTables = async (client: DynamoDBClient, seeds: TableSeed[], ttl: Ttl
 };
 
 /**
- * The local DynamoDB endpoint: dynalite (a DynamoDB implementation on LevelDB, in memory unless `persistDir` is given),
- * with the template's tables created at start, DescribeTimeToLive/UpdateTimeToLive answered here (dynalite lacks
- * them) and expired TTL items swept away every `sweepIntervalMs` (5 s by default).
+ * The local DynamoDB endpoint: dynalite (a DynamoDB implementation on LevelDB) in a supervised worker thread (see
+ * dynalite-thread.ts), its data in `persistDir` when given (kept between runs), otherwise in a temporary directory
+ * removed at close; the template's tables created at start, DescribeTimeToLive/UpdateTimeToLive answered here
+ * (dynalite lacks them) and expired TTL items swept away every `sweepIntervalMs` (5 s by default).
  */
 export const startDynamoDbService = async (options: {
   tables: TableSeed[];
@@ -77,28 +73,26 @@ export const startDynamoDbService = async (options: {
   log?: (line: string) => void;
   sweepIntervalMs?: number;
 }): Promise<DynamoDbService> => {
-  // Tables are ACTIVE at once: nothing local waits for capacity to be provisioned.
-  const server = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(options.persistDir ? { path: options.persistDir } : {}),
-  });
-  // The TTL settings live in memory: the template's are applied again at each start, and an UpdateTimeToLive made at
-  // run time is not persisted with the data.
+  // The TTL settings live here, in the main thread, so that they outlive a restarted worker; the template's are
+  // applied again at each start, and an UpdateTimeToLive made at run time is not persisted with the data.
   const ttl: TtlSettings = new Map();
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+  let tableExists: (name: string) => Promise<boolean> = () => Promise.resolve(false);
+  const thread = await startDynaliteThread({
+    host,
+    port: options.port ?? 0,
+    ...(options.persistDir ? { persistDir: options.persistDir } : {}),
+    log: options.log ?? (() => {}),
+    answerTtl: (call) => answerTtlOperation(call.operation, call, { ttl, tableExists }),
+    faults: process.env.SAM_LOCAL_RUNTIME_TEST_FAULTS === '1',
   });
-  const url = `http://${host}:${(server.address() as AddressInfo).port}`;
+  const url = thread.url;
   const internal = new DynamoDBClient({
     endpoint: url,
     region: options.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const tableExists = (name: string) =>
+  tableExists = (name: string) =>
     internal.send(new DescribeTableCommand({ TableName: name })).then(
       () => true,
       (error: unknown) => {
@@ -107,34 +101,13 @@ export const startDynamoDbService = async (options: {
       },
     );
 
-  // The two TTL targets are taken by the X-Amz-Target header alone, before dynalite reads the body, so everything
-  // else reaches dynalite untouched on the same port (no proxy hop). Swapped in before any request can arrive: the
-  // listen callback and this continuation run before the next poll for connections.
-  const [dynaliteHandler] = server.listeners('request') as RequestListener[];
-  if (!dynaliteHandler) throw new Error('dynalite has no request handler');
-  server.removeAllListeners('request');
-  server.on('request', (request, response) => {
-    const operation = ttlOperationOf(request);
-    if (!operation) {
-      dynaliteHandler(request, response);
-      return;
-    }
-    answerTtlOperation(operation, request, response, { ttl, tableExists }).catch((error: unknown) => {
-      options.log?.(`[dynamodb] ${operation} failed: ${String(error)}`);
-      if (!response.headersSent) response.writeHead(500).end(JSON.stringify({ __type: 'InternalServerError' }));
-    });
-  });
-
   let sweeper: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
   const close = async () => {
     clearInterval(sweeper);
     await sweeping;
     internal.destroy();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await thread.close();
   };
   try {
     await createTables(internal, options.tables, ttl);

@@ -1,12 +1,11 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { crc32 } from 'node:zlib';
-import { readRequestBody } from '../shared/local-service.ts';
 
 /** The TTL attribute of every table with TTL enabled, by table name: what the sweeper deletes by. */
 export type TtlSettings = Map<string, string>;
 
 const OPERATIONS = ['DescribeTimeToLive', 'UpdateTimeToLive'] as const;
-type TtlOperation = (typeof OPERATIONS)[number];
+export type TtlOperation = (typeof OPERATIONS)[number];
 
 /**
  * dynalite 4 answers DescribeTimeToLive with DISABLED whatever the table, and UpdateTimeToLive with
@@ -83,30 +82,42 @@ const update = (ttl: TtlSettings, table: string, input: Record<string, unknown>)
   return { TimeToLiveSpecification: { Enabled: enabled, AttributeName: attribute } };
 };
 
+/** An answer of the local DynamoDB written by the runtime itself (the DynamoDB emulation runs in a worker thread). */
+export interface DynamoDbAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * An answer in the AWS JSON 1.0 protocol, as dynalite writes its own: the request's content type echoed back, and the
+ * body's CRC32, which DynamoDB sends and clients that check it (the SDK for Java, v2 for JS) verify.
+ */
+export const dynamoDbAnswer = (status: number, data: unknown, contentType: string | undefined): DynamoDbAnswer => {
+  const body = JSON.stringify(data);
+  const type = String(contentType ?? '')
+    .split(';')[0]
+    ?.trim();
+  return {
+    status,
+    headers: {
+      'Content-Type': type === 'application/x-amz-json-1.0' ? type : 'application/json',
+      'x-amz-crc32': String(crc32(body)),
+    },
+    body,
+  };
+};
+
 /** Answers one of the TTL operations in the AWS JSON 1.0 protocol, as dynalite answers the others. */
 export const answerTtlOperation = async (
   operation: TtlOperation,
-  request: IncomingMessage,
-  response: ServerResponse,
+  request: { body: Uint8Array; contentType: string | undefined },
   context: { ttl: TtlSettings; tableExists: (name: string) => Promise<boolean> },
-): Promise<void> => {
-  const send = (status: number, data: unknown) => {
-    const body = JSON.stringify(data);
-    const type = String(request.headers['content-type'] ?? '')
-      .split(';')[0]
-      ?.trim();
-    response.writeHead(status, {
-      'Content-Type': type === 'application/x-amz-json-1.0' ? type : 'application/json',
-      // DynamoDB signs each body with its CRC32; clients that check it (the SDK for Java, v2 for JS) get one.
-      'x-amz-crc32': String(crc32(body)),
-    });
-    response.end(body);
-  };
+): Promise<DynamoDbAnswer> => {
   try {
-    const body = await readRequestBody(request);
     let input: unknown;
     try {
-      input = JSON.parse(body?.toString('utf8') ?? '');
+      input = JSON.parse(Buffer.from(request.body).toString('utf8'));
     } catch {
       input = undefined;
     }
@@ -124,9 +135,11 @@ export const answerTtlOperation = async (
         `Requested resource not found: Table: ${table} not found`,
       );
     }
-    send(200, operation === 'DescribeTimeToLive' ? describe(context.ttl, table) : update(context.ttl, table, fields));
+    const output =
+      operation === 'DescribeTimeToLive' ? describe(context.ttl, table) : update(context.ttl, table, fields);
+    return dynamoDbAnswer(200, output, request.contentType);
   } catch (error) {
     if (!(error instanceof DynamoDbError)) throw error;
-    send(400, { __type: error.type, message: error.message });
+    return dynamoDbAnswer(400, { __type: error.type, message: error.message }, request.contentType);
   }
 };
