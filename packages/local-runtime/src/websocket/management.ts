@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readRequestBody } from '../services/shared/local-service.ts';
 import type { WebSocketGateway } from './gateway.ts';
@@ -37,7 +38,8 @@ const gone = (response: ServerResponse) => answer(response, 410, { message: null
  * The @connections management API of a stage (`POST|GET|DELETE /{stage}/@connections/{connectionId}`, developer
  * guide, "Use @connections commands in your backend service"), which `@aws-sdk/client-apigatewaymanagementapi`
  * calls: a connection that is unknown or already closed is `410 GoneException`, a malformed id `400
- * BadRequestException`; a message over 128 KB is `413 PayloadTooLargeException`.
+ * BadRequestException`; a message over 128 KB is `413 PayloadTooLargeException`, one for a client that is not
+ * reading what it was sent `429 LimitExceededException` (see WebSocketGateway.push).
  */
 export const handleManagement = async (
   gateways: WebSocketGateway[],
@@ -75,8 +77,10 @@ export const handleManagement = async (
         gone(response);
         return true;
       }
-      connection.socket.send(body, { binary: !isUtf8(body) });
-      answer(response, 200);
+      if (gateway.push(connection, body, !isUtf8(body))) answer(response, 200);
+      else {
+        answer(response, 429, { message: 'The WebSocket client side buffer is full' }, 'LimitExceededException');
+      }
       return true;
     }
     case 'GET':
@@ -100,5 +104,3 @@ export const handleManagement = async (
       return true;
   }
 };
-
-const isUtf8 = (data: Buffer): boolean => Buffer.from(data.toString('utf8'), 'utf8').equals(data);
