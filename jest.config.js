@@ -1,6 +1,9 @@
 /** Jest runs the TypeScript sources as native ESM, transformed by SWC (types are checked by `npm run typecheck`). */
 export default {
   testEnvironment: 'node',
+  // The workspace package sam-local-runtime resolves to its TypeScript sources here, as the npm scripts'
+  // `--conditions=sam-local-runtime-source` and tsconfig's customConditions make it (its published form is dist/).
+  testEnvironmentOptions: { customExportConditions: ['node', 'node-addons', 'sam-local-runtime-source'] },
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': [

@@ -16,9 +16,9 @@ import { startDynamoDbService } from 'sam-local-runtime/services/dynamodb/server
 
 /**
  * `npm run bench:dynamodb`: PutItem and GetItem per second against the local DynamoDB as the runtime runs it (dynalite
- * in a supervised worker thread, LevelDB on disk, so that a restarted worker keeps the data), beside dynalite in the
- * main thread in memory (how the runtime ran it before: the baseline) and in the main thread on disk (the cost of the
- * disk alone), in one run: the median of BENCH_ROUNDS (default 3) rounds. BENCH_ITEMS (default 2000) and
+ * in a supervised worker thread, LevelDB on disk, so that a restarted worker keeps the data, each signature checked),
+ * beside bare dynalite (no signature check) in the main thread in memory (how the runtime ran it before: the baseline)
+ * and in the main thread on disk (the cost of the disk alone), in one run: the median of BENCH_ROUNDS (default 3) rounds. BENCH_ITEMS (default 2000) and
  * BENCH_CONNECTIONS (default 8) change the load.
  */
 const items = Number(process.env.BENCH_ITEMS ?? 2000);
@@ -26,6 +26,7 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARM_UP = 300;
 const TABLE = 'bench';
+const KEY = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 type Dynalite = (options: Record<string, unknown>) => Server;
 // dynalite is the runtime's dependency, resolved from its package.
@@ -60,6 +61,12 @@ const inMainThread = async (path?: string): Promise<Endpoint> => {
 const asTheRuntimeRunsIt = async (): Promise<Endpoint> => {
   const service = await startDynamoDbService({
     region: 'us-east-1',
+    // The runtime checks every signature: the bench's clients sign with this key.
+    auth: {
+      credentials: [{ ...KEY, accountId: '123456789012', userName: 'bench' }],
+      region: 'us-east-1',
+      acceptAnySignature: false,
+    },
     tables: [
       {
         logicalId: 'Bench',
@@ -75,12 +82,7 @@ const asTheRuntimeRunsIt = async (): Promise<Endpoint> => {
   return service;
 };
 
-const clientOf = (endpoint: string) =>
-  new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+const clientOf = (endpoint: string) => new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: KEY });
 
 /** Runs `operation` for keys first..first+count-1 on `connections` clients at once; seconds taken. */
 const timed = async (count: number, first: number, operation: (key: string) => Promise<unknown>) => {

@@ -21,16 +21,19 @@ interface Row {
 }
 
 const rawSqs = async (): Promise<Row> => {
+  // The endpoint checks SigV4 signatures as the runtime's does: the client signs with the key it accepts.
+  const key = { accessKeyId: 'AKIALOCALBENCH000000', secretAccessKey: 'local-bench-secret' };
   const service = await startSqsService({
     queues: [{ name: 'bench', properties: { VisibilityTimeout: 30 } }],
     region: 'us-east-1',
     accountId: '123456789012',
+    auth: {
+      credentials: [{ ...key, accountId: '123456789012', userName: 'bench' }],
+      region: 'us-east-1',
+      acceptAnySignature: false,
+    },
   });
-  const sqs = new SQSClient({
-    region: 'us-east-1',
-    endpoint: service.url,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const sqs = new SQSClient({ region: 'us-east-1', endpoint: service.url, credentials: key });
   const QueueUrl = `${service.url}/123456789012/bench`;
   const started = performance.now();
   let toSend = messages;

@@ -16,10 +16,10 @@ type RuntimeInfo = Parameters<LocalRoute>[2];
 
 const pathOf = (request: IncomingMessage) => new URL(request.url ?? '/', 'http://localhost').pathname;
 
+// No Access-Control-Allow-Origin: the specifications name the local stage, and only pages of the runtime's own
+// origin (the docs page) read them.
 const sendJson = (response: ServerResponse, body: unknown) => {
-  response
-    .writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Access-Control-Allow-Origin': '*' })
-    .end(JSON.stringify(body, null, 2));
+  response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(body, null, 2));
 };
 
 const restStage = (runtime: RuntimeInfo) => runtime.apis.find((api) => api.kind === 'REST') ?? runtime.apis[0];

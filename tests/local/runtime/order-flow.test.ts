@@ -4,6 +4,7 @@ import {
   type DescribeExecutionOutput,
   ListStateMachinesCommand,
   SFNClient,
+  StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { call, eventually, type RunningRuntime, startRuntime } from 'sam-local-runtime/testing';
@@ -22,15 +23,14 @@ let sqs: SQSClient;
 let dynamodb: DynamoDBClient;
 let machineArn: string;
 
-const client = { region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-
 beforeAll(async () => {
   runtime = await startRuntime(['--config-env', 'prod', '--time-scale', '0.05']);
   key = runtime.keyOf('PremiumApiKey');
   writer = await runtime.token({ sub: 'alice', scope: 'orders:read orders:write' });
-  sfn = new SFNClient({ ...client, endpoint: runtime.serviceUrl('stepfunctions') });
-  sqs = new SQSClient({ ...client, endpoint: runtime.serviceUrl('sqs') });
-  dynamodb = new DynamoDBClient({ ...client, endpoint: runtime.serviceUrl('dynamodb') });
+  // The local endpoints take the local credentials, as the functions sign with them.
+  sfn = new SFNClient(runtime.clientConfig('stepfunctions'));
+  sqs = new SQSClient(runtime.clientConfig('sqs'));
+  dynamodb = new DynamoDBClient(runtime.clientConfig('dynamodb'));
   const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
   machineArn = stateMachines?.[0]?.stateMachineArn ?? '';
 }, 120_000);
@@ -128,13 +128,10 @@ describe('an order placed locally runs the whole way', () => {
     const placed = await post('/v2/orders', order('tok_visa'), { Authorization: `Bearer ${writer}` });
     const orderId = String(placed.json().orderId);
     await finished(orderId);
-    const again = await call(runtime.serviceUrl('stepfunctions'), {
-      method: 'POST',
-      headers: { 'X-Amz-Target': 'AWSStepFunctions.StartExecution', 'Content-Type': 'application/x-amz-json-1.0' },
-      body: JSON.stringify({ stateMachineArn: machineArn, name: orderId, input: '{"other":true}' }),
-    });
-    expect(again.status).toBe(400);
-    expect(again.json().__type).toBe('ExecutionAlreadyExists');
+    const again = await sfn
+      .send(new StartExecutionCommand({ stateMachineArn: machineArn, name: orderId, input: '{"other":true}' }))
+      .catch((error: unknown) => error);
+    expect(again).toMatchObject({ name: 'ExecutionAlreadyExists', $metadata: { httpStatusCode: 400 } });
   });
 });
 

@@ -17,14 +17,14 @@ let wsBase: string;
 let writer: string;
 let management: ApiGatewayManagementApiClient;
 let dynamodb: DynamoDBClient;
-const client = { region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
 beforeAll(async () => {
   runtime = await startRuntime(['--config-env', 'prod', '--ws-idle-timeout', '3']);
   wsBase = runtime.info.webSockets[0]?.url ?? '';
   writer = await runtime.token({ sub: 'alice', scope: 'orders:read orders:write' });
-  management = new ApiGatewayManagementApiClient({ ...client, endpoint: wsBase.replace(/^ws/, 'http') });
-  dynamodb = new DynamoDBClient({ ...client, endpoint: runtime.serviceUrl('dynamodb') });
+  // @connections and the local endpoints take SigV4 with the local credentials, as the functions send it.
+  management = new ApiGatewayManagementApiClient({ ...client(), endpoint: wsBase.replace(/^ws/, 'http') });
+  dynamodb = new DynamoDBClient(runtime.clientConfig('dynamodb'));
 }, 120_000);
 
 afterAll(async () => {
@@ -33,6 +33,13 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
+const client = () => ({
+  region: runtime.info.region,
+  credentials: {
+    accessKeyId: runtime.info.credentials.accessKeyId,
+    secretAccessKey: runtime.info.credentials.secretAccessKey,
+  },
+});
 const connect = (token = writer) => openSocket(`${wsBase}?token=${encodeURIComponent(token)}`);
 const connectLines = () => runtime.output().match(/^WS \$connect 200 \S+$/gm) ?? [];
 /** Connects and learns the connection id from the runtime's log line (clients are never told their id). */
@@ -117,7 +124,7 @@ describe('@connections', () => {
     );
     expect(await socket.next((message) => message.hi === 1)).toEqual({ hi: 1 });
     // An endpoint written with a trailing slash (`https://{api}.execute-api.../stage/`) works too, as on AWS.
-    const trailing = new ApiGatewayManagementApiClient({ ...client, endpoint: `${wsBase.replace(/^ws/, 'http')}/` });
+    const trailing = new ApiGatewayManagementApiClient({ ...client(), endpoint: `${wsBase.replace(/^ws/, 'http')}/` });
     await trailing.send(new PostToConnectionCommand({ ConnectionId: id, Data: new TextEncoder().encode('{"hi":2}') }));
     trailing.destroy();
     expect(await socket.next((message) => message.hi === 2)).toEqual({ hi: 2 });

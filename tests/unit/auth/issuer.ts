@@ -107,3 +107,20 @@ export const serveAuthConfig = (
     Parameter: { Name, Type: 'String', Value: typeof value === 'string' ? value : JSON.stringify(value) },
   });
 };
+
+/**
+ * For a suite of an authorizer function: the issuer started before it (closed after), the function's environment
+ * pointed at `parameter`, and SSM serving the issuer's configuration before each test. Returns the issuer's getter.
+ */
+export const useTestIssuer = (parameter: string): (() => TestIssuer) => {
+  let idp: TestIssuer | undefined;
+  beforeAll(async () => {
+    idp = await startIssuer();
+    process.env.AWS_REGION = 'eu-west-1';
+    process.env.AUTH_CONFIG_PARAMETER = parameter;
+    process.env.AUTH_CONFIG_MAX_AGE_SECONDS = '300';
+  });
+  afterAll(() => idp?.close());
+  beforeEach(() => serveAuthConfig(idp as TestIssuer));
+  return () => idp as TestIssuer;
+};

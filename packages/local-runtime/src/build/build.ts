@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { loadTemplate } from '../template/load.ts';
@@ -27,6 +27,11 @@ export interface BuildFunctionsOptions {
   only?: string[];
   /** Reuse a bundle whose options and inputs have not changed (default true). */
   cache?: boolean;
+  /**
+   * These functions are built for a debugger whatever their BuildProperties say (the debugged function): with a
+   * source map, and not minified, so each statement of the source keeps a place of its own to stop at.
+   */
+  forDebugger?: string[];
 }
 
 /**
@@ -45,6 +50,7 @@ export const buildFunctions = async (
   );
   const plans = functions.map((fn) => {
     const { entryPoints, ...esbuild } = esbuildOptions(fn.properties);
+    if (options.forDebugger?.includes(fn.logicalId)) Object.assign(esbuild, { sourcemap: true, minify: false });
     if (entryPoints.length !== 1)
       throw new Error(`${fn.logicalId}: expected one entry point, got ${entryPoints.length}`);
     const entry = resolve(fn.codeDir, entryPoints[0] ?? '');
@@ -107,6 +113,10 @@ export const buildFunctions = async (
       );
     }),
   );
+  // On Lambda a bundle is alone at the task root, where Node.js's defaults tell CommonJS from an ES module. Here a
+  // `"type": "module"` in the project's package.json, above the build dir, would make a CommonJS bundle an ES module
+  // (`module is not defined`): a package.json that says nothing, beside each bundle, stops that lookup.
+  await Promise.all(plans.map((plan) => writeFile(join(plan.outdir, 'package.json'), '{}\n')));
   const order = new Map(functions.map((fn, index) => [fn.logicalId, index]));
   return [...done, ...built.flat()].sort((a, b) => (order.get(a.logicalId) ?? 0) - (order.get(b.logicalId) ?? 0));
 };

@@ -7,6 +7,7 @@ import type {
 import { proxyRequestContext, resourceIdOf } from '../rest/context.ts';
 import { clfTime } from '../rest/exchange.ts';
 import type { IntegrationResult } from '../rest/integrations/types.ts';
+import { keyed, keyedFrom } from '../shared/client-keyed.ts';
 import { type HttpExchange, internalError, routeArn } from './exchange.ts';
 
 /**
@@ -20,9 +21,9 @@ const TEXT_BODY = /^(text\/|application\/(json|xml|javascript|graphql)\b|[^;]*\+
 
 const orUndefined = <T extends object>(value: T): T | undefined => (Object.keys(value).length > 0 ? value : undefined);
 
-/** Lower-cased header names, every value kept in order. */
+/** Lower-cased header names, every value kept in order (in a keyed map: see client-keyed.ts). */
 export const lowerHeaders = (exchange: HttpExchange): Record<string, string[]> => {
-  const headers: Record<string, string[]> = {};
+  const headers = keyed<string[]>();
   for (const [name, values] of Object.entries(exchange.request.multiHeaders)) {
     const key = name.toLowerCase();
     headers[key] = [...(headers[key] ?? []), ...values];
@@ -44,7 +45,7 @@ const stagedPath = (exchange: HttpExchange): string =>
   exchange.api.stage === '$default' ? exchange.request.path : `/${exchange.api.stage}${exchange.request.path}`;
 
 const joined = (values: Record<string, string[]>): Record<string, string> =>
-  Object.fromEntries(Object.entries(values).map(([name, all]) => [name, all.join(',')]));
+  keyedFrom(Object.entries(values).map(([name, all]) => [name, all.join(',')]));
 
 export const cookiesOf = (headers: Record<string, string[]>): string[] =>
   (headers.cookie ?? []).flatMap((value) =>
@@ -158,7 +159,7 @@ export const eventV1 = (exchange: HttpExchange): APIGatewayProxyEvent & { versio
     resource: resourcePath,
     path: stagedPath(exchange),
     httpMethod: request.method,
-    headers: Object.fromEntries(Object.entries(headers).map(([name, values]) => [name, values.at(-1) as string])),
+    headers: keyedFrom(Object.entries(headers).map(([name, values]) => [name, values.at(-1) as string])),
     multiValueHeaders: headers,
     queryStringParameters: Object.keys(request.query).length > 0 ? request.query : null,
     multiValueQueryStringParameters: Object.keys(request.multiQuery).length > 0 ? request.multiQuery : null,
@@ -247,7 +248,8 @@ const structured = (answer: Record<string, unknown>, format: '1.0' | '2.0'): Int
   if (answer.body !== undefined && answer.body !== null && typeof answer.body !== 'string') {
     throw internalError(`the function answered a body of type ${typeof answer.body} (it must be a string)`);
   }
-  const multiHeaders: Record<string, string[]> = {};
+  // The function names the headers: `__proto__` is a header name like any other.
+  const multiHeaders = keyed<string[]>();
   if (format === '1.0') {
     const multi = answer.multiValueHeaders ?? {};
     if (!isObject(multi) || !Object.values(multi).every((v) => Array.isArray(v) && v.every(isHeaderValue))) {
@@ -264,7 +266,7 @@ const structured = (answer: Record<string, unknown>, format: '1.0' | '2.0'): Int
   const body = typeof answer.body === 'string' ? answer.body : '';
   return {
     status,
-    headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, String(value)])),
+    headers: keyedFrom(Object.entries(headers).map(([name, value]) => [name, String(value)])),
     multiHeaders,
     body: answer.isBase64Encoded === true ? Buffer.from(body, 'base64') : Buffer.from(body),
   };

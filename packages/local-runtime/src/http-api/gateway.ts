@@ -88,6 +88,10 @@ export class HttpGateway implements ApiEndpoint {
     this.lambdaAuthorizer.cache.clear();
   }
 
+  hasRoute(method: string, path: string): boolean {
+    return this.route(method.toUpperCase(), path) !== undefined;
+  }
+
   reject(request: GatewayRequest, _type: 'REQUEST_TOO_LARGE'): GatewayAnswer {
     const error = tooLarge();
     return this.answer(request, errorResult(error), 'gateway', error.reason);

@@ -361,8 +361,35 @@ const openApiIntegration = (raw: TemplateValue | undefined): HttpIntegration | s
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
-/** Routes of an OpenAPI body (`/$default` with `x-amazon-apigateway-any-method` is the `$default` route). */
-const openApiRoutes = (body: TemplateObject, authorizers: AuthorizerTable, where: string): HttpRoute[] => {
+/**
+ * The security of one body operation. With SAM's `Auth.DefaultAuthorizer`, SAM writes the default authorizer into every
+ * operation of the body that has an integration, is not OPTIONS and has no `security` of its own (an empty list counts
+ * as none) — samtranslator `OpenApiEditor.set_path_default_authorizer`. Reading the body without it would serve those
+ * routes unauthenticated: fail open.
+ */
+const operationSecurity = (
+  operation: TemplateObject,
+  method: string,
+  rootSecurity: TemplateValue | undefined,
+  defaultAuthorizer: { name: string; scopes: string[] } | undefined,
+): TemplateValue[] => {
+  const own = Array.isArray(operation.security) ? operation.security : undefined;
+  if (defaultAuthorizer && method !== 'OPTIONS' && isObject(operation['x-amazon-apigateway-integration'])) {
+    if (!own || own.length === 0) return [{ [defaultAuthorizer.name]: defaultAuthorizer.scopes }];
+  }
+  return own ?? (Array.isArray(rootSecurity) ? rootSecurity : []);
+};
+
+/**
+ * Routes of an OpenAPI body (`/$default` with `x-amazon-apigateway-any-method` is the `$default` route).
+ * `defaultAuthorizer`: SAM's `Auth.DefaultAuthorizer` of an `AWS::Serverless::HttpApi` (none for a raw `Body`).
+ */
+const openApiRoutes = (
+  body: TemplateObject,
+  authorizers: AuthorizerTable,
+  where: string,
+  defaultAuthorizer?: string,
+): HttpRoute[] => {
   const routes: HttpRoute[] = [];
   const rootSecurity = body.security;
   for (const [path, rawPath] of Object.entries(asObject(body.paths))) {
@@ -373,14 +400,21 @@ const openApiRoutes = (body: TemplateObject, authorizers: AuthorizerTable, where
       const operation = asObject(rawOperation);
       const source = `${where}: paths.${path}.${key}`;
       const routeKey = path === '/$default' || path === '$default' ? '$default' : `${method} ${path}`;
-      const security = (
-        Array.isArray(operation.security) ? operation.security : Array.isArray(rootSecurity) ? rootSecurity : []
+      const security = operationSecurity(
+        operation,
+        method,
+        rootSecurity,
+        defaultAuthorizer && defaultAuthorizer !== 'NONE'
+          ? { name: defaultAuthorizer, scopes: authorizers.defaultScopes.get(defaultAuthorizer) ?? [] }
+          : undefined,
       ).filter(isObject);
       let authorizer: HttpAuthorizer | undefined;
       let scopes: string[] = [];
       let refusal: string | undefined;
       for (const entry of security) {
         for (const [name, requested] of Object.entries(entry)) {
+          // SAM writes `NONE` for a route's `Auth.Authorizer: NONE` (no authorization), as API Gateway reads it.
+          if (name === 'NONE' && !authorizers.byName.has(name)) continue;
           const found = authorizers.byName.get(name);
           if (!found) refusal = `security scheme "${name}" is not an authorizer the runtime runs`;
           else if (authorizer) refusal = `more than one authorizer (${authorizer.name}, ${name})`;
@@ -503,7 +537,7 @@ const serverlessHttpApi = (stack: LocalStack, logicalId: string, events: HttpApi
     event.properties.ApiId === undefined ? logicalId === 'ServerlessHttpApi' : String(event.properties.ApiId) === id,
   );
   const routes = [
-    ...(body ? openApiRoutes(body, authorizers, logicalId) : []),
+    ...(body ? openApiRoutes(body, authorizers, logicalId, defaultAuthorizer) : []),
     ...mine.map((event) => eventRoute(stack, event, authorizers, defaultAuthorizer)),
     ...v2Routes(stack, id, problems),
   ];

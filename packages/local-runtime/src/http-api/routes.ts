@@ -1,3 +1,4 @@
+import { keyed } from '../shared/client-keyed.ts';
 import type { HttpRoute } from './model.ts';
 
 export interface HttpRouteMatch {
@@ -32,7 +33,7 @@ const compare = (a: number[], b: number[]): number => {
 };
 
 const matchSegments = (compiled: Compiled, parts: string[]): Record<string, string> | undefined => {
-  const parameters: Record<string, string> = {};
+  const parameters = keyed<string>();
   const { segments, greedy } = compiled;
   const fixed = greedy ? segments.length - 1 : segments.length;
   if (greedy ? parts.length < segments.length : parts.length !== segments.length) return undefined;

@@ -1,6 +1,6 @@
 import { JSONPath } from 'jsonpath-plus';
-import { headerOf } from '../rest/exchange.ts';
-import { requestContextV2 } from './events.ts';
+import { ownValue } from '../shared/client-keyed.ts';
+import { lowerHeaders, requestContextV2 } from './events.ts';
 import type { HttpExchange } from './exchange.ts';
 
 /** A value of `$context.…`: the 2.0 request context, the authorizer's claims or context, flattened by dots. */
@@ -12,7 +12,7 @@ const contextValue = (exchange: HttpExchange, path: string): string | undefined 
   context.identity = { sourceIp: exchange.request.sourceIp };
   let value: unknown = context;
   for (const key of path.split('.')) {
-    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    value = typeof value === 'object' && value !== null ? ownValue(value as Record<string, unknown>, key) : undefined;
   }
   if (value === undefined || value === null) return undefined;
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
@@ -49,17 +49,20 @@ export const selectValue = (exchange: HttpExchange, expression: string): string 
     ) ?? [];
   switch (kind) {
     case 'request.header':
-      return headerOf(exchange.request, rest);
+      // Repeated headers are one value joined with commas, as in the 2.0 event ("Duplicate headers are combined with
+      // commas", developer guide, "Create AWS Lambda proxy integrations for HTTP APIs"): two Authorization headers
+      // are a value no JWT authorizer takes, never the last one alone.
+      return lowerHeaders(exchange)[rest.toLowerCase()]?.join(',');
     case 'request.querystring':
-      return exchange.request.multiQuery[rest]?.join(',');
+      return ownValue(exchange.request.multiQuery, rest)?.join(',');
     case 'request.path':
-      return exchange.pathParameters[rest];
+      return ownValue(exchange.pathParameters, rest);
     case 'request.body':
       return bodyValue(exchange, rest ? `.${rest}` : '');
     case 'context':
       return contextValue(exchange, rest);
     case 'stageVariables':
-      return exchange.api.stageVariables[rest];
+      return ownValue(exchange.api.stageVariables, rest);
     default:
       return undefined;
   }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { EnvironmentSlots } from './environment-slots.ts';
-import { readLines } from './output.ts';
+import { InvocationLogs, readLines } from './output.ts';
 import {
+  type DebugSettings,
   eventJsonOf,
   type InvokeMessage,
   type LambdaErrorPayload,
@@ -36,19 +37,47 @@ export interface FunctionConfig {
   environment: Record<string, string>;
   /** HTTPS hosts of the template's own APIs → the local origin that serves them. */
   localHosts?: Record<string, string>;
+  /**
+   * `--debug-port`: the function runs in one environment, which opens a debugger port (Node's inspector; debugpy for
+   * Python) and waits for a debugger before its init; its timeout is SAM CLI's debugging one (10 hours).
+   */
+  debug?: DebugSettings;
+  /** AutoPublishAlias: the alias Invoke's Qualifier may name, standing for version 1 (the one SAM publishes). */
+  alias?: string;
+  /** EventInvokeConfig: how often an asynchronous invocation is retried, and for how long. */
+  asyncRetries?: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
+}
+
+/** What an invocation's caller asks for beyond its result. */
+export interface InvokeOptions {
+  /** The lines the invocation wrote (for Invoke's `LogType: Tail` and `invoke`'s REPORT after them). */
+  logs?: boolean;
+}
+
+interface OutcomeBase {
+  requestId: string;
+  durationMs: number;
+  coldStart: boolean;
+  /** With InvokeOptions.logs: what the invocation wrote, in order. */
+  logs?: string[];
 }
 
 export type InvokeOutcome =
-  | { status: 'ok'; requestId: string; result: unknown; durationMs: number; coldStart: boolean }
-  | { status: 'error'; requestId: string; error: LambdaErrorPayload; durationMs: number; coldStart: boolean }
-  | { status: 'timeout'; requestId: string; durationMs: number; coldStart: boolean };
+  | ({ status: 'ok'; result: unknown } & OutcomeBase)
+  | ({ status: 'error'; error: LambdaErrorPayload } & OutcomeBase)
+  | ({ status: 'timeout' } & OutcomeBase);
 
 interface Environment {
   worker: Worker;
   generation: number;
   invocations: number;
   pending?: { id: number; settle: (reply: WorkerReply | Error) => void };
+  /** The running invocation's lines, when its caller asked for them. */
+  logs?: InvocationLogs;
 }
+
+/** An outcome answered without running the function: no lines were written. */
+export const noLogs = (options: InvokeOptions): { logs?: string[] } => (options.logs ? { logs: [] } : {});
 
 /** `@aws-sdk/*` the function's code cannot resolve resolves from this package's install (see sdk-fallback.ts). */
 const SDK_FALLBACK = new URL('../../package.json', import.meta.url).href;
@@ -85,16 +114,21 @@ export class FunctionPool {
     return this.slots.size;
   }
 
-  async invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
+  async invoke(event: unknown, requestId: string = randomUUID(), options: InvokeOptions = {}): Promise<InvokeOutcome> {
     const { problem } = this.config;
-    if (problem) return { status: 'error', requestId, error: problem, durationMs: 0, coldStart: false };
+    if (problem) {
+      return { status: 'error', requestId, error: problem, durationMs: 0, coldStart: false, ...noLogs(options) };
+    }
     const { environment, coldStart } = await this.slots.begin();
     const started = performance.now();
     const timeoutMs = this.config.timeoutSeconds * 1000;
+    const logs = options.logs ? new InvocationLogs() : undefined;
+    environment.logs = logs;
     const message: InvokeMessage = {
       id: this.nextId++,
       eventJson: eventJsonOf(event),
       deadline: Date.now() + timeoutMs,
+      ...(logs ? { flush: true } : {}),
       context: {
         awsRequestId: requestId,
         functionName: this.config.name,
@@ -118,32 +152,41 @@ export class FunctionPool {
     });
     environment.pending = undefined;
     const durationMs = performance.now() - started;
+    // A timed-out or crashed environment writes no end marker: its lines so far are the invocation's.
+    const lines = logs && (reply === 'timeout' || reply instanceof Error ? logs.lines : await logs.finish());
+    environment.logs = undefined;
+    const base = { requestId, durationMs, coldStart, ...(lines ? { logs: lines } : {}) };
     if (reply === 'timeout') {
       this.slots.discard(environment);
-      return { status: 'timeout', requestId, durationMs, coldStart };
+      return { status: 'timeout', ...base };
     }
     if (reply instanceof Error) {
       this.slots.discard(environment);
       return {
         status: 'error',
-        requestId,
-        durationMs,
-        coldStart,
+        ...base,
         error: { errorType: 'Runtime.ExitError', errorMessage: reply.message, trace: [] },
       };
     }
     this.slots.release(environment);
     if (reply.ok) {
       const result: unknown = JSON.parse(reply.resultJson ?? 'null');
-      return { status: 'ok', requestId, result, durationMs, coldStart };
+      return { status: 'ok', ...base, result };
     }
     return {
       status: 'error',
-      requestId,
-      durationMs,
-      coldStart,
+      ...base,
       error: reply.error ?? { errorType: 'Error', errorMessage: 'Unknown error', trace: [] },
     };
+  }
+
+  /**
+   * Starts an environment now and leaves it idle (its invocation count 0, so the first invocation is still a cold
+   * start): a debugged function's environment listens for the debugger before the first request.
+   */
+  async warm(): Promise<void> {
+    if (this.config.problem) return;
+    this.slots.release(await this.slots.acquire());
   }
 
   /** New code: environments started from now on load `bundle`; the old ones end as soon as they are idle. */
@@ -160,7 +203,7 @@ export class FunctionPool {
    */
   async check(): Promise<LambdaErrorPayload | undefined> {
     if (this.config.problem) return this.config.problem;
-    const worker = await this.spawn();
+    const worker = await this.spawn(false);
     const error = await new Promise<LambdaErrorPayload | undefined>((resolve) => {
       const timer = setTimeout(() => resolve(undefined), INIT_TIMEOUT_MS);
       const settle = (value: LambdaErrorPayload | undefined) => {
@@ -188,7 +231,8 @@ export class FunctionPool {
     return this.slots.close();
   }
 
-  private async spawn(): Promise<Worker> {
+  /** `debug`: the environment opens the function's debugger port (never the throw-away one check() starts). */
+  private async spawn(debug: boolean): Promise<Worker> {
     const data: WorkerData = {
       bundle: this.config.bundle,
       handler: this.config.handler,
@@ -196,6 +240,7 @@ export class FunctionPool {
       runtime: this.config.runtime,
       sdkFallback: SDK_FALLBACK,
       localHosts: this.config.localHosts ?? {},
+      ...(debug && this.config.debug ? { debug: this.config.debug } : {}),
     };
     return new Worker(await workerEntry(), {
       workerData: data,
@@ -207,10 +252,15 @@ export class FunctionPool {
   }
 
   private async start(generation: number): Promise<Environment> {
-    const worker = await this.spawn();
+    const worker = await this.spawn(true);
     const environment: Environment = { worker, generation, invocations: 0 };
-    readLines(worker.stdout, this.onOutput);
-    readLines(worker.stderr, this.onOutput);
+    readLines(worker.stdout, (line) => {
+      if (!environment.logs || environment.logs.take(line)) this.onOutput(line);
+    });
+    readLines(worker.stderr, (line) => {
+      environment.logs?.take(line);
+      this.onOutput(line);
+    });
     worker.on('message', (reply: WorkerReply | WorkerInit) => {
       if ('init' in reply) return;
       if (environment.pending?.id === reply.id) environment.pending.settle(reply);

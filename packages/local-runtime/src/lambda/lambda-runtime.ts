@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type FunctionConfig, FunctionPool, type InvokeOutcome } from './function-pool.ts';
+import { type FunctionConfig, FunctionPool, type InvokeOptions, type InvokeOutcome } from './function-pool.ts';
 import { PythonPool } from './python-pool.ts';
 
 /** A function's execution environments: worker threads for Node.js, processes of the host Python for python3.x. */
@@ -39,9 +39,11 @@ export class LambdaRuntime {
     for (const config of functions) {
       const output = options.functionOutput;
       const onOutput = output ? (line: string) => output(config.logicalId, line) : undefined;
+      // A debugged function has one environment: one debugger port.
+      const max = config.debug ? 1 : (options.maxConcurrency ?? 10);
       const pool: Pool = /^python3\.\d+$/.test(config.runtime)
-        ? new PythonPool(config, options.maxConcurrency ?? 10, onOutput)
-        : new FunctionPool(config, options.maxConcurrency ?? 10, onOutput);
+        ? new PythonPool(config, max, onOutput)
+        : new FunctionPool(config, max, onOutput);
       this.pools.set(config.logicalId, pool);
       for (const key of [config.logicalId, config.name, config.arn, `${config.arn}:$LATEST`]) this.byKey.set(key, pool);
     }
@@ -56,13 +58,18 @@ export class LambdaRuntime {
   }
 
   /** A fresh Lambda request id per invocation by default: API Gateway's own request id is a different one. */
-  async invoke(target: string, event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
+  async invoke(
+    target: string,
+    event: unknown,
+    requestId: string = randomUUID(),
+    options: InvokeOptions = {},
+  ): Promise<InvokeOutcome> {
     const pool = this.byKey.get(target);
     if (!pool) {
       this.log(`[lambda] ${target}: no such function (ResourceNotFoundException)`);
       throw new FunctionNotFoundError(`Function not found: ${target}`);
     }
-    const outcome = await pool.invoke(event, requestId);
+    const outcome = await pool.invoke(event, requestId, options);
     const { logicalId, problem, timeoutSeconds } = pool.config;
     if (outcome.status === 'timeout') {
       this.log(`[lambda] ${logicalId} ${outcome.requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
@@ -83,6 +90,16 @@ export class LambdaRuntime {
       pools.map(async (pool) => ({ logicalId: pool.config.logicalId, error: await pool.check() })),
     );
     return results.flatMap(({ logicalId, error }) => (error ? [{ logicalId, error }] : []));
+  }
+
+  /** Starts the debugged functions' environments now, so a debugger can attach before the first invocation. */
+  async warmDebugged(): Promise<void> {
+    await Promise.all([...this.pools.values()].filter((pool) => pool.config.debug).map((pool) => pool.warm()));
+  }
+
+  /** Every environment ends once idle: the next invocation of each function is a cold start (module state anew). */
+  renew(): void {
+    for (const pool of this.pools.values()) pool.reload(pool.config.bundle);
   }
 
   /** After a rebuild: new invocations load the new bundles. */

@@ -14,7 +14,9 @@ type RequestArgs = Parameters<typeof https.request>;
 const targetOf = (hosts: Record<string, string>, options: https.RequestOptions): URL | undefined => {
   const host = String(options.hostname ?? options.host ?? '').replace(/^\[|\]$/g, '');
   const port = options.port === undefined || options.port === null ? '' : String(options.port);
-  const origin = hosts[host] ?? hosts[`${host}:${port}`];
+  // A host named `constructor` (a URL a client handed the function) is no key of the map.
+  const own = (key: string) => (Object.hasOwn(hosts, key) ? hosts[key] : undefined);
+  const origin = own(host) ?? own(`${host}:${port}`);
   return origin ? new URL(origin) : undefined;
 };
 

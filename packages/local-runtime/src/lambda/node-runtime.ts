@@ -25,3 +25,33 @@ export const CALLBACK_REMOVED_MESSAGE =
 
 /** `python3.x` functions run on the host's Python (SAM_LOCAL_PYTHON, default `python3`) through the Runtime API. */
 export const isPythonRuntime = (runtime: unknown): boolean => /^python3\.\d+$/.test(String(runtime ?? ''));
+
+/** What Node.js 24 added that Node.js 22 lacks, as a function written for nodejs24.x may use it (release notes). */
+const NODE_24_ADDITIONS =
+  'RegExp.escape, Error.isError, Promise.try, Float16Array, `using` declarations, the URLPattern global';
+
+/**
+ * Where this Node.js cannot give a function's `nodejsN.x` what Lambda gives it: the handler contract is the
+ * runtime's whatever the host (worker.ts), but the language and the Node.js APIs are the host's own. One line per
+ * runtime whose major version differs from the host's, naming its functions; none when they match.
+ */
+export const hostRuntimeDifferences = (
+  functions: { logicalId: string; runtime: string }[],
+  hostVersion: string = process.version,
+): string[] => {
+  const host = Number(/^v?(\d+)\./.exec(hostVersion)?.[1]);
+  const byRuntime = new Map<number, string[]>();
+  for (const { logicalId, runtime } of functions) {
+    const major = Number(/^nodejs(\d+)\.x$/.exec(runtime)?.[1]);
+    if (!major || major === host) continue;
+    byRuntime.set(major, [...(byRuntime.get(major) ?? []), logicalId]);
+  }
+  return [...byRuntime].map(([major, ids]) => {
+    const who = `nodejs${major}.x (${ids.join(', ')})`;
+    if (major < host) {
+      return `${who}: nodejs${major}.x's handler contract, on Node.js ${hostVersion}: APIs added after Node.js ${major} work here, not on Lambda`;
+    }
+    const missing = host < 24 && major >= 24 ? ` (${NODE_24_ADDITIONS})` : '';
+    return `${who}: nodejs${major}.x's handler contract, on Node.js ${hostVersion}: what Node.js ${major} added is missing here${missing}; run on Node.js ${major} for Lambda's`;
+  });
+};

@@ -12,6 +12,14 @@ export interface WorkerData {
   sdkFallback: string;
   /** `host` or `host:port` of the template's own APIs → the local origin serving them (see local-hosts.ts). */
   localHosts: Record<string, string>;
+  /** Open the inspector on this port before the init and wait for a debugger (see FunctionConfig.debug). */
+  debug?: DebugSettings;
+}
+
+/** `--debug-port`: the function's environment listens for a debugger here and waits for one before its init. */
+export interface DebugSettings {
+  port: number;
+  host: string;
 }
 
 /** The plain-data part of the Lambda context object; the worker adds getRemainingTimeInMillis. */
@@ -37,6 +45,8 @@ export interface InvokeMessage {
   context: InvokeContextData;
   /** Epoch milliseconds when the function's configured timeout expires. */
   deadline: number;
+  /** Write END_OF_INVOCATION to stdout once the invocation is over (its logs were asked for). */
+  flush?: boolean;
 }
 
 export interface LambdaErrorPayload {

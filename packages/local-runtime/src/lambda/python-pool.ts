@@ -6,8 +6,8 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { answerFailure, readRequestBody } from '../services/shared/local-service.ts';
 import { EnvironmentSlots } from './environment-slots.ts';
-import type { FunctionConfig, InvokeOutcome } from './function-pool.ts';
-import { readLines } from './output.ts';
+import { type FunctionConfig, type InvokeOptions, type InvokeOutcome, noLogs } from './function-pool.ts';
+import { InvocationLogs, readLines } from './output.ts';
 import { eventJsonOf, type LambdaErrorPayload } from './protocol.ts';
 
 /**
@@ -25,6 +25,8 @@ interface Pending {
   requestId: string;
   eventJson: string;
   deadline: number;
+  /** The invocation's lines, when its caller asked for them (the bootstrap then ends them with a marker). */
+  logs?: InvocationLogs;
   settle: (result: { ok: true; json: string } | { ok: false; error: LambdaErrorPayload }) => void;
 }
 
@@ -54,6 +56,9 @@ const lambdaError = (raw: unknown, fallbackType: string): LambdaErrorPayload => 
   };
 };
 
+/** The host's Python: `SAM_LOCAL_PYTHON`, default `python3`. */
+export const pythonCommand = (): string => process.env.SAM_LOCAL_PYTHON ?? 'python3';
+
 export class PythonPool {
   readonly config: FunctionConfig;
   readonly maxConcurrency: number;
@@ -76,13 +81,16 @@ export class PythonPool {
     return this.slots.size;
   }
 
-  async invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
+  async invoke(event: unknown, requestId: string = randomUUID(), options: InvokeOptions = {}): Promise<InvokeOutcome> {
     const { problem } = this.config;
-    if (problem) return { status: 'error', requestId, error: problem, durationMs: 0, coldStart: false };
+    if (problem) {
+      return { status: 'error', requestId, error: problem, durationMs: 0, coldStart: false, ...noLogs(options) };
+    }
     const { environment, coldStart } = await this.slots.begin();
     const started = performance.now();
     const timeoutMs = this.config.timeoutSeconds * 1000;
     const eventJson = eventJsonOf(event);
+    const logs = options.logs ? new InvocationLogs() : undefined;
     const answer = await new Promise<{ ok: true; json: string } | { ok: false; error: LambdaErrorPayload } | 'timeout'>(
       (resolve) => {
         const timer = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -90,6 +98,7 @@ export class PythonPool {
           requestId,
           eventJson,
           deadline: Date.now() + timeoutMs,
+          ...(logs ? { logs } : {}),
           settle: (result) => {
             clearTimeout(timer);
             resolve(result);
@@ -99,17 +108,26 @@ export class PythonPool {
       },
     );
     const durationMs = performance.now() - started;
+    const ended = answer !== 'timeout' && environment.process.exitCode === null && !environment.initError;
+    const lines = logs && (ended ? await logs.finish() : logs.lines);
+    const base = { requestId, durationMs, coldStart, ...(lines ? { logs: lines } : {}) };
     if (answer === 'timeout') {
       this.slots.discard(environment);
-      return { status: 'timeout', requestId, durationMs, coldStart };
+      return { status: 'timeout', ...base };
     }
     if (!answer.ok) {
       if (environment.initError || environment.process.exitCode !== null) this.slots.discard(environment);
       else this.release(environment);
-      return { status: 'error', requestId, error: answer.error, durationMs, coldStart };
+      return { status: 'error', ...base, error: answer.error };
     }
     this.release(environment);
-    return { status: 'ok', requestId, result: JSON.parse(answer.json || 'null'), durationMs, coldStart };
+    return { status: 'ok', ...base, result: JSON.parse(answer.json || 'null') };
+  }
+
+  /** Starts an environment now and leaves it idle (see FunctionPool.warm). */
+  async warm(): Promise<void> {
+    if (this.config.problem) return;
+    this.slots.release(await this.slots.acquire());
   }
 
   /** New code: environments started from now on import it; the idle ones end now. */
@@ -145,6 +163,7 @@ export class PythonPool {
         'Lambda-Runtime-Aws-Request-Id': pending.requestId,
         'Lambda-Runtime-Deadline-Ms': String(pending.deadline),
         'Lambda-Runtime-Invoked-Function-Arn': this.config.arn,
+        ...(pending.logs ? { 'Lambda-Runtime-Local-Flush': '1' } : {}),
       })
       .end(pending.eventJson);
   }
@@ -175,7 +194,12 @@ export class PythonPool {
     );
     await new Promise<void>((resolve) => environment.server.listen(0, '127.0.0.1', resolve));
     const { port } = environment.server.address() as AddressInfo;
-    const child = spawn(process.env.SAM_LOCAL_PYTHON ?? 'python3', [BOOTSTRAP], {
+    const { debug } = this.config;
+    // `--debug-port`: debugpy, as SAM CLI runs a debugged Python function (`-m debugpy --listen ... --wait-for-client`).
+    const args = debug
+      ? ['-m', 'debugpy', '--listen', `${debug.host}:${debug.port}`, '--wait-for-client', BOOTSTRAP]
+      : [BOOTSTRAP];
+    const child = spawn(pythonCommand(), args, {
       env: {
         ...this.config.environment,
         AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`,
@@ -187,8 +211,19 @@ export class PythonPool {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     environment.process = child;
-    if (child.stdout) readLines(child.stdout, this.onOutput);
-    if (child.stderr) readLines(child.stderr, this.onOutput);
+    const current = () => environment.current?.logs;
+    if (child.stdout) {
+      readLines(child.stdout, (line) => {
+        const logs = current();
+        if (!logs || logs.take(line)) this.onOutput(line);
+      });
+    }
+    if (child.stderr) {
+      readLines(child.stderr, (line) => {
+        current()?.take(line);
+        this.onOutput(line);
+      });
+    }
     const exited = (reason: string) => {
       const error = environment.initError ?? { errorType: 'Runtime.ExitError', errorMessage: reason, trace: [] };
       environment.current?.settle({ ok: false, error });
@@ -200,9 +235,7 @@ export class PythonPool {
       this.slots.forget(environment);
       exited(`Runtime exited with error: exit status ${code}`);
     });
-    child.on('error', (error) =>
-      exited(`cannot start ${process.env.SAM_LOCAL_PYTHON ?? 'python3'} (set SAM_LOCAL_PYTHON): ${error.message}`),
-    );
+    child.on('error', (error) => exited(`cannot start ${pythonCommand()} (set SAM_LOCAL_PYTHON): ${error.message}`));
     return environment;
   }
 

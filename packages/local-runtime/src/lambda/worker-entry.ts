@@ -1,18 +1,19 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
-const SOURCE = new URL('./worker.ts', import.meta.url);
+// worker.ts beside this file in the sources, worker.js in the built package (dist/).
+const SOURCE = new URL(`./worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
 /**
  * What an execution environment's worker thread loads: worker.ts and its imports bundled once into plain JavaScript.
  * Each worker thread is a fresh Node.js instance, and loading TypeScript there starts Node's type stripper anew
  * (about 30 ms of CPU an environment on the machines this was measured on, a third of a cold start). The bundle is
- * named by its content, so runtimes of the same version share one file; if it cannot be built, the TypeScript source
- * is loaded as before.
+ * named by its content, so runtimes of the same version share one file; if it cannot be built, the source file
+ * beside this one is loaded as it is.
  */
 const bundleWorker = async (): Promise<URL> => {
   try {

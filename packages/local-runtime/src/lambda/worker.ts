@@ -1,3 +1,4 @@
+import { open as openInspector } from 'node:inspector';
 import { enableCompileCache, flushCompileCache } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -5,6 +6,7 @@ import { installLambdaConsole } from './console.ts';
 import { parseHandler } from './handler-file.ts';
 import { installLocalHosts } from './local-hosts.ts';
 import { CALLBACK_REMOVED_MESSAGE, nodeRuntimeOf } from './node-runtime.ts';
+import { END_OF_INVOCATION } from './output.ts';
 import type { InvokeMessage, LambdaErrorPayload, WorkerData, WorkerInit, WorkerReply } from './protocol.ts';
 import { registerSdkFallback } from './sdk-fallback.ts';
 
@@ -19,6 +21,13 @@ type Handler = (event: unknown, context: object, callback?: Callback) => unknown
 const data = workerData as WorkerData;
 const port = parentPort;
 if (!port) throw new Error('lambda/worker.ts runs only as a worker thread');
+if (data.debug) {
+  // `--debug-port`: SAM CLI starts a debugged Node.js function with --inspect-brk; here the environment's own
+  // inspector (a worker thread has one of its own) opens and waits for a debugger before the function's code is
+  // imported, so breakpoints in its init code bind too. Stack traces name the sources through the bundle's map.
+  process.setSourceMapsEnabled(true);
+  openInspector(data.debug.port, data.debug.host, true);
+}
 registerSdkFallback(data.sdkFallback);
 installLocalHosts(data.localHosts);
 let currentRequestId: string | undefined;
@@ -184,5 +193,6 @@ port.on('message', async (message: InvokeMessage) => {
   } catch (error) {
     reply = { id: message.id, ok: false, error: errorOf(error) };
   }
+  if (message.flush) process.stdout.write(`${END_OF_INVOCATION}\n`);
   port.postMessage(reply);
 });

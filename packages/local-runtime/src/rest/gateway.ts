@@ -110,6 +110,10 @@ export class RestGateway implements ApiEndpoint {
     this.originLength = `https://${this.api.id}.execute-api.${options.region}.amazonaws.com`.length;
   }
 
+  hasRoute(method: string, path: string): boolean {
+    return this.route(method.toUpperCase(), path) !== undefined;
+  }
+
   /** Drops cached authorizer results (after a rebuild of the authorizer function). */
   clearAuthorizerCache(): void {
     this.lambdaAuthorizer.cache.clear();

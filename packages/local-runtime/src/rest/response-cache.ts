@@ -1,3 +1,4 @@
+import { ownValue } from '../shared/client-keyed.ts';
 import type { Exchange } from './exchange.ts';
 import { headerOf } from './exchange.ts';
 import type { IntegrationResult } from './integrations/types.ts';
@@ -60,9 +61,9 @@ export class ResponseCache {
       const name = match[2];
       const value =
         match[1] === 'path'
-          ? exchange.match?.pathParameters[name]
+          ? ownValue(exchange.match?.pathParameters ?? {}, name)
           : match[1] === 'querystring'
-            ? request.query[name]
+            ? ownValue(request.query, name)
             : headerOf(request, name);
       return `${parameter}=${value ?? ''}`;
     });
@@ -89,6 +90,10 @@ export class ResponseCache {
 
   get(key: string): IntegrationResult | undefined {
     return this.entries.get(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
   }
 
   delete(key: string): void {

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
+import { isLocalHost } from '../runtime/host-header.ts';
 import { answerFailure, readRequestBody } from '../services/shared/local-service.ts';
+import { appendTo, keyed } from '../shared/client-keyed.ts';
+import { writableHeaders } from '../shared/header-values.ts';
 import {
   apiGatewayId,
   edgeTooLarge,
@@ -12,6 +15,7 @@ import {
   sourceIpOf,
 } from './exchange.ts';
 import type { GatewayAnswer } from './gateway.ts';
+import { staticFile } from './static-files.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -45,22 +49,19 @@ export interface RequestLogEntry {
   reason?: string;
 }
 
-const appendValue = (multi: Record<string, string[]>, name: string, value: string) => {
-  const values = multi[name];
-  if (values) values.push(value);
-  else multi[name] = [value];
-};
-
-/** Header names as the client wrote them (the proxy event keeps their case); repeated headers listed in order. */
+/**
+ * Header names as the client wrote them (the proxy event keeps their case); repeated headers listed in order. Maps
+ * without Object.prototype: a header may be named `constructor` or `__proto__` (see client-keyed.ts).
+ */
 const headersOf = (request: IncomingMessage) => {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = keyed<string>();
+  const multi = keyed<string[]>();
   const raw = request.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
     single[name] = value;
-    appendValue(multi, name, value);
+    appendTo(multi, name, value);
   }
   return { single, multi };
 };
@@ -103,11 +104,11 @@ const addForwardedHeaders = (
 };
 
 const queryOf = (rawQuery: string) => {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = keyed<string>();
+  const multi = keyed<string[]>();
   for (const [name, value] of new URLSearchParams(rawQuery)) {
     single[name] = value;
-    appendValue(multi, name, value);
+    appendTo(multi, name, value);
   }
   return { single, multi };
 };
@@ -150,25 +151,34 @@ export const toGatewayRequest = (request: IncomingMessage, body: Buffer, stagePr
   };
 };
 
+/**
+ * Writes the answer. A header node:http cannot write (a value with CR or LF, say, from a function or a mapping
+ * template) is left out rather than failing the whole answer; what was left out is returned for the request log.
+ */
 const write = (
   response: ServerResponse,
   answer: Pick<GatewayAnswer, 'status' | 'headers' | 'multiHeaders' | 'body'>,
-) => {
-  const headers: Record<string, string | string[]> = {};
+): string | undefined => {
+  const merged = keyed<string | string[]>();
   const seen = new Set<string>();
   // multiValueHeaders and headers are merged, as API Gateway merges them for proxy answers.
   for (const [name, values] of Object.entries(answer.multiHeaders ?? {})) {
-    headers[name] = values;
+    merged[name] = values;
     seen.add(name.toLowerCase());
   }
   for (const [name, value] of Object.entries(answer.headers)) {
     if (seen.has(name.toLowerCase())) continue;
-    headers[name] = value;
+    merged[name] = value;
   }
+  const { headers, dropped } = writableHeaders(merged);
   headers['Content-Length'] = String(answer.body.length);
   response.writeHead(answer.status, headers);
   endWith(response, answer.body);
+  return dropped.length > 0 ? `headers left out (not writable in HTTP): ${dropped.join(', ')}` : undefined;
 };
+
+const joinReasons = (...reasons: (string | undefined)[]): string | undefined =>
+  reasons.filter((reason) => reason !== undefined).join('; ') || undefined;
 
 const ONE_WRITE_MAX_BYTES = 64 * 1024;
 
@@ -189,6 +199,20 @@ const hasBody = (request: IncomingMessage): boolean =>
 
 const NO_BODY = Buffer.alloc(0);
 
+/**
+ * The answer to a request for a runtime page whose Host is not this machine's: a web page of another origin that
+ * rebinds its name to 127.0.0.1 must not read the local keys and credentials (DNS rebinding).
+ */
+const foreignHost = (host: string | undefined) => ({
+  status: 403,
+  headers: { 'Content-Type': 'application/json' },
+  body: Buffer.from(
+    JSON.stringify({
+      message: `Forbidden: the local runtime's pages answer requests for localhost, 127.0.0.1, [::1] or the --host it listens on, not for the host name ${JSON.stringify(host ?? '')}. Open them by one of those names.`,
+    }),
+  ),
+});
+
 export interface LocalIndex {
   apis: { logicalId: string; kind: string; stage: string; url: string }[];
   webSockets: { logicalId: string; stage: string; url: string }[];
@@ -201,7 +225,7 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${cha
  * `/` and `/_local`: the stages and the runtime's pages, as JSON (or HTML for a browser). With status 403 it answers a
  * request for a stage that is not here: API Gateway's `{"message":"Forbidden"}` plus where the stages are.
  */
-const indexAnswer = (request: IncomingMessage, index: LocalIndex, status: 200 | 403) => {
+const indexAnswer = (request: IncomingMessage, index: LocalIndex, status: 200 | 403, hint?: string) => {
   const html = /text\/html/.test(request.headers.accept ?? '');
   const headers: Record<string, string> = status === 403 ? { 'x-amzn-ErrorType': 'ForbiddenException' } : {};
   if (html) {
@@ -211,7 +235,7 @@ const indexAnswer = (request: IncomingMessage, index: LocalIndex, status: 200 | 
       '<!doctype html><meta charset="utf-8"><title>sam-local-runtime</title>',
       '<style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:52rem;padding:0 1rem}code{background:#f3f3f3;padding:0 .25rem}</style>',
       status === 403
-        ? `<p><strong>403 Forbidden</strong>: no API stage at <code>${escapeHtml(request.url ?? '/')}</code> on this port.</p>`
+        ? `<p><strong>403 Forbidden</strong>: no API stage at <code>${escapeHtml(request.url ?? '/')}</code> on this port.${hint ? ` ${escapeHtml(hint)}` : ''}</p>`
         : '',
       '<h1>sam-local-runtime</h1><h2>APIs</h2><ul>',
       ...index.apis.map((api) => item(api.url, `${api.kind} API ${api.logicalId}, stage ${api.stage}`)),
@@ -224,7 +248,11 @@ const indexAnswer = (request: IncomingMessage, index: LocalIndex, status: 200 | 
   }
   const payload =
     status === 403
-      ? { message: 'Forbidden', localRuntime: { reason: 'no API stage at this path on this port', ...index } }
+      ? {
+          message: 'Forbidden',
+          ...(hint ? { hint } : {}),
+          localRuntime: { reason: 'no API stage at this path on this port', ...index },
+        }
       : index;
   return {
     status,
@@ -257,12 +285,19 @@ export const placeEndpoints = <T extends Pick<ApiEndpoint, 'stage'>>(endpoints: 
 const hostApiId = (host: string | undefined): string | undefined =>
   host ? /^([a-z0-9]+)\.(?:execute-api\.|localhost(?::\d+)?$)/i.exec(host)?.[1]?.toLowerCase() : undefined;
 
-/** The endpoint and the length of the stage prefix to strip (0 for `$default`), or undefined: no API here. */
+const pathOf = (url: string): string => decodePath(url.split('?')[0] ?? '/') || '/';
+
+/**
+ * The endpoint and the length of the stage prefix to strip (0 for `$default`), or undefined: no API here. With
+ * `atRoot` (`--stage-path off`), a path no stage claims also goes to the first REST API with a route for it, as
+ * `sam local start-api` serves every API at the root; a `$default` HTTP API's own route comes first.
+ */
 export const endpointFor = (
   endpoints: ApiEndpoint[],
   all: ApiEndpoint[],
   host: string | undefined,
   url: string,
+  atRoot?: { method: string },
 ): { endpoint: ApiEndpoint; prefixLength: number } | undefined => {
   const stage = /^\/([^/?]+)/.exec(url)?.[1] ?? '';
   const byHost = hostApiId(host);
@@ -270,7 +305,37 @@ export const endpointFor = (
   const staged = candidates.find((endpoint) => endpoint.stage === stage && stage !== '$default');
   if (staged) return { endpoint: staged, prefixLength: stage.length + 1 };
   const root = candidates.find((endpoint) => endpoint.stage === '$default');
+  if (atRoot && !root?.hasRoute(atRoot.method, pathOf(url))) {
+    const rest = candidates.find(
+      (endpoint) => endpoint.kind === 'REST' && endpoint.hasRoute(atRoot.method, pathOf(url)),
+    );
+    if (rest) return { endpoint: rest, prefixLength: 0 };
+  }
   return root ? { endpoint: root, prefixLength: 0 } : undefined;
+};
+
+/**
+ * For a request no route takes: the stage of a REST API on this port that has a route for it, as a hint
+ * (`no route GET /hello; did you mean /Prod/hello?`): `sam local start-api` serves REST APIs at the root, and
+ * API Gateway (and this runtime) under their stage.
+ */
+const stageHint = (endpoints: ApiEndpoint[], method: string, url: string): string | undefined => {
+  const path = pathOf(url);
+  const rest = endpoints.find((endpoint) => endpoint.kind === 'REST' && endpoint.hasRoute(method, path));
+  if (!rest) return undefined;
+  const query = url.includes('?') ? url.slice(url.indexOf('?')) : '';
+  return `no route ${method} ${path}; did you mean /${rest.stage}${url.split('?')[0]}${query}? (REST APIs are served under their stage, as on AWS; --stage-path off serves them at the root too, as sam local start-api does)`;
+};
+
+/** API Gateway's own JSON error body (`{"message": ...}`) with a `hint` field added; any other body as it is. */
+const withHint = (body: Buffer, hint: string): Buffer => {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return body;
+    return Buffer.from(JSON.stringify({ ...parsed, hint }));
+  } catch {
+    return body;
+  }
 };
 
 /**
@@ -287,27 +352,45 @@ export const apiRequestHandler = (options: {
   log: (entry: RequestLogEntry) => void;
   /** What `/` and `/_local` list (stages, links), and what a request for an unknown stage is pointed at. */
   index?: () => LocalIndex;
+  /** Also serve REST stages at the root of the port (`--stage-path off`). */
+  restApisAtRoot?: boolean;
+  /** Files served at `/` when no API route takes the request (`--static-dir`). */
+  staticDir?: string;
+  /**
+   * The host the runtime listens on (`--host`): `/_local` pages and the index answer only requests whose Host names
+   * it, `localhost` or an IP address (see isLocalHost); the APIs answer any Host, as execute-api does.
+   */
+  listenHost?: string;
 }) => {
   const all = options.all ?? options.endpoints;
+  const listenHost = options.listenHost ?? '127.0.0.1';
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = performance.now();
     const url = collapseSlashes(request.url ?? '/');
+    /** Answers without an API (the edge, the index, an unknown stage) and logs it, with the reason. */
+    const answerHere = (answer: Parameters<typeof write>[1], integration: string, why?: string) => {
+      const reason = joinReasons(why, write(response, answer));
+      options.log({
+        method: request.method ?? '',
+        url,
+        status: answer.status,
+        latencyMs: performance.now() - started,
+        integration,
+        ...(reason ? { reason } : {}),
+      });
+    };
     try {
-      if (url.startsWith('/_local/') && (await options.local(request, response))) return;
-      const target = endpointFor(options.endpoints, all, request.headers.host, url);
+      const { host } = request.headers;
+      if (url.startsWith('/_local/')) {
+        if (!isLocalHost(host, listenHost)) {
+          answerHere(foreignHost(host), 'local', `a runtime page asked for by the host name ${JSON.stringify(host)}`);
+          return;
+        }
+        if (await options.local(request, response)) return;
+      }
+      const method = (request.method ?? 'GET').toUpperCase();
+      const target = endpointFor(options.endpoints, all, host, url, options.restApisAtRoot ? { method } : undefined);
       const body = hasBody(request) ? ((await readRequestBody(request, MAX_PAYLOAD_BYTES)) ?? 'too-large') : NO_BODY;
-      /** Answers without an API (the edge, the index, an unknown stage) and logs it, with the reason. */
-      const answerHere = (answer: Parameters<typeof write>[1], integration: string, reason?: string) => {
-        write(response, answer);
-        options.log({
-          method: request.method ?? '',
-          url,
-          status: answer.status,
-          latencyMs: performance.now() - started,
-          integration,
-          ...(reason ? { reason } : {}),
-        });
-      };
       if (body === 'too-large') {
         // The API answers it in its own way (a REST API at its edge, an HTTP API with its 413); no API: the edge's.
         const answer = target
@@ -316,39 +399,55 @@ export const apiRequestHandler = (options: {
         answerHere(answer, 'gateway', answer.reason);
         return;
       }
+      if (options.staticDir && !target?.endpoint.hasRoute(method, pathOf(url.slice(target.prefixLength)))) {
+        const file = staticFile(options.staticDir, method, pathOf(url));
+        if (file) {
+          answerHere(file, 'static');
+          return;
+        }
+      }
       if (!target) {
         const path = url.split('?')[0] ?? '/';
-        const index = options.index?.();
+        // Another host name gets execute-api's answer alone: the index names the runtime's pages.
+        const index = isLocalHost(host, listenHost) ? options.index?.() : undefined;
         if (index && (path === '/' || path === '/_local' || path === '/_local/')) {
           answerHere(indexAnswer(request, index, 200), 'local');
           return;
         }
+        const hint = stageHint(options.endpoints, method, url);
         // An unknown stage is answered before any API is chosen: 403 Forbidden, as execute-api does; the body also
         // says which stages this port serves (a browser gets the index page, with the same status).
         answerHere(
           index
-            ? indexAnswer(request, index, 403)
+            ? indexAnswer(request, index, 403, hint)
             : {
                 status: 403,
                 headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException' },
-                body: Buffer.from('{"message":"Forbidden"}'),
+                body: Buffer.from(JSON.stringify({ message: 'Forbidden', ...(hint ? { hint } : {}) })),
               },
           'gateway',
-          `no API serves this path here (stages: ${options.endpoints.map((endpoint) => endpoint.stage).join(', ') || 'none'})`,
+          hint ??
+            `no API serves this path here (stages: ${options.endpoints.map((endpoint) => endpoint.stage).join(', ') || 'none'})`,
         );
         return;
       }
       const { endpoint, prefixLength } = target;
       const gatewayRequest = toGatewayRequest(request, body, prefixLength);
       const answer = await endpoint.handle(gatewayRequest);
-      write(response, answer);
+      // A `$default` HTTP API's missing-route 404 for a path a REST stage serves says where it is.
+      const hint =
+        prefixLength === 0 && answer.status === 404 && answer.integration === 'gateway'
+          ? stageHint(options.endpoints, method, url)
+          : undefined;
+      if (hint) answer.body = withHint(answer.body, hint);
+      const reason = joinReasons(answer.reason, hint, write(response, answer));
       options.log({
         method: gatewayRequest.method,
         url,
         status: answer.status,
         latencyMs: performance.now() - started,
         integration: answer.integration,
-        ...(answer.reason ? { reason: answer.reason } : {}),
+        ...(reason ? { reason } : {}),
       });
     } catch (error) {
       // The gateway answers its own errors; reaching here is a client gone before its request was whole (nobody to

@@ -13,6 +13,8 @@ export interface ApiEndpoint {
   /** `$default` (HTTP APIs) has no path prefix: the path is the route path. */
   readonly stage: string;
   handle(request: GatewayRequest): Promise<GatewayAnswer>;
+  /** Whether a route (a method of a resource, for REST) takes `method path`, the path below the stage. */
+  hasRoute(method: string, path: string): boolean;
   /** The answer for a request the server refused before routing it (a body over the payload limit). */
   reject(request: GatewayRequest, type: 'REQUEST_TOO_LARGE'): GatewayAnswer;
 }

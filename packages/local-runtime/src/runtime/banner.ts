@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { httpAuthLabel, httpIntegrationLabel } from '../http-api/gateway.ts';
 import { integrationLabel } from '../rest/gateway.ts';
 import type { Operation } from '../rest/model.ts';
+import type { AwsServices } from './services.ts';
 import type { LocalRuntime } from './start.ts';
 
 const authOf = (operation: Operation): string => {
@@ -36,11 +37,38 @@ const connectQuery = (api: LocalRuntime['webSocketApis'][number]): string => {
 };
 
 /** What a developer needs to start calling the API: URLs, routes and their auth, keys, tokens, credentials. */
+/**
+ * The endpoints' settings for the AWS CLI and SDKs in another terminal (`export AWS_ENDPOINT_URL_...` and the local
+ * keys), and the signature rule the endpoints apply: what every command that starts them prints.
+ */
+export const endpointSettings = (
+  aws: AwsServices,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  region: string,
+  acceptAnySignature: boolean,
+): string[] => {
+  const environment = {
+    ...Object.fromEntries(Object.entries(aws.environment).filter(([name]) => name.startsWith('AWS_ENDPOINT_URL_'))),
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_REGION: region,
+  };
+  return [
+    `  export ${Object.entries(environment)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ')}`,
+    acceptAnySignature
+      ? '  Signatures: any well-formed SigV4 signature is accepted here and by @connections (--accept-any-signature); unsigned requests are refused.'
+      : '  Signatures: requests here and to @connections must be signed (SigV4) with these credentials; --accept-any-signature takes any well-formed one.',
+  ];
+};
+
 export const banner = (runtime: LocalRuntime): string => {
   const { stack } = runtime;
   const overridden =
     stack.overriddenParameters.length > 0 ? ` + --parameter-overrides ${stack.overriddenParameters.join(', ')}` : '';
-  const source = `${stack.configEnv ? `samconfig env "${stack.configEnv}"` : 'parameter defaults (no samconfig env)'}${overridden}`;
+  const configTable = stack.samconfigCommand === 'deploy' ? '' : ` (${stack.samconfigCommand} table)`;
+  const source = `${stack.configEnv ? `samconfig env "${stack.configEnv}"${configTable}` : 'parameter defaults (no samconfig env)'}${overridden}`;
   const lines: string[] = [
     `sam-local-runtime: ${relative(process.cwd(), stack.templatePath) || stack.templatePath}, stack ${stack.pseudo.stackName}, ${source}, region ${stack.region}`,
     '',
@@ -111,20 +139,7 @@ export const banner = (runtime: LocalRuntime): string => {
   if (runtime.services.length > 0) {
     lines.push('Local AWS endpoints (AWS_ENDPOINT_URL_<SERVICE> in every function):');
     lines.push(...table(runtime.services.map((service) => [service.name, service.url])));
-    // The same settings for the AWS CLI and SDKs in another terminal.
-    const environment = {
-      ...Object.fromEntries(
-        Object.entries(runtime.aws.environment).filter(([name]) => name.startsWith('AWS_ENDPOINT_URL_')),
-      ),
-      AWS_ACCESS_KEY_ID: runtime.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: runtime.credentials.secretAccessKey,
-      AWS_REGION: runtime.stack.region,
-    };
-    lines.push(
-      `  export ${Object.entries(environment)
-        .map(([name, value]) => `${name}=${value}`)
-        .join(' ')}`,
-    );
+    lines.push(...endpointSettings(runtime.aws, runtime.credentials, runtime.stack.region, runtime.acceptAnySignature));
   }
   const { aws } = runtime;
   const queues = aws.sqs.registry.all();
@@ -159,6 +174,10 @@ export const banner = (runtime: LocalRuntime): string => {
   if (runtime.report.unsupported.length > 0) {
     lines.push('', 'Not run locally:');
     lines.push(...runtime.report.unsupported.map((line) => `  - ${line}`));
+  }
+  if (runtime.report.hostRuntime.length > 0) {
+    lines.push('', `Functions on this Node.js (${process.version}):`);
+    lines.push(...runtime.report.hostRuntime.map((line) => `  - ${line}`));
   }
   if (runtime.report.noLocalEffect.length > 0) {
     const byType = new Map<string, number>();

@@ -8,6 +8,7 @@ import { isPythonRuntime, nodeRuntimeOf } from '../lambda/node-runtime.ts';
 import type { LambdaErrorPayload } from '../lambda/protocol.ts';
 import { isObject, type TemplateObject } from '../template/load.ts';
 import type { LocalStack } from '../template/stack.ts';
+import { type EnvVarsOverrides, envVarsFor, envVarsNotes } from './env-vars.ts';
 
 const variablesOf = (properties: TemplateObject): Record<string, string> => {
   const environment = isObject(properties.Environment) ? properties.Environment : {};
@@ -67,6 +68,8 @@ export interface FunctionEnvironmentOptions {
   buildDir: string;
   /** HTTPS hosts of the template's own APIs → the local origins (requests a function builds in code go there). */
   localHosts?: Record<string, string>;
+  /** `--env-vars`: values for the variables the functions declare (see env-vars.ts). */
+  envVars?: EnvVarsOverrides;
 }
 
 const notRun = (errorMessage: string): LambdaErrorPayload => ({
@@ -132,6 +135,36 @@ const codeOf = (
   return found.ok ? { ok: true, file: found.file, taskRoot: codeDir, inPlace: true } : found;
 };
 
+/**
+ * The function a command names by logical id or FunctionName, or, when it names none, the template's only function
+ * (as sam local invoke chooses); undefined when there is none to choose. `all` lists the logical ids for the error.
+ */
+export const chooseFunction = (
+  stack: LocalStack,
+  wanted: string | undefined,
+): { logicalId: string | undefined; all: string[] } => {
+  const functions = stack.ofType('AWS::Serverless::Function');
+  const found = wanted
+    ? functions.find((fn) => fn.logicalId === wanted || stack.ref(fn.logicalId) === wanted)
+    : functions.length === 1
+      ? functions[0]
+      : undefined;
+  return { logicalId: found?.logicalId, all: functions.map((fn) => fn.logicalId) };
+};
+
+/** SAM's EventInvokeConfig: retries (0-2, default 2) and event age (60-21600 s, default 6 h) of async invocations. */
+const asyncRetriesOf = (properties: TemplateObject): Pick<FunctionConfig, 'asyncRetries'> => {
+  const config = isObject(properties.EventInvokeConfig) ? properties.EventInvokeConfig : {};
+  const retries = Number(config.MaximumRetryAttempts ?? 2);
+  const age = Number(config.MaximumEventAgeInSeconds ?? 21_600);
+  return {
+    asyncRetries: {
+      maximumRetryAttempts: Number.isInteger(retries) ? Math.min(2, Math.max(0, retries)) : 2,
+      maximumEventAgeSeconds: Number.isFinite(age) ? Math.min(21_600, Math.max(60, age)) : 21_600,
+    },
+  };
+};
+
 export const functionConfigs = (
   stack: LocalStack,
   bundles: Record<string, string>,
@@ -145,6 +178,8 @@ export const functionConfigs = (
     const own = Object.fromEntries(
       Object.entries(variablesOf(properties)).map(([key, value]) => [key, options.rewrite(value)]),
     );
+    // The user's values are taken as given: not rewritten like the template's.
+    Object.assign(own, envVarsFor(options.envVars, { logicalId: resource.logicalId, name }, Object.keys(own)));
     const config: FunctionConfig = {
       logicalId: resource.logicalId,
       name,
@@ -162,6 +197,8 @@ export const functionConfigs = (
       },
       ...(code.ok ? { inPlace: code.inPlace } : { problem: code.error }),
       ...(options.localHosts ? { localHosts: options.localHosts } : {}),
+      ...(typeof properties.AutoPublishAlias === 'string' ? { alias: properties.AutoPublishAlias } : {}),
+      ...asyncRetriesOf(properties),
     };
     return [config];
   });
@@ -177,3 +214,14 @@ export const functionProblems = async (runtime: LambdaRuntime): Promise<string[]
     config.problem ? [`${config.logicalId}: not run: ${config.problem.errorMessage.split('\n')[0]}`] : [],
   );
 };
+
+/** The `--env-vars` lines to show at start-up: what the file sets that no function declares (see envVarsNotes). */
+export const envVarsReport = (stack: LocalStack, overrides: EnvVarsOverrides | undefined): string[] =>
+  envVarsNotes(
+    overrides,
+    stack.ofType('AWS::Serverless::Function').map((resource) => ({
+      logicalId: resource.logicalId,
+      name: stack.ref(resource.logicalId),
+      declared: Object.keys(variablesOf(functionProperties(stack, resource.logicalId))),
+    })),
+  );

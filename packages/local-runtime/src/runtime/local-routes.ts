@@ -5,6 +5,8 @@ import { pathToFileURL } from 'node:url';
 /** What `GET /_local/runtime` reports, and what a local route is handed: URLs, keys, issuer, credentials. */
 export interface RuntimeInfo {
   restUrl: string;
+  /** The stack's region: what the local credentials sign for. */
+  region: string;
   /** Every REST and HTTP API stage, with the URL that serves it. */
   apis: { logicalId: string; id: string; kind: 'REST' | 'HTTP'; stage: string; url: string }[];
   apiKeys: { logicalId: string; id: string; name: string; value: string; usagePlan?: string }[];
@@ -31,6 +33,12 @@ export class LocalRoutesError extends Error {
 
 /** `--routes FILE`: a module whose default export is a LocalRoute or a list of them. */
 export const loadLocalRoutes = async (file: string): Promise<LocalRoute[]> => {
+  // process.features.typescript is undefined before Node.js 22.10 and false where types are not stripped.
+  if (/\.[cm]?ts$/.test(file) && !process.features.typescript) {
+    throw new LocalRoutesError(
+      `--routes ${file}: a TypeScript file, and Node.js ${process.version} does not strip types (22.18 and later do; 22.12 to 22.17 with NODE_OPTIONS=--experimental-strip-types): use such a Node.js, or point --routes at JavaScript`,
+    );
+  }
   let module: { default?: unknown };
   try {
     module = (await import(pathToFileURL(resolve(file)).href)) as { default?: unknown };

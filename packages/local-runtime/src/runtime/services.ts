@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
-import { callAwsService } from '../rest/integrations/aws-service.ts';
+import type { LambdaRuntime } from '../lambda/lambda-runtime.ts';
+import { callAwsService, type LocalEndpoint } from '../rest/integrations/aws-service.ts';
+import { resetTables } from '../services/dynamodb/reset.ts';
 import { type DynamoDbService, startDynamoDbService } from '../services/dynamodb/server.ts';
 import { simpleTableProperties } from '../services/dynamodb/tables.ts';
+import { type LambdaService, startLambdaService } from '../services/lambda/server.ts';
 import type { LocalService } from '../services/shared/local-service.ts';
+import { ownKeyOf, type ServiceAuth } from '../services/shared/request-auth.ts';
 import { SqsError } from '../services/sqs/errors.ts';
 import { type SqsService, startSqsService } from '../services/sqs/server.ts';
 import { startSsmService } from '../services/ssm/server.ts';
@@ -27,23 +31,35 @@ export interface AwsServicesOptions {
   persistDir?: string;
   log: (line: string) => void;
   /**
-   * First of four fixed ports (SSM, SQS, DynamoDB, Step Functions, in that order), so SDK and CLI settings keep
-   * working across restarts; 0 or absent picks free ports.
+   * First of five fixed ports (SSM, SQS, DynamoDB, Step Functions, Lambda, in that order), so SDK and CLI settings
+   * keep working across restarts; 0 or absent picks free ports.
    */
   servicePorts?: number;
+  /** The Lambda endpoint's own port (start-lambda's --port), over the one servicePorts gives it. */
+  lambdaPort?: number;
+  /** Who may call the endpoints (the local credentials, or any well-formed signature). */
+  auth: ServiceAuth;
   /** Bound late: the functions' environments need the services' URLs before the functions exist. */
   invokeLambda: (target: string, payload: unknown) => Promise<InvokeOutcome>;
+  /** The functions as they are now, for the Lambda endpoint (bound late too). */
+  functions: () => LambdaRuntime | undefined;
 }
 
 export interface AwsServices {
   sqs: SqsService;
   dynamodb: DynamoDbService;
   stepFunctions: StepFunctionsService;
+  lambda: LambdaService;
   all: LocalService[];
   /** AWS_ENDPOINT_URL_<SERVICE> for the functions' SDK clients. */
   environment: Record<string, string>;
-  /** Service name in an API Gateway integration URI (`sqs`, `states`, ...) → local endpoint. */
-  endpointOf: (service: string) => string | undefined;
+  /** Service name in an API Gateway integration URI (`sqs`, `states`, ...) → local endpoint, and whom to sign as. */
+  endpointOf: (service: string) => LocalEndpoint | undefined;
+  /**
+   * Back to the template's initial state: queues emptied (queues created since deleted), tables deleted and created
+   * again empty, parameters as the template gives them, executions and queued asynchronous invocations forgotten.
+   */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,18 +78,18 @@ const ssmParameters = (stack: LocalStack, rewrite: (value: string) => string) =>
  * protocol; an error answer becomes an Error named by its code (`com.amazonaws.dynamodb.v20120810#X` → `X`).
  */
 export const dynamoDbCaller =
-  (url: string, region: string): CallDynamoDb =>
+  (endpoint: LocalEndpoint): CallDynamoDb =>
   async (action, input) => {
     const answer = await callAwsService(
       {
-        target: { region, service: 'dynamodb', kind: 'action', value: action, query: '' },
+        target: { region: endpoint.region, service: 'dynamodb', kind: 'action', value: action, query: '' },
         method: 'POST',
         headers: {},
         query: {},
         body: Buffer.from(JSON.stringify(input)),
         timeoutMs: 60_000,
       },
-      (service) => (service === 'dynamodb' ? url : undefined),
+      (service) => (service === 'dynamodb' ? endpoint : undefined),
     );
     const text = answer?.body.toString('utf8') ?? '';
     let parsed: unknown;
@@ -114,13 +130,15 @@ export const stateMachineDefinition = (stack: LocalStack, logicalId: string): st
  */
 export const startAwsServices = async (stack: LocalStack, options: AwsServicesOptions): Promise<AwsServices> => {
   const started: LocalService[] = [];
-  const { host, log } = options;
+  const { host, log, auth } = options;
+  const endpointAt = (url: string): LocalEndpoint => ({ url, region: auth.region, credentials: ownKeyOf(auth) });
   const portOf = (index: number) => (options.servicePorts ? { port: options.servicePorts + index } : {});
   try {
     const ssm = await startSsmService({
       parameters: ssmParameters(stack, options.rewrite),
       region: stack.region,
       accountId: stack.accountId,
+      auth,
       host,
       ...portOf(0),
     });
@@ -135,6 +153,7 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
       })),
       region: stack.region,
       accountId: stack.accountId,
+      auth,
       timeScale: options.timeScale,
       host,
       ...portOf(1),
@@ -150,16 +169,18 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
       });
     }
 
+    const tables = stack.ofType('AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable').map((table) => ({
+      logicalId: table.logicalId,
+      name: stack.ref(table.logicalId),
+      properties:
+        table.type === 'AWS::Serverless::SimpleTable'
+          ? simpleTableProperties(table.logicalId, stack.properties(table.logicalId))
+          : stack.properties(table.logicalId),
+    }));
     const dynamodb = await startDynamoDbService({
-      tables: stack.ofType('AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable').map((table) => ({
-        logicalId: table.logicalId,
-        name: stack.ref(table.logicalId),
-        properties:
-          table.type === 'AWS::Serverless::SimpleTable'
-            ? simpleTableProperties(table.logicalId, stack.properties(table.logicalId))
-            : stack.properties(table.logicalId),
-      })),
+      tables,
       region: stack.region,
+      auth,
       host,
       ...portOf(2),
       log,
@@ -193,9 +214,10 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
           throw error;
         }
       },
-      callDynamoDb: dynamoDbCaller(dynamodb.url, stack.region),
+      callDynamoDb: dynamoDbCaller(endpointAt(dynamodb.url)),
       region: stack.region,
       accountId: stack.accountId,
+      auth,
       host,
       ...portOf(3),
       log,
@@ -203,24 +225,47 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
     });
     started.push(stepFunctions);
 
-    const byIntegrationName: Record<string, string> = {
-      sqs: sqs.url,
-      states: stepFunctions.url,
-      dynamodb: dynamodb.url,
-      ssm: ssm.url,
-    };
+    const lambdaPort = options.lambdaPort ?? (options.servicePorts ? options.servicePorts + 4 : undefined);
+    const lambda = await startLambdaService({
+      functions: options.functions,
+      region: stack.region,
+      accountId: stack.accountId,
+      auth,
+      timeScale: options.timeScale,
+      log,
+      host,
+      ...(lambdaPort === undefined ? {} : { port: lambdaPort }),
+    });
+    started.push(lambda);
+
+    const byIntegrationName = new Map<string, LocalEndpoint>([
+      ['sqs', endpointAt(sqs.url)],
+      ['states', endpointAt(stepFunctions.url)],
+      ['dynamodb', endpointAt(dynamodb.url)],
+      ['ssm', endpointAt(ssm.url)],
+      ['lambda', endpointAt(lambda.url)],
+    ]);
     return {
       sqs,
       dynamodb,
       stepFunctions,
+      lambda,
       all: started,
       environment: {
         AWS_ENDPOINT_URL_SSM: ssm.url,
         AWS_ENDPOINT_URL_SQS: sqs.url,
         AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
         AWS_ENDPOINT_URL_SFN: stepFunctions.url,
+        AWS_ENDPOINT_URL_LAMBDA: lambda.url,
       },
-      endpointOf: (service) => byIntegrationName[service],
+      endpointOf: (service) => byIntegrationName.get(service),
+      reset: async () => {
+        lambda.reset();
+        await stepFunctions.reset();
+        sqs.reset();
+        ssm.reset();
+        await resetTables(endpointAt(dynamodb.url), tables);
+      },
       close: async () => {
         await Promise.all(started.map((service) => service.close()));
       },

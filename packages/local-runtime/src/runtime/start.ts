@@ -1,14 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { type BuiltFunction, buildFunctions } from '../build/build.ts';
+import type { BuiltFunction } from '../build/build.ts';
 import { JwtVerifier } from '../http-api/auth/jwt.ts';
 import { HttpGateway } from '../http-api/gateway.ts';
 import { type HttpApi, httpApiReport, httpApisOf } from '../http-api/model.ts';
 import { createLocalIssuer, type LocalIssuer, type MintOptions } from '../issuer/issuer.ts';
-import { SqsPoller } from '../lambda/event-sources/sqs-poller.ts';
-import { LambdaRuntime } from '../lambda/lambda-runtime.ts';
+import { hostRuntimeDifferences } from '../lambda/node-runtime.ts';
 import { CognitoAuthorizer } from '../rest/auth/cognito-authorizer.ts';
 import { IamAuthorizer } from '../rest/auth/iam-authorizer.ts';
 import type { LocalCredentials } from '../rest/auth/sigv4.ts';
@@ -17,20 +16,22 @@ import type { RestApi } from '../rest/model.ts';
 import { apiRequestHandler, placeEndpoints } from '../rest/server.ts';
 import { UsagePlans } from '../rest/usage/usage-plans.ts';
 import type { LocalService } from '../services/shared/local-service.ts';
+import { requestVerifier } from '../services/shared/request-auth.ts';
 import { includedFiles } from '../template/load.ts';
 import { LocalStack } from '../template/stack.ts';
 import { WebSocketGateway, type WsLimits } from '../websocket/gateway.ts';
 import { type WebSocketApi, webSocketApisOf, webSocketProblems } from '../websocket/model.ts';
 import { webSocketPort } from '../websocket/server.ts';
 import type { ApiEndpoint } from './api-endpoint.ts';
-import { localCredentials } from './credentials.ts';
-import { sqsEventSourcesOf } from './event-sources.ts';
-import { functionConfigs, functionProblems } from './functions.ts';
+import { withoutLambdaAuthorizers } from './disable-authorizer.ts';
+import type { EnvVarsOverrides } from './env-vars.ts';
+import { type FunctionsRuntime, RuntimeStartError, startFunctionsRuntime } from './functions-runtime.ts';
+import { refuseRepeatedHost, refuseRepeatedHostUpgrade } from './host-header.ts';
 import { localPages } from './local-pages.ts';
 import type { LocalRoute, RuntimeInfo } from './local-routes.ts';
 import { createRuntimeLog, type LogFormat, useColor } from './log-format.ts';
 import { apiKeysOf, cognitoIssuerRewrite, restApisOf, samUsageOf, usagePlansOf, userPoolsOf } from './rest-apis.ts';
-import { type AwsServices, startAwsServices } from './services.ts';
+import type { AwsServices } from './services.ts';
 import { writeStdoutSoon } from './stdout-lines.ts';
 import { type TemplateReport, templateReport } from './unsupported.ts';
 import { watchSources } from './watch.ts';
@@ -38,7 +39,28 @@ import { watchSources } from './watch.ts';
 export interface RuntimeOptions {
   templatePath: string;
   configEnv?: string;
+  /** `Key=Value ...`, merged key by key over samconfig.toml's `parameter_overrides`. */
   parameterOverrides?: string;
+  /** The samconfig file (default `samconfig.toml` beside the template; `--config-file`). */
+  samconfigPath?: string;
+  /**
+   * Its table the parameter values, region and stack name come from: `deploy` by default (the stack as deployed),
+   * `local_start_api` for `start-api` (as `sam local start-api` reads it); `global` under either.
+   */
+  samconfigCommand?: string;
+  /** The stack's region, over samconfig.toml's (`--region`). */
+  region?: string;
+  /** `--env-vars`: values for the variables the functions declare in `Environment.Variables` (SAM CLI's rule). */
+  envVars?: EnvVarsOverrides;
+  /** Serve each REST API's stage at the root of its port too, as `sam local start-api` does (`--stage-path off`). */
+  restApisAtRoot?: boolean;
+  /** Files served at `/` (`--static-dir`), as `sam local start-api` serves its `public` folder. */
+  staticDir?: string;
+  /** Lambda authorizers are not run (`--disable-authorizer`); the start-up report says how many methods it opened. */
+  disableAuthorizer?: boolean;
+  /** `--debug-args`, `--debugger-path`: SAM CLI's debugger flags, taken and reported (see README, Debugging). */
+  debugArgs?: string;
+  debuggerPath?: string;
   /** REST API port; 0 picks a free one. */
   port?: number;
   host?: string;
@@ -71,6 +93,15 @@ export interface RuntimeOptions {
   color?: boolean;
   /** The project's own pages beside the runtime's (see LocalRoute). */
   routes?: LocalRoute[];
+  /** `--debug-port`: the debugged function's environment waits for a debugger here (see functions-runtime.ts). */
+  debugPort?: number;
+  /** `--debug-function`: which function; the template's only one when absent. */
+  debugFunction?: string;
+  /**
+   * The local AWS endpoints and the @connections API take any well-formed SigV4 signature, not only the local
+   * credentials' (for tools signed with other credentials). AWS_IAM routes still need the local credentials.
+   */
+  acceptAnySignature?: boolean;
 }
 
 export interface LocalRuntime {
@@ -81,6 +112,8 @@ export interface LocalRuntime {
   usagePlans: UsagePlans;
   issuer: LocalIssuer;
   credentials: LocalCredentials;
+  /** The local endpoints and @connections take any well-formed signature, not only the local credentials'. */
+  acceptAnySignature: boolean;
   services: LocalService[];
   aws: AwsServices;
   wsUrl: string;
@@ -89,6 +122,13 @@ export interface LocalRuntime {
   watching: string[];
   /** URLs, API keys, issuer, credentials and service endpoints: what `GET /_local/runtime` answers. */
   info: RuntimeInfo;
+  /**
+   * Back to the template's initial state without a restart (between tests): queues emptied, tables deleted and
+   * created again, SSM parameters as the template gives them, executions, queued asynchronous invocations, response
+   * and authorizer caches, usage counters and WebSocket connections gone, every function's next invocation a cold
+   * start. Ports, URLs, keys and credentials stay.
+   */
+  reset(): Promise<void>;
   /** A token from the local issuer (the JWKS the template's authorizers are pointed at). */
   token(options: MintOptions): Promise<string>;
   /** Ends everything: servers, functions' workers, pollers, timers, watchers. */
@@ -100,6 +140,7 @@ export interface LocalRuntime {
 /** `GET /_local/runtime`: what the banner shows, as JSON, for scripts and tests. */
 const runtimeInfo = (parts: {
   origin: string;
+  region: string;
   apis: PlacedApi[];
   usagePlans: UsagePlans;
   issuer: LocalIssuer;
@@ -109,6 +150,7 @@ const runtimeInfo = (parts: {
   webSocketApis: WebSocketApi[];
 }): RuntimeInfo => ({
   restUrl: parts.origin,
+  region: parts.region,
   apis: parts.apis.map((api) => ({
     logicalId: api.logicalId,
     id: api.id,
@@ -147,9 +189,7 @@ export interface PlacedApi {
   origin: string;
 }
 
-export class RuntimeStartError extends Error {
-  override readonly name = 'RuntimeStartError';
-}
+export { RuntimeStartError };
 
 const listen = (server: Server, port: number, host: string): Promise<number> =>
   new Promise((resolvePort, reject) => {
@@ -176,15 +216,17 @@ const close = (server: Server): Promise<void> =>
   });
 
 /** The REST and HTTP APIs of a stack and their usage plans: what a template reload replaces. */
-const apiModelsOf = (stack: LocalStack) => {
+const apiModelsOf = (stack: LocalStack, disableAuthorizer = false) => {
   const restApis = restApisOf(stack);
-  const httpApis = httpApisOf(stack);
   const samUsage = samUsageOf(stack, restApis.samUsagePlans);
+  const served = disableAuthorizer
+    ? withoutLambdaAuthorizers(restApis.apis, httpApisOf(stack))
+    : { apis: restApis.apis, httpApis: httpApisOf(stack), note: [] };
   return {
-    apis: restApis.apis,
-    httpApis,
+    apis: served.apis,
+    httpApis: served.httpApis,
     usagePlans: new UsagePlans([...apiKeysOf(stack), ...samUsage.keys], [...usagePlansOf(stack), ...samUsage.plans]),
-    problems: [...restApis.problems, ...httpApiReport(httpApis)],
+    problems: [...restApis.problems, ...httpApiReport(served.httpApis), ...served.note],
   };
 };
 
@@ -212,19 +254,24 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       templatePath: options.templatePath,
       configEnv: options.configEnv,
       parameterOverrides: options.parameterOverrides,
+      ...(options.samconfigPath ? { samconfigPath: options.samconfigPath } : {}),
+      ...(options.samconfigCommand ? { samconfigCommand: options.samconfigCommand } : {}),
+      ...(options.region ? { region: options.region } : {}),
       ...(options.importValues ? { importValues: options.importValues } : {}),
     });
   const stack = readStack();
   const report = templateReport(stack);
   const webSocketApis = webSocketApisOf(stack);
-  let models = apiModelsOf(stack);
+  let models = apiModelsOf(stack, options.disableAuthorizer);
   report.unsupported.push(...models.problems);
   const { apis, httpApis } = models;
 
   let handler: (request: IncomingMessage, response: ServerResponse) => void = (_request, response) => {
     response.writeHead(503, { 'Content-Type': 'application/json' }).end('{"message":"The local runtime is starting"}');
   };
-  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => handler(request, response));
+  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+    if (!refuseRepeatedHost(request, response)) handler(request, response);
+  });
   const port = await listen(server, options.port ?? 3000, host);
   const origin = `http://${host}:${port}`;
   // The WebSocket API's port is taken now, so the functions' callback URL (WS_CALLBACK_URL) can name it.
@@ -238,10 +285,12 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
     },
   };
-  const wsServer = createServer((request, response) => wsHandlers.request(request, response));
-  wsServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
-    wsHandlers.upgrade(request, socket, head),
-  );
+  const wsServer = createServer((request, response) => {
+    if (!refuseRepeatedHost(request, response)) wsHandlers.request(request, response);
+  });
+  wsServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!refuseRepeatedHostUpgrade(request, socket)) wsHandlers.upgrade(request, socket, head);
+  });
   let wsGateways: WebSocketGateway[] = [];
   const wsPort = await listen(wsServer, options.wsPort ?? 3001, host).catch(async (error: unknown) => {
     await close(server);
@@ -260,9 +309,10 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   for (const descriptor of descriptors) {
     let apiOrigin = origin;
     if (placement.own.includes(descriptor)) {
-      const own = createServer({ keepAliveTimeout: 65_000 }, (request, response) =>
-        (ownHandlers.get(descriptor.logicalId) ?? handler)(request, response),
-      );
+      const own = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+        if (!refuseRepeatedHost(request, response))
+          (ownHandlers.get(descriptor.logicalId) ?? handler)(request, response);
+      });
       ownServers.push(own);
       apiOrigin = `http://${host}:${await listen(own, 0, host)}`;
     }
@@ -270,21 +320,17 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     placed.push({ ...descriptor, url, origin: apiOrigin });
   }
   const services: LocalService[] = [];
-  let aws: AwsServices | undefined;
-  let lambda: LambdaRuntime | undefined;
+  let functions: FunctionsRuntime | undefined;
   let stopWatching: (() => void) | undefined;
-  const pollers: SqsPoller[] = [];
   const shutdown = async () => {
     stopWatching?.();
-    await Promise.all(pollers.map((poller) => poller.stop()));
     await Promise.all(wsGateways.map((gateway) => gateway.close()));
-    await Promise.all([close(server), close(wsServer), ...ownServers.map(close), aws?.close(), lambda?.close()]);
+    await Promise.all([close(server), close(wsServer), ...ownServers.map(close), functions?.close()]);
   };
   try {
     const clientId =
       stack.ofType('AWS::Cognito::UserPoolClient').map((client) => stack.ref(client.logicalId))[0] ?? 'local-client';
     const issuer = await createLocalIssuer({ baseUrl: `${origin}/_local/issuer`, clientId });
-    const credentials = localCredentials(stack);
     const cognitoRewrite = cognitoIssuerRewrite(stack, issuer.issuer);
     // The execute-api host of each of the template's APIs and the local origin serving it: the template's own
     // `https://${Api}.execute-api.${AWS::Region}.amazonaws.com/...` values are rewritten to the local URLs, and a
@@ -300,66 +346,33 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       ...apiHosts,
       ...[...new Set([origin, wsUrl, ...placed.map((api) => api.origin)])].map((local) => [new URL(local).host, local]),
     ]);
-    aws = await startAwsServices(stack, {
+    functions = await startFunctionsRuntime(stack, {
       host,
-      rewrite,
       ...(options.servicePorts ? { servicePorts: options.servicePorts } : {}),
       timeScale: options.timeScale ?? 1,
-      log,
-      invokeLambda: (target, payload) => {
-        if (!lambda) return Promise.reject(new Error('The functions are not ready'));
-        return lambda.invoke(target, payload);
-      },
+      acceptAnySignature: options.acceptAnySignature ?? false,
+      ...(options.envVars ? { envVars: options.envVars } : {}),
       ...(options.persistDir ? { persistDir: options.persistDir } : {}),
-    }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EADDRINUSE') throw error;
-      throw new RuntimeStartError(
-        `the local AWS endpoints need ports ${options.servicePorts}-${(options.servicePorts ?? 0) + 3} on ${host}, and one is in use: pass --service-ports <first free port> (0 picks free ports)`,
-      );
+      log,
+      functionOutput: runtimeLog.functionLine,
+      maxConcurrency: options.maxConcurrency ?? 10,
+      ...(options.buildDir ? { buildDir: options.buildDir } : {}),
+      rewrite,
+      localHosts,
+      ...(options.debugPort === undefined
+        ? {}
+        : {
+            debug: { port: options.debugPort, ...(options.debugFunction ? { functionId: options.debugFunction } : {}) },
+          }),
     });
+    const started = functions;
+    const { aws, credentials, buildDir, auth: serviceAuth } = started;
+    const firstBuild = started.built;
     services.push(...aws.all);
-
-    const buildDir = resolve(options.buildDir ?? join(stack.templatePath, '..', '.local', 'build'));
-    const buildStarted = performance.now();
-    const firstBuild = await buildFunctions(stack.templatePath, { outDir: buildDir });
-    if (firstBuild.length > 0) {
-      const reused = firstBuild.filter((fn) => fn.cached).length;
-      log(
-        `[build] ${firstBuild.length} functions bundled in ${Math.round(performance.now() - buildStarted)} ms (${firstBuild.length - reused} built, ${reused} unchanged and reused)`,
-      );
-    }
-    const bundles = Object.fromEntries(firstBuild.map((fn) => [fn.logicalId, fn.outfile]));
-    const shared = {
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      ...aws.environment,
-    };
-    const lambdaFor = (target: LocalStack, targetBundles: Record<string, string>) =>
-      new LambdaRuntime(functionConfigs(target, targetBundles, { shared, rewrite, buildDir, localHosts }), {
-        maxConcurrency: options.maxConcurrency ?? 10,
-        log,
-        functionOutput: runtimeLog.functionLine,
-      });
-    let runtime = lambdaFor(stack, bundles);
-    lambda = runtime;
-    report.unsupported.push(...(await functionProblems(runtime)));
+    let runtime = started.lambda;
+    report.unsupported.push(...started.problems);
+    report.hostRuntime.push(...hostRuntimeDifferences(runtime.functions.filter((config) => !config.problem)));
     report.unsupported.push(...webSocketProblems(webSocketApis, (arn) => runtime.find(arn) !== undefined));
-    const functionIdOf = (nameOrArn: string) => runtime.find(nameOrArn)?.config.logicalId;
-    const eventSources = sqsEventSourcesOf(stack, aws.sqs.registry, functionIdOf, options.maxConcurrency ?? 10);
-    report.unsupported.push(...eventSources.problems);
-    for (const mapping of eventSources.mappings) {
-      const poller = new SqsPoller(
-        mapping,
-        (functionId, event) => runtime.invoke(functionId, event),
-        stack.region,
-        (batch) =>
-          log(
-            `[sqs] ${batch.mapping.queue.name} → ${batch.mapping.functionId}: ${batch.size} records, ${batch.failed} failed (${batch.outcome}, ${batch.durationMs.toFixed(0)} ms)`,
-          ),
-      );
-      poller.start();
-      pollers.push(poller);
-    }
     const pools = userPoolsOf(stack, issuer);
     const cognito = new CognitoAuthorizer(pools, issuer);
     const foreignPools = new Set(
@@ -434,11 +447,12 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
           ...(options.wsLimits ? { limits: options.wsLimits } : {}),
         }),
     );
-    wsHandlers = webSocketPort(wsGateways);
+    wsHandlers = webSocketPort(wsGateways, requestVerifier(serviceAuth, 'execute-api'));
     const logRequest = runtimeLog.request;
     const infoOf = () =>
       runtimeInfo({
         origin,
+        region: stack.region,
         apis: placed,
         usagePlans: models.usagePlans,
         issuer,
@@ -474,12 +488,20 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const route = () => {
       const byLogicalId = new Map(endpoints.map((endpoint) => [endpoint.logicalId, endpoint]));
       const onSharedPort = placement.shared.flatMap((api) => byLogicalId.get(api.logicalId) ?? []);
-      const serve = apiRequestHandler({ endpoints: onSharedPort, all: endpoints, local, log: logRequest, index });
+      const serving = {
+        all: endpoints,
+        local,
+        log: logRequest,
+        listenHost: host,
+        ...(options.restApisAtRoot ? { restApisAtRoot: true } : {}),
+        ...(options.staticDir ? { staticDir: options.staticDir } : {}),
+      };
+      const serve = apiRequestHandler({ ...serving, endpoints: onSharedPort, index });
       handler = (request, response) => void serve(request, response);
       for (const api of placement.own) {
         const endpoint = byLogicalId.get(api.logicalId);
         if (!endpoint) continue;
-        const own = apiRequestHandler({ endpoints: [endpoint], all: endpoints, local, log: logRequest });
+        const own = apiRequestHandler({ ...serving, endpoints: [endpoint] });
         ownHandlers.set(api.logicalId, (request, response) => void own(request, response));
       }
     };
@@ -493,7 +515,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
      */
     const reloadTemplate = async (): Promise<{ what: string; built: BuiltFunction[] }> => {
       const next = readStack();
-      const nextModels = apiModelsOf(next);
+      const nextModels = apiModelsOf(next, options.disableAuthorizer);
       const nextPlaced = [...nextModels.apis, ...nextModels.httpApis].map((api) => ({
         logicalId: api.logicalId,
         stage: api.stage,
@@ -501,18 +523,14 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       const notes: string[] = [];
       if (placeKey(nextPlaced) !== placeKey(placed))
         notes.push('APIs or stages were added or removed: restart to serve them');
-      const nextBuilt = await buildFunctions(next.templatePath, { outDir: buildDir });
+      const nextBuilt = await started.bundle(next.templatePath, { outDir: buildDir });
       nextBuilt.sort((a, b) => a.logicalId.localeCompare(b.logicalId));
-      const nextRuntime = lambdaFor(next, Object.fromEntries(nextBuilt.map((fn) => [fn.logicalId, fn.outfile])));
-      const previous = runtime;
+      const nextRuntime = started.replace(next, Object.fromEntries(nextBuilt.map((fn) => [fn.logicalId, fn.outfile])));
       runtime = nextRuntime;
-      lambda = nextRuntime;
       models = nextModels;
       endpoints = endpointsOf(nextModels, next);
       route();
       info = infoOf();
-      // In-flight invocations finish on the old environments.
-      setTimeout(() => void previous.close(), 30_000).unref();
       if (
         JSON.stringify(webSocketApisOf(next).map((api) => [...api.routes.keys()])) !==
         JSON.stringify(webSocketApis.map((api) => [...api.routes.keys()]))
@@ -533,7 +551,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       const watcher = watchSources(stack.templatePath, {
         built: () => built,
         rebuild: async (logicalIds) => {
-          const rebuilt = await buildFunctions(stack.templatePath, {
+          const rebuilt = await started.bundle(stack.templatePath, {
             outDir: buildDir,
             only: logicalIds,
             cache: false,
@@ -583,6 +601,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       },
       issuer,
       credentials,
+      acceptAnySignature: serviceAuth.acceptAnySignature,
       services,
       aws,
       wsUrl,
@@ -593,6 +612,15 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         return info;
       },
       token: (mintOptions) => issuer.mint(mintOptions),
+      reset: async () => {
+        await Promise.all(wsGateways.map((gateway) => gateway.disconnectAll()));
+        await started.reset();
+        for (const endpoint of endpoints) {
+          if (endpoint instanceof RestGateway) endpoint.cache.clear();
+          if (endpoint instanceof RestGateway || endpoint instanceof HttpGateway) endpoint.clearAuthorizerCache();
+        }
+        models.usagePlans.reset();
+      },
       stop: shutdown,
       close: shutdown,
     };

@@ -55,6 +55,8 @@ export interface TemplateReport {
   unsupported: string[];
   /** Resources with no local meaning, by type. */
   noLocalEffect: string[];
+  /** Functions whose `nodejsN.x` this Node.js runs with the runtime's handler contract but its own APIs. */
+  hostRuntime: string[];
 }
 
 const FUNCTION_PROPERTIES_IGNORED: Record<string, string> = {
@@ -137,5 +139,5 @@ export const templateReport = (stack: LocalStack): TemplateReport => {
       unsupported.push(`Globals.Function.${property}: ${why}`);
     }
   }
-  return { unsupported, noLocalEffect };
+  return { unsupported, noLocalEffect, hostRuntime: [] };
 };

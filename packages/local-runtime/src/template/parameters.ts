@@ -1,11 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
 import { parse } from 'smol-toml';
+import { parse as parseYaml } from 'yaml';
 import { isObject, type TemplateObject } from './load.ts';
+import { isSamBuildOutput } from './template-file.ts';
 
 /**
- * Parameter values the way `sam deploy --config-env <env>` gets them: the environment's `parameter_overrides`
- * from samconfig.toml, then `--parameter-overrides`, then each parameter's Default, checked against the
- * template's constraints as CloudFormation checks them before it creates anything.
+ * Parameter values the way `sam deploy --config-env <env>` (or `sam local start-api`) gets them: the environment's
+ * `parameter_overrides` from samconfig.toml (the command's table, else the `global` one), then
+ * `--parameter-overrides`, then each parameter's Default, checked against the template's constraints as
+ * CloudFormation checks them before it creates anything.
  */
 export class ParameterError extends Error {
   override readonly name = 'ParameterError';
@@ -29,6 +33,42 @@ const section = (config: Table, env: string, command: string): Table => {
   return isTable(parameters) ? parameters : {};
 };
 
+/** SAM CLI's names, in its order of preference (samcli/lib/config/file_manager.py FILE_MANAGER_MAPPER). */
+const SAMCONFIG_NAMES = ['samconfig.toml', 'samconfig.yaml', 'samconfig.yml'];
+
+/**
+ * The samconfig file SAM CLI reads for a template: beside it (beside the project's, for `sam build`'s output in
+ * `.aws-sam/build/`), the first of samconfig.toml, .yaml, .yml that exists (samconfig.toml when none does).
+ */
+export const defaultSamconfigFile = (templatePath: string): string => {
+  const template = resolve(templatePath);
+  const folder = isSamBuildOutput(template) ? resolve(dirname(template), '..', '..') : dirname(template);
+  const found = SAMCONFIG_NAMES.find((name) => existsSync(join(folder, name)));
+  return join(folder, found ?? 'samconfig.toml');
+};
+
+const readConfig = (file: string): Table => {
+  try {
+    const text = readFileSync(file, 'utf8');
+    const parsed: unknown = ['.yaml', '.yml'].includes(extname(file)) ? parseYaml(text) : parse(text);
+    return isTable(parsed) ? parsed : {};
+  } catch (error) {
+    throw new ParameterError(`${file}: ${(error as Error).message}`);
+  }
+};
+
+/**
+ * The values samconfig.toml gives one command, keyed as SAM CLI keys them (`parameter_overrides`, `port`,
+ * `env_vars`...): `[<env>.<command>.parameters]` over `[<env>.global.parameters]`, key by key, as SAM CLI's
+ * SamConfig.get_all merges them. `command` is SAM CLI's table name: `local_start_api`, `local_invoke`,
+ * `local_start_lambda`, `deploy`. No file, or no such environment: nothing.
+ */
+export const samConfigParameters = (file: string, env: string, command: string): Table => {
+  if (!existsSync(file)) return {};
+  const config = readConfig(file);
+  return { ...section(config, env, 'global'), ...section(config, env, command) };
+};
+
 /** `K=V K2="v w"` (SAM CLI's form) and `ParameterKey=K,ParameterValue=V` (the AWS CLI's). */
 export const parseParameterOverrides = (text: string): Record<string, string> => {
   const out: Record<string, string> = {};
@@ -47,37 +87,31 @@ export const parseParameterOverrides = (text: string): Record<string, string> =>
   return out;
 };
 
-/** SAM CLI's own default: `default` when asked for nothing; an environment asked for by name must exist. */
-export const readSamConfig = (file: string, requested?: string): SamConfigEnvironment => {
+/**
+ * SAM CLI's own default: `default` when asked for nothing; an environment asked for by name must exist. The values
+ * are the `command` table's (`deploy` unless said: the stack as `sam deploy` creates it), else the `global` one's.
+ */
+export const readSamConfig = (file: string, requested?: string, command = 'deploy'): SamConfigEnvironment => {
   if (!existsSync(file)) {
     if (requested !== undefined && requested !== 'default') {
       throw new ParameterError(`--config-env ${requested}: there is no ${file}`);
     }
     return { parameterOverrides: {} };
   }
-  let config: Table;
-  try {
-    config = parse(readFileSync(file, 'utf8')) as Table;
-  } catch (error) {
-    throw new ParameterError(`${file}: ${(error as Error).message}`);
-  }
+  const config = readConfig(file);
   const env = requested ?? 'default';
   if (requested === undefined && !isTable(config[env])) return { parameterOverrides: {} };
   if (!isTable(config[env])) {
     const envs = Object.keys(config).filter((key) => isTable(config[key]));
     throw new ParameterError(`${file} has no environment "${env}" (it has: ${envs.join(', ')})`);
   }
-  const global = section(config, env, 'global');
-  const deploy = section(config, env, 'deploy');
-  const raw = deploy.parameter_overrides ?? global.parameter_overrides;
+  const values = { ...section(config, env, 'global'), ...section(config, env, command) };
+  const raw = values.parameter_overrides;
   const text = Array.isArray(raw) ? raw.map(String).join(' ') : typeof raw === 'string' ? raw : '';
   return {
     env,
-    region: typeof (deploy.region ?? global.region) === 'string' ? String(deploy.region ?? global.region) : undefined,
-    stackName:
-      typeof (deploy.stack_name ?? global.stack_name) === 'string'
-        ? String(deploy.stack_name ?? global.stack_name)
-        : undefined,
+    region: typeof values.region === 'string' ? values.region : undefined,
+    stackName: typeof values.stack_name === 'string' ? values.stack_name : undefined,
     parameterOverrides: parseParameterOverrides(text),
   };
 };

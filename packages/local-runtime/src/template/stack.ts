@@ -1,7 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { createResolver, IntrinsicError, type PseudoParameters, type Resolver } from './intrinsics.ts';
 import { isObject, loadTemplate, type TemplateObject, type TemplateValue } from './load.ts';
-import { parseParameterOverrides, readSamConfig, resolveParameters } from './parameters.ts';
+import { defaultSamconfigFile, parseParameterOverrides, readSamConfig, resolveParameters } from './parameters.ts';
 import { type PhysicalResource, physicalResource, stableId } from './physical-ids.ts';
 import { implicitResources } from './sam-implicit.ts';
 
@@ -17,6 +17,10 @@ export interface StackOptions {
   /** `Key=Value Key2=Value2`, applied over the environment's `parameter_overrides`. */
   parameterOverrides?: string;
   samconfigPath?: string;
+  /** The samconfig.toml table the values come from (`deploy` by default; `local_start_api` for start-api). */
+  samconfigCommand?: string;
+  /** The stack's region, over samconfig.toml's (`--region`). */
+  region?: string;
   /** Account id the local stack pretends to live in. */
   accountId?: string;
   /** Values of other stacks' exports for `Fn::ImportValue` (`Name=Value`); a missing one gets a stand-in. */
@@ -40,6 +44,8 @@ export class LocalStack {
   readonly template: TemplateObject;
   /** The samconfig.toml environment the parameters came from (none without a samconfig.toml). */
   readonly configEnv: string | undefined;
+  /** Its table the parameter values were read from (`deploy`, `local_start_api`...). */
+  readonly samconfigCommand: string;
   readonly parameters: Record<string, string | string[]>;
   readonly pseudo: PseudoParameters;
   readonly resources: Map<string, StackResource>;
@@ -57,15 +63,17 @@ export class LocalStack {
     this.templatePath = resolvePath(options.templatePath);
     this.template = loadTemplate(this.templatePath);
     const samconfig = readSamConfig(
-      options.samconfigPath ?? resolvePath(this.templatePath, '..', 'samconfig.toml'),
+      options.samconfigPath ?? defaultSamconfigFile(this.templatePath),
       options.configEnv,
+      options.samconfigCommand,
     );
     this.configEnv = samconfig.env;
+    this.samconfigCommand = options.samconfigCommand ?? 'deploy';
     const overrides = parseParameterOverrides(options.parameterOverrides ?? '');
     this.overriddenParameters = Object.keys(overrides);
     const values = { ...samconfig.parameterOverrides, ...overrides };
     this.parameters = resolveParameters(this.template, values);
-    const region = samconfig.region ?? process.env.AWS_REGION ?? 'us-east-1';
+    const region = options.region ?? samconfig.region ?? process.env.AWS_REGION ?? 'us-east-1';
     const stackName = samconfig.stackName ?? 'local-stack';
     const accountId = options.accountId ?? '123456789012';
     this.pseudo = {

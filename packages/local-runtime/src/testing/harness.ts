@@ -9,18 +9,30 @@ import { eventually } from './eventually.ts';
 
 export type { RuntimeInfo };
 
+export interface ClientConfig {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
 export interface RunningRuntime {
   info: RuntimeInfo;
-  /** The runtime's process id (its memory can be read from /proc/<pid>/status). */
-  pid: number;
   /** `http://127.0.0.1:PORT/<stage>` of the first REST API. */
   base: string;
   output: () => string;
+  /** The runtime's process id (to read its memory from /proc) and whether it has exited. */
+  pid: number;
+  exited: () => boolean;
   /** Resolves once the runtime has printed a line matching `pattern` (log lines follow their responses). */
   waitForOutput: (pattern: RegExp, timeoutMs?: number) => Promise<boolean>;
   keyOf: (logicalId: string) => string;
   /** The URL of a local AWS endpoint (`sqs`, `stepfunctions`, `dynamodb`, `ssm`). */
   serviceUrl: (name: string) => string;
+  /**
+   * An SDK client's settings for that endpoint: its URL, the stack's region and the local credentials, the only ones
+   * the endpoints accept (unless `--accept-any-signature`).
+   */
+  clientConfig: (name: string) => ClientConfig;
   /** The physical name of the template's first DynamoDB table. */
   tableName: () => Promise<string>;
   /** Every item of that table, read with the real DynamoDB client from the local endpoint. */
@@ -29,20 +41,28 @@ export interface RunningRuntime {
   stop: () => Promise<number | null>;
 }
 
+export interface StartRuntimeOptions {
+  /** Rebuild on change (default off). */
+  watch?: boolean;
+  /** `start` (default) or `start-api`. */
+  command?: 'start' | 'start-api';
+  /** The folder it runs in (default this process's): where the template and samconfig are looked for. */
+  cwd?: string;
+  /** Environment variables set for it, over this process's own (e.g. SAM_LOCAL_RUNTIME_TEST_FAULTS). */
+  env?: Record<string, string>;
+}
+
 /**
  * Starts `npm start`'s entry point as a child process on free ports, the way a developer runs it, and waits for
  * its banner. Tests then talk to it over real HTTP only.
  */
-export const startRuntime = async (
-  args: string[],
-  options: { watch?: boolean; env?: Record<string, string> } = {},
-): Promise<RunningRuntime> => {
+export const startRuntime = async (args: string[], options: StartRuntimeOptions = {}): Promise<RunningRuntime> => {
   const buildDir = mkdtempSync(join(tmpdir(), 'local-runtime-build-'));
   const child: ChildProcess = spawn(
     process.execPath,
     [
       fileURLToPath(new URL('../../bin/sam-local-runtime.js', import.meta.url)),
-      'start',
+      options.command ?? 'start',
       '--port',
       '0',
       '--ws-port',
@@ -52,7 +72,11 @@ export const startRuntime = async (
       buildDir,
       ...args,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], ...(options.env ? { env: { ...process.env, ...options.env } } : {}) },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+    },
   );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -88,20 +112,23 @@ export const startRuntime = async (
     if (!service) throw new Error(`no local ${name} endpoint`);
     return service.url;
   };
+  const clientConfig = (name: string): ClientConfig => ({
+    endpoint: serviceUrl(name),
+    region: info.region,
+    credentials: { accessKeyId: info.credentials.accessKeyId, secretAccessKey: info.credentials.secretAccessKey },
+  });
   return {
     info,
-    pid: child.pid ?? 0,
     base: info.apis[0]?.url ?? restUrl,
     output: () => output,
+    pid: child.pid ?? 0,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
     waitForOutput: (pattern, timeoutMs = 2000) => eventually(() => pattern.test(output), timeoutMs),
     serviceUrl,
+    clientConfig,
     tableName,
     tableItems: async () => {
-      dynamodb ??= new DynamoDBClient({
-        region: 'us-east-1',
-        endpoint: serviceUrl('dynamodb'),
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      });
+      dynamodb ??= new DynamoDBClient(clientConfig('dynamodb'));
       const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: await tableName() }));
       return Items;
     },

@@ -1,4 +1,12 @@
 export { eventually } from './eventually.ts';
-export { type Answer, call, type RunningRuntime, type RuntimeInfo, startRuntime } from './harness.ts';
+export {
+  type Answer,
+  type ClientConfig,
+  call,
+  type RunningRuntime,
+  type RuntimeInfo,
+  type StartRuntimeOptions,
+  startRuntime,
+} from './harness.ts';
 export { signedHeaders } from './sign.ts';
 export { openSocket, type TestSocket } from './ws-client.ts';

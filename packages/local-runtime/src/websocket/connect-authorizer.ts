@@ -1,6 +1,7 @@
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
 import { stringifyContext } from '../rest/auth/lambda-authorizer.ts';
 import { evaluatePolicy, MalformedPolicyError } from '../rest/auth/policy.ts';
+import { ownValue } from '../shared/client-keyed.ts';
 import type { Connection } from './connections.ts';
 import { type handshakeParts, type WsEventContext, wsMethodArn, wsRequestContext } from './events.ts';
 import type { WsAuthorizer } from './model.ts';
@@ -15,7 +16,7 @@ type HandshakeParts = ReturnType<typeof handshakeParts>;
 
 const identityValue = (source: string, parts: HandshakeParts): string | undefined => {
   const query = /^route\.request\.querystring\.(.+)$/.exec(source);
-  if (query?.[1]) return parts.queryStringParameters[query[1]];
+  if (query?.[1]) return ownValue(parts.queryStringParameters, query[1]);
   const header = /^route\.request\.header\.(.+)$/.exec(source);
   if (header?.[1]) {
     const wanted = header[1].toLowerCase();

@@ -17,15 +17,11 @@ export interface Connection {
 }
 
 /**
- * An id shaped like API Gateway's: 12 random bytes as base64 (16 characters ending `=`), e.g. `CzT4mcP2DoECJ8g=`.
- * Opaque and unique; nothing may be read into it.
+ * An id shaped like API Gateway's: 11 random bytes in the URL-safe base64 alphabet, then `=` (16 characters, e.g.
+ * `CzT4mcP2DoECJ8g=`). URL-safe because templates put `$context.connectionId` into form-encoded bodies and URLs,
+ * where a `+` would come back as a space (issue 21: API Gateway's ids never hold `+` or `/`). Opaque and unique.
  */
-export const newConnectionId = (): string => {
-  for (;;) {
-    const id = `${randomBytes(11).toString('base64').slice(0, 15)}=`;
-    if (!id.includes('/')) return id;
-  }
-};
+export const newConnectionId = (): string => `${randomBytes(11).toString('base64url').slice(0, 15)}=`;
 
 /** The live connections of one WebSocket API. */
 export class Connections {

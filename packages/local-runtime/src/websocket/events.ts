@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { apiGatewayId, forwardedHeaders } from '../rest/exchange.ts';
+import { appendTo, keyed } from '../shared/client-keyed.ts';
 import type { Connection } from './connections.ts';
 import type { WebSocketApi } from './model.ts';
 
@@ -17,15 +18,18 @@ const requestTime = (date: Date): string => {
   return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
 };
 
-/** Headers and query string of the handshake, single- and multi-valued, as API Gateway passes them on $connect. */
+/**
+ * Headers and query string of the handshake, single- and multi-valued, as API Gateway passes them on $connect, in
+ * keyed maps (a header may be named `constructor` or `__proto__`: see client-keyed.ts).
+ */
 export const handshakeParts = (request: IncomingMessage) => {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  const headers = keyed<string>();
+  const multiValueHeaders = keyed<string[]>();
   for (let i = 0; i < request.rawHeaders.length; i += 2) {
     const name = request.rawHeaders[i] as string;
     const value = request.rawHeaders[i + 1] as string;
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
-    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+    appendTo(multiValueHeaders, name, value);
   }
   // What API Gateway adds to the $connect request it passes on, as on REST and HTTP APIs.
   for (const [name, value] of Object.entries(forwardedHeaders(request))) {
@@ -33,11 +37,11 @@ export const handshakeParts = (request: IncomingMessage) => {
     multiValueHeaders[name] = [value];
   }
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const queryStringParameters: Record<string, string> = {};
-  const multiValueQueryStringParameters: Record<string, string[]> = {};
+  const queryStringParameters = keyed<string>();
+  const multiValueQueryStringParameters = keyed<string[]>();
   for (const [name, value] of url.searchParams) {
     queryStringParameters[name] = value;
-    multiValueQueryStringParameters[name] = [...(multiValueQueryStringParameters[name] ?? []), value];
+    appendTo(multiValueQueryStringParameters, name, value);
   }
   return { headers, multiValueHeaders, queryStringParameters, multiValueQueryStringParameters };
 };

@@ -339,6 +339,12 @@ export class WebSocketGateway {
 
   /** Closes every connection (each gets its $disconnect) and waits for the work in flight. */
   async close(): Promise<void> {
+    await this.disconnectAll();
+    this.wss.close();
+  }
+
+  /** Closes every connection as the server going away (1001), each with its $disconnect; the API keeps serving. */
+  async disconnectAll(): Promise<void> {
     for (const connection of this.connections.all()) {
       connection.closedBy = { code: 1001, reason: 'Going away' };
       connection.socket.close(1001, 'Going away');
@@ -347,6 +353,5 @@ export class WebSocketGateway {
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     for (const connection of this.connections.all()) connection.socket.terminate();
     await Promise.allSettled([...this.pending]);
-    this.wss.close();
   }
 }

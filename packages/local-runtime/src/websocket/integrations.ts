@@ -4,6 +4,7 @@ import { GatewayError } from '../rest/gateway-error.ts';
 import { type AwsServiceEndpoints, callAwsService } from '../rest/integrations/aws-service.ts';
 import { HOP_BY_HOP, sendToBackend } from '../rest/integrations/http.ts';
 import { type MappingInput, type RenderResult, renderMappingTemplate } from '../rest/mapping/render.ts';
+import { keyed, ownValue } from '../shared/client-keyed.ts';
 import type { WsBackend, WsIntegration } from './model.ts';
 
 /** One route request as the integration sees it. */
@@ -145,7 +146,8 @@ const requestTemplate = (
     if (path !== undefined) return bodyPath(request.body, path === '' ? '$' : path) ?? '';
     return undefined;
   });
-  const template = templates[key] ?? templates.$default;
+  // The key comes from the message (`$request.body.version`): a template only when the integration has one by it.
+  const template = ownValue(templates, key) ?? ownValue(templates, '$default');
   if (template !== undefined) return { template };
   const behavior = integration.passthroughBehavior;
   if (behavior === 'NEVER' || (behavior === 'WHEN_NO_TEMPLATES' && keys.length > 0)) {
@@ -171,7 +173,7 @@ const requestParameters = (
     else if (source.startsWith('route.request.header.')) {
       value = headerOf(request.headers, source.slice('route.request.header.'.length));
     } else if (source.startsWith('route.request.querystring.')) {
-      value = request.querystring[source.slice('route.request.querystring.'.length)];
+      value = ownValue(request.querystring, source.slice('route.request.querystring.'.length));
     } else if (source.startsWith('route.request.body.')) {
       value = bodyPath(request.body, source.slice('route.request.body.'.length));
     } else if (source.startsWith('context.')) {
@@ -179,11 +181,14 @@ const requestParameters = (
         .slice('context.'.length)
         .split('.')
         .reduce<unknown>(
-          (at, key) => (at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined),
+          (at, key) =>
+            at !== null && typeof at === 'object' ? ownValue(at as Record<string, unknown>, key) : undefined,
           context,
         );
       value = found === undefined || found === null ? undefined : String(found);
-    } else if (source.startsWith('stageVariables.')) value = stageVariables[source.slice('stageVariables.'.length)];
+    } else if (source.startsWith('stageVariables.')) {
+      value = ownValue(stageVariables, source.slice('stageVariables.'.length));
+    }
     if (value !== undefined) out[target[1] as 'header' | 'querystring'][target[2]] = value;
   }
   return out;
@@ -277,7 +282,7 @@ export const runIntegration = async (
   const context = wsVtlContext(request);
   const mapped = requestParameters(integration, request, context, deps.stageVariables);
   if (backend.kind === 'http_proxy') {
-    const headers: Record<string, string> = {};
+    const headers = keyed<string>();
     for (const [name, value] of Object.entries(request.headers)) {
       const lower = name.toLowerCase();
       if (!HOP_BY_HOP.has(lower) && !lower.startsWith('sec-websocket-')) headers[name] = value;
@@ -365,7 +370,7 @@ export const routeResponse = (
     if (path !== undefined) return bodyPath(request.body, path === '' ? '$' : path) ?? '';
     return undefined;
   });
-  const template = chosen.responseTemplates[key] ?? chosen.responseTemplates.$default;
+  const template = ownValue(chosen.responseTemplates, key) ?? ownValue(chosen.responseTemplates, '$default');
   if (template === undefined) return { body: answer.body };
   const context = wsVtlContext(request, { status: answer.status });
   const rendered = render(template, mappingInput(request, answer.body), context, stageVariables);

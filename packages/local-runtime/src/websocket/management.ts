@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readRequestBody } from '../services/shared/local-service.ts';
+import type { RequestVerifier } from '../services/shared/request-auth.ts';
 import type { WebSocketGateway } from './gateway.ts';
 
 const MAX_POST_BYTES = 128 * 1024;
@@ -23,26 +24,32 @@ export const pathnameOf = (url = '/'): string | undefined => {
   }
 };
 
-/** `%E0` decodes to nothing: kept as sent, it then fails the id check below like any malformed id. */
-const decodedId = (encoded: string): string => {
+const gone = (response: ServerResponse) => answer(response, 410, { message: null }, 'GoneException');
+const missingToken = (response: ServerResponse) =>
+  answer(response, 403, { message: 'Missing Authentication Token' }, 'MissingAuthenticationTokenException');
+const METHODS = new Set(['POST', 'GET', 'DELETE']);
+
+const decoded = (text: string): string | undefined => {
   try {
-    return decodeURIComponent(encoded);
+    return decodeURIComponent(text);
   } catch {
-    return encoded;
+    return undefined;
   }
 };
-
-const gone = (response: ServerResponse) => answer(response, 410, { message: null }, 'GoneException');
 
 /**
  * The @connections management API of a stage (`POST|GET|DELETE /{stage}/@connections/{connectionId}`, developer
  * guide, "Use @connections commands in your backend service"), which `@aws-sdk/client-apigatewaymanagementapi`
  * calls: a connection that is unknown or already closed is `410 GoneException`, a malformed id `400
  * BadRequestException`; a message over 128 KB is `413 PayloadTooLargeException`, one for a client that is not
- * reading what it was sent `429 LimitExceededException` (see WebSocketGateway.push).
+ * reading what it was sent `429 LimitExceededException` (see WebSocketGateway.push). Like every API Gateway
+ * management call it needs IAM: a SigV4 signature (service `execute-api`) that `verify` accepts — the functions' SDK
+ * clients sign with the local credentials — or API Gateway's 403 (`Missing Authentication Token` unsigned, the
+ * signature's own error otherwise).
  */
 export const handleManagement = async (
   gateways: WebSocketGateway[],
+  verify: RequestVerifier,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<boolean> => {
@@ -57,22 +64,32 @@ export const handleManagement = async (
     answer(response, 403, { message: 'Forbidden' }, 'ForbiddenException');
     return true;
   }
-  const id = decodedId(encodedId);
+  if (!METHODS.has(request.method ?? '')) {
+    missingToken(response);
+    return true;
+  }
+  const body = await readRequestBody(request, MAX_POST_BYTES);
+  if (body === undefined) {
+    answer(response, 413, { message: 'Request entity too large' }, 'PayloadTooLargeException');
+    return true;
+  }
+  const signature = await verify(request, body);
+  if (!signature.ok) {
+    if (signature.errorType === 'MissingAuthenticationTokenException') missingToken(response);
+    else answer(response, 403, { message: signature.message }, signature.errorType);
+    return true;
+  }
   // A malformed id is refused before any lookup: API Gateway answers `BadRequestException: Invalid connectionId`.
-  // Its ids are base64 text, so anything else (spaces, other punctuation) cannot be one.
-  if (!CONNECTION_ID.test(id)) {
-    answer(response, 400, { message: `Invalid connectionId: ${id}` }, 'BadRequestException');
+  // Its ids are base64 text, so anything else (spaces, other punctuation, broken percent-encoding) cannot be one.
+  const id = decoded(encodedId);
+  if (id === undefined || !CONNECTION_ID.test(id)) {
+    answer(response, 400, { message: `Invalid connectionId: ${id ?? encodedId}` }, 'BadRequestException');
     return true;
   }
   const connection = gateway.connections.get(id);
   const open = connection && connection.socket.readyState === connection.socket.OPEN;
   switch (request.method) {
     case 'POST': {
-      const body = await readRequestBody(request, MAX_POST_BYTES);
-      if (body === undefined) {
-        answer(response, 413, { message: 'Request entity too large' }, 'PayloadTooLargeException');
-        return true;
-      }
       if (!connection || !open) {
         gone(response);
         return true;
@@ -100,7 +117,7 @@ export const handleManagement = async (
       }
       return true;
     default:
-      answer(response, 403, { message: 'Missing Authentication Token' }, 'MissingAuthenticationTokenException');
+      missingToken(response);
       return true;
   }
 };

@@ -1,14 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { answerFailure } from '../services/shared/local-service.ts';
+import type { RequestVerifier } from '../services/shared/request-auth.ts';
 import type { WebSocketGateway } from './gateway.ts';
 import { handleManagement, pathnameOf } from './management.ts';
 
 /**
  * The WebSocket port: `ws://host:port/{stage}` upgrades to the stage's API, `/{stage}/@connections/{id}` is its
- * management API; anything else is API Gateway's 403.
+ * management API (its callers' signatures checked by `verify`); anything else is API Gateway's 403.
  */
-export const webSocketPort = (gateways: WebSocketGateway[]) => ({
+export const webSocketPort = (gateways: WebSocketGateway[], verify: RequestVerifier) => ({
   upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     // node:http leaves an upgraded socket with no 'error' listener: a client that resets the connection while its
     // $connect route runs would otherwise be an uncaught error, the whole runtime's end.
@@ -27,7 +28,7 @@ export const webSocketPort = (gateways: WebSocketGateway[]) => ({
     });
   },
   request: (request: IncomingMessage, response: ServerResponse): void => {
-    handleManagement(gateways, request, response)
+    handleManagement(gateways, verify, request, response)
       .then((handled) => {
         if (!handled) {
           response

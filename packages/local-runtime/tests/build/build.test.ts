@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -61,6 +62,30 @@ describe('buildFunctions', () => {
       handler: (event: { name: string }) => Promise<unknown>;
     };
     await expect(module.handler({ name: 'lambda' })).resolves.toEqual({ message: 'hello lambda' });
+  });
+
+  it('keeps a CommonJS bundle CommonJS in a project whose package.json says "type": "module"', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'build-esm-project-'));
+    cpSync(dirname(fixture), copy, { recursive: true });
+    writeFileSync(join(copy, 'package.json'), '{ "type": "module" }\n');
+    const [shout] = await buildFunctions(join(copy, 'template.yaml'), {
+      outDir: join(copy, '.local', 'build'),
+      only: ['ShoutFunction'],
+    });
+    // Loaded by Node.js itself, as a function's worker loads it (Jest has module rules of its own).
+    const loaded = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        'const m = await import(process.argv[1]); console.log(await m.handler({ text: "hi" }));',
+        pathToFileURL(shout?.outfile ?? '').href,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(loaded.stderr).toBe('');
+    expect(loaded.stdout).toBe('HI\n');
+    rmSync(copy, { recursive: true, force: true });
   });
 
   it('names the function and the property it cannot build', async () => {

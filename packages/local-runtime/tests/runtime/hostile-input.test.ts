@@ -12,7 +12,7 @@ import {
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { call, openSocket, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call, openSocket, type RunningRuntime, signedHeaders, startRuntime } from '../../src/testing/index.ts';
 
 /**
  * Hostile input on every port the runtime opens, black-box over real sockets: a body cut short (Content-Length 100,
@@ -37,7 +37,7 @@ beforeAll(async () => {
   const { accessKeyId, secretAccessKey } = runtime.info.credentials;
   const config = (endpoint: string) => ({
     endpoint,
-    region: 'us-east-1',
+    region: runtime.info.region,
     credentials: { accessKeyId, secretAccessKey },
     maxAttempts: 1,
   });
@@ -189,8 +189,15 @@ describe('a half-sent body and a malformed chunk cost that request only, on ever
 });
 
 describe('the local DynamoDB runs apart, and is restarted with its data when it dies', () => {
-  const post = (target: string) =>
-    call(runtime.serviceUrl('dynamodb'), { method: 'POST', headers: amzJson(target), body: '{}' });
+  // Signed with the local credentials, as every call to the endpoint must be to reach the emulation.
+  const post = async (target: string) => {
+    const url = runtime.serviceUrl('dynamodb');
+    const headers = await signedHeaders(url, runtime.info.credentials, runtime.info.region, 'POST', '{}', {
+      service: 'dynamodb',
+      headers: amzJson(target),
+    });
+    return call(url, { method: 'POST', headers, body: '{}' });
+  };
 
   it("answers a throw inside the emulation's handler with DynamoDB's 500, and goes on serving", async () => {
     const answer = await post('LocalRuntimeFault.Throw');
@@ -215,7 +222,7 @@ describe('the local DynamoDB runs apart, and is restarted with its data when it 
     expect(await runtime.waitForOutput(/\[dynamodb\] .*restarted on port \d+; its data is kept/, 10_000)).toBe(true);
     const retrying = new DynamoDBClient({
       endpoint: runtime.serviceUrl('dynamodb'),
-      region: 'us-east-1',
+      region: runtime.info.region,
       credentials: runtime.info.credentials,
     });
     try {
@@ -232,6 +239,6 @@ describe('the local DynamoDB runs apart, and is restarted with its data when it 
 
   it('the runtime is still up, and took none of the requests cut short for a failure of its own', async () => {
     expect((await call(`${runtime.info.restUrl}/dev/echo`)).status).toBe(200);
-    expect(runtime.output()).not.toMatch(/unexpected error|Uncaught|ERR_UNHANDLED_REJECTION|Node\.js v\d+/);
+    expect(runtime.output()).not.toMatch(/unexpected error|Uncaught|ERR_UNHANDLED_REJECTION|^Node\.js v\d+/m);
   });
 });

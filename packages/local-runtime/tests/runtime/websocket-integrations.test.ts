@@ -11,7 +11,6 @@ import { call, eventually, openSocket, type RunningRuntime, startRuntime } from 
  * IntegrationResponse, black-box over real WebSocket connections; and a REST `type: aws` integration to DynamoDB.
  */
 const fixture = fileURLToPath(new URL('../fixtures/websocket-integrations/template.yaml', import.meta.url));
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const TABLE_KEY = (connectionId: string) => ({ connectionId: { S: connectionId } });
 
 describe('WebSocket service integrations', () => {
@@ -43,8 +42,8 @@ describe('WebSocket service integrations', () => {
     const main = runtime.info.webSockets.find((api) => api.logicalId === 'WebSocketApi');
     if (!main) throw new Error('no WebSocketApi');
     url = (stage) => main.url.replace(/\/production$/, `/${stage}`);
-    dynamodb = new DynamoDBClient({ region: 'us-east-1', endpoint: runtime.serviceUrl('dynamodb'), credentials });
-    sqs = new SQSClient({ region: 'us-east-1', endpoint: runtime.serviceUrl('sqs'), credentials });
+    dynamodb = new DynamoDBClient(runtime.clientConfig('dynamodb'));
+    sqs = new SQSClient(runtime.clientConfig('sqs'));
     table = await runtime.tableName();
   }, 90_000);
   afterAll(async () => {

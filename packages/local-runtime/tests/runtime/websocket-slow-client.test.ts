@@ -20,7 +20,7 @@ beforeAll(async () => {
   const { accessKeyId, secretAccessKey } = runtime.info.credentials;
   management = new ApiGatewayManagementApiClient({
     endpoint: `${runtime.info.wsUrl}/live`,
-    region: 'us-east-1',
+    region: runtime.info.region,
     credentials: { accessKeyId, secretAccessKey },
     // Every answer is counted as it comes: no retry of a 429.
     maxAttempts: 1,

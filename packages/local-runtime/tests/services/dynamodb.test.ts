@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type DynamoDbService, startDynamoDbService } from '../../src/services/dynamodb/server.ts';
 import { tablePlan } from '../../src/services/dynamodb/tables.ts';
 import { LocalStack } from '../../src/template/stack.ts';
+import { authFor, testKey } from './local-auth.ts';
 
 const REGION = 'eu-west-1';
 const stack = new LocalStack({ templatePath: 'template.yaml', configEnv: 'test' });
@@ -30,7 +31,7 @@ const connect = (service: DynamoDbService) => {
   const client = new DynamoDBClient({
     region: REGION,
     endpoint: service.url,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: testKey,
   });
   return { client, doc: DynamoDBDocumentClient.from(client) };
 };
@@ -217,6 +218,7 @@ describe('local DynamoDB (dynalite)', () => {
     service = await startDynamoDbService({
       tables: [table],
       region: REGION,
+      auth: authFor(REGION),
       sweepIntervalMs: 50,
       log: (line) => lines.push(line),
     });
@@ -378,10 +380,10 @@ describe('start-up', () => {
   it('refuses a broken table, naming it, and releases its port', async () => {
     const broken = { logicalId: 'Broken', name: 'broken', properties: { KeySchema: keys } };
     const port = await freePort();
-    await expect(startDynamoDbService({ tables: [broken], region: REGION, port })).rejects.toThrow(
-      'Broken (AWS::DynamoDB::Table): AttributeDefinitions is required',
-    );
-    const again = await startDynamoDbService({ tables: [], region: REGION, port });
+    await expect(
+      startDynamoDbService({ tables: [broken], region: REGION, auth: authFor(REGION), port }),
+    ).rejects.toThrow('Broken (AWS::DynamoDB::Table): AttributeDefinitions is required');
+    const again = await startDynamoDbService({ tables: [], region: REGION, auth: authFor(REGION), port });
     await again.close();
   });
 });
@@ -390,7 +392,12 @@ describe('persistence (persistDir)', () => {
   it('keeps the data of a table between runs, and the template TTL setting with it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dynamodb-persist-'));
     try {
-      const first = await startDynamoDbService({ tables: [table], region: REGION, persistDir: dir });
+      const first = await startDynamoDbService({
+        tables: [table],
+        region: REGION,
+        auth: authFor(REGION),
+        persistDir: dir,
+      });
       const one = connect(first);
       try {
         await one.doc.send(new PutCommand({ TableName: table.name, Item: { pk: 'kept', sk: 'META' } }));
@@ -398,7 +405,12 @@ describe('persistence (persistDir)', () => {
         one.client.destroy();
         await first.close();
       }
-      const second = await startDynamoDbService({ tables: [table], region: REGION, persistDir: dir });
+      const second = await startDynamoDbService({
+        tables: [table],
+        region: REGION,
+        auth: authFor(REGION),
+        persistDir: dir,
+      });
       const two = connect(second);
       try {
         const { Item } = await two.doc.send(new GetCommand({ TableName: table.name, Key: { pk: 'kept', sk: 'META' } }));
@@ -415,10 +427,11 @@ describe('persistence (persistDir)', () => {
 
   it('refuses to start on a directory another runtime holds, saying so, and leaves that one serving', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dynamodb-persist-'));
-    const first = await startDynamoDbService({ tables: [table], region: REGION, persistDir: dir });
+    const auth = authFor(REGION);
+    const first = await startDynamoDbService({ tables: [table], region: REGION, auth, persistDir: dir });
     const one = connect(first);
     try {
-      await expect(startDynamoDbService({ tables: [table], region: REGION, persistDir: dir })).rejects.toThrow(
+      await expect(startDynamoDbService({ tables: [table], region: REGION, auth, persistDir: dir })).rejects.toThrow(
         `the local DynamoDB could not start on ${dir} (is another runtime using it?)`,
       );
       await one.doc.send(new PutCommand({ TableName: table.name, Item: { pk: 'still', sk: 'META' } }));

@@ -3,8 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { awsJsonHandler } from '../../src/services/shared/aws-json.ts';
 import { type LocalService, listenService } from '../../src/services/shared/local-service.ts';
+import { requestVerifier } from '../../src/services/shared/request-auth.ts';
+import { signedHeaders } from '../../src/testing/index.ts';
 import type { WebSocketGateway } from '../../src/websocket/gateway.ts';
 import { webSocketPort } from '../../src/websocket/server.ts';
+import { authFor, testKey } from './local-auth.ts';
 
 /**
  * A bug inside a handler, thrown synchronously or not, costs that request only: it is answered with the service's own
@@ -19,10 +22,17 @@ afterAll(async () => {
 // The failures are logged on purpose; the log is not what these tests read.
 jest.spyOn(console, 'error').mockImplementation(() => {});
 
-const post = (url: string, target: string) =>
+const REGION = 'us-east-1';
+const auth = authFor(REGION);
+
+/** A call signed as an SDK client signs it: the endpoints check the signature before anything else. */
+const post = async (url: string, target: string, service = 'ssm') =>
   fetch(url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': target },
+    headers: await signedHeaders(url, testKey, REGION, 'POST', '{}', {
+      service,
+      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': target },
+    }),
     body: '{}',
   });
 
@@ -45,6 +55,7 @@ describe('a local AWS endpoint (listenService + awsJsonHandler)', () => {
         },
         errorOf: () => undefined,
         internalErrorType: 'InternalServerError',
+        verify: requestVerifier(auth, 'ssm'),
       }),
     );
     started.push(service);
@@ -69,10 +80,11 @@ describe('a local AWS endpoint (listenService + awsJsonHandler)', () => {
           },
         },
         errorOf: () => undefined,
+        verify: requestVerifier(auth, 'states'),
       }),
     );
     started.push(service);
-    const answer = await post(service.url, 'AWSStepFunctions.Broken');
+    const answer = await post(service.url, 'AWSStepFunctions.Broken', 'states');
     expect(answer.status).toBe(500);
     expect(await answer.json()).toMatchObject({ __type: 'InternalFailure' });
   });
@@ -104,15 +116,16 @@ describe('the WebSocket port', () => {
         },
       },
     } as unknown as WebSocketGateway;
-    const port = webSocketPort([gateway]);
+    const port = webSocketPort([gateway], requestVerifier(auth, 'execute-api'));
     const server = createServer((request, response) => port.request(request, response));
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/live/@connections/AAAAAAAAAAAAAAA=`;
-    const failed = await fetch(url);
+    const signed = async () => fetch(url, { headers: await signedHeaders(url, testKey, REGION) });
+    const failed = await signed();
     expect(failed.status).toBe(500);
     expect(failed.headers.get('x-amzn-errortype')).toBe('InternalServerErrorException');
     expect(await failed.json()).toEqual({ message: 'Internal server error' });
-    expect((await fetch(url)).status).toBe(410);
+    expect((await signed()).status).toBe(410);
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
   DeleteMessageBatchCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
@@ -16,6 +17,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type SqsService, startSqsService } from '../../src/services/sqs/server.ts';
+import { signedHeaders } from '../../src/testing/sign.ts';
+import { authFor, testKey } from './local-auth.ts';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -25,10 +28,18 @@ const TIME_SCALE = 0.05;
 let service: SqsService;
 let sqs: SQSClient;
 const urlOf = (name: string) => `${service.url}/${ACCOUNT}/${name}`;
+/** A raw request, signed as the SDK signs it (the endpoint refuses unsigned ones). */
+const signedPost = async (url: string, body: string, headers: Record<string, string>) =>
+  fetch(url, {
+    method: 'POST',
+    headers: await signedHeaders(url, testKey, REGION, 'POST', body, { service: 'sqs', headers }),
+    body,
+  });
 
 beforeAll(async () => {
   service = await startSqsService({
     region: REGION,
+    auth: authFor(REGION),
     accountId: ACCOUNT,
     timeScale: TIME_SCALE,
     queues: [
@@ -50,7 +61,7 @@ beforeAll(async () => {
   sqs = new SQSClient({
     region: REGION,
     endpoint: service.url,
-    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+    credentials: testKey,
   });
 });
 
@@ -220,20 +231,22 @@ describe('local SQS with the AWS SDK (JSON protocol)', () => {
     ).rejects.toMatchObject({
       name: 'InvalidMessageContents',
     });
-    const unknown = await fetch(service.url, {
-      method: 'POST',
-      headers: { 'X-Amz-Target': 'AmazonSQS.Explode', 'Content-Type': 'application/x-amz-json-1.0' },
-      body: '{}',
+    const unknown = await signedPost(service.url, '{}', {
+      'X-Amz-Target': 'AmazonSQS.Explode',
+      'Content-Type': 'application/x-amz-json-1.0',
     });
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toMatchObject({ __type: expect.stringContaining('UnknownOperationException') });
-    const missing = await fetch(service.url, {
-      method: 'POST',
-      headers: { 'X-Amz-Target': 'AmazonSQS.SendMessage', 'Content-Type': 'application/x-amz-json-1.0' },
-      body: JSON.stringify({ QueueUrl: urlOf('work') }),
+    const missing = await signedPost(service.url, JSON.stringify({ QueueUrl: urlOf('work') }), {
+      'X-Amz-Target': 'AmazonSQS.SendMessage',
+      'Content-Type': 'application/x-amz-json-1.0',
     });
     expect(missing.status).toBe(400);
     expect(missing.headers.get('x-amzn-query-error')).toBe('MissingParameter;Sender');
+    // A redrive policy that is not JSON is the caller's mistake, not the service's failure.
+    await expect(
+      sqs.send(new CreateQueueCommand({ QueueName: 'bad-redrive', Attributes: { RedrivePolicy: '{not json' } })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValue', $metadata: { httpStatusCode: 400 } });
     expect(await missing.json()).toEqual({
       __type: 'com.amazonaws.sqs#MissingParameter',
       message: 'The request must contain the parameter MessageBody.',
@@ -252,10 +265,9 @@ describe('local SQS with the AWS SDK (JSON protocol)', () => {
 
 describe('local SQS query protocol (what API Gateway and curl send)', () => {
   const post = (body: string, accept?: string) =>
-    fetch(urlOf('query'), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...(accept ? { Accept: accept } : {}) },
-      body,
+    signedPost(urlOf('query'), body, {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      ...(accept ? { Accept: accept } : {}),
     });
 
   it('sends with a form body and answers XML, or JSON when asked', async () => {
@@ -285,10 +297,8 @@ describe('local SQS query protocol (what API Gateway and curl send)', () => {
     expect(await invalid.text()).toContain('<Code>InvalidAction</Code>');
     const missing = await post('Action=SendMessage');
     expect(await missing.text()).toContain('<Code>MissingParameter</Code>');
-    const gone = await fetch(`${service.url}/${ACCOUNT}/nope`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: 'Action=SendMessage&MessageBody=x',
+    const gone = await signedPost(`${service.url}/${ACCOUNT}/nope`, 'Action=SendMessage&MessageBody=x', {
+      'Content-Type': 'application/x-www-form-urlencoded',
     });
     expect(await gone.text()).toContain('<Code>AWS.SimpleQueueService.NonExistentQueue</Code>');
   });

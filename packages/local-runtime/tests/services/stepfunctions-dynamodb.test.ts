@@ -10,6 +10,7 @@ import { dynamoDbCaller } from '../../src/runtime/services.ts';
 import { type DynamoDbService, startDynamoDbService } from '../../src/services/dynamodb/server.ts';
 import { simpleTableProperties, tablePlan } from '../../src/services/dynamodb/tables.ts';
 import { type StepFunctionsService, startStepFunctionsService } from '../../src/services/stepfunctions/server.ts';
+import { authFor, testKey } from './local-auth.ts';
 import { FakeServices, machineArn, REGION } from './stepfunctions-fixture.ts';
 
 /**
@@ -17,7 +18,7 @@ import { FakeServices, machineArn, REGION } from './stepfunctions-fixture.ts';
  * the local DynamoDB, EXPRESS machines run with StartSyncExecution, and SAM's SimpleTable.
  */
 const TABLE = 'Items';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const credentials = testKey;
 
 const crud = {
   StartAt: 'Put',
@@ -101,6 +102,7 @@ describe('Step Functions DynamoDB tasks and StartSyncExecution', () => {
     dynamodb = await startDynamoDbService({
       tables: [{ logicalId: 'ItemsTable', name: TABLE, properties: simpleTableProperties('ItemsTable', {}) }],
       region: REGION,
+      auth: authFor(REGION),
     });
     const fakes = new FakeServices();
     const machine = (name: string, definition: unknown, type: 'STANDARD' | 'EXPRESS' = 'EXPRESS') => ({
@@ -119,9 +121,10 @@ describe('Step Functions DynamoDB tasks and StartSyncExecution', () => {
       ],
       invokeLambda: fakes.invokeLambda,
       sendMessage: fakes.sendMessage,
-      callDynamoDb: dynamoDbCaller(dynamodb.url, REGION),
+      callDynamoDb: dynamoDbCaller({ url: dynamodb.url, region: REGION, credentials }),
       region: REGION,
       accountId: '123456789012',
+      auth: authFor(REGION),
     });
     // StartSyncExecution's endpoint is `sync-states.{region}...`: a client pointed at a local URL must not prefix it.
     sfn = new SFNClient({ region: REGION, endpoint: stepFunctions.url, credentials, disableHostPrefix: true });

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { InvokeOutcome } from '../../src/lambda/function-pool.ts';
 import type { SendMessage } from '../../src/services/stepfunctions/server.ts';
+import { testKey } from './local-auth.ts';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -72,8 +73,7 @@ export const timedOut = (): InvokeOutcome => ({
   coldStart: false,
 });
 
-export const sfnClient = (endpoint: string) =>
-  new SFNClient({ region: REGION, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+export const sfnClient = (endpoint: string) => new SFNClient({ region: REGION, endpoint, credentials: testKey });
 
 /** Polls DescribeExecution until the execution has ended. */
 export const finished = async (sfn: SFNClient, executionArn: string | undefined): Promise<DescribeExecutionOutput> => {

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { type StepFunctionsService, startStepFunctionsService } from '../../src/services/stepfunctions/server.ts';
+import { authFor } from './local-auth.ts';
 import {
   ACCOUNT,
   FakeServices,
@@ -103,6 +104,7 @@ beforeAll(async () => {
     invokeLambda: fakes.invokeLambda,
     sendMessage: fakes.sendMessage,
     region: REGION,
+    auth: authFor(REGION),
     accountId: ACCOUNT,
     timeScale: 0.001,
     log: (line) => logged.push(line),
@@ -192,6 +194,7 @@ describe('Lambda tasks', () => {
       invokeLambda: fakes.invokeLambda,
       sendMessage: fakes.sendMessage,
       region: REGION,
+      auth: authFor(REGION),
       accountId: ACCOUNT,
       timeScale: 0.02,
     });
@@ -252,6 +255,7 @@ describe('SQS tasks', () => {
       invokeLambda: fakes.invokeLambda,
       sendMessage: fakes.sendMessage,
       region: REGION,
+      auth: authFor(REGION),
       accountId: ACCOUNT,
     });
     const client = sfnClient(own.url);
@@ -310,6 +314,7 @@ describe('timeouts and Express machines', () => {
       invokeLambda: fakes.invokeLambda,
       sendMessage: fakes.sendMessage,
       region: REGION,
+      auth: authFor(REGION),
       accountId: ACCOUNT,
     });
     fakes.functions.hang = async () => {
@@ -351,6 +356,7 @@ describe('closing the service', () => {
       invokeLambda: fakes.invokeLambda,
       sendMessage: fakes.sendMessage,
       region: REGION,
+      auth: authFor(REGION),
       accountId: ACCOUNT,
     });
     const hold = gate();

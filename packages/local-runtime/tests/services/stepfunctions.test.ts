@@ -15,6 +15,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { type StepFunctionsService, startStepFunctionsService } from '../../src/services/stepfunctions/server.ts';
+import { signedHeaders } from '../../src/testing/sign.ts';
+import { authFor, testKey } from './local-auth.ts';
 import {
   ACCOUNT,
   FakeServices,
@@ -62,6 +64,7 @@ beforeAll(async () => {
     invokeLambda: fakes.invokeLambda,
     sendMessage: fakes.sendMessage,
     region: REGION,
+    auth: authFor(REGION),
     accountId: ACCOUNT,
     timeScale: TIME_SCALE,
     log: (line) => logged.push(line),
@@ -294,9 +297,10 @@ describe('the order workflow on the local Step Functions endpoint', () => {
 
 describe('the Step Functions API', () => {
   const raw = async (target: string, body: string) => {
+    const headers = { 'X-Amz-Target': target, 'Content-Type': 'application/x-amz-json-1.0' };
     const response = await fetch(service.url, {
       method: 'POST',
-      headers: { 'X-Amz-Target': target, 'Content-Type': 'application/x-amz-json-1.0' },
+      headers: await signedHeaders(service.url, testKey, REGION, 'POST', body, { service: 'states', headers }),
       body,
     });
     return { status: response.status, body: await response.json() };

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { claimString } from '../../rest/auth/cognito-authorizer.ts';
 import { forbidden, type HttpAuthorizerOutcome, type HttpExchange, unauthorized } from '../exchange.ts';
 import type { JwtAuthorizer } from '../model.ts';
@@ -13,6 +13,25 @@ export interface LocalJwtIssuer {
 const challenge = (error: string, description: string, scopes: string[] = []) => ({
   'www-authenticate': `Bearer scope="${scopes.join(' ')}" error="${error}" error_description="${description}"`,
 });
+
+/**
+ * The `error_description` of a token that does not verify: one fixed text per kind of failure, never the library's
+ * message, which quotes the token (a `crit` name holding CR LF or text beyond Latin-1 cannot even be written in a
+ * header). The developer guide shows "the token does not have a valid audience" ("Troubleshooting issues with HTTP
+ * API JWT authorizers"); the others are worded alike.
+ */
+const invalidTokenDescription = (error: unknown): string => {
+  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'iss') return 'the token does not have a valid issuer';
+    if (error.claim === 'nbf') return 'the token is not valid yet';
+    return 'the token has an invalid claim';
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is invalid';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'the token signing method is not allowed';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'the token signing key is not known';
+  return 'the token is malformed';
+};
 
 const tokenScopes = (payload: JWTPayload): string[] => {
   const raw = payload.scope ?? payload.scp;
@@ -48,10 +67,11 @@ export class JwtVerifier {
         algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
       }));
     } catch (error) {
-      const why = (error as Error).message;
+      // The library's words go to the log only, quoted: they may hold the token's own text.
+      const why = JSON.stringify(error instanceof Error ? error.message : String(error));
       throw unauthorized(
         `${authorizer.name}: the token is not valid (${why}; tokens come from ${this.issuer.issuer})`,
-        challenge('invalid_token', why),
+        challenge('invalid_token', invalidTokenDescription(error)),
       );
     }
     // API Gateway checks client_id only when there is no aud (developer guide, "Troubleshooting HTTP API JWT

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../rest/gateway-error.ts';
-import type { AwsServiceEndpoints } from '../../rest/integrations/aws-service.ts';
+import { type AwsServiceEndpoints, signForEndpoint } from '../../rest/integrations/aws-service.ts';
 import { sendToBackend } from '../../rest/integrations/http.ts';
 import type { IntegrationResult } from '../../rest/integrations/types.ts';
 import { HttpApiError, type HttpExchange, internalError, serviceUnavailable } from '../exchange.ts';
@@ -114,7 +114,8 @@ const lowerFirst = (name: string) => `${name[0]?.toLowerCase() ?? ''}${name.slic
 /**
  * A first-class AWS service integration of an HTTP API (`IntegrationSubtype`): the request parameters (selection
  * expressions or static values) become the action's parameters, sent to the local service in its own protocol; the
- * service's answer comes back as it is. A missing required parameter is 400; a service the runtime does not host is
+ * service's answer comes back as it is. The request is signed with the local credentials, as API Gateway signs with the
+ * integration's role. A missing required parameter is 400; a service the runtime does not host is
  * 500, logged with the reason.
  */
 export const awsIntegration = async (
@@ -123,8 +124,8 @@ export const awsIntegration = async (
   endpoints: AwsServiceEndpoints,
 ): Promise<IntegrationResult> => {
   const operation = OPERATIONS[integration.subtype];
-  const base = endpoints(operation.service);
-  if (!base) {
+  const endpoint = endpoints(operation.service);
+  if (!endpoint) {
     throw internalError(`${integration.subtype}: the local runtime has no ${operation.service} endpoint to call`);
   }
   const parameters: Record<string, string> = {};
@@ -137,7 +138,7 @@ export const awsIntegration = async (
   if (missing.length > 0) {
     throw new HttpApiError(400, 'Bad Request', `${integration.subtype}: no value for ${missing.join(', ')}`);
   }
-  const url = new URL(base);
+  const url = new URL(endpoint.url);
   let headers: Record<string, string>;
   let body: Buffer;
   if (operation.service === 'sqs') {
@@ -153,7 +154,8 @@ export const awsIntegration = async (
     body = Buffer.from(JSON.stringify(input));
   }
   try {
-    const answer = await sendToBackend(url, 'POST', headers, body, integration.timeoutMs);
+    const signed = await signForEndpoint(endpoint, operation.service, { method: 'POST', url, headers, body });
+    const answer = await sendToBackend(url, 'POST', signed, body, integration.timeoutMs);
     const contentType = answer.headers['content-type'];
     return {
       status: answer.status,

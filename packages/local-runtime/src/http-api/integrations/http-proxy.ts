@@ -1,6 +1,7 @@
 import { GatewayError } from '../../rest/gateway-error.ts';
 import { HOP_BY_HOP, sendToBackend } from '../../rest/integrations/http.ts';
 import type { IntegrationResult } from '../../rest/integrations/types.ts';
+import { keyed, ownValue } from '../../shared/client-keyed.ts';
 import { type HttpExchange, internalError, serviceUnavailable } from '../exchange.ts';
 import type { HttpIntegration } from '../model.ts';
 import { mapValue } from '../selection.ts';
@@ -19,7 +20,7 @@ export const httpProxyIntegration = async (
   integration: HttpProxyIntegration,
 ): Promise<IntegrationResult> => {
   const { request } = exchange;
-  const headers: Record<string, string> = {};
+  const headers = keyed<string>();
   for (const [name, value] of Object.entries(request.headers)) {
     if (!HOP_BY_HOP.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
   }
@@ -41,7 +42,7 @@ export const httpProxyIntegration = async (
     }
   }
   const filled = integration.uri.replace(/\{([^}+]+)\+?\}/g, (_, name: string) =>
-    (exchange.pathParameters[name] ?? '').split('/').map(encodeURIComponent).join('/'),
+    (ownValue(exchange.pathParameters, name) ?? '').split('/').map(encodeURIComponent).join('/'),
   );
   let url: URL;
   try {

@@ -17,7 +17,7 @@ const messageAttributes = (received: ReceivedMessage): SQSMessageAttributes =>
   );
 
 /** One SQS record of a Lambda event (Lambda developer guide, "Using Lambda with Amazon SQS": example event). */
-export const sqsRecord = (received: ReceivedMessage, queue: Queue, region: string): SQSRecord => {
+export const sqsRecord = (received: ReceivedMessage, queue: Pick<Queue, 'identity'>, region: string): SQSRecord => {
   const { message } = received;
   return {
     messageId: message.id,

@@ -14,6 +14,15 @@ import traceback
 import urllib.request
 
 API = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime"
+# Written after an invocation whose logs were asked for (see lambda/output.ts): every line before it is the invocation's.
+END_OF_INVOCATION = "\0sam-local-runtime:end-of-invocation\n"
+
+
+def end_of_invocation(flush):
+    if flush:
+        sys.stderr.flush()
+        sys.stdout.write(END_OF_INVOCATION)
+        sys.stdout.flush()
 
 
 def post(path, body, error_type=None):
@@ -86,12 +95,15 @@ def main():
             request_id = response.headers["Lambda-Runtime-Aws-Request-Id"]
             deadline = int(response.headers["Lambda-Runtime-Deadline-Ms"])
             arn = response.headers["Lambda-Runtime-Invoked-Function-Arn"]
+            flush = response.headers.get("Lambda-Runtime-Local-Flush") == "1"
             event = json.loads(response.read() or b"null")
         try:
             result = function(event, LambdaContext(request_id, deadline, arn))
+            end_of_invocation(flush)
             post("/invocation/" + request_id + "/response", result)
         except Exception as error:  # noqa: BLE001 - a handler's exception is the invocation's error
             traceback.print_exc()
+            end_of_invocation(flush)
             post("/invocation/" + request_id + "/error", error_body(error), "Unhandled")
 
 

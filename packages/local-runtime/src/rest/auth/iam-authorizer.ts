@@ -1,11 +1,22 @@
-import { type CallerIdentity, type Exchange, headerOf } from '../exchange.ts';
+import { type CallerIdentity, type Exchange, type GatewayRequest, headerOf } from '../exchange.ts';
 import { GatewayError, missingAuthenticationToken } from '../gateway-error.ts';
-import { type LocalCredentials, verifySigV4 } from './sigv4.ts';
+import { type LocalCredentials, type SignedRequest, verifySigV4 } from './sigv4.ts';
 
 /** True when the request carries a SigV4 signature, in the Authorization header or presigned in the query. */
 export const isSigned = (exchange: Exchange): boolean =>
   /^AWS4-HMAC-SHA256\s/.test(headerOf(exchange.request, 'authorization') ?? '') ||
   exchange.request.query['X-Amz-Signature'] !== undefined;
+
+/** A gateway request as the signature covers it: every header line the client sent, repeated ones included. */
+export const signedRequestOf = (request: GatewayRequest): SignedRequest => ({
+  method: request.method,
+  path: request.rawPath,
+  query: request.rawQuery,
+  headers: Object.entries(request.multiHeaders).flatMap(([name, values]) =>
+    values.map((value): [string, string] => [name, value]),
+  ),
+  body: request.body,
+});
 
 /**
  * AWS_IAM: the request must carry a SigV4 signature (service `execute-api`) made with one of the local
@@ -22,30 +33,17 @@ export class IamAuthorizer {
   }
 
   async authorize(exchange: Exchange): Promise<CallerIdentity> {
-    if (!isSigned(exchange)) throw missingAuthenticationToken();
-    const { request } = exchange;
-    const result = await verifySigV4(
-      {
-        method: request.method,
-        host: headerOf(request, 'host') ?? '',
-        path: request.rawPath,
-        query: request.rawQuery,
-        headers: request.headers,
-        body: request.body,
-      },
-      this.credentials,
-      this.region,
+    const result = await verifySigV4(signedRequestOf(exchange.request), {
+      credentials: this.credentials,
+      region: this.region,
+      service: 'execute-api',
+    });
+    if (result.ok) return result.identity;
+    if (result.errorType === 'MissingAuthenticationTokenException') throw missingAuthenticationToken();
+    throw new GatewayError(
+      result.errorType === 'InvalidSignatureException' ? 'INVALID_SIGNATURE' : 'ACCESS_DENIED',
+      result.message,
+      { status: 403, errorType: result.errorType },
     );
-    if (!result.ok) {
-      throw new GatewayError(
-        result.errorType === 'InvalidSignatureException' ? 'INVALID_SIGNATURE' : 'ACCESS_DENIED',
-        result.message,
-        {
-          status: result.status,
-          errorType: result.errorType,
-        },
-      );
-    }
-    return result.identity;
   }
 }

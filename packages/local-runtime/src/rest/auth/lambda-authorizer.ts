@@ -1,5 +1,6 @@
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import type { InvokeOutcome } from '../../lambda/function-pool.ts';
+import { ownValue } from '../../shared/client-keyed.ts';
 import { proxyRequestContext } from '../context.ts';
 import { type AuthorizerOutcome, type Exchange, headerOf, methodArn } from '../exchange.ts';
 import { authorizerFailure, explicitDeny, notAuthorized, unauthorized } from '../gateway-error.ts';
@@ -21,7 +22,7 @@ const identityValue = (exchange: Exchange, source: string): string | undefined =
   const header = /^method\.request\.header\.(.+)$/.exec(source);
   if (header?.[1]) return headerOf(exchange.request, header[1]);
   const query = /^method\.request\.querystring\.(.+)$/.exec(source);
-  if (query?.[1]) return exchange.request.query[query[1]];
+  if (query?.[1]) return ownValue(exchange.request.query, query[1]);
   return undefined;
 };
 
@@ -131,13 +132,13 @@ export class LambdaAuthorizer {
   }
 }
 
-const tokenEvent = (token: string, arn: string): APIGatewayTokenAuthorizerEvent => ({
+export const tokenEvent = (token: string, arn: string): APIGatewayTokenAuthorizerEvent => ({
   type: 'TOKEN',
   authorizationToken: token,
   methodArn: arn,
 });
 
-const requestEvent = (exchange: Exchange, arn: string): APIGatewayRequestAuthorizerEvent => {
+export const requestEvent = (exchange: Exchange, arn: string): APIGatewayRequestAuthorizerEvent => {
   const { request } = exchange;
   return {
     type: 'REQUEST',

@@ -8,8 +8,18 @@ import { requestParameterTargets } from './parameters.ts';
 import { renderRequest } from './templates.ts';
 import { type IntegrationResult, jsonResult } from './types.ts';
 
+/**
+ * A local AWS endpoint and whom the runtime calls it as: API Gateway signs with the integration's role, the runtime
+ * with the local credentials in the stack's region, which the local services accept.
+ */
+export interface LocalEndpoint {
+  url: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  region: string;
+}
+
 /** Where the local runtime serves an AWS service (`sqs`, `states`, ...), if it does. */
-export type AwsServiceEndpoints = (service: string) => string | undefined;
+export type AwsServiceEndpoints = (service: string) => LocalEndpoint | undefined;
 
 type Protocol = { kind: 'query' } | { kind: 'json'; contentType: string; targetPrefix: string };
 
@@ -36,7 +46,7 @@ const PROTOCOLS: Record<string, Protocol & { signingName: string }> = {
 export const HOSTED_SERVICES: readonly string[] = Object.keys(PROTOCOLS);
 
 export interface ServiceTarget {
-  /** The region the URI names (`arn:aws:apigateway:{region}:...`), which the request is signed for. */
+  /** The region the URI names (`arn:aws:apigateway:{region}:...`); locally, the one the runtime hosts answers. */
   region: string;
   service: string;
   kind: 'action' | 'path';
@@ -62,10 +72,6 @@ export const serviceTargetOf = (uri: string): ServiceTarget | undefined => {
   return { region, service, kind: 'path', value, query };
 };
 
-// What API Gateway signs with is the integration's role; the local services check no IAM, so any key pair does, but
-// a request must carry a well-formed SigV4 signature (the local DynamoDB refuses an unsigned one, as DynamoDB does).
-const LOCAL_SIGNER = { accessKeyId: 'AKIALOCALAPIGATEWAY0', secretAccessKey: 'local-api-gateway-integration' };
-
 export interface ServiceCall {
   target: ServiceTarget;
   method: string;
@@ -74,8 +80,36 @@ export interface ServiceCall {
   query: Record<string, string>;
   body: Buffer;
   timeoutMs: number;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
+
+/**
+ * The headers of a request to a local endpoint, signed with SigV4 for `service` as an SDK client signs it (host
+ * included, then dropped: node:http sends its own).
+ */
+export const signForEndpoint = async (
+  endpoint: LocalEndpoint,
+  service: string,
+  request: { method: string; url: URL; headers: Record<string, string>; body: Buffer },
+): Promise<Record<string, string>> => {
+  const { url } = request;
+  const signer = new SignatureV4({
+    credentials: endpoint.credentials,
+    region: endpoint.region,
+    service,
+    sha256: Hash.bind(null, 'sha256'),
+  });
+  const signed = await signer.sign({
+    method: request.method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers: { ...request.headers, host: url.host },
+    body: request.body,
+  });
+  return Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));
+};
 
 /**
  * Sends a service request to the local endpoint in the service's own protocol (JSON with `X-Amz-Target`, or the
@@ -85,11 +119,11 @@ export interface ServiceCall {
 export const callAwsService = async (call: ServiceCall, endpoints: AwsServiceEndpoints) => {
   const { target } = call;
   const protocol = PROTOCOLS[target.service];
-  const base = endpoints(target.service);
-  if (!protocol || !base) return undefined;
+  const endpoint = endpoints(target.service);
+  if (!protocol || !endpoint) return undefined;
   const headers: Record<string, string> = { ...call.headers };
   const has = (name: string) => Object.keys(headers).some((key) => key.toLowerCase() === name);
-  const url = new URL(base);
+  const url = new URL(endpoint.url);
   const query = new URLSearchParams(target.query);
   for (const [name, value] of Object.entries(call.query)) query.set(name, value);
   if (protocol.kind === 'json') {
@@ -103,23 +137,13 @@ export const callAwsService = async (call: ServiceCall, endpoints: AwsServiceEnd
     if (!has('accept')) headers.Accept = 'application/json';
   }
   url.search = query.toString();
-  const signer = new SignatureV4({
-    credentials: call.credentials ?? LOCAL_SIGNER,
-    region: target.region || 'us-east-1',
-    service: protocol.signingName,
-    sha256: Hash.bind(null, 'sha256'),
-  });
-  const signed = await signer.sign({
+  // Signed for the local service's region, whatever region the URI names: it is the one the runtime hosts.
+  const sent = await signForEndpoint(endpoint, protocol.signingName, {
     method: call.method,
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    headers: { ...headers, host: url.host },
+    url,
+    headers,
     body: call.body,
   });
-  const sent = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));
   return sendToBackend(url, call.method, sent, call.body, call.timeoutMs);
 };
 
@@ -132,7 +156,7 @@ const notEmulated = (operation: Operation, service: string): IntegrationResult =
  * An AWS service integration (`type: aws`): the request template builds the service request, which goes to the local
  * endpoint in the service's own protocol, and the integration responses map the answer, selected by the service's
  * HTTP status (developer guide, "Tutorial: Create a REST API as an Amazon SQS proxy" and "... Step Functions").
- * The integration's credentials role is not assumed: the local services do not check IAM.
+ * The integration's credentials role is not assumed: the request is signed with the local credentials.
  */
 export const awsServiceIntegration = async (
   exchange: Exchange,

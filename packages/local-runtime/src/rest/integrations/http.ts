@@ -1,5 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { keyed, ownValue } from '../../shared/client-keyed.ts';
+import { writableHeaders } from '../../shared/header-values.ts';
 import { vtlContext } from '../context.ts';
 import type { Exchange } from '../exchange.ts';
 import { GatewayError } from '../gateway-error.ts';
@@ -27,7 +29,7 @@ export const HOP_BY_HOP = new Set([
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
 const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
 
-interface BackendAnswer {
+export interface BackendAnswer {
   status: number;
   headers: Record<string, string>;
   multiHeaders: Record<string, string[]>;
@@ -35,8 +37,8 @@ interface BackendAnswer {
 }
 
 const flatten = (headers: IncomingHttpHeaders) => {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = keyed<string>();
+  const multi = keyed<string[]>();
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || HOP_BY_HOP.has(name)) continue;
     const values = Array.isArray(value) ? value : [value];
@@ -60,7 +62,11 @@ export const sendToBackend = (
       url,
       {
         method,
-        headers: { ...headers, ...(body.length > 0 ? { 'content-length': String(body.length) } : {}) },
+        // Values mapped from the request (a decoded query parameter may hold CR LF) are made writable first.
+        headers: {
+          ...writableHeaders(headers).headers,
+          ...(body.length > 0 ? { 'content-length': String(body.length) } : {}),
+        },
         agent: secure ? httpsAgent : httpAgent,
       },
       (response) => {
@@ -105,7 +111,7 @@ export const sendToBackend = (
 /** The integration URI with `{name}` placeholders filled from `integration.request.path.name` mappings. */
 const backendUrl = (uri: string, path: Record<string, string>, query: string): URL => {
   const filled = uri.replace(/\{([^}+]+)\+?\}/g, (_, name: string) => {
-    const value = path[name] ?? '';
+    const value = ownValue(path, name) ?? '';
     // A greedy parameter keeps its slashes; each segment is encoded on its own.
     return value.split('/').map(encodeURIComponent).join('/');
   });
@@ -141,7 +147,7 @@ export const httpIntegration = async (
   const method = integration.httpMethod === 'ANY' ? request.method : integration.httpMethod;
   const started = performance.now();
   if (integration.type === 'http_proxy') {
-    const headers: Record<string, string> = {};
+    const headers = keyed<string>();
     for (const [name, value] of Object.entries(request.headers))
       if (!HOP_BY_HOP.has(name.toLowerCase())) headers[name] = value;
     Object.assign(headers, mapped.header);

@@ -1,3 +1,4 @@
+import { keyed } from '../../shared/client-keyed.ts';
 import { type Exchange, headerOf } from '../exchange.ts';
 import { GatewayError } from '../gateway-error.ts';
 import type { Integration, IntegrationResponse } from '../model.ts';
@@ -28,7 +29,8 @@ export const mapIntegrationResponse = (
     // "Execution failed due to configuration error: No match for output mapping and no default output mapping".
     throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error', { status: 500 });
   }
-  const headers: Record<string, string> = {};
+  // `$context.responseOverride.header` may name a header after what the request holds.
+  const headers = keyed<string>();
   for (const [target, expression] of Object.entries(chosen.responseParameters)) {
     const name = /^method\.response\.header\.(.+)$/.exec(target)?.[1];
     const value = name

@@ -1,3 +1,4 @@
+import { ownValue } from '../../shared/client-keyed.ts';
 import { type Exchange, headerOf } from '../exchange.ts';
 
 /**
@@ -17,7 +18,7 @@ const contextValue = (context: Record<string, unknown>, path: string[]): string 
   let value: unknown = context;
   for (const key of path) {
     if (!value || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[key];
+    value = ownValue(value as Record<string, unknown>, key);
   }
   return value === undefined || value === null ? undefined : String(value);
 };
@@ -30,18 +31,18 @@ export const mappingValue = (expression: string, sources: MappingSources): strin
   );
   if (method?.[2]) {
     const name = method[2];
-    if (method[1] === 'path') return sources.exchange.match?.pathParameters[name];
-    if (method[1] === 'querystring') return request.query[name];
-    if (method[1] === 'multivaluequerystring') return request.multiQuery[name]?.join(',');
+    if (method[1] === 'path') return ownValue(sources.exchange.match?.pathParameters ?? {}, name);
+    if (method[1] === 'querystring') return ownValue(request.query, name);
+    if (method[1] === 'multivaluequerystring') return ownValue(request.multiQuery, name)?.join(',');
     if (method[1] === 'header') return headerOf(request, name);
     // multiHeaders has the same names as headers.
     const key = request.headerNames.get(name.toLowerCase());
-    return key === undefined ? undefined : request.multiHeaders[key]?.join(',');
+    return key === undefined ? undefined : ownValue(request.multiHeaders, key)?.join(',');
   }
   const context = /^context\.(.+)$/.exec(expression);
   if (context?.[1]) return contextValue(sources.context, context[1].split('.'));
   const stage = /^stageVariables\.(.+)$/.exec(expression);
-  if (stage?.[1]) return sources.stageVariables[stage[1]];
+  if (stage?.[1]) return ownValue(sources.stageVariables, stage[1]);
   const responseHeader = /^integration\.response\.header\.(.+)$/.exec(expression);
   if (responseHeader?.[1] && sources.responseHeaders) {
     const wanted = responseHeader[1].toLowerCase();

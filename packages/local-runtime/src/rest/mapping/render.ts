@@ -1,3 +1,4 @@
+import { keyed } from '../../shared/client-keyed.ts';
 import { renderVtl } from './engine.ts';
 import { inputVariable, type MappingInput } from './input.ts';
 import { utilVariable } from './util.ts';
@@ -38,7 +39,7 @@ const objectAt = (value: unknown, key: string): Record<string, unknown> => {
 
 /** What the template left in an override map, as strings; entries set to nothing are dropped. */
 const strings = (value: unknown): Record<string, string> => {
-  const out: Record<string, string> = {};
+  const out = keyed<string>();
   for (const [key, item] of Object.entries(isPlainObject(value) ? value : {})) {
     if (item !== undefined && item !== null) out[key] = javaString(item);
   }

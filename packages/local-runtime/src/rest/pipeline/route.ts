@@ -1,3 +1,4 @@
+import { keyed } from '../../shared/client-keyed.ts';
 import type { Operation } from '../model.ts';
 
 export interface RouteMatch {
@@ -49,7 +50,7 @@ export const createRouter = (operations: Operation[]) => {
   });
 
   const matchSegments = (segments: Segment[], parts: string[]): Record<string, string> | undefined => {
-    const parameters: Record<string, string> = {};
+    const parameters = keyed<string>();
     for (let i = 0; i < segments.length; i++) {
       const segment = segments[i] as Segment;
       if (segment.kind === 'greedy') {

@@ -75,8 +75,7 @@ export class RequestValidator {
       const missing = operation.parameters
         .filter((parameter) => parameter.required)
         .filter((parameter) => {
-          if (parameter.in === 'query')
-            return (exchange.request.query[parameter.name] ?? '') === '' && !(parameter.name in exchange.request.query);
+          if (parameter.in === 'query') return !Object.hasOwn(exchange.request.query, parameter.name);
           if (parameter.in === 'header') return headerOf(exchange.request, parameter.name) === undefined;
           return false;
         })

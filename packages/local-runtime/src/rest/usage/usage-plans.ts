@@ -52,6 +52,12 @@ export class UsagePlans {
     this.plans = plans;
   }
 
+  /** Every key's throttle and quota as new (the runtime's reset). */
+  reset(): void {
+    this.buckets.clear();
+    this.quotas.clear();
+  }
+
   planOf(keyId: string, apiId: string, stage: string): UsagePlanModel | undefined {
     return this.plans.find(
       (plan) => plan.keyIds.includes(keyId) && plan.stages.some((s) => s.apiId === apiId && s.stage === stage),

@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { DynamoDbAnswer, TtlOperation } from './ttl-api.ts';
+import type { ServiceAuth } from '../shared/request-auth.ts';
+import { type DynamoDbAnswer, dynamoDbAnswer, type TtlOperation } from './ttl-api.ts';
 
 /** What the worker is started with (dynalite-worker.ts). */
 export interface WorkerSettings {
@@ -11,6 +13,8 @@ export interface WorkerSettings {
   host: string;
   /** 0 for any free port at the first start; the same port at each restart. */
   port: number;
+  /** Who may call the endpoint: each request's SigV4 signature is checked in the worker, before dynalite sees it. */
+  auth: ServiceAuth;
   /** Whether the test-only faults are answered (see dynalite-worker.ts). */
   faults: boolean;
 }
@@ -29,7 +33,8 @@ export interface DynaliteThread {
   close(): Promise<void>;
 }
 
-const WORKER = new URL('./dynalite-worker.ts', import.meta.url);
+// dynalite-worker.ts beside this file in the sources, dynalite-worker.js in the built package (dist/).
+const WORKER = new URL(`./dynalite-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 const RESTART_ATTEMPTS = 5;
 
 const describe = (failure: unknown) => (failure instanceof Error ? failure.message : String(failure));
@@ -44,6 +49,7 @@ const describe = (failure: unknown) => (failure instanceof Error ? failure.messa
 export const startDynaliteThread = async (options: {
   host: string;
   port: number;
+  auth: ServiceAuth;
   persistDir?: string;
   log: (line: string) => void;
   answerTtl: (call: TtlCall) => Promise<DynamoDbAnswer>;
@@ -57,7 +63,13 @@ export const startDynaliteThread = async (options: {
 
   const spawn = (port: number) =>
     new Promise<{ worker: Worker; port: number }>((resolve, reject) => {
-      const settings: WorkerSettings = { path, host: options.host, port, faults: options.faults ?? false };
+      const settings: WorkerSettings = {
+        path,
+        host: options.host,
+        port,
+        auth: options.auth,
+        faults: options.faults ?? false,
+      };
       const worker = new Worker(WORKER, { workerData: settings });
       worker.on('message', (message: FromWorker) => {
         if (message.type === 'listening') {
@@ -69,11 +81,11 @@ export const startDynaliteThread = async (options: {
           (answer) => worker.postMessage({ type: 'ttl-answer', id, answer } satisfies ToWorker),
           (error: unknown) => {
             options.log(`[dynamodb] ${call.operation} failed: ${describe(error)}`);
-            const answer: DynamoDbAnswer = {
-              status: 500,
-              headers: { 'Content-Type': 'application/x-amz-json-1.0' },
-              body: JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError' }),
-            };
+            const answer = dynamoDbAnswer(
+              500,
+              { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'The local DynamoDB failed' },
+              call.contentType,
+            );
             worker.postMessage({ type: 'ttl-answer', id, answer } satisfies ToWorker);
           },
         );

@@ -3,9 +3,12 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
-import { RequestAborted, readRequestBody } from '../shared/local-service.ts';
+import { refuseRepeatedHost } from '../../runtime/host-header.ts';
+import { answerFailure, readRequestBody } from '../shared/local-service.ts';
+import { requestVerifier } from '../shared/request-auth.ts';
 import type { FromWorker, ToWorker, WorkerSettings } from './dynalite-thread.ts';
-import { type DynamoDbAnswer, dynamoDbAnswer, ttlOperationOf } from './ttl-api.ts';
+import { type DynamoDbAnswer, dynamoDbAnswer, ttlOperationOf, writeDynamoDbAnswer } from './ttl-api.ts';
+import { verifyServiceRequest } from './verify-request.ts';
 
 /**
  * The worker thread the local DynamoDB runs in (started and restarted by dynalite-thread.ts): dynalite on the
@@ -13,7 +16,9 @@ import { type DynamoDbAnswer, dynamoDbAnswer, ttlOperationOf } from './ttl-api.t
  * ends early (`req.on('error', ... throw err)`) and on store errors (`if (err) throw err`), which ended the whole
  * process when it ran in the main thread (architect/dynalite#183). Here each request is read whole first and handed
  * to dynalite complete, so a half-sent or malformed request never reaches it; a synchronous throw answers that
- * request with DynamoDB's 500, and anything else that still throws ends this thread only.
+ * request with DynamoDB's 500, and anything else that still throws ends this thread only. This thread is the port's
+ * front door, as listenService is the other endpoints': two Host headers are refused and each signature is checked
+ * (verifyServiceRequest) before dynalite or the TTL operations see the request.
  */
 
 type Dynalite = (options: Record<string, unknown>) => Server;
@@ -32,10 +37,6 @@ const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, 
 const [dynaliteHandler] = server.listeners('request') as RequestListener[];
 if (!dynaliteHandler) throw new Error('dynalite has no request handler');
 server.removeAllListeners('request');
-
-const write = (response: ServerResponse, answer: DynamoDbAnswer) => {
-  if (!response.headersSent) response.writeHead(answer.status, answer.headers).end(answer.body);
-};
 
 /** DynamoDB's own 500 (every operation's errors: InternalServerError, "An error occurred on the server side"). */
 const internalError = (request: IncomingMessage, error: unknown): DynamoDbAnswer =>
@@ -83,7 +84,7 @@ const toDynalite = (request: IncomingMessage, response: ServerResponse, body: Bu
     complete.emit('end');
   } catch (error) {
     console.error('[dynamodb] dynalite failed', error);
-    write(response, internalError(request, error));
+    writeDynamoDbAnswer(response, internalError(request, error));
   }
 };
 
@@ -95,7 +96,7 @@ port.on('message', (message: ToWorker) => {
   if (message.type === 'ttl-answer') {
     const response = calls.get(message.id);
     calls.delete(message.id);
-    if (response) write(response, message.answer);
+    if (response) writeDynamoDbAnswer(response, message.answer);
   } else if (message.type === 'close') {
     // dynalite's close waits for its pending writes and closes LevelDB.
     server.close(() => port.close());
@@ -103,27 +104,31 @@ port.on('message', (message: ToWorker) => {
   }
 });
 
+const verify = requestVerifier(settings.auth, 'dynamodb');
+
+const front = async (request: IncomingMessage, response: ServerResponse) => {
+  if (refuseRepeatedHost(request, response)) return;
+  const body = await readRequestBody(request, MAX_REQUEST_BYTES);
+  if (body === undefined) {
+    response.writeHead(413).end();
+    return;
+  }
+  if (!(await verifyServiceRequest(verify, request, body, response))) return;
+  const operation = ttlOperationOf(request);
+  if (!operation) {
+    toDynalite(request, response, body);
+    return;
+  }
+  const id = nextCall++;
+  calls.set(id, response);
+  response.once('close', () => calls.delete(id));
+  post({ type: 'ttl', id, operation, body: new Uint8Array(body), contentType: request.headers['content-type'] });
+};
+
 server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-  readRequestBody(request, MAX_REQUEST_BYTES).then(
-    (body) => {
-      if (body === undefined) {
-        response.writeHead(413).end();
-        return;
-      }
-      const operation = ttlOperationOf(request);
-      if (!operation) {
-        toDynalite(request, response, body);
-        return;
-      }
-      const id = nextCall++;
-      calls.set(id, response);
-      response.once('close', () => calls.delete(id));
-      post({ type: 'ttl', id, operation, body: new Uint8Array(body), contentType: request.headers['content-type'] });
-    },
-    (error: unknown) => {
-      if (!(error instanceof RequestAborted)) console.error('[dynamodb] reading a request failed', error);
-      response.destroy();
-    },
+  // A request cut short costs nothing more; any other failure here is DynamoDB's 500 for this request alone.
+  front(request, response).catch((error: unknown) =>
+    answerFailure('dynamodb', response, error, (failed) => writeDynamoDbAnswer(failed, internalError(request, error))),
   );
 });
 

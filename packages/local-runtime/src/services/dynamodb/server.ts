@@ -7,6 +7,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import type { LocalService } from '../shared/local-service.ts';
+import { ownKeyOf, type ServiceAuth } from '../shared/request-auth.ts';
 import { startDynaliteThread } from './dynalite-thread.ts';
 import { type TableSeed, tablePlan } from './tables.ts';
 import { answerTtlOperation, type TtlSettings } from './ttl-api.ts';
@@ -61,12 +62,14 @@ const createTables = async (client: DynamoDBClient, seeds: TableSeed[], ttl: Ttl
 /**
  * The local DynamoDB endpoint: dynalite (a DynamoDB implementation on LevelDB) in a supervised worker thread (see
  * dynalite-thread.ts), its data in `persistDir` when given (kept between runs), otherwise in a temporary directory
- * removed at close; the template's tables created at start, DescribeTimeToLive/UpdateTimeToLive answered here
- * (dynalite lacks them) and expired TTL items swept away every `sweepIntervalMs` (5 s by default).
+ * removed at close; every request signed as `auth` wants (checked in that thread, refused as DynamoDB refuses it),
+ * the template's tables created at start, DescribeTimeToLive/UpdateTimeToLive answered here (dynalite lacks them)
+ * and expired TTL items swept away every `sweepIntervalMs` (5 s by default).
  */
 export const startDynamoDbService = async (options: {
   tables: TableSeed[];
   region: string;
+  auth: ServiceAuth;
   persistDir?: string;
   host?: string;
   port?: number;
@@ -81,6 +84,7 @@ export const startDynamoDbService = async (options: {
   const thread = await startDynaliteThread({
     host,
     port: options.port ?? 0,
+    auth: options.auth,
     ...(options.persistDir ? { persistDir: options.persistDir } : {}),
     log: options.log ?? (() => {}),
     answerTtl: (call) => answerTtlOperation(call.operation, call, { ttl, tableExists }),
@@ -89,8 +93,8 @@ export const startDynamoDbService = async (options: {
   const url = thread.url;
   const internal = new DynamoDBClient({
     endpoint: url,
-    region: options.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    region: options.auth.region,
+    credentials: ownKeyOf(options.auth),
   });
   tableExists = (name: string) =>
     internal.send(new DescribeTableCommand({ TableName: name })).then(

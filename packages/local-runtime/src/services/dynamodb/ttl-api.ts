@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 
 /** The TTL attribute of every table with TTL enabled, by table name: what the sweeper deletes by. */
@@ -90,8 +90,9 @@ export interface DynamoDbAnswer {
 }
 
 /**
- * An answer in the AWS JSON 1.0 protocol, as dynalite writes its own: the request's content type echoed back, and the
- * body's CRC32, which DynamoDB sends and clients that check it (the SDK for Java, v2 for JS) verify.
+ * An answer in the AWS JSON 1.0 protocol, as dynalite writes its own: the request's content type echoed back
+ * (`application/x-amz-json-1.0`, else `application/json`), and the body's CRC32, which DynamoDB sends and clients that
+ * check it (the SDK for Java, v2 for JS) verify.
  */
 export const dynamoDbAnswer = (status: number, data: unknown, contentType: string | undefined): DynamoDbAnswer => {
   const body = JSON.stringify(data);
@@ -107,6 +108,19 @@ export const dynamoDbAnswer = (status: number, data: unknown, contentType: strin
     body,
   };
 };
+
+/** Writes `answer` unless an answer has begun. */
+export const writeDynamoDbAnswer = (response: ServerResponse, answer: DynamoDbAnswer): void => {
+  if (!response.headersSent) response.writeHead(answer.status, answer.headers).end(answer.body);
+};
+
+/** Answers `request` as dynalite answers: see dynamoDbAnswer. */
+export const answerDynamoDbJson = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  status: number,
+  data: unknown,
+): void => writeDynamoDbAnswer(response, dynamoDbAnswer(status, data, request.headers['content-type']));
 
 /** Answers one of the TTL operations in the AWS JSON 1.0 protocol, as dynalite answers the others. */
 export const answerTtlOperation = async (

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SigV4Failure } from '../../rest/auth/sigv4.ts';
 import { readRequestBody } from './local-service.ts';
+import { jsonAuthError, type RequestVerifier } from './request-auth.ts';
 
 export type JsonRequest = Record<string, unknown>;
 
@@ -30,13 +32,17 @@ export interface AwsJsonProtocol {
    * Errors").
    */
   internalErrorType?: string;
+  /** The request's SigV4 signature, checked before anything else is read from it. */
+  verify: RequestVerifier;
+  /** How the service answers a refused signature (default: 400 with the error's name, see jsonAuthError). */
+  authErrorOf?: (failure: SigV4Failure) => JsonError;
 }
 
 /**
  * One AWS JSON protocol endpoint (what the AWS SDK for JavaScript v3 speaks to SQS, Step Functions, SSM): the
  * operation comes from `X-Amz-Target: <prefix>.<Operation>`, the input is a JSON object, an error is HTTP 4xx with
- * `{"__type": ..., "message": ...}`. An unknown operation is `UnknownOperationException`, a body that is not a JSON
- * object `SerializationException`.
+ * `{"__type": ..., "message": ...}`. A request not signed as `verify` wants is refused first; an unknown operation
+ * is `UnknownOperationException`, a body that is not a JSON object `SerializationException`.
  */
 export const awsJsonHandler =
   (protocol: AwsJsonProtocol) =>
@@ -50,6 +56,12 @@ export const awsJsonHandler =
     const body = await readRequestBody(request, protocol.maxBodyBytes);
     if (body === undefined) {
       send(413, { __type: typeOf('RequestEntityTooLargeException'), message: 'Request entity too large' });
+      return;
+    }
+    const signature = await protocol.verify(request, body);
+    if (!signature.ok) {
+      const answer: JsonError = protocol.authErrorOf?.(signature) ?? jsonAuthError(signature, typeOf);
+      send(answer.status, { __type: answer.type, message: answer.message }, answer.headers);
       return;
     }
     const name = target.startsWith(`${protocol.targetPrefix}.`) ? target.slice(protocol.targetPrefix.length + 1) : '';

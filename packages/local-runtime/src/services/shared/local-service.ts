@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { refuseRepeatedHost } from '../../runtime/host-header.ts';
 
 /** A local AWS endpoint the functions' SDK clients reach through `AWS_ENDPOINT_URL_<SERVICE>`. */
 export interface LocalService {
@@ -66,6 +67,7 @@ export const listenService = async (
   options: { port?: number; host?: string } = {},
 ): Promise<LocalService> => {
   const server: Server = createServer((request, response) => {
+    if (refuseRepeatedHost(request, response)) return;
     // A synchronous throw costs this request only, as an asynchronous one does.
     let handling: Promise<void>;
     try {

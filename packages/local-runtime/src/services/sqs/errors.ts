@@ -1,3 +1,5 @@
+import type { SigV4ErrorType, SigV4Failure } from '../../rest/auth/sigv4.ts';
+
 /**
  * One SQS error: the short name the JSON protocol puts in `__type` (`com.amazonaws.sqs#<name>`), the code the query
  * protocol uses (also sent in JSON's `x-amzn-query-error` header), the HTTP status and who is at fault (SQS developer
@@ -89,4 +91,24 @@ export const batchErrors = {
       `Batch requests cannot be longer than 262144 bytes. You have sent ${size} bytes.`,
       'AWS.SimpleQueueService.BatchRequestTooLong',
     ),
+};
+
+/**
+ * The query protocol's code and status for each refusal (the "Common Errors" of the query APIs: SQS's, STS's):
+ * `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code>...`, 403 but for IncompleteSignature.
+ */
+const QUERY_AUTH_ERRORS: Record<SigV4ErrorType, { code: string; status: number }> = {
+  MissingAuthenticationTokenException: { code: 'MissingAuthenticationToken', status: 403 },
+  IncompleteSignatureException: { code: 'IncompleteSignature', status: 400 },
+  InvalidSignatureException: { code: 'SignatureDoesNotMatch', status: 403 },
+  UnrecognizedClientException: { code: 'InvalidClientTokenId', status: 403 },
+};
+
+/**
+ * A refused signature: the query protocol's code and status (`InvalidClientTokenId`, 403), and the coral name
+ * (`UnrecognizedClientException`) for the JSON protocol's `__type`.
+ */
+export const authFailure = (failure: SigV4Failure) => {
+  const { code, status } = QUERY_AUTH_ERRORS[failure.errorType];
+  return new SqsError(failure.errorType, failure.message, code, status);
 };

@@ -1,3 +1,4 @@
+import { keyed } from '../../shared/client-keyed.ts';
 import {
   batchErrors,
   invalidAttributeName,
@@ -59,7 +60,8 @@ const messageAttributes = (raw: unknown): Record<string, MessageAttributeValue> 
   if (entries.length > 10) {
     throw invalidParameterValue(`Number of message attributes [${entries.length}] exceeds the allowed maximum [10].`);
   }
-  const attributes: Record<string, MessageAttributeValue> = {};
+  // The client names the attributes: `__proto__` is a name like any other.
+  const attributes = keyed<MessageAttributeValue>();
   for (const [name, value] of entries) {
     if (!ATTRIBUTE_NAME.test(name)) throw invalidParameterValue(`Message attribute name '${name}' is invalid.`);
     const attribute = (value ?? {}) as Record<string, unknown>;
@@ -184,7 +186,7 @@ const selectAttributes = (
   attributes: Record<string, MessageAttributeValue>,
   wanted: string[],
 ): Record<string, MessageAttributeValue> => {
-  const out: Record<string, MessageAttributeValue> = {};
+  const out = keyed<MessageAttributeValue>();
   for (const [name, value] of Object.entries(attributes)) {
     const match = wanted.some(
       (pattern) =>
@@ -328,7 +330,7 @@ export const operations: Record<string, (registry: QueueRegistry, input: SqsInpu
       for (const name of wanted) {
         if (name === 'All') return { Attributes: values };
         if (
-          !(name in values) &&
+          !Object.hasOwn(values, name) &&
           ![
             'RedrivePolicy',
             'FifoQueue',
@@ -343,7 +345,7 @@ export const operations: Record<string, (registry: QueueRegistry, input: SqsInpu
         ) {
           throw invalidAttributeName(name);
         }
-        const value = values[name];
+        const value = Object.hasOwn(values, name) ? values[name] : undefined;
         if (value !== undefined) attributes[name] = value;
       }
       return { Attributes: attributes };

@@ -1,3 +1,4 @@
+import { keyed, keyedFrom } from '../../shared/client-keyed.ts';
 import type { SqsError } from './errors.ts';
 import type { SqsInput, SqsOutput } from './operations.ts';
 
@@ -22,7 +23,8 @@ const attributeValue = (item: Flat) => ({
  * the JSON protocol's structure (SQS API reference, "Making query API requests").
  */
 export const parseQueryParameters = (flat: Flat): SqsInput => {
-  const input: SqsInput = {};
+  // Parameter names, list item fields and attribute names are the client's: keyed maps throughout (see client-keyed.ts).
+  const input = keyed<unknown>();
   const lists = new Map<string, Map<number, Flat>>();
   for (const [key, value] of Object.entries(flat)) {
     const match = /^([A-Za-z]+)\.(\d+)(?:\.(.+))?$/.exec(key);
@@ -33,17 +35,17 @@ export const parseQueryParameters = (flat: Flat): SqsInput => {
     const [, name = '', index = '0', rest = ''] = match;
     const items = lists.get(name) ?? new Map<number, Flat>();
     lists.set(name, items);
-    const item = items.get(Number(index)) ?? {};
+    const item = items.get(Number(index)) ?? keyed<string>();
     items.set(Number(index), item);
     item[rest] = value;
   }
   for (const [name, byIndex] of lists) {
     const items = [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, item]) => item);
     if (BATCH_ENTRIES.has(name)) input.Entries = items.map(parseQueryParameters);
-    else if (name === 'Attribute') input.Attributes = Object.fromEntries(items.map((item) => [item.Name, item.Value]));
+    else if (name === 'Attribute') input.Attributes = keyedFrom(items.map((item) => [String(item.Name), item.Value]));
     else if (name === 'MessageAttribute' || name === 'MessageSystemAttribute') {
-      input[`${name}s`] = Object.fromEntries(items.map((item) => [item.Name, attributeValue(item)]));
-    } else if (name === 'Tag') input.tags = Object.fromEntries(items.map((item) => [item.Key, item.Value]));
+      input[`${name}s`] = keyedFrom(items.map((item) => [String(item.Name), attributeValue(item)]));
+    } else if (name === 'Tag') input.tags = keyedFrom(items.map((item) => [String(item.Key), item.Value]));
     else input[`${name}s`] = items.map((item) => item['']);
   }
   return input;

@@ -271,6 +271,14 @@ export class Queue {
     return count;
   }
 
+  /** Back to a new queue's state (reset): no messages, no deduplication ids, the given attributes. */
+  reset(attributes: QueueAttributes): void {
+    this.purge();
+    this.deduplication.clear();
+    this.sequence = 0n;
+    Object.assign(this.attributes, attributes);
+  }
+
   /** ApproximateNumberOfMessages, ...NotVisible and ...Delayed. */
   counts(): { visible: number; inFlight: number; delayed: number } {
     const now = Date.now();

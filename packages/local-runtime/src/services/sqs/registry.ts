@@ -1,3 +1,4 @@
+import { ownValue } from '../../shared/client-keyed.ts';
 import { invalidParameterValue, queueDoesNotExist } from './errors.ts';
 import type { StoredMessage } from './message.ts';
 import { Queue, type QueueAttributes, type RedrivePolicy } from './queue.ts';
@@ -43,11 +44,18 @@ const booleanAttribute = (value: unknown): boolean => value === true || value ==
 
 const redrivePolicyOf = (raw: unknown): RedrivePolicy | undefined => {
   if (raw === undefined || raw === '') return undefined;
-  const policy: unknown = typeof raw === 'string' ? JSON.parse(raw) : raw;
-  const record = (policy ?? {}) as Record<string, unknown>;
-  const maxReceiveCount = Number(record.maxReceiveCount);
+  let policy: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      policy = JSON.parse(raw);
+    } catch {
+      policy = undefined;
+    }
+  }
+  const record = (policy !== null && typeof policy === 'object' ? policy : {}) as Record<string, unknown>;
+  const maxReceiveCount = Number(ownValue(record, 'maxReceiveCount'));
   if (
-    typeof record.deadLetterTargetArn !== 'string' ||
+    typeof ownValue(record, 'deadLetterTargetArn') !== 'string' ||
     !Number.isInteger(maxReceiveCount) ||
     maxReceiveCount < 1 ||
     maxReceiveCount > 1000
@@ -56,7 +64,7 @@ const redrivePolicyOf = (raw: unknown): RedrivePolicy | undefined => {
       'Value for parameter RedrivePolicy is invalid. Reason: Redrive policy is not a valid JSON map with deadLetterTargetArn and maxReceiveCount (1 to 1000).',
     );
   }
-  return { deadLetterTargetArn: record.deadLetterTargetArn, maxReceiveCount };
+  return { deadLetterTargetArn: String(record.deadLetterTargetArn), maxReceiveCount };
 };
 
 export const queueAttributesOf = (name: string, properties: Record<string, unknown>): QueueAttributes => {
@@ -150,6 +158,23 @@ export class QueueRegistry {
     const queue = account === this.options.accountId && name ? this.queues.get(name) : undefined;
     if (!queue) throw queueDoesNotExist();
     return queue;
+  }
+
+  /**
+   * Back to the template's queues (reset): the seeded ones emptied, with their template attributes, and kept as the
+   * same objects (event source pollers hold them); queues created since are deleted.
+   */
+  reset(seeds: QueueSeed[]): void {
+    const seeded = new Map(seeds.map((seed) => [seed.name, seed]));
+    for (const [name, queue] of this.queues) {
+      const seed = seeded.get(name);
+      if (seed) queue.reset(queueAttributesOf(seed.name, seed.properties));
+      else {
+        queue.close();
+        this.queues.delete(name);
+      }
+    }
+    for (const seed of seeds) this.create(seed);
   }
 
   close(): void {

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SigV4Result } from '../../rest/auth/sigv4.ts';
+import { keyed } from '../../shared/client-keyed.ts';
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService, readRequestBody } from '../shared/local-service.ts';
-import { internalFailure, SqsError, unsupportedOperation } from './errors.ts';
+import { type RequestVerifier, requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
+import { authFailure, internalFailure, SqsError, unsupportedOperation } from './errors.ts';
 import type { StoredMessage } from './message.ts';
 import { operations, type SqsInput, type SqsOutput } from './operations.ts';
 import { parseQueryParameters, queryAnswer, queryError } from './query-protocol.ts';
@@ -13,16 +16,21 @@ export interface SqsService extends LocalService {
   registry: QueueRegistry;
   /** Runs one operation in process, as the JSON protocol would (the event source poller and Step Functions use it). */
   call(action: string, input: SqsInput): Promise<SqsOutput>;
+  /** Back to the template's queues, empty (see QueueRegistry.reset). */
+  reset(): void;
 }
 
+/** The operation named `action`, never a member of Object.prototype (`Action=constructor`). */
+const operationOf = (action: string) => (Object.hasOwn(operations, action) ? operations[action] : undefined);
+
 const run = async (registry: QueueRegistry, action: string, input: SqsInput): Promise<SqsOutput> => {
-  const operation = operations[action];
+  const operation = operationOf(action);
   if (!operation) throw unsupportedOperation(action);
   return operation(registry, input);
 };
 
 /** AWS JSON 1.0 (`X-Amz-Target: AmazonSQS.<Action>`), what the AWS SDK for JavaScript v3 speaks. */
-const jsonProtocol = (registry: QueueRegistry) =>
+const jsonProtocol = (registry: QueueRegistry, verify: RequestVerifier) =>
   awsJsonHandler({
     targetPrefix: 'AmazonSQS',
     contentType: 'application/x-amz-json-1.0',
@@ -42,6 +50,16 @@ const jsonProtocol = (registry: QueueRegistry) =>
         : undefined,
     protocolErrorType: (name) => `com.amazon.coral.service#${name}`,
     maxBodyBytes: 2 * 1_048_576,
+    verify,
+    authErrorOf: (failure) => {
+      const error = authFailure(failure);
+      return {
+        status: error.status,
+        type: `com.amazon.coral.service#${error.code}`,
+        message: error.message,
+        headers: { 'x-amzn-query-error': `${error.queryCode};${error.fault}` },
+      };
+    },
   });
 
 /** The query protocol: `Action=...` form-encoded (or in the query string), the queue in the path. */
@@ -50,10 +68,12 @@ const answerQuery = async (
   request: IncomingMessage,
   body: string,
   response: ServerResponse,
+  signature: SigV4Result,
 ) => {
   const requestId = randomUUID();
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const flat = Object.fromEntries(new URLSearchParams(body));
+  const flat = keyed<string>();
+  for (const [key, value] of new URLSearchParams(body)) flat[key] = value;
   for (const [key, value] of url.searchParams) flat[key] ??= value;
   const json = String(request.headers.accept ?? '').includes('application/json');
   const write = (answer: { status: number; contentType: string; body: string }) =>
@@ -62,8 +82,9 @@ const answerQuery = async (
       .end(answer.body);
   const action = flat.Action;
   try {
+    if (!signature.ok) throw authFailure(signature);
     if (!action) throw new SqsError('MissingAction', 'The request must contain the parameter Action.');
-    if (!operations[action]) {
+    if (!operationOf(action)) {
       throw new SqsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
     }
     const input = parseQueryParameters(flat);
@@ -87,6 +108,7 @@ export const startSqsService = async (options: {
   queues: QueueSeed[];
   region: string;
   accountId: string;
+  auth: ServiceAuth;
   timeScale?: number;
   host?: string;
   port?: number;
@@ -94,6 +116,7 @@ export const startSqsService = async (options: {
 }): Promise<SqsService> => {
   let registry: QueueRegistry | undefined;
   let json: ReturnType<typeof jsonProtocol> | undefined;
+  const verify = requestVerifier(options.auth, 'sqs');
   const service = await listenService(
     'sqs',
     async (request, response) => {
@@ -102,12 +125,12 @@ export const startSqsService = async (options: {
         await json(request, response);
         return;
       }
-      const body = (await readRequestBody(request, 2 * 1_048_576))?.toString('utf8');
+      const body = await readRequestBody(request, 2 * 1_048_576);
       if (body === undefined) {
         response.writeHead(413, { 'Content-Type': 'text/plain' }).end('Request entity too large');
         return;
       }
-      await answerQuery(registry, request, body, response);
+      await answerQuery(registry, request, body.toString('utf8'), response, await verify(request, body));
     },
     { ...(options.host ? { host: options.host } : {}), ...(options.port === undefined ? {} : { port: options.port }) },
   );
@@ -125,11 +148,12 @@ export const startSqsService = async (options: {
     throw error;
   }
   registry = created;
-  json = jsonProtocol(created);
+  json = jsonProtocol(created, verify);
   return {
     ...service,
     registry: created,
     call: (action, input) => run(created, action, input),
+    reset: () => created.reset(options.queues),
     close: async () => {
       created.close();
       await service.close();

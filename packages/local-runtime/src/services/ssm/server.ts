@@ -1,5 +1,6 @@
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService } from '../shared/local-service.ts';
+import { requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { ParameterStore, type ParameterType, SsmError } from './store.ts';
 
 export interface SsmParameterSeed {
@@ -59,6 +60,11 @@ const operations: Record<string, (store: ParameterStore, request: Request) => un
   },
 };
 
+export interface SsmService extends LocalService {
+  /** Back to the template's parameters, as at start (versions from 1 again). */
+  reset(): void;
+}
+
 /**
  * A local SSM Parameter Store endpoint, speaking the AWS JSON 1.1 protocol the SDK uses (`X-Amz-Target:
  * AmazonSSM.<Operation>`), seeded with the template's AWS::SSM::Parameter values. Errors are AWS's:
@@ -68,12 +74,16 @@ export const startSsmService = async (options: {
   parameters: SsmParameterSeed[];
   region: string;
   accountId: string;
+  auth: ServiceAuth;
   port?: number;
   host?: string;
-}): Promise<LocalService> => {
+}): Promise<SsmService> => {
   const store = new ParameterStore(options.region, options.accountId);
-  for (const parameter of options.parameters) store.put(parameter.name, parameter.value, parameter.type, true);
-  return listenService(
+  const seed = () => {
+    for (const parameter of options.parameters) store.put(parameter.name, parameter.value, parameter.type, true);
+  };
+  seed();
+  const service = await listenService(
     'ssm',
     awsJsonHandler({
       targetPrefix: 'AmazonSSM',
@@ -85,7 +95,15 @@ export const startSsmService = async (options: {
         error instanceof SsmError ? { status: 400, type: error.type, message: error.message } : undefined,
       // SSM models its own 500 (SSM API reference, e.g. GetParameter, "Errors": InternalServerError, HTTP 500).
       internalErrorType: 'InternalServerError',
+      verify: requestVerifier(options.auth, 'ssm'),
     }),
     options,
   );
+  return {
+    ...service,
+    reset: () => {
+      store.clear();
+      seed();
+    },
+  };
 };

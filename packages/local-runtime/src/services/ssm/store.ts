@@ -67,6 +67,10 @@ export class ParameterStore {
     return this.parameters.has(name.split(':')[0] ?? name);
   }
 
+  clear(): void {
+    this.parameters.clear();
+  }
+
   delete(name: string): void {
     if (!this.parameters.delete(name)) throw new SsmError('ParameterNotFound', `Parameter ${name} not found.`);
   }

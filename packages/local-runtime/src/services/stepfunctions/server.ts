@@ -1,5 +1,6 @@
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService } from '../shared/local-service.ts';
+import { requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { SfnError } from './errors.ts';
 import { closeExecution, type Execution } from './executions.ts';
 import { operations } from './operations.ts';
@@ -18,12 +19,15 @@ export interface StepFunctionsService extends LocalService {
   machines(): LocalStateMachine[];
   /** Resolves once no execution is running. */
   waitForIdle(): Promise<void>;
+  /** Aborts what runs and forgets every execution (the state machines stay). */
+  reset(): Promise<void>;
 }
 
 export interface StepFunctionsOptions extends TaskServices {
   stateMachines: StateMachineSeed[];
   region: string;
   accountId: string;
+  auth: ServiceAuth;
   host?: string;
   port?: number;
   log?: (line: string) => void;
@@ -64,19 +68,28 @@ export const startStepFunctionsService = async (options: StepFunctionsOptions): 
       ),
       errorOf: (error) =>
         error instanceof SfnError ? { status: 400, type: error.code, message: error.message } : undefined,
+      verify: requestVerifier(options.auth, 'states'),
     }),
     { ...(options.host ? { host: options.host } : {}), ...(options.port === undefined ? {} : { port: options.port }) },
   );
+  const abortAll = () => {
+    for (const execution of registry.executions.values()) {
+      if (closeExecution(execution, { status: 'ABORTED' })) execution.abort?.();
+    }
+  };
   return {
     ...service,
     executions: () => [...registry.executions.values()],
     machines: () => [...registry.machines.values()],
     waitForIdle: () => registry.idle(),
+    reset: async () => {
+      abortAll();
+      await registry.idle();
+      registry.executions.clear();
+    },
     /** Aborts what still runs (as StopExecution would, without error or cause), then stops listening. */
     close: async () => {
-      for (const execution of registry.executions.values()) {
-        if (closeExecution(execution, { status: 'ABORTED' })) execution.abort?.();
-      }
+      abortAll();
       await registry.idle();
       await service.close();
     },

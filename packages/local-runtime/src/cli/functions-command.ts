@@ -1,0 +1,93 @@
+import { flushStdout } from '../runtime/stdout-lines.ts';
+import { LocalStack } from '../template/stack.ts';
+import type { Flag } from './flags.ts';
+import {
+  CommandError,
+  type LocalCommand,
+  type LocalCommandOptions,
+  readLocalCommand,
+  shortUsage,
+  UsageError,
+  usageOf,
+} from './options.ts';
+
+/** The build folder: this runtime's own flag of every command that runs functions. */
+export const buildDirFlag: Flag = {
+  name: 'build-dir',
+  kind: 'string',
+  value: 'DIR',
+  help: 'where function bundles go (default .local/build beside the template)',
+};
+
+export const failer =
+  (command: string) =>
+  (message: string, code = 2): never => {
+    flushStdout();
+    process.stderr.write(`sam-local-runtime ${command}: ${message}\n`);
+    process.exit(code);
+  };
+
+export const portOf = (
+  fail: (message: string) => never,
+  value: string | undefined,
+  fallback: number,
+  flag: string,
+): number => {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    fail(`${flag} must be a port number from 0 to 65535, got "${value}"`);
+  }
+  return port;
+};
+
+export interface FunctionsCommand {
+  options: LocalCommandOptions;
+  stack: LocalStack;
+  fail: (message: string, code?: number) => never;
+}
+
+/**
+ * What `invoke` and `start-lambda` share with `start-api`: SAM CLI's flags read as SAM CLI reads them (command line,
+ * environment, samconfig's `[<env>.<command>.parameters]` then `[<env>.global.parameters]`), `--help`, one-line
+ * failures (exit 2 for usage, 1 for what cannot be read), the notes on ignored flags and the template read.
+ */
+export const readFunctionsCommand = (command: LocalCommand, synopsis: string, argv: string[]): FunctionsCommand => {
+  const fail = failer(command.name);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${usageOf(synopsis, command.flags)}\n`);
+    process.exit(0);
+  }
+  let options: LocalCommandOptions;
+  try {
+    options = readLocalCommand(command, argv);
+  } catch (error) {
+    if (error instanceof UsageError)
+      return fail(`${error.message}\n${shortUsage(`sam-local-runtime ${command.name}`)}`);
+    if (error instanceof CommandError) return fail(error.message, 1);
+    throw error;
+  }
+  for (const note of options.notes) process.stderr.write(`sam-local-runtime ${command.name}: ${note}\n`);
+  if (!options.string('template')) process.stderr.write(`sam-local-runtime ${command.name}: ${options.templateNote}\n`);
+  const region = options.string('region');
+  let stack: LocalStack;
+  try {
+    stack = new LocalStack({
+      templatePath: options.templatePath,
+      configEnv: options.configEnv,
+      parameterOverrides: options.parameterOverrides,
+      samconfigPath: options.samconfigPath,
+      samconfigCommand: options.samconfigCommand,
+      ...(region ? { region } : {}),
+    });
+  } catch (error) {
+    return fail((error as Error).message, 1);
+  }
+  return { options, stack, fail };
+};
+
+/** `--debug-port` (the first one: one debugged function) as the functions runtime takes it. */
+export const debugPortOf = (command: FunctionsCommand): number | undefined => {
+  const [first] = command.options.list('debug-port');
+  return first === undefined ? undefined : portOf(command.fail, first, 0, '--debug-port');
+};

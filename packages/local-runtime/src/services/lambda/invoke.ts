@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FunctionConfig } from '../../lambda/function-pool.ts';
+import { FunctionNotFoundError, type LambdaRuntime } from '../../lambda/lambda-runtime.ts';
+import { errorBodyOf, invocationLogLines } from '../../lambda/report.ts';
+import { readRequestBody } from '../shared/local-service.ts';
+import type { RequestVerifier } from '../shared/request-auth.ts';
+import type { AsyncInvocations } from './async-invocations.ts';
+import { LambdaApiError, resourceNotFound, validationError } from './errors.ts';
+import { parseFunctionName } from './names.ts';
+
+/**
+ * Invoke (Lambda API reference, "Invoke"): `POST /2015-03-31/functions/{FunctionName}/invocations`, the payload as
+ * the body, `X-Amz-Invocation-Type` (RequestResponse by default, Event, DryRun), `X-Amz-Log-Type` (Tail) and the
+ * `Qualifier` query parameter. A function error is not an API error: 200 with `X-Amz-Function-Error: Unhandled` and
+ * the runtime's error payload as the body.
+ */
+export const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
+
+// Lambda quotas (developer guide, "Lambda quotas"): 6 MB synchronous, 1 MB asynchronous (raised from 256 KB in 2025).
+const MAX_SYNC_BYTES = 6 * 1024 * 1024;
+const MAX_ASYNC_BYTES = 1024 * 1024;
+/** Lambda's Tail is the last 4 KB of the invocation's log. */
+const TAIL_BYTES = 4096;
+const INVOCATION_TYPES = ['RequestResponse', 'Event', 'DryRun'];
+
+export interface InvokeContext {
+  functions: () => LambdaRuntime | undefined;
+  /** Who may invoke: requests signed as the local services require (see request-auth.ts). */
+  verify: RequestVerifier;
+  asyncInvocations: AsyncInvocations;
+  region: string;
+  accountId: string;
+}
+
+interface Target {
+  config: FunctionConfig;
+  /** `X-Amz-Executed-Version`: `$LATEST`, or 1 for the AutoPublishAlias and its version. */
+  version: string;
+}
+
+const targetOf = (context: InvokeContext, rawName: string, qualifierParameter: string | undefined): Target => {
+  const reference = parseFunctionName(rawName, qualifierParameter);
+  const { qualifier } = reference;
+  const arnOf = (name: string) =>
+    `arn:aws:lambda:${reference.region ?? context.region}:${reference.accountId ?? context.accountId}:function:${name}${qualifier === undefined ? '' : `:${qualifier}`}`;
+  const runtime = context.functions();
+  if (!runtime) throw new LambdaApiError('ServiceException', 500, 'The local functions are not ready yet', 'Service');
+  const config = runtime.find(reference.name)?.config;
+  if (
+    !config ||
+    (reference.region !== undefined && reference.region !== context.region) ||
+    (reference.accountId !== undefined && reference.accountId !== context.accountId)
+  ) {
+    throw resourceNotFound(arnOf(config?.name ?? reference.name));
+  }
+  if (qualifier === undefined || qualifier === '$LATEST') return { config, version: '$LATEST' };
+  if (config.alias !== undefined && (qualifier === config.alias || qualifier === '1')) return { config, version: '1' };
+  throw resourceNotFound(arnOf(config.name));
+};
+
+/** Parses the payload as Lambda does: empty is `{}`; anything else must be JSON. */
+const payloadOf = (body: Buffer): unknown => {
+  const text = body.toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new LambdaApiError(
+      'InvalidRequestContentException',
+      400,
+      `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`,
+    );
+  }
+};
+
+const header = (request: IncomingMessage, name: string): string | undefined => {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+export const answerInvoke = async (
+  context: InvokeContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  rawName: string,
+): Promise<void> => {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const invocationType = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
+  const limit = invocationType === 'Event' ? MAX_ASYNC_BYTES : MAX_SYNC_BYTES;
+  const body = await readRequestBody(request, limit);
+  if (!body) {
+    const size = Number(header(request, 'content-length') ?? Number.NaN);
+    // Lambda's own words for each (observed: RequestEntityTooLargeException, not the model's RequestTooLargeException).
+    throw new LambdaApiError(
+      'RequestEntityTooLargeException',
+      413,
+      invocationType === 'Event'
+        ? `${Number.isFinite(size) ? size : 'The'} byte payload is too large for the Event invocation type (limit ${MAX_ASYNC_BYTES} bytes)`
+        : `Request must be smaller than ${MAX_SYNC_BYTES} bytes for the InvokeFunction operation`,
+    );
+  }
+  // Lambda is a REST-JSON service: a request it cannot attribute to a caller is refused before anything else, 403.
+  const signature = await context.verify(request, body);
+  if (!signature.ok) throw new LambdaApiError(signature.errorType, 403, signature.message);
+  if (!INVOCATION_TYPES.includes(invocationType)) {
+    throw validationError(
+      invocationType,
+      'invocationType',
+      `Member must satisfy enum value set: [${INVOCATION_TYPES}]`,
+    );
+  }
+  const logType = header(request, 'x-amz-log-type') ?? 'None';
+  if (logType !== 'None' && logType !== 'Tail') {
+    throw validationError(logType, 'logType', 'Member must satisfy enum value set: [Tail, None]');
+  }
+  const target = targetOf(context, decodeURIComponent(rawName), url.searchParams.get('Qualifier') ?? undefined);
+  const event = payloadOf(body);
+  const { config, version } = target;
+  const runtime = context.functions();
+  if (!runtime) throw new LambdaApiError('ServiceException', 500, 'The local functions are not ready yet', 'Service');
+  if (invocationType === 'DryRun') {
+    response.writeHead(204, { 'x-amzn-RequestId': randomUUID() }).end();
+    return;
+  }
+  if (invocationType === 'Event') {
+    const requestId = randomUUID();
+    context.asyncInvocations.enqueue({
+      logicalId: config.logicalId,
+      event,
+      requestId,
+      maximumRetryAttempts: config.asyncRetries?.maximumRetryAttempts ?? 2,
+      maximumEventAgeSeconds: config.asyncRetries?.maximumEventAgeSeconds ?? 21_600,
+    });
+    response.writeHead(202, { 'x-amzn-RequestId': requestId, 'Content-Length': '0' }).end();
+    return;
+  }
+  const tail = logType === 'Tail';
+  const outcome = await runtime
+    .invoke(config.logicalId, event, undefined, tail ? { logs: true } : {})
+    .catch((error: unknown) => {
+      // The template was reloaded between the look-up and the call.
+      if (error instanceof FunctionNotFoundError) throw resourceNotFound(config.arn);
+      throw error;
+    });
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'x-amzn-RequestId': outcome.requestId,
+    'X-Amz-Executed-Version': version,
+  };
+  if (tail) {
+    const log = Buffer.from(`${invocationLogLines(outcome, config, version).join('\n')}\n`);
+    headers['X-Amz-Log-Result'] = log.subarray(Math.max(0, log.length - TAIL_BYTES)).toString('base64');
+  }
+  const error = errorBodyOf(outcome, config);
+  let payload = error
+    ? JSON.stringify(error)
+    : (JSON.stringify(outcome.status === 'ok' ? outcome.result : null) ?? 'null');
+  if (!error && Buffer.byteLength(payload) > MAX_SYNC_BYTES) {
+    // Lambda's answer to a result over the quota: a function error of its own.
+    payload = JSON.stringify({
+      errorType: 'Function.ResponseSizeTooLarge',
+      errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_SYNC_BYTES} bytes).`,
+    });
+    headers['X-Amz-Function-Error'] = 'Unhandled';
+  }
+  if (error) headers['X-Amz-Function-Error'] = 'Unhandled';
+  response.writeHead(200, headers).end(payload);
+};

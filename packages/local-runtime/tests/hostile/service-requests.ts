@@ -1,0 +1,156 @@
+import { hostileHeaderValue, hostileJson, hostileName, PROTOTYPE_NAMES, pick, type Random } from './hostile-input.ts';
+
+/** The template's resources as the fuzz addresses them, so requests get past "no such queue" into the services. */
+export interface FuzzResources {
+  queueUrl: string;
+  tableName: string;
+  parameterName: string;
+  stateMachineArn: string;
+}
+
+export interface ServiceRequest {
+  target: string;
+  contentType: string;
+  body: string;
+}
+
+const json = (target: string, body: unknown, version = '1.0'): ServiceRequest => ({
+  target,
+  contentType: `application/x-amz-json-${version}`,
+  body: JSON.stringify(body),
+});
+
+/** An object with hostile own keys (JSON.stringify keeps `__proto__` as a key of a null-prototype object). */
+const hostileKeys = (random: Random, value: (random: Random) => unknown): Record<string, unknown> => {
+  const object: Record<string, unknown> = Object.create(null);
+  object[pick(random, PROTOTYPE_NAMES)] = value(random);
+  object[hostileName(random)] = value(random);
+  return object;
+};
+
+const either = (random: Random, good: string) => (random() < 0.6 ? good : hostileName(random));
+
+/** Well-formed operations on the template's resources, with hostile names and values where clients choose them. */
+export const serviceRequest = (service: string, random: Random, resources: FuzzResources): ServiceRequest => {
+  switch (service) {
+    case 'sqs':
+      return pick(random, [
+        () =>
+          json('AmazonSQS.SendMessage', {
+            QueueUrl: either(random, resources.queueUrl),
+            MessageBody: hostileHeaderValue(random) || 'x',
+            MessageAttributes: hostileKeys(random, () => ({
+              DataType: pick(random, ['String', 'Number', 'Binary', 'constructor']),
+              StringValue: '1',
+            })),
+          }),
+        () =>
+          json('AmazonSQS.ReceiveMessage', {
+            QueueUrl: resources.queueUrl,
+            MaxNumberOfMessages: pick(random, [1, 10, 11, -1, 'constructor']),
+            MessageAttributeNames: [hostileName(random), 'All'],
+            MessageSystemAttributeNames: [hostileName(random)],
+          }),
+        () => json('AmazonSQS.GetQueueUrl', { QueueName: hostileName(random) }),
+        () =>
+          json('AmazonSQS.GetQueueAttributes', { QueueUrl: resources.queueUrl, AttributeNames: [hostileName(random)] }),
+        () => ({
+          target: '',
+          contentType: 'application/x-www-form-urlencoded',
+          body: new URLSearchParams({
+            Action: pick(random, ['SendMessage', 'ReceiveMessage', 'GetQueueUrl', ...PROTOTYPE_NAMES]),
+            QueueUrl: resources.queueUrl,
+            QueueName: hostileName(random),
+            MessageBody: hostileHeaderValue(random) || 'x',
+            'MessageAttribute.1.Name': pick(random, PROTOTYPE_NAMES),
+            'MessageAttribute.1.Value.DataType': 'String',
+            'MessageAttribute.1.Value.StringValue': 'x',
+            [`${pick(random, PROTOTYPE_NAMES)}.1`]: 'x',
+            Version: '2012-11-05',
+          }).toString(),
+        }),
+      ])();
+    case 'ssm':
+      return pick(random, [
+        () =>
+          json(
+            'AmazonSSM.GetParameter',
+            { Name: either(random, resources.parameterName), WithDecryption: true },
+            '1.1',
+          ),
+        () =>
+          json(
+            'AmazonSSM.GetParameters',
+            { Names: [resources.parameterName, hostileName(random), '__proto__'] },
+            '1.1',
+          ),
+        () => json('AmazonSSM.GetParametersByPath', { Path: `/${hostileName(random)}`, Recursive: true }, '1.1'),
+        () =>
+          json(
+            'AmazonSSM.PutParameter',
+            {
+              Name: `/fuzz/${hostileName(random)}`,
+              Value: hostileHeaderValue(random) || 'x',
+              Type: 'String',
+              Overwrite: true,
+            },
+            '1.1',
+          ),
+      ])();
+    case 'dynamodb': {
+      const key = { id: { S: hostileName(random) } };
+      return pick(random, [
+        () =>
+          json('DynamoDB_20120810.PutItem', {
+            TableName: either(random, resources.tableName),
+            Item: { ...key, ...hostileKeys(random, () => ({ S: hostileHeaderValue(random) || 'x' })) },
+          }),
+        () => json('DynamoDB_20120810.GetItem', { TableName: resources.tableName, Key: key }),
+        () =>
+          json('DynamoDB_20120810.Query', {
+            TableName: resources.tableName,
+            KeyConditionExpression: '#k = :v',
+            ExpressionAttributeNames: { '#k': pick(random, ['id', ...PROTOTYPE_NAMES]) },
+            ExpressionAttributeValues: { ':v': { S: 'x' } },
+          }),
+        () =>
+          json('DynamoDB_20120810.UpdateTimeToLive', {
+            TableName: either(random, resources.tableName),
+            TimeToLiveSpecification: { AttributeName: hostileName(random), Enabled: random() < 0.5 },
+          }),
+        () => json('DynamoDB_20120810.DescribeTimeToLive', { TableName: either(random, resources.tableName) }),
+      ])();
+    }
+    case 'stepfunctions':
+      return pick(random, [
+        () =>
+          json('AWSStepFunctions.StartSyncExecution', {
+            stateMachineArn: either(random, resources.stateMachineArn),
+            input: JSON.stringify(hostileJson(random)),
+          }),
+        () =>
+          json('AWSStepFunctions.StartExecution', {
+            stateMachineArn: resources.stateMachineArn,
+            name: hostileName(random),
+            input: random() < 0.5 ? '{"a":' : JSON.stringify(hostileJson(random)),
+          }),
+        () =>
+          json('AWSStepFunctions.DescribeExecution', {
+            executionArn: `${resources.stateMachineArn}:${hostileName(random)}`,
+          }),
+        () =>
+          json('AWSStepFunctions.DescribeStateMachine', { stateMachineArn: either(random, resources.stateMachineArn) }),
+      ])();
+    default:
+      return json(`${service}.${hostileName(random)}`, hostileJson(random));
+  }
+};
+
+/** The signing name of each local endpoint's service (SigV4's service part). */
+export const SIGNING_NAMES: Record<string, string> = {
+  sqs: 'sqs',
+  ssm: 'ssm',
+  dynamodb: 'dynamodb',
+  stepfunctions: 'states',
+  lambda: 'lambda',
+};

@@ -1,0 +1,89 @@
+import { connect } from 'node:net';
+
+/**
+ * One HTTP/1.1 exchange written byte for byte on a fresh socket: what fetch and node:http will not send (repeated
+ * Host headers, header names fetch normalises, a Host of any name). The answer is read until the server closes.
+ */
+export interface RawAnswer {
+  status: number;
+  /** Header lines in order, names lower-cased. */
+  headers: [string, string][];
+  header: (name: string) => string | undefined;
+  text: string;
+  json: () => Record<string, unknown>;
+}
+
+/** Thrown when the server closes the connection without an answer (a reset or a hang-up). */
+export class HungUp extends Error {
+  override readonly name = 'HungUp';
+}
+
+const dechunk = (body: Buffer): Buffer => {
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at < body.length) {
+    const lineEnd = body.indexOf('\r\n', at);
+    if (lineEnd < 0) break;
+    const size = Number.parseInt(body.subarray(at, lineEnd).toString('latin1'), 16);
+    if (!(size > 0)) break;
+    parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
+};
+
+const parse = (bytes: Buffer): RawAnswer => {
+  const end = bytes.indexOf('\r\n\r\n');
+  if (end < 0) throw new HungUp(`no complete answer: ${JSON.stringify(bytes.toString('latin1'))}`);
+  const [statusLine = '', ...lines] = bytes.subarray(0, end).toString('latin1').split('\r\n');
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0);
+  const headers = lines.map((line): [string, string] => {
+    const colon = line.indexOf(':');
+    return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()];
+  });
+  const header = (name: string) => headers.find(([key]) => key === name.toLowerCase())?.[1];
+  const raw = bytes.subarray(end + 4);
+  const body = /chunked/i.test(header('transfer-encoding') ?? '') ? dechunk(raw) : raw;
+  const text = body.toString('utf8');
+  return { status, headers, header, text, json: () => JSON.parse(text) as Record<string, unknown> };
+};
+
+/**
+ * Sends `request` (a request line and header lines, without the blank line; `Connection: close` is added) and
+ * `body` to the server of `origin`. Rejects with HungUp when the connection closes before a whole answer came.
+ */
+export const rawRequest = (origin: string, request: string[], body = '', timeoutMs = 15_000): Promise<RawAnswer> =>
+  new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(origin);
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new HungUp(`no answer in ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      // A switch of protocols (a WebSocket handshake) keeps the connection: its head is the whole answer.
+      const bytes = Buffer.concat(chunks);
+      if (bytes.subarray(0, 12).toString('latin1') === 'HTTP/1.1 101' && bytes.includes('\r\n\r\n')) socket.destroy();
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      try {
+        resolve(parse(Buffer.concat(chunks)));
+      } catch (error) {
+        reject(error);
+      }
+    });
+    const payload = Buffer.from(body);
+    const lengthLine = payload.length > 0 ? [`Content-Length: ${payload.length}`] : [];
+    // Written, not ended: node:http drops the requests of a client that half-closes its side; `Connection: close`
+    // has the server close once it has answered.
+    const head = `${[...request, ...lengthLine, 'Connection: close'].join('\r\n')}\r\n\r\n`;
+    socket.write(Buffer.concat([Buffer.from(head), payload]));
+  });
+
+/** `GET path` with a Host of the origin and `headers` (name, value pairs, repeats allowed). */
+export const rawGet = (origin: string, path: string, headers: [string, string][] = [], host = new URL(origin).host) =>
+  rawRequest(origin, [`GET ${path} HTTP/1.1`, `Host: ${host}`, ...headers.map(([name, value]) => `${name}: ${value}`)]);
