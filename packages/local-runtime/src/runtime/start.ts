@@ -289,6 +289,9 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     if (!refuseRepeatedHost(request, response)) wsHandlers.request(request, response);
   });
   wsServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // node:http leaves an upgraded socket with no 'error' listener: a client that resets the connection while it is
+    // answered (a refusal, or its $connect route running) would otherwise be an uncaught error, the runtime's end.
+    socket.on('error', () => socket.destroy());
     if (!refuseRepeatedHostUpgrade(request, socket)) wsHandlers.upgrade(request, socket, head);
   });
   let wsGateways: WebSocketGateway[] = [];

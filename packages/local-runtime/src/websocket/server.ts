@@ -7,13 +7,11 @@ import { handleManagement, pathnameOf } from './management.ts';
 
 /**
  * The WebSocket port: `ws://host:port/{stage}` upgrades to the stage's API, `/{stage}/@connections/{id}` is its
- * management API (its callers' signatures checked by `verify`); anything else is API Gateway's 403.
+ * management API (its callers' signatures checked by `verify`); anything else is API Gateway's 403. The server that
+ * hands it upgraded sockets gives each an 'error' listener first (runtime/start.ts).
  */
 export const webSocketPort = (gateways: WebSocketGateway[], verify: RequestVerifier) => ({
   upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    // node:http leaves an upgraded socket with no 'error' listener: a client that resets the connection while its
-    // $connect route runs would otherwise be an uncaught error, the whole runtime's end.
-    socket.on('error', () => socket.destroy());
     const stage = pathnameOf(request.url)?.replace(/^\/|\/$/g, '');
     const gateway = gateways.find((candidate) => candidate.api.stage === stage);
     if (!gateway) {
