@@ -24,7 +24,7 @@ const FLAGS: Flag[] = [
     name: 'persist',
     kind: 'string',
     value: 'DIR',
-    help: 'keep DynamoDB data in DIR between runs (in memory by default)',
+    help: 'keep DynamoDB data in DIR between runs (default: a temporary directory, removed at exit)',
   },
   {
     name: 'time-scale',

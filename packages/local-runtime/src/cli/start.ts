@@ -46,7 +46,7 @@ const runtimeFlags: Flag[] = [
     name: 'persist',
     kind: 'string',
     value: 'DIR',
-    help: 'keep DynamoDB data in DIR between runs (in memory by default)',
+    help: 'keep DynamoDB data in DIR between runs (default: a temporary directory, removed at exit)',
   },
   {
     name: 'time-scale',

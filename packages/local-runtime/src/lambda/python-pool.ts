@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readRequestBody } from '../services/shared/local-service.ts';
+import { answerFailure, readRequestBody } from '../services/shared/local-service.ts';
 import { EnvironmentSlots } from './environment-slots.ts';
 import { type FunctionConfig, type InvokeOptions, type InvokeOutcome, noLogs } from './function-pool.ts';
 import { InvocationLogs, readLines } from './output.ts';
@@ -186,7 +186,16 @@ export class PythonPool {
 
   private async start(generation: number): Promise<Environment> {
     const environment = { generation, invocations: 0 } as Environment;
-    environment.server = createServer((request, response) => void this.runtimeApi(environment, request, response));
+    // A failure of the Runtime API itself is its 500, "Container error. Non-recoverable state. Runtime should exit
+    // promptly." (Lambda Runtime API OpenAPI specification, which names no errorType); a request cut short (a
+    // half-sent body) costs only itself.
+    environment.server = createServer((request, response) =>
+      this.runtimeApi(environment, request, response).catch((error: unknown) =>
+        answerFailure('python', response, error, (failed) =>
+          json(failed, 500, { errorMessage: 'Container error', errorType: 'ContainerError' }),
+        ),
+      ),
+    );
     await new Promise<void>((resolve) => environment.server.listen(0, '127.0.0.1', resolve));
     const { port } = environment.server.address() as AddressInfo;
     const { debug } = this.config;

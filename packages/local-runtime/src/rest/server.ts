@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
 import { isLocalHost } from '../runtime/host-header.ts';
-import { readRequestBody } from '../services/shared/local-service.ts';
+import { answerFailure, readRequestBody } from '../services/shared/local-service.ts';
 import { appendTo, keyed } from '../shared/client-keyed.ts';
 import { writableHeaders } from '../shared/header-values.ts';
 import {
@@ -450,15 +450,15 @@ export const apiRequestHandler = (options: {
         ...(reason ? { reason } : {}),
       });
     } catch (error) {
-      // The gateway answers its own errors; reaching here is a bug of the runtime, still answered as API Gateway would.
-      console.error('[api] unexpected error', error);
-      if (!response.headersSent) {
-        write(response, {
+      // The gateway answers its own errors; reaching here is a client gone before its request was whole (nobody to
+      // answer) or a bug of the runtime, still answered as API Gateway would.
+      answerFailure('api', response, error, (failed) =>
+        write(failed, {
           status: 500,
           headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'InternalServerErrorException' },
           body: Buffer.from('{"message":"Internal server error"}'),
-        });
-      } else response.destroy();
+        }),
+      );
     }
   };
 };

@@ -28,7 +28,7 @@ export interface AwsServicesOptions {
   rewrite: (value: string) => string;
   /** Multiplies queue visibility timeouts and delays, and workflow waits and retry intervals. */
   timeScale: number;
-  /** Keep DynamoDB data in this directory between runs (in memory otherwise). */
+  /** Keep DynamoDB data in this directory between runs (otherwise in a temporary one, removed at close). */
   persistDir?: string;
   log: (line: string) => void;
   /**

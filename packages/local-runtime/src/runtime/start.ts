@@ -75,7 +75,7 @@ export interface RuntimeOptions {
   wsPort?: number;
   /** Multiplies queue visibility timeouts and delays and workflow waits and retry intervals (default 1). */
   timeScale?: number;
-  /** Keep DynamoDB data here between runs (in memory otherwise). */
+  /** Keep DynamoDB data here between runs (otherwise in a temporary directory, removed at stop). */
   persistDir?: string;
   /** Values of other stacks' exports for `Fn::ImportValue`; a missing one resolves to `local-import-<name>`. */
   importValues?: Record<string, string>;
@@ -290,6 +290,9 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     if (!refuseRepeatedHost(request, response)) wsHandlers.request(request, response);
   });
   wsServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // node:http leaves an upgraded socket with no 'error' listener: a client that resets the connection while it is
+    // answered (a refusal, or its $connect route running) would otherwise be an uncaught error, the runtime's end.
+    socket.on('error', () => socket.destroy());
     if (!refuseRepeatedHostUpgrade(request, socket)) wsHandlers.upgrade(request, socket, head);
   });
   let wsGateways: WebSocketGateway[] = [];

@@ -48,6 +48,8 @@ export interface StartRuntimeOptions {
   command?: 'start' | 'start-api';
   /** The folder it runs in (default this process's): where the template and samconfig are looked for. */
   cwd?: string;
+  /** Environment variables set for it, over this process's own (e.g. SAM_LOCAL_RUNTIME_TEST_FAULTS). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -70,7 +72,11 @@ export const startRuntime = async (args: string[], options: StartRuntimeOptions 
       buildDir,
       ...args,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+    },
   );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {

@@ -18,12 +18,18 @@ export interface WsLimits {
   idleTimeoutMs: number;
   /** Longest a connection may stay open (2 hours). */
   maxDurationMs: number;
+  /** Bytes queued for a client and not yet taken by it, beyond which it is not keeping up (see push). */
+  maxQueuedBytes: number;
 }
 
 export const AWS_LIMITS: WsLimits = {
   maxMessageBytes: 128 * 1024,
   idleTimeoutMs: 10 * 60_000,
   maxDurationMs: 2 * 60 * 60_000,
+  // API Gateway documents no number (only that a full "WebSocket client side buffer" exists, see push). 1 MiB is
+  // eight messages of the 128 KB quota waiting on top of what the kernel's socket buffers already hold: a client that
+  // reads at all drains that at once on loopback, and one that never reads costs the runtime at most this much.
+  maxQueuedBytes: 1024 * 1024,
 };
 
 export interface WsGatewayOptions {
@@ -210,7 +216,7 @@ export class WebSocketGateway {
     const route = (selected !== undefined ? this.route(selected) : undefined) ?? this.route('$default');
     const requestId = randomUUID();
     const frame = (message: string) =>
-      connection.socket.send(JSON.stringify({ message, connectionId: connection.id, requestId }));
+      this.push(connection, JSON.stringify({ message, connectionId: connection.id, requestId }));
     if (!route) {
       frame('Forbidden');
       return;
@@ -249,7 +255,7 @@ export class WebSocketGateway {
       frame('Internal server error');
       return;
     }
-    if (reply.body !== '') connection.socket.send(reply.body);
+    if (reply.body !== '') this.push(connection, reply.body);
   }
 
   private routeRequest(
@@ -295,6 +301,31 @@ export class WebSocketGateway {
     });
     // The connection is gone whatever $disconnect answers ("best-effort"); a failure is only logged.
     if (!answer.ok) this.options.log(`WS $disconnect ${connection.id} ${answer.status} — ${answer.reason}`);
+  }
+
+  /**
+   * Sends to a connection (a route's answer, a PostToConnection), unless its client is not keeping up: with more than
+   * `maxQueuedBytes` already waiting for it, nothing is queued, the connection is dropped and false returned.
+   * API Gateway answers a PostToConnection that finds "the WebSocket client side buffer is full" with
+   * LimitExceededException (API reference, PostToConnection, "Errors"); it documents no more. Locally the connection
+   * is also closed, so that a client that stopped reading costs a bounded amount of memory, not everything pushed to
+   * it until it leaves: its $disconnect runs and a later PostToConnection is 410 GoneException. No close frame is
+   * sent (it would wait behind the backlog the client is not reading), so the code is 1006.
+   */
+  push(connection: Connection, data: string | Buffer, binary = false): boolean {
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    if (connection.socket.bufferedAmount + size <= this.limits.maxQueuedBytes) {
+      connection.socket.send(data, { binary });
+      return true;
+    }
+    if (!connection.closedBy) {
+      connection.closedBy = { code: 1006, reason: 'Client cannot keep up' };
+      this.options.log(
+        `WS ${connection.id} closed: ${connection.socket.bufferedAmount} bytes wait for a client that is not reading them`,
+      );
+    }
+    connection.socket.terminate();
+    return false;
   }
 
   /** DeleteConnection: the server closes it, and $disconnect runs as for any close. */

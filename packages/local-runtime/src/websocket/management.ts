@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readRequestBody } from '../services/shared/local-service.ts';
 import type { RequestVerifier } from '../services/shared/request-auth.ts';
@@ -12,6 +13,15 @@ const answer = (response: ServerResponse, status: number, body?: unknown, errorT
     ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}),
   });
   response.end(body === undefined ? undefined : JSON.stringify(body));
+};
+
+/** The path of a request target; none for one that is not a URL (`GET http://[ HTTP/1.1`). */
+export const pathnameOf = (url = '/'): string | undefined => {
+  try {
+    return new URL(url, 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
 };
 
 const gone = (response: ServerResponse) => answer(response, 410, { message: null }, 'GoneException');
@@ -31,10 +41,11 @@ const decoded = (text: string): string | undefined => {
  * The @connections management API of a stage (`POST|GET|DELETE /{stage}/@connections/{connectionId}`, developer
  * guide, "Use @connections commands in your backend service"), which `@aws-sdk/client-apigatewaymanagementapi`
  * calls: a connection that is unknown or already closed is `410 GoneException`, a malformed id `400
- * BadRequestException`; a message over 128 KB is `413 PayloadTooLargeException`. Like every API Gateway management
- * call it needs IAM: a SigV4 signature (service `execute-api`) that `verify` accepts — the functions' SDK clients
- * sign with the local credentials — or API Gateway's 403 (`Missing Authentication Token` unsigned, the signature's
- * own error otherwise).
+ * BadRequestException`; a message over 128 KB is `413 PayloadTooLargeException`, one for a client that is not
+ * reading what it was sent `429 LimitExceededException` (see WebSocketGateway.push). Like every API Gateway
+ * management call it needs IAM: a SigV4 signature (service `execute-api`) that `verify` accepts — the functions' SDK
+ * clients sign with the local credentials — or API Gateway's 403 (`Missing Authentication Token` unsigned, the
+ * signature's own error otherwise).
  */
 export const handleManagement = async (
   gateways: WebSocketGateway[],
@@ -44,8 +55,8 @@ export const handleManagement = async (
 ): Promise<boolean> => {
   // Repeated slashes are one, as on every API Gateway endpoint: an SDK client whose endpoint ends in `/` asks for
   // `/stage//@connections/{id}`, which AWS answers.
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/\/{2,}/g, '/');
-  const match = /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path);
+  const path = pathnameOf(request.url)?.replace(/\/{2,}/g, '/');
+  const match = path === undefined ? null : /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path);
   if (!match) return false;
   const [, stage = '', encodedId = ''] = match;
   const gateway = gateways.find((candidate) => candidate.api.stage === stage);
@@ -83,8 +94,10 @@ export const handleManagement = async (
         gone(response);
         return true;
       }
-      connection.socket.send(body, { binary: !isUtf8(body) });
-      answer(response, 200);
+      if (gateway.push(connection, body, !isUtf8(body))) answer(response, 200);
+      else {
+        answer(response, 429, { message: 'The WebSocket client side buffer is full' }, 'LimitExceededException');
+      }
       return true;
     }
     case 'GET':
@@ -108,5 +121,3 @@ export const handleManagement = async (
       return true;
   }
 };
-
-const isUtf8 = (data: Buffer): boolean => Buffer.from(data.toString('utf8'), 'utf8').equals(data);

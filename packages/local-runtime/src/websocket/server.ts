@@ -1,16 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { answerFailure } from '../services/shared/local-service.ts';
 import type { RequestVerifier } from '../services/shared/request-auth.ts';
 import type { WebSocketGateway } from './gateway.ts';
-import { handleManagement } from './management.ts';
+import { handleManagement, pathnameOf } from './management.ts';
 
 /**
  * The WebSocket port: `ws://host:port/{stage}` upgrades to the stage's API, `/{stage}/@connections/{id}` is its
- * management API (its callers' signatures checked by `verify`); anything else is API Gateway's 403.
+ * management API (its callers' signatures checked by `verify`); anything else is API Gateway's 403. The server that
+ * hands it upgraded sockets gives each an 'error' listener first (runtime/start.ts).
  */
 export const webSocketPort = (gateways: WebSocketGateway[], verify: RequestVerifier) => ({
   upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const stage = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/^\/|\/$/g, '');
+    const stage = pathnameOf(request.url)?.replace(/^\/|\/$/g, '');
     const gateway = gateways.find((candidate) => candidate.api.stage === stage);
     if (!gateway) {
       socket.end(
@@ -35,11 +37,12 @@ export const webSocketPort = (gateways: WebSocketGateway[], verify: RequestVerif
             .end('{"message":"Missing Authentication Token"}');
         }
       })
-      .catch((error: unknown) => {
-        console.error('[websocket] @connections failed', error);
-        if (!response.headersSent) {
-          response.writeHead(500, { 'Content-Type': 'application/json' }).end('{"message":"Internal server error"}');
-        }
-      });
+      .catch((error: unknown) =>
+        answerFailure('websocket', response, error, (failed) =>
+          failed
+            .writeHead(500, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'InternalServerErrorException' })
+            .end('{"message":"Internal server error"}'),
+        ),
+      );
   },
 });

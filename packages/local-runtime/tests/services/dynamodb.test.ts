@@ -424,4 +424,21 @@ describe('persistence (persistDir)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('refuses to start on a directory another runtime holds, saying so, and leaves that one serving', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dynamodb-persist-'));
+    const auth = authFor(REGION);
+    const first = await startDynamoDbService({ tables: [table], region: REGION, auth, persistDir: dir });
+    const one = connect(first);
+    try {
+      await expect(startDynamoDbService({ tables: [table], region: REGION, auth, persistDir: dir })).rejects.toThrow(
+        `the local DynamoDB could not start on ${dir} (is another runtime using it?)`,
+      );
+      await one.doc.send(new PutCommand({ TableName: table.name, Item: { pk: 'still', sk: 'META' } }));
+    } finally {
+      one.client.destroy();
+      await first.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,7 +1,3 @@
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -10,11 +6,11 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { refuseRepeatedHost } from '../../runtime/host-header.ts';
-import { type LocalService, readRequestBody } from '../shared/local-service.ts';
-import { ownKeyOf, type RequestVerifier, requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
+import type { LocalService } from '../shared/local-service.ts';
+import { ownKeyOf, type ServiceAuth } from '../shared/request-auth.ts';
+import { startDynaliteThread } from './dynalite-thread.ts';
 import { type TableSeed, tablePlan } from './tables.ts';
-import { answerDynamoDbJson, answerTtlOperation, type TtlSettings, ttlOperationOf } from './ttl-api.ts';
+import { answerTtlOperation, type TtlSettings } from './ttl-api.ts';
 import { sweepExpired } from './ttl-sweeper.ts';
 
 export type { TableSeed } from './tables.ts';
@@ -25,43 +21,6 @@ export interface DynamoDbService extends LocalService {
   /** The template's tables with their current item count and TTL attribute (if TTL is enabled). */
   tables(): Promise<{ name: string; itemCount: number; ttlAttribute?: string }[]>;
 }
-
-type Dynalite = (options: Record<string, unknown>) => Server;
-const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
-// dynalite's own limit (MAX_REQUEST_BYTES), answered as it answers it: 413 with no body.
-const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
-
-/**
- * The request again, for dynalite, which reads the body from the stream itself: the front has read it already to
- * check the signature. dynalite uses the headers, method, url and the stream's events, nothing else.
- */
-const replayOf = (request: IncomingMessage, body: Buffer): IncomingMessage =>
-  Object.assign(Readable.from(body.length > 0 ? [body] : []), {
-    headers: request.headers,
-    method: request.method,
-    url: request.url,
-  }) as unknown as IncomingMessage;
-
-/**
- * DynamoDB's answer to a refused signature, before dynalite sees the request (which checks only that one is there):
- * 400 with `com.amazon.coral.service#<Exception>`, as dynalite's sources record DynamoDB's answers.
- */
-export const verifyServiceRequest = async (
-  verify: RequestVerifier,
-  request: IncomingMessage,
-  body: Buffer,
-  response: ServerResponse,
-): Promise<boolean> => {
-  // A GET is DynamoDB's health check and an OPTIONS a browser's CORS preflight: both answered unsigned.
-  if (request.method !== 'POST') return true;
-  const signature = await verify(request, body);
-  if (signature.ok) return true;
-  answerDynamoDbJson(request, response, 400, {
-    __type: `com.amazon.coral.service#${signature.errorType}`,
-    message: signature.message,
-  });
-  return false;
-};
 
 /** dynalite reports a new table CREATING for a moment, longer with LevelDB on disk; callers expect it ready. */
 const untilActive = async (client: DynamoDBClient, name: string): Promise<void> => {
@@ -101,9 +60,11 @@ const createTables = async (client: DynamoDBClient, seeds: TableSeed[], ttl: Ttl
 };
 
 /**
- * The local DynamoDB endpoint: dynalite (a DynamoDB implementation on LevelDB, in memory unless `persistDir` is given),
- * with the template's tables created at start, DescribeTimeToLive/UpdateTimeToLive answered here (dynalite lacks
- * them) and expired TTL items swept away every `sweepIntervalMs` (5 s by default).
+ * The local DynamoDB endpoint: dynalite (a DynamoDB implementation on LevelDB) in a supervised worker thread (see
+ * dynalite-thread.ts), its data in `persistDir` when given (kept between runs), otherwise in a temporary directory
+ * removed at close; every request signed as `auth` wants (checked in that thread, refused as DynamoDB refuses it),
+ * the template's tables created at start, DescribeTimeToLive/UpdateTimeToLive answered here (dynalite lacks them)
+ * and expired TTL items swept away every `sweepIntervalMs` (5 s by default).
  */
 export const startDynamoDbService = async (options: {
   tables: TableSeed[];
@@ -115,28 +76,27 @@ export const startDynamoDbService = async (options: {
   log?: (line: string) => void;
   sweepIntervalMs?: number;
 }): Promise<DynamoDbService> => {
-  // Tables are ACTIVE at once: nothing local waits for capacity to be provisioned.
-  const server = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(options.persistDir ? { path: options.persistDir } : {}),
-  });
-  // The TTL settings live in memory: the template's are applied again at each start, and an UpdateTimeToLive made at
-  // run time is not persisted with the data.
+  // The TTL settings live here, in the main thread, so that they outlive a restarted worker; the template's are
+  // applied again at each start, and an UpdateTimeToLive made at run time is not persisted with the data.
   const ttl: TtlSettings = new Map();
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+  let tableExists: (name: string) => Promise<boolean> = () => Promise.resolve(false);
+  const thread = await startDynaliteThread({
+    host,
+    port: options.port ?? 0,
+    auth: options.auth,
+    ...(options.persistDir ? { persistDir: options.persistDir } : {}),
+    log: options.log ?? (() => {}),
+    answerTtl: (call) => answerTtlOperation(call.operation, call, { ttl, tableExists }),
+    faults: process.env.SAM_LOCAL_RUNTIME_TEST_FAULTS === '1',
   });
-  const url = `http://${host}:${(server.address() as AddressInfo).port}`;
+  const url = thread.url;
   const internal = new DynamoDBClient({
     endpoint: url,
     region: options.auth.region,
     credentials: ownKeyOf(options.auth),
   });
-  const tableExists = (name: string) =>
+  tableExists = (name: string) =>
     internal.send(new DescribeTableCommand({ TableName: name })).then(
       () => true,
       (error: unknown) => {
@@ -145,42 +105,13 @@ export const startDynamoDbService = async (options: {
       },
     );
 
-  // The front reads each body, checks its signature, then answers the two TTL targets itself and hands everything
-  // else to dynalite on the same port (no proxy hop). Swapped in before any request can arrive: the listen callback
-  // and this continuation run before the next poll for connections.
-  const [dynaliteHandler] = server.listeners('request') as RequestListener[];
-  if (!dynaliteHandler) throw new Error('dynalite has no request handler');
-  server.removeAllListeners('request');
-  const verify = requestVerifier(options.auth, 'dynamodb');
-  const front = async (request: IncomingMessage, response: ServerResponse) => {
-    if (refuseRepeatedHost(request, response)) return;
-    const body = await readRequestBody(request, MAX_REQUEST_BYTES);
-    if (body === undefined) {
-      response.writeHead(413).end();
-      return;
-    }
-    if (!(await verifyServiceRequest(verify, request, body, response))) return;
-    const operation = ttlOperationOf(request);
-    if (operation) await answerTtlOperation(operation, request, body, response, { ttl, tableExists });
-    else dynaliteHandler(replayOf(request, body), response);
-  };
-  server.on('request', (request, response) => {
-    front(request, response).catch((error: unknown) => {
-      options.log?.(`[dynamodb] ${ttlOperationOf(request) ?? 'request'} failed: ${String(error)}`);
-      if (!response.headersSent) response.writeHead(500).end(JSON.stringify({ __type: 'InternalServerError' }));
-    });
-  });
-
   let sweeper: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
   const close = async () => {
     clearInterval(sweeper);
     await sweeping;
     internal.destroy();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await thread.close();
   };
   try {
     await createTables(internal, options.tables, ttl);

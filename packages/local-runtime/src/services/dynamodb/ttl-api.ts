@@ -5,7 +5,7 @@ import { crc32 } from 'node:zlib';
 export type TtlSettings = Map<string, string>;
 
 const OPERATIONS = ['DescribeTimeToLive', 'UpdateTimeToLive'] as const;
-type TtlOperation = (typeof OPERATIONS)[number];
+export type TtlOperation = (typeof OPERATIONS)[number];
 
 /**
  * dynalite 4 answers DescribeTimeToLive with DISABLED whatever the table, and UpdateTimeToLive with
@@ -82,41 +82,56 @@ const update = (ttl: TtlSettings, table: string, input: Record<string, unknown>)
   return { TimeToLiveSpecification: { Enabled: enabled, AttributeName: attribute } };
 };
 
+/** An answer of the local DynamoDB written by the runtime itself (the DynamoDB emulation runs in a worker thread). */
+export interface DynamoDbAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /**
- * Answers as dynalite answers: JSON in the request's own content type (`application/x-amz-json-1.0`, else
- * `application/json`), with the CRC32 DynamoDB adds.
+ * An answer in the AWS JSON 1.0 protocol, as dynalite writes its own: the request's content type echoed back
+ * (`application/x-amz-json-1.0`, else `application/json`), and the body's CRC32, which DynamoDB sends and clients that
+ * check it (the SDK for Java, v2 for JS) verify.
  */
+export const dynamoDbAnswer = (status: number, data: unknown, contentType: string | undefined): DynamoDbAnswer => {
+  const body = JSON.stringify(data);
+  const type = String(contentType ?? '')
+    .split(';')[0]
+    ?.trim();
+  return {
+    status,
+    headers: {
+      'Content-Type': type === 'application/x-amz-json-1.0' ? type : 'application/json',
+      'x-amz-crc32': String(crc32(body)),
+    },
+    body,
+  };
+};
+
+/** Writes `answer` unless an answer has begun. */
+export const writeDynamoDbAnswer = (response: ServerResponse, answer: DynamoDbAnswer): void => {
+  if (!response.headersSent) response.writeHead(answer.status, answer.headers).end(answer.body);
+};
+
+/** Answers `request` as dynalite answers: see dynamoDbAnswer. */
 export const answerDynamoDbJson = (
   request: IncomingMessage,
   response: ServerResponse,
   status: number,
   data: unknown,
-): void => {
-  const body = JSON.stringify(data);
-  const type = String(request.headers['content-type'] ?? '')
-    .split(';')[0]
-    ?.trim();
-  response.writeHead(status, {
-    'Content-Type': type === 'application/x-amz-json-1.0' ? type : 'application/json',
-    // DynamoDB signs each body with its CRC32; clients that check it (the SDK for Java, v2 for JS) get one.
-    'x-amz-crc32': String(crc32(body)),
-  });
-  response.end(body);
-};
+): void => writeDynamoDbAnswer(response, dynamoDbAnswer(status, data, request.headers['content-type']));
 
 /** Answers one of the TTL operations in the AWS JSON 1.0 protocol, as dynalite answers the others. */
 export const answerTtlOperation = async (
   operation: TtlOperation,
-  request: IncomingMessage,
-  body: Buffer,
-  response: ServerResponse,
+  request: { body: Uint8Array; contentType: string | undefined },
   context: { ttl: TtlSettings; tableExists: (name: string) => Promise<boolean> },
-): Promise<void> => {
-  const send = (status: number, data: unknown) => answerDynamoDbJson(request, response, status, data);
+): Promise<DynamoDbAnswer> => {
   try {
     let input: unknown;
     try {
-      input = JSON.parse(body.toString('utf8'));
+      input = JSON.parse(Buffer.from(request.body).toString('utf8'));
     } catch {
       input = undefined;
     }
@@ -134,9 +149,11 @@ export const answerTtlOperation = async (
         `Requested resource not found: Table: ${table} not found`,
       );
     }
-    send(200, operation === 'DescribeTimeToLive' ? describe(context.ttl, table) : update(context.ttl, table, fields));
+    const output =
+      operation === 'DescribeTimeToLive' ? describe(context.ttl, table) : update(context.ttl, table, fields);
+    return dynamoDbAnswer(200, output, request.contentType);
   } catch (error) {
     if (!(error instanceof DynamoDbError)) throw error;
-    send(400, { __type: error.type, message: error.message });
+    return dynamoDbAnswer(400, { __type: error.type, message: error.message }, request.contentType);
   }
 };

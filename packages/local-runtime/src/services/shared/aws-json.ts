@@ -27,6 +27,12 @@ export interface AwsJsonProtocol {
   protocolErrorType?: (name: string) => string;
   /** Larger bodies are refused with 413 (default 1 MiB). */
   maxBodyBytes?: number;
+  /**
+   * The `__type` of the service's own 500, for a failure of the local service itself (default: the common error
+   * `InternalFailure`, "The request processing has failed because of an unknown error", AWS API references, "Common
+   * Errors").
+   */
+  internalErrorType?: string;
   /** The request's SigV4 signature, checked before anything else is read from it. */
   verify: RequestVerifier;
   /** How the service answers a refused signature (default: 400 with the error's name, see jsonAuthError). */
@@ -88,7 +94,15 @@ export const awsJsonHandler =
       );
     } catch (error) {
       const answer = protocol.errorOf(error);
-      if (!answer) throw error;
-      send(answer.status, { __type: answer.type, message: answer.message }, answer.headers);
+      if (answer) {
+        send(answer.status, { __type: answer.type, message: answer.message }, answer.headers);
+        return;
+      }
+      // A bug of the local service, thrown synchronously or not: this request gets the service's 500, nothing else.
+      console.error(`[${protocol.targetPrefix}] ${name} failed`, error);
+      send(500, {
+        __type: protocol.internalErrorType ?? typeOf('InternalFailure'),
+        message: `The local service failed: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
   };

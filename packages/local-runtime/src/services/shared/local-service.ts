@@ -9,6 +9,18 @@ export interface LocalService {
   close(): Promise<void>;
 }
 
+/**
+ * The client went before its request was whole: a body shorter than its Content-Length when the connection closed, or
+ * a malformed chunk (node:http's parser refuses it and destroys the socket). Nobody is left to answer.
+ */
+export class RequestAborted extends Error {
+  override readonly name = 'RequestAborted';
+}
+
+/**
+ * The whole body of a request, or undefined when it is larger than `limit` (the rest is read and dropped). Rejects
+ * with RequestAborted when the request ends before its body does, so each caller's promise settles either way.
+ */
 export const readRequestBody = (request: IncomingMessage, limit = 1_048_576): Promise<Buffer | undefined> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -18,8 +30,35 @@ export const readRequestBody = (request: IncomingMessage, limit = 1_048_576): Pr
       if (size <= limit) chunks.push(chunk);
     });
     request.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
-    request.on('error', reject);
+    request.on('error', (error) => reject(new RequestAborted('the request was not sent whole', { cause: error })));
+    request.on('close', () => {
+      if (!request.complete) reject(new RequestAborted('the request was not sent whole'));
+    });
   });
+
+/**
+ * What a handler's failure costs: nothing more for a request whose client went away (its socket is already gone);
+ * otherwise it is logged as the bug it is, and answered by `internalError` unless an answer has begun.
+ */
+export const answerFailure = (
+  name: string,
+  response: ServerResponse,
+  error: unknown,
+  internalError: (response: ServerResponse) => void,
+): void => {
+  if (error instanceof RequestAborted) {
+    response.destroy();
+    return;
+  }
+  console.error(`[${name}] unexpected error`, error);
+  if (response.headersSent) response.destroy();
+  else internalError(response);
+};
+
+const jsonInternalError = (response: ServerResponse) => {
+  response.writeHead(500, { 'Content-Type': 'application/x-amz-json-1.1' });
+  response.end(JSON.stringify({ __type: 'InternalServerError', message: 'The local service failed' }));
+};
 
 /** Starts a node:http server for one service on loopback (port 0 = any free port). */
 export const listenService = async (
@@ -29,13 +68,14 @@ export const listenService = async (
 ): Promise<LocalService> => {
   const server: Server = createServer((request, response) => {
     if (refuseRepeatedHost(request, response)) return;
-    handler(request, response).catch((error: unknown) => {
-      console.error(`[${name}] unexpected error`, error);
-      if (!response.headersSent) {
-        response.writeHead(500, { 'Content-Type': 'application/x-amz-json-1.1' });
-        response.end(JSON.stringify({ __type: 'InternalServerError', message: 'The local service failed' }));
-      }
-    });
+    // A synchronous throw costs this request only, as an asynchronous one does.
+    let handling: Promise<void>;
+    try {
+      handling = handler(request, response);
+    } catch (error) {
+      handling = Promise.reject(error);
+    }
+    handling.catch((error: unknown) => answerFailure(name, response, error, jsonInternalError));
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

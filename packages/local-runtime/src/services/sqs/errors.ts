@@ -21,6 +21,16 @@ export class SqsError extends Error {
   }
 }
 
+/** A failure of the local SQS itself: the common error InternalFailure, HTTP 500 (SQS API reference, "Common Errors"). */
+export const internalFailure = (error: unknown) =>
+  new SqsError(
+    'InternalFailure',
+    `The local service failed: ${error instanceof Error ? error.message : String(error)}`,
+    'InternalFailure',
+    500,
+    'Receiver',
+  );
+
 export const queueDoesNotExist = () =>
   new SqsError('QueueDoesNotExist', 'The specified queue does not exist.', 'AWS.SimpleQueueService.NonExistentQueue');
 

@@ -5,7 +5,7 @@ import { keyed } from '../../shared/client-keyed.ts';
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService, readRequestBody } from '../shared/local-service.ts';
 import { type RequestVerifier, requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
-import { authFailure, SqsError, unsupportedOperation } from './errors.ts';
+import { authFailure, internalFailure, SqsError, unsupportedOperation } from './errors.ts';
 import type { StoredMessage } from './message.ts';
 import { operations, type SqsInput, type SqsOutput } from './operations.ts';
 import { parseQueryParameters, queryAnswer, queryError } from './query-protocol.ts';
@@ -95,8 +95,8 @@ const answerQuery = async (
     }
     write(queryAnswer(action, await run(registry, action, input), requestId, json));
   } catch (error) {
-    if (!(error instanceof SqsError)) throw error;
-    write(queryError(error, requestId, json));
+    if (!(error instanceof SqsError)) console.error('[sqs] unexpected error', error);
+    write(queryError(error instanceof SqsError ? error : internalFailure(error), requestId, json));
   }
 };
 

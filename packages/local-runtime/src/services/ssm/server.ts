@@ -93,6 +93,8 @@ export const startSsmService = async (options: {
       ),
       errorOf: (error) =>
         error instanceof SsmError ? { status: 400, type: error.type, message: error.message } : undefined,
+      // SSM models its own 500 (SSM API reference, e.g. GetParameter, "Errors": InternalServerError, HTTP 500).
+      internalErrorType: 'InternalServerError',
       verify: requestVerifier(options.auth, 'ssm'),
     }),
     options,

@@ -1,0 +1,164 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { parentPort, workerData } from 'node:worker_threads';
+import { refuseRepeatedHost } from '../../runtime/host-header.ts';
+import { answerFailure, readRequestBody } from '../shared/local-service.ts';
+import { requestVerifier } from '../shared/request-auth.ts';
+import type { FromWorker, ToWorker, WorkerSettings } from './dynalite-thread.ts';
+import { type DynamoDbAnswer, dynamoDbAnswer, ttlOperationOf, writeDynamoDbAnswer } from './ttl-api.ts';
+import { verifyServiceRequest } from './verify-request.ts';
+
+/**
+ * The worker thread the local DynamoDB runs in (started and restarted by dynalite-thread.ts): dynalite on the
+ * service's port, its data in LevelDB on disk so that a restarted worker finds it. dynalite throws on a request that
+ * ends early (`req.on('error', ... throw err)`) and on store errors (`if (err) throw err`), which ended the whole
+ * process when it ran in the main thread (architect/dynalite#183). Here each request is read whole first and handed
+ * to dynalite complete, so a half-sent or malformed request never reaches it; a synchronous throw answers that
+ * request with DynamoDB's 500, and anything else that still throws ends this thread only. This thread is the port's
+ * front door, as listenService is the other endpoints': two Host headers are refused and each signature is checked
+ * (verifyServiceRequest) before dynalite or the TTL operations see the request.
+ */
+
+type Dynalite = (options: Record<string, unknown>) => Server;
+
+const port = parentPort;
+if (!port) throw new Error('dynalite-worker.ts runs as a worker thread');
+const settings = workerData as WorkerSettings;
+const post = (message: FromWorker) => port.postMessage(message);
+
+// dynalite's own limit: larger bodies get its 413 (index.js, MAX_REQUEST_BYTES).
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
+// Tables are ACTIVE at once: nothing local waits for capacity to be provisioned.
+const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: settings.path });
+const [dynaliteHandler] = server.listeners('request') as RequestListener[];
+if (!dynaliteHandler) throw new Error('dynalite has no request handler');
+server.removeAllListeners('request');
+
+/** DynamoDB's own 500 (every operation's errors: InternalServerError, "An error occurred on the server side"). */
+const internalError = (request: IncomingMessage, error: unknown): DynamoDbAnswer =>
+  dynamoDbAnswer(
+    500,
+    {
+      __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+      message: `The local DynamoDB failed: ${error instanceof Error ? error.message : String(error)}`,
+    },
+    request.headers['content-type'],
+  );
+
+/**
+ * Faults a test asks for (SAM_LOCAL_RUNTIME_TEST_FAULTS=1 only): `X-Amz-Target: LocalRuntimeFault.Throw` throws
+ * inside the handler, `LocalRuntimeFault.Crash` throws outside any request (as dynalite's store callbacks do).
+ */
+const faultOf = (request: IncomingMessage): RequestListener | undefined => {
+  if (!settings.faults) return undefined;
+  const target = request.headers['x-amz-target'];
+  if (target === 'LocalRuntimeFault.Throw') {
+    return () => {
+      throw new Error('a fault a test asked for');
+    };
+  }
+  if (target === 'LocalRuntimeFault.Crash') {
+    return () =>
+      setImmediate(() => {
+        throw new Error('a crash a test asked for');
+      });
+  }
+  return undefined;
+};
+
+/** Hands dynalite a request whose body is all there: it reads `data` and `end` and nothing else of the request. */
+const toDynalite = (request: IncomingMessage, response: ServerResponse, body: Buffer) => {
+  const complete = Object.assign(new EventEmitter(), {
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+  });
+  const handler = faultOf(request) ?? dynaliteHandler;
+  try {
+    handler(complete as unknown as IncomingMessage, response);
+    if (body.length > 0) complete.emit('data', body);
+    complete.emit('end');
+  } catch (error) {
+    console.error('[dynamodb] dynalite failed', error);
+    writeDynamoDbAnswer(response, internalError(request, error));
+  }
+};
+
+// UpdateTimeToLive and DescribeTimeToLive are answered by the main thread, which keeps the settings (dynalite has
+// none) so that they outlive this thread.
+let nextCall = 0;
+const calls = new Map<number, ServerResponse>();
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'ttl-answer') {
+    const response = calls.get(message.id);
+    calls.delete(message.id);
+    if (response) writeDynamoDbAnswer(response, message.answer);
+  } else if (message.type === 'close') {
+    // dynalite's close waits for its pending writes and closes LevelDB.
+    server.close(() => port.close());
+    server.closeAllConnections();
+  }
+});
+
+const verify = requestVerifier(settings.auth, 'dynamodb');
+
+const front = async (request: IncomingMessage, response: ServerResponse) => {
+  if (refuseRepeatedHost(request, response)) return;
+  const body = await readRequestBody(request, MAX_REQUEST_BYTES);
+  if (body === undefined) {
+    response.writeHead(413).end();
+    return;
+  }
+  if (!(await verifyServiceRequest(verify, request, body, response))) return;
+  const operation = ttlOperationOf(request);
+  if (!operation) {
+    toDynalite(request, response, body);
+    return;
+  }
+  const id = nextCall++;
+  calls.set(id, response);
+  response.once('close', () => calls.delete(id));
+  post({ type: 'ttl', id, operation, body: new Uint8Array(body), contentType: request.headers['content-type'] });
+};
+
+server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+  // A request cut short costs nothing more; any other failure here is DynamoDB's 500 for this request alone.
+  front(request, response).catch((error: unknown) =>
+    answerFailure('dynamodb', response, error, (failed) => writeDynamoDbAnswer(failed, internalError(request, error))),
+  );
+});
+
+/**
+ * Resolves once dynalite has answered a ListTables from its store, which opens LevelDB: a directory another process
+ * holds makes dynalite throw here, before the port is taken, and the start fails with that error.
+ */
+const storeOpen = () =>
+  new Promise<void>((resolve) => {
+    const probe = Object.assign(new EventEmitter(), {
+      method: 'POST',
+      url: '/',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.ListTables',
+        'x-amz-date': '20000101T000000Z',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20000101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=local',
+      },
+    });
+    const answer = { statusCode: 0, setHeader: () => {}, end: () => resolve() };
+    dynaliteHandler(probe as unknown as IncomingMessage, answer as unknown as ServerResponse);
+    probe.emit('data', Buffer.from('{}'));
+    probe.emit('end');
+  });
+
+await storeOpen();
+server.once('error', (error) => {
+  throw error;
+});
+server.listen(settings.port, settings.host, () => {
+  post({ type: 'listening', port: (server.address() as AddressInfo).port });
+});
