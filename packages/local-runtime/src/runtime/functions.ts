@@ -10,7 +10,7 @@ import { isPythonRuntime, nodeRuntimeOf } from '../lambda/node-runtime.ts';
 import type { LambdaErrorPayload } from '../lambda/protocol.ts';
 import { pythonCommand } from '../lambda/python-pool.ts';
 import { isObject, type TemplateObject } from '../template/load.ts';
-import type { LocalStack } from '../template/stack.ts';
+import { type LocalStack, StackError } from '../template/stack.ts';
 import { type EnvVarsOverrides, envVarsFor, envVarsNotes } from './env-vars.ts';
 
 const variablesOf = (properties: TemplateObject): Record<string, string> => {
@@ -118,6 +118,14 @@ const codeOf = (
     return { ok: false, error: notRun('container image functions (PackageType: Image) are not run locally') };
   }
   if (!runtime.ok && !python) return { ok: false, error: notRun(runtime.reason) };
+  if (properties.DurableConfig !== undefined) {
+    // Fails closed: a durable function's handler expects Lambda's durable execution service (checkpoints, waits,
+    // replay: Lambda developer guide, "Lambda durable functions"), which no local environment gives it.
+    return {
+      ok: false,
+      error: notRun('DurableConfig: durable execution (checkpoints, waits, replay) is not hosted locally'),
+    };
+  }
   if (bundle) return { ok: true, file: bundle, taskRoot: dirname(bundle), inPlace: false };
   const handler = String(properties.Handler ?? '');
   let codeDir: string;
@@ -198,7 +206,31 @@ const asyncRetriesOf = (properties: TemplateObject): Pick<FunctionConfig, 'async
   };
 };
 
+/**
+ * CloudFormation refuses a second function with a FunctionName already taken (Lambda: "Function already exist"): so
+ * does the runtime, rather than letting one of them answer for both.
+ */
+const refuseSharedNames = (configs: FunctionConfig[]): FunctionConfig[] => {
+  const byName = new Map<string, string>();
+  for (const config of configs) {
+    const first = byName.get(config.name);
+    if (first !== undefined) {
+      throw new StackError(
+        `${first} and ${config.logicalId} have the same FunctionName ${config.name}: CloudFormation refuses the stack (Function already exist: ${config.name})`,
+      );
+    }
+    byName.set(config.name, config.logicalId);
+  }
+  return configs;
+};
+
 export const functionConfigs = (
+  stack: LocalStack,
+  bundles: Record<string, string>,
+  options: FunctionEnvironmentOptions,
+): FunctionConfig[] => refuseSharedNames(functionConfigsOf(stack, bundles, options));
+
+const functionConfigsOf = (
   stack: LocalStack,
   bundles: Record<string, string>,
   options: FunctionEnvironmentOptions,
