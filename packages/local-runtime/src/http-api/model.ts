@@ -725,7 +725,10 @@ export const httpApisOf = (stack: LocalStack): HttpApi[] => {
     .ofType('AWS::Serverless::HttpApi')
     .map((resource) => serverlessHttpApi(stack, resource.logicalId, events));
   for (const resource of stack.ofType('AWS::ApiGatewayV2::Api')) {
-    if (String(stack.properties(resource.logicalId).ProtocolType ?? '').toUpperCase() !== 'HTTP') continue;
+    const { ProtocolType: protocol, Body: body } = stack.properties(resource.logicalId);
+    // A `Body` without ProtocolType is an import, and API Gateway imports only HTTP APIs (API reference, "Api": Body).
+    const http = protocol === undefined ? body !== undefined : String(protocol).toUpperCase() === 'HTTP';
+    if (!http) continue;
     const api = v2HttpApi(stack, resource.logicalId);
     if (api) apis.push(api);
   }

@@ -42,6 +42,8 @@ export interface FunctionConfig {
    * Python) and waits for a debugger before its init; its timeout is SAM CLI's debugging one (10 hours).
    */
   debug?: DebugSettings;
+  /** What its build could not do (a requirements.txt pip did not install), said at start-up. */
+  notes?: string[];
   /** AutoPublishAlias: the alias Invoke's Qualifier may name, standing for version 1 (the one SAM publishes). */
   alias?: string;
   /** EventInvokeConfig: how often an asynchronous invocation is retried, and for how long. */

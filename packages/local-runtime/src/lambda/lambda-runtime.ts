@@ -46,7 +46,12 @@ export class LambdaRuntime {
         ? new PythonPool(config, max, onOutput)
         : new FunctionPool(config, max, onOutput);
       this.pools.set(config.logicalId, pool);
-      for (const key of [config.logicalId, config.name, config.arn, `${config.arn}:$LATEST`]) this.byKey.set(key, pool);
+      // An AutoPublishAlias is reached by its ARN (`${Fn.Arn}:live`, `!Ref FnAliaslive`) and name:alias, as the
+      // published version 1 is.
+      const qualifiers = ['$LATEST', ...(config.alias === undefined ? [] : [config.alias, '1'])];
+      const keys = [config.logicalId, config.name, config.arn];
+      for (const qualifier of qualifiers) keys.push(`${config.arn}:${qualifier}`, `${config.name}:${qualifier}`);
+      for (const key of keys) this.byKey.set(key, pool);
     }
   }
 

@@ -16,7 +16,7 @@ import { eventJsonOf, type LambdaErrorPayload } from './protocol.ts';
  * runtime API for custom runtimes") to a server of its own: `GET /runtime/invocation/next` waits for the event,
  * `POST .../response` or `.../error` answers it, `POST /runtime/init/error` reports a failed import. As on Lambda,
  * an environment runs one invocation at a time, a timed-out one is discarded, and the function's own folder is on
- * the import path (its dependencies must be there or in the host Python: nothing is pip-installed).
+ * the import path (then a requirements.txt's install folder, as PYTHONPATH, then the host Python's).
  */
 const BOOTSTRAP = fileURLToPath(new URL('./python/bootstrap.py', import.meta.url));
 const API = '/2018-06-01/runtime';

@@ -1,13 +1,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { writeInlineCode } from '../build/inline-code.ts';
+import { installRequirements } from '../build/python-requirements.ts';
+import { extractZipCode, ZipCodeError } from '../build/zip-code.ts';
 import type { FunctionConfig } from '../lambda/function-pool.ts';
 import { handlerFile } from '../lambda/handler-file.ts';
 import type { LambdaRuntime } from '../lambda/lambda-runtime.ts';
 import { isPythonRuntime, nodeRuntimeOf } from '../lambda/node-runtime.ts';
 import type { LambdaErrorPayload } from '../lambda/protocol.ts';
+import { pythonCommand } from '../lambda/python-pool.ts';
 import { isObject, type TemplateObject } from '../template/load.ts';
-import type { LocalStack } from '../template/stack.ts';
+import { type LocalStack, StackError } from '../template/stack.ts';
 import { type EnvVarsOverrides, envVarsFor, envVarsNotes } from './env-vars.ts';
 
 const variablesOf = (properties: TemplateObject): Record<string, string> => {
@@ -87,7 +90,17 @@ const pythonHandlerFile = (codeDir: string, handler: string): string | undefined
   return [`${base}.py`, join(base, '__init__.py')].find((file) => existsSync(file));
 };
 
-type Code = { ok: true; file: string; taskRoot: string; inPlace: boolean } | { ok: false; error: LambdaErrorPayload };
+type Code =
+  | {
+      ok: true;
+      file: string;
+      taskRoot: string;
+      inPlace: boolean;
+      /** Where `requirements.txt` was installed (a Python function's import path after its own folder). */
+      dependencies?: string;
+      notes?: string[];
+    }
+  | { ok: false; error: LambdaErrorPayload };
 
 /**
  * Where a function's code is: its esbuild bundle; its `InlineCode` written to the build dir; or, for any other
@@ -106,11 +119,21 @@ const codeOf = (
     return { ok: false, error: notRun('container image functions (PackageType: Image) are not run locally') };
   }
   if (!runtime.ok && !python) return { ok: false, error: notRun(runtime.reason) };
+  if (properties.DurableConfig !== undefined) {
+    // Fails closed: a durable function's handler expects Lambda's durable execution service (checkpoints, waits,
+    // replay: Lambda developer guide, "Lambda durable functions"), which no local environment gives it.
+    return {
+      ok: false,
+      error: notRun('DurableConfig: durable execution (checkpoints, waits, replay) is not hosted locally'),
+    };
+  }
   if (bundle) return { ok: true, file: bundle, taskRoot: dirname(bundle), inPlace: false };
   const handler = String(properties.Handler ?? '');
   let codeDir: string;
+  let built = false;
   if (typeof properties.InlineCode === 'string') {
-    codeDir = writeInlineCode(buildDir, logicalId, properties.InlineCode);
+    codeDir = writeInlineCode(buildDir, logicalId, properties.InlineCode, python);
+    built = true;
   } else {
     const codeUri = properties.CodeUri ?? '.';
     if (typeof codeUri !== 'string' || codeUri.startsWith('s3://')) {
@@ -120,13 +143,31 @@ const codeOf = (
     const shown = relative(process.cwd(), codeDir) || '.';
     if (!existsSync(codeDir)) return { ok: false, error: notRun(`CodeUri ${shown} does not exist`) };
     if (!statSync(codeDir).isDirectory()) {
-      return { ok: false, error: notRun(`CodeUri ${shown} is a file (an archive?): point it at the function folder`) };
+      if (!codeDir.endsWith('.zip')) {
+        return { ok: false, error: notRun(`CodeUri ${shown} is a file: point it at the function folder or a .zip`) };
+      }
+      try {
+        codeDir = extractZipCode(buildDir, codeDir);
+        built = true;
+      } catch (error) {
+        if (!(error instanceof ZipCodeError)) throw error;
+        return { ok: false, error: notRun(`CodeUri ${shown}: ${error.message}`) };
+      }
     }
   }
   if (python) {
     const file = pythonHandlerFile(codeDir, handler);
+    // A function folder's requirements.txt is what `sam build` installs; a .zip or InlineCode is taken as built.
+    const requirements = built ? undefined : installRequirements(pythonCommand(), codeDir, buildDir);
     return file
-      ? { ok: true, file, taskRoot: codeDir, inPlace: true }
+      ? {
+          ok: true,
+          file,
+          taskRoot: codeDir,
+          inPlace: true,
+          ...(requirements?.ok ? { dependencies: requirements.dir } : {}),
+          ...(requirements && !requirements.ok ? { notes: [requirements.problem] } : {}),
+        }
       : {
           ok: false,
           error: notRun(`no Python module for Handler ${handler} in ${relative(process.cwd(), codeDir) || '.'}`),
@@ -166,7 +207,31 @@ const asyncRetriesOf = (properties: TemplateObject): Pick<FunctionConfig, 'async
   };
 };
 
+/**
+ * CloudFormation refuses a second function with a FunctionName already taken (Lambda: "Function already exist"): so
+ * does the runtime, rather than letting one of them answer for both.
+ */
+const refuseSharedNames = (configs: FunctionConfig[]): FunctionConfig[] => {
+  const byName = new Map<string, string>();
+  for (const config of configs) {
+    const first = byName.get(config.name);
+    if (first !== undefined) {
+      throw new StackError(
+        `${first} and ${config.logicalId} have the same FunctionName ${config.name}: CloudFormation refuses the stack (Function already exist: ${config.name})`,
+      );
+    }
+    byName.set(config.name, config.logicalId);
+  }
+  return configs;
+};
+
 export const functionConfigs = (
+  stack: LocalStack,
+  bundles: Record<string, string>,
+  options: FunctionEnvironmentOptions,
+): FunctionConfig[] => refuseSharedNames(functionConfigsOf(stack, bundles, options));
+
+const functionConfigsOf = (
   stack: LocalStack,
   bundles: Record<string, string>,
   options: FunctionEnvironmentOptions,
@@ -194,8 +259,10 @@ export const functionConfigs = (
       environment: {
         ...runtimeVariables(stack, name, properties, code.ok ? code.taskRoot : dirname(stack.templatePath)),
         ...options.shared,
+        ...(code.ok && code.dependencies ? { PYTHONPATH: code.dependencies } : {}),
         ...own,
       },
+      ...(code.ok && code.notes ? { notes: code.notes } : {}),
       ...(code.ok ? { inPlace: code.inPlace } : { problem: code.error }),
       ...(options.localHosts ? { localHosts: options.localHosts } : {}),
       ...(typeof properties.AutoPublishAlias === 'string' ? { alias: properties.AutoPublishAlias } : {}),
@@ -211,9 +278,10 @@ export const functionConfigs = (
  */
 export const functionProblems = async (runtime: LambdaRuntime): Promise<string[]> => {
   await runtime.check(runtime.functions.filter((config) => config.inPlace).map((config) => config.logicalId));
-  return runtime.functions.flatMap((config) =>
-    config.problem ? [`${config.logicalId}: not run: ${config.problem.errorMessage.split('\n')[0]}`] : [],
-  );
+  return runtime.functions.flatMap((config) => [
+    ...(config.problem ? [`${config.logicalId}: not run: ${config.problem.errorMessage.split('\n')[0]}`] : []),
+    ...(config.notes ?? []).map((note) => `${config.logicalId}: ${note}; it runs without them`),
+  ]);
 };
 
 /** The `--env-vars` lines to show at start-up: what the file sets that no function declares (see envVarsNotes). */

@@ -600,6 +600,12 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         `Fn::ImportValue ${name}: another stack's export, not given (--import-values ${name}=<value>); "local-import-${name}" stands in`,
       );
     }
+    for (const standIn of stack.standIns) {
+      const [logicalId, attribute] = standIn.split('.');
+      report.unsupported.push(
+        `Fn::GetAtt ${standIn}: not known locally (${stack.resources.get(logicalId ?? '')?.type ?? 'a generated resource'}); "local-${logicalId}-${attribute}" stands in`,
+      );
+    }
     return {
       stack,
       restUrl: origin,

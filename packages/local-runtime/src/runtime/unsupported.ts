@@ -1,4 +1,4 @@
-import { isObject } from '../template/load.ts';
+import { isObject, type TemplateObject, type TemplateValue } from '../template/load.ts';
 import type { LocalStack } from '../template/stack.ts';
 
 /**
@@ -70,6 +70,38 @@ const FUNCTION_PROPERTIES_IGNORED: Record<string, string> = {
   EventInvokeConfig: 'asynchronous invocation is not emulated',
 };
 
+/**
+ * The AWS AppConfig Lambda extension (a layer AWS publishes as `AWS-AppConfig-Extension`, AppConfig user guide,
+ * "AWS AppConfig Agent Lambda extension") serves configuration on localhost:2772 inside the execution environment.
+ */
+const APPCONFIG_EXTENSION = /:layer:AWS-AppConfig-Extension/;
+
+const layersOf = (stack: LocalStack, value: unknown): string[] => {
+  try {
+    const resolved = stack.resolve(value as TemplateValue);
+    return Array.isArray(resolved) ? resolved.map(String) : [];
+  } catch {
+    return [];
+  }
+};
+
+/** Function settings with a meaning for requests the runtime does not give them: what each means locally. */
+const functionSettingNotes = (stack: LocalStack, where: string, properties: TemplateObject): string[] => {
+  const notes: string[] = [];
+  const tenancy = isObject(properties.TenancyConfig) ? properties.TenancyConfig : undefined;
+  if (tenancy) {
+    notes.push(
+      `${where}.TenancyConfig (${String(tenancy.TenantIsolationMode ?? '?')}): tenants are not isolated locally: every tenant's invocations share the execution environments (module state, /tmp) Lambda keeps apart per tenant id, and one without a tenant id runs instead of being refused`,
+    );
+  }
+  if (layersOf(stack, properties.Layers).some((layer) => APPCONFIG_EXTENSION.test(layer))) {
+    notes.push(
+      `${where}.Layers: the AWS AppConfig extension is not run: the function's requests to http://localhost:2772 (its configuration) are refused`,
+    );
+  }
+  return notes;
+};
+
 const API_PROPERTIES_IGNORED: Record<string, string> = {
   AccessLogSetting: 'the runtime prints one log line per request instead',
   TracingEnabled: 'X-Ray traces are not recorded',
@@ -115,6 +147,20 @@ export const templateReport = (stack: LocalStack): TemplateReport => {
           unsupported.push(`${logicalId}.${property}: ${why}`);
         }
       }
+      unsupported.push(...functionSettingNotes(stack, logicalId, properties));
+    }
+    if (
+      type === 'AWS::ApiGatewayV2::Api' &&
+      properties.ProtocolType === undefined &&
+      properties.Body === undefined &&
+      properties.Target === undefined
+    ) {
+      unsupported.push(
+        `${logicalId}: neither ProtocolType nor Body (an import): CloudFormation refuses it; not served`,
+      );
+    }
+    if (type === 'AWS::ApiGatewayV2::Api' && properties.BodyS3Location !== undefined) {
+      unsupported.push(`${logicalId}.BodyS3Location: an S3 definition is not read; only its inline routes are served`);
     }
     if (type === 'AWS::Serverless::Api') {
       for (const [property, why] of Object.entries(API_PROPERTIES_IGNORED)) {
@@ -124,10 +170,6 @@ export const templateReport = (stack: LocalStack): TemplateReport => {
       const endpointType = isObject(endpoint) ? String(endpoint.Type) : String(endpoint ?? 'EDGE');
       if (endpointType === 'PRIVATE')
         unsupported.push(`${logicalId}: PRIVATE endpoint served on loopback without its VPC endpoint`);
-      const body = stack.properties(logicalId).DefinitionBody;
-      if (isObject(body) && body['x-amazon-apigateway-policy'] !== undefined) {
-        unsupported.push(`${logicalId}: x-amazon-apigateway-policy (resource policy) is not enforced`);
-      }
     }
   }
   const globals =
@@ -139,5 +181,6 @@ export const templateReport = (stack: LocalStack): TemplateReport => {
       unsupported.push(`Globals.Function.${property}: ${why}`);
     }
   }
+  unsupported.push(...functionSettingNotes(stack, 'Globals.Function', globals));
   return { unsupported, noLocalEffect, hostRuntime: [] };
 };

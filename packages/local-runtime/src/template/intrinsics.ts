@@ -26,6 +26,8 @@ export interface ResolverOptions {
   getAtt: (logicalId: string, attribute: string) => string | string[];
   /** The value of another stack's export (`Fn::ImportValue`); without it the intrinsic is refused. */
   importValue?: (name: string) => string;
+  /** Logical ids that exist without being in `Resources` (those the SAM transform generates). */
+  generated?: (logicalId: string) => boolean;
 }
 
 export interface Resolver {
@@ -80,12 +82,19 @@ export const createResolver = (template: TemplateObject, options: ResolverOption
     const parameter = options.parameters[name];
     if (parameter !== undefined) return parameter;
     const [resourceId] = name.split('.');
-    if (name in resources || (resourceId && resourceId in resources && name.includes('.'))) return options.ref(name);
+    if (
+      name in resources ||
+      (resourceId && resourceId in resources && name.includes('.')) ||
+      options.generated?.(name)
+    ) {
+      return options.ref(name);
+    }
     throw new IntrinsicError(`Ref to unknown logical id "${name}"`);
   };
 
   const getAtt = (resourceId: string, attribute: string): string | string[] => {
-    if (!(resourceId in resources)) throw new IntrinsicError(`Fn::GetAtt of unknown resource "${resourceId}"`);
+    if (!(resourceId in resources) && !options.generated?.(resourceId))
+      throw new IntrinsicError(`Fn::GetAtt of unknown resource "${resourceId}"`);
     return options.getAtt(resourceId, attribute);
   };
 

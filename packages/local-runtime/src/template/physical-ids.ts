@@ -153,6 +153,11 @@ export const physicalResource = (
       const name = named('LogGroupName', 512);
       return { ref: name, attributes: { Arn: arn('logs', `log-group:${name}:*`) } };
     }
+    case 'AWS::SNS::Topic': {
+      const name = named('TopicName', 256);
+      const topicArn = arn('sns', name);
+      return { ref: topicArn, attributes: { TopicArn: topicArn, TopicName: name } };
+    }
     case 'AWS::ApiGatewayV2::Stage':
       return { ref: String(properties().StageName ?? logicalId), attributes: {} };
     default:

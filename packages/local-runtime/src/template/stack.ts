@@ -3,6 +3,7 @@ import { createResolver, IntrinsicError, type PseudoParameters, type Resolver } 
 import { isObject, loadTemplate, type TemplateObject, type TemplateValue } from './load.ts';
 import { defaultSamconfigFile, parseParameterOverrides, readSamConfig, resolveParameters } from './parameters.ts';
 import { type PhysicalResource, physicalResource, stableId } from './physical-ids.ts';
+import { findGenerated, type GeneratedIds, type GeneratedResource, generatedIds } from './sam-generated.ts';
 import { implicitResources } from './sam-implicit.ts';
 
 /**
@@ -58,6 +59,12 @@ export class LocalStack {
   readonly overriddenParameters: string[];
   /** `Fn::ImportValue` names with no value given (`--import-values`): they resolved to `local-import-<name>`. */
   readonly missingImports = new Set<string>();
+  /**
+   * `Fn::GetAtt`s of attributes the local stack does not know (a custom resource's, a service it does not run):
+   * each resolved to `local-<LogicalId>-<Attribute>` instead of refusing the template, and named at start-up.
+   */
+  readonly standIns = new Set<string>();
+  private readonly generated: GeneratedIds;
 
   constructor(options: StackOptions) {
     this.templatePath = resolvePath(options.templatePath);
@@ -86,6 +93,11 @@ export class LocalStack {
     };
     const declared = isObject(this.template.Resources) ? this.template.Resources : {};
     const raw = { ...declared, ...implicitResources(declared) };
+    const parameters = this.parameters;
+    this.generated = generatedIds(raw, isObject(this.template.Globals) ? this.template.Globals : {}, (name) => {
+      const value = parameters[name];
+      return typeof value === 'string' ? value : undefined;
+    });
     this.resolver = createResolver(
       { ...this.template, Resources: raw },
       {
@@ -99,6 +111,7 @@ export class LocalStack {
           this.missingImports.add(name);
           return `local-import-${name}`;
         },
+        generated: (logicalId) => findGenerated(this.generated, logicalId) !== undefined,
       },
     );
     this.resources = new Map(
@@ -167,6 +180,8 @@ export class LocalStack {
     let physical = this.physical.get(logicalId);
     if (!physical) {
       const resource = this.resources.get(logicalId);
+      const generated = resource ? undefined : findGenerated(this.generated, logicalId);
+      if (generated) return this.generatedPhysical(logicalId, generated);
       if (!resource) throw new StackError(`Unknown resource ${logicalId}`);
       const base = physicalResource(logicalId, resource.type, () => this.properties(logicalId), this.pseudo);
       const override = this.refOverrides.get(logicalId);
@@ -176,6 +191,44 @@ export class LocalStack {
       };
       this.physical.set(logicalId, physical);
     }
+    return physical;
+  }
+
+  /** What a resource SAM generates gives `Ref` / `Fn::GetAtt`: shaped from the SAM resource that makes it. */
+  private generatedPhysical(logicalId: string, generated: GeneratedResource): PhysicalResource {
+    const { owner, type } = generated;
+    let physical: PhysicalResource;
+    switch (type) {
+      case 'AWS::ApiGateway::Stage':
+      case 'AWS::ApiGatewayV2::Stage': {
+        const name =
+          generated.name ??
+          this.properties(owner).StageName ??
+          (type === 'AWS::ApiGateway::Stage' ? 'Prod' : '$default');
+        physical = { ref: String(name), attributes: {} };
+        break;
+      }
+      case 'AWS::Lambda::Alias': {
+        const arn = `${this.getAtt(owner, 'Arn')}:${generated.name}`;
+        physical = { ref: arn, attributes: { AliasArn: arn } };
+        break;
+      }
+      case 'AWS::Lambda::Version': {
+        const functionArn = this.getAtt(owner, 'Arn');
+        physical = { ref: `${functionArn}:1`, attributes: { FunctionArn: functionArn, Version: '1' } };
+        break;
+      }
+      case 'AWS::Lambda::Url': {
+        const functionArn = this.getAtt(owner, 'Arn');
+        const id = stableId(`${this.pseudo.stackName}/${logicalId}`, 32);
+        const url = `https://${id}.lambda-url.${this.region}.on.aws/`;
+        physical = { ref: functionArn, attributes: { FunctionArn: functionArn, FunctionUrl: url } };
+        break;
+      }
+      default:
+        physical = physicalResource(logicalId, type, () => ({}), this.pseudo);
+    }
+    this.physical.set(logicalId, physical);
     return physical;
   }
 
@@ -190,8 +243,8 @@ export class LocalStack {
 
   getAtt(logicalId: string, attribute: string): string {
     const value = this.physicalOf(logicalId).attributes[attribute];
-    if (value === undefined)
-      throw new IntrinsicError(`Fn::GetAtt ${logicalId}.${attribute}: attribute not known locally`);
-    return value;
+    if (value !== undefined) return value;
+    this.standIns.add(`${logicalId}.${attribute}`);
+    return `local-${logicalId}-${attribute}`;
   }
 }

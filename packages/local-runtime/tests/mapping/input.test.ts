@@ -38,6 +38,12 @@ describe('$input.path', () => {
     expect(render("$input.path('$.meta').toString()", order)).toBe('{tags=["x","y"], note=null}');
   });
 
+  it("hands out the request's own document: a #set on what it selects shows in $input.json", () => {
+    const template =
+      "#set($root = $input.path('$'))#set($root.total = 3)#set($item = $input.path('$.items[0]'))#set($item.qty = 9)$input.json('$.total')|$input.json('$.items[0]')|$root.items[0].qty";
+    expect(render(template, order)).toBe('3|{"sku":"a","qty":9}|9');
+  });
+
   it('selects a list for an indefinite path (wildcard, filter, deep scan)', () => {
     expect(render("$input.path('$.items[*].sku')", order)).toBe('["a","b"]');
     expect(render("$input.path('$.items[?(@.qty > 1)].sku')", order)).toBe('["b"]');

@@ -7,6 +7,7 @@ event and a context, and posts the result (JSON) or the error, forever. The runt
 
 import importlib
 import json
+import logging
 import os
 import sys
 import time
@@ -16,6 +17,45 @@ import urllib.request
 API = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime"
 # Written after an invocation whose logs were asked for (see lambda/output.ts): every line before it is the invocation's.
 END_OF_INVOCATION = "\0sam-local-runtime:end-of-invocation\n"
+
+
+# The request id the log lines of the running invocation carry (awslambdaric's _GLOBAL_AWS_REQUEST_ID).
+current_request_id = None
+
+LOG_LEVELS = {
+    "TRACE": 5,
+    "DEBUG": logging.DEBUG,
+    "INFO": logging.INFO,
+    "WARN": logging.WARNING,
+    "ERROR": logging.ERROR,
+    "FATAL": logging.CRITICAL,
+}
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.aws_request_id = current_request_id
+        return True
+
+
+def setup_logging():
+    """The root logger as Lambda's Python runtime sets it (awslambdaric bootstrap, _setup_logging): one handler
+    printing `[LEVEL]\t<UTC time>Z\t<request id>\t<message>`, the level from AWS_LAMBDA_LOG_LEVEL when set (else
+    Python's WARNING: a `logger.setLevel(logging.INFO)` of the function's own opens it, as on Lambda)."""
+    logging.Formatter.converter = time.gmtime
+    handler = logging.StreamHandler(sys.stdout)
+    handler.terminator = "\n"
+    handler.setFormatter(
+        logging.Formatter(
+            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"
+        )
+    )
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    level = LOG_LEVELS.get(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper())
+    if level is not None:
+        root.setLevel(level)
+    root.addHandler(handler)
 
 
 def end_of_invocation(flush):
@@ -82,6 +122,8 @@ def load():
 
 
 def main():
+    global current_request_id
+    setup_logging()
     try:
         function = load()
     except Exception as error:  # noqa: BLE001 - every init failure is reported, as Lambda does
@@ -103,6 +145,7 @@ def main():
             else:
                 os.environ.pop("_X_AMZN_TRACE_ID", None)
             event = json.loads(response.read() or b"null")
+        current_request_id = request_id
         try:
             result = function(event, LambdaContext(request_id, deadline, arn))
             end_of_invocation(flush)

@@ -1,5 +1,5 @@
 import { JSONPath } from 'jsonpath-plus';
-import { fromJson } from './values.ts';
+import { fromJson, JsonList } from './values.ts';
 
 export interface MappingInput {
   body: string;
@@ -45,10 +45,11 @@ const select = (json: unknown, path: string): unknown => {
   // A scalar document (`"text"`, `42`, `null`) has nothing below its root; jsonpath-plus answers nothing for a falsy one.
   if (json === null || typeof json !== 'object') {
     if (expression === '$') return json;
-    return indefinite ? [] : MISSING;
+    return indefinite ? new JsonList() : MISSING;
   }
   const found = JSONPath({ path: expression, json, wrap: true, eval: 'safe' }) as unknown[];
-  if (indefinite) return found;
+  // A new list of the document's own values (Jayway builds one for each indefinite read).
+  if (indefinite) return JsonList.from(found);
   return found.length === 0 ? MISSING : found[0];
 };
 
@@ -86,10 +87,16 @@ const ownValue = (record: Record<string, string>, key: string): string | undefin
  */
 export const inputVariable = (input: MappingInput) => {
   const body = input.body === '' ? '{}' : input.body;
-  let json: unknown = MISSING;
+  // One document per request, as Jayway's parsed context is in API Gateway: `$input.path` hands out its own maps and
+  // lists, so a `#set($root.total = 3)` on them shows in a later `$input.json('$')` (issue 20, checked against the
+  // behaviour API Gateway users rely on: "modify the payload with #set, then $input.json('$')").
+  let document: unknown = MISSING;
   const parsed = (): unknown => {
-    if (json === MISSING) json = parseBody(body);
-    return json;
+    if (document === MISSING) {
+      const json = parseBody(body);
+      document = json === NOT_JSON || json === null ? json : fromJson(json);
+    }
+    return document;
   };
   const params = {
     path: { ...input.params.path },
@@ -104,7 +111,7 @@ export const inputVariable = (input: MappingInput) => {
     },
     path: (path: string): unknown => {
       const value = select(parsed(), String(path));
-      return value === MISSING ? undefined : fromJson(value);
+      return value === MISSING || value === null ? undefined : value;
     },
     params: (name?: unknown): unknown => {
       if (name === undefined || name === null) return params;

@@ -297,6 +297,19 @@ const securityOf = (
   return { security: Object.keys(requirement).length > 0 ? [requirement] : [], ...(refusal ? { refusal } : {}) };
 };
 
+/**
+ * A resource policy on the template's own definition (SAM puts `Auth.ResourcePolicy` on every path of a
+ * DefinitionBody, SAM developer guide "ApiAuth": ResourcePolicy; or the body's `x-amazon-apigateway-policy`) is not
+ * evaluated locally: every method refuses rather than serve what the policy may deny.
+ */
+const refuseForPolicy = (body: TemplateObject, refusal: string): void => {
+  for (const pathItem of Object.values(asObject(body.paths)).filter(isObject)) {
+    for (const [key, value] of Object.entries(pathItem)) {
+      if (OPERATION_KEYS.includes(key) && isObject(value)) value[REFUSAL_EXTENSION] = refusal;
+    }
+  }
+};
+
 /** Settings read but not applied, and methods that refuse because of them, are named in `problems`. */
 export const serverlessApiSources = (stack: LocalStack, problems: string[]): SamApiSource[] =>
   stack.ofType('AWS::Serverless::Api').map((resource) => {
@@ -390,6 +403,16 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
         if (methods.options !== undefined) continue;
         methods.options = corsMethod(properties.Cors ?? null, Object.keys(methods), preflightAuth);
       }
+    }
+    const policy =
+      auth.ResourcePolicy !== undefined
+        ? 'Auth.ResourcePolicy (a resource policy)'
+        : body['x-amazon-apigateway-policy'] !== undefined
+          ? 'x-amazon-apigateway-policy (a resource policy)'
+          : undefined;
+    if (definition && policy) {
+      refuseForPolicy(body, `${logicalId}: ${policy}`);
+      problems.push(`${logicalId}: ${policy}: not enforced locally, so every method refuses every request`);
     }
     if (isObject(properties.GatewayResponses)) {
       body['x-amazon-apigateway-gateway-responses'] = {

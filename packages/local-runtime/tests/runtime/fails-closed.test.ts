@@ -1,0 +1,60 @@
+import { fileURLToPath } from 'node:url';
+import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+
+/**
+ * Constructs the runtime does not fully run either refuse or are named at start-up with what they mean for the
+ * requests; a stack CloudFormation refuses (two functions with one FunctionName) does not start. Black-box.
+ */
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}/template.yaml`, import.meta.url));
+
+describe('named or refused', () => {
+  let runtime: RunningRuntime;
+  let origin: string;
+
+  beforeAll(async () => {
+    runtime = await startRuntime(['--template', fixture('fails-closed')]);
+    origin = runtime.info.restUrl;
+  }, 90_000);
+  afterAll(() => runtime.stop());
+
+  it('runs a TenancyConfig function and names what tenant isolation means locally', async () => {
+    expect((await call(`${origin}/Prod/tenant`)).status).toBe(200);
+    expect(runtime.output()).toMatch(/TenantFunction\.TenancyConfig \(PER_TENANT\): tenants are not isolated locally/);
+  });
+
+  it('does not run a durable function (DurableConfig), and says so', async () => {
+    expect((await call(`${origin}/Prod/durable`)).status).toBe(502);
+    expect(runtime.output()).toMatch(
+      /DurableFunction: not run: DurableConfig: durable execution .* is not hosted locally/,
+    );
+  });
+
+  it('names the AppConfig extension layer and what the function meets without it', async () => {
+    expect((await call(`${origin}/Prod/appconfig`)).status).toBe(200);
+    expect(runtime.output()).toMatch(
+      /AppConfigFunction\.Layers: the AWS AppConfig extension is not run: the function's requests to http:\/\/localhost:2772/,
+    );
+  });
+
+  it('refuses every method of an API whose Auth.ResourcePolicy it does not enforce, and names it', async () => {
+    const answer = await call(`${origin}/guarded/open`);
+    expect(answer.status).toBe(403);
+    expect(runtime.output()).toMatch(/PolicyApi.*(ResourcePolicy|resource policy)/);
+  });
+
+  it('serves an AWS::ApiGatewayV2::Api imported from a Body without ProtocolType as an HTTP API', async () => {
+    const api = runtime.info.apis.find((candidate) => candidate.logicalId === 'ImportedApi');
+    expect(api?.kind).toBe('HTTP');
+    const answer = await call(`${api?.url}/imported`);
+    expect({ status: answer.status, body: answer.json() }).toEqual({
+      status: 200,
+      body: { fn: 'tenant-function', path: '/imported' },
+    });
+  });
+});
+
+it('refuses two functions with the same FunctionName at start-up, as CloudFormation does', async () => {
+  await expect(startRuntime(['--template', fixture('same-function-name')])).rejects.toThrow(
+    /OrdersFunction and OrdersCopyFunction have the same FunctionName orders: CloudFormation refuses the stack/,
+  );
+}, 90_000);
