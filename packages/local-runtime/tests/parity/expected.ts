@@ -1,0 +1,17 @@
+/**
+ * The recordings the runtime matches, as `test "key"`: the suite fails when one of them stops matching. A recording
+ * that starts to match is reported, to be added here.
+ */
+export const EXPECTED_TO_MATCH = new Set<string>([
+  'test_aws_proxy_response_payload_format_validation "invoke-api-no-body"',
+  'test_aws_proxy_response_payload_format_validation "invoke-api-empty-response"',
+  'test_aws_proxy_response_payload_format_validation "invoke-api-b64-encoded-false"',
+  'test_aws_proxy_response_payload_format_validation "invoke-api-multi-headers-invalid"',
+  'test_aws_proxy_response_payload_format_validation "invoke-api-invalid-status-code"',
+  'test_aws_proxy_response_payload_format_validation "invoke-api-status-code-str"',
+  'test_aws_proxy_response_payload_format_validation "invoke-api-just-string"',
+  'test_invocation_trace_id "normal-req-headers-MOCK"',
+  'test_invocation_trace_id "trace-id-req-headers-MOCK"',
+  'test_invocation_trace_id "trace-id-req-headers-AWS_PROXY"',
+  'test_invocation_trace_id "trace-id-small-req-headers-AWS_PROXY"',
+]);
