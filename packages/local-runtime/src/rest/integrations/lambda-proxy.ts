@@ -4,6 +4,7 @@ import { type Exchange, headerOf } from '../exchange.ts';
 import { type GatewayError, internalServerError } from '../gateway-error.ts';
 import { type Integration, lambdaArnOf } from '../model.ts';
 import { type InvokeFunction, invokeForGateway } from './lambda-invoke.ts';
+import { eventPath, eventPathParameters, proxyHeaders } from './proxy-request.ts';
 import type { IntegrationResult } from './types.ts';
 
 const orNull = <T extends object>(value: T): T | null => (Object.keys(value).length > 0 ? value : null);
@@ -15,15 +16,16 @@ export const proxyEvent = (exchange: Exchange, stageVariables: Record<string, st
   const { request } = exchange;
   const contentType = headerOf(request, 'content-type') ?? '';
   const isText = request.body.length === 0 || contentType === '' || TEXT_TYPES.test(contentType);
+  const headers = proxyHeaders(request, exchange.endpointType ?? 'EDGE');
   return {
     resource: exchange.match?.operation.resourcePath ?? request.path,
-    path: request.path,
+    path: eventPath(request),
     httpMethod: request.method,
-    headers: orNull(request.headers) as APIGatewayProxyEvent['headers'],
-    multiValueHeaders: orNull(request.multiHeaders) as APIGatewayProxyEvent['multiValueHeaders'],
+    headers: orNull(headers.single) as APIGatewayProxyEvent['headers'],
+    multiValueHeaders: orNull(headers.multi) as APIGatewayProxyEvent['multiValueHeaders'],
     queryStringParameters: orNull(request.query),
     multiValueQueryStringParameters: orNull(request.multiQuery),
-    pathParameters: orNull(exchange.match?.pathParameters ?? {}),
+    pathParameters: orNull(eventPathParameters(exchange)),
     stageVariables: orNull(stageVariables),
     requestContext: proxyRequestContext(exchange),
     body: request.body.length === 0 ? null : isText ? request.body.toString('utf8') : request.body.toString('base64'),

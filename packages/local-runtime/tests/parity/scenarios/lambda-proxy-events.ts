@@ -32,6 +32,22 @@ const PARAMS =
   'dateTimeOffset=2023-06-12T18:05:10.123456+00:00&email=test%2Balias@gmail.com&plus=test+alias@gmail.com' +
   '&url=https://www.google.com/&whitespace=foo%20bar&zhash=abort/';
 
+/** The request of ::test_lambda_aws_proxy_integration_request_data_mapping ("user-Agent" in that case). */
+export const sendDataMapping = (base: string) =>
+  send(
+    base,
+    'POST',
+    '/test/foobar?testQueryString=foo&testVar=bar',
+    {
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      foobar: 'mapped-value',
+      'user-Agent': 'test/integration',
+      headerVar: 'request-value',
+    },
+    JSON.stringify({ message: 'hello world' }),
+  );
+
 export const lambdaProxyEvents: Scenario[] = [
   get('invocation-payload-without-trailing-slash', '/stage/proxy-value'),
   get('invocation-payload-with-trailing-slash', '/stage/proxy-value/'),
@@ -74,19 +90,7 @@ export const lambdaProxyEvents: Scenario[] = [
     },
     status: 200,
     run: async (bases) => {
-      const answer = await send(
-        bases.MappingApi as string,
-        'POST',
-        '/test/foobar?testQueryString=foo&testVar=bar',
-        {
-          'Content-Type': 'application/json',
-          Accept: 'application/json',
-          foobar: 'mapped-value',
-          'user-Agent': 'test/integration',
-          headerVar: 'request-value',
-        },
-        JSON.stringify({ message: 'hello world' }),
-      );
+      const answer = await sendDataMapping(bases.MappingApi as string);
       return { status: answer.status, value: { content: withParsedBody(answer.content), status_code: answer.status } };
     },
   },
