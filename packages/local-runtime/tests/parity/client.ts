@@ -49,7 +49,15 @@ export const send = (
           const text = Buffer.concat(chunks).toString('utf8');
           const headersOut: Record<string, string> = {};
           const raw = response.rawHeaders;
-          for (let i = 0; i + 1 < raw.length; i += 2) headersOut[raw[i] as string] = raw[i + 1] as string;
+          // Repeated names joined with ", " under the first spelling, as urllib3's HTTPHeaderDict gives them.
+          const spelling = new Map<string, string>();
+          for (let i = 0; i + 1 < raw.length; i += 2) {
+            const name = raw[i] as string;
+            const first = spelling.get(name.toLowerCase()) ?? name;
+            spelling.set(name.toLowerCase(), first);
+            const before = headersOut[first];
+            headersOut[first] = before === undefined ? (raw[i + 1] as string) : `${before}, ${raw[i + 1]}`;
+          }
           let content: unknown = text;
           try {
             content = JSON.parse(text);

@@ -3,6 +3,15 @@
  * that starts to match is reported, to be added here.
  */
 export const EXPECTED_TO_MATCH = new Set<string>([
+  'test_aws_proxy_response_payload_format_validation "invoke-api-with-headers"',
+  'test_aws_proxy_response_payload_format_validation "invoke-api-with-headers-null"',
+  'test_aws_proxy_response_payload_format_validation "invoke-api-wrong-format"',
+  'test_aws_proxy_response_payload_format_validation "invoke-api-multi-headers-valid"',
+  'test_aws_proxy_response_payload_format_validation "invoke-api-multi-headers-overwrite"',
+  'test_aws_proxy_response_payload_format_validation "invoke-api-multi-headers-overwrite-casing"',
+  'test_aws_proxy_response_payload_format_validation "invoke-api-only-headers"',
+  'test_lambda_aws_proxy_integration_non_post_method "invocation-payload-with-get-proxy-method"',
+  'test_invocation_trace_id "normal-req-headers-AWS_PROXY"',
   'test_lambda_aws_proxy_integration "invocation-payload-without-trailing-slash"',
   'test_lambda_aws_proxy_integration "invocation-payload-with-trailing-slash"',
   'test_lambda_aws_proxy_integration "invocation-payload-with-double-slash"',
