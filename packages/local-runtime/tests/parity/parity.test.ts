@@ -1,6 +1,6 @@
 import { type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
 import { differences } from './compare.ts';
-import { EXPECTED_TO_MATCH } from './expected.ts';
+import { EXPECTED_TO_MATCH, KNOWN_MISMATCHES } from './expected.ts';
 import { NOT_APPLICABLE } from './not-applicable.ts';
 import { citation, recorded } from './recordings.ts';
 import type { Bases, Scenario } from './scenario.ts';
@@ -60,7 +60,11 @@ const report = (results: Result[]): string => {
   const mismatches = results.filter((result) => !result.scenario.notApplicable && result.differences.length > 0);
   if (mismatches.length > 0) lines.push('', 'not matching:');
   for (const { scenario, differences: found } of mismatches) {
-    lines.push(`  ${citation(scenario.id)}`, ...found.slice(0, 6).map((line) => `      ${line}`));
+    const why = KNOWN_MISMATCHES[nameOf(scenario)];
+    lines.push(
+      `  ${citation(scenario.id)}${why ? ` (${why})` : ''}`,
+      ...found.slice(0, 6).map((line) => `      ${line}`),
+    );
     if (found.length > 6) lines.push(`      … ${found.length - 6} more`);
   }
   const notApplicable = results.filter((result) => result.scenario.notApplicable);

@@ -76,13 +76,15 @@ describe('headers', () => {
 });
 
 describe('requestContext', () => {
-  it('has a deploymentId, the same for every request of the stage', async () => {
+  it('has a deploymentId, the same for every request of the stage and in $context.deploymentId', async () => {
     const first = await eventAt('/stage/proxy-value');
     const second = await eventAt('/stage/hardcoded');
     expect(deploymentOf(recordedEvent('invocation-payload-without-trailing-slash'))).toBe('<deployment-id:1>');
     expect(deploymentOf(recordedEvent('invocation-hardcoded'))).toBe('<deployment-id:1>');
     expect(deploymentOf(first)).toMatch(/^[a-z0-9]{6}$/);
     expect(deploymentOf(second)).toBe(deploymentOf(first));
+    const context = (await send(events, 'GET', '/stage/deployment-id')).content as { deploymentId: string };
+    expect(context.deploymentId).toBe(deploymentOf(first));
   });
 
   it('has no apiKey, apiKeyId or clientCert in identity when there are none', async () => {
