@@ -7,10 +7,10 @@ type RequestContext = APIGatewayEventRequestContextWithAuthorizer<APIGatewayProx
 const identityOf = <Missing extends null | ''>(exchange: Exchange, missing: Missing) => ({
   accessKey: exchange.identity.accessKey ?? missing,
   accountId: exchange.identity.accountId ?? missing,
-  apiKey: exchange.identity.apiKey ?? missing,
-  apiKeyId: exchange.identity.apiKeyId ?? missing,
+  ...apiKeyOf(exchange, missing),
   caller: exchange.identity.caller ?? missing,
-  clientCert: missing,
+  // No mutual TLS here: the proxy event has no clientCert (test_apigateway_lambda.py::test_lambda_aws_proxy_integration).
+  ...(missing === null ? {} : { clientCert: missing }),
   cognitoAuthenticationProvider: missing,
   cognitoAuthenticationType: missing,
   cognitoIdentityId: missing,
@@ -22,6 +22,30 @@ const identityOf = <Missing extends null | ''>(exchange: Exchange, missing: Miss
   userArn: exchange.identity.userArn ?? missing,
 });
 
+/**
+ * The developer guide's sample proxy event ("Input format of a Lambda function for proxy integration") shows
+ * `apiKey` and `apiKeyId` always; the recorded events of a method without an API key have neither (recording
+ * test_apigateway_lambda.py::test_lambda_aws_proxy_integration "invocation-payload-without-trailing-slash"): the
+ * recording wins. `$context.identity.apiKey` stays "" for templates.
+ */
+const apiKeyOf = (exchange: Exchange, missing: null | '') =>
+  missing === null && exchange.identity.apiKey === undefined
+    ? {}
+    : { apiKey: exchange.identity.apiKey ?? missing, apiKeyId: exchange.identity.apiKeyId ?? missing };
+
+const deploymentIds = new Map<string, string>();
+
+/** A stable deployment id per API and stage, in the shape of API Gateway's (6 lower-case letters and digits). */
+export const deploymentIdOf = (apiId: string, stage: string): string => {
+  const key = `${apiId}/${stage}`;
+  let id = deploymentIds.get(key);
+  if (id === undefined) {
+    id = resourceIdOf(`deployment:${key}`);
+    deploymentIds.set(key, id);
+  }
+  return id;
+};
+
 const authorizerOf = (exchange: Exchange): RequestContext['authorizer'] => {
   const outcome = exchange.authorizer;
   if (!outcome) return undefined;
@@ -31,7 +55,12 @@ const authorizerOf = (exchange: Exchange): RequestContext['authorizer'] => {
 
 /** The `requestContext` of a REST Lambda proxy event (API Gateway developer guide, "Input format of a Lambda function for proxy integration"). */
 export const proxyRequestContext = (exchange: Exchange): RequestContext =>
-  requestContextOf(exchange, authorizerOf(exchange), identityOf(exchange, null));
+  requestContextOf(
+    exchange,
+    authorizerOf(exchange),
+    // The event's identity has no apiKey, apiKeyId or clientCert unless there are some (see apiKeyOf).
+    identityOf(exchange, null) as unknown as RequestContext['identity'],
+  );
 
 /** The request context with the given `authorizer` and `identity`: the proxy event's, or (see vtlContext) `$context`'s. */
 const requestContextOf = <Authorizer, Identity>(exchange: Exchange, authorizer: Authorizer, identity: Identity) => {
@@ -41,12 +70,14 @@ const requestContextOf = <Authorizer, Identity>(exchange: Exchange, authorizer: 
     accountId: exchange.accountId,
     apiId: exchange.apiId,
     authorizer,
+    deploymentId: exchange.deploymentId,
     domainName: exchange.domainName,
     domainPrefix: exchange.domainName.split('.')[0] ?? exchange.domainName,
     extendedRequestId: request.extendedRequestId,
     httpMethod: request.method,
     identity,
-    path: `/${exchange.stage}${request.path}`,
+    // Repeated slashes after the stage are kept here (see sentBelowStage).
+    path: `/${exchange.stage}${request.pathAsSent ?? request.path}`,
     protocol: request.protocol,
     requestId: request.requestId,
     requestTime: clfTime(request.requestTimeEpoch),

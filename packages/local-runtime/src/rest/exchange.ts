@@ -7,6 +7,11 @@ export interface GatewayRequest {
   method: string;
   /** Path below the stage: `/v1/catalog`. */
   path: string;
+  /**
+   * The path below the stage as the client sent it, repeated slashes kept (decoded as `path` is): `//proxy-value`,
+   * `/a//b`. The proxy event and `$context.path` show it (see proxyEvent).
+   */
+  pathAsSent?: string;
   /** The path exactly as the client sent it, stage included and still URL-encoded (what SigV4 signs). */
   rawPath: string;
   /** The raw query string, without `?`. */
@@ -53,6 +58,10 @@ export interface Exchange {
   apiId: string;
   accountId: string;
   domainName: string;
+  /** The stage's deployment (`requestContext.deploymentId`, `$context.deploymentId`). */
+  deploymentId?: string;
+  /** EDGE, REGIONAL or PRIVATE: an edge-optimized API's requests come through CloudFront (see proxyHeaders). */
+  endpointType?: 'EDGE' | 'REGIONAL' | 'PRIVATE';
   match?: RouteMatch;
   authorizer?: AuthorizerOutcome;
   identity: CallerIdentity;

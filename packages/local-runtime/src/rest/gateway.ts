@@ -4,6 +4,7 @@ import { span } from '../traces/trace-context.ts';
 import type { CognitoAuthorizer } from './auth/cognito-authorizer.ts';
 import { type IamAuthorizer, isSigned } from './auth/iam-authorizer.ts';
 import { LambdaAuthorizer } from './auth/lambda-authorizer.ts';
+import { deploymentIdOf } from './context.ts';
 import { type Exchange, edgeTooLarge, type GatewayRequest, headerOf, methodArn } from './exchange.ts';
 import { GatewayError } from './gateway-error.ts';
 import { asGatewayError, gatewayErrorResponse } from './gateway-responses.ts';
@@ -132,6 +133,8 @@ export class RestGateway implements ApiEndpoint {
       apiId: this.api.id,
       accountId: this.options.accountId,
       domainName: this.options.domainName,
+      deploymentId: deploymentIdOf(this.api.id, this.api.stage),
+      endpointType: this.api.endpointType,
       identity: {},
       cacheHit: false,
     };

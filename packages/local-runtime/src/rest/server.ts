@@ -121,6 +121,18 @@ const decodePath = (path: string): string => {
   }
 };
 
+/**
+ * The path below the stage as sent, before repeated slashes are collapsed: API Gateway collapses those before the
+ * stage but keeps those after it (recordings test_apigateway_lambda.py::test_lambda_aws_proxy_integration
+ * "invocation-payload-with-prepended-slash-to-stage", "-with-prepended-slash", "-with-double-slash").
+ */
+const sentBelowStage = (url: string, stagePrefix: string): string | undefined => {
+  const queryAt = url.indexOf('?');
+  const sent = (queryAt >= 0 ? url.slice(0, queryAt) : url).replace(/^\/+/, '/');
+  if (!sent.startsWith(stagePrefix)) return undefined;
+  return decodePath(sent.slice(stagePrefix.length)) || '/';
+};
+
 /** `GET /dev/v1/catalog` → the stage's gateway with `/v1/catalog`; anything else is answered by `fallback`. */
 export const toGatewayRequest = (request: IncomingMessage, body: Buffer, stagePrefixLength: number): GatewayRequest => {
   const url = collapseSlashes(request.url ?? '/');
@@ -132,9 +144,11 @@ export const toGatewayRequest = (request: IncomingMessage, body: Buffer, stagePr
   addForwardedHeaders(request, headers, headerNames);
   const query = queryOf(rawQuery);
   const below = decodePath(rawPath.slice(stagePrefixLength)) || '/';
+  const pathAsSent = sentBelowStage(request.url ?? '/', rawPath.slice(0, stagePrefixLength));
   return {
     method: (request.method ?? 'GET').toUpperCase(),
     path: below.startsWith('/') ? below : `/${below}`,
+    ...(pathAsSent === undefined ? {} : { pathAsSent }),
     rawPath,
     rawQuery,
     query: query.single,

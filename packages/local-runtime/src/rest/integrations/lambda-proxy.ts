@@ -1,9 +1,11 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { keyed } from '../../shared/client-keyed.ts';
 import { proxyRequestContext } from '../context.ts';
-import { type Exchange, headerOf } from '../exchange.ts';
-import { type GatewayError, internalServerError } from '../gateway-error.ts';
+import { type Exchange, headerOf, randomText } from '../exchange.ts';
+import { GatewayError, internalServerError } from '../gateway-error.ts';
 import { type Integration, lambdaArnOf } from '../model.ts';
 import { type InvokeFunction, invokeForGateway } from './lambda-invoke.ts';
+import { eventPath, eventPathParameters, proxyHeaders } from './proxy-request.ts';
 import type { IntegrationResult } from './types.ts';
 
 const orNull = <T extends object>(value: T): T | null => (Object.keys(value).length > 0 ? value : null);
@@ -15,15 +17,16 @@ export const proxyEvent = (exchange: Exchange, stageVariables: Record<string, st
   const { request } = exchange;
   const contentType = headerOf(request, 'content-type') ?? '';
   const isText = request.body.length === 0 || contentType === '' || TEXT_TYPES.test(contentType);
+  const headers = proxyHeaders(request, exchange.endpointType ?? 'EDGE');
   return {
     resource: exchange.match?.operation.resourcePath ?? request.path,
-    path: request.path,
+    path: eventPath(request),
     httpMethod: request.method,
-    headers: orNull(request.headers) as APIGatewayProxyEvent['headers'],
-    multiValueHeaders: orNull(request.multiHeaders) as APIGatewayProxyEvent['multiValueHeaders'],
+    headers: orNull(headers.single) as APIGatewayProxyEvent['headers'],
+    multiValueHeaders: orNull(headers.multi) as APIGatewayProxyEvent['multiValueHeaders'],
     queryStringParameters: orNull(request.query),
     multiValueQueryStringParameters: orNull(request.multiQuery),
-    pathParameters: orNull(exchange.match?.pathParameters ?? {}),
+    pathParameters: orNull(eventPathParameters(exchange)),
     stageVariables: orNull(stageVariables),
     requestContext: proxyRequestContext(exchange),
     body: request.body.length === 0 ? null : isText ? request.body.toString('utf8') : request.body.toString('base64'),
@@ -34,14 +37,24 @@ export const proxyEvent = (exchange: Exchange, stageVariables: Record<string, st
 const isHeaderValue = (value: unknown) =>
   typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 
+/** The keys of a proxy answer; any other is a malformed answer (recording "invoke-api-wrong-format"). */
+const PROXY_ANSWER_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);
+
 /**
- * Validates the function's answer as API Gateway does: anything but `{statusCode, headers?, multiValueHeaders?,
- * body?, isBase64Encoded?}` with the right types is "Malformed Lambda proxy response" → 502.
+ * Validates the function's answer as API Gateway does: anything but `{statusCode?, headers?, multiValueHeaders?,
+ * body?, isBase64Encoded?}` with the right types is "Malformed Lambda proxy response" → 502. As recorded on AWS
+ * (test_apigateway_lambda.py::test_aws_proxy_response_payload_format_validation), where the developer guide
+ * ("Output format of a Lambda function for proxy integration") says otherwise: a key outside that shape is a 502
+ * ("invoke-api-wrong-format"); no `statusCode` is a 200 ("invoke-api-only-headers"); a name in both `headers` and
+ * `multiValueHeaders` is sent with both values, the multi-value ones first, in the multi-value spelling
+ * ("invoke-api-multi-headers-overwrite", "-overwrite-casing").
  */
 export const proxyResult = (result: unknown): IntegrationResult => {
   const answer = result as Record<string, unknown> | null;
   if (!answer || typeof answer !== 'object' || Array.isArray(answer)) throw internalServerError('not an object');
-  const status = Number(answer.statusCode);
+  const outside = Object.keys(answer).filter((key) => !PROXY_ANSWER_KEYS.has(key));
+  if (outside.length > 0) throw internalServerError(`keys outside the proxy answer: ${outside.join(', ')}`);
+  const status = answer.statusCode === undefined ? 200 : Number(answer.statusCode);
   if (!Number.isInteger(status) || status < 100 || status > 599) throw internalServerError('statusCode');
   const headers = answer.headers ?? {};
   const multi = answer.multiValueHeaders ?? {};
@@ -56,21 +69,55 @@ export const proxyResult = (result: unknown): IntegrationResult => {
   if (answer.body !== undefined && answer.body !== null && typeof answer.body !== 'string')
     throw internalServerError('body');
   const body = typeof answer.body === 'string' ? answer.body : '';
+  const multiHeaders = keyed<string[]>();
+  const multiNames = new Map<string, string>();
+  for (const [name, values] of Object.entries(multi as Record<string, unknown[]>)) {
+    multiHeaders[name] = values.map(String);
+    multiNames.set(name.toLowerCase(), name);
+  }
+  const singleHeaders = keyed<string>();
+  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+    const multiName = multiNames.get(name.toLowerCase());
+    if (multiName === undefined) singleHeaders[name] = String(value);
+    else multiHeaders[multiName]?.push(String(value));
+  }
   return {
     status,
-    headers: Object.fromEntries(Object.entries(headers as object).map(([k, v]) => [k, String(v)])),
-    multiHeaders: Object.fromEntries(
-      Object.entries(multi as object).map(([k, v]) => [k, (v as unknown[]).map(String)]),
-    ),
+    headers: singleHeaders,
+    multiHeaders,
     body: answer.isBase64Encoded === true ? Buffer.from(body, 'base64') : Buffer.from(body),
   };
 };
+
+/**
+ * The trace header of every Lambda proxy answer (none on a MOCK's): the client's, kept whole when it names a Parent,
+ * else its Root with a Parent of the gateway's own (recording test_apigateway_common.py::TestApiGatewayCommon::
+ * test_invocation_trace_id, "trace-id-req-headers-AWS_PROXY", "trace-id-small-req-headers-AWS_PROXY").
+ */
+const answerTraceId = (exchange: Exchange): string => {
+  const sent = headerOf(exchange.request, 'x-amzn-trace-id') ?? '';
+  if (/(^|;)\s*Parent=/.test(sent)) return sent;
+  const root = /(?:^|;)\s*(Root=[^;]+)/.exec(sent)?.[1];
+  return `${root ?? sent};Parent=${randomText(8, 'hex')};Sampled=0`;
+};
+
+/**
+ * An AWS_PROXY integration to Lambda invokes with POST; another IntegrationHttpMethod deploys but every request is
+ * a 500 (recording test_apigateway_lambda.py::test_lambda_aws_proxy_integration_non_post_method, where the test
+ * notes that AWS answers 500 for this integration failure, not the 504 the developer guide gives INTEGRATION_FAILURE).
+ */
+const notPost = (integration: Integration) =>
+  new GatewayError('INTEGRATION_FAILURE', 'Internal server error', {
+    status: 500,
+    reason: `the AWS_PROXY integration's IntegrationHttpMethod is ${integration.httpMethod}; Lambda is invoked with POST only`,
+  });
 
 export const lambdaProxyIntegration =
   (invoke: InvokeFunction, functionTimeout: (arn: string) => number, stageVariables: Record<string, string>) =>
   async (exchange: Exchange, integration: Integration): Promise<IntegrationResult> => {
     const arn = lambdaArnOf(integration.uri);
     if (!arn) throw internalServerError(`not a Lambda URI: ${integration.uri}`);
+    if (integration.httpMethod !== 'POST') throw notPost(integration);
     const answer = await invokeForGateway(
       invoke,
       arn,
@@ -86,7 +133,12 @@ export const lambdaProxyIntegration =
       );
     }
     try {
-      return proxyResult(answer.result);
+      const result = proxyResult(answer.result);
+      const named = (name: string) => name.toLowerCase() === 'x-amzn-trace-id';
+      if (!Object.keys(result.headers).some(named) && !Object.keys(result.multiHeaders ?? {}).some(named)) {
+        result.headers['X-Amzn-Trace-Id'] = answerTraceId(exchange);
+      }
+      return result;
     } catch (error) {
       throw internalServerError(
         error,

@@ -1,0 +1,4 @@
+import type { Scenario } from './scenario.ts';
+
+/** Recordings of the areas above that cannot apply to a runtime on one machine, each with the reason. */
+export const NOT_APPLICABLE: Scenario[] = [];
