@@ -65,9 +65,20 @@ const bin = fileURLToPath(new URL('../bin/sam-local-runtime.js', import.meta.res
 const routes = fileURLToPath(new URL('./routes.ts', import.meta.url));
 const colour =
   process.stdout.isTTY === true && process.env.NO_COLOR === undefined && process.env.FORCE_COLOR === undefined;
+// The runtime runs with this process's export conditions (npm start's `sam-local-runtime-source`: the workspace's
+// sources), so the --routes module resolves `sam-local-runtime` as this script does.
+const conditions = process.execArgv.filter((argument) => argument.startsWith('--conditions'));
 const child = spawn(
   process.execPath,
-  [bin, 'start', '--routes', routes, ...passOn, ...(overrides ? ['--parameter-overrides', overrides] : [])],
+  [
+    ...conditions,
+    bin,
+    'start',
+    '--routes',
+    routes,
+    ...passOn,
+    ...(overrides ? ['--parameter-overrides', overrides] : []),
+  ],
   {
     // stdout is read to add the starter's lines under the banner; colour is kept as on a terminal.
     stdio: ['inherit', 'pipe', 'inherit'],
