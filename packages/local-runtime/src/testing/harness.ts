@@ -53,6 +53,13 @@ export interface StartRuntimeOptions {
 }
 
 /**
+ * Loaded from the TypeScript sources (this package's own workspace), the kit runs the runtime from them too, and a
+ * `--routes` module that imports `sam-local-runtime` must resolve it the same way: with the sources' export condition.
+ * Installed (dist/), it adds nothing.
+ */
+const SOURCE_CONDITIONS = import.meta.url.endsWith('.ts') ? ['--conditions=sam-local-runtime-source'] : [];
+
+/**
  * Starts `npm start`'s entry point as a child process on free ports, the way a developer runs it, and waits for
  * its banner. Tests then talk to it over real HTTP only.
  */
@@ -61,6 +68,7 @@ export const startRuntime = async (args: string[], options: StartRuntimeOptions 
   const child: ChildProcess = spawn(
     process.execPath,
     [
+      ...SOURCE_CONDITIONS,
       fileURLToPath(new URL('../../bin/sam-local-runtime.js', import.meta.url)),
       options.command ?? 'start',
       '--port',
