@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { readRequestBody } from '../services/shared/local-service.ts';
+import { requestUrl } from '../shared/request-url.ts';
 
 /**
  * The local identity provider: it stands in for the JWT issuer and the Cognito user pool during local runs. One
@@ -120,7 +121,7 @@ export const createLocalIssuer = async (options: { baseUrl: string; clientId: st
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = requestUrl(request.url);
     if (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) return false;
     const path = url.pathname.slice(basePath.length) || '/';
     const method = request.method ?? 'GET';

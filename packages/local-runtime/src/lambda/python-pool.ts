@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { answerFailure, readRequestBody } from '../services/shared/local-service.ts';
+import { guardHttpPort } from '../shared/http-port.ts';
+import { requestUrl } from '../shared/request-url.ts';
 import { EnvironmentSlots } from './environment-slots.ts';
 import { type FunctionConfig, type InvokeOptions, type InvokeOutcome, noLogs } from './function-pool.ts';
 import { InvocationLogs, readLines } from './output.ts';
@@ -189,10 +191,12 @@ export class PythonPool {
     // A failure of the Runtime API itself is its 500, "Container error. Non-recoverable state. Runtime should exit
     // promptly." (Lambda Runtime API OpenAPI specification, which names no errorType); a request cut short (a
     // half-sent body) costs only itself.
-    environment.server = createServer((request, response) =>
-      this.runtimeApi(environment, request, response).catch((error: unknown) =>
-        answerFailure('python', response, error, (failed) =>
-          json(failed, 500, { errorMessage: 'Container error', errorType: 'ContainerError' }),
+    environment.server = guardHttpPort(
+      createServer((request, response) =>
+        this.runtimeApi(environment, request, response).catch((error: unknown) =>
+          answerFailure('python', response, error, (failed) =>
+            json(failed, 500, { errorMessage: 'Container error', errorType: 'ContainerError' }),
+          ),
         ),
       ),
     );
@@ -244,7 +248,7 @@ export class PythonPool {
   }
 
   private async runtimeApi(environment: Environment, request: IncomingMessage, response: ServerResponse) {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const path = requestUrl(request.url).pathname;
     if (request.method === 'GET' && path === `${API}/invocation/next`) {
       const queued = environment.queued;
       environment.waiting = response;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestUrl } from '../shared/request-url.ts';
 import { escapeHtml, htmlPage, wantsHtml } from '../traces/trace-pages.ts';
 import type { MetricSeries, MetricStore } from './metric-store.ts';
 
@@ -39,7 +40,7 @@ const metricsHtml = (all: MetricSeries[]): string =>
 export const metricPages =
   (store: MetricStore) =>
   (request: IncomingMessage, response: ServerResponse): boolean => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = requestUrl(request.url);
     if (request.method !== 'GET' || url.pathname !== '/_local/metrics') return false;
     const all = store.all();
     if (wantsHtml(request, url)) {

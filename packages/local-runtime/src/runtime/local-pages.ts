@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeExecution } from '../services/stepfunctions/executions.ts';
+import { requestUrl } from '../shared/request-url.ts';
 import type { AwsServices } from './services.ts';
 
 const json = (response: ServerResponse, body: unknown) => {
@@ -13,7 +14,7 @@ const json = (response: ServerResponse, body: unknown) => {
 export const localPages =
   (aws: AwsServices) =>
   async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const path = requestUrl(request.url).pathname;
     if (request.method !== 'GET') return false;
     if (path === '/_local/queues') {
       json(

@@ -17,6 +17,7 @@ import { apiRequestHandler, placeEndpoints } from '../rest/server.ts';
 import { UsagePlans } from '../rest/usage/usage-plans.ts';
 import type { LocalService } from '../services/shared/local-service.ts';
 import { requestVerifier } from '../services/shared/request-auth.ts';
+import { guardHttpPort } from '../shared/http-port.ts';
 import { includedFiles } from '../template/load.ts';
 import { LocalStack } from '../template/stack.ts';
 import { WebSocketGateway, type WsLimits } from '../websocket/gateway.ts';
@@ -270,9 +271,11 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   let handler: (request: IncomingMessage, response: ServerResponse) => void = (_request, response) => {
     response.writeHead(503, { 'Content-Type': 'application/json' }).end('{"message":"The local runtime is starting"}');
   };
-  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
-    if (!refuseRepeatedHost(request, response)) handler(request, response);
-  });
+  const server = guardHttpPort(
+    createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+      if (!refuseRepeatedHost(request, response)) handler(request, response);
+    }),
+  );
   const port = await listen(server, options.port ?? 3000, host);
   const origin = `http://${host}:${port}`;
   // The WebSocket API's port is taken now, so the functions' callback URL (WS_CALLBACK_URL) can name it.
@@ -286,9 +289,11 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
     },
   };
-  const wsServer = createServer((request, response) => {
-    if (!refuseRepeatedHost(request, response)) wsHandlers.request(request, response);
-  });
+  const wsServer = guardHttpPort(
+    createServer((request, response) => {
+      if (!refuseRepeatedHost(request, response)) wsHandlers.request(request, response);
+    }),
+  );
   wsServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // node:http leaves an upgraded socket with no 'error' listener: a client that resets the connection while it is
     // answered (a refusal, or its $connect route running) would otherwise be an uncaught error, the runtime's end.
@@ -313,10 +318,12 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   for (const descriptor of descriptors) {
     let apiOrigin = origin;
     if (placement.own.includes(descriptor)) {
-      const own = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
-        if (!refuseRepeatedHost(request, response))
-          (ownHandlers.get(descriptor.logicalId) ?? handler)(request, response);
-      });
+      const own = guardHttpPort(
+        createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+          if (!refuseRepeatedHost(request, response))
+            (ownHandlers.get(descriptor.logicalId) ?? handler)(request, response);
+        }),
+      );
       ownServers.push(own);
       apiOrigin = `http://${host}:${await listen(own, 0, host)}`;
     }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestUrl } from '../shared/request-url.ts';
 import { isTraceId, parseTraceHeader } from './trace-header.ts';
 import type { TraceStore, TraceSummary } from './trace-store.ts';
 import { type Waterfall, waterfallOf } from './waterfall.ts';
@@ -96,7 +97,7 @@ const send = (response: ServerResponse, status: number, type: string, body: stri
 export const tracePages =
   (store: TraceStore) =>
   (request: IncomingMessage, response: ServerResponse): boolean => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = requestUrl(request.url);
     if (request.method !== 'GET' || !/^\/_local\/traces(\/|$)/.test(url.pathname)) return false;
     const html = wantsHtml(request, url);
     const rest = url.pathname.slice('/_local/traces'.length).replace(/^\//, '');

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { apiGatewayId, forwardedHeaders } from '../rest/exchange.ts';
 import { appendTo, keyed } from '../shared/client-keyed.ts';
+import { requestUrl } from '../shared/request-url.ts';
 import type { Connection } from './connections.ts';
 import type { WebSocketApi } from './model.ts';
 
@@ -36,7 +37,7 @@ export const handshakeParts = (request: IncomingMessage) => {
     headers[name] = value;
     multiValueHeaders[name] = [value];
   }
-  const url = new URL(request.url ?? '/', 'http://localhost');
+  const url = requestUrl(request.url);
   const queryStringParameters = keyed<string>();
   const multiValueQueryStringParameters = keyed<string[]>();
   for (const [name, value] of url.searchParams) {

@@ -18,7 +18,8 @@ const answer = (response: ServerResponse, status: number, body?: unknown, errorT
 /** The path of a request target; none for one that is not a URL (`GET http://[ HTTP/1.1`). */
 export const pathnameOf = (url = '/'): string | undefined => {
   try {
-    return new URL(url, 'http://localhost').pathname;
+    // Under a fixed origin, so that `//x` stays a path rather than naming a host.
+    return (url.startsWith('/') ? new URL(`http://localhost${url}`) : new URL(url)).pathname;
   } catch {
     return undefined;
   }

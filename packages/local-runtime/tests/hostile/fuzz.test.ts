@@ -45,6 +45,7 @@ beforeAll(async () => {
     tableName: await runtime.tableName(),
     parameterName: '/hostile/setting',
     stateMachineArn: machine,
+    functionName: 'EchoFunction',
   };
 }, 90_000);
 afterAll(() => runtime.stop());
@@ -102,7 +103,8 @@ const judge = (
     );
   if (answer.hung) return `no answer and no close: ${preview(bytes)}`;
   // Every request gets exactly one answer: a server may close on garbage, not on a request it could parse.
-  if (answer.status === undefined && wellFormed) return `closed without an answer: ${preview(bytes)}`;
+  if (answer.status === undefined && wellFormed && !answer.resetWhileSending)
+    return `closed without an answer: ${preview(bytes)}`;
   if ((answer.status ?? 0) >= 500 && !allow5xx(answer))
     return `${answer.status} ${answer.body.subarray(0, 200).toString()} for ${preview(bytes)}`;
   return undefined;
@@ -153,6 +155,7 @@ const serviceCase = (service: string, url: string) => async (random: Random) => 
     'content-type': random() < 0.9 ? request.contentType : hostileHeaderValue(random),
     ...(request.target ? { 'x-amz-target': request.target } : {}),
   };
+  const path = request.path ?? '/';
   const signing = random();
   if (signing < 0.8) {
     const signer = new SignatureV4({
@@ -166,7 +169,7 @@ const serviceCase = (service: string, url: string) => async (random: Random) => 
       protocol: 'http:',
       hostname: '127.0.0.1',
       port: port(url),
-      path: '/',
+      path,
       headers,
       body,
     });
@@ -174,8 +177,9 @@ const serviceCase = (service: string, url: string) => async (random: Random) => 
   } else if (signing < 0.9) headers.authorization = hostileHeaderValue(random);
   const bytes = requestBytes(
     random() < 0.95 ? 'POST' : pick(random, METHODS),
-    random() < 0.95 ? '/' : `/${hostilePath(random, [''])}${hostileQuery(random)}`,
-    Object.entries(headers).filter(([name]) => name !== 'host'),
+    random() < 0.95 ? path : `/${hostilePath(random, [''])}${hostileQuery(random)}`,
+    // Host as signed: `127.0.0.1:PORT`.
+    Object.entries(headers),
     body,
   );
   return judge(await rawExchange(port(url), bytes), bytes);
@@ -256,23 +260,39 @@ it(`survives ${COUNT} hostile requests on each port (seed ${SEED}) with no hang,
   await fuzz('warm-up', CONCURRENCY * 4, apiCase(http, ['/anything']));
   const before = await residentBytes(runtime.pid);
 
-  const findings = [
-    // A mapping template fed a body that is not JSON renders JSON that Lambda refuses: API Gateway answers 500
-    // {"message": "Internal server error"} then (non-proxy Lambda integration).
-    ...(await fuzz(
-      'rest',
-      COUNT,
-      apiCase(rest, restRoutes, (path, answer) => path === '/mapped' && apiGateway5xx(answer)),
-    )),
-    ...(await fuzz('http', COUNT, apiCase(http, ['/anything', '/v1/anything', '']))),
-    ...(await fuzz('websocket', COUNT, webSocketCase(runtime.info.webSockets[0]?.url ?? runtime.info.wsUrl))),
-    ...(await fuzz('local pages', COUNT, localPagesCase(runtime.info.restUrl))),
-  ];
-  for (const service of runtime.info.services)
-    findings.push(...(await fuzz(service.name, COUNT, serviceCase(service.name, service.url))));
+  /** One round: every target, COUNT cases each (the same cases each round: the seed decides). */
+  const round = async () => {
+    const findings = [
+      // A mapping template fed a body that is not JSON renders JSON that Lambda refuses: API Gateway answers 500
+      // {"message": "Internal server error"} then (non-proxy Lambda integration).
+      ...(await fuzz(
+        'rest',
+        COUNT,
+        apiCase(rest, restRoutes, (path, answer) => /^\/mapped\/?$/.test(path) && apiGateway5xx(answer)),
+      )),
+      ...(await fuzz('http', COUNT, apiCase(http, ['/anything', '/v1/anything', '']))),
+      ...(await fuzz('websocket', COUNT, webSocketCase(runtime.info.webSockets[0]?.url ?? runtime.info.wsUrl))),
+      ...(await fuzz('local pages', COUNT, localPagesCase(runtime.info.restUrl))),
+    ];
+    for (const service of runtime.info.services)
+      findings.push(...(await fuzz(service.name, COUNT, serviceCase(service.name, service.url))));
+    return findings;
+  };
+
+  const first = await round();
+  // The runtime's own account of what failed, for whoever reads a failure.
+  if (first.length > 0)
+    process.stdout.write(
+      `${runtime
+        .output()
+        .split('\n')
+        .filter((line) => /unexpected|failed|Error/.test(line))
+        .slice(-20)
+        .join('\n')}\n`,
+    );
+  expect(first).toEqual([]);
   const table = Object.fromEntries([...seen].map(([target, statuses]) => [target, Object.fromEntries(statuses)]));
   process.stdout.write(`fuzz answers by target: ${JSON.stringify(table)}\n`);
-  expect(findings).toEqual([]);
   // Reaching the handlers: every target answered some requests with success, not only parser refusals.
   for (const [target, statuses] of seen) {
     const reached = [...statuses].some(([status]) => /^(2\d\d|101 answered)/.test(status));
@@ -280,12 +300,20 @@ it(`survives ${COUNT} hostile requests on each port (seed ${SEED}) with no hang,
   }
   expect(runtime.exited()).toBe(false);
   await stillServing();
+  const afterFirst = await residentBytes(runtime.pid);
 
-  // Memory: what the hostile requests made the runtime hold must be released; allow for the heap the runtime grew
-  // into (V8 keeps pages it used) but not for what a leak of ~5,000 requests' bodies and headers would add.
-  const after = await residentBytes(runtime.pid);
+  // Memory: the first round grows the heaps to what such traffic needs (V8 keeps pages it used, worker threads and
+  // WebSocket buffers come and go); the same round again must not grow them much further. What a leak of a round's
+  // ~1,000 requests (bodies up to 2 MB, 140 KB frames) would keep, it would keep again.
+  expect(await round()).toEqual([]);
+  expect(runtime.exited()).toBe(false);
+  await stillServing();
+  const afterSecond = await residentBytes(runtime.pid);
+  const mb = (bytes: number) => Math.round(bytes / 1_048_576);
   process.stdout.write(
-    `fuzz: resident ${Math.round(before / 1_048_576)} MB before, ${Math.round(after / 1_048_576)} MB after\n`,
+    `fuzz: resident ${mb(before)} MB before, ${mb(afterFirst)} MB after one round, ${mb(afterSecond)} MB after two\n`,
   );
-  expect(after - before).toBeLessThan(150 * 1_048_576);
+  // Measured here: the first round grows it by 130-180 MB, the second by 25-60 MB more (heaps settling); a leak of a
+  // round's requests would add about what the first round did.
+  expect(afterSecond - afterFirst).toBeLessThan(96 * 1_048_576);
 }, 600_000);

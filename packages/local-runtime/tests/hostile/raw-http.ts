@@ -7,6 +7,11 @@ export interface RawAnswer {
   body: Buffer;
   /** Neither an answer nor a close within the time allowed. */
   hung: boolean;
+  /**
+   * The server reset the connection while the request was still being sent: it answered early (a refusal before the
+   * body) and closed with the rest unread, and a reset discards an answer the client has not read yet.
+   */
+  resetWhileSending: boolean;
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -36,6 +41,8 @@ export const rawExchange = (port: number, bytes: Buffer, timeoutMs = 10_000, hos
     const socket = connect({ host, port });
     const chunks: Buffer[] = [];
     let settled = false;
+    let sent = false;
+    let resetWhileSending = false;
     const finish = (hung: boolean) => {
       if (settled) return;
       settled = true;
@@ -51,6 +58,7 @@ export const rawExchange = (port: number, bytes: Buffer, timeoutMs = 10_000, hos
         head,
         body: /\r\ntransfer-encoding: *chunked/i.test(head) ? dechunk(raw) : raw,
         hung,
+        resetWhileSending,
       });
     };
     const complete = () => {
@@ -72,8 +80,15 @@ export const rawExchange = (port: number, bytes: Buffer, timeoutMs = 10_000, hos
     });
     socket.on('end', () => finish(false));
     socket.on('close', () => finish(false));
-    socket.on('error', () => finish(false));
-    socket.on('connect', () => socket.write(bytes));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (!sent && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) resetWhileSending = true;
+      finish(false);
+    });
+    socket.on('connect', () =>
+      socket.write(bytes, () => {
+        sent = true;
+      }),
+    );
   });
 
 /** Reads VmRSS (resident memory) of a process in bytes from Linux's /proc. */

@@ -6,12 +6,15 @@ export interface FuzzResources {
   tableName: string;
   parameterName: string;
   stateMachineArn: string;
+  functionName: string;
 }
 
 export interface ServiceRequest {
   target: string;
   contentType: string;
   body: string;
+  /** The request path (`/` for the JSON and query protocols; Lambda's REST-JSON API has its own). */
+  path?: string;
 }
 
 const json = (target: string, body: unknown, version = '1.0'): ServiceRequest => ({
@@ -141,6 +144,15 @@ export const serviceRequest = (service: string, random: Random, resources: FuzzR
         () =>
           json('AWSStepFunctions.DescribeStateMachine', { stateMachineArn: either(random, resources.stateMachineArn) }),
       ])();
+    case 'lambda': {
+      const name = pick(random, [resources.functionName, hostileName(random), `${resources.functionName}:live`]);
+      return {
+        target: '',
+        contentType: 'application/json',
+        body: random() < 0.5 ? JSON.stringify(hostileJson(random)) : '{"a":',
+        path: `/2015-03-31/functions/${encodeURIComponent(name)}/invocations`,
+      };
+    }
     default:
       return json(`${service}.${hostileName(random)}`, hostileJson(random));
   }

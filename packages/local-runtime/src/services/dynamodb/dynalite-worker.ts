@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { refuseRepeatedHost } from '../../runtime/host-header.ts';
+import { guardHttpPort } from '../../shared/http-port.ts';
 import { answerFailure, readRequestBody } from '../shared/local-service.ts';
 import { requestVerifier } from '../shared/request-auth.ts';
 import type { FromWorker, ToWorker, WorkerSettings } from './dynalite-thread.ts';
@@ -37,6 +38,7 @@ const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, 
 const [dynaliteHandler] = server.listeners('request') as RequestListener[];
 if (!dynaliteHandler) throw new Error('dynalite has no request handler');
 server.removeAllListeners('request');
+guardHttpPort(server);
 
 /** DynamoDB's own 500 (every operation's errors: InternalServerError, "An error occurred on the server side"). */
 const internalError = (request: IncomingMessage, error: unknown): DynamoDbAnswer =>

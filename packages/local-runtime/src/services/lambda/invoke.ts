@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FunctionConfig } from '../../lambda/function-pool.ts';
 import { FunctionNotFoundError, type LambdaRuntime } from '../../lambda/lambda-runtime.ts';
+import { SerializedEvent } from '../../lambda/protocol.ts';
 import { errorBodyOf, invocationLogLines } from '../../lambda/report.ts';
+import { requestUrl } from '../../shared/request-url.ts';
 import { readRequestBody } from '../shared/local-service.ts';
 import type { RequestVerifier } from '../shared/request-auth.ts';
 import type { AsyncInvocations } from './async-invocations.ts';
@@ -60,11 +62,16 @@ const targetOf = (context: InvokeContext, rawName: string, qualifierParameter: s
 };
 
 /** Parses the payload as Lambda does: empty is `{}`; anything else must be JSON. */
-const payloadOf = (body: Buffer): unknown => {
+/**
+ * The payload as the function gets it: checked to be JSON, then passed on as the text it was (Lambda hands the bytes to
+ * the runtime), so a document nested deeper than a JSON.stringify of the parsed value could go still arrives.
+ */
+const payloadOf = (body: Buffer): SerializedEvent => {
   const text = body.toString('utf8');
-  if (text.trim() === '') return {};
+  if (text.trim() === '') return new SerializedEvent('{}');
   try {
-    return JSON.parse(text);
+    JSON.parse(text);
+    return new SerializedEvent(text);
   } catch (error) {
     throw new LambdaApiError(
       'InvalidRequestContentException',
@@ -85,7 +92,7 @@ export const answerInvoke = async (
   response: ServerResponse,
   rawName: string,
 ): Promise<void> => {
-  const url = new URL(request.url ?? '/', 'http://localhost');
+  const url = requestUrl(request.url);
   const invocationType = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
   const limit = invocationType === 'Event' ? MAX_ASYNC_BYTES : MAX_SYNC_BYTES;
   const body = await readRequestBody(request, limit);

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { LambdaRuntime } from '../../lambda/lambda-runtime.ts';
+import { requestUrl } from '../../shared/request-url.ts';
 import { type LocalService, listenService } from '../shared/local-service.ts';
 import { requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { AsyncInvocations } from './async-invocations.ts';
@@ -50,7 +51,7 @@ export const startLambdaService = async (options: LambdaServiceOptions): Promise
   const service = await listenService(
     'lambda',
     async (request, response) => {
-      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+      const path = requestUrl(request.url).pathname;
       const invoke = INVOKE_PATH.exec(path);
       try {
         if (request.method !== 'POST' || !invoke?.[1]) {

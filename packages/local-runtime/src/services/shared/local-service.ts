@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { refuseRepeatedHost } from '../../runtime/host-header.ts';
+import { guardHttpPort } from '../../shared/http-port.ts';
 
 /** A local AWS endpoint the functions' SDK clients reach through `AWS_ENDPOINT_URL_<SERVICE>`. */
 export interface LocalService {
@@ -66,17 +67,19 @@ export const listenService = async (
   handler: (request: IncomingMessage, response: ServerResponse) => Promise<void>,
   options: { port?: number; host?: string } = {},
 ): Promise<LocalService> => {
-  const server: Server = createServer((request, response) => {
-    if (refuseRepeatedHost(request, response)) return;
-    // A synchronous throw costs this request only, as an asynchronous one does.
-    let handling: Promise<void>;
-    try {
-      handling = handler(request, response);
-    } catch (error) {
-      handling = Promise.reject(error);
-    }
-    handling.catch((error: unknown) => answerFailure(name, response, error, jsonInternalError));
-  });
+  const server: Server = guardHttpPort(
+    createServer((request, response) => {
+      if (refuseRepeatedHost(request, response)) return;
+      // A synchronous throw costs this request only, as an asynchronous one does.
+      let handling: Promise<void>;
+      try {
+        handling = handler(request, response);
+      } catch (error) {
+        handling = Promise.reject(error);
+      }
+      handling.catch((error: unknown) => answerFailure(name, response, error, jsonInternalError));
+    }),
+  );
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

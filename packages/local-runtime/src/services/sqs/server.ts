@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SigV4Result } from '../../rest/auth/sigv4.ts';
 import { keyed } from '../../shared/client-keyed.ts';
+import { requestUrl } from '../../shared/request-url.ts';
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService, readRequestBody } from '../shared/local-service.ts';
 import { type RequestVerifier, requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
@@ -71,7 +72,7 @@ const answerQuery = async (
   signature: SigV4Result,
 ) => {
   const requestId = randomUUID();
-  const url = new URL(request.url ?? '/', 'http://localhost');
+  const url = requestUrl(request.url);
   const flat = keyed<string>();
   for (const [key, value] of new URLSearchParams(body)) flat[key] = value;
   for (const [key, value] of url.searchParams) flat[key] ??= value;

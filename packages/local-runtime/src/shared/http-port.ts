@@ -1,0 +1,80 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+const answer = (status: string, message: string): string => {
+  const body = JSON.stringify({ message });
+  return `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+};
+
+const CONNECT_REFUSED = answer(
+  '405 Method Not Allowed',
+  'Method Not Allowed: CONNECT opens a tunnel through a proxy, and this is none',
+);
+
+/** How long a refused client may go on sending before its socket is dropped (see `lingeringClose`). */
+const LINGER_MS = 2000;
+
+/**
+ * Answers, then closes without losing the answer: a socket closed while the client's bytes still wait unread makes the
+ * kernel send a reset, which can overtake the answer. So the rest of what the client sends is read and dropped until
+ * it closes (or LINGER_MS pass), as servers do on an error answer ("lingering close").
+ */
+const lingeringClose = (socket: Duplex, text: string): void => {
+  answered.add(socket);
+  socket.on('error', () => socket.destroy());
+  // node:http's parser, fed the rest, would report the same error again for each chunk: it is read no more.
+  socket.removeAllListeners('data');
+  socket.on('data', () => {});
+  socket.end(text);
+  socket.resume();
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
+};
+
+const answered = new WeakSet<Duplex>();
+
+const clientErrorStatus = (code: string | undefined): string => {
+  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
+  return '400 Bad Request';
+};
+
+/** A short reason for the parser's refusal, in words of its own (never the client's bytes). */
+const parserReason = (code: string | undefined): string => {
+  switch (code) {
+    case 'HPE_INVALID_METHOD':
+      return 'the method is not one HTTP/1.1 servers take';
+    case 'HPE_HEADER_OVERFLOW':
+      return 'the request line and headers are too large';
+    case 'HPE_INVALID_CHUNK_SIZE':
+      return 'a chunk size of the body is malformed';
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return 'Content-Length and Transfer-Encoding are both given';
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return 'the request took too long';
+    default:
+      return 'the request is not well-formed HTTP/1.1';
+  }
+};
+
+/**
+ * What every HTTP port of the runtime does before its handler, so that every request gets exactly one answer:
+ * - CONNECT: node:http hands it to 'connect' listeners and, with none, closes the socket without a word. The ports are
+ *   origin servers, not proxies: 405.
+ * - A request node:http cannot parse (a malformed start line, header or chunk; a method it does not know): 400 (431
+ *   for headers over its limit, 408 for a request that took too long), answered with a lingering close so the client
+ *   reads it, where node:http's default answer is followed at once by a close that a reset can overtake.
+ */
+export const guardHttpPort = <T extends Server>(server: T): T => {
+  server.on('connect', (_request: unknown, socket: Duplex) => lingeringClose(socket, CONNECT_REFUSED));
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (answered.has(socket)) return;
+    // Gone already, or an answer under way: nothing more can be said on this connection.
+    if (!socket.writable || (socket as Socket).bytesWritten > 0 || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    lingeringClose(socket, answer(clientErrorStatus(error.code), `Bad Request: ${parserReason(error.code)}`));
+  });
+  return server;
+};
