@@ -104,6 +104,8 @@ export interface RestApi {
   methodSettings: MethodSetting[];
   stageVariables: Record<string, string>;
   cacheClusterEnabled: boolean;
+  /** X-Ray tracing of the stage (`TracingEnabled`): its requests get a gateway segment and a sampled trace header. */
+  tracingEnabled: boolean;
   endpointType: 'EDGE' | 'REGIONAL' | 'PRIVATE';
 }
 
@@ -337,6 +339,7 @@ export const restApiOf = (
     methodSettings,
     stageVariables: asStrings(properties.Variables),
     cacheClusterEnabled: asBoolean(properties.CacheClusterEnabled) ?? false,
+    tracingEnabled: asBoolean(properties.TracingEnabled) ?? false,
     endpointType: endpointTypeOf(properties.EndpointConfiguration),
   };
 };

@@ -3,6 +3,7 @@ import { eventV2 } from '../http-api/events.ts';
 import type { HttpExchange } from '../http-api/exchange.ts';
 import { sqsRecord } from '../lambda/event-sources/sqs-records.ts';
 import { requestEvent, tokenEvent } from '../rest/auth/lambda-authorizer.ts';
+import { deploymentIdOf } from '../rest/context.ts';
 import { apiGatewayId, type Exchange, type GatewayRequest, methodArn, randomText } from '../rest/exchange.ts';
 import { proxyEvent } from '../rest/integrations/lambda-proxy.ts';
 import type { Operation } from '../rest/model.ts';
@@ -128,6 +129,7 @@ const restExchange = (
     apiId: api.id,
     accountId: api.accountId,
     domainName: api.domainName,
+    deploymentId: deploymentIdOf(api.id, api.stage),
     match,
     identity: {},
     cacheHit: false,

@@ -505,7 +505,14 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     });
     /** Points the ports at `endpoints`: the shared one at the APIs placed there, each own port at its API. */
     const route = () => {
-      const byLogicalId = new Map(endpoints.map((endpoint) => [endpoint.logicalId, seen.traced(endpoint)]));
+      // X-Ray traces a REST stage whose TracingEnabled is on, and no other.
+      const traced = new Set(models.apis.filter((api) => api.tracingEnabled).map((api) => api.logicalId));
+      const byLogicalId = new Map(
+        endpoints.map((endpoint) => [
+          endpoint.logicalId,
+          traced.has(endpoint.logicalId) ? seen.traced(endpoint) : endpoint,
+        ]),
+      );
       const onSharedPort = placement.shared.flatMap((api) => byLogicalId.get(api.logicalId) ?? []);
       const all = [...byLogicalId.values()];
       const serving = {

@@ -9,7 +9,7 @@ import type { TraceStore } from './trace-store.ts';
  * using X-Ray"): each request gets a segment named `{api}/{stage}` (origin `AWS::ApiGateway::Stage`) in the trace its
  * `X-Amzn-Trace-Id` names (a client's own is passed through, else the one the gateway adds), the authorizer and the
  * integration are subsegments of it (see RestGateway), and the answer carries the trace header. Locally every
- * request is sampled. X-Ray traces REST APIs only, so HTTP APIs are left as they are: their functions still get the
+ * request of a stage with TracingEnabled is sampled (start.ts applies this to those stages only). X-Ray traces REST APIs only, so HTTP APIs are left as they are: their functions still get the
  * trace header.
  */
 export const tracedEndpoint = (endpoint: ApiEndpoint, store: TraceStore): ApiEndpoint => {
@@ -40,7 +40,15 @@ export const tracedEndpoint = (endpoint: ApiEndpoint, store: TraceStore): ApiEnd
         http: { response: { status: answer.status } },
         ...(answer.status >= 500 ? { fault: true } : answer.status >= 400 ? { error: true } : {}),
       });
-      answer.headers['X-Amzn-Trace-Id'] = formatTraceHeader({ root: traceId, sampled: true });
+      // The integration's own trace header (a Lambda proxy answer's) keeps its Root and Parent, now sampled.
+      const own = Object.keys(answer.headers).find((name) => name.toLowerCase() === 'x-amzn-trace-id');
+      const kept = own === undefined ? undefined : parseTraceHeader(String(answer.headers[own]));
+      if (own !== undefined) delete answer.headers[own];
+      answer.headers['X-Amzn-Trace-Id'] = formatTraceHeader({
+        root: kept?.root ?? traceId,
+        ...(kept?.parent ? { parent: kept.parent } : {}),
+        sampled: true,
+      });
       return answer;
     },
   };

@@ -11,7 +11,7 @@ import { ANY_METHOD, apiKeyScheme, iamScheme, parameterFromKey } from './openapi
  */
 export interface RawApiSource {
   logicalId: string;
-  /** Stage properties in the names the model reads (StageName, Variables, MethodSettings, CacheClusterEnabled). */
+  /** Stage properties in the names the model reads (StageName, Variables, MethodSettings, CacheClusterEnabled, TracingEnabled). */
   properties: TemplateObject;
   body: TemplateObject;
 }
@@ -215,6 +215,7 @@ export const rawRestApiSources = (stack: LocalStack, problems: string[]): RawApi
       Variables: properties.Variables,
       MethodSettings: properties.MethodSettings,
       CacheClusterEnabled: properties.CacheClusterEnabled,
+      TracingEnabled: properties.TracingEnabled,
     }));
     for (const { properties } of of('AWS::ApiGateway::Deployment')) {
       if (properties.StageName === undefined || stages.some((stage) => stage.StageName === properties.StageName))
@@ -225,6 +226,7 @@ export const rawRestApiSources = (stack: LocalStack, problems: string[]): RawApi
         Variables: description.Variables,
         MethodSettings: description.MethodSettings,
         CacheClusterEnabled: description.CacheClusterEnabled,
+        TracingEnabled: description.TracingEnabled,
       });
     }
     if (stages.length === 0) {
