@@ -9,6 +9,7 @@ import {
   PutItemCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -27,6 +28,7 @@ let clients: {
   sqs: SQSClient;
   ssm: SSMClient;
   sfn: SFNClient;
+  lambda: LambdaClient;
   management: ApiGatewayManagementApiClient;
 };
 let table: string;
@@ -46,6 +48,7 @@ beforeAll(async () => {
     sqs: new SQSClient(config(runtime.serviceUrl('sqs'))),
     ssm: new SSMClient(config(runtime.serviceUrl('ssm'))),
     sfn: new SFNClient(config(runtime.serviceUrl('stepfunctions'))),
+    lambda: new LambdaClient(config(runtime.serviceUrl('lambda'))),
     management: new ApiGatewayManagementApiClient(config(`${runtime.info.wsUrl}/live`)),
   };
   table = await runtime.tableName();
@@ -187,6 +190,16 @@ describe('a half-sent body and a malformed chunk cost that request only, on ever
     await hostile(runtime.serviceUrl('stepfunctions'), '/', amzJson('AWSStepFunctions.ListStateMachines'));
     const { stateMachines } = await clients.sfn.send(new ListStateMachinesCommand({}));
     expect(stateMachines).toHaveLength(1);
+  });
+
+  it('Lambda (the Invoke API)', async () => {
+    await hostile(runtime.serviceUrl('lambda'), '/2015-03-31/functions/EchoFunction/invocations', {
+      'Content-Type': 'application/json',
+    });
+    const { StatusCode, FunctionError } = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: 'EchoFunction', Payload: new TextEncoder().encode('{}') }),
+    );
+    expect({ StatusCode, FunctionError }).toEqual({ StatusCode: 200, FunctionError: undefined });
   });
 
   it('DynamoDB', async () => {
