@@ -98,5 +98,6 @@ writeStdout(
     '',
   ].join('\n'),
 );
+runtime.checkInits();
 
 stopOnSignals(() => runtime.close());

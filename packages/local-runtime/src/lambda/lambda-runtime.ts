@@ -33,6 +33,7 @@ export class LambdaRuntime {
   private readonly pools = new Map<string, Pool>();
   private readonly byKey = new Map<string, Pool>();
   private readonly log: (line: string) => void;
+  private closed = false;
 
   constructor(functions: FunctionConfig[], options: LambdaRuntimeOptions = {}) {
     this.log = options.log ?? (() => {});
@@ -81,15 +82,22 @@ export class LambdaRuntime {
   }
 
   /**
-   * Runs the init of `logicalIds` (default: every function) once, in parallel, and answers the ones that failed
-   * with their error; those functions answer it from then on.
+   * Runs the init of `logicalIds` (default: every function) once, one function at a time, in the background, and
+   * calls `failed` for each that fails; those functions answer their error from then on. Start-up does not wait for
+   * it: an environment per function before the first request would make start-up grow with the template (a second
+   * or more per 25 functions on two cores). A function that already has an environment is skipped (its invocation
+   * runs the init anyway), and so is everything once the runtime closes.
    */
-  async check(logicalIds?: string[]): Promise<{ logicalId: string; error: LambdaErrorPayload }[]> {
-    const pools = [...this.pools.values()].filter((pool) => !logicalIds || logicalIds.includes(pool.config.logicalId));
-    const results = await Promise.all(
-      pools.map(async (pool) => ({ logicalId: pool.config.logicalId, error: await pool.check() })),
-    );
-    return results.flatMap(({ logicalId, error }) => (error ? [{ logicalId, error }] : []));
+  checkInBackground(logicalIds: string[], failed: (logicalId: string, error: LambdaErrorPayload) => void): void {
+    const pools = [...this.pools.values()].filter((pool) => logicalIds.includes(pool.config.logicalId));
+    void (async () => {
+      for (const pool of pools) {
+        if (this.closed) return;
+        if (pool.size > 0) continue;
+        const error = await pool.check();
+        if (error && !this.closed) failed(pool.config.logicalId, error);
+      }
+    })();
   }
 
   /** Starts the debugged functions' environments now, so a debugger can attach before the first invocation. */
@@ -108,6 +116,7 @@ export class LambdaRuntime {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.pools.values()].map((pool) => pool.close()));
   }
 }

@@ -14,7 +14,7 @@ import { isSamBuildOutput } from '../template/template-file.ts';
 import { localCredentials } from './credentials.ts';
 import type { EnvVarsOverrides } from './env-vars.ts';
 import { sqsEventSourcesOf } from './event-sources.ts';
-import { chooseFunction, envVarsReport, functionConfigs, functionProblems } from './functions.ts';
+import { checkInits, chooseFunction, envVarsReport, functionConfigs, functionProblems } from './functions.ts';
 import { type AwsServices, startAwsServices } from './services.ts';
 
 /** SAM CLI's function timeout while a debugger is attached (samcli local_lambda.py, MAX_DEBUG_TIMEOUT): 10 hours. */
@@ -78,6 +78,8 @@ export interface FunctionsRuntime {
   problems: string[];
   /** The template's function configurations for `next`, with these bundles, run from now on (template reload). */
   replace(next: LocalStack, bundles: Record<string, string>): LambdaRuntime;
+  /** Runs each in-place function's init once, in the background, and names the ones that fail (see checkInits). */
+  checkInits(): void;
   /** Back to the template's initial state (see AwsServices.reset); every function's next invocation a cold start. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -211,7 +213,7 @@ export const startFunctionsRuntime = async (
     for (const note of envVarsReport(stack, options.envVars)) log(`[env-vars] ${note}`);
     const first = lambdaFor(stack, Object.fromEntries(built.map((fn) => [fn.logicalId, fn.outfile])));
     runtime = first;
-    const problems = await functionProblems(first);
+    const problems = functionProblems(first);
     if (options.eventSources !== false) {
       const functionIdOf = (nameOrArn: string) => first.find(nameOrArn)?.config.logicalId;
       const eventSources = sqsEventSourcesOf(stack, aws.sqs.registry, functionIdOf, options.maxConcurrency);
@@ -251,6 +253,7 @@ export const startFunctionsRuntime = async (
         return runtime ?? first;
       },
       problems,
+      checkInits: () => checkInits(first, log),
       replace: (next, bundles) => {
         const previous = runtime;
         const replacement = lambdaFor(next, bundles);

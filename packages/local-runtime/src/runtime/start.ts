@@ -587,6 +587,8 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         `Fn::ImportValue ${name}: another stack's export, not given (--import-values ${name}=<value>); "local-import-${name}" stands in`,
       );
     }
+    // After the banner (written as soon as this resolves): a failed init is named in a line of its own.
+    started.checkInits();
     return {
       stack,
       restUrl: origin,
