@@ -14,11 +14,25 @@ export class FunctionNotFoundError extends Error {
 export interface LambdaRuntimeOptions {
   /** Execution environments per function. */
   maxConcurrency?: number;
+  /**
+   * An execution environment idle this long ends, and its function's next invocation is a cold start (default
+   * DEFAULT_IDLE_TIMEOUT_MS; 0: never). A debugged function's environment is never reclaimed.
+   */
+  idleTimeoutMs?: number;
   /** One line per failed invocation: the function, the request id and the error (first stack frame). */
   log?: (line: string) => void;
   /** Every line a function writes (Lambda's `<time>\t<request id>\t<LEVEL>\t<message>` for its console). */
   functionOutput?: (logicalId: string, line: string) => void;
 }
+
+/**
+ * How long an idle execution environment is kept: 5 minutes. Lambda keeps one "for some time in anticipation of
+ * another function invocation" (Lambda developer guide, "Understanding the Lambda execution environment lifecycle",
+ * Shutdown phase) and does not publish how long; measurements of idle functions (theburningmonk/
+ * lambda-when-will-i-coldstart and later ones) saw environments reclaimed after minutes of idleness, 5 to 15 for most.
+ * The short end keeps a large template's memory down locally.
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 
 const oneLine = (text: string): string => text.split('\n')[0]?.trim() ?? '';
 
@@ -42,9 +56,10 @@ export class LambdaRuntime {
       const onOutput = output ? (line: string) => output(config.logicalId, line) : undefined;
       // A debugged function has one environment: one debugger port.
       const max = config.debug ? 1 : (options.maxConcurrency ?? 10);
+      const idleMs = config.debug ? 0 : (options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
       const pool: Pool = /^python3\.\d+$/.test(config.runtime)
-        ? new PythonPool(config, max, onOutput)
-        : new FunctionPool(config, max, onOutput);
+        ? new PythonPool(config, max, onOutput, idleMs)
+        : new FunctionPool(config, max, onOutput, idleMs);
       this.pools.set(config.logicalId, pool);
       for (const key of [config.logicalId, config.name, config.arn, `${config.arn}:$LATEST`]) this.byKey.set(key, pool);
     }

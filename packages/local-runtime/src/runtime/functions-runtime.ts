@@ -42,6 +42,8 @@ export interface FunctionsRuntimeOptions {
   log: (line: string) => void;
   functionOutput: (logicalId: string, line: string) => void;
   maxConcurrency: number;
+  /** An execution environment idle this long ends (see LambdaRuntimeOptions.idleTimeoutMs). */
+  idleTimeoutMs?: number;
   /** Where bundles go (default `.local/build` beside the template). */
   buildDir?: string;
   /** Rewrites AWS URLs in resolved values to local ones (API and Cognito issuer URLs), before the functions see them. */
@@ -206,6 +208,7 @@ export const startFunctionsRuntime = async (
       if (options.debug) applyDebug(configs, debugged, options.debug.port, host);
       return new LambdaRuntime(configs, {
         maxConcurrency: options.maxConcurrency,
+        ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
         log,
         functionOutput: options.functionOutput,
       });
