@@ -184,6 +184,7 @@ export const startFunctionsRuntime = async (
       prebuilt ? Promise.resolve([]) : buildFunctions(templatePath, buildOptions);
     const built = await bundle(stack.templatePath, {
       outDir: buildDir,
+      template: stack.template,
       ...(debugged ? { forDebugger: [debugged] } : {}),
     });
     if (built.length > 0) {
