@@ -79,6 +79,8 @@ interface Environment {
   pending?: { id: number; settle: (reply: WorkerReply | Error) => void };
   /** The running invocation's lines, when its caller asked for them. */
   logs?: InvocationLogs;
+  /** Its heap outgrew the function's MemorySize (the thread's resourceLimits), which ended it. */
+  outOfMemory?: boolean;
 }
 
 /** An outcome answered without running the function: no lines were written. */
@@ -182,11 +184,18 @@ export class FunctionPool {
     }
     if (reply instanceof Error) {
       this.slots.discard(environment);
-      return {
-        status: 'error',
-        ...base,
-        error: { errorType: 'Runtime.ExitError', errorMessage: reply.message, trace: [] },
-      };
+      if (environment.outOfMemory) {
+        this.onOutput(
+          `RequestId: ${requestId} Error: Runtime exited with error: signal: killed (its heap outgrew MemorySize ${this.config.memoryMB} MB)`,
+        );
+      }
+      // Lambda's answer when a function outgrows its memory: the kernel kills the runtime, and the invocation ends
+      // with this Runtime.ExitError (Lambda developer guide, "Troubleshoot invocation issues": Runtime exited with
+      // error: signal: killed).
+      const errorMessage = environment.outOfMemory
+        ? `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`
+        : reply.message;
+      return { status: 'error', ...base, error: { errorType: 'Runtime.ExitError', errorMessage, trace: [] } };
     }
     this.slots.release(environment);
     if (reply.ok) {
@@ -291,7 +300,10 @@ export class FunctionPool {
       if (environment.pending?.id === reply.id) environment.pending.settle(reply);
     });
     const fail = (error: Error) => environment.pending?.settle(error);
-    worker.on('error', fail);
+    worker.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') environment.outOfMemory = true;
+      fail(error);
+    });
     worker.on('exit', (code) => {
       this.slots.forget(environment);
       fail(new Error(`Runtime exited with error: exit status ${code}`));

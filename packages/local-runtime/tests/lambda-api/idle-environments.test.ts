@@ -1,10 +1,12 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { eventually } from '../../src/testing/index.ts';
 import { type LambdaEndpointProcess, startLambdaEndpoint } from './start-lambda-process.ts';
 
 /**
  * Execution environments are reclaimed once idle for `--idle-timeout` seconds, as Lambda reclaims idle ones: the
  * next invocation still answers, from a new environment, and is a cold start. What tells a cold start apart is
- * Lambda's own mark: the REPORT line of the invocation's log (`LogType: Tail`) ends with `Init Duration`.
+ * Lambda's own mark: the REPORT line of the invocation's log (`LogType: Tail`) ends with `Init Duration`. An
+ * environment whose heap outgrows its function's MemorySize ends too.
  */
 let endpoint: LambdaEndpointProcess;
 let lambda: LambdaClient;
@@ -56,3 +58,23 @@ it('refuses an --idle-timeout that is not a number of seconds above 0', async ()
     /--idle-timeout must be a number of seconds above 0, got "soon"/,
   );
 });
+
+it("ends an environment whose heap outgrows the function's MemorySize, as Lambda does; the next invocation answers", async () => {
+  const over = await lambda.send(
+    new InvokeCommand({ FunctionName: 'HogFunction', Payload: JSON.stringify({ megabytes: 1024 }) }),
+  );
+  expect(over.FunctionError).toBe('Unhandled');
+  expect(JSON.parse(new TextDecoder().decode(over.Payload))).toMatchObject({
+    errorType: 'Runtime.ExitError',
+    errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Runtime exited with error: signal: killed$/),
+  });
+  const logged = (pattern: RegExp) => eventually(() => pattern.test(endpoint.output()), 5000);
+  expect(await logged(/HogFunction \S+ failed: Runtime\.ExitError: RequestId: \S+ Error: Runtime exited/)).toBe(true);
+  expect(await logged(/signal: killed \(its heap outgrew MemorySize 128 MB\)/)).toBe(true);
+  const next = await lambda.send(
+    new InvokeCommand({ FunctionName: 'HogFunction', Payload: JSON.stringify({ megabytes: 1 }) }),
+  );
+  expect(next.FunctionError).toBeUndefined();
+  // A new environment: what the one before kept is gone.
+  expect(JSON.parse(new TextDecoder().decode(next.Payload))).toEqual({ kept: 1 });
+}, 60_000);
