@@ -34,6 +34,9 @@ export interface LambdaRuntimeOptions {
  */
 export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 
+/** How long the background init checks wait after an invocation starts (see checkInBackground). */
+const QUIET_MS = 1000;
+
 const oneLine = (text: string): string => text.split('\n')[0]?.trim() ?? '';
 
 /** `ErrorType: message at handler (/path/app.js:3:9)`: what a failed invocation's log line says. */
@@ -48,6 +51,7 @@ export class LambdaRuntime {
   private readonly byKey = new Map<string, Pool>();
   private readonly log: (line: string) => void;
   private closed = false;
+  private lastInvocation = Number.NEGATIVE_INFINITY;
 
   constructor(functions: FunctionConfig[], options: LambdaRuntimeOptions = {}) {
     this.log = options.log ?? (() => {});
@@ -85,6 +89,7 @@ export class LambdaRuntime {
       this.log(`[lambda] ${target}: no such function (ResourceNotFoundException)`);
       throw new FunctionNotFoundError(`Function not found: ${target}`);
     }
+    this.lastInvocation = performance.now();
     const outcome = await pool.invoke(event, requestId, options);
     const { logicalId, problem, timeoutSeconds } = pool.config;
     if (outcome.status === 'timeout') {
@@ -101,12 +106,14 @@ export class LambdaRuntime {
    * calls `failed` for each that fails; those functions answer their error from then on. Start-up does not wait for
    * it: an environment per function before the first request would make start-up grow with the template (a second
    * or more per 25 functions on two cores). A function that already has an environment is skipped (its invocation
-   * runs the init anyway), and so is everything once the runtime closes.
+   * runs the init anyway), and so is everything once the runtime closes. Each check waits for a second without
+   * invocations: on a busy runtime the checks would take the CPU the requests' cold starts need.
    */
   checkInBackground(logicalIds: string[], failed: (logicalId: string, error: LambdaErrorPayload) => void): void {
     const pools = [...this.pools.values()].filter((pool) => logicalIds.includes(pool.config.logicalId));
     void (async () => {
       for (const pool of pools) {
+        await this.quiet();
         if (this.closed) return;
         if (pool.size > 0) continue;
         const error = await pool.check();
@@ -128,6 +135,15 @@ export class LambdaRuntime {
   /** After a rebuild: new invocations load the new bundles. */
   reload(bundles: Record<string, string>): void {
     for (const [logicalId, bundle] of Object.entries(bundles)) this.pools.get(logicalId)?.reload(bundle);
+  }
+
+  /** Resolves once no invocation has started for QUIET_MS (or the runtime closed). */
+  private async quiet(): Promise<void> {
+    for (;;) {
+      const wait = this.lastInvocation + QUIET_MS - performance.now();
+      if (wait <= 0 || this.closed) return;
+      await new Promise((resolve) => setTimeout(resolve, wait).unref());
+    }
   }
 
   async close(): Promise<void> {
