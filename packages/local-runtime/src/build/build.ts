@@ -1,7 +1,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { loadTemplate } from '../template/load.ts';
+import { loadTemplate, type TemplateObject } from '../template/load.ts';
 import { cachedBundle, cacheKey, storeBundle } from './build-cache.ts';
 import { esbuildOptions } from './esbuild-options.ts';
 import { esbuildFunctions } from './functions.ts';
@@ -32,6 +32,8 @@ export interface BuildFunctionsOptions {
    * source map, and not minified, so each statement of the source keeps a place of its own to stop at.
    */
   forDebugger?: string[];
+  /** The template as loadTemplate reads it, when the caller has it already (parsing a large one twice costs). */
+  template?: TemplateObject;
 }
 
 /**
@@ -43,7 +45,7 @@ export const buildFunctions = async (
   templatePath: string,
   options: BuildFunctionsOptions = {},
 ): Promise<BuiltFunction[]> => {
-  const template = loadTemplate(templatePath);
+  const template = options.template ?? loadTemplate(templatePath);
   const outDir = resolve(options.outDir ?? join(resolve(templatePath, '..'), '.local', 'build'));
   const functions = esbuildFunctions(template, templatePath).filter(
     (fn) => !options.only || options.only.includes(fn.logicalId),

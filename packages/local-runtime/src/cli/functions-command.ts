@@ -19,6 +19,22 @@ export const buildDirFlag: Flag = {
   help: 'where function bundles go (default .local/build beside the template)',
 };
 
+export const idleTimeoutFlag: Flag = {
+  name: 'idle-timeout',
+  kind: 'string',
+  value: 'S',
+  help: "end a function's execution environment idle for S seconds: its next invocation is a cold start (default 300, as Lambda reclaims idle environments after minutes)",
+};
+
+/** `--idle-timeout S` in milliseconds, or undefined when not given (the runtime's default). */
+export const idleTimeoutOf = (fail: (message: string) => never, value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    fail(`--idle-timeout must be a number of seconds above 0, got "${value}"`);
+  return seconds * 1000;
+};
+
 export const failer =
   (command: string) =>
   (message: string, code = 2): never => {

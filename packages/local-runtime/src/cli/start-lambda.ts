@@ -3,7 +3,14 @@ import { startFunctionsRuntime } from '../runtime/functions-runtime.ts';
 import { createRuntimeLog, useColor } from '../runtime/log-format.ts';
 import { writeStdout, writeStdoutSoon } from '../runtime/stdout-lines.ts';
 import { type Flag, helpFlag, samLocalFlags } from './flags.ts';
-import { buildDirFlag, debugPortOf, portOf, readFunctionsCommand } from './functions-command.ts';
+import {
+  buildDirFlag,
+  debugPortOf,
+  idleTimeoutFlag,
+  idleTimeoutOf,
+  portOf,
+  readFunctionsCommand,
+} from './functions-command.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
 
 /**
@@ -37,6 +44,7 @@ const FLAGS: Flag[] = [
     kind: 'boolean',
     help: "the endpoints take any well-formed SigV4 signature (tools signed with other credentials); by default only the local credentials' (printed at start-up)",
   },
+  idleTimeoutFlag,
   helpFlag,
 ];
 
@@ -60,6 +68,7 @@ const timeScale = Number(options.string('time-scale') ?? 1);
 if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) {
   fail(`--time-scale must be a number above 0 and at most 1, got "${options.string('time-scale')}"`);
 }
+const idleTimeoutMs = idleTimeoutOf(fail, options.string('idle-timeout'));
 const persist = options.string('persist');
 const buildDir = options.string('build-dir');
 const debugFunction = options.string('debug-function');
@@ -73,6 +82,7 @@ const runtime = await startFunctionsRuntime(stack, {
   log: log.line,
   functionOutput: log.functionLine,
   maxConcurrency: 10,
+  ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
   acceptAnySignature: options.boolean('accept-any-signature') ?? false,
   ...(options.envVars ? { envVars: options.envVars } : {}),
   ...(buildDir ? { buildDir } : {}),
@@ -98,5 +108,6 @@ writeStdout(
     '',
   ].join('\n'),
 );
+runtime.checkInits();
 
 stopOnSignals(() => runtime.close());

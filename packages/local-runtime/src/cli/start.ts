@@ -6,6 +6,7 @@ import { flushStdout, writeStdout } from '../runtime/stdout-lines.ts';
 import { parseParameterOverrides } from '../template/parameters.ts';
 import { isSamBuildOutput } from '../template/template-file.ts';
 import { type Flag, helpFlag, samLocalFlags } from './flags.ts';
+import { idleTimeoutFlag, idleTimeoutOf } from './functions-command.ts';
 import { CommandError, type LocalCommand, readLocalCommand, shortUsage, UsageError, usageOf } from './options.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
 
@@ -66,6 +67,7 @@ const runtimeFlags: Flag[] = [
     value: 'S',
     help: 'close WebSocket connections after S seconds (default 7200, as API Gateway)',
   },
+  idleTimeoutFlag,
   {
     name: 'log-format',
     kind: 'string',
@@ -162,6 +164,7 @@ export const runStart = async (name: 'start' | 'start-api', argv: string[]): Pro
     return parsed * 1000;
   };
   const idleTimeoutMs = seconds('ws-idle-timeout');
+  const environmentIdleMs = idleTimeoutOf(fail, options.string('idle-timeout'));
   const maxDurationMs = seconds('ws-max-duration');
   const logFormat = (options.string('log-format') ?? 'text') as LogFormat;
 
@@ -210,6 +213,7 @@ export const runStart = async (name: 'start' | 'start-api', argv: string[]): Pro
     port,
     wsPort,
     timeScale,
+    ...(environmentIdleMs === undefined ? {} : { idleTimeoutMs: environmentIdleMs }),
     ...(options.string('persist') ? { persistDir: options.string('persist') } : {}),
     servicePorts,
     wsLimits: {

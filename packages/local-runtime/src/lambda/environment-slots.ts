@@ -16,10 +16,14 @@ export interface SlotOptions<E> {
   name: string;
   start: (generation: number) => E | Promise<E>;
   stop: (environment: E) => unknown;
+  /** An environment idle this long ends (its function's next invocation is a cold start); absent or 0: never. */
+  idleMs?: number;
 }
 
 export class EnvironmentSlots<E extends SlotEnvironment> {
   private idle: E[] = [];
+  /** The reclaim timer of each idle environment (see SlotOptions.idleMs). */
+  private readonly idleTimers = new Map<E, NodeJS.Timeout>();
   private busy = new Set<E>();
   private waiters: ((environment: E) => void)[] = [];
   private starting = 0;
@@ -46,8 +50,10 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
 
   async acquire(): Promise<E> {
     if (this.closed) throw new Error(`${this.options.name}: the runtime is shutting down`);
+    // Last in, first out: the most recently used environment serves, and the others age towards their reclaim.
     const environment = this.idle.pop();
     if (environment) {
+      this.stopTimer(environment);
       this.busy.add(environment);
       return environment;
     }
@@ -68,6 +74,21 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
     }
     this.busy.delete(environment);
     this.idle.push(environment);
+    const { idleMs } = this.options;
+    if (idleMs) this.idleTimers.set(environment, setTimeout(() => this.reclaim(environment), idleMs).unref());
+  }
+
+  /** Ends an environment idle for `idleMs`, as Lambda reclaims idle execution environments. */
+  private reclaim(environment: E): void {
+    this.idleTimers.delete(environment);
+    if (!this.idle.includes(environment)) return;
+    this.idle = this.idle.filter((other) => other !== environment);
+    void this.options.stop(environment);
+  }
+
+  private stopTimer(environment: E): void {
+    clearTimeout(this.idleTimers.get(environment));
+    this.idleTimers.delete(environment);
   }
 
   /** Ends the environment; a waiter blocked on the concurrency limit gets a fresh one in the freed slot. */
@@ -80,6 +101,7 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
 
   /** The environment ended on its own (its thread or process exited): it no longer takes a slot. */
   forget(environment: E): void {
+    this.stopTimer(environment);
     this.busy.delete(environment);
     this.idle = this.idle.filter((other) => other !== environment);
   }
@@ -87,12 +109,16 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
   /** New code: environments started from now on load it; the idle ones end now, the busy ones when released. */
   renew(): void {
     this.generation += 1;
-    for (const environment of this.idle.splice(0)) void this.options.stop(environment);
+    for (const environment of this.idle.splice(0)) {
+      this.stopTimer(environment);
+      void this.options.stop(environment);
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true;
     const all = [...this.idle, ...this.busy];
+    for (const environment of this.idle) this.stopTimer(environment);
     this.idle = [];
     this.busy.clear();
     await Promise.all(all.map((environment) => this.options.stop(environment)));

@@ -62,6 +62,8 @@ interface OutcomeBase {
   requestId: string;
   durationMs: number;
   coldStart: boolean;
+  /** A cold start's init phase (starting the environment, importing the function), for the REPORT line. */
+  initDurationMs?: number;
   /** With InvokeOptions.logs: what the invocation wrote, in order. */
   logs?: string[];
 }
@@ -75,9 +77,14 @@ interface Environment {
   worker: Worker;
   generation: number;
   invocations: number;
+  /** How long the init phase took, and when it ended, once the environment says it is over. */
+  initMs?: number;
+  readyAt?: number;
   pending?: { id: number; settle: (reply: WorkerReply | Error) => void };
   /** The running invocation's lines, when its caller asked for them. */
   logs?: InvocationLogs;
+  /** Its heap outgrew the function's MemorySize (the thread's resourceLimits), which ended it. */
+  outOfMemory?: boolean;
 }
 
 /** An outcome answered without running the function: no lines were written. */
@@ -101,13 +108,20 @@ export class FunctionPool {
   private readonly slots: EnvironmentSlots<Environment>;
 
   /** `onOutput` gets every line the function's environments write (its console, its own stdout and stderr). */
-  constructor(config: FunctionConfig, maxConcurrency = 10, onOutput: (line: string) => void = () => {}) {
+  /** `idleMs`: an environment idle this long ends (see EnvironmentSlots); absent or 0: never. */
+  constructor(
+    config: FunctionConfig,
+    maxConcurrency = 10,
+    onOutput: (line: string) => void = () => {},
+    idleMs?: number,
+  ) {
     this.config = config;
     this.maxConcurrency = maxConcurrency;
     this.onOutput = onOutput;
     this.slots = new EnvironmentSlots({
       max: maxConcurrency,
       name: config.logicalId,
+      ...(idleMs ? { idleMs } : {}),
       start: (generation) => this.start(generation),
       stop: (environment) => environment.worker.terminate(),
     });
@@ -156,22 +170,37 @@ export class FunctionPool {
       environment.worker.postMessage(message);
     });
     environment.pending = undefined;
-    const durationMs = performance.now() - started;
+    // A cold invocation waited for the init: Lambda's Duration leaves the init out.
+    const durationMs = performance.now() - Math.max(started, environment.readyAt ?? 0);
     // A timed-out or crashed environment writes no end marker: its lines so far are the invocation's.
     const lines = logs && (reply === 'timeout' || reply instanceof Error ? logs.lines : await logs.finish());
     environment.logs = undefined;
-    const base = { requestId, durationMs, coldStart, ...(lines ? { logs: lines } : {}) };
+    const initMs = coldStart ? environment.initMs : undefined;
+    const base = {
+      requestId,
+      durationMs,
+      coldStart,
+      ...(initMs === undefined ? {} : { initDurationMs: initMs }),
+      ...(lines ? { logs: lines } : {}),
+    };
     if (reply === 'timeout') {
       this.slots.discard(environment);
       return { status: 'timeout', ...base };
     }
     if (reply instanceof Error) {
       this.slots.discard(environment);
-      return {
-        status: 'error',
-        ...base,
-        error: { errorType: 'Runtime.ExitError', errorMessage: reply.message, trace: [] },
-      };
+      if (environment.outOfMemory) {
+        this.onOutput(
+          `RequestId: ${requestId} Error: Runtime exited with error: signal: killed (its heap outgrew MemorySize ${this.config.memoryMB} MB)`,
+        );
+      }
+      // Lambda's answer when a function outgrows its memory: the kernel kills the runtime, and the invocation ends
+      // with this Runtime.ExitError (Lambda developer guide, "Troubleshoot invocation issues": Runtime exited with
+      // error: signal: killed).
+      const errorMessage = environment.outOfMemory
+        ? `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`
+        : reply.message;
+      return { status: 'error', ...base, error: { errorType: 'Runtime.ExitError', errorMessage, trace: [] } };
     }
     this.slots.release(environment);
     if (reply.ok) {
@@ -257,6 +286,7 @@ export class FunctionPool {
   }
 
   private async start(generation: number): Promise<Environment> {
+    const spawned = performance.now();
     const worker = await this.spawn(true);
     const environment: Environment = { worker, generation, invocations: 0 };
     readLines(worker.stdout, (line) => {
@@ -267,11 +297,18 @@ export class FunctionPool {
       this.onOutput(line);
     });
     worker.on('message', (reply: WorkerReply | WorkerInit) => {
-      if ('init' in reply) return;
+      if ('init' in reply) {
+        environment.readyAt = performance.now();
+        environment.initMs = environment.readyAt - spawned;
+        return;
+      }
       if (environment.pending?.id === reply.id) environment.pending.settle(reply);
     });
     const fail = (error: Error) => environment.pending?.settle(error);
-    worker.on('error', fail);
+    worker.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') environment.outOfMemory = true;
+      fail(error);
+    });
     worker.on('exit', (code) => {
       this.slots.forget(environment);
       fail(new Error(`Runtime exited with error: exit status ${code}`));

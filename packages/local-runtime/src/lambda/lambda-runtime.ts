@@ -15,11 +15,28 @@ export class FunctionNotFoundError extends Error {
 export interface LambdaRuntimeOptions {
   /** Execution environments per function. */
   maxConcurrency?: number;
+  /**
+   * An execution environment idle this long ends, and its function's next invocation is a cold start (default
+   * DEFAULT_IDLE_TIMEOUT_MS; 0: never). A debugged function's environment is never reclaimed.
+   */
+  idleTimeoutMs?: number;
   /** One line per failed invocation: the function, the request id and the error (first stack frame). */
   log?: (line: string) => void;
   /** Every line a function writes (Lambda's `<time>\t<request id>\t<LEVEL>\t<message>` for its console). */
   functionOutput?: (logicalId: string, line: string) => void;
 }
+
+/**
+ * How long an idle execution environment is kept: 5 minutes. Lambda keeps one "for some time in anticipation of
+ * another function invocation" (Lambda developer guide, "Understanding the Lambda execution environment lifecycle",
+ * Shutdown phase) and does not publish how long; measurements of idle functions (theburningmonk/
+ * lambda-when-will-i-coldstart and later ones) saw environments reclaimed after minutes of idleness, 5 to 15 for most.
+ * The short end keeps a large template's memory down locally.
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+
+/** How long the background init checks wait after an invocation starts (see checkInBackground). */
+const QUIET_MS = 1000;
 
 const oneLine = (text: string): string => text.split('\n')[0]?.trim() ?? '';
 
@@ -34,6 +51,8 @@ export class LambdaRuntime {
   private readonly pools = new Map<string, Pool>();
   private readonly byKey = new Map<string, Pool>();
   private readonly log: (line: string) => void;
+  private closed = false;
+  private lastInvocation = Number.NEGATIVE_INFINITY;
 
   constructor(functions: FunctionConfig[], options: LambdaRuntimeOptions = {}) {
     this.log = options.log ?? (() => {});
@@ -42,9 +61,10 @@ export class LambdaRuntime {
       const onOutput = output ? (line: string) => output(config.logicalId, line) : undefined;
       // A debugged function has one environment: one debugger port.
       const max = config.debug ? 1 : (options.maxConcurrency ?? 10);
+      const idleMs = config.debug ? 0 : (options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
       const pool: Pool = /^python3\.\d+$/.test(config.runtime)
-        ? new PythonPool(config, max, onOutput)
-        : new FunctionPool(config, max, onOutput);
+        ? new PythonPool(config, max, onOutput, idleMs)
+        : new FunctionPool(config, max, onOutput, idleMs);
       this.pools.set(config.logicalId, pool);
       // An AutoPublishAlias is reached by its ARN (`${Fn.Arn}:live`, `!Ref FnAliaslive`) and name:alias, as the
       // published version 1 is.
@@ -75,6 +95,7 @@ export class LambdaRuntime {
       this.log(`[lambda] ${target}: no such function (ResourceNotFoundException)`);
       throw new FunctionNotFoundError(`Function not found: ${target}`);
     }
+    this.lastInvocation = performance.now();
     const trace = lambdaInvocation(pool.config.name);
     const outcome = await pool.invoke(event, requestId, { ...options, traceHeader: trace.header });
     trace.end({
@@ -94,15 +115,24 @@ export class LambdaRuntime {
   }
 
   /**
-   * Runs the init of `logicalIds` (default: every function) once, in parallel, and answers the ones that failed
-   * with their error; those functions answer it from then on.
+   * Runs the init of `logicalIds` (default: every function) once, one function at a time, in the background, and
+   * calls `failed` for each that fails; those functions answer their error from then on. Start-up does not wait for
+   * it: an environment per function before the first request would make start-up grow with the template (a second
+   * or more per 25 functions on two cores). A function that already has an environment is skipped (its invocation
+   * runs the init anyway), and so is everything once the runtime closes. Each check waits for a second without
+   * invocations: on a busy runtime the checks would take the CPU the requests' cold starts need.
    */
-  async check(logicalIds?: string[]): Promise<{ logicalId: string; error: LambdaErrorPayload }[]> {
-    const pools = [...this.pools.values()].filter((pool) => !logicalIds || logicalIds.includes(pool.config.logicalId));
-    const results = await Promise.all(
-      pools.map(async (pool) => ({ logicalId: pool.config.logicalId, error: await pool.check() })),
-    );
-    return results.flatMap(({ logicalId, error }) => (error ? [{ logicalId, error }] : []));
+  checkInBackground(logicalIds: string[], failed: (logicalId: string, error: LambdaErrorPayload) => void): void {
+    const pools = [...this.pools.values()].filter((pool) => logicalIds.includes(pool.config.logicalId));
+    void (async () => {
+      for (const pool of pools) {
+        await this.quiet();
+        if (this.closed) return;
+        if (pool.size > 0) continue;
+        const error = await pool.check();
+        if (error && !this.closed) failed(pool.config.logicalId, error);
+      }
+    })();
   }
 
   /** Starts the debugged functions' environments now, so a debugger can attach before the first invocation. */
@@ -120,7 +150,17 @@ export class LambdaRuntime {
     for (const [logicalId, bundle] of Object.entries(bundles)) this.pools.get(logicalId)?.reload(bundle);
   }
 
+  /** Resolves once no invocation has started for QUIET_MS (or the runtime closed). */
+  private async quiet(): Promise<void> {
+    for (;;) {
+      const wait = this.lastInvocation + QUIET_MS - performance.now();
+      if (wait <= 0 || this.closed) return;
+      await new Promise((resolve) => setTimeout(resolve, wait).unref());
+    }
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.pools.values()].map((pool) => pool.close()));
   }
 }

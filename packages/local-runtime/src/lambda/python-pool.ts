@@ -69,13 +69,20 @@ export class PythonPool {
   private readonly onOutput: (line: string) => void;
   private readonly slots: EnvironmentSlots<Environment>;
 
-  constructor(config: FunctionConfig, maxConcurrency = 10, onOutput: (line: string) => void = () => {}) {
+  /** `idleMs`: an environment idle this long ends (see EnvironmentSlots); absent or 0: never. */
+  constructor(
+    config: FunctionConfig,
+    maxConcurrency = 10,
+    onOutput: (line: string) => void = () => {},
+    idleMs?: number,
+  ) {
     this.config = config;
     this.maxConcurrency = maxConcurrency;
     this.onOutput = onOutput;
     this.slots = new EnvironmentSlots({
       max: maxConcurrency,
       name: config.logicalId,
+      ...(idleMs ? { idleMs } : {}),
       start: (generation) => this.start(generation),
       stop: (environment) => this.stop(environment),
     });

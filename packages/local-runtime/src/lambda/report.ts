@@ -25,6 +25,9 @@ export const startLine = (requestId: string, version: string): string =>
 /** What Lambda writes after the function's own lines: the timeout, END and REPORT. */
 export const endLines = (outcome: InvokeOutcome, config: FunctionConfig): string[] => {
   const { requestId, durationMs } = outcome;
+  // A cold start's REPORT ends with its init phase, as Lambda's does (it is not billed for managed runtimes).
+  const initDuration =
+    outcome.initDurationMs === undefined ? '' : `Init Duration: ${outcome.initDurationMs.toFixed(2)} ms\t`;
   const timedOut =
     outcome.status === 'timeout'
       ? [`${new Date().toISOString()} ${requestId} Task timed out after ${config.timeoutSeconds.toFixed(2)} seconds`]
@@ -32,7 +35,7 @@ export const endLines = (outcome: InvokeOutcome, config: FunctionConfig): string
   return [
     ...timedOut,
     `END RequestId: ${requestId}`,
-    `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms\tMemory Size: ${config.memoryMB} MB\t`,
+    `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms\tMemory Size: ${config.memoryMB} MB\t${initDuration}`,
   ];
 };
 

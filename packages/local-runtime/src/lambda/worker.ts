@@ -123,7 +123,9 @@ export const emptyEventLoop = (deadline: number): Promise<void> =>
       if (busy.length === 0) resolve();
       else if (Date.now() < deadline) setTimeout(check, 5).unref();
     };
-    setImmediate(check).unref();
+    // A timer, not an unref'd immediate: libuv's poll phase does not wake up for immediates that are not ref'd, so
+    // with nothing else stirring (the port idle, no I/O) the check would never run and the invocation would time out.
+    setTimeout(check, 0).unref();
   });
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>

@@ -14,7 +14,7 @@ import { isSamBuildOutput } from '../template/template-file.ts';
 import { localCredentials } from './credentials.ts';
 import type { EnvVarsOverrides } from './env-vars.ts';
 import { sqsEventSourcesOf } from './event-sources.ts';
-import { chooseFunction, envVarsReport, functionConfigs, functionProblems } from './functions.ts';
+import { checkInits, chooseFunction, envVarsReport, functionConfigs, functionProblems } from './functions.ts';
 import type { Observability } from './observability.ts';
 import { type AwsServices, startAwsServices } from './services.ts';
 
@@ -43,6 +43,8 @@ export interface FunctionsRuntimeOptions {
   log: (line: string) => void;
   functionOutput: (logicalId: string, line: string) => void;
   maxConcurrency: number;
+  /** An execution environment idle this long ends (see LambdaRuntimeOptions.idleTimeoutMs). */
+  idleTimeoutMs?: number;
   /** Where bundles go (default `.local/build` beside the template). */
   buildDir?: string;
   /** Rewrites AWS URLs in resolved values to local ones (API and Cognito issuer URLs), before the functions see them. */
@@ -81,6 +83,8 @@ export interface FunctionsRuntime {
   problems: string[];
   /** The template's function configurations for `next`, with these bundles, run from now on (template reload). */
   replace(next: LocalStack, bundles: Record<string, string>): LambdaRuntime;
+  /** Runs each in-place function's init once, in the background, and names the ones that fail (see checkInits). */
+  checkInits(): void;
   /** Back to the template's initial state (see AwsServices.reset); every function's next invocation a cold start. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -185,6 +189,7 @@ export const startFunctionsRuntime = async (
       prebuilt ? Promise.resolve([]) : buildFunctions(templatePath, buildOptions);
     const built = await bundle(stack.templatePath, {
       outDir: buildDir,
+      template: stack.template,
       ...(debugged ? { forDebugger: [debugged] } : {}),
     });
     if (built.length > 0) {
@@ -210,6 +215,7 @@ export const startFunctionsRuntime = async (
       if (options.debug) applyDebug(configs, debugged, options.debug.port, host);
       return new LambdaRuntime(configs, {
         maxConcurrency: options.maxConcurrency,
+        ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
         log,
         functionOutput: observability ? observability.functionOutput(options.functionOutput) : options.functionOutput,
       });
@@ -217,7 +223,7 @@ export const startFunctionsRuntime = async (
     for (const note of envVarsReport(stack, options.envVars)) log(`[env-vars] ${note}`);
     const first = lambdaFor(stack, Object.fromEntries(built.map((fn) => [fn.logicalId, fn.outfile])));
     runtime = first;
-    const problems = await functionProblems(first);
+    const problems = functionProblems(first);
     if (options.eventSources !== false) {
       const functionIdOf = (nameOrArn: string) => first.find(nameOrArn)?.config.logicalId;
       const eventSources = sqsEventSourcesOf(stack, aws.sqs.registry, functionIdOf, options.maxConcurrency);
@@ -260,6 +266,7 @@ export const startFunctionsRuntime = async (
         return runtime ?? first;
       },
       problems,
+      checkInits: () => checkInits(first, log),
       replace: (next, bundles) => {
         const previous = runtime;
         const replacement = lambdaFor(next, bundles);

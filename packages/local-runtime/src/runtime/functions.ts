@@ -272,17 +272,28 @@ const functionConfigsOf = (
   });
 
 /**
- * The banner's lines for functions that cannot run: unsupported runtime, no code, no handler file; and, for those
- * run in place, a failed init (a missing module or export, a callback handler on nodejs24.x), found by running it
- * once. Such functions answer every invocation with that error (API Gateway: 502).
+ * The banner's lines for functions that cannot run: unsupported runtime, no code, no handler file (found without
+ * running anything). Such functions answer every invocation with that error (API Gateway: 502).
  */
-export const functionProblems = async (runtime: LambdaRuntime): Promise<string[]> => {
-  await runtime.check(runtime.functions.filter((config) => config.inPlace).map((config) => config.logicalId));
-  return runtime.functions.flatMap((config) => [
-    ...(config.problem ? [`${config.logicalId}: not run: ${config.problem.errorMessage.split('\n')[0]}`] : []),
+export const functionProblems = (runtime: LambdaRuntime): string[] =>
+  runtime.functions.flatMap((config) => [
+    ...(config.problem ? [notRunLine(config.logicalId, config.problem)] : []),
     ...(config.notes ?? []).map((note) => `${config.logicalId}: ${note}; it runs without them`),
   ]);
-};
+
+const notRunLine = (logicalId: string, problem: LambdaErrorPayload): string =>
+  `${logicalId}: not run: ${problem.errorMessage.split('\n')[0]}`;
+
+/**
+ * The functions run in place have their init run once each, in the background after start-up (see
+ * LambdaRuntime.checkInBackground): a failed one (a missing module or export, a callback handler on nodejs24.x) is
+ * named in a `[lambda]` line, and answers its error from then on, as the banner's functions do.
+ */
+export const checkInits = (runtime: LambdaRuntime, log: (line: string) => void): void =>
+  runtime.checkInBackground(
+    runtime.functions.filter((config) => config.inPlace && !config.problem).map((config) => config.logicalId),
+    (logicalId, error) => log(`[lambda] ${notRunLine(logicalId, error)} (found by running its init once)`),
+  );
 
 /** The `--env-vars` lines to show at start-up: what the file sets that no function declares (see envVarsNotes). */
 export const envVarsReport = (stack: LocalStack, overrides: EnvVarsOverrides | undefined): string[] =>

@@ -72,6 +72,8 @@ export interface RuntimeOptions {
   buildDir?: string;
   /** Execution environments per function. */
   maxConcurrency?: number;
+  /** An execution environment idle this long ends (default 5 minutes: see DEFAULT_IDLE_TIMEOUT_MS). */
+  idleTimeoutMs?: number;
   /** WebSocket API port (0 picks one). Until the WebSocket API is served, it answers 501. */
   wsPort?: number;
   /** Multiplies queue visibility timeouts and delays and workflow waits and retry intervals (default 1). */
@@ -373,6 +375,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       log,
       functionOutput: runtimeLog.functionLine,
       maxConcurrency: options.maxConcurrency ?? 10,
+      ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
       ...(options.buildDir ? { buildDir: options.buildDir } : {}),
       rewrite,
       localHosts,
@@ -620,6 +623,8 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         `Fn::GetAtt ${standIn}: not known locally (${stack.resources.get(logicalId ?? '')?.type ?? 'a generated resource'}); "local-${logicalId}-${attribute}" stands in`,
       );
     }
+    // After the banner (written as soon as this resolves): a failed init is named in a line of its own.
+    started.checkInits();
     return {
       stack,
       restUrl: origin,
