@@ -37,6 +37,8 @@ export const startChild = (args: string[], ready: RegExp, env: Record<string, st
 export const startRuntimeChild = (options: string[], buildDir: string, ready: RegExp): Promise<Child> =>
   startChild(
     [
+      // The workspace's sources, as npm start runs them (a --routes module imports sam-local-runtime).
+      '--conditions=sam-local-runtime-source',
       'packages/local-runtime/bin/sam-local-runtime.js',
       'start',
       '--port',
