@@ -62,7 +62,6 @@ export interface TemplateReport {
 const FUNCTION_PROPERTIES_IGNORED: Record<string, string> = {
   Layers: 'layers are not loaded',
   VpcConfig: 'VPC networking does not apply',
-  Tracing: 'X-Ray traces are not recorded',
   Architectures: 'runs on the local CPU architecture',
   ReservedConcurrentExecutions: 'concurrency is capped by the local pool size instead',
   ProvisionedConcurrencyConfig: 'no provisioned concurrency',
