@@ -87,13 +87,18 @@ describe('messages', () => {
       body: JSON.stringify({ items: [{ sku: 'SKU-BOOK-001', quantity: 1 }], payment: { token: 'tok_flaky' } }),
     });
     const orderId = String(placed.json().orderId);
+    // This runtime closes connections idle for 3 s (the idle test below): the client stays active while it waits for
+    // the workflow, as a live client would, so a slow machine cannot turn the wait into an idle close.
+    const keepAlive = setInterval(() => socket.socket.send(JSON.stringify({ action: 'keepalive' })), 1000);
     socket.socket.send(JSON.stringify({ action: 'subscribe', orderId }));
     await socket.next((message) => message.type === 'subscribed' && message.orderId === orderId);
     // The status at once (tok_flaky's retry usually keeps it PROCESSING a while), then the final one live.
     const status = await socket.next((message) => message.type === 'order-status' && message.orderId === orderId);
     expect(['PROCESSING', 'CONFIRMED']).toContain(status.status);
     await socket.next((message) => message.type === 'order-status' && message.status === 'CONFIRMED');
-    const event = await socket.next((message) => message.type === 'order-event');
+    const event = await socket
+      .next((message) => message.type === 'order-event')
+      .finally(() => clearInterval(keepAlive));
     expect(event.event).toMatchObject({ orderId, type: 'order.confirmed', source: 'workflow' });
     socket.socket.close();
     await socket.closed;
