@@ -109,6 +109,7 @@ const stageLines = (current: string): string[] => {
       : 'no response cache',
     `throttle ${row.ThrottleRate} req/s, burst ${row.ThrottleBurst}`,
     `keys: basic ${row.BasicRate}, premium ${row.PremiumRate} req/s`,
+    `CORS origin ${row.AllowedOrigin}`,
   ]);
   const widths = cells[0]?.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0))) ?? [];
   return cells.map(

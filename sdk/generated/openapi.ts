@@ -13,7 +13,8 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
-    options?: never;
+    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
+    options: operations['preflightHealth'];
     head?: never;
     patch?: never;
     trace?: never;
@@ -30,7 +31,8 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
-    options?: never;
+    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
+    options: operations['preflightV1Catalog'];
     head?: never;
     patch?: never;
     trace?: never;
@@ -47,7 +49,8 @@ export interface paths {
     /** Place an order (Lambda validates with zod, then starts the order workflow). */
     post: operations['createOrder'];
     delete?: never;
-    options?: never;
+    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
+    options: operations['preflightV1Orders'];
     head?: never;
     patch?: never;
     trace?: never;
@@ -64,7 +67,8 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
-    options?: never;
+    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
+    options: operations['preflightV1OrdersOrderId'];
     head?: never;
     patch?: never;
     trace?: never;
@@ -81,7 +85,8 @@ export interface paths {
     /** Place an order straight into Step Functions (AWS service integration, no Lambda). */
     post: operations['createOrderV2'];
     delete?: never;
-    options?: never;
+    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
+    options: operations['preflightV2Orders'];
     head?: never;
     patch?: never;
     trace?: never;
@@ -98,7 +103,8 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
-    options?: never;
+    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
+    options: operations['preflightV2OrdersOrderId'];
     head?: never;
     patch?: never;
     trace?: never;
@@ -115,7 +121,8 @@ export interface paths {
     /** A partner posts an order event; it goes straight to the queue (AWS service integration to SQS). */
     post: operations['publishOrderEvent'];
     delete?: never;
-    options?: never;
+    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
+    options: operations['preflightV1Events'];
     head?: never;
     patch?: never;
     trace?: never;
@@ -135,7 +142,8 @@ export interface paths {
     post: operations['legacyProxyPost'];
     /** An existing HTTP back end, now behind the token authorizer, an API key and usage-plan throttling. */
     delete: operations['legacyProxyDelete'];
-    options?: never;
+    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
+    options: operations['preflightV1LegacyProxy'];
     head?: never;
     /** An existing HTTP back end, now behind the token authorizer, an API key and usage-plan throttling. */
     patch: operations['legacyProxyPatch'];
@@ -153,7 +161,8 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
-    options?: never;
+    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
+    options: operations['preflightV1Me'];
     head?: never;
     patch?: never;
     trace?: never;
@@ -170,7 +179,8 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
-    options?: never;
+    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
+    options: operations['preflightV1AdminUsage'];
     head?: never;
     patch?: never;
     trace?: never;
@@ -398,6 +408,29 @@ export interface operations {
       '5XX': components['responses']['GatewayError'];
     };
   };
+  preflightHealth: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
+      200: {
+        headers: {
+          'Access-Control-Allow-Origin'?: string;
+          'Access-Control-Allow-Headers'?: string;
+          'Access-Control-Allow-Methods'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['TooManyRequests'];
+      '5XX': components['responses']['GatewayError'];
+    };
+  };
   listCatalog: {
     parameters: {
       query?: {
@@ -428,6 +461,29 @@ export interface operations {
         };
       };
       403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      '5XX': components['responses']['GatewayError'];
+    };
+  };
+  preflightV1Catalog: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
+      200: {
+        headers: {
+          'Access-Control-Allow-Origin'?: string;
+          'Access-Control-Allow-Headers'?: string;
+          'Access-Control-Allow-Methods'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       429: components['responses']['TooManyRequests'];
       '5XX': components['responses']['GatewayError'];
     };
@@ -499,6 +555,29 @@ export interface operations {
       '5XX': components['responses']['GatewayError'];
     };
   };
+  preflightV1Orders: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
+      200: {
+        headers: {
+          'Access-Control-Allow-Origin'?: string;
+          'Access-Control-Allow-Headers'?: string;
+          'Access-Control-Allow-Methods'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['TooManyRequests'];
+      '5XX': components['responses']['GatewayError'];
+    };
+  };
   getOrderV1: {
     parameters: {
       query?: never;
@@ -549,6 +628,31 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      '5XX': components['responses']['GatewayError'];
+    };
+  };
+  preflightV1OrdersOrderId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        orderId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
+      200: {
+        headers: {
+          'Access-Control-Allow-Origin'?: string;
+          'Access-Control-Allow-Headers'?: string;
+          'Access-Control-Allow-Methods'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['TooManyRequests'];
       '5XX': components['responses']['GatewayError'];
     };
   };
@@ -609,6 +713,29 @@ export interface operations {
       '5XX': components['responses']['GatewayError'];
     };
   };
+  preflightV2Orders: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
+      200: {
+        headers: {
+          'Access-Control-Allow-Origin'?: string;
+          'Access-Control-Allow-Headers'?: string;
+          'Access-Control-Allow-Methods'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['TooManyRequests'];
+      '5XX': components['responses']['GatewayError'];
+    };
+  };
   getOrder: {
     parameters: {
       query?: never;
@@ -662,6 +789,31 @@ export interface operations {
       '5XX': components['responses']['GatewayError'];
     };
   };
+  preflightV2OrdersOrderId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        orderId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
+      200: {
+        headers: {
+          'Access-Control-Allow-Origin'?: string;
+          'Access-Control-Allow-Headers'?: string;
+          'Access-Control-Allow-Methods'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['TooManyRequests'];
+      '5XX': components['responses']['GatewayError'];
+    };
+  };
   publishOrderEvent: {
     parameters: {
       query?: never;
@@ -697,6 +849,29 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      '5XX': components['responses']['GatewayError'];
+    };
+  };
+  preflightV1Events: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
+      200: {
+        headers: {
+          'Access-Control-Allow-Origin'?: string;
+          'Access-Control-Allow-Headers'?: string;
+          'Access-Control-Allow-Methods'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['TooManyRequests'];
       '5XX': components['responses']['GatewayError'];
     };
   };
@@ -808,6 +983,32 @@ export interface operations {
       };
     };
   };
+  preflightV1LegacyProxy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The rest of the path, slashes included (API Gateway’s greedy `{proxy+}`): send its segments unescaped, as the SDK does. */
+        proxy: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
+      200: {
+        headers: {
+          'Access-Control-Allow-Origin'?: string;
+          'Access-Control-Allow-Headers'?: string;
+          'Access-Control-Allow-Methods'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['TooManyRequests'];
+      '5XX': components['responses']['GatewayError'];
+    };
+  };
   legacyProxyPatch: {
     parameters: {
       query?: never;
@@ -862,6 +1063,29 @@ export interface operations {
       '5XX': components['responses']['GatewayError'];
     };
   };
+  preflightV1Me: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
+      200: {
+        headers: {
+          'Access-Control-Allow-Origin'?: string;
+          'Access-Control-Allow-Headers'?: string;
+          'Access-Control-Allow-Methods'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['TooManyRequests'];
+      '5XX': components['responses']['GatewayError'];
+    };
+  };
   getUsage: {
     parameters: {
       query?: never;
@@ -881,6 +1105,29 @@ export interface operations {
         };
       };
       403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      '5XX': components['responses']['GatewayError'];
+    };
+  };
+  preflightV1AdminUsage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
+      200: {
+        headers: {
+          'Access-Control-Allow-Origin'?: string;
+          'Access-Control-Allow-Headers'?: string;
+          'Access-Control-Allow-Methods'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       429: components['responses']['TooManyRequests'];
       '5XX': components['responses']['GatewayError'];
     };

@@ -63,6 +63,11 @@ const describe = async (orderId: string): Promise<DescribeExecutionCommandOutput
 /**
  * Starts the order workflow, named after the order. A retry (same idempotency key, same body) finds the execution
  * already there and succeeds with it; the same key with a different body is a conflict.
+ *
+ * This is the idempotency of order creation, on purpose not @aws-lambda-powertools/idempotency: Step Functions keeps
+ * execution names unique per state machine (90 days after the execution ends) and refuses a second StartExecution
+ * of a name atomically, so a persistence table would only add a write, a read and a second record of the same fact
+ * (README, "Why order creation is idempotent without Powertools Idempotency").
  */
 export const startOrder = async (input: WorkflowInput): Promise<StartedOrder> => {
   const stateMachineArn = config.stateMachineArn();

@@ -11,11 +11,19 @@ import {
 import { logger } from '#shared/logger';
 import { tracer } from '#shared/tracer';
 
-/** The same CORS headers the template's gateway responses carry, so errors and successes look alike to browsers. */
-export const corsHeaders: Readonly<Record<string, string>> = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Headers': 'Content-Type,Authorization,X-Api-Key,Idempotency-Key',
-  'Access-Control-Allow-Methods': 'GET,POST,OPTIONS',
+/**
+ * The CORS headers of every function answer: the same the template's gateway responses and preflight (OPTIONS)
+ * answers carry, so errors and successes look alike to browsers. The origin is the stage's AllowedOrigin
+ * (template.yaml StageConfig → ALLOWED_ORIGIN), read at each answer so the one setting lives in the template; with
+ * none set, no Access-Control-Allow-Origin at all: browsers then refuse cross-origin reads (fail closed, never `*`).
+ */
+export const corsHeaders = (): Record<string, string> => {
+  const origin = process.env.ALLOWED_ORIGIN?.trim();
+  return {
+    ...(origin ? { 'Access-Control-Allow-Origin': origin } : {}),
+    'Access-Control-Allow-Headers': 'Content-Type,Authorization,X-Api-Key,Idempotency-Key',
+    'Access-Control-Allow-Methods': 'GET,POST,OPTIONS',
+  };
 };
 
 export const json = (
@@ -24,7 +32,7 @@ export const json = (
   headers: Record<string, string> = {},
 ): APIGatewayProxyResult => ({
   statusCode,
-  headers: { 'Content-Type': 'application/json', ...corsHeaders, ...headers },
+  headers: { 'Content-Type': 'application/json', ...corsHeaders(), ...headers },
   body: JSON.stringify(body),
 });
 

@@ -41,7 +41,14 @@ it('keeps every operation of api/openapi.yaml, with ANY spelt out and {proxy+} a
   );
   const ids = operations.map(({ operation }) => String(operation.operationId));
   for (const id of sourceIds) expect(ids.some((candidate) => candidate === id || candidate.startsWith(id))).toBe(true);
-  expect(Object.keys(paths['/v1/legacy/{proxy}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch', 'post', 'put']);
+  expect(Object.keys(paths['/v1/legacy/{proxy}'] ?? {}).sort()).toEqual([
+    'delete',
+    'get',
+    'options',
+    'patch',
+    'post',
+    'put',
+  ]);
 });
 
 it('documents placeholder servers for a deployed stage and for npm start', () => {

@@ -307,6 +307,14 @@ describe('POST /v1/events (SQS SendMessage)', () => {
   });
 });
 
+describe('OPTIONS preflights (MOCK)', () => {
+  const paths = Object.keys(at(openapi, 'paths') as Record<string, unknown>);
+  it.each(paths)('%s: the request template selects 200, the answer has no body (headers only)', (path) => {
+    expect(renderJson(requestTemplate(path, 'options'))).toEqual({ statusCode: 200 });
+    expect(render(responseTemplate(path, 'options', 'default')).output).toBe('');
+  });
+});
+
 describe('coverage of the document', () => {
   it('tests every mapping template of api/openapi.yaml', () => {
     const found: string[] = [];
@@ -338,6 +346,10 @@ describe('coverage of the document', () => {
         'paths > /v1/events > post > x-amazon-apigateway-integration > requestTemplates',
         'paths > /v1/events > post > x-amazon-apigateway-integration > responses > [45]\\d{2} > responseTemplates',
         'paths > /v1/events > post > x-amazon-apigateway-integration > responses > default > responseTemplates',
+        ...Object.keys(at(openapi, 'paths') as Record<string, unknown>).flatMap((path) => [
+          `paths > ${path} > options > x-amazon-apigateway-integration > requestTemplates`,
+          `paths > ${path} > options > x-amazon-apigateway-integration > responses > default > responseTemplates`,
+        ]),
       ].sort(),
     );
   });

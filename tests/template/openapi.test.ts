@@ -90,6 +90,8 @@ describe('the routes of the brief', () => {
     ['/v1/legacy/{proxy+}', 'x-amazon-apigateway-any-method', 'http_proxy', ['ApiKey', 'TokenAuthorizer']],
     ['/v1/me', 'get', 'aws_proxy', ['CognitoAuthorizer']],
     ['/v1/admin/usage', 'get', 'aws_proxy', ['SigV4']],
+    // Every path answers the browsers' preflight itself, with no authorizer and no key (preflights carry neither).
+    ...Object.keys(paths).map((path): [string, string, string, string[]] => [path, 'options', 'mock', []]),
   ];
   it('declares exactly these operations', () => {
     const declared = Object.entries(paths).flatMap(([path, ops]) =>
@@ -195,14 +197,23 @@ describe('authorizers', () => {
 
 describe('gateway responses', () => {
   const responses = doc['x-amazon-apigateway-gateway-responses'] as Record<string, TemplateObject>;
-  it.each(Object.keys(responses))('%s carries the same CORS headers as the functions', (type) => {
-    const headers = Object.fromEntries(
-      Object.entries(responses[type]?.responseParameters as Record<string, string>).map(([key, value]) => [
-        key.replace('gatewayresponse.header.', ''),
-        value.replace(/^'|'$/g, ''),
-      ]),
+  const headersOf = (parameters: Record<string, string>, prefix: string) =>
+    Object.fromEntries(
+      Object.entries(parameters)
+        .filter(([key]) => key.startsWith(`${prefix}Access-Control-`))
+        .map(([key, value]) => [key.replace(prefix, ''), value.replace(/^'|'$/g, '')]),
     );
-    expect(headers).toEqual(corsHeaders);
+  // The origin is the stage's AllowedOrigin (template.yaml StageConfig → stage variable and ALLOWED_ORIGIN).
+  const sameAsFunctions = { ...corsHeaders(), 'Access-Control-Allow-Origin': 'stageVariables.allowedOrigin' };
+  it.each(Object.keys(responses))('%s carries the same CORS headers as the functions', (type) => {
+    const parameters = responses[type]?.responseParameters as Record<string, string>;
+    expect(headersOf(parameters, 'gatewayresponse.header.')).toEqual(sameAsFunctions);
+  });
+  it.each(Object.keys(paths))('OPTIONS %s answers the preflight with the same CORS headers', (path) => {
+    const answer = (integration(path, 'options').responses as Record<string, TemplateObject>).default;
+    expect(headersOf(answer?.responseParameters as Record<string, string>, 'method.response.header.')).toEqual(
+      sameAsFunctions,
+    );
   });
   it('covers every 4XX and 5XX by default', () => {
     expect(Object.keys(responses)).toEqual(expect.arrayContaining(['DEFAULT_4XX', 'DEFAULT_5XX']));

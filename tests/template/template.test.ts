@@ -144,6 +144,15 @@ describe('REST API', () => {
     const others = settings.filter((s) => s !== catalog);
     for (const setting of others) expect(setting.CachingEnabled).toBe(false);
   });
+  it("sends the stage's one AllowedOrigin to the gateway (stage variable) and the functions (ALLOWED_ORIGIN)", () => {
+    const origin = { 'Fn::FindInMap': ['StageConfig', { Ref: 'Stage' }, 'AllowedOrigin'] };
+    expect(api.Variables).toEqual({ allowedOrigin: origin });
+    const globals = (template.Globals as TemplateObject).Function as TemplateObject;
+    expect((globals.Environment as TemplateObject).Variables).toMatchObject({ ALLOWED_ORIGIN: origin });
+    // dev may stay open; the deployed stages name one origin (gateway responses can only send a fixed value).
+    expect(mappings.dev?.AllowedOrigin).toBe('*');
+    for (const stage of ['test', 'prod']) expect(mappings[stage]?.AllowedOrigin).toMatch(/^https:\/\/[^\s/*,]+$/);
+  });
   it('throttles, logs and traces every method from the stage mapping, with JSON access logs', () => {
     const all = (api.MethodSettings as TemplateObject[]).find((s) => s.ResourcePath === '/*' && s.HttpMethod === '*');
     expect(all).toMatchObject({
@@ -189,6 +198,7 @@ describe('functions', () => {
     });
     expect(Object.keys((globals.Environment as TemplateObject).Variables as TemplateObject).sort()).toEqual(
       [
+        'ALLOWED_ORIGIN',
         'NODE_OPTIONS',
         'POWERTOOLS_LOG_LEVEL',
         'POWERTOOLS_METRICS_NAMESPACE',

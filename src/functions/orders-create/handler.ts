@@ -2,8 +2,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { startOrder } from '#adapters/workflow';
 import { ValidationError } from '#domain/errors';
 import { newOrderId, orderIdFor } from '#domain/order-id';
-import { createOrderBody, parseOrThrow } from '#domain/order-schemas';
+import { createOrderBody } from '#domain/order-schemas';
 import type { WorkflowInput } from '#domain/orders';
+import { parseJsonBody } from '#shared/api-gateway-body';
 import { errorResponse, json } from '#shared/http';
 import { instrumented } from '#shared/instrument';
 import { logger } from '#shared/logger';
@@ -11,15 +12,6 @@ import { annotateOrder } from '#shared/tracer';
 
 /** The header's maxLength in api/openapi.yaml (API Gateway does not enforce header schemas, so this does). */
 const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
-
-const parseJson = (body: string | null, isBase64Encoded: boolean): unknown => {
-  if (body === null || body === '') throw new ValidationError('Request body is required');
-  try {
-    return JSON.parse(isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body);
-  } catch {
-    throw new ValidationError('Request body is not valid JSON');
-  }
-};
 
 /** Header names arrive as the client sent them; HTTP says they are case-insensitive. */
 const header = (event: APIGatewayProxyEvent, name: string): string | undefined => {
@@ -47,7 +39,7 @@ export const handler = instrumented(async (event: APIGatewayProxyEvent): Promise
     // The authorizer always sets it; without one the route is misconfigured, and nobody may order anonymously.
     if (typeof customerId !== 'string' || customerId === '') return json(401, { message: 'Unauthorized' });
 
-    const body = parseOrThrow(createOrderBody, parseJson(event.body, event.isBase64Encoded), 'order');
+    const body = parseJsonBody(event, createOrderBody, 'order');
     const key = idempotencyKeyOf(event);
     const input: WorkflowInput = {
       orderId: key === undefined ? newOrderId() : orderIdFor(customerId, key),

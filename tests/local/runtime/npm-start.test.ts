@@ -143,6 +143,8 @@ describe('npm start (dev, nothing configured)', () => {
     expect(output).toMatch(/▸ dev +no response cache/);
     expect(output).toMatch(/ test +response cache on \(0\.5 GB, TTL 60 s\)/);
     expect(output).toMatch(/ prod +response cache on \(1\.6 GB, TTL 300 s\)/);
+    expect(output).toMatch(/▸ dev .* CORS origin \*$/m);
+    expect(output).toMatch(/ prod .* CORS origin https:\/\/orders\.example\.com$/m);
     expect(output).toContain(`behind ANY ${started?.info.apis[0]?.url}/v1/legacy/{proxy+}`);
     expect(output).toContain(
       `npm run -s token -- --sub alice --scope "orders:read orders:write" --url ${started?.restUrl}`,

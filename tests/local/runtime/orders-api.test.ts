@@ -51,8 +51,8 @@ const request = (method: string, path: string, headers: Record<string, string> =
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 const expectError = (answer: Answer, status: number, message: string | null) => {
   expect({ status: answer.status, message: answer.json().message }).toEqual({ status, message });
-  // The template's gateway responses add CORS headers to the gateway's own errors too.
-  expect(answer.headers.get('access-control-allow-origin')).toBe('*');
+  // The template's gateway responses add CORS headers to the gateway's own errors too: the test stage's own origin.
+  expect(answer.headers.get('access-control-allow-origin')).toBe('https://test.orders.example.com');
 };
 
 it('GET /health: MOCK integration with request and response templates', async () => {
