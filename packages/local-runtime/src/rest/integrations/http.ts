@@ -187,7 +187,7 @@ export const mapBackendAnswer = (
     exchange,
     integration,
     String(answer.status),
-    { headers: answer.headers, body: answer.body.toString('utf8') },
+    { headers: answer.headers, body: answer.body.toString('utf8'), bytes: answer.body },
     context,
     stageVariables,
   );
