@@ -36,6 +36,16 @@ export const EXPECTED_TO_MATCH = new Set<string>([
   'test_invocation_trace_id "trace-id-req-headers-AWS_PROXY"',
   'test_invocation_trace_id "trace-id-small-req-headers-AWS_PROXY"',
   'test_aws_proxy_response_payload_format_validation "invoke-api-b64-encoded-true"',
+  'test_api_gateway_request_validator "missing-all-required-request-params-post"',
+  'test_api_gateway_request_validator "missing-required-headers-request-params-get"',
+  'test_api_gateway_request_validator "missing-required-qs-request-params-get"',
+  'test_api_gateway_request_validator "invalid-request-body"',
+  'test_api_gateway_request_validator_with_ref_models "successful"',
+  'test_api_gateway_request_validator_with_ref_models "failed-validation"',
+  'test_api_gateway_request_validator_with_ref_one_ofmodels "successful"',
+  'test_api_gateway_request_validator_with_ref_one_ofmodels "successful-with-data"',
+  'test_api_gateway_request_validator_with_ref_one_ofmodels "failed-validation-no-data"',
+  'test_api_gateway_request_validator_with_ref_one_ofmodels "failed-validation-bad-data"',
 ]);
 
 /** Why each recording that does not match yet does not (printed beside it). */

@@ -6,6 +6,7 @@ import { citation, recorded } from './recordings.ts';
 import type { Bases, Scenario } from './scenario.ts';
 import { lambdaProxyAnswers } from './scenarios/lambda-proxy-answers.ts';
 import { lambdaProxyEvents } from './scenarios/lambda-proxy-events.ts';
+import { requestValidation } from './scenarios/request-validation.ts';
 import { traceId } from './scenarios/trace-id.ts';
 
 /**
@@ -13,7 +14,13 @@ import { traceId } from './scenarios/trace-id.ts';
  * running fixture/template.yaml, which reproduces each recorded test's set-up. It reports how many match by area; it
  * fails only when a recording listed in expected.ts stops matching (fixed behaviours have their own tests).
  */
-const SCENARIOS: Scenario[] = [...lambdaProxyEvents, ...lambdaProxyAnswers, ...traceId, ...NOT_APPLICABLE];
+const SCENARIOS: Scenario[] = [
+  ...lambdaProxyEvents,
+  ...lambdaProxyAnswers,
+  ...traceId,
+  ...requestValidation,
+  ...NOT_APPLICABLE,
+];
 
 let runtime: RunningRuntime;
 let bases: Bases;
