@@ -25,11 +25,14 @@ describe('renderMappingTemplate', () => {
       '#set($context.responseOverride.status = 409)#set($context.responseOverride.header.Location = "/x/$context.requestId")ok',
       { requestId: 'r1' },
     );
-    expect(result).toEqual({
+    const { context, ...rest } = result;
+    expect(rest).toEqual({
       output: 'ok',
       responseOverride: { status: 409, header: { Location: '/x/r1' } },
       requestOverride: { header: {}, querystring: {}, path: {} },
     });
+    // The context as the template left it, for the integration response's templates to read back.
+    expect(context.responseOverride).toEqual({ status: 409, header: { Location: '/x/r1' } });
   });
 
   it('takes a status set as a string, and ignores one that is not a number', () => {

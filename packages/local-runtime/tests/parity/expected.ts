@@ -46,6 +46,9 @@ export const EXPECTED_TO_MATCH = new Set<string>([
   'test_api_gateway_request_validator_with_ref_one_ofmodels "successful-with-data"',
   'test_api_gateway_request_validator_with_ref_one_ofmodels "failed-validation-no-data"',
   'test_api_gateway_request_validator_with_ref_one_ofmodels "failed-validation-bad-data"',
+  'test_integration_mock_with_response_override_in_request_template[True] "response"',
+  'test_integration_mock_with_response_override_in_request_template[False] "response"',
+  'test_integration_mock_with_vtl_map_assignation "response"',
 ]);
 
 /** Why each recording that does not match yet does not (printed beside it). */

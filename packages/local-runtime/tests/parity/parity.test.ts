@@ -6,6 +6,7 @@ import { citation, recorded } from './recordings.ts';
 import type { Bases, Scenario } from './scenario.ts';
 import { lambdaProxyAnswers } from './scenarios/lambda-proxy-answers.ts';
 import { lambdaProxyEvents } from './scenarios/lambda-proxy-events.ts';
+import { mappingTemplates } from './scenarios/mapping-templates.ts';
 import { requestValidation } from './scenarios/request-validation.ts';
 import { traceId } from './scenarios/trace-id.ts';
 
@@ -19,6 +20,7 @@ const SCENARIOS: Scenario[] = [
   ...lambdaProxyAnswers,
   ...traceId,
   ...requestValidation,
+  ...mappingTemplates,
   ...NOT_APPLICABLE,
 ];
 

@@ -2,6 +2,7 @@ import { keyed } from '../../shared/client-keyed.ts';
 import { convertContent, isBinaryMediaType } from '../binary-media.ts';
 import { type Exchange, headerOf } from '../exchange.ts';
 import { GatewayError } from '../gateway-error.ts';
+import { overridesOf } from '../mapping/render.ts';
 import type { Integration, IntegrationResponse } from '../model.ts';
 import { mappingValue } from './parameters.ts';
 import { mappingInput, render } from './templates.ts';
@@ -52,6 +53,11 @@ export const mapIntegrationResponse = (
     templates[0] ?? ['application/json', undefined];
   let body = raw.bytes ?? Buffer.from(raw.body);
   let status = chosen.statusCode;
+  // What the request template set on `$context.responseOverride` applies with or without a response template
+  // (recording test_integration_mock_with_response_override_in_request_template[False]: 444, empty body).
+  const carried = overridesOf(context).responseOverride;
+  if (carried.status !== undefined) status = carried.status;
+  Object.assign(headers, carried.header);
   if (template !== undefined) {
     const rendered = render(template, mappingInput(exchange, raw.body), context, stageVariables);
     body = Buffer.from(rendered.output);

@@ -16,6 +16,13 @@ export interface RenderResult {
     querystring: Record<string, string>;
     path: Record<string, string>;
   };
+  /**
+   * `$context` as the template left it: the integration response's templates see what the request template set
+   * (`$context.responseOverride.*`, `$context.requestOverride.*`, keys of its own), as on AWS (recordings
+   * test_apigateway_integrations.py::test_integration_mock_with_response_override_in_request_template,
+   * ::test_integration_mock_with_vtl_map_assignation).
+   */
+  context: Record<string, unknown>;
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => {
@@ -84,12 +91,18 @@ export const renderMappingTemplate = (
     stageVariables: { ...stageVariables },
   };
   const output = renderVtl(template, variables);
-  const finalContext = variables.context;
-  const finalRequest = objectAt(finalContext, 'requestOverride');
-  const finalResponse = objectAt(finalContext, 'responseOverride');
+  const finalContext = isPlainObject(variables.context) ? variables.context : contextCopy;
+  return { output, ...overridesOf(finalContext), context: finalContext };
+};
+
+/** The overrides a `$context` holds (set by a template), as strings. */
+export const overridesOf = (
+  context: Record<string, unknown>,
+): Pick<RenderResult, 'responseOverride' | 'requestOverride'> => {
+  const finalRequest = objectAt(context, 'requestOverride');
+  const finalResponse = objectAt(context, 'responseOverride');
   const status = statusOf(finalResponse.status);
   return {
-    output,
     responseOverride: { ...(status === undefined ? {} : { status }), header: strings(finalResponse.header) },
     requestOverride: {
       header: strings(finalRequest.header),
