@@ -1,4 +1,5 @@
 import { renderMappingTemplate } from '../../src/rest/mapping/render.ts';
+import { recorded } from '../parity/recordings.ts';
 
 const input = { body: '', params: { path: {}, querystring: {}, header: {} } };
 const render = (template: string, context: Record<string, unknown> = {}, stageVariables: Record<string, string> = {}) =>
@@ -84,5 +85,26 @@ describe('renderMappingTemplate', () => {
   it('throws on a template that does not parse, and on one that fails while rendering', () => {
     expect(() => render('#if($a')).toThrow(/does not parse/);
     expect(() => render("$context.s.replaceAll('(', '')", { s: 'x' })).toThrow(/Mapping template failed/);
+  });
+});
+
+describe('comparisons as AWS makes them (recordings of test_apigateway_common.py::test_input_path_template_formatting)', () => {
+  const id = (key: string) => ({ file: 'test_apigateway_common', test: 'test_input_path_template_formatting', key });
+  const withBody = (template: string, body: string) =>
+    renderMappingTemplate(template, { ...input, body }, {}, {}).output;
+  const probe = (path: string) =>
+    `#set($result = $input.path("${path}")){"body": $result, "nested": $result.nested, "isNull": #if( $result == $null )"true"#else"false"#end, "isEmptyString": #if( $result == "" )"true"#else"false"#end}`;
+
+  it('finds a null equal to "" (a path to nothing, a JSON null)', () => {
+    expect(withBody(probe('$.nonExisting'), '{}')).toBe(recorded(id('empty-body')));
+    expect(withBody(probe('$.json.listValue'), '{"json":{"listValue":null}}')).toBe(recorded(id('nested-null-list')));
+  });
+
+  it('keeps an empty list unequal to null and to ""', () => {
+    expect(withBody(probe('$.json.listValue'), '{"json":{"listValue":[]}}')).toBe(recorded(id('nested-empty-list')));
+  });
+
+  it('still compares other values as before', () => {
+    expect(withBody('#if("a" == "a")y#end#if(1 != 2)y#end#if($input.path("$.x") != "")y#end', '{"x":"v"}')).toBe('yyy');
   });
 });

@@ -23,6 +23,22 @@ class ApiGatewayCompile extends velocity.Compile {
   }
 
   /**
+   * A null (or nothing) compared with `""` is equal: AWS renders `#if($result == "")` true for a JSON path that finds
+   * nothing (recording test_apigateway_common.py::test_input_path_template_formatting "empty-body",
+   * "nested-null-list"), where velocityjs's `null == ""` is false.
+   */
+  // velocityjs types getExpression as returning a string; it returns whatever the expression evaluates to.
+  override getExpression(ast: Ast): string {
+    if (ast.type !== 'math' || (ast.operator !== '==' && ast.operator !== '!=')) return super.getExpression(ast);
+    const [left, right] = ast.expression.map((part) => this.getExpression(part as Ast) as unknown);
+    const nullish = (value: unknown) => value === null || value === undefined;
+    const blank = (value: unknown) => nullish(value) || value === '';
+    // biome-ignore lint/suspicious/noDoubleEquals: velocityjs's own comparison, kept for every other pair
+    const equal = (nullish(left) && blank(right)) || (blank(left) && nullish(right)) || left == right;
+    return (ast.operator === '==' ? equal : !equal) as unknown as string;
+  }
+
+  /**
    * Renders from the state a new Compile starts in: velocityjs keeps a render's loop scopes, `#define`s, `#macro`s
    * and `#stop` on its compiler, and a new compiler per render rebuilt its configuration every time. Renders are
    * synchronous and a template never renders another, so one compiler per template is never used twice at once.
