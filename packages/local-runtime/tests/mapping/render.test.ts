@@ -108,3 +108,39 @@ describe('comparisons as AWS makes them (recordings of test_apigateway_common.py
     expect(withBody('#if("a" == "a")y#end#if(1 != 2)y#end#if($input.path("$.x") != "")y#end', '{"x":"v"}')).toBe('yyy');
   });
 });
+
+describe('$context printed (recording test_apigateway_sqs.py::test_sqs_amz_json_protocol)', () => {
+  const message = () => {
+    const messages = recorded({ file: 'test_apigateway_sqs', test: 'test_sqs_amz_json_protocol', key: 'sqs-messages' });
+    return (messages as { Body: Record<string, Record<string, string>> }[])[0]?.Body ?? {};
+  };
+  const context = {
+    apiId: 'a1',
+    identity: { sourceIp: '1.2.3.4', user: '' },
+    requestOverride: { path: {}, header: {}, querystring: {} },
+    responseOverride: { header: {} },
+  };
+  const entries = (map: string) =>
+    `{#foreach( $key in ${map}.keySet() )"$key": "${map}.get($key)"#if($foreach.hasNext),#end#end}`;
+
+  it('prints the maps inside it as nothing, in its order', () => {
+    const body = message();
+    for (const name of ['requestOverride', 'responseOverride']) {
+      expect(JSON.parse(render(entries(`$context.${name}`), context).output)).toEqual(body[name]);
+    }
+    const printed = JSON.parse(render(entries('$context'), context).output) as Record<string, string>;
+    expect([printed.identity, printed.requestOverride, printed.responseOverride]).toEqual([
+      body.context?.identity,
+      body.context?.requestOverride,
+      body.context?.responseOverride,
+    ]);
+    // The order of a context built here from nothing too.
+    const bare = JSON.parse(render(entries('$context.requestOverride')).output) as Record<string, string>;
+    expect(Object.keys(bare)).toEqual(Object.keys(body.requestOverride ?? {}));
+  });
+
+  it('still reads their values, and prints $context whole with them empty', () => {
+    expect(render('$context.identity.sourceIp', context).output).toBe('1.2.3.4');
+    expect(render('$context', context).output).toBe('{apiId=a1, identity=, requestOverride=, responseOverride=}');
+  });
+});

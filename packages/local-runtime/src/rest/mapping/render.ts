@@ -77,12 +77,13 @@ export const renderMappingTemplate = (
   // The maps a template sets into must exist, or `#set($context.requestOverride.header.X = ...)` has nowhere to go.
   const requestOverride = objectAt(contextCopy, 'requestOverride');
   const responseOverride = objectAt(contextCopy, 'responseOverride');
-  contextCopy.requestOverride = {
-    ...requestOverride,
+  // path, header, querystring first, in AWS's order (see vtlContext), whatever else the caller's map holds after.
+  const maps = {
+    path: objectAt(requestOverride, 'path'),
     header: objectAt(requestOverride, 'header'),
     querystring: objectAt(requestOverride, 'querystring'),
-    path: objectAt(requestOverride, 'path'),
   };
+  contextCopy.requestOverride = Object.assign({ ...maps }, requestOverride, maps);
   contextCopy.responseOverride = { ...responseOverride, header: objectAt(responseOverride, 'header') };
   const variables: Record<string, unknown> = {
     input: inputVariable(input),
