@@ -49,6 +49,12 @@ export const EXPECTED_TO_MATCH = new Set<string>([
   'test_integration_mock_with_response_override_in_request_template[True] "response"',
   'test_integration_mock_with_response_override_in_request_template[False] "response"',
   'test_integration_mock_with_vtl_map_assignation "response"',
+  'test_sqs_aws_integration_with_message_attribute[MessageAttribute] "sqs-message-body"',
+  'test_sqs_aws_integration_with_message_attribute[MessageAttribute] "sqs-message-attributes"',
+  'test_sqs_aws_integration_with_message_attribute[MessageAttributes] "sqs-message-body"',
+  'test_sqs_aws_integration_with_message_attribute[MessageAttributes] "sqs-message-attributes"',
+  'TestApigatewayStepfunctions::test_apigateway_with_step_function_integration[StartExecution] "start_execution_response"',
+  'TestApigatewayStepfunctions::test_apigateway_with_step_function_integration[DeleteStateMachine] "delete_state_machine_response"',
 ]);
 
 /** Why each recording that does not match yet does not (printed beside it). */

@@ -8,6 +8,7 @@ import { lambdaProxyAnswers } from './scenarios/lambda-proxy-answers.ts';
 import { lambdaProxyEvents } from './scenarios/lambda-proxy-events.ts';
 import { mappingTemplates } from './scenarios/mapping-templates.ts';
 import { requestValidation } from './scenarios/request-validation.ts';
+import { services } from './scenarios/services.ts';
 import { traceId } from './scenarios/trace-id.ts';
 
 /**
@@ -21,6 +22,7 @@ const SCENARIOS: Scenario[] = [
   ...traceId,
   ...requestValidation,
   ...mappingTemplates,
+  ...services,
   ...NOT_APPLICABLE,
 ];
 
@@ -45,7 +47,7 @@ interface Result {
 
 const check = async (scenario: Scenario): Promise<Result> => {
   if (!scenario.run) return { scenario, differences: [] };
-  const outcome = await scenario.run(bases);
+  const outcome = await scenario.run(bases, runtime);
   const found = differences(recorded(scenario.id), outcome.value, scenario.masks);
   if (scenario.status !== undefined && outcome.status !== scenario.status) {
     found.unshift(`status: the test asserted ${scenario.status}, got ${outcome.status}`);
