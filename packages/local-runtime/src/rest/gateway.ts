@@ -331,10 +331,9 @@ const withContentHandling = (exchange: Exchange, integration: Integration): Exch
     return exchange;
   const { request } = exchange;
   const binary = isBinaryRequest(exchange.binaryMediaTypes ?? [], request);
-  return {
-    ...exchange,
-    request: { ...request, body: convertContent(request.body, integration.contentHandling, binary) },
-  };
+  // The same exchange (integrations record their status and latency on it), its request's body converted.
+  exchange.request = { ...request, body: convertContent(request.body, integration.contentHandling, binary) };
+  return exchange;
 };
 
 export const integrationLabel = (operation: Operation): string => {
