@@ -107,7 +107,8 @@ export const vtlContext = (exchange: Exchange, error?: Record<string, unknown>):
   return Object.assign(requestContextOf(exchange, authorizer, identityOf(exchange, '')), {
     error: error ?? {},
     status: exchange.integrationStatus,
-    requestOverride: { header: {}, querystring: {}, path: {} },
+    // In AWS's order (recording test_apigateway_sqs.py::test_sqs_amz_json_protocol: path, header, querystring).
+    requestOverride: { path: {}, header: {}, querystring: {} },
     responseOverride: { header: {} },
   });
 };

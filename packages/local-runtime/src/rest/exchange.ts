@@ -62,6 +62,8 @@ export interface Exchange {
   deploymentId?: string;
   /** EDGE, REGIONAL or PRIVATE: an edge-optimized API's requests come through CloudFront (see proxyHeaders). */
   endpointType?: 'EDGE' | 'REGIONAL' | 'PRIVATE';
+  /** The API's binary media types (see binary-media.ts). */
+  binaryMediaTypes?: readonly string[];
   match?: RouteMatch;
   authorizer?: AuthorizerOutcome;
   identity: CallerIdentity;

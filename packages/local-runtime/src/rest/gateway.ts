@@ -4,6 +4,7 @@ import { span } from '../traces/trace-context.ts';
 import type { CognitoAuthorizer } from './auth/cognito-authorizer.ts';
 import { type IamAuthorizer, isSigned } from './auth/iam-authorizer.ts';
 import { LambdaAuthorizer } from './auth/lambda-authorizer.ts';
+import { convertContent, isBinaryRequest } from './binary-media.ts';
 import { deploymentIdOf } from './context.ts';
 import { type Exchange, edgeTooLarge, type GatewayRequest, headerOf, methodArn } from './exchange.ts';
 import { GatewayError } from './gateway-error.ts';
@@ -14,7 +15,7 @@ import { lambdaCustomIntegration } from './integrations/lambda-custom.ts';
 import { lambdaProxyIntegration } from './integrations/lambda-proxy.ts';
 import { mockIntegration } from './integrations/mock.ts';
 import type { IntegrationResult } from './integrations/types.ts';
-import { type Authorizer, lambdaArnOf, type Operation, type RestApi } from './model.ts';
+import { type Authorizer, type Integration, lambdaArnOf, type Operation, type RestApi } from './model.ts';
 import { createRouter } from './pipeline/route.ts';
 import { RequestValidator } from './pipeline/validate.ts';
 import { ResponseCache } from './response-cache.ts';
@@ -135,6 +136,7 @@ export class RestGateway implements ApiEndpoint {
       domainName: this.options.domainName,
       deploymentId: deploymentIdOf(this.api.id, this.api.stage),
       endpointType: this.api.endpointType,
+      binaryMediaTypes: this.api.binaryMediaTypes,
       identity: {},
       cacheHit: false,
     };
@@ -296,8 +298,9 @@ export class RestGateway implements ApiEndpoint {
     }
   }
 
-  private integrate(exchange: Exchange, operation: Operation): Promise<IntegrationResult> {
+  private integrate(sent: Exchange, operation: Operation): Promise<IntegrationResult> {
     const { integration } = operation;
+    const exchange = withContentHandling(sent, integration);
     const stageVariables = this.api.stageVariables;
     switch (integration.type) {
       case 'aws_proxy':
@@ -318,6 +321,20 @@ export class RestGateway implements ApiEndpoint {
     }
   }
 }
+
+/**
+ * The integration's `contentHandling` applied to the request body of a non-proxy integration (developer guide,
+ * "Content type conversions in API Gateway"): a body is binary when its Content-Type is a binary media type.
+ */
+const withContentHandling = (exchange: Exchange, integration: Integration): Exchange => {
+  if (!integration.contentHandling || integration.type === 'aws_proxy' || integration.type === 'http_proxy')
+    return exchange;
+  const { request } = exchange;
+  const binary = isBinaryRequest(exchange.binaryMediaTypes ?? [], request);
+  // The same exchange (integrations record their status and latency on it), its request's body converted.
+  exchange.request = { ...request, body: convertContent(request.body, integration.contentHandling, binary) };
+  return exchange;
+};
 
 export const integrationLabel = (operation: Operation): string => {
   const { type, uri } = operation.integration;

@@ -1,4 +1,5 @@
 import { isObject, type TemplateObject, type TemplateValue } from '../template/load.ts';
+import { binaryMediaTypesOf, type ContentHandling, contentHandlingOf } from './binary-media.ts';
 import { ANY_METHOD, HTTP_METHODS } from './sources/openapi-parts.ts';
 import { isSwagger2, swagger2ToOpenApi3 } from './sources/swagger2.ts';
 
@@ -11,6 +12,8 @@ export interface IntegrationResponse {
   statusCode: number;
   responseParameters: Record<string, string>;
   responseTemplates: Record<string, string>;
+  /** CONVERT_TO_BINARY / CONVERT_TO_TEXT of the answer's body; passed through when undefined. */
+  contentHandling?: ContentHandling;
 }
 
 export interface Integration {
@@ -25,6 +28,8 @@ export interface Integration {
   timeoutMs: number;
   cacheKeyParameters: string[];
   cacheNamespace?: string;
+  /** CONVERT_TO_BINARY / CONVERT_TO_TEXT of the request's body (non-proxy integrations). */
+  contentHandling?: ContentHandling;
 }
 
 export type AuthorizerType = 'token' | 'request' | 'cognito_user_pools' | 'aws_iam';
@@ -107,6 +112,8 @@ export interface RestApi {
   /** X-Ray tracing of the stage (`TracingEnabled`): its requests get a gateway segment and a sampled trace header. */
   tracingEnabled: boolean;
   endpointType: 'EDGE' | 'REGIONAL' | 'PRIVATE';
+  /** Media types whose payloads are binary (`x-amazon-apigateway-binary-media-types`), lower case. */
+  binaryMediaTypes: string[];
 }
 
 export class RestModelError extends Error {
@@ -139,6 +146,9 @@ const integrationOf = (where: string, raw: TemplateValue | undefined): Integrati
       statusCode: Number(value.statusCode ?? 200),
       responseParameters: asStrings(value.responseParameters),
       responseTemplates: asStrings(value.responseTemplates),
+      ...(contentHandlingOf(value.contentHandling)
+        ? { contentHandling: contentHandlingOf(value.contentHandling) }
+        : {}),
     };
   });
   return {
@@ -156,6 +166,7 @@ const integrationOf = (where: string, raw: TemplateValue | undefined): Integrati
     timeoutMs: asNumber(raw.timeoutInMillis) ?? 29_000,
     cacheKeyParameters: Array.isArray(raw.cacheKeyParameters) ? raw.cacheKeyParameters.map(String) : [],
     cacheNamespace: raw.cacheNamespace === undefined ? undefined : String(raw.cacheNamespace),
+    ...(contentHandlingOf(raw.contentHandling) ? { contentHandling: contentHandlingOf(raw.contentHandling) } : {}),
   };
 };
 
@@ -341,5 +352,6 @@ export const restApiOf = (
     cacheClusterEnabled: asBoolean(properties.CacheClusterEnabled) ?? false,
     tracingEnabled: asBoolean(properties.TracingEnabled) ?? false,
     endpointType: endpointTypeOf(properties.EndpointConfiguration),
+    binaryMediaTypes: binaryMediaTypesOf(body),
   };
 };

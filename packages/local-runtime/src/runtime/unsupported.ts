@@ -104,7 +104,6 @@ const functionSettingNotes = (stack: LocalStack, where: string, properties: Temp
 const API_PROPERTIES_IGNORED: Record<string, string> = {
   AccessLogSetting: 'the runtime prints one log line per request instead',
   Domain: 'custom domains are not served',
-  BinaryMediaTypes: 'binary payloads are passed as text',
   MinimumCompressionSize: 'responses are not compressed',
 };
 

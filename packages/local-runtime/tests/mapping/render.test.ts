@@ -1,4 +1,5 @@
 import { renderMappingTemplate } from '../../src/rest/mapping/render.ts';
+import { recorded } from '../parity/recordings.ts';
 
 const input = { body: '', params: { path: {}, querystring: {}, header: {} } };
 const render = (template: string, context: Record<string, unknown> = {}, stageVariables: Record<string, string> = {}) =>
@@ -25,11 +26,14 @@ describe('renderMappingTemplate', () => {
       '#set($context.responseOverride.status = 409)#set($context.responseOverride.header.Location = "/x/$context.requestId")ok',
       { requestId: 'r1' },
     );
-    expect(result).toEqual({
+    const { context, ...rest } = result;
+    expect(rest).toEqual({
       output: 'ok',
       responseOverride: { status: 409, header: { Location: '/x/r1' } },
       requestOverride: { header: {}, querystring: {}, path: {} },
     });
+    // The context as the template left it, for the integration response's templates to read back.
+    expect(context.responseOverride).toEqual({ status: 409, header: { Location: '/x/r1' } });
   });
 
   it('takes a status set as a string, and ignores one that is not a number', () => {
@@ -81,5 +85,62 @@ describe('renderMappingTemplate', () => {
   it('throws on a template that does not parse, and on one that fails while rendering', () => {
     expect(() => render('#if($a')).toThrow(/does not parse/);
     expect(() => render("$context.s.replaceAll('(', '')", { s: 'x' })).toThrow(/Mapping template failed/);
+  });
+});
+
+describe('comparisons as AWS makes them (recordings of test_apigateway_common.py::test_input_path_template_formatting)', () => {
+  const id = (key: string) => ({ file: 'test_apigateway_common', test: 'test_input_path_template_formatting', key });
+  const withBody = (template: string, body: string) =>
+    renderMappingTemplate(template, { ...input, body }, {}, {}).output;
+  const probe = (path: string) =>
+    `#set($result = $input.path("${path}")){"body": $result, "nested": $result.nested, "isNull": #if( $result == $null )"true"#else"false"#end, "isEmptyString": #if( $result == "" )"true"#else"false"#end}`;
+
+  it('finds a null equal to "" (a path to nothing, a JSON null)', () => {
+    expect(withBody(probe('$.nonExisting'), '{}')).toBe(recorded(id('empty-body')));
+    expect(withBody(probe('$.json.listValue'), '{"json":{"listValue":null}}')).toBe(recorded(id('nested-null-list')));
+  });
+
+  it('keeps an empty list unequal to null and to ""', () => {
+    expect(withBody(probe('$.json.listValue'), '{"json":{"listValue":[]}}')).toBe(recorded(id('nested-empty-list')));
+  });
+
+  it('still compares other values as before', () => {
+    expect(withBody('#if("a" == "a")y#end#if(1 != 2)y#end#if($input.path("$.x") != "")y#end', '{"x":"v"}')).toBe('yyy');
+  });
+});
+
+describe('$context printed (recording test_apigateway_sqs.py::test_sqs_amz_json_protocol)', () => {
+  const message = () => {
+    const messages = recorded({ file: 'test_apigateway_sqs', test: 'test_sqs_amz_json_protocol', key: 'sqs-messages' });
+    return (messages as { Body: Record<string, Record<string, string>> }[])[0]?.Body ?? {};
+  };
+  const context = {
+    apiId: 'a1',
+    identity: { sourceIp: '1.2.3.4', user: '' },
+    requestOverride: { path: {}, header: {}, querystring: {} },
+    responseOverride: { header: {} },
+  };
+  const entries = (map: string) =>
+    `{#foreach( $key in ${map}.keySet() )"$key": "${map}.get($key)"#if($foreach.hasNext),#end#end}`;
+
+  it('prints the maps inside it as nothing, in its order', () => {
+    const body = message();
+    for (const name of ['requestOverride', 'responseOverride']) {
+      expect(JSON.parse(render(entries(`$context.${name}`), context).output)).toEqual(body[name]);
+    }
+    const printed = JSON.parse(render(entries('$context'), context).output) as Record<string, string>;
+    expect([printed.identity, printed.requestOverride, printed.responseOverride]).toEqual([
+      body.context?.identity,
+      body.context?.requestOverride,
+      body.context?.responseOverride,
+    ]);
+    // The order of a context built here from nothing too.
+    const bare = JSON.parse(render(entries('$context.requestOverride')).output) as Record<string, string>;
+    expect(Object.keys(bare)).toEqual(Object.keys(body.requestOverride ?? {}));
+  });
+
+  it('still reads their values, and prints $context whole with them empty', () => {
+    expect(render('$context.identity.sourceIp', context).output).toBe('1.2.3.4');
+    expect(render('$context', context).output).toBe('{apiId=a1, identity=, requestOverride=, responseOverride=}');
   });
 });

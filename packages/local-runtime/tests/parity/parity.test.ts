@@ -6,6 +6,9 @@ import { citation, recorded } from './recordings.ts';
 import type { Bases, Scenario } from './scenario.ts';
 import { lambdaProxyAnswers } from './scenarios/lambda-proxy-answers.ts';
 import { lambdaProxyEvents } from './scenarios/lambda-proxy-events.ts';
+import { mappingTemplates } from './scenarios/mapping-templates.ts';
+import { requestValidation } from './scenarios/request-validation.ts';
+import { services } from './scenarios/services.ts';
 import { traceId } from './scenarios/trace-id.ts';
 
 /**
@@ -13,7 +16,15 @@ import { traceId } from './scenarios/trace-id.ts';
  * running fixture/template.yaml, which reproduces each recorded test's set-up. It reports how many match by area; it
  * fails only when a recording listed in expected.ts stops matching (fixed behaviours have their own tests).
  */
-const SCENARIOS: Scenario[] = [...lambdaProxyEvents, ...lambdaProxyAnswers, ...traceId, ...NOT_APPLICABLE];
+const SCENARIOS: Scenario[] = [
+  ...lambdaProxyEvents,
+  ...lambdaProxyAnswers,
+  ...traceId,
+  ...requestValidation,
+  ...mappingTemplates,
+  ...services,
+  ...NOT_APPLICABLE,
+];
 
 let runtime: RunningRuntime;
 let bases: Bases;
@@ -36,7 +47,7 @@ interface Result {
 
 const check = async (scenario: Scenario): Promise<Result> => {
   if (!scenario.run) return { scenario, differences: [] };
-  const outcome = await scenario.run(bases);
+  const outcome = await scenario.run(bases, runtime);
   const found = differences(recorded(scenario.id), outcome.value, scenario.masks);
   if (scenario.status !== undefined && outcome.status !== scenario.status) {
     found.unshift(`status: the test asserted ${scenario.status}, got ${outcome.status}`);

@@ -1,3 +1,4 @@
+import type { RunningRuntime } from '../../src/testing/index.ts';
 import type { Masks } from './compare.ts';
 import type { RecordingId } from './recordings.ts';
 
@@ -14,7 +15,7 @@ export interface Scenario {
   area: string;
   id: RecordingId;
   /** Asks the runtime; `value` is compared with the recording (shaped as the recording's test shaped it). */
-  run?: (bases: Bases) => Promise<Outcome>;
+  run?: (bases: Bases, runtime: RunningRuntime) => Promise<Outcome>;
   /** The status code the recording's test asserted (the recordings do not hold it). */
   status?: number;
   masks?: Masks;

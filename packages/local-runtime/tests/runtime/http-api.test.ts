@@ -92,6 +92,22 @@ describe('SAM HTTP APIs', () => {
     ).toBe(true);
   });
 
+  it('passes a text-like body as text and any other base64-encoded (payload 2.0 has no binary media types)', async () => {
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff]);
+    const binary = eventOf(
+      await call(`${root}/files/up`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: bytes }),
+    );
+    expect([binary.body, binary.isBase64Encoded]).toEqual([bytes.toString('base64'), true]);
+    const text = eventOf(
+      await call(`${root}/files/up`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json; charset=utf-8' },
+        body: '{"a":1}',
+      }),
+    );
+    expect([text.body, text.isBase64Encoded]).toEqual(['{"a":1}', false]);
+  });
+
   it('answers a body over 10 MB with the HTTP API 413, not the REST edge text', async () => {
     const answer = await call(`${root}/files/big`, { method: 'POST', body: 'x'.repeat(10 * 1024 * 1024 + 1) });
     expectError(answer, 413, 'Request Entity Too Large');

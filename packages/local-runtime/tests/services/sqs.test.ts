@@ -291,6 +291,17 @@ describe('local SQS query protocol (what API Gateway and curl send)', () => {
     );
   });
 
+  it('takes the plural MessageAttributes.N spelling as AWS does (test_sqs_aws_integration_with_message_attribute)', async () => {
+    const sent = await post(
+      'Action=SendMessage&MessageBody=plural&MessageAttributes.1.Name=user-agent&MessageAttributes.1.Value.DataType=String&MessageAttributes.1.Value.StringValue=BAR-Header',
+    );
+    expect(sent.status).toBe(200);
+    const received = await (await post('Action=ReceiveMessage&MessageAttributeName.1=All')).text();
+    expect(received).toContain(
+      '<MessageAttribute><Name>user-agent</Name><Value><DataType>String</DataType><StringValue>BAR-Header</StringValue></Value></MessageAttribute>',
+    );
+  });
+
   it('answers an unknown action with InvalidAction and a bad parameter with the query error document', async () => {
     const invalid = await post('Action=Explode');
     expect(invalid.status).toBe(400);

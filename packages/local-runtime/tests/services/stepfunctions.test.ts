@@ -389,3 +389,43 @@ describe('the Step Functions API', () => {
     expect(stateMachines?.map((machine) => machine.stateMachineArn)).toEqual([ORDERS]);
   });
 });
+
+describe('DeleteStateMachine', () => {
+  it('answers {} as AWS does (test_apigateway_with_step_function_integration[DeleteStateMachine]) and forgets it', async () => {
+    const doomed = machineArn('doomed');
+    const own = await startStepFunctionsService({
+      stateMachines: [{ name: 'doomed', arn: doomed, definition: orderWorkflow() }],
+      invokeLambda: fakes.invokeLambda,
+      sendMessage: fakes.sendMessage,
+      region: REGION,
+      auth: authFor(REGION),
+      accountId: ACCOUNT,
+      log: () => {},
+    });
+    const call = async (target: string, body: unknown) => {
+      const text = JSON.stringify(body);
+      const headers = { 'X-Amz-Target': `AWSStepFunctions.${target}`, 'Content-Type': 'application/x-amz-json-1.0' };
+      const response = await fetch(own.url, {
+        method: 'POST',
+        headers: await signedHeaders(own.url, testKey, REGION, 'POST', text, { service: 'states', headers }),
+        body: text,
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    try {
+      expect(await call('DeleteStateMachine', { stateMachineArn: doomed })).toEqual({ status: 200, body: {} });
+      expect(await call('DescribeStateMachine', { stateMachineArn: doomed })).toMatchObject({
+        status: 400,
+        body: { __type: 'StateMachineDoesNotExist' },
+      });
+      // Deleting again is no error; a malformed ARN is.
+      expect(await call('DeleteStateMachine', { stateMachineArn: doomed })).toEqual({ status: 200, body: {} });
+      expect(await call('DeleteStateMachine', { stateMachineArn: 'nope' })).toMatchObject({
+        status: 400,
+        body: { __type: 'InvalidArn' },
+      });
+    } finally {
+      await own.close();
+    }
+  });
+});

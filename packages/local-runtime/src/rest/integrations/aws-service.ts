@@ -189,5 +189,5 @@ export const awsServiceIntegration = async (
     endpoints,
   );
   if (!answer) return notEmulated(operation, target.service);
-  return mapBackendAnswer(exchange, integration, answer, started, context, stageVariables);
+  return mapBackendAnswer(exchange, integration, answer, started, rendered?.context ?? context, stageVariables);
 };

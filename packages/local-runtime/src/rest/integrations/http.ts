@@ -169,7 +169,7 @@ export const httpIntegration = async (
   const query = encodeQuery({ ...mapped.querystring, ...rendered?.requestOverride.querystring });
   const url = backendUrl(integration.uri, { ...path, ...rendered?.requestOverride.path }, query);
   const answer = await sendToBackend(url, method, headers, body, integration.timeoutMs);
-  return mapBackendAnswer(exchange, integration, answer, started, context, stageVariables);
+  return mapBackendAnswer(exchange, integration, answer, started, rendered?.context ?? context, stageVariables);
 };
 
 /** A non-proxy integration's answer, timed and mapped through the integration responses by its status code. */
@@ -187,7 +187,7 @@ export const mapBackendAnswer = (
     exchange,
     integration,
     String(answer.status),
-    { headers: answer.headers, body: answer.body.toString('utf8') },
+    { headers: answer.headers, body: answer.body.toString('utf8'), bytes: answer.body },
     context,
     stageVariables,
   );

@@ -1,6 +1,8 @@
 import { keyed } from '../../shared/client-keyed.ts';
+import { convertContent, isBinaryMediaType } from '../binary-media.ts';
 import { type Exchange, headerOf } from '../exchange.ts';
 import { GatewayError } from '../gateway-error.ts';
+import { overridesOf } from '../mapping/render.ts';
 import type { Integration, IntegrationResponse } from '../model.ts';
 import { mappingValue } from './parameters.ts';
 import { mappingInput, render } from './templates.ts';
@@ -20,7 +22,8 @@ export const mapIntegrationResponse = (
   exchange: Exchange,
   integration: Integration,
   selector: string,
-  raw: { headers: Record<string, string>; body: string },
+  /** `bytes`: the answer as received, passed through when no template applies (a binary body survives). */
+  raw: { headers: Record<string, string>; body: string; bytes?: Buffer },
   context: Record<string, unknown>,
   stageVariables: Record<string, string>,
 ): IntegrationResult => {
@@ -48,15 +51,26 @@ export const mapIntegrationResponse = (
   const accept = headerOf(exchange.request, 'accept') ?? '';
   const [contentType, template] = templates.find(([type]) => accept.toLowerCase().includes(type.toLowerCase())) ??
     templates[0] ?? ['application/json', undefined];
-  let body = raw.body;
+  let body = raw.bytes ?? Buffer.from(raw.body);
   let status = chosen.statusCode;
+  // What the request template set on `$context.responseOverride` applies with or without a response template
+  // (recording test_integration_mock_with_response_override_in_request_template[False]: 444, empty body).
+  const carried = overridesOf(context).responseOverride;
+  if (carried.status !== undefined) status = carried.status;
+  Object.assign(headers, carried.header);
   if (template !== undefined) {
     const rendered = render(template, mappingInput(exchange, raw.body), context, stageVariables);
-    body = rendered.output;
+    body = Buffer.from(rendered.output);
     // $context.responseOverride wins over the integration response (developer guide, "Override your API's
     // request and response parameters and status codes").
     if (rendered.responseOverride.status !== undefined) status = rendered.responseOverride.status;
     Object.assign(headers, rendered.responseOverride.header);
   }
-  return { status, headers: { 'Content-Type': contentType, ...headers }, body: Buffer.from(body) };
+  const answerType = Object.entries(raw.headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  const binary = isBinaryMediaType(exchange.binaryMediaTypes ?? [], answerType);
+  return {
+    status,
+    headers: { 'Content-Type': contentType, ...headers },
+    body: convertContent(body, chosen.contentHandling, binary),
+  };
 };

@@ -47,7 +47,14 @@ export const lambdaCustomIntegration =
     exchange.integrationStatus = 200;
     if (answer.ok) {
       const body = JSON.stringify(answer.result);
-      return mapIntegrationResponse(exchange, integration, '', { headers: {}, body }, context, stageVariables);
+      return mapIntegrationResponse(
+        exchange,
+        integration,
+        '',
+        { headers: {}, body },
+        rendered?.context ?? context,
+        stageVariables,
+      );
     }
     const body = JSON.stringify({
       errorMessage: answer.error.errorMessage,
@@ -59,7 +66,7 @@ export const lambdaCustomIntegration =
       integration,
       answer.error.errorMessage,
       { headers: {}, body },
-      context,
+      rendered?.context ?? context,
       stageVariables,
     );
   };

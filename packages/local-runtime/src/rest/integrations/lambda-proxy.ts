@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { keyed } from '../../shared/client-keyed.ts';
+import { firstAcceptType, isBinaryMediaType, isBinaryRequest } from '../binary-media.ts';
 import { proxyRequestContext } from '../context.ts';
 import { type Exchange, headerOf, randomText } from '../exchange.ts';
 import { GatewayError, internalServerError } from '../gateway-error.ts';
@@ -10,13 +11,14 @@ import type { IntegrationResult } from './types.ts';
 
 const orNull = <T extends object>(value: T): T | null => (Object.keys(value).length > 0 ? value : null);
 
-const TEXT_TYPES = /^(text\/|application\/(json|xml|x-www-form-urlencoded|javascript)|[^;]*\+(json|xml))/i;
-
-/** The REST proxy event (developer guide, "Input format of a Lambda function for proxy integration"). */
+/**
+ * The REST proxy event (developer guide, "Input format of a Lambda function for proxy integration"). The body is
+ * base64 with `isBase64Encoded: true` only when its Content-Type is one of the API's binary media types; any other
+ * body is passed as UTF-8 text ("Content type conversions in API Gateway").
+ */
 export const proxyEvent = (exchange: Exchange, stageVariables: Record<string, string>): APIGatewayProxyEvent => {
   const { request } = exchange;
-  const contentType = headerOf(request, 'content-type') ?? '';
-  const isText = request.body.length === 0 || contentType === '' || TEXT_TYPES.test(contentType);
+  const isText = request.body.length === 0 || !isBinaryRequest(exchange.binaryMediaTypes ?? [], request);
   const headers = proxyHeaders(request, exchange.endpointType ?? 'EDGE');
   return {
     resource: exchange.match?.operation.resourcePath ?? request.path,
@@ -49,7 +51,7 @@ const PROXY_ANSWER_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders',
  * `multiValueHeaders` is sent with both values, the multi-value ones first, in the multi-value spelling
  * ("invoke-api-multi-headers-overwrite", "-overwrite-casing").
  */
-export const proxyResult = (result: unknown): IntegrationResult => {
+export const proxyResult = (result: unknown, decodeBase64 = true): IntegrationResult => {
   const answer = result as Record<string, unknown> | null;
   if (!answer || typeof answer !== 'object' || Array.isArray(answer)) throw internalServerError('not an object');
   const outside = Object.keys(answer).filter((key) => !PROXY_ANSWER_KEYS.has(key));
@@ -85,7 +87,7 @@ export const proxyResult = (result: unknown): IntegrationResult => {
     status,
     headers: singleHeaders,
     multiHeaders,
-    body: answer.isBase64Encoded === true ? Buffer.from(body, 'base64') : Buffer.from(body),
+    body: answer.isBase64Encoded === true && decodeBase64 ? Buffer.from(body, 'base64') : Buffer.from(body),
   };
 };
 
@@ -133,7 +135,13 @@ export const lambdaProxyIntegration =
       );
     }
     try {
-      const result = proxyResult(answer.result);
+      // An isBase64Encoded answer is decoded only when the first Accept type is a binary media type; else the client
+      // gets the base64 text (recording test_apigateway_lambda.py::test_aws_proxy_response_payload_format_validation
+      // "invoke-api-b64-encoded-true", an API with no binary media types).
+      const result = proxyResult(
+        answer.result,
+        isBinaryMediaType(exchange.binaryMediaTypes ?? [], firstAcceptType(exchange.request)),
+      );
       const named = (name: string) => name.toLowerCase() === 'x-amzn-trace-id';
       if (!Object.keys(result.headers).some(named) && !Object.keys(result.multiHeaders ?? {}).some(named)) {
         result.headers['X-Amzn-Trace-Id'] = answerTraceId(exchange);

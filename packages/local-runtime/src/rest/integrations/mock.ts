@@ -32,7 +32,7 @@ export const mockIntegration = async (
     integration,
     String(statusCode),
     { headers: {}, body: '' },
-    context,
+    rendered?.context ?? context,
     stageVariables,
   );
 };

@@ -10,6 +10,33 @@ type Ast = ReturnType<typeof velocity.parse>[number];
  * JSON null as empty (LocalStack's parity test `test_input_path_template_formatting`). JSON lists and maps render
  * with their Java `toString()` (see values.ts), which velocityjs's own formatting of arrays would not give.
  */
+const isMap = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof JsonList);
+
+/**
+ * Some maps inside `$context` (`identity`, `requestOverride`, `responseOverride`, their `header`s...) print as nothing
+ * on AWS, alone or inside `$context` printed whole (recording test_apigateway_sqs.py::test_sqs_amz_json_protocol:
+ * `"$context.get($key)"` is "" for `identity`, `requestOverride`, `responseOverride`; `"$context.requestOverride.get(
+ * $key)"` is "" for `header`, `querystring`, `path`). Their own values still read as usual.
+ */
+const blankMaps = (context: unknown): Set<unknown> => {
+  const blank = new Set<unknown>();
+  if (!isMap(context)) return blank;
+  for (const key of ['identity', 'requestOverride', 'responseOverride']) {
+    const map = context[key];
+    if (!isMap(map)) continue;
+    blank.add(map);
+    if (key === 'identity') continue;
+    for (const inner of Object.values(map)) if (isMap(inner)) blank.add(inner);
+  }
+  return blank;
+};
+
+const showContext = (context: Record<string, unknown>, blank: Set<unknown>): string =>
+  `{${Object.entries(context)
+    .map(([key, item]) => `${key}=${blank.has(item) || item === null || item === undefined ? '' : show(item)}`)
+    .join(', ')}}`;
+
 class ApiGatewayCompile extends velocity.Compile {
   /** Passed to every render, so velocityjs binds its `eval` macro to this compiler once. */
   private readonly builtInMacros = {};
@@ -19,7 +46,31 @@ class ApiGatewayCompile extends velocity.Compile {
     if (!isVal) return value as string;
     if (value === null) return '';
     if (value instanceof JsonList || value instanceof JsonMap) return show(value);
+    if (ast.type === 'references' && ast.id === 'context' && isMap(value)) {
+      const blank = blankMaps(this.contextVariable);
+      if (blank.has(value)) return '';
+      if (!ast.path?.length) return showContext(value, blank);
+    }
     return value as string;
+  }
+
+  /** `$context` of the render under way (see renderAfresh). */
+  private contextVariable: unknown;
+
+  /**
+   * A null (or nothing) compared with `""` is equal: AWS renders `#if($result == "")` true for a JSON path that finds
+   * nothing (recording test_apigateway_common.py::test_input_path_template_formatting "empty-body",
+   * "nested-null-list"), where velocityjs's `null == ""` is false.
+   */
+  // velocityjs types getExpression as returning a string; it returns whatever the expression evaluates to.
+  override getExpression(ast: Ast): string {
+    if (ast.type !== 'math' || (ast.operator !== '==' && ast.operator !== '!=')) return super.getExpression(ast);
+    const [left, right] = ast.expression.map((part) => this.getExpression(part as Ast) as unknown);
+    const nullish = (value: unknown) => value === null || value === undefined;
+    const blank = (value: unknown) => nullish(value) || value === '';
+    // biome-ignore lint/suspicious/noDoubleEquals: velocityjs's own comparison, kept for every other pair
+    const equal = (nullish(left) && blank(right)) || (blank(left) && nullish(right)) || left == right;
+    return (ast.operator === '==' ? equal : !equal) as unknown as string;
   }
 
   /**
@@ -34,6 +85,7 @@ class ApiGatewayCompile extends velocity.Compile {
     this.unescape = {};
     this.macrosStore = {};
     this.runState = { stop: false, break: false };
+    this.contextVariable = variables.context;
     return this.render(variables, this.builtInMacros, true);
   }
 }

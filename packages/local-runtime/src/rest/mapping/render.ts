@@ -16,6 +16,13 @@ export interface RenderResult {
     querystring: Record<string, string>;
     path: Record<string, string>;
   };
+  /**
+   * `$context` as the template left it: the integration response's templates see what the request template set
+   * (`$context.responseOverride.*`, `$context.requestOverride.*`, keys of its own), as on AWS (recordings
+   * test_apigateway_integrations.py::test_integration_mock_with_response_override_in_request_template,
+   * ::test_integration_mock_with_vtl_map_assignation).
+   */
+  context: Record<string, unknown>;
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => {
@@ -70,12 +77,13 @@ export const renderMappingTemplate = (
   // The maps a template sets into must exist, or `#set($context.requestOverride.header.X = ...)` has nowhere to go.
   const requestOverride = objectAt(contextCopy, 'requestOverride');
   const responseOverride = objectAt(contextCopy, 'responseOverride');
-  contextCopy.requestOverride = {
-    ...requestOverride,
+  // path, header, querystring first, in AWS's order (see vtlContext), whatever else the caller's map holds after.
+  const maps = {
+    path: objectAt(requestOverride, 'path'),
     header: objectAt(requestOverride, 'header'),
     querystring: objectAt(requestOverride, 'querystring'),
-    path: objectAt(requestOverride, 'path'),
   };
+  contextCopy.requestOverride = Object.assign({ ...maps }, requestOverride, maps);
   contextCopy.responseOverride = { ...responseOverride, header: objectAt(responseOverride, 'header') };
   const variables: Record<string, unknown> = {
     input: inputVariable(input),
@@ -84,12 +92,18 @@ export const renderMappingTemplate = (
     stageVariables: { ...stageVariables },
   };
   const output = renderVtl(template, variables);
-  const finalContext = variables.context;
-  const finalRequest = objectAt(finalContext, 'requestOverride');
-  const finalResponse = objectAt(finalContext, 'responseOverride');
+  const finalContext = isPlainObject(variables.context) ? variables.context : contextCopy;
+  return { output, ...overridesOf(finalContext), context: finalContext };
+};
+
+/** The overrides a `$context` holds (set by a template), as strings. */
+export const overridesOf = (
+  context: Record<string, unknown>,
+): Pick<RenderResult, 'responseOverride' | 'requestOverride'> => {
+  const finalRequest = objectAt(context, 'requestOverride');
+  const finalResponse = objectAt(context, 'responseOverride');
   const status = statusOf(finalResponse.status);
   return {
-    output,
     responseOverride: { ...(status === undefined ? {} : { status }), header: strings(finalResponse.header) },
     requestOverride: {
       header: strings(finalRequest.header),

@@ -1,5 +1,6 @@
 import { isObject, type TemplateObject, type TemplateValue } from '../../template/load.ts';
 import type { LocalStack } from '../../template/stack.ts';
+import { mergeBinaryMediaTypes } from '../binary-media.ts';
 import { REFUSAL_EXTENSION } from '../model.ts';
 import { ANY_METHOD, apiKeyScheme, iamScheme, parameterFromKey } from './openapi-parts.ts';
 
@@ -32,6 +33,7 @@ const integrationOf = (raw: TemplateObject): TemplateObject => {
       statusCode: String(response.StatusCode ?? '200'),
       responseParameters: asObject(response.ResponseParameters),
       responseTemplates: asObject(response.ResponseTemplates),
+      ...(response.ContentHandling === undefined ? {} : { contentHandling: response.ContentHandling }),
     };
   }
   return {
@@ -46,6 +48,7 @@ const integrationOf = (raw: TemplateObject): TemplateObject => {
     ...(raw.TimeoutInMillis === undefined ? {} : { timeoutInMillis: raw.TimeoutInMillis }),
     ...(Array.isArray(raw.CacheKeyParameters) ? { cacheKeyParameters: raw.CacheKeyParameters } : {}),
     ...(raw.CacheNamespace === undefined ? {} : { cacheNamespace: raw.CacheNamespace }),
+    ...(raw.ContentHandling === undefined ? {} : { contentHandling: raw.ContentHandling }),
   };
 };
 
@@ -209,6 +212,7 @@ export const rawRestApiSources = (stack: LocalStack, problems: string[]): RawApi
         ),
       };
     }
+    mergeBinaryMediaTypes(body, apiProperties.BinaryMediaTypes);
     // A stage comes from an AWS::ApiGateway::Stage, or from a Deployment's StageName (with its StageDescription).
     const stages = of('AWS::ApiGateway::Stage').map(({ properties }) => ({
       StageName: properties.StageName,

@@ -1,5 +1,6 @@
 import { isObject, type TemplateObject, type TemplateValue } from '../../template/load.ts';
 import type { LocalStack } from '../../template/stack.ts';
+import { mergeBinaryMediaTypes } from '../binary-media.ts';
 import { REFUSAL_EXTENSION } from '../model.ts';
 import {
   ANY_METHOD,
@@ -420,6 +421,7 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
         ...gatewayResponsesOf(properties.GatewayResponses),
       };
     }
+    mergeBinaryMediaTypes(body, properties.BinaryMediaTypes);
     const plan = asObject(auth.UsagePlan);
     const create = String(plan.CreateUsagePlan ?? 'NONE').toUpperCase();
     const usagePlan: SamUsagePlan | undefined =

@@ -19,6 +19,16 @@ const attributeValue = (item: Flat) => ({
 });
 
 /**
+ * SQS also takes the plural spelling of these lists (`MessageAttributes.1.Name`): API Gateway's SQS integrations
+ * send it and AWS keeps the attributes (recording test_apigateway_sqs.py::
+ * test_sqs_aws_integration_with_message_attribute[MessageAttributes]).
+ */
+const PLURAL_SPELLINGS: Record<string, string> = {
+  MessageAttributes: 'MessageAttribute',
+  MessageSystemAttributes: 'MessageSystemAttribute',
+};
+
+/**
  * The query protocol's flattened parameters (`MessageAttribute.1.Name`, `SendMessageBatchRequestEntry.2.Id`, ...) as
  * the JSON protocol's structure (SQS API reference, "Making query API requests").
  */
@@ -32,7 +42,8 @@ export const parseQueryParameters = (flat: Flat): SqsInput => {
       input[key] = value;
       continue;
     }
-    const [, name = '', index = '0', rest = ''] = match;
+    const [, written = '', index = '0', rest = ''] = match;
+    const name = PLURAL_SPELLINGS[written] ?? written;
     const items = lists.get(name) ?? new Map<number, Flat>();
     lists.set(name, items);
     const item = items.get(Number(index)) ?? keyed<string>();

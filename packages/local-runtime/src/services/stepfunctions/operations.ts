@@ -124,6 +124,17 @@ export const operations: Record<string, Operation> = {
     };
   },
 
+  /**
+   * DeleteStateMachine (API reference, "DeleteStateMachine"): answers `{}` (recording test_apigateway_stepfunctions.py::
+   * test_apigateway_with_step_function_integration[DeleteStateMachine]); a machine that does not exist is no error
+   * (the action lists none but InvalidArn and ValidationException). Executions already running finish; the machine is
+   * back at the next start of the runtime, as the template declares it.
+   */
+  DeleteStateMachine: (registry, request) => {
+    registry.deleteMachine(requiredString(request, 'stateMachineArn'));
+    return {};
+  },
+
   ListStateMachines: (registry, request) => {
     const all = [...registry.machines.values()].sort((a, b) => a.seed.name.localeCompare(b.seed.name));
     const { items, nextToken } = page(all, request);

@@ -18,6 +18,12 @@ export class Registry {
     return machine;
   }
 
+  /** Removes a state machine; an ARN of the right form naming none is no error (see DeleteStateMachine). */
+  deleteMachine(arn: string): void {
+    if (!STATE_MACHINE_ARN.test(arn)) throw new SfnError('InvalidArn', `Invalid Arn: '${arn}'`);
+    this.machines.delete(arn);
+  }
+
   /**
    * A STANDARD execution: Express executions are not kept by Step Functions, so DescribeExecution, StopExecution and
    * GetExecutionHistory refuse their ARNs (API reference: "This API action is not supported by EXPRESS state
