@@ -7,6 +7,7 @@ import type { LocalStack } from '../template/stack.ts';
  */
 const EMULATED = new Set([
   'AWS::Serverless::Function',
+  'AWS::Lambda::Function',
   'AWS::Serverless::Api',
   'AWS::Serverless::HttpApi',
   'AWS::ApiGateway::ApiKey',
@@ -48,6 +49,8 @@ const NO_LOCAL_EFFECT = new Set([
   'AWS::Lambda::Permission',
   'AWS::Logs::LogGroup',
   'AWS::ApiGateway::Account',
+  // CDK's record of the construct library versions: read by CDK's telemetry only.
+  'AWS::CDK::Metadata',
 ]);
 
 export interface TemplateReport {
