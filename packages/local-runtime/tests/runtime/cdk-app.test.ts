@@ -1,0 +1,41 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+
+/**
+ * A CDK app's synthesized template, run as `sam local start-api -t cdk.out/<Stack>.template.json` runs it: the
+ * function's code is the asset folder its `aws:asset:path` metadata names (its Code is the S3 object CDK would
+ * upload), and its API is raw AWS::ApiGateway resources whose integration URI is a Fn::Join of the function's Arn.
+ * The fixture is copied out of this repository first: a CDK asset is a bundle Lambda runs alone, and this package's
+ * own `"type": "module"` would otherwise make its CommonJS an ES module.
+ */
+let runtime: RunningRuntime;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cdk-app-'));
+  cpSync(fileURLToPath(new URL('../fixtures/cdk-app', import.meta.url)), dir, { recursive: true });
+  runtime = await startRuntime(['-t', join(dir, 'cdk.out', 'CdkAppStack.template.json')]);
+}, 120_000);
+
+afterAll(async () => {
+  await runtime?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+it("runs the function's asset folder behind the API's {proxy+} and root methods", async () => {
+  const answer = await call(`${runtime.info.restUrl}/prod/items/7`);
+  expect({ status: answer.status, body: answer.json() }).toEqual({
+    status: 200,
+    body: { from: 'cdk asset', table: expect.stringContaining('ItemsTable5AAC2C46'), path: '/items/7' },
+  });
+  const root = await call(`${runtime.info.restUrl}/prod/`, { method: 'POST' });
+  expect(root.status).toBe(200);
+});
+
+it('reports nothing of the synthesized template as unsupported or not run', () => {
+  expect(runtime.output()).not.toMatch(/Not run locally/);
+  expect(runtime.output()).toMatch(/No local effect[^\n]*AWS::CDK::Metadata/);
+});
