@@ -1,6 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { createResolver, IntrinsicError, type PseudoParameters, type Resolver } from './intrinsics.ts';
 import { isObject, loadTemplate, type TemplateObject, type TemplateValue } from './load.ts';
+import { inlineNestedStacks } from './nested-stacks.ts';
 import { defaultSamconfigFile, parseParameterOverrides, readSamConfig, resolveParameters } from './parameters.ts';
 import { type PhysicalResource, physicalResource, stableId } from './physical-ids.ts';
 import { findGenerated, type GeneratedIds, type GeneratedResource, generatedIds } from './sam-generated.ts';
@@ -64,11 +65,15 @@ export class LocalStack {
    * each resolved to `local-<LogicalId>-<Attribute>` instead of refusing the template, and named at start-up.
    */
   readonly standIns = new Set<string>();
+  /** Each nested stack: served from which local template, or not run and why (see nested-stacks.ts). */
+  readonly nestedStacks: string[];
   private readonly generated: GeneratedIds;
 
   constructor(options: StackOptions) {
     this.templatePath = resolvePath(options.templatePath);
-    this.template = loadTemplate(this.templatePath);
+    const nested = inlineNestedStacks(loadTemplate(this.templatePath), this.templatePath);
+    this.template = nested.template;
+    this.nestedStacks = nested.notes;
     const samconfig = readSamConfig(
       options.samconfigPath ?? defaultSamconfigFile(this.templatePath),
       options.configEnv,
