@@ -198,8 +198,10 @@ export const chooseFunction = (
   wanted: string | undefined,
 ): { logicalId: string | undefined; all: string[] } => {
   const functions = stack.ofType(...FUNCTION_TYPES);
+  // SAM CLI names a nested stack's function `Stack/Function`: here it is the logical id `StackFunction`.
+  const nestedId = wanted?.replaceAll('/', '');
   const found = wanted
-    ? functions.find((fn) => fn.logicalId === wanted || stack.ref(fn.logicalId) === wanted)
+    ? functions.find((fn) => fn.logicalId === wanted || fn.logicalId === nestedId || stack.ref(fn.logicalId) === wanted)
     : functions.length === 1
       ? functions[0]
       : undefined;

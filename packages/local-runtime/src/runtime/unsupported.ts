@@ -1,4 +1,5 @@
 import { isObject, type TemplateObject, type TemplateValue } from '../template/load.ts';
+import { NESTED_TEMPLATE } from '../template/nested-stacks.ts';
 import type { LocalStack } from '../template/stack.ts';
 
 /**
@@ -128,6 +129,8 @@ export const templateReport = (stack: LocalStack): TemplateReport => {
   for (const resource of stack.resources.values()) {
     if (!resource.enabled) continue;
     const { logicalId, type } = resource;
+    // A nested stack served in the parent is named by its own [nested] line (see template/nested-stacks.ts).
+    if (isObject(resource.raw.Metadata) && resource.raw.Metadata[NESTED_TEMPLATE] !== undefined) continue;
     if (NO_LOCAL_EFFECT.has(type)) noLocalEffect.push(`${logicalId} (${type})`);
     else if (!EMULATED.has(type)) unsupported.push(`${logicalId} (${type}): resource type not supported locally`);
     const properties = isObject(resource.raw.Properties) ? resource.raw.Properties : {};

@@ -20,6 +20,9 @@ export interface NestedStacks {
   notes: string[];
 }
 
+/** Metadata key marking a nested stack whose resources are served in the parent (its value: the template file). */
+export const NESTED_TEMPLATE = 'LocalNestedTemplate';
+
 const NESTED_TYPES = new Set(['AWS::Serverless::Application', 'AWS::CloudFormation::Stack']);
 
 /** SAM's Globals section each resource type takes (SAM developer guide, "Globals section of the AWS SAM template"). */
@@ -317,7 +320,11 @@ export const inlineNestedStacks = (template: TemplateObject, templatePath: strin
         rewrite(asObject(output).Value ?? '', scope),
       ]),
     );
-    delete (merged.Resources as TemplateObject)[logicalId];
+    // Kept (its Ref is the nested stack's id), marked as served here so it is not reported as unsupported.
+    (merged.Resources as TemplateObject)[logicalId] = {
+      ...raw,
+      Metadata: { ...asObject(raw.Metadata), [NESTED_TEMPLATE]: where.file },
+    };
   }
   return {
     template: {

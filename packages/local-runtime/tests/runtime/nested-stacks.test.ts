@@ -1,5 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { runCommand } from '../lambda-api/start-lambda-process.ts';
 
 /**
  * Nested stacks whose templates are local files, black-box: a SAM application (Globals, a parameter passed as the
@@ -51,3 +55,27 @@ it('names a nested stack whose template is not a local file at start-up', () => 
     /RemoteApp \(AWS::Serverless::Application\): nested stack not run: a Serverless Application Repository application/,
   );
 });
+
+it('reports a served nested stack only as served, never as unsupported', () => {
+  expect(runtime.output()).toMatch(
+    /GreeterApp \(AWS::Serverless::Application\): nested stack served from .*child\/template\.yaml/,
+  );
+  expect(runtime.output()).not.toMatch(/(GreeterApp|RawStack) \([^)]*\): resource type not supported/);
+});
+
+it('invoke names a nested function as SAM CLI does: Stack/Function', async () => {
+  const buildDir = mkdtempSync(join(tmpdir(), 'local-runtime-nested-'));
+  const { code, stdout } = await runCommand([
+    'invoke',
+    'GreeterApp/HelloFunction',
+    '-t',
+    FIXTURE,
+    '--build-dir',
+    buildDir,
+  ]);
+  expect(code).toBe(0);
+  expect(JSON.parse(JSON.parse(stdout).body as string)).toMatchObject({
+    greeting: 'hello',
+    fromGlobals: 'child globals',
+  });
+}, 120_000);
