@@ -12,7 +12,7 @@ import { pythonCommand } from '../lambda/python-pool.ts';
 import { isObject, type TemplateObject } from '../template/load.ts';
 import { type LocalStack, StackError } from '../template/stack.ts';
 import { type EnvVarsOverrides, envVarsFor, envVarsNotes } from './env-vars.ts';
-import { FUNCTION_TYPES, rawFunctionProperties } from './raw-function.ts';
+import { FUNCTION_TYPES, rawFunctionProperties, standAloneAsset } from './raw-function.ts';
 
 const variablesOf = (properties: TemplateObject): Record<string, string> => {
   const environment = isObject(properties.Environment) ? properties.Environment : {};
@@ -153,6 +153,7 @@ const codeOf = (
     }
     codeDir = resolve(dirname(stack.templatePath), codeUri);
     const shown = relative(process.cwd(), codeDir) || '.';
+    standAloneAsset(stack, logicalId, codeDir);
     if (!existsSync(codeDir)) return { ok: false, error: notRun(`CodeUri ${shown} does not exist`) };
     if (!statSync(codeDir).isDirectory()) {
       if (!codeDir.endsWith('.zip')) {

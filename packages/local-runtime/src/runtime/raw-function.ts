@@ -1,3 +1,5 @@
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isObject, type TemplateObject } from '../template/load.ts';
 import type { LocalStack } from '../template/stack.ts';
 
@@ -12,6 +14,19 @@ export const FUNCTION_TYPES = ['AWS::Serverless::Function', 'AWS::Lambda::Functi
  * (with `aws:asset:property: Code`) is the asset folder beside the template in cdk.out, which `sam local -t` runs.
  * Any other S3 `Code` stays an S3 location and is named as not run.
  */
+/**
+ * A CDK asset folder is the task root Lambda runs alone, where Node.js's defaults make a `.js` file CommonJS; a CDK
+ * project's own `"type": "module"` above cdk.out would make its CommonJS bundle an ES module here. A `package.json`
+ * that says nothing, written into the asset folder when it has none (cdk.out is CDK's output, rewritten on each
+ * synth), stops that lookup, as the build dir's does for esbuild bundles.
+ */
+export const standAloneAsset = (stack: LocalStack, logicalId: string, codeDir: string): void => {
+  const metadata = stack.resources.get(logicalId)?.raw.Metadata;
+  if (!isObject(metadata) || typeof metadata['aws:asset:path'] !== 'string') return;
+  const manifest = join(codeDir, 'package.json');
+  if (existsSync(codeDir) && statSync(codeDir).isDirectory() && !existsSync(manifest)) writeFileSync(manifest, '{}\n');
+};
+
 export const rawFunctionProperties = (stack: LocalStack, logicalId: string): TemplateObject => {
   const { Code: code, ...properties } = stack.properties(logicalId);
   const resource = stack.resources.get(logicalId);

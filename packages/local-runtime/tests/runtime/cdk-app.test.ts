@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +8,8 @@ import { call, type RunningRuntime, startRuntime } from '../../src/testing/index
  * A CDK app's synthesized template, run as `sam local start-api -t cdk.out/<Stack>.template.json` runs it: the
  * function's code is the asset folder its `aws:asset:path` metadata names (its Code is the S3 object CDK would
  * upload), and its API is raw AWS::ApiGateway resources whose integration URI is a Fn::Join of the function's Arn.
- * The fixture is copied out of this repository first: a CDK asset is a bundle Lambda runs alone, and this package's
- * own `"type": "module"` would otherwise make its CommonJS an ES module.
+ * The fixture is copied out of this repository, into a project whose package.json says `"type": "module"`: the
+ * asset's CommonJS bundle still loads as Lambda, which runs the asset folder alone, loads it.
  */
 let runtime: RunningRuntime;
 let dir: string;
@@ -17,6 +17,8 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cdk-app-'));
   cpSync(fileURLToPath(new URL('../fixtures/cdk-app', import.meta.url)), dir, { recursive: true });
+  // A CDK project written as ES modules: its asset's CommonJS bundle must still load as Lambda loads it.
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'cdk-app', type: 'module' }));
   runtime = await startRuntime(['-t', join(dir, 'cdk.out', 'CdkAppStack.template.json')]);
 }, 120_000);
 
