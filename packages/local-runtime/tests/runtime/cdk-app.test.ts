@@ -41,3 +41,19 @@ it('reports nothing of the synthesized template as unsupported or not run', () =
   expect(runtime.output()).not.toMatch(/Not run locally/);
   expect(runtime.output()).toMatch(/No local effect[^\n]*AWS::CDK::Metadata/);
 });
+
+it("runs a CDK HTTP API stack (AWS::ApiGatewayV2 resources, the integration's IntegrationUri the function's Arn)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cdk-http-'));
+  cpSync(fileURLToPath(new URL('../fixtures/cdk-app', import.meta.url)), dir, { recursive: true });
+  const http = await startRuntime(['-t', join(dir, 'cdk.out', 'CdkHttpStack.template.json')]);
+  try {
+    const answer = await call(`${http.info.apis[0]?.url}/items`);
+    expect({ status: answer.status, body: answer.json() }).toEqual({
+      status: 200,
+      body: { from: 'cdk asset', table: 'http-items' },
+    });
+  } finally {
+    await http.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);
