@@ -123,6 +123,10 @@ const rewrite = (value: TemplateValue, scope: Scope): TemplateValue => {
     const renamed = scope.resources.has(target) ? `${scope.prefix}${target}` : target;
     return { 'Fn::GetAtt': [renamed, ...rest.map((item) => rewrite(item, scope))] };
   }
+  if (only === 'Fn::GetAtt' && typeof argument === 'string') {
+    const [target = '', attribute = ''] = argument.split(/\.(.*)/s);
+    return { 'Fn::GetAtt': [scope.resources.has(target) ? `${scope.prefix}${target}` : target, attribute] };
+  }
   if (only === 'Condition' && typeof argument === 'string' && scope.conditions.has(argument)) {
     return { Condition: `${scope.prefix}${argument}` };
   }
