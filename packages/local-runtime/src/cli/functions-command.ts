@@ -19,6 +19,13 @@ export const buildDirFlag: Flag = {
   help: 'where function bundles go (default .local/build beside the template)',
 };
 
+/** `--strict`: the template is refused for anything CloudFormation refuses it for (see template-problems.ts). */
+export const strictFlag: Flag = {
+  name: 'strict',
+  kind: 'boolean',
+  help: 'refuse the template for anything CloudFormation refuses it for (by default a problem in what is not served, such as an unused output naming a missing resource, is named at start-up and the rest runs)',
+};
+
 export const idleTimeoutFlag: Flag = {
   name: 'idle-timeout',
   kind: 'string',
@@ -95,6 +102,7 @@ export const readFunctionsCommand = (command: LocalCommand, synopsis: string, ar
       samconfigPath: options.samconfigPath,
       samconfigCommand: options.samconfigCommand,
       ...(region ? { region } : {}),
+      strict: options.boolean('strict') ?? false,
     });
   } catch (error) {
     return fail((error as Error).message, 1);

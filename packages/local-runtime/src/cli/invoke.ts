@@ -4,7 +4,7 @@ import { endLines, errorBodyOf, startLine } from '../lambda/report.ts';
 import { chooseFunction } from '../runtime/functions.ts';
 import { startFunctionsRuntime } from '../runtime/functions-runtime.ts';
 import { type Flag, helpFlag, samLocalFlags } from './flags.ts';
-import { buildDirFlag, debugPortOf, readFunctionsCommand } from './functions-command.ts';
+import { buildDirFlag, debugPortOf, readFunctionsCommand, strictFlag } from './functions-command.ts';
 
 /**
  * `sam-local-runtime invoke [FUNCTION] -e event.json`, as `sam local invoke`: the function's result (or its error
@@ -24,6 +24,7 @@ const FLAGS: Flag[] = [
   { name: 'no-event', kind: 'boolean', help: "invoke with {} (SAM CLI's deprecated flag; the default)" },
   ...samLocalFlags('invoke'),
   buildDirFlag,
+  strictFlag,
   helpFlag,
 ];
 

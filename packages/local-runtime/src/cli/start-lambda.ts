@@ -10,6 +10,7 @@ import {
   idleTimeoutOf,
   portOf,
   readFunctionsCommand,
+  strictFlag,
 } from './functions-command.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
 
@@ -45,6 +46,7 @@ const FLAGS: Flag[] = [
     help: "the endpoints take any well-formed SigV4 signature (tools signed with other credentials); by default only the local credentials' (printed at start-up)",
   },
   idleTimeoutFlag,
+  strictFlag,
   helpFlag,
 ];
 

@@ -6,7 +6,7 @@ import { flushStdout, writeStdout } from '../runtime/stdout-lines.ts';
 import { parseParameterOverrides } from '../template/parameters.ts';
 import { isSamBuildOutput } from '../template/template-file.ts';
 import { type Flag, helpFlag, samLocalFlags } from './flags.ts';
-import { idleTimeoutFlag, idleTimeoutOf } from './functions-command.ts';
+import { idleTimeoutFlag, idleTimeoutOf, strictFlag } from './functions-command.ts';
 import { CommandError, type LocalCommand, readLocalCommand, shortUsage, UsageError, usageOf } from './options.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
 
@@ -68,6 +68,7 @@ const runtimeFlags: Flag[] = [
     help: 'close WebSocket connections after S seconds (default 7200, as API Gateway)',
   },
   idleTimeoutFlag,
+  strictFlag,
   {
     name: 'log-format',
     kind: 'string',
@@ -231,6 +232,7 @@ export const runStart = async (name: 'start' | 'start-api', argv: string[]): Pro
     ...(options.string('debug-args') ? { debugArgs: options.string('debug-args') } : {}),
     ...(options.string('debugger-path') ? { debuggerPath: options.string('debugger-path') } : {}),
     acceptAnySignature: options.boolean('accept-any-signature') ?? false,
+    strict: options.boolean('strict') ?? false,
   }).catch((error: Error) => fail(error.message, 1));
 
   if (logFormat === 'json') {

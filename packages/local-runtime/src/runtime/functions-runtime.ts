@@ -220,6 +220,10 @@ export const startFunctionsRuntime = async (
         functionOutput: observability ? observability.functionOutput(options.functionOutput) : options.functionOutput,
       });
     };
+    for (const note of stack.nestedStacks) log(`[nested] ${note}`);
+    for (const problem of stack.templateProblems) {
+      log(`[template] ${problem} (CloudFormation refuses this; --strict does too)`);
+    }
     for (const note of envVarsReport(stack, options.envVars)) log(`[env-vars] ${note}`);
     const first = lambdaFor(stack, Object.fromEntries(built.map((fn) => [fn.logicalId, fn.outfile])));
     runtime = first;

@@ -12,6 +12,7 @@ import { pythonCommand } from '../lambda/python-pool.ts';
 import { isObject, type TemplateObject } from '../template/load.ts';
 import { type LocalStack, StackError } from '../template/stack.ts';
 import { type EnvVarsOverrides, envVarsFor, envVarsNotes } from './env-vars.ts';
+import { FUNCTION_TYPES, rawFunctionProperties, standAloneAsset } from './raw-function.ts';
 
 const variablesOf = (properties: TemplateObject): Record<string, string> => {
   const environment = isObject(properties.Environment) ? properties.Environment : {};
@@ -20,10 +21,16 @@ const variablesOf = (properties: TemplateObject): Record<string, string> => {
 };
 
 /**
- * Each function's properties as SAM deploys them: Globals.Function merged under the function's own (maps such as
+ * Each function's properties as SAM deploys them (a raw `AWS::Lambda::Function`'s read in SAM's shape: see
+ * raw-function.ts): Globals.Function merged under the function's own (maps such as
  * Environment.Variables merged key by key, as SAM does), every intrinsic resolved.
  */
 export const functionProperties = (stack: LocalStack, logicalId: string): TemplateObject => {
+  // Globals are SAM's: CloudFormation's own function takes only what it declares.
+  if (stack.resources.get(logicalId)?.type === 'AWS::Lambda::Function') {
+    const raw = rawFunctionProperties(stack, logicalId);
+    return { ...raw, Environment: { Variables: variablesOf(raw) } };
+  }
   const globals =
     isObject(stack.template.Globals) && isObject(stack.template.Globals.Function)
       ? stack.template.Globals.Function
@@ -137,10 +144,16 @@ const codeOf = (
   } else {
     const codeUri = properties.CodeUri ?? '.';
     if (typeof codeUri !== 'string' || codeUri.startsWith('s3://')) {
-      return { ok: false, error: notRun('CodeUri is an S3 location: point it at the function folder to run it') };
+      return {
+        ok: false,
+        error: notRun(
+          `the code is in S3 (${typeof codeUri === 'string' ? codeUri : JSON.stringify(codeUri)}): point it at the function folder to run it`,
+        ),
+      };
     }
     codeDir = resolve(dirname(stack.templatePath), codeUri);
     const shown = relative(process.cwd(), codeDir) || '.';
+    standAloneAsset(stack, logicalId, codeDir);
     if (!existsSync(codeDir)) return { ok: false, error: notRun(`CodeUri ${shown} does not exist`) };
     if (!statSync(codeDir).isDirectory()) {
       if (!codeDir.endsWith('.zip')) {
@@ -185,9 +198,11 @@ export const chooseFunction = (
   stack: LocalStack,
   wanted: string | undefined,
 ): { logicalId: string | undefined; all: string[] } => {
-  const functions = stack.ofType('AWS::Serverless::Function');
+  const functions = stack.ofType(...FUNCTION_TYPES);
+  // SAM CLI names a nested stack's function `Stack/Function`: here it is the logical id `StackFunction`.
+  const nestedId = wanted?.replaceAll('/', '');
   const found = wanted
-    ? functions.find((fn) => fn.logicalId === wanted || stack.ref(fn.logicalId) === wanted)
+    ? functions.find((fn) => fn.logicalId === wanted || fn.logicalId === nestedId || stack.ref(fn.logicalId) === wanted)
     : functions.length === 1
       ? functions[0]
       : undefined;
@@ -236,7 +251,7 @@ const functionConfigsOf = (
   bundles: Record<string, string>,
   options: FunctionEnvironmentOptions,
 ): FunctionConfig[] =>
-  stack.ofType('AWS::Serverless::Function').flatMap((resource) => {
+  stack.ofType(...FUNCTION_TYPES).flatMap((resource) => {
     const properties = functionProperties(stack, resource.logicalId);
     const code = codeOf(stack, resource.logicalId, properties, bundles[resource.logicalId], options.buildDir);
     const bundle = code.ok ? code.file : '';
@@ -299,7 +314,7 @@ export const checkInits = (runtime: LambdaRuntime, log: (line: string) => void):
 export const envVarsReport = (stack: LocalStack, overrides: EnvVarsOverrides | undefined): string[] =>
   envVarsNotes(
     overrides,
-    stack.ofType('AWS::Serverless::Function').map((resource) => ({
+    stack.ofType(...FUNCTION_TYPES).map((resource) => ({
       logicalId: resource.logicalId,
       name: stack.ref(resource.logicalId),
       declared: Object.keys(variablesOf(functionProperties(stack, resource.logicalId))),

@@ -106,6 +106,8 @@ export interface RuntimeOptions {
    * credentials' (for tools signed with other credentials). AWS_IAM routes still need the local credentials.
    */
   acceptAnySignature?: boolean;
+  /** `--strict`: refuse the template for anything CloudFormation refuses it for (see template-problems.ts). */
+  strict?: boolean;
 }
 
 export interface LocalRuntime {
@@ -262,6 +264,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       ...(options.samconfigCommand ? { samconfigCommand: options.samconfigCommand } : {}),
       ...(options.region ? { region: options.region } : {}),
       ...(options.importValues ? { importValues: options.importValues } : {}),
+      strict: options.strict ?? false,
     });
   const stack = readStack();
   const report = templateReport(stack);

@@ -1,4 +1,5 @@
 import { isObject, type TemplateObject, type TemplateValue } from '../template/load.ts';
+import { NESTED_TEMPLATE } from '../template/nested-stacks.ts';
 import type { LocalStack } from '../template/stack.ts';
 
 /**
@@ -7,6 +8,7 @@ import type { LocalStack } from '../template/stack.ts';
  */
 const EMULATED = new Set([
   'AWS::Serverless::Function',
+  'AWS::Lambda::Function',
   'AWS::Serverless::Api',
   'AWS::Serverless::HttpApi',
   'AWS::ApiGateway::ApiKey',
@@ -48,6 +50,8 @@ const NO_LOCAL_EFFECT = new Set([
   'AWS::Lambda::Permission',
   'AWS::Logs::LogGroup',
   'AWS::ApiGateway::Account',
+  // CDK's record of the construct library versions: read by CDK's telemetry only.
+  'AWS::CDK::Metadata',
 ]);
 
 export interface TemplateReport {
@@ -123,6 +127,8 @@ export const templateReport = (stack: LocalStack): TemplateReport => {
   for (const resource of stack.resources.values()) {
     if (!resource.enabled) continue;
     const { logicalId, type } = resource;
+    // A nested stack served in the parent is named by its own [nested] line (see template/nested-stacks.ts).
+    if (isObject(resource.raw.Metadata) && resource.raw.Metadata[NESTED_TEMPLATE] !== undefined) continue;
     if (NO_LOCAL_EFFECT.has(type)) noLocalEffect.push(`${logicalId} (${type})`);
     else if (!EMULATED.has(type)) unsupported.push(`${logicalId} (${type}): resource type not supported locally`);
     const properties = isObject(resource.raw.Properties) ? resource.raw.Properties : {};

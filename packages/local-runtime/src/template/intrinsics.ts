@@ -81,6 +81,9 @@ export const createResolver = (template: TemplateObject, options: ResolverOption
     if (pseudoValue !== undefined) return pseudoValue;
     const parameter = options.parameters[name];
     if (parameter !== undefined) return parameter;
+    if (isObject(template.Parameters) && name in template.Parameters) {
+      throw new IntrinsicError(`Parameter '${name}' has no value (no Default in the template, none given)`);
+    }
     const [resourceId] = name.split('.');
     if (
       name in resources ||

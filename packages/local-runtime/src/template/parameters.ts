@@ -147,6 +147,8 @@ const check = (name: string, declaration: TemplateObject, value: string): void =
 export const resolveParameters = (
   template: TemplateObject,
   values: Record<string, string>,
+  /** When given, a parameter with no value is listed here (and left out) instead of refusing the template. */
+  missing?: string[],
 ): Record<string, string | string[]> => {
   const declared = isObject(template.Parameters) ? template.Parameters : {};
   for (const name of Object.keys(values)) {
@@ -160,6 +162,10 @@ export const resolveParameters = (
   for (const [name, raw] of Object.entries(declared)) {
     const declaration = isObject(raw) ? raw : {};
     const value = values[name] ?? (declaration.Default === undefined ? undefined : String(declaration.Default));
+    if (value === undefined && missing) {
+      missing.push(name);
+      continue;
+    }
     if (value === undefined)
       throw new ParameterError(`Parameter '${name}' must have a value (no Default in the template)`);
     check(name, declaration, value);

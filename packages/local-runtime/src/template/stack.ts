@@ -1,10 +1,12 @@
 import { resolve as resolvePath } from 'node:path';
 import { createResolver, IntrinsicError, type PseudoParameters, type Resolver } from './intrinsics.ts';
 import { isObject, loadTemplate, type TemplateObject, type TemplateValue } from './load.ts';
+import { inlineNestedStacks } from './nested-stacks.ts';
 import { defaultSamconfigFile, parseParameterOverrides, readSamConfig, resolveParameters } from './parameters.ts';
 import { type PhysicalResource, physicalResource, stableId } from './physical-ids.ts';
 import { findGenerated, type GeneratedIds, type GeneratedResource, generatedIds } from './sam-generated.ts';
 import { implicitResources } from './sam-implicit.ts';
+import { templateProblems } from './template-problems.ts';
 
 /**
  * The template as one deployed stack would be: parameter values from a samconfig.toml environment and
@@ -26,6 +28,11 @@ export interface StackOptions {
   accountId?: string;
   /** Values of other stacks' exports for `Fn::ImportValue` (`Name=Value`); a missing one gets a stand-in. */
   importValues?: Record<string, string>;
+  /**
+   * Refuse the template as CloudFormation would for any problem template-problems.ts finds (and a parameter with no
+   * value); by default such a problem is named in `templateProblems` and only stops start-up where it is served.
+   */
+  strict?: boolean;
 }
 
 export interface StackResource {
@@ -64,11 +71,21 @@ export class LocalStack {
    * each resolved to `local-<LogicalId>-<Attribute>` instead of refusing the template, and named at start-up.
    */
   readonly standIns = new Set<string>();
+  /**
+   * What CloudFormation would refuse the template for, in parts the local stack may never read (see
+   * template-problems.ts): named at start-up; `strict` refuses them.
+   */
+  readonly templateProblems: string[];
+  private readonly strict: boolean;
+  /** Each nested stack: served from which local template, or not run and why (see nested-stacks.ts). */
+  readonly nestedStacks: string[];
   private readonly generated: GeneratedIds;
 
   constructor(options: StackOptions) {
     this.templatePath = resolvePath(options.templatePath);
-    this.template = loadTemplate(this.templatePath);
+    const nested = inlineNestedStacks(loadTemplate(this.templatePath), this.templatePath);
+    this.template = nested.template;
+    this.nestedStacks = nested.notes;
     const samconfig = readSamConfig(
       options.samconfigPath ?? defaultSamconfigFile(this.templatePath),
       options.configEnv,
@@ -79,7 +96,9 @@ export class LocalStack {
     const overrides = parseParameterOverrides(options.parameterOverrides ?? '');
     this.overriddenParameters = Object.keys(overrides);
     const values = { ...samconfig.parameterOverrides, ...overrides };
-    this.parameters = resolveParameters(this.template, values);
+    this.strict = options.strict ?? false;
+    const missing: string[] = [];
+    this.parameters = resolveParameters(this.template, values, missing);
     const region = options.region ?? samconfig.region ?? process.env.AWS_REGION ?? 'us-east-1';
     const stackName = samconfig.stackName ?? 'local-stack';
     const accountId = options.accountId ?? '123456789012';
@@ -114,15 +133,41 @@ export class LocalStack {
         generated: (logicalId) => findGenerated(this.generated, logicalId) !== undefined,
       },
     );
+    this.templateProblems = [
+      ...missing.map((name) => `Parameter ${name} has no value (no Default, none given)`),
+      ...templateProblems(this.template, (logicalId) => findGenerated(this.generated, logicalId) !== undefined, raw),
+    ];
+    if (options.strict && this.templateProblems.length > 0) {
+      throw new StackError(
+        `CloudFormation would refuse this template (--strict):\n${this.templateProblems.map((line) => `  - ${line}`).join('\n')}`,
+      );
+    }
     this.resources = new Map(
       Object.entries(raw).map(([logicalId, resource]) => {
         const value = isObject(resource) ? resource : {};
-        return [
-          logicalId,
-          { logicalId, type: String(value.Type ?? ''), enabled: this.resolver.resourceEnabled(logicalId), raw: value },
-        ];
+        return [logicalId, { logicalId, type: String(value.Type ?? ''), enabled: this.enabled(logicalId), raw: value }];
       }),
     );
+  }
+
+  /**
+   * Whether a resource exists; one whose Condition cannot be evaluated (not declared) is left out, as a resource
+   * nothing served can use: the problem is in templateProblems already.
+   */
+  private enabled(logicalId: string): boolean {
+    try {
+      return this.resolver.resourceEnabled(logicalId);
+    } catch (error) {
+      if (error instanceof IntrinsicError && !this.strict) {
+        const line = `${logicalId}: ${error.message}: the resource is left out`;
+        if (!this.templateProblems.some((problem) => problem.startsWith(`${logicalId}: Condition`))) {
+          this.templateProblems.push(line);
+        }
+        return false;
+      }
+      if (error instanceof IntrinsicError) throw new StackError(`${logicalId}: ${error.message}`);
+      throw error;
+    }
   }
 
   get region(): string {

@@ -74,3 +74,18 @@ export const startLambdaEndpoint = async (args: string[]): Promise<LambdaEndpoin
       }),
   };
 };
+
+/** One `sam-local-runtime <command> ...` run to its end: its exit code and what it wrote. */
+export const runCommand = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
