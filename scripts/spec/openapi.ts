@@ -254,6 +254,24 @@ const passThroughBody: JsonObject = {
   content: { 'application/json': { schema: {} } },
 };
 
+/**
+ * The definition without the browsers' CORS preflights (OPTIONS operations answered by a MOCK integration): they are
+ * the gateway's business, no client or SDK calls them, so the exported API (the reference page, the SDK) leaves them
+ * out. Read before the extensions go, since the integration says what the operation is.
+ */
+const withoutPreflights = (body: Json): Json => {
+  if (!isObject(body) || !isObject(body.paths)) return body;
+  const paths = Object.fromEntries(
+    Object.entries(body.paths).map(([path, item]) => {
+      if (!isObject(item) || !isObject(item.options)) return [path, item];
+      const integration = item.options['x-amazon-apigateway-integration'];
+      const preflight = isObject(integration) && String(integration.type).toLowerCase() === 'mock';
+      return [path, preflight ? Object.fromEntries(Object.entries(item).filter(([key]) => key !== 'options')) : item];
+    }),
+  );
+  return { ...body, paths };
+};
+
 /** The REST API definition a deployed stack serves: DefinitionBody with Fn::If/AWS::Include resolved. */
 const deployedDefinition = (options: CleanOpenApiOptions): { definition: JsonObject; stack: LocalStack } => {
   const templatePath = resolve(options.templatePath ?? 'template.yaml');
@@ -267,7 +285,7 @@ const deployedDefinition = (options: CleanOpenApiOptions): { definition: JsonObj
   const body = properties.DefinitionBody ?? properties.Body;
   if (body === undefined) throw new Error(`${api.logicalId}: no DefinitionBody to export`);
   // Extensions go first: they hold the integration ARNs, whose Fn::GetAtt a published document has no use for.
-  const definition = stack.resolve(stripExtensions(body));
+  const definition = stack.resolve(stripExtensions(withoutPreflights(body)));
   if (!isObject(definition)) throw new Error(`${api.logicalId}: DefinitionBody is not an OpenAPI document`);
   return { definition, stack };
 };

@@ -13,8 +13,7 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
-    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
-    options: operations['preflightHealth'];
+    options?: never;
     head?: never;
     patch?: never;
     trace?: never;
@@ -31,8 +30,7 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
-    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
-    options: operations['preflightV1Catalog'];
+    options?: never;
     head?: never;
     patch?: never;
     trace?: never;
@@ -49,8 +47,7 @@ export interface paths {
     /** Place an order (Lambda validates with zod, then starts the order workflow). */
     post: operations['createOrder'];
     delete?: never;
-    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
-    options: operations['preflightV1Orders'];
+    options?: never;
     head?: never;
     patch?: never;
     trace?: never;
@@ -67,8 +64,7 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
-    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
-    options: operations['preflightV1OrdersOrderId'];
+    options?: never;
     head?: never;
     patch?: never;
     trace?: never;
@@ -85,8 +81,7 @@ export interface paths {
     /** Place an order straight into Step Functions (AWS service integration, no Lambda). */
     post: operations['createOrderV2'];
     delete?: never;
-    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
-    options: operations['preflightV2Orders'];
+    options?: never;
     head?: never;
     patch?: never;
     trace?: never;
@@ -103,8 +98,7 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
-    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
-    options: operations['preflightV2OrdersOrderId'];
+    options?: never;
     head?: never;
     patch?: never;
     trace?: never;
@@ -121,8 +115,7 @@ export interface paths {
     /** A partner posts an order event; it goes straight to the queue (AWS service integration to SQS). */
     post: operations['publishOrderEvent'];
     delete?: never;
-    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
-    options: operations['preflightV1Events'];
+    options?: never;
     head?: never;
     patch?: never;
     trace?: never;
@@ -142,8 +135,7 @@ export interface paths {
     post: operations['legacyProxyPost'];
     /** An existing HTTP back end, now behind the token authorizer, an API key and usage-plan throttling. */
     delete: operations['legacyProxyDelete'];
-    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
-    options: operations['preflightV1LegacyProxy'];
+    options?: never;
     head?: never;
     /** An existing HTTP back end, now behind the token authorizer, an API key and usage-plan throttling. */
     patch: operations['legacyProxyPatch'];
@@ -161,8 +153,7 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
-    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
-    options: operations['preflightV1Me'];
+    options?: never;
     head?: never;
     patch?: never;
     trace?: never;
@@ -179,8 +170,7 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
-    /** CORS preflight (MOCK, no auth, no key) with the stage's allowed origin. */
-    options: operations['preflightV1AdminUsage'];
+    options?: never;
     head?: never;
     patch?: never;
     trace?: never;
@@ -408,29 +398,6 @@ export interface operations {
       '5XX': components['responses']['GatewayError'];
     };
   };
-  preflightHealth: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
-      200: {
-        headers: {
-          'Access-Control-Allow-Origin'?: string;
-          'Access-Control-Allow-Headers'?: string;
-          'Access-Control-Allow-Methods'?: string;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      429: components['responses']['TooManyRequests'];
-      '5XX': components['responses']['GatewayError'];
-    };
-  };
   listCatalog: {
     parameters: {
       query?: {
@@ -461,29 +428,6 @@ export interface operations {
         };
       };
       403: components['responses']['Forbidden'];
-      429: components['responses']['TooManyRequests'];
-      '5XX': components['responses']['GatewayError'];
-    };
-  };
-  preflightV1Catalog: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
-      200: {
-        headers: {
-          'Access-Control-Allow-Origin'?: string;
-          'Access-Control-Allow-Headers'?: string;
-          'Access-Control-Allow-Methods'?: string;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
       429: components['responses']['TooManyRequests'];
       '5XX': components['responses']['GatewayError'];
     };
@@ -555,29 +499,6 @@ export interface operations {
       '5XX': components['responses']['GatewayError'];
     };
   };
-  preflightV1Orders: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
-      200: {
-        headers: {
-          'Access-Control-Allow-Origin'?: string;
-          'Access-Control-Allow-Headers'?: string;
-          'Access-Control-Allow-Methods'?: string;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      429: components['responses']['TooManyRequests'];
-      '5XX': components['responses']['GatewayError'];
-    };
-  };
   getOrderV1: {
     parameters: {
       query?: never;
@@ -628,31 +549,6 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      '5XX': components['responses']['GatewayError'];
-    };
-  };
-  preflightV1OrdersOrderId: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        orderId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
-      200: {
-        headers: {
-          'Access-Control-Allow-Origin'?: string;
-          'Access-Control-Allow-Headers'?: string;
-          'Access-Control-Allow-Methods'?: string;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      429: components['responses']['TooManyRequests'];
       '5XX': components['responses']['GatewayError'];
     };
   };
@@ -713,29 +609,6 @@ export interface operations {
       '5XX': components['responses']['GatewayError'];
     };
   };
-  preflightV2Orders: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
-      200: {
-        headers: {
-          'Access-Control-Allow-Origin'?: string;
-          'Access-Control-Allow-Headers'?: string;
-          'Access-Control-Allow-Methods'?: string;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      429: components['responses']['TooManyRequests'];
-      '5XX': components['responses']['GatewayError'];
-    };
-  };
   getOrder: {
     parameters: {
       query?: never;
@@ -789,31 +662,6 @@ export interface operations {
       '5XX': components['responses']['GatewayError'];
     };
   };
-  preflightV2OrdersOrderId: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        orderId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
-      200: {
-        headers: {
-          'Access-Control-Allow-Origin'?: string;
-          'Access-Control-Allow-Headers'?: string;
-          'Access-Control-Allow-Methods'?: string;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      429: components['responses']['TooManyRequests'];
-      '5XX': components['responses']['GatewayError'];
-    };
-  };
   publishOrderEvent: {
     parameters: {
       query?: never;
@@ -849,29 +697,6 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      '5XX': components['responses']['GatewayError'];
-    };
-  };
-  preflightV1Events: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
-      200: {
-        headers: {
-          'Access-Control-Allow-Origin'?: string;
-          'Access-Control-Allow-Headers'?: string;
-          'Access-Control-Allow-Methods'?: string;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      429: components['responses']['TooManyRequests'];
       '5XX': components['responses']['GatewayError'];
     };
   };
@@ -983,32 +808,6 @@ export interface operations {
       };
     };
   };
-  preflightV1LegacyProxy: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The rest of the path, slashes included (API Gateway’s greedy `{proxy+}`): send its segments unescaped, as the SDK does. */
-        proxy: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
-      200: {
-        headers: {
-          'Access-Control-Allow-Origin'?: string;
-          'Access-Control-Allow-Headers'?: string;
-          'Access-Control-Allow-Methods'?: string;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      429: components['responses']['TooManyRequests'];
-      '5XX': components['responses']['GatewayError'];
-    };
-  };
   legacyProxyPatch: {
     parameters: {
       query?: never;
@@ -1063,29 +862,6 @@ export interface operations {
       '5XX': components['responses']['GatewayError'];
     };
   };
-  preflightV1Me: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
-      200: {
-        headers: {
-          'Access-Control-Allow-Origin'?: string;
-          'Access-Control-Allow-Headers'?: string;
-          'Access-Control-Allow-Methods'?: string;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      429: components['responses']['TooManyRequests'];
-      '5XX': components['responses']['GatewayError'];
-    };
-  };
   getUsage: {
     parameters: {
       query?: never;
@@ -1105,29 +881,6 @@ export interface operations {
         };
       };
       403: components['responses']['Forbidden'];
-      429: components['responses']['TooManyRequests'];
-      '5XX': components['responses']['GatewayError'];
-    };
-  };
-  preflightV1AdminUsage: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description What a browser may send here, and from which origin (the stage's AllowedOrigin). */
-      200: {
-        headers: {
-          'Access-Control-Allow-Origin'?: string;
-          'Access-Control-Allow-Headers'?: string;
-          'Access-Control-Allow-Methods'?: string;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
       429: components['responses']['TooManyRequests'];
       '5XX': components['responses']['GatewayError'];
     };

@@ -2,29 +2,19 @@
 
 /** The security schemes every listed operation requires together (API Gateway enforces all of them). */
 export const operationSecurity: Readonly<Record<string, readonly SecurityScheme[]>> = {
-  'OPTIONS /health': [],
   'GET /health': [],
-  'OPTIONS /v1/catalog': [],
   'GET /v1/catalog': ['ApiKey'],
-  'OPTIONS /v1/orders': [],
   'POST /v1/orders': ['ApiKey', 'TokenAuthorizer'],
-  'OPTIONS /v1/orders/{orderId}': [],
   'GET /v1/orders/{orderId}': ['TokenAuthorizer'],
-  'OPTIONS /v2/orders': [],
   'POST /v2/orders': ['ApiKey', 'TokenAuthorizer'],
-  'OPTIONS /v2/orders/{orderId}': [],
   'GET /v2/orders/{orderId}': ['TokenAuthorizer'],
-  'OPTIONS /v1/events': [],
   'POST /v1/events': ['ApiKey'],
-  'OPTIONS /v1/legacy/{proxy}': [],
   'GET /v1/legacy/{proxy}': ['ApiKey', 'TokenAuthorizer'],
   'POST /v1/legacy/{proxy}': ['ApiKey', 'TokenAuthorizer'],
   'PUT /v1/legacy/{proxy}': ['ApiKey', 'TokenAuthorizer'],
   'PATCH /v1/legacy/{proxy}': ['ApiKey', 'TokenAuthorizer'],
   'DELETE /v1/legacy/{proxy}': ['ApiKey', 'TokenAuthorizer'],
-  'OPTIONS /v1/me': [],
   'GET /v1/me': ['CognitoAuthorizer'],
-  'OPTIONS /v1/admin/usage': [],
   'GET /v1/admin/usage': ['SigV4'],
 };
 
