@@ -20,6 +20,36 @@ export const buildDirFlag: Flag = {
 };
 
 /** `--strict`: the template is refused for anything CloudFormation refuses it for (see template-problems.ts). */
+/**
+ * The local AWS endpoints' own flags, on every command that starts them (`start`/`start-api`, `start-lambda`); the
+ * default of --service-ports is the command's (start-api: --port + 10; start-lambda: free ports).
+ */
+export const localServicesFlags = (servicePortsDefault: string): Flag[] => [
+  {
+    name: 'service-ports',
+    kind: 'string',
+    value: 'N',
+    help: `fixed ports N..N+4 for the local SSM, SQS, DynamoDB, Step Functions and Lambda endpoints (default ${servicePortsDefault}; 0: free ports)`,
+  },
+  {
+    name: 'accept-any-signature',
+    kind: 'boolean',
+    help: "the local AWS endpoints and @connections take any well-formed SigV4 signature (tools signed with other credentials); by default only the local credentials' (printed at start-up)",
+  },
+  {
+    name: 'persist',
+    kind: 'string',
+    value: 'DIR',
+    help: 'keep DynamoDB data in DIR between runs (default: a temporary directory, removed at exit)',
+  },
+  {
+    name: 'time-scale',
+    kind: 'string',
+    value: 'F',
+    help: 'run queue timeouts and delays, workflow waits and asynchronous retry delays F times as long (e.g. 0.01 for tests; default 1)',
+  },
+];
+
 export const strictFlag: Flag = {
   name: 'strict',
   kind: 'boolean',

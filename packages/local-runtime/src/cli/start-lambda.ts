@@ -8,6 +8,7 @@ import {
   debugPortOf,
   idleTimeoutFlag,
   idleTimeoutOf,
+  localServicesFlags,
   portOf,
   readFunctionsCommand,
   strictFlag,
@@ -22,29 +23,7 @@ import { stopOnSignals } from './stop-on-signals.ts';
 const FLAGS: Flag[] = [
   ...samLocalFlags('start-lambda'),
   buildDirFlag,
-  {
-    name: 'service-ports',
-    kind: 'string',
-    value: 'N',
-    help: 'fixed ports N..N+3 for the local SSM, SQS, DynamoDB and Step Functions endpoints (default: free ports)',
-  },
-  {
-    name: 'persist',
-    kind: 'string',
-    value: 'DIR',
-    help: 'keep DynamoDB data in DIR between runs (default: a temporary directory, removed at exit)',
-  },
-  {
-    name: 'time-scale',
-    kind: 'string',
-    value: 'F',
-    help: 'run queue timeouts and delays, workflow waits and asynchronous retry delays F times as long (e.g. 0.01 for tests; default 1)',
-  },
-  {
-    name: 'accept-any-signature',
-    kind: 'boolean',
-    help: "the endpoints take any well-formed SigV4 signature (tools signed with other credentials); by default only the local credentials' (printed at start-up)",
-  },
+  ...localServicesFlags('free ports'),
   idleTimeoutFlag,
   strictFlag,
   helpFlag,

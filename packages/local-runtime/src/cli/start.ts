@@ -6,12 +6,13 @@ import { flushStdout, writeStdout } from '../runtime/stdout-lines.ts';
 import { parseParameterOverrides } from '../template/parameters.ts';
 import { isSamBuildOutput } from '../template/template-file.ts';
 import { type Flag, helpFlag, samLocalFlags } from './flags.ts';
-import { idleTimeoutFlag, idleTimeoutOf, strictFlag } from './functions-command.ts';
+import { idleTimeoutFlag, idleTimeoutOf, localServicesFlags, strictFlag } from './functions-command.ts';
 import { CommandError, type LocalCommand, readLocalCommand, shortUsage, UsageError, usageOf } from './options.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
 
 /** This runtime's own flags of `start-api` (and `start`): ports, services, logs, build. */
 const runtimeFlags: Flag[] = [
+  ...localServicesFlags('--port + 10'),
   {
     name: 'stage-path',
     kind: 'string',
@@ -31,29 +32,6 @@ const runtimeFlags: Flag[] = [
     kind: 'string',
     value: 'DIR',
     help: 'where function bundles go (default .local/build beside the template)',
-  },
-  {
-    name: 'service-ports',
-    kind: 'string',
-    value: 'N',
-    help: 'fixed ports N..N+4 for the local SSM, SQS, DynamoDB, Step Functions and Lambda endpoints (default --port + 10; 0: free ports)',
-  },
-  {
-    name: 'accept-any-signature',
-    kind: 'boolean',
-    help: "the local AWS endpoints and @connections take any well-formed SigV4 signature (tools signed with other credentials); by default only the local credentials' (the banner's)",
-  },
-  {
-    name: 'persist',
-    kind: 'string',
-    value: 'DIR',
-    help: 'keep DynamoDB data in DIR between runs (default: a temporary directory, removed at exit)',
-  },
-  {
-    name: 'time-scale',
-    kind: 'string',
-    value: 'F',
-    help: 'run queue timeouts and delays and workflow waits F times as long (e.g. 0.01 for tests; default 1)',
   },
   {
     name: 'ws-idle-timeout',
