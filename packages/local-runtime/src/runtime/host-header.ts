@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { rawJsonAnswer } from '../shared/http-port.ts';
 
 /**
  * What the runtime checks in a request's `Host` before any handler sees it: there is one (RFC 9112, section 3.2: a
@@ -21,24 +22,22 @@ export const hasRepeatedHost = (request: IncomingMessage): boolean => {
   return false;
 };
 
-const REPEATED_HOST = JSON.stringify({
-  message: 'Bad Request: the request has more than one Host header (RFC 9112, section 3.2)',
-});
+const REPEATED_HOST = 'Bad Request: the request has more than one Host header (RFC 9112, section 3.2)';
 
 /** Answers a request with two Host fields 400 and closes; true when it did. */
 export const refuseRepeatedHost = (request: IncomingMessage, response: ServerResponse): boolean => {
   if (!hasRepeatedHost(request)) return false;
   response.shouldKeepAlive = false;
-  response.writeHead(400, { 'Content-Type': 'application/json', Connection: 'close' }).end(REPEATED_HOST);
+  response
+    .writeHead(400, { 'Content-Type': 'application/json', Connection: 'close' })
+    .end(JSON.stringify({ message: REPEATED_HOST }));
   return true;
 };
 
 /** The same for a WebSocket handshake, answered on the raw socket; true when it did. */
 export const refuseRepeatedHostUpgrade = (request: IncomingMessage, socket: Duplex): boolean => {
   if (!hasRepeatedHost(request)) return false;
-  socket.end(
-    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(REPEATED_HOST)}\r\nConnection: close\r\n\r\n${REPEATED_HOST}`,
-  );
+  socket.end(rawJsonAnswer(400, REPEATED_HOST));
   return true;
 };
 

@@ -1,14 +1,18 @@
-import type { Server } from 'node:http';
+import { type Server, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
-const answer = (status: string, message: string): string => {
+/**
+ * An answer written on a raw socket, where there is no ServerResponse (a refused WebSocket handshake, CONNECT, a
+ * request the parser refused): API Gateway's `{"message": ...}` body, then the connection closes.
+ */
+export const rawJsonAnswer = (status: number, message: string): string => {
   const body = JSON.stringify({ message });
-  return `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 };
 
-const CONNECT_REFUSED = answer(
-  '405 Method Not Allowed',
+const CONNECT_REFUSED = rawJsonAnswer(
+  405,
   'Method Not Allowed: CONNECT opens a tunnel through a proxy, and this is none',
 );
 
@@ -33,10 +37,10 @@ const lingeringClose = (socket: Duplex, text: string): void => {
 
 const answered = new WeakSet<Duplex>();
 
-const clientErrorStatus = (code: string | undefined): string => {
-  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
-  return '400 Bad Request';
+const clientErrorStatus = (code: string | undefined): number => {
+  if (code === 'HPE_HEADER_OVERFLOW') return 431;
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408;
+  return 400;
 };
 
 /** A short reason for the parser's refusal, in words of its own (never the client's bytes). */
@@ -74,7 +78,7 @@ export const guardHttpPort = <T extends Server>(server: T): T => {
       socket.destroy();
       return;
     }
-    lingeringClose(socket, answer(clientErrorStatus(error.code), `Bad Request: ${parserReason(error.code)}`));
+    lingeringClose(socket, rawJsonAnswer(clientErrorStatus(error.code), `Bad Request: ${parserReason(error.code)}`));
   });
   return server;
 };

@@ -5,6 +5,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
 import { sourceIpOf } from '../rest/exchange.ts';
 import type { AwsServiceEndpoints } from '../rest/integrations/aws-service.ts';
+import { rawJsonAnswer } from '../shared/http-port.ts';
 import { authorizeConnect } from './connect-authorizer.ts';
 import { type Connection, Connections, newConnectionId } from './connections.ts';
 import { handshakeParts, type WsEventContext, wsRequestContext } from './events.ts';
@@ -44,12 +45,7 @@ export interface WsGatewayOptions {
   limits?: Partial<WsLimits>;
 }
 
-const rejectHandshake = (socket: Duplex, status: number, message: string) => {
-  const body = JSON.stringify({ message });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
-};
+const rejectHandshake = (socket: Duplex, status: number, message: string) => socket.end(rawJsonAnswer(status, message));
 
 /** `$request.body.action` → the value at that path of a JSON message, as a route key. */
 const selectRouteKey = (expression: string, data: string): string | undefined => {

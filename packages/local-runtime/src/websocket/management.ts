@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readRequestBody } from '../services/shared/local-service.ts';
 import type { RequestVerifier } from '../services/shared/request-auth.ts';
+import { requestPath } from '../shared/request-url.ts';
 import type { WebSocketGateway } from './gateway.ts';
 
 const MAX_POST_BYTES = 128 * 1024;
@@ -13,16 +14,6 @@ const answer = (response: ServerResponse, status: number, body?: unknown, errorT
     ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}),
   });
   response.end(body === undefined ? undefined : JSON.stringify(body));
-};
-
-/** The path of a request target; none for one that is not a URL (`GET http://[ HTTP/1.1`). */
-export const pathnameOf = (url = '/'): string | undefined => {
-  try {
-    // Under a fixed origin, so that `//x` stays a path rather than naming a host.
-    return (url.startsWith('/') ? new URL(`http://localhost${url}`) : new URL(url)).pathname;
-  } catch {
-    return undefined;
-  }
 };
 
 const gone = (response: ServerResponse) => answer(response, 410, { message: null }, 'GoneException');
@@ -56,7 +47,7 @@ export const handleManagement = async (
 ): Promise<boolean> => {
   // Repeated slashes are one, as on every API Gateway endpoint: an SDK client whose endpoint ends in `/` asks for
   // `/stage//@connections/{id}`, which AWS answers.
-  const path = pathnameOf(request.url)?.replace(/\/{2,}/g, '/');
+  const path = requestPath(request.url)?.replace(/\/{2,}/g, '/');
   const match = path === undefined ? null : /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path);
   if (!match) return false;
   const [, stage = '', encodedId = ''] = match;

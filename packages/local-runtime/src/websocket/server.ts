@@ -2,8 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { answerFailure } from '../services/shared/local-service.ts';
 import type { RequestVerifier } from '../services/shared/request-auth.ts';
+import { rawJsonAnswer } from '../shared/http-port.ts';
+import { requestPath } from '../shared/request-url.ts';
 import type { WebSocketGateway } from './gateway.ts';
-import { handleManagement, pathnameOf } from './management.ts';
+import { handleManagement } from './management.ts';
 
 /**
  * The WebSocket port: `ws://host:port/{stage}` upgrades to the stage's API, `/{stage}/@connections/{id}` is its
@@ -12,12 +14,10 @@ import { handleManagement, pathnameOf } from './management.ts';
  */
 export const webSocketPort = (gateways: WebSocketGateway[], verify: RequestVerifier) => ({
   upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const stage = pathnameOf(request.url)?.replace(/^\/|\/$/g, '');
+    const stage = requestPath(request.url)?.replace(/^\/|\/$/g, '');
     const gateway = gateways.find((candidate) => candidate.api.stage === stage);
     if (!gateway) {
-      socket.end(
-        'HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: 23\r\nConnection: close\r\n\r\n{"message":"Forbidden"}',
-      );
+      socket.end(rawJsonAnswer(403, 'Forbidden'));
       return;
     }
     gateway.handleUpgrade(request, socket, head).catch((error: unknown) => {

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BIN, FIXTURE } from './start-lambda-process.ts';
+import { FIXTURE, runCommand } from './start-lambda-process.ts';
 
 /**
  * `sam-local-runtime invoke`, as `sam local invoke`: the result on stdout, the function's lines and Lambda's
@@ -13,22 +12,7 @@ const EVENT = fileURLToPath(new URL('../fixtures/lambda-api/event.json', import.
 const SINGLE = fileURLToPath(new URL('../fixtures/lambda-api/single.yaml', import.meta.url));
 const buildDir = mkdtempSync(join(tmpdir(), 'local-runtime-invoke-'));
 
-const invoke = (args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'invoke', '--build-dir', buildDir, ...args], {
-      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.stdin?.end(stdin);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+const invoke = (args: string[], stdin?: string) => runCommand(['invoke', '--build-dir', buildDir, ...args], stdin);
 
 it('prints the result on stdout and the logs, then END and REPORT, on stderr', async () => {
   const { code, stdout, stderr } = await invoke(['EchoFunction', '-t', FIXTURE, '-e', EVENT]);

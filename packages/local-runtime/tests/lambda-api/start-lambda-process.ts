@@ -75,10 +75,15 @@ export const startLambdaEndpoint = async (args: string[]): Promise<LambdaEndpoin
   };
 };
 
-/** One `sam-local-runtime <command> ...` run to its end: its exit code and what it wrote. */
-export const runCommand = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+/** One `sam-local-runtime <command> ...` run to its end (`stdin` written to it, if given): exit code and output. */
+export const runCommand = (
+  args: string[],
+  stdin?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -87,5 +92,6 @@ export const runCommand = (args: string[]): Promise<{ code: number | null; stdou
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
+    child.stdin?.end(stdin);
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
