@@ -23,3 +23,12 @@ export const requestPath = (target = '/'): string | undefined => {
     return undefined;
   }
 };
+
+/** A percent-encoded part of a path, decoded; none when its encoding is broken (`%ZZ`, a lone `%E2`). */
+export const decodedPathPart = (text: string): string | undefined => {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+};

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { requestUrl } from '../shared/request-url.ts';
+import { decodedPathPart, requestUrl } from '../shared/request-url.ts';
 import { isTraceId, parseTraceHeader } from './trace-header.ts';
 import type { TraceStore, TraceSummary } from './trace-store.ts';
 import { type Waterfall, waterfallOf } from './waterfall.ts';
@@ -77,12 +77,8 @@ const listHtml = (summaries: TraceSummary[]): string =>
 
 /** `abc` in `/_local/traces/abc`: a trace id, or the whole header an answer carried (`Root=1-...;Sampled=1`). */
 const traceIdOf = (text: string): string | undefined => {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(text);
-  } catch {
-    return undefined;
-  }
+  const decoded = decodedPathPart(text);
+  if (decoded === undefined) return undefined;
   return isTraceId(decoded) ? decoded : parseTraceHeader(decoded)?.root;
 };
 

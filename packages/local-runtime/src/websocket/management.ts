@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readRequestBody } from '../services/shared/local-service.ts';
 import type { RequestVerifier } from '../services/shared/request-auth.ts';
-import { requestPath } from '../shared/request-url.ts';
+import { decodedPathPart, requestPath } from '../shared/request-url.ts';
 import type { WebSocketGateway } from './gateway.ts';
 
 const MAX_POST_BYTES = 128 * 1024;
@@ -20,14 +20,6 @@ const gone = (response: ServerResponse) => answer(response, 410, { message: null
 const missingToken = (response: ServerResponse) =>
   answer(response, 403, { message: 'Missing Authentication Token' }, 'MissingAuthenticationTokenException');
 const METHODS = new Set(['POST', 'GET', 'DELETE']);
-
-const decoded = (text: string): string | undefined => {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return undefined;
-  }
-};
 
 /**
  * The @connections management API of a stage (`POST|GET|DELETE /{stage}/@connections/{connectionId}`, developer
@@ -73,7 +65,7 @@ export const handleManagement = async (
   }
   // A malformed id is refused before any lookup: API Gateway answers `BadRequestException: Invalid connectionId`.
   // Its ids are base64 text, so anything else (spaces, other punctuation, broken percent-encoding) cannot be one.
-  const id = decoded(encodedId);
+  const id = decodedPathPart(encodedId);
   if (id === undefined || !CONNECTION_ID.test(id)) {
     answer(response, 400, { message: `Invalid connectionId: ${id ?? encodedId}` }, 'BadRequestException');
     return true;

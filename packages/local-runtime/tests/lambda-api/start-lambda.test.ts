@@ -117,6 +117,22 @@ describe('Invoke, RequestResponse', () => {
     expect(endpoint.output()).not.toMatch(/INFO\techo \{"big"/);
   });
 
+  it('answers a function name whose percent-encoding is broken with 400, not a failure of its own', async () => {
+    const url = `${endpoint.url}/2015-03-31/functions/Echo%ZZ/invocations`;
+    const answer = await call(url, {
+      method: 'POST',
+      body: '{}',
+      headers: await signedHeaders(url, endpoint.credentials, 'us-east-1', 'POST', '{}', {
+        service: 'lambda',
+        headers: { 'content-type': 'application/json' },
+      }),
+    });
+    expect({ status: answer.status, type: answer.headers.get('x-amzn-errortype') }).toEqual({
+      status: 400,
+      type: 'ValidationException',
+    });
+  });
+
   it('refuses an unsigned call and one signed with another key, 403 as Lambda answers', async () => {
     const url = `${endpoint.url}/2015-03-31/functions/EchoFunction/invocations`;
     const unsigned = await call(url, { method: 'POST', body: '{}' });

@@ -4,7 +4,7 @@ import type { FunctionConfig } from '../../lambda/function-pool.ts';
 import { FunctionNotFoundError, type LambdaRuntime } from '../../lambda/lambda-runtime.ts';
 import { SerializedEvent } from '../../lambda/protocol.ts';
 import { errorBodyOf, invocationLogLines } from '../../lambda/report.ts';
-import { requestUrl } from '../../shared/request-url.ts';
+import { decodedPathPart, requestUrl } from '../../shared/request-url.ts';
 import { readRequestBody } from '../shared/local-service.ts';
 import type { RequestVerifier } from '../shared/request-auth.ts';
 import type { AsyncInvocations } from './async-invocations.ts';
@@ -121,7 +121,16 @@ export const answerInvoke = async (
   if (logType !== 'None' && logType !== 'Tail') {
     throw validationError(logType, 'logType', 'Member must satisfy enum value set: [Tail, None]');
   }
-  const target = targetOf(context, decodeURIComponent(rawName), url.searchParams.get('Qualifier') ?? undefined);
+  // A name whose percent-encoding is broken is no function name (it was a 500 of the endpoint's own).
+  const name = decodedPathPart(rawName);
+  if (name === undefined) {
+    throw validationError(
+      rawName,
+      'functionName',
+      'Member must satisfy regular expression pattern: (arn:...)?[a-zA-Z0-9-_.]+(:...)?',
+    );
+  }
+  const target = targetOf(context, name, url.searchParams.get('Qualifier') ?? undefined);
   const event = payloadOf(body);
   const { config, version } = target;
   const runtime = context.functions();
