@@ -5,13 +5,13 @@ import { isLocalHost } from '../runtime/host-header.ts';
 import { answerFailure, readRequestBody } from '../services/shared/local-service.ts';
 import { appendTo, keyed } from '../shared/client-keyed.ts';
 import { writableHeaders } from '../shared/header-values.ts';
+import { newTraceId } from '../traces/trace-header.ts';
 import {
   apiGatewayId,
   edgeTooLarge,
   forwardedHeaders,
   type GatewayRequest,
   MAX_PAYLOAD_BYTES,
-  randomText,
   sourceIpOf,
 } from './exchange.ts';
 import type { GatewayAnswer } from './gateway.ts';
@@ -76,14 +76,6 @@ const namesByLowerCase = (headers: Record<string, string>): Map<string, string> 
   return names;
 };
 
-/** An X-Ray trace id: `Root=1-{epoch seconds, 8 hex digits}-{96 random bits}`. */
-const traceId = (): string => {
-  const epoch = Math.floor(Date.now() / 1000)
-    .toString(16)
-    .padStart(8, '0');
-  return `Root=1-${epoch}-${randomText(12, 'hex')}`;
-};
-
 /** API Gateway's forwarded headers (see forwardedHeaders), and an X-Ray trace id unless the client sent one. */
 const addForwardedHeaders = (
   request: IncomingMessage,
@@ -100,7 +92,7 @@ const addForwardedHeaders = (
   const forwardedForName = names.get('x-forwarded-for');
   const forwardedFor = forwardedForName === undefined ? undefined : headers.single[forwardedForName];
   for (const [name, value] of Object.entries(forwardedHeaders(request, forwardedFor))) set(name, value);
-  if (!names.has('x-amzn-trace-id')) set('X-Amzn-Trace-Id', traceId());
+  if (!names.has('x-amzn-trace-id')) set('X-Amzn-Trace-Id', `Root=${newTraceId()}`);
 };
 
 const queryOf = (rawQuery: string) => {

@@ -9,6 +9,7 @@ import { proxyEvent } from '../rest/integrations/lambda-proxy.ts';
 import type { Operation } from '../rest/model.ts';
 import { createRouter } from '../rest/pipeline/route.ts';
 import { md5Hex } from '../services/sqs/md5.ts';
+import { newTraceId } from '../traces/trace-header.ts';
 
 /**
  * `generate-event`: the events of the event sources this runtime serves, with SAM CLI's services, event names and
@@ -66,7 +67,7 @@ const gatewayRequest = (parts: {
     Host: parts.host,
     'User-Agent': 'Custom User Agent String',
     ...(contentType ? { 'Content-Type': contentType, 'Content-Length': String(body.length) } : {}),
-    'X-Amzn-Trace-Id': `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomText(12, 'hex')}`,
+    'X-Amzn-Trace-Id': `Root=${newTraceId()}`,
     'X-Forwarded-For': '127.0.0.1',
     'X-Forwarded-Port': '443',
     'X-Forwarded-Proto': 'https',

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomText } from '../rest/exchange.ts';
 
 /**
  * The X-Ray trace header as AWS services pass it on (X-Ray developer guide, "Tracing header"):
@@ -47,7 +47,7 @@ export const formatTraceHeader = (header: TraceHeader): string =>
 export const newTraceId = (now = Date.now()): string =>
   `1-${Math.floor(now / 1000)
     .toString(16)
-    .padStart(8, '0')}-${randomBytes(12).toString('hex')}`;
+    .padStart(8, '0')}-${randomText(12, 'hex')}`;
 
 /** A segment or subsegment id: 64 random bits as 16 hex digits. */
-export const newSegmentId = (): string => randomBytes(8).toString('hex');
+export const newSegmentId = (): string => randomText(8, 'hex');
