@@ -16,7 +16,7 @@ import type { EnvVarsOverrides } from './env-vars.ts';
 import { sqsEventSourcesOf } from './event-sources.ts';
 import { checkInits, chooseFunction, envVarsReport, functionConfigs, functionProblems } from './functions.ts';
 import type { Observability } from './observability.ts';
-import { type AwsServices, startAwsServices } from './services.ts';
+import { type AwsServices, SERVICE_PORT_COUNT, startAwsServices } from './services.ts';
 
 /** SAM CLI's function timeout while a debugger is attached (samcli local_lambda.py, MAX_DEBUG_TIMEOUT): 10 hours. */
 const DEBUG_TIMEOUT_SECONDS = 36_000;
@@ -173,7 +173,7 @@ export const startFunctionsRuntime = async (
     throw new RuntimeStartError(
       lambdaOwn
         ? `port ${options.lambdaPort} on ${host} is in use: stop what holds it or pass --port <free port> (0 picks one)`
-        : `the local AWS endpoints need ports ${options.servicePorts}-${(options.servicePorts ?? 0) + 4} on ${host}, and one is in use: pass --service-ports <first free port> (0 picks free ports)`,
+        : `the local AWS endpoints need ports ${options.servicePorts}-${(options.servicePorts ?? 0) + SERVICE_PORT_COUNT - 1} on ${host}, and one is in use: pass --service-ports <first free port> (0 picks free ports)`,
     );
   });
   const close = async () => {
@@ -230,7 +230,7 @@ export const startFunctionsRuntime = async (
     const problems = functionProblems(first);
     if (options.eventSources !== false) {
       const functionIdOf = (nameOrArn: string) => first.find(nameOrArn)?.config.logicalId;
-      const eventSources = sqsEventSourcesOf(stack, aws.sqs.registry, functionIdOf, options.maxConcurrency);
+      const eventSources = sqsEventSourcesOf(stack, aws.services.sqs.registry, functionIdOf, options.maxConcurrency);
       problems.push(...eventSources.problems);
       for (const mapping of eventSources.mappings) {
         const poller = new SqsPoller(

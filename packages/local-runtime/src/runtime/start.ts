@@ -485,7 +485,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         webSocketApis,
       });
     let info = infoOf();
-    const pages = localPages(aws);
+    const pages = localPages(aws.pages);
     let endpoints = endpointsOf(models, stack);
     const local = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
       for (const extra of options.routes ?? []) if (await extra(req, res, info)) return true;
@@ -501,9 +501,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       webSockets: info.webSockets,
       pages: [
         { path: `${origin}/_local/runtime`, what: 'URLs, API keys, credentials and endpoints as JSON' },
-        { path: `${origin}/_local/queues`, what: 'SQS queues: depths, redrive, first messages' },
-        { path: `${origin}/_local/executions`, what: 'Step Functions executions' },
-        { path: `${origin}/_local/tables`, what: 'DynamoDB tables and item counts' },
+        ...aws.pages.map((page) => ({ path: `${origin}${page.path}`, what: page.what })),
         { path: `${origin}/_local/traces`, what: 'traces of the REST API requests, as waterfalls' },
         { path: `${origin}/_local/metrics`, what: "the functions' embedded-format metrics" },
         { path: `${origin}/_local/issuer/.well-known/openid-configuration`, what: 'the local token issuer' },
