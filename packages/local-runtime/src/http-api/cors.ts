@@ -1,5 +1,5 @@
-import type { GatewayRequest } from '../rest/exchange.ts';
-import { headerOf } from '../rest/exchange.ts';
+import type { GatewayRequest } from '../gateway/exchange.ts';
+import { headerOf } from '../gateway/exchange.ts';
 import type { IntegrationResult } from '../rest/integrations/types.ts';
 import type { HttpCors } from './model.ts';
 

@@ -1,4 +1,4 @@
-import type { CallerIdentity, GatewayRequest } from '../rest/exchange.ts';
+import type { CallerIdentity, GatewayRequest } from '../gateway/exchange.ts';
 import type { IntegrationResult } from '../rest/integrations/types.ts';
 import type { HttpApi, HttpRoute } from './model.ts';
 

@@ -1,3 +1,4 @@
+import type { Authorizer } from '../gateway/auth/authorizer.ts';
 import { isObject, type TemplateObject, type TemplateValue } from '../template/load.ts';
 import { binaryMediaTypesOf, type ContentHandling, contentHandlingOf } from './binary-media.ts';
 import { ANY_METHOD, HTTP_METHODS } from './sources/openapi-parts.ts';
@@ -30,20 +31,6 @@ export interface Integration {
   cacheNamespace?: string;
   /** CONVERT_TO_BINARY / CONVERT_TO_TEXT of the request's body (non-proxy integrations). */
   contentHandling?: ContentHandling;
-}
-
-export type AuthorizerType = 'token' | 'request' | 'cognito_user_pools' | 'aws_iam';
-
-export interface Authorizer {
-  name: string;
-  type: AuthorizerType;
-  /** Lambda ARN from `authorizerUri` (token and request authorizers). */
-  functionArn?: string;
-  /** `method.request.header.Authorization`, ... */
-  identitySources: string[];
-  identityValidationExpression?: RegExp;
-  ttlSeconds: number;
-  providerArns: string[];
 }
 
 export interface Parameter {

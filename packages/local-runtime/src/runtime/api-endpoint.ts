@@ -1,4 +1,4 @@
-import type { GatewayRequest } from '../rest/exchange.ts';
+import type { GatewayRequest } from '../gateway/exchange.ts';
 import type { GatewayAnswer } from '../rest/gateway.ts';
 
 /**

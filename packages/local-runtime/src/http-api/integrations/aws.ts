@@ -1,4 +1,4 @@
-import { GatewayError } from '../../rest/gateway-error.ts';
+import { GatewayError } from '../../gateway/gateway-error.ts';
 import { type AwsServiceEndpoints, signForEndpoint } from '../../rest/integrations/aws-service.ts';
 import { sendToBackend } from '../../rest/integrations/http.ts';
 import type { IntegrationResult } from '../../rest/integrations/types.ts';

@@ -1,4 +1,4 @@
-import { GatewayError } from '../../rest/gateway-error.ts';
+import { GatewayError } from '../../gateway/gateway-error.ts';
 import { HOP_BY_HOP, sendToBackend } from '../../rest/integrations/http.ts';
 import type { IntegrationResult } from '../../rest/integrations/types.ts';
 import { keyed, ownValue } from '../../shared/client-keyed.ts';

@@ -1,8 +1,8 @@
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { Exchange } from '../../gateway/exchange.ts';
+import { vtlContext } from '../../gateway/request-context.ts';
 import { currentTraceHeader } from '../../traces/trace-context.ts';
-import { vtlContext } from '../context.ts';
-import type { Exchange } from '../exchange.ts';
 import type { Operation } from '../model.ts';
 import { mapBackendAnswer, sendToBackend } from './http.ts';
 import { requestParameterTargets } from './parameters.ts';

@@ -1,10 +1,10 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Exchange } from '../../gateway/exchange.ts';
+import { GatewayError } from '../../gateway/gateway-error.ts';
+import { vtlContext } from '../../gateway/request-context.ts';
 import { keyed, ownValue } from '../../shared/client-keyed.ts';
 import { writableHeaders } from '../../shared/header-values.ts';
-import { vtlContext } from '../context.ts';
-import type { Exchange } from '../exchange.ts';
-import { GatewayError } from '../gateway-error.ts';
 import type { Integration, Operation } from '../model.ts';
 import { mapIntegrationResponse } from './integration-response.ts';
 import { requestParameterTargets } from './parameters.ts';

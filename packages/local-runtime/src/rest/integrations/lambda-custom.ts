@@ -1,9 +1,9 @@
-import { vtlContext } from '../context.ts';
-import type { Exchange } from '../exchange.ts';
-import { GatewayError, internalServerError } from '../gateway-error.ts';
+import type { Exchange } from '../../gateway/exchange.ts';
+import { GatewayError, internalServerError } from '../../gateway/gateway-error.ts';
+import { type InvokeFunction, invokeForGateway } from '../../gateway/integrations/lambda-invoke.ts';
+import { vtlContext } from '../../gateway/request-context.ts';
 import { lambdaArnOf, type Operation } from '../model.ts';
 import { mapIntegrationResponse } from './integration-response.ts';
-import { type InvokeFunction, invokeForGateway } from './lambda-invoke.ts';
 import { renderRequest } from './templates.ts';
 import type { IntegrationResult } from './types.ts';
 

@@ -1,5 +1,5 @@
-import { vtlContext } from '../context.ts';
-import type { Exchange } from '../exchange.ts';
+import type { Exchange } from '../../gateway/exchange.ts';
+import { vtlContext } from '../../gateway/request-context.ts';
 import type { Operation } from '../model.ts';
 import { mapIntegrationResponse } from './integration-response.ts';
 import { renderRequest } from './templates.ts';

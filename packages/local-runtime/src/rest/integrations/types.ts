@@ -1,4 +1,4 @@
-import type { Exchange } from '../exchange.ts';
+import type { Exchange } from '../../gateway/exchange.ts';
 import type { Operation } from '../model.ts';
 
 /** What an integration answers, before the gateway writes it to the client. */

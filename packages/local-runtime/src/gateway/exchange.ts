@@ -1,6 +1,5 @@
 import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { RouteMatch } from './pipeline/route.ts';
 
 /** One request as the gateway sees it, and what each stage of the pipeline learns about it. */
 export interface GatewayRequest {
@@ -30,6 +29,15 @@ export interface GatewayRequest {
   requestId: string;
   extendedRequestId: string;
   requestTimeEpoch: number;
+}
+
+/**
+ * What an API's router found for the request: the resource (`/items/{id}`) and the path parameters it bound. Each API
+ * kind's router answers with its own richer match (REST's RouteMatch); the shared stages read only this much.
+ */
+export interface ResourceMatch {
+  operation: { resourcePath: string };
+  pathParameters: Record<string, string>;
 }
 
 export interface AuthorizerOutcome {
@@ -64,7 +72,7 @@ export interface Exchange {
   endpointType?: 'EDGE' | 'REGIONAL' | 'PRIVATE';
   /** The API's binary media types (see binary-media.ts). */
   binaryMediaTypes?: readonly string[];
-  match?: RouteMatch;
+  match?: ResourceMatch;
   authorizer?: AuthorizerOutcome;
   identity: CallerIdentity;
   cacheHit: boolean;
