@@ -1,5 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { IntegrationResult } from './integrations/result.ts';
 
 /** One request as the gateway sees it, and what each stage of the pipeline learns about it. */
 export interface GatewayRequest {
@@ -80,6 +81,15 @@ export interface Exchange {
   integrationStatus?: number;
   /** Which integration answered, for the log line. */
   integrationLabel?: string;
+}
+
+/** What the gateway answers a request with, and what the request log needs to know of it. */
+export interface GatewayAnswer extends IntegrationResult {
+  exchange: Exchange;
+  /** Which integration answered (`lambda-proxy`, `mock`, `gateway`...), for the request log. */
+  integration: string;
+  /** Why the gateway refused or failed the request, for the request log. */
+  reason?: string;
 }
 
 /** Case-insensitive header lookup (HTTP header names are case-insensitive; the proxy event keeps the case sent). */

@@ -5,8 +5,8 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
 } from 'aws-lambda';
 import { clfTime } from '../gateway/exchange.ts';
+import type { IntegrationResult } from '../gateway/integrations/result.ts';
 import { proxyRequestContext, resourceIdOf } from '../gateway/request-context.ts';
-import type { IntegrationResult } from '../rest/integrations/types.ts';
 import { keyed, keyedFrom } from '../shared/client-keyed.ts';
 import { type HttpExchange, internalError, routeArn } from './exchange.ts';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayAnswer } from '../gateway/exchange.ts';
 import {
   apiGatewayId,
   edgeTooLarge,
@@ -14,7 +15,6 @@ import { answerFailure, readRequestBody } from '../services/shared/local-service
 import { appendTo, keyed } from '../shared/client-keyed.ts';
 import { writableHeaders } from '../shared/header-values.ts';
 import { newTraceId } from '../traces/trace-header.ts';
-import type { GatewayAnswer } from './gateway.ts';
 import { staticFile } from './static-files.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

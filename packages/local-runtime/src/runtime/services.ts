@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { callAwsService, type LocalEndpoint } from '../gateway/integrations/aws-service.ts';
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
 import type { LambdaRuntime } from '../lambda/lambda-runtime.ts';
-import { callAwsService, type LocalEndpoint } from '../rest/integrations/aws-service.ts';
 import { resetTables } from '../services/dynamodb/reset.ts';
 import { type DynamoDbService, startDynamoDbService } from '../services/dynamodb/server.ts';
 import { simpleTableProperties } from '../services/dynamodb/tables.ts';

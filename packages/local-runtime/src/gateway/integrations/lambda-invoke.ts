@@ -2,6 +2,17 @@ import type { InvokeOutcome } from '../../lambda/function-pool.ts';
 import { type LambdaErrorPayload, SerializedEvent } from '../../lambda/protocol.ts';
 import { endpointTimedOut, GatewayError } from '../gateway-error.ts';
 
+/** How a gateway reaches the local functions. */
+export interface LambdaInvoker {
+  invoke(target: string, event: unknown, requestId?: string): Promise<InvokeOutcome>;
+  /** The function's configured timeout in seconds. */
+  timeoutOf(target: string): number;
+}
+
+/** `arn:aws:apigateway:region:lambda:path/2015-03-31/functions/<arn>/invocations` → `<arn>`. */
+export const lambdaArnOf = (uri: string): string | undefined =>
+  /:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/.exec(uri)?.[1];
+
 export type InvokeFunction = (functionArn: string, event: unknown, requestId: string) => Promise<InvokeOutcome>;
 
 export type LambdaAnswer = { ok: true; result: unknown } | { ok: false; error: LambdaErrorPayload };
