@@ -17,14 +17,14 @@ export type InvokeFunction = (functionArn: string, event: unknown, requestId: st
 
 export type LambdaAnswer = { ok: true; result: unknown } | { ok: false; error: LambdaErrorPayload };
 
+/** Lambda's synchronous invocation payload quota (Lambda developer guide, "Lambda quotas"): 6 MB. */
+export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
 /**
  * Invokes a function the way API Gateway does: the integration times out after `timeoutMs` (504 Endpoint request
  * timed out) even if the function runs on; a function that hits its own timeout first is a function error, as
  * Lambda reports it ("Task timed out after N seconds").
  */
-/** Lambda's synchronous invocation payload quota (Lambda developer guide, "Lambda quotas"): 6 MB. */
-export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
-
 export const invokeForGateway = async (
   invoke: InvokeFunction,
   functionArn: string,
