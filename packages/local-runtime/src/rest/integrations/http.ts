@@ -1,112 +1,13 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Exchange } from '../../gateway/exchange.ts';
+import { GatewayError } from '../../gateway/gateway-error.ts';
+import { type BackendAnswer, HOP_BY_HOP, sendToBackend } from '../../gateway/integrations/backend.ts';
+import type { IntegrationResult } from '../../gateway/integrations/result.ts';
+import { vtlContext } from '../../gateway/request-context.ts';
 import { keyed, ownValue } from '../../shared/client-keyed.ts';
-import { writableHeaders } from '../../shared/header-values.ts';
-import { vtlContext } from '../context.ts';
-import type { Exchange } from '../exchange.ts';
-import { GatewayError } from '../gateway-error.ts';
 import type { Integration, Operation } from '../model.ts';
 import { mapIntegrationResponse } from './integration-response.ts';
 import { requestParameterTargets } from './parameters.ts';
 import { renderRequest } from './templates.ts';
-import type { IntegrationResult } from './types.ts';
-
-// Hop-by-hop headers belong to one connection and are never forwarded (RFC 9110, section 7.6.1); host and
-// content-length are recomputed for the back end's request.
-export const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'content-length',
-]);
-
-const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
-const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
-
-export interface BackendAnswer {
-  status: number;
-  headers: Record<string, string>;
-  multiHeaders: Record<string, string[]>;
-  body: Buffer;
-}
-
-const flatten = (headers: IncomingHttpHeaders) => {
-  const single = keyed<string>();
-  const multi = keyed<string[]>();
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
-    const values = Array.isArray(value) ? value : [value];
-    multi[name] = values;
-    single[name] = values.join(', ');
-  }
-  return { single, multi };
-};
-
-/** One request to the back end, bounded by the integration timeout (504 when it runs out). */
-export const sendToBackend = (
-  url: URL,
-  method: string,
-  headers: Record<string, string>,
-  body: Buffer,
-  timeoutMs: number,
-): Promise<BackendAnswer> =>
-  new Promise((resolve, reject) => {
-    const secure = url.protocol === 'https:';
-    const outgoing = (secure ? httpsRequest : httpRequest)(
-      url,
-      {
-        method,
-        // Values mapped from the request (a decoded query parameter may hold CR LF) are made writable first.
-        headers: {
-          ...writableHeaders(headers).headers,
-          ...(body.length > 0 ? { 'content-length': String(body.length) } : {}),
-        },
-        agent: secure ? httpsAgent : httpAgent,
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          clearTimeout(timer);
-          const { single, multi } = flatten(response.headers);
-          resolve({
-            status: response.statusCode ?? 502,
-            headers: single,
-            multiHeaders: multi,
-            body: Buffer.concat(chunks),
-          });
-        });
-      },
-    );
-    const timer = setTimeout(() => {
-      outgoing.destroy();
-      reject(
-        new GatewayError('INTEGRATION_TIMEOUT', 'Endpoint request timed out', {
-          reason: `the back end at ${url.origin} did not answer within ${timeoutMs} ms`,
-        }),
-      );
-    }, timeoutMs);
-    outgoing.on('error', (error) => {
-      clearTimeout(timer);
-      reject(
-        error instanceof GatewayError
-          ? error
-          : new GatewayError('INTEGRATION_FAILURE', 'Internal server error', {
-              status: 502,
-              cause: error,
-              reason: `the back end at ${url.origin} failed: ${(error as NodeJS.ErrnoException).code ?? error.message}`,
-            }),
-      );
-    });
-    outgoing.end(body);
-  });
 
 /** The integration URI with `{name}` placeholders filled from `integration.request.path.name` mappings. */
 const backendUrl = (uri: string, path: Record<string, string>, query: string): URL => {

@@ -1,12 +1,12 @@
+import { type Exchange, headerOf } from '../../gateway/exchange.ts';
+import { GatewayError } from '../../gateway/gateway-error.ts';
+import type { IntegrationResult } from '../../gateway/integrations/result.ts';
+import { overridesOf } from '../../gateway/mapping/render.ts';
 import { keyed } from '../../shared/client-keyed.ts';
 import { convertContent, isBinaryMediaType } from '../binary-media.ts';
-import { type Exchange, headerOf } from '../exchange.ts';
-import { GatewayError } from '../gateway-error.ts';
-import { overridesOf } from '../mapping/render.ts';
 import type { Integration, IntegrationResponse } from '../model.ts';
 import { mappingValue } from './parameters.ts';
 import { mappingInput, render } from './templates.ts';
-import type { IntegrationResult } from './types.ts';
 
 /** The integration response whose selection pattern matches the whole selector, else `default`. */
 export const selectResponse = (integration: Integration, selector: string): IntegrationResponse | undefined =>

@@ -1,13 +1,13 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { type Exchange, headerOf, randomText } from '../../gateway/exchange.ts';
+import { GatewayError, internalServerError } from '../../gateway/gateway-error.ts';
+import { type InvokeFunction, invokeForGateway, lambdaArnOf } from '../../gateway/integrations/lambda-invoke.ts';
+import type { IntegrationResult } from '../../gateway/integrations/result.ts';
+import { proxyRequestContext } from '../../gateway/request-context.ts';
 import { keyed } from '../../shared/client-keyed.ts';
 import { firstAcceptType, isBinaryMediaType, isBinaryRequest } from '../binary-media.ts';
-import { proxyRequestContext } from '../context.ts';
-import { type Exchange, headerOf, randomText } from '../exchange.ts';
-import { GatewayError, internalServerError } from '../gateway-error.ts';
-import { type Integration, lambdaArnOf } from '../model.ts';
-import { type InvokeFunction, invokeForGateway } from './lambda-invoke.ts';
+import type { Integration } from '../model.ts';
 import { eventPath, eventPathParameters, proxyHeaders } from './proxy-request.ts';
-import type { IntegrationResult } from './types.ts';
 
 const orNull = <T extends object>(value: T): T | null => (Object.keys(value).length > 0 ? value : null);
 

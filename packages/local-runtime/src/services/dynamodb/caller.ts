@@ -1,4 +1,4 @@
-import { callAwsService, type LocalEndpoint } from '../../rest/integrations/aws-service.ts';
+import { callAwsService, type LocalEndpoint } from '../../gateway/integrations/aws-service.ts';
 import type { CallDynamoDb, Json } from '../stepfunctions/task-services.ts';
 
 /**
