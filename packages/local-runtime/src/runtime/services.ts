@@ -1,6 +1,6 @@
+import type { LocalEndpoint } from '../gateway/integrations/aws-service.ts';
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
 import type { LambdaRuntime } from '../lambda/lambda-runtime.ts';
-import type { LocalEndpoint } from '../gateway/integrations/aws-service.ts';
 import { SERVICES } from '../services/index.ts';
 import {
   arnServiceOf,

@@ -1,6 +1,6 @@
+import type { LocalEndpoint } from '../gateway/integrations/aws-service.ts';
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
 import type { LambdaRuntime } from '../lambda/lambda-runtime.ts';
-import type { LocalEndpoint } from '../gateway/integrations/aws-service.ts';
 import type { LocalStack } from '../template/stack.ts';
 import type { TraceStore } from '../traces/trace-store.ts';
 import type { LocalService } from './shared/local-service.ts';
