@@ -98,6 +98,13 @@ export const EXPECTED_TO_MATCH = new Set<string>([
   'TestIntegrations::test_mock_integration_response[WHEN_NO_TEMPLATES-UrlType.PATH_BASED-POST] "mock-response"',
   'TestIntegrations::test_mock_integration_response[WHEN_NO_TEMPLATES-UrlType.HOST_BASED-GET] "mock-response"',
   'TestIntegrations::test_mock_integration_response[WHEN_NO_TEMPLATES-UrlType.HOST_BASED-POST] "mock-response"',
+  'test_http_integration_with_lambda[HTTP] "http-invocation-lambda-url"',
+  'test_http_integration_with_lambda[HTTP_PROXY] "http-invocation-lambda-url"',
+  'test_http_integration_method[HTTP] "http-invocation-lambda-url-post"',
+  'test_http_integration_method[HTTP] "http-invocation-lambda-url-put"',
+  'test_http_integration_method[HTTP] "http-invocation-lambda-url-get"',
+  'test_http_proxy_integration_request_data_mappings "http-proxy-invocation"',
+  'TestCanaryDeployments::test_invoking_canary_deployment "response-deployment-1"',
 ]);
 
 /** Why each recording that does not match yet does not (printed beside it). */
