@@ -11,6 +11,6 @@ export const NOT_APPLICABLE: Scenario[] = [
       key: 'response-canary-deployment',
     },
     notApplicable:
-      "canary stages: the answer comes from a canary deployment taking 100% of the stage's traffic with its own stage-variable overrides, made by update_stage after the stage exists; the runtime serves each stage from the one deployment of its template",
+      "canary stages: recorded after update_stage sent 100% of the stage's traffic to the canary deployment (its own response template, the canary's stage-variable overrides); locally a stage's canary takes none of its traffic, as at the 0% of response-deployment-1",
   },
 ];

@@ -1,5 +1,5 @@
-import { send } from '../client.ts';
-import type { Scenario } from '../scenario.ts';
+import { type ParityAnswer, send } from '../client.ts';
+import type { Outcome, Scenario } from '../scenario.ts';
 import { asSnapshotted, pythonJsonDumps } from '../snapshot-values.ts';
 
 /**
@@ -15,27 +15,28 @@ const lowerCased = (headers: Record<string, string>) =>
 
 const suffixOf = (type: 'HTTP' | 'HTTP_PROXY') => (type === 'HTTP' ? 'Http' : 'HttpProxy');
 
+/** The tests' request: `data=json.dumps({"message": "hello world"})` with their headers. */
+const postHello = (base: string | undefined, path: string, headers: Record<string, string>) =>
+  send(base as string, 'POST', path, headers, pythonJsonDumps({ message: 'hello world' }));
+
+/** `{content, headers, status_code}` as the tests recorded an answer: header names lower-cased. */
+const asRecorded = (answer: ParityAnswer): Outcome => ({
+  status: answer.status,
+  value: asSnapshotted({ content: answer.content, headers: lowerCased(answer.headers), status_code: answer.status }),
+});
+
 const withLambda = (type: 'HTTP' | 'HTTP_PROXY'): Scenario => ({
   area: AREA,
   id: { file: FILE, test: `test_http_integration_with_lambda[${type}]`, key: 'http-invocation-lambda-url' },
   status: 200,
-  run: async (bases) => {
-    const answer = await send(
-      bases[`LambdaUrl${suffixOf(type)}Api`] as string,
-      'POST',
-      '/test/test',
-      { 'Content-Type': 'application/json', accept: 'application/xml', 'user-Agent': 'test/integration' },
-      pythonJsonDumps({ message: 'hello world' }),
-    );
-    return {
-      status: answer.status,
-      value: asSnapshotted({
-        content: answer.content,
-        headers: lowerCased(answer.headers),
-        status_code: answer.status,
+  run: async (bases) =>
+    asRecorded(
+      await postHello(bases[`LambdaUrl${suffixOf(type)}Api`], '/test/test', {
+        'Content-Type': 'application/json',
+        accept: 'application/xml',
+        'user-Agent': 'test/integration',
       }),
-    };
-  },
+    ),
 });
 
 const statusPassthrough = (type: 'HTTP' | 'HTTP_PROXY', key: string, code: number): Scenario => ({
@@ -53,13 +54,11 @@ const method = (type: 'HTTP' | 'HTTP_PROXY', verb: string): Scenario => ({
   status: 200,
   // The test loops over POST, PUT and GET but sends every request with method="POST".
   run: async (bases) => {
-    const answer = await send(
-      bases[`Method${suffixOf(type)}Api`] as string,
-      'POST',
-      '/test/test',
-      { 'Content-Type': 'application/json', Accept: 'application/json', 'user-Agent': 'test/integration' },
-      pythonJsonDumps({ message: 'hello world' }),
-    );
+    const answer = await postHello(bases[`Method${suffixOf(type)}Api`], '/test/test', {
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      'user-Agent': 'test/integration',
+    });
     return { status: answer.status, value: asSnapshotted(answer.content) };
   },
 });
@@ -76,28 +75,15 @@ export const httpIntegrations: Scenario[] = [
     area: AREA,
     id: { file: FILE, test: 'test_http_proxy_integration_request_data_mappings', key: 'http-proxy-invocation' },
     status: 200,
-    run: async (bases) => {
-      const answer = await send(
-        bases.DataMappingHttpProxyApi as string,
-        'POST',
-        '/test/foobar?testQueryString=foo&testVar=bar',
-        {
+    run: async (bases) =>
+      asRecorded(
+        await postHello(bases.DataMappingHttpProxyApi, '/test/foobar?testQueryString=foo&testVar=bar', {
           'Content-Type': 'application/json',
           Accept: 'application/json',
           foobar: 'mapped-value',
           'user-Agent': 'test/integration',
           headerVar: 'request-value',
-        },
-        pythonJsonDumps({ message: 'hello world' }),
-      );
-      return {
-        status: answer.status,
-        value: asSnapshotted({
-          content: answer.content,
-          headers: lowerCased(answer.headers),
-          status_code: answer.status,
         }),
-      };
-    },
+      ),
   },
 ];
