@@ -106,7 +106,7 @@ it.each(['LambdaUrlHttpApi', 'LambdaUrlHttpProxyApi'])(
   },
 );
 
-it('gives $context.isCanaryRequest false on a stage with a canary', async () => {
+it('gives $context.isCanaryRequest false on a stage with a canary, none on one without', async () => {
   const answer = await send(apis.CanaryApi?.url as string, 'GET', '/dev/');
   const expected = recorded({
     file: 'test_apigateway_canary',
@@ -114,4 +114,6 @@ it('gives $context.isCanaryRequest false on a stage with a canary', async () => 
     key: 'response-deployment-1',
   }) as { isCanary: string };
   expect((answer.content as { isCanary: string }).isCanary).toBe(expected.isCanary);
+  const withoutCanary = await send(apis.NoCanaryApi?.url as string, 'GET', '/dev/');
+  expect(withoutCanary.content).toEqual({ isCanary: '' });
 });

@@ -43,8 +43,8 @@ export interface BackendAnswer {
  * Headers of an HTTP_PROXY back end's answer that the gateway answers with its own values: it hands the back end's
  * on as `x-amzn-Remapped-<name>` (recordings test_apigateway_http.py::test_http_integration_with_lambda[HTTP_PROXY]
  * "http-invocation-lambda-url" and ::test_http_proxy_integration_request_data_mappings "http-proxy-invocation": a
- * function URL's Connection, Content-Length, Date and x-amzn-RequestId; Server likewise, which that back end does not
- * send).
+ * function URL's Connection, Content-Length, Date and x-amzn-RequestId). Server, which that back end does not send,
+ * is in the developer guide's table of remapped headers ("Amazon API Gateway important notes for REST APIs").
  */
 const REMAPPED = new Map(
   ['Connection', 'Content-Length', 'Date', 'Server', 'x-amzn-RequestId'].map((name) => [name.toLowerCase(), name]),
