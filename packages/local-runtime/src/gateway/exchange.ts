@@ -69,6 +69,8 @@ export interface Exchange {
   domainName: string;
   /** The stage's deployment (`requestContext.deploymentId`, `$context.deploymentId`). */
   deploymentId?: string;
+  /** The stage has a canary, which locally serves none of its requests (see RestApi.hasCanary). */
+  hasCanary?: boolean;
   /** EDGE, REGIONAL or PRIVATE: an edge-optimized API's requests come through CloudFront (see proxyHeaders). */
   endpointType?: 'EDGE' | 'REGIONAL' | 'PRIVATE';
   /** The API's binary media types (see binary-media.ts). */

@@ -105,6 +105,10 @@ export const vtlContext = (exchange: Exchange, error?: Record<string, unknown>):
       }
     : { claims: {} };
   return Object.assign(requestContextOf(exchange, authorizer, identityOf(exchange, '')), {
+    // "Present only when you enabled a canary" (mapping template reference, "$context variables"); false, as no
+    // request goes to a canary locally (recording test_apigateway_canary.py::TestCanaryDeployments::
+    // test_invoking_canary_deployment "response-deployment-1", a canary at 0%).
+    ...(exchange.hasCanary ? { isCanaryRequest: false } : {}),
     error: error ?? {},
     status: exchange.integrationStatus,
     // In AWS's order (recording test_apigateway_sqs.py::test_sqs_amz_json_protocol: path, header, querystring).

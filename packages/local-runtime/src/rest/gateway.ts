@@ -125,6 +125,7 @@ export class RestGateway implements ApiEndpoint {
       accountId: this.options.accountId,
       domainName: this.options.domainName,
       deploymentId: deploymentIdOf(this.api.id, this.api.stage),
+      hasCanary: this.api.hasCanary,
       endpointType: this.api.endpointType,
       binaryMediaTypes: this.api.binaryMediaTypes,
       identity: {},

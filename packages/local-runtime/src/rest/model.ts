@@ -99,6 +99,11 @@ export interface RestApi {
   cacheClusterEnabled: boolean;
   /** X-Ray tracing of the stage (`TracingEnabled`): its requests get a gateway segment and a sampled trace header. */
   tracingEnabled: boolean;
+  /**
+   * The stage has a canary (`CanarySetting`, a deployment's `DeploymentCanarySettings`). Locally it takes none of the
+   * stage's traffic: every request is served by the stage's own deployment, as a canary at 0% serves them.
+   */
+  hasCanary: boolean;
   endpointType: 'EDGE' | 'REGIONAL' | 'PRIVATE';
   /** Media types whose payloads are binary (`x-amazon-apigateway-binary-media-types`), lower case. */
   binaryMediaTypes: string[];
@@ -335,6 +340,7 @@ export const restApiOf = (
     stageVariables: asStrings(properties.Variables),
     cacheClusterEnabled: asBoolean(properties.CacheClusterEnabled) ?? false,
     tracingEnabled: asBoolean(properties.TracingEnabled) ?? false,
+    hasCanary: isObject(properties.CanarySetting),
     endpointType: endpointTypeOf(properties.EndpointConfiguration),
     binaryMediaTypes: binaryMediaTypesOf(body),
   };

@@ -35,6 +35,14 @@ export const CLOUDFRONT_HEADERS = [
 const HOP_BY_HOP = ['Keep-Alive'];
 
 const PLACEHOLDER = /^<[^<>]+>$/;
+/** A placeholder inside a longer text (`AmazonAPIGateway_<rest_api_id:1>`): the rest of the text must match. */
+const INNER_PLACEHOLDER = /<[a-z_-]+:\d+>/gi;
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const withInnerPlaceholders = (recorded: string): RegExp | undefined => {
+  const parts = recorded.split(INNER_PLACEHOLDER);
+  if (parts.length === 1) return undefined;
+  return new RegExp(`^${parts.map(escapeRegExp).join('.+')}$`, 's');
+};
 const RECORDED_ACCOUNT = '111111111111';
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -49,6 +57,12 @@ export const differences = (recorded: unknown, actual: unknown, masks: Masks = {
   const walk = (expected: unknown, got: unknown, at: string, key: string): string[] => {
     if (typeof expected === 'string' && PLACEHOLDER.test(expected)) {
       return got === undefined ? [`${at}: recorded ${expected}, missing`] : [];
+    }
+    const inner = typeof expected === 'string' ? withInnerPlaceholders(expected) : undefined;
+    if (inner) {
+      return typeof got === 'string' && inner.test(got)
+        ? []
+        : [`${at}: recorded ${JSON.stringify(expected)}, got ${JSON.stringify(got)}`];
     }
     if (anyValue.has(key.toLowerCase())) return got === undefined ? [`${at}: recorded, missing`] : [];
     if (key === 'accountId' && expected === RECORDED_ACCOUNT) {

@@ -1,12 +1,17 @@
 import { type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+// common, http, extended, basic, canary, api
+import { type Backend, startBackend } from './backend.ts';
 import { differences } from './compare.ts';
 import { EXPECTED_TO_MATCH, KNOWN_MISMATCHES } from './expected.ts';
 import { NOT_APPLICABLE } from './not-applicable.ts';
 import { citation, recorded } from './recordings.ts';
 import type { Bases, Scenario } from './scenario.ts';
+import { common } from './scenarios/common.ts';
+import { httpIntegrations } from './scenarios/http-integrations.ts';
 import { lambdaProxyAnswers } from './scenarios/lambda-proxy-answers.ts';
 import { lambdaProxyEvents } from './scenarios/lambda-proxy-events.ts';
 import { mappingTemplates } from './scenarios/mapping-templates.ts';
+import { mockIntegrations } from './scenarios/mock-integrations.ts';
 import { requestValidation } from './scenarios/request-validation.ts';
 import { services } from './scenarios/services.ts';
 import { traceId } from './scenarios/trace-id.ts';
@@ -23,19 +28,38 @@ const SCENARIOS: Scenario[] = [
   ...requestValidation,
   ...mappingTemplates,
   ...services,
+  // common, http, extended, basic, canary, api
+  ...common,
+  ...httpIntegrations,
+  ...mockIntegrations,
   ...NOT_APPLICABLE,
 ];
 
 let runtime: RunningRuntime;
 let bases: Bases;
+// common, http, extended, basic, canary, api: the second template's APIs, whose HTTP integrations call `backend`.
+let backend: Backend;
+let gatewayRuntime: RunningRuntime;
 
 beforeAll(async () => {
-  runtime = await startRuntime(['--template', 'packages/local-runtime/tests/parity/fixture/template.yaml']);
-  bases = Object.fromEntries(runtime.info.apis.map((api) => [api.logicalId, api.url]));
+  backend = await startBackend();
+  [runtime, gatewayRuntime] = await Promise.all([
+    startRuntime(['--template', 'packages/local-runtime/tests/parity/fixture/template.yaml']),
+    startRuntime([
+      '--template',
+      'packages/local-runtime/tests/parity/fixture/gateway-template.yaml',
+      '--parameter-overrides',
+      `EchoBackend=${backend.url}`,
+    ]),
+  ]);
+  bases = Object.fromEntries(
+    [...runtime.info.apis, ...gatewayRuntime.info.apis].map((api) => [api.logicalId, api.url]),
+  );
 }, 120_000);
 
 afterAll(async () => {
-  await runtime?.stop();
+  await Promise.all([runtime?.stop(), gatewayRuntime?.stop()]);
+  await backend?.close();
 });
 
 const nameOf = (scenario: Scenario) => `${scenario.id.test} "${scenario.id.key}"`;

@@ -27,7 +27,29 @@ export interface BackendAnswer {
   headers: Record<string, string>;
   multiHeaders: Record<string, string[]>;
   body: Buffer;
+  /** The back end's own values of the headers a REST API's gateway writes itself (see REMAPPED), by spelling. */
+  remapped: Record<string, string>;
 }
+
+/**
+ * Headers of an HTTP_PROXY back end's answer that the gateway answers with its own values: it hands the back end's
+ * on as `x-amzn-Remapped-<name>` (recordings test_apigateway_http.py::test_http_integration_with_lambda[HTTP_PROXY]
+ * "http-invocation-lambda-url" and ::test_http_proxy_integration_request_data_mappings "http-proxy-invocation": a
+ * function URL's Connection, Content-Length, Date and x-amzn-RequestId). Server, which that back end does not send,
+ * is in the developer guide's table of remapped headers ("Amazon API Gateway important notes for REST APIs").
+ */
+export const REMAPPED = new Map(
+  ['Connection', 'Content-Length', 'Date', 'Server', 'x-amzn-RequestId'].map((name) => [name.toLowerCase(), name]),
+);
+
+const remappedOf = (headers: IncomingHttpHeaders): Record<string, string> => {
+  const out = keyed<string>();
+  for (const [lower, name] of REMAPPED) {
+    const value = headers[lower];
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+};
 
 const flatten = (headers: IncomingHttpHeaders) => {
   const single = keyed<string>();
@@ -74,6 +96,7 @@ export const sendToBackend = (
             headers: single,
             multiHeaders: multi,
             body: Buffer.concat(chunks),
+            remapped: remappedOf(response.headers),
           });
         });
       },

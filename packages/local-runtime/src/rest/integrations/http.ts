@@ -1,10 +1,11 @@
-import type { Exchange } from '../../gateway/exchange.ts';
+import { type Exchange, headerOf } from '../../gateway/exchange.ts';
 import { GatewayError } from '../../gateway/gateway-error.ts';
-import { type BackendAnswer, HOP_BY_HOP, sendToBackend } from '../../gateway/integrations/backend.ts';
+import { type BackendAnswer, HOP_BY_HOP, REMAPPED, sendToBackend } from '../../gateway/integrations/backend.ts';
 import type { IntegrationResult } from '../../gateway/integrations/result.ts';
 import { vtlContext } from '../../gateway/request-context.ts';
 import { keyed, ownValue } from '../../shared/client-keyed.ts';
 import type { Integration, Operation } from '../model.ts';
+import { integrationTraceHeader } from './answer-trace.ts';
 import { mapIntegrationResponse } from './integration-response.ts';
 import { requestParameterTargets } from './parameters.ts';
 import { renderRequest } from './templates.ts';
@@ -28,10 +29,60 @@ const backendUrl = (uri: string, path: Record<string, string>, query: string): U
 
 const encodeQuery = (params: Record<string, string>): string => new URLSearchParams(params).toString();
 
+/** `headers` with each of `over` set in its place, a name of another case replaced (header names are case-insensitive). */
+const withHeaders = (headers: Record<string, string>, over: Record<string, string>): Record<string, string> => {
+  const out = keyed<string>();
+  const spelling = new Map<string, string>();
+  for (const [name, value] of [...Object.entries(headers), ...Object.entries(over)]) {
+    const before = spelling.get(name.toLowerCase());
+    if (before !== undefined) delete out[before];
+    spelling.set(name.toLowerCase(), name);
+    out[name] = value;
+  }
+  return out;
+};
+
+/**
+ * What the gateway adds to every request to an HTTP back end: the API's id and the trace header (recordings
+ * test_apigateway_http.py::test_http_integration_with_lambda[HTTP] and [HTTP_PROXY] "http-invocation-lambda-url",
+ * where the back end, a function URL, echoed x-amzn-apigateway-api-id and x-amzn-trace-id).
+ */
+const gatewayHeaders = (exchange: Exchange, trace: string) => ({
+  'x-amzn-apigateway-api-id': exchange.apiId,
+  'X-Amzn-Trace-Id': trace,
+});
+
+/**
+ * A non-proxy HTTP integration sends none of the client's headers unless mapped, but JSON's Accept and Content-Type
+ * and a User-Agent naming the API (recordings test_apigateway_http.py::test_http_integration_with_lambda[HTTP]
+ * "http-invocation-lambda-url", where the client's Accept was application/xml, and ::test_http_integration_method[HTTP]).
+ */
+const nonProxyHeaders = (exchange: Exchange, trace: string) => ({
+  Accept: 'application/json',
+  'Content-Type': headerOf(exchange.request, 'content-type') ?? 'application/json',
+  'User-Agent': `AmazonAPIGateway_${exchange.apiId}`,
+  ...gatewayHeaders(exchange, trace),
+});
+
+const gatewayOwned = (name: string) => REMAPPED.has(name.toLowerCase()) || name.toLowerCase() === 'x-amzn-trace-id';
+
+/** An HTTP_PROXY answer's headers: the back end's, with those the gateway writes itself handed on remapped. */
+const proxiedAnswerHeaders = (answer: BackendAnswer, trace: string) => {
+  const headers = keyed<string>();
+  const multiHeaders = keyed<string[]>();
+  for (const [name, value] of Object.entries(answer.headers)) if (!gatewayOwned(name)) headers[name] = value;
+  for (const [name, values] of Object.entries(answer.multiHeaders))
+    if (!gatewayOwned(name)) multiHeaders[name] = values;
+  for (const [name, value] of Object.entries(answer.remapped)) headers[`x-amzn-Remapped-${name}`] = value;
+  headers['X-Amzn-Trace-Id'] = trace;
+  return { headers, multiHeaders };
+};
+
 /**
  * HTTP_PROXY: the client's method, headers, query string and body go to the back end as they are (plus any
- * mapped `integration.request.*` parameters); the back end's status, headers and body come back unchanged, errors
- * included (developer guide, "Set up HTTP proxy integrations in API Gateway").
+ * mapped `integration.request.*` parameters); the back end's status, headers and body come back, errors included
+ * (developer guide, "Set up HTTP proxy integrations in API Gateway"), its headers that the gateway writes itself
+ * remapped (see REMAPPED).
  * HTTP (non-proxy): the request template builds the body, the integration responses map the answer, selected by
  * the back end's status code.
  */
@@ -46,12 +97,13 @@ export const httpIntegration = async (
   const mapped = requestParameterTargets(integration.requestParameters, { exchange, stageVariables, context });
   const path = { ...exchange.match?.pathParameters, ...mapped.path };
   const method = integration.httpMethod === 'ANY' ? request.method : integration.httpMethod;
+  const trace = integrationTraceHeader(exchange);
   const started = performance.now();
   if (integration.type === 'http_proxy') {
-    const headers = keyed<string>();
+    const forwarded = keyed<string>();
     for (const [name, value] of Object.entries(request.headers))
-      if (!HOP_BY_HOP.has(name.toLowerCase())) headers[name] = value;
-    Object.assign(headers, mapped.header);
+      if (!HOP_BY_HOP.has(name.toLowerCase())) forwarded[name] = value;
+    const headers = withHeaders(withHeaders(forwarded, gatewayHeaders(exchange, trace)), mapped.header);
     const query = [request.rawQuery, encodeQuery(mapped.querystring)].filter(Boolean).join('&');
     const answer = await sendToBackend(
       backendUrl(integration.uri, path, query),
@@ -62,15 +114,20 @@ export const httpIntegration = async (
     );
     exchange.integrationLatency = Math.round(performance.now() - started);
     exchange.integrationStatus = answer.status;
-    return { status: answer.status, headers: answer.headers, multiHeaders: answer.multiHeaders, body: answer.body };
+    return { status: answer.status, ...proxiedAnswerHeaders(answer, trace), body: answer.body };
   }
   const rendered = renderRequest(exchange, integration, context, stageVariables);
   const body = rendered ? Buffer.from(rendered.output) : request.body;
-  const headers = { ...mapped.header, ...rendered?.requestOverride.header };
+  const headers = withHeaders(nonProxyHeaders(exchange, trace), {
+    ...mapped.header,
+    ...rendered?.requestOverride.header,
+  });
   const query = encodeQuery({ ...mapped.querystring, ...rendered?.requestOverride.querystring });
   const url = backendUrl(integration.uri, { ...path, ...rendered?.requestOverride.path }, query);
   const answer = await sendToBackend(url, method, headers, body, integration.timeoutMs);
-  return mapBackendAnswer(exchange, integration, answer, started, rendered?.context ?? context, stageVariables);
+  const result = mapBackendAnswer(exchange, integration, answer, started, rendered?.context ?? context, stageVariables);
+  result.headers['X-Amzn-Trace-Id'] = trace;
+  return result;
 };
 
 /** A non-proxy integration's answer, timed and mapped through the integration responses by its status code. */

@@ -7,6 +7,7 @@ import { proxyRequestContext } from '../../gateway/request-context.ts';
 import { keyed } from '../../shared/client-keyed.ts';
 import { firstAcceptType, isBinaryMediaType, isBinaryRequest } from '../binary-media.ts';
 import type { Integration } from '../model.ts';
+import { integrationTraceHeader } from './answer-trace.ts';
 import { eventPath, eventPathParameters, proxyHeaders } from './proxy-request.ts';
 
 const orNull = <T extends object>(value: T): T | null => (Object.keys(value).length > 0 ? value : null);
@@ -92,18 +93,6 @@ export const proxyResult = (result: unknown, decodeBase64 = true): IntegrationRe
 };
 
 /**
- * The trace header of every Lambda proxy answer (none on a MOCK's): the client's, kept whole when it names a Parent,
- * else its Root with a Parent of the gateway's own (recording test_apigateway_common.py::TestApiGatewayCommon::
- * test_invocation_trace_id, "trace-id-req-headers-AWS_PROXY", "trace-id-small-req-headers-AWS_PROXY").
- */
-const answerTraceId = (exchange: Exchange): string => {
-  const sent = headerOf(exchange.request, 'x-amzn-trace-id') ?? '';
-  if (/(^|;)\s*Parent=/.test(sent)) return sent;
-  const root = /(?:^|;)\s*(Root=[^;]+)/.exec(sent)?.[1];
-  return `${root ?? sent};Parent=${randomText(8, 'hex')};Sampled=0`;
-};
-
-/**
  * An AWS_PROXY integration to Lambda invokes with POST; another IntegrationHttpMethod deploys but every request is
  * a 500 (recording test_apigateway_lambda.py::test_lambda_aws_proxy_integration_non_post_method, where the test
  * notes that AWS answers 500 for this integration failure, not the 504 the developer guide gives INTEGRATION_FAILURE).
@@ -144,7 +133,7 @@ export const lambdaProxyIntegration =
       );
       const named = (name: string) => name.toLowerCase() === 'x-amzn-trace-id';
       if (!Object.keys(result.headers).some(named) && !Object.keys(result.multiHeaders ?? {}).some(named)) {
-        result.headers['X-Amzn-Trace-Id'] = answerTraceId(exchange);
+        result.headers['X-Amzn-Trace-Id'] = integrationTraceHeader(exchange);
       }
       return result;
     } catch (error) {
