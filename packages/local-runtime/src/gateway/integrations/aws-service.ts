@@ -35,6 +35,12 @@ const PROTOCOLS: Record<string, Protocol & { signingName: string }> = {
     signingName: 'dynamodb',
   },
   ssm: { kind: 'json', contentType: 'application/x-amz-json-1.1', targetPrefix: 'AmazonSSM', signingName: 'ssm' },
+  secretsmanager: {
+    kind: 'json',
+    contentType: 'application/x-amz-json-1.1',
+    targetPrefix: 'secretsmanager',
+    signingName: 'secretsmanager',
+  },
 };
 
 /** The services an AWS integration can reach locally. */
