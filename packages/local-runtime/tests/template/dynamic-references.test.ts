@@ -1,0 +1,61 @@
+import { describe, expect, it } from '@jest/globals';
+import { SecretStore } from '../../src/services/secretsmanager/store.ts';
+import { resolveSecretReference } from '../../src/services/secretsmanager/template-secrets.ts';
+import { dynamicReferencesIn, replaceDynamicReferences } from '../../src/template/dynamic-references.ts';
+
+describe('replaceDynamicReferences', () => {
+  const resolvers = new Map([['secretsmanager', (reference: string) => (reference === 'known' ? 'VALUE' : undefined)]]);
+
+  it('replaces each reference a service answers, anywhere in the value, and leaves the others as written', () => {
+    expect(
+      replaceDynamicReferences(
+        {
+          A: 'x={{resolve:secretsmanager:known}};y={{resolve:secretsmanager:known}}',
+          B: ['{{resolve:secretsmanager:unknown}}', '{{resolve:ssm:/p}}'],
+          C: 3,
+        },
+        resolvers,
+      ),
+    ).toEqual({
+      A: 'x=VALUE;y=VALUE',
+      B: ['{{resolve:secretsmanager:unknown}}', '{{resolve:ssm:/p}}'],
+      C: 3,
+    });
+  });
+
+  it('finds the references of one service', () => {
+    expect(
+      dynamicReferencesIn(
+        { A: ['{{resolve:secretsmanager:a:SecretString:k}}', '{{resolve:ssm:/p}}'] },
+        'secretsmanager',
+      ),
+    ).toEqual(['a:SecretString:k']);
+  });
+});
+
+describe('resolveSecretReference', () => {
+  const store = new SecretStore('us-east-1', '123456789012');
+  const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf';
+  store.seed({ name: 'db', arn, value: '{"user":"app","password":"p1","port":5432}', versionId: 'v1' });
+  store.putValue(store.live('db'), { string: '{"user":"app","password":"p2"}' }, 'v2');
+
+  it.each([
+    ['db', '{"user":"app","password":"p2"}'],
+    ['db:SecretString:password', 'p2'],
+    ['db::password', 'p2'],
+    [`${arn}:SecretString:password`, 'p2'],
+    [arn, '{"user":"app","password":"p2"}'],
+    ['db:SecretString:password:AWSPREVIOUS', 'p1'],
+    ['db:SecretString:password::v1', 'p1'],
+    ['db:SecretString:port:AWSPREVIOUS', '5432'],
+  ])('%s → %s', (reference, value) => {
+    expect(resolveSecretReference(store, reference)).toBe(value);
+  });
+
+  it.each(['other', 'db:SecretString:missing', 'db:SecretBinary', 'db:SecretString:password:NOSTAGE'])(
+    '%s stays unresolved',
+    (reference) => {
+      expect(resolveSecretReference(store, reference)).toBeUndefined();
+    },
+  );
+});
