@@ -135,6 +135,18 @@ describe('the template secrets, read by a function with the AWS SDK and Powertoo
   });
 });
 
+describe('an API Gateway AWS integration to Secrets Manager', () => {
+  it('calls GetSecretValue on the local endpoint, signed as API Gateway signs', async () => {
+    const answer = await call(`${runtime.base}/signing-key`);
+    expect(answer.status).toBe(200);
+    expect(answer.json()).toEqual({
+      name: 'local-stack/webhook-signing-key',
+      value: 'whsec-0123456789',
+      stages: ['AWSCURRENT'],
+    });
+  });
+});
+
 describe('the Secrets Manager API', () => {
   it('creates, versions, describes, lists, deletes and restores a secret', async () => {
     const created = await client.send(new CreateSecretCommand({ Name: 'tests/lifecycle', SecretString: 'one' }));
