@@ -125,6 +125,18 @@ describe('the template secrets, read by a function with the AWS SDK and Powertoo
     expect(answer.VersionStages).toEqual(['AWSCURRENT']);
   });
 
+  it('describes a template secret with its Description and Tags, and lists it by tag', async () => {
+    const described = await client.send(new DescribeSecretCommand({ SecretId: read.credentials.arn }));
+    expect(described).toMatchObject({
+      Name: read.credentials.name,
+      Description: 'Credentials of the reporting database',
+    });
+    const listed = await client.send(new ListSecretsCommand({ Filters: [{ Key: 'tag-value', Values: ['payments'] }] }));
+    expect(listed.SecretList?.map((secret) => [secret.Name, secret.Tags])).toEqual([
+      ['local-stack/webhook-signing-key', [{ Key: 'team', Value: 'payments' }]],
+    ]);
+  });
+
   it('lists secrets on /_local/secrets with their stages, never their values', async () => {
     const page = await call(`${runtime.info.restUrl}/_local/secrets`);
     expect(page.status).toBe(200);

@@ -17,7 +17,7 @@ const requestedValue = (request: Request): { string?: string; binary?: string } 
   return undefined;
 };
 
-const tagsOf = (value: unknown): Tag[] =>
+export const tagsOf = (value: unknown): Tag[] =>
   Array.isArray(value)
     ? value.map((tag: Record<string, unknown>) => ({ Key: String(tag?.Key ?? ''), Value: String(tag?.Value ?? '') }))
     : [];
@@ -95,7 +95,8 @@ const matches = (secret: StoredSecret, filters: unknown): boolean => {
 };
 
 const page = <T>(items: T[], request: Request, max = 100) => {
-  const size = Math.min(Math.max(Number(request.MaxResults ?? max), 1), max);
+  const asked = Number(request.MaxResults ?? max);
+  const size = Number.isInteger(asked) ? Math.min(Math.max(asked, 1), max) : max;
   const start = typeof request.NextToken === 'string' ? Number(Buffer.from(request.NextToken, 'base64').toString()) : 0;
   if (!Number.isInteger(start) || start < 0) {
     throw new SecretsManagerError('InvalidNextTokenException', 'The NextToken value is invalid.');

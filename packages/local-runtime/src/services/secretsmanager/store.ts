@@ -35,6 +35,7 @@ export interface SecretSeed {
   name: string;
   arn: string;
   description?: string;
+  tags?: Tag[];
   /** None: an empty secret (a template secret with neither SecretString nor GenerateSecretString). */
   value?: string;
   versionId: string;
@@ -73,7 +74,7 @@ export class SecretStore {
       arn: seed.arn,
       name: seed.name,
       ...(seed.description ? { description: seed.description } : {}),
-      tags: [],
+      tags: seed.tags ?? [],
       created: at,
       lastChanged: at,
       versions:

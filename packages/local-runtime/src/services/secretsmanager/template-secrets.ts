@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isObject, type TemplateObject } from '../../template/load.ts';
 import type { LocalStack } from '../../template/stack.ts';
+import { tagsOf } from './operations.ts';
 import { passwordRulesOf, randomPassword } from './password.ts';
 import type { SecretSeed, SecretStore } from './store.ts';
 
@@ -67,6 +68,7 @@ export const templateSecrets = (stack: LocalStack, notes: string[]): TemplateSec
       name,
       arn,
       ...(typeof properties.Description === 'string' ? { description: properties.Description } : {}),
+      tags: tagsOf(properties.Tags),
       ...(value === undefined ? {} : { value }),
       versionId: randomUUID(),
     };
