@@ -1,7 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { SecretStore } from '../../src/services/secretsmanager/store.ts';
 import { resolveSecretReference } from '../../src/services/secretsmanager/template-secrets.ts';
 import { dynamicReferencesIn, replaceDynamicReferences } from '../../src/template/dynamic-references.ts';
+import type { TemplateObject } from '../../src/template/load.ts';
+import { LocalStack } from '../../src/template/stack.ts';
 
 describe('replaceDynamicReferences', () => {
   const resolvers = new Map([['secretsmanager', (reference: string) => (reference === 'known' ? 'VALUE' : undefined)]]);
@@ -58,4 +61,27 @@ describe('resolveSecretReference', () => {
       expect(resolveSecretReference(store, reference)).toBeUndefined();
     },
   );
+});
+
+describe('LocalStack.addDynamicReferences', () => {
+  it("resolves references after the intrinsics (a Sub of the secret's Ref), in values read before too", () => {
+    const stack = new LocalStack({
+      templatePath: fileURLToPath(new URL('../fixtures/secrets/template.yaml', import.meta.url)),
+    });
+    const variables = () =>
+      ((stack.properties('SecretReaderFunction').Environment as TemplateObject).Variables as TemplateObject) ?? {};
+    const arn = stack.ref('ReportingDbCredentials');
+    expect(arn).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:ReportingDbCredentials-\w{12}-\w{6}$/);
+    expect(variables().DB_PASSWORD).toBe(`{{resolve:secretsmanager:${arn}:SecretString:password}}`);
+
+    const asked: string[] = [];
+    stack.addDynamicReferences('secretsmanager', (reference) => {
+      asked.push(reference);
+      return reference.startsWith(arn) ? `value of ${reference.slice(arn.length)}` : undefined;
+    });
+    expect(variables().DB_PASSWORD).toBe('value of :SecretString:password');
+    expect(variables().UNDEFINED_SECRET).toBe('{{resolve:secretsmanager:not-in-this-template:SecretString:token}}');
+    expect(stack.resolve({ 'Fn::Sub': '{{resolve:secretsmanager:${ReportingDbCredentials}}}' })).toBe('value of ');
+    expect(asked).toContain('not-in-this-template:SecretString:token');
+  });
 });
