@@ -1,0 +1,59 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { call, openSocket, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+
+/**
+ * Shapes the survey of public SAM templates (serverless-patterns) found the runtime getting wrong, black-box: an
+ * empty mapping template passes the body through, a Python function reaches @connections at the https URL it
+ * builds, and an init slower than the function's Timeout does not time the first invocation out.
+ */
+const FIXTURE = fileURLToPath(new URL('../fixtures/survey-shapes/template.yaml', import.meta.url));
+let runtime: RunningRuntime;
+const urlOf = (logicalId: string): string => {
+  const api = [...runtime.info.apis, ...runtime.info.webSockets].find((entry) => entry.logicalId === logicalId);
+  if (!api) throw new Error(`no API ${logicalId}`);
+  return api.url;
+};
+
+beforeAll(async () => {
+  runtime = await startRuntime(['--template', FIXTURE]);
+}, 90_000);
+afterAll(() => runtime.stop());
+
+const postJson = (url: string, body: unknown) =>
+  call(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+it("passes the integration's answer through an empty ('') response template", async () => {
+  const answer = await postJson(`${urlOf('EmptyTemplatesApi')}/started`, { id: 7 });
+  expect({ status: answer.status, body: answer.json() }).toEqual({
+    status: 200,
+    body: { received: { wrapped: { id: 7 } }, run: 'local-1' },
+  });
+});
+
+it('passes the request body through an empty request template, and the answer through a null response template', async () => {
+  const answer = await postJson(`${urlOf('EmptyTemplatesApi')}/raw`, { id: 8 });
+  expect({ status: answer.status, body: answer.json() }).toEqual({
+    status: 200,
+    body: { received: { id: 8 }, run: 'local-1' },
+  });
+});
+
+it.each([
+  ['node', 'node init done'],
+  ['python', 'python init done'],
+])('leaves a %s cold start init out of the Timeout (an init longer than Timeout still answers)', async (name, text) => {
+  const answer = await call(`${urlOf('ServerlessHttpApi')}/slow-init/${name}`);
+  expect({ status: answer.status, text: answer.text }).toEqual({ status: 200, text });
+});
+
+it.each(['domain-name', 'execute-api'])(
+  'sends a Python boto3 call to @connections at https://<%s>/<stage> to the local server',
+  async (via) => {
+    const socket = await openSocket(urlOf('SocketApi'));
+    socket.socket.send(JSON.stringify({ action: 'reply', via }));
+    expect(await socket.next((message) => message.via === via, 20_000)).toEqual({ via, reply: 'posted' });
+    socket.socket.close();
+  },
+  30_000,
+);
