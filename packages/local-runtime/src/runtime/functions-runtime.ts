@@ -16,6 +16,7 @@ import type { EnvVarsOverrides } from './env-vars.ts';
 import { sqsEventSourcesOf } from './event-sources.ts';
 import { checkInits, chooseFunction, envVarsReport, functionConfigs, functionProblems } from './functions.ts';
 import type { Observability } from './observability.ts';
+import { serviceHosts } from './service-hosts.ts';
 import { type AwsServices, startAwsServices } from './services.ts';
 
 /** SAM CLI's function timeout while a debugger is attached (samcli local_lambda.py, MAX_DEBUG_TIMEOUT): 10 hours. */
@@ -209,7 +210,7 @@ export const startFunctionsRuntime = async (
         shared,
         rewrite,
         buildDir,
-        ...(options.localHosts ? { localHosts: options.localHosts } : {}),
+        localHosts: { ...serviceHosts(aws.environment, stack.region), ...options.localHosts },
         envVars: options.envVars,
       });
       if (options.debug) applyDebug(configs, debugged, options.debug.port, host);

@@ -5,7 +5,8 @@ import { call, openSocket, type RunningRuntime, startRuntime } from '../../src/t
 /**
  * Shapes the survey of public SAM templates (serverless-patterns) found the runtime getting wrong, black-box: an
  * empty mapping template passes the body through, a Python function reaches @connections at the https URL it
- * builds, and an init slower than the function's Timeout does not time the first invocation out.
+ * builds, an init slower than the function's Timeout does not time the first invocation out, and a client that
+ * calls the AWS host name (https://dynamodb.<region>.amazonaws.com) reaches the local endpoint.
  */
 const FIXTURE = fileURLToPath(new URL('../fixtures/survey-shapes/template.yaml', import.meta.url));
 let runtime: RunningRuntime;
@@ -57,3 +58,19 @@ it.each(['domain-name', 'execute-api'])(
   },
   30_000,
 );
+
+it.each(['node', 'python'])(
+  'sends a %s client calling https://dynamodb.<region>.amazonaws.com to the local DynamoDB',
+  async (name) => {
+    const answer = await call(`${urlOf('ServerlessHttpApi')}/aws-host/${name}`);
+    expect({ status: answer.status, text: answer.text }).toEqual({ status: 200, text: 'aws host' });
+  },
+  30_000,
+);
+
+it("names, at start-up, the AWS SDK v2 that Lambda's nodejs16.x includes and this runtime does not", () => {
+  expect(runtime.output()).toContain("SdkV2Node16: not run: Error: Cannot find module 'aws-sdk'");
+  expect(runtime.output()).toContain(
+    "(Lambda's nodejs16.x includes the AWS SDK for JavaScript v2, sam-local-runtime does not: add aws-sdk to the function's dependencies, or use v3)",
+  );
+});
