@@ -9,6 +9,7 @@ import { call, openSocket, type RunningRuntime, startRuntime } from '../../src/t
  * calls the AWS host name (https://dynamodb.<region>.amazonaws.com) reaches the local endpoint.
  */
 const FIXTURE = fileURLToPath(new URL('../fixtures/survey-shapes/template.yaml', import.meta.url));
+const OUT_OF_BAND_KEY = 'made-with-create-api-key-0001';
 let runtime: RunningRuntime;
 const urlOf = (logicalId: string): string => {
   const api = [...runtime.info.apis, ...runtime.info.webSockets].find((entry) => entry.logicalId === logicalId);
@@ -17,7 +18,7 @@ const urlOf = (logicalId: string): string => {
 };
 
 beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
+  runtime = await startRuntime(['--template', FIXTURE, '--api-key', `${OUT_OF_BAND_KEY}@KeyedPlan`]);
 }, 90_000);
 afterAll(() => runtime.stop());
 
@@ -73,4 +74,20 @@ it("names, at start-up, the AWS SDK v2 that Lambda's nodejs16.x includes and thi
   expect(runtime.output()).toContain(
     "(Lambda's nodejs16.x includes the AWS SDK for JavaScript v2, sam-local-runtime does not: add aws-sdk to the function's dependencies, or use v3)",
   );
+});
+
+it('takes an API key made out of band (--api-key VALUE@PLAN), bound to that usage plan', async () => {
+  const url = `${urlOf('KeyedApi')}/keyed`;
+  const statuses: [number, string][] = [];
+  for (const key of [undefined, OUT_OF_BAND_KEY, OUT_OF_BAND_KEY, OUT_OF_BAND_KEY]) {
+    const answer = await call(url, { headers: key ? { 'x-api-key': key } : {} });
+    statuses.push([answer.status, answer.text]);
+  }
+  // The plan's quota of 2 a day counts the key's requests: the third is refused as API Gateway refuses it.
+  expect(statuses).toEqual([
+    [403, '{"message":"Forbidden"}'],
+    [200, OUT_OF_BAND_KEY],
+    [200, OUT_OF_BAND_KEY],
+    [429, '{"message":"Limit Exceeded"}'],
+  ]);
 });
