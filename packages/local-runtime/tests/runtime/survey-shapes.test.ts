@@ -91,3 +91,15 @@ it('takes an API key made out of band (--api-key VALUE@PLAN), bound to that usag
     [429, '{"message":"Limit Exceeded"}'],
   ]);
 });
+
+it("gives a WebSocket message one request id in API Gateway's short form: the event's and the error frame's", async () => {
+  const socket = await openSocket(urlOf('SocketApi'));
+  socket.socket.send(JSON.stringify({ action: 'whoami' }));
+  const event = await socket.next((message) => 'extendedRequestId' in message);
+  socket.socket.send(JSON.stringify({ action: 'nowhere' }));
+  const refused = await socket.next((message) => message.message === 'Forbidden');
+  socket.socket.close();
+  expect(event.requestId).toMatch(/^[A-Za-z0-9]{15}=$/);
+  expect(event.extendedRequestId).toBe(event.requestId);
+  expect(refused.requestId).toMatch(/^[A-Za-z0-9]{15}=$/);
+});
