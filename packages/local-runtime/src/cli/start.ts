@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { type GivenApiKey, parseApiKey } from '../runtime/given-api-keys.ts';
 import { loadLocalRoutes } from '../runtime/local-routes.ts';
 import type { LogFormat } from '../runtime/log-format.ts';
 import { flushStdout, writeStdout } from '../runtime/stdout-lines.ts';
@@ -26,6 +27,12 @@ const runtimeFlags: Flag[] = [
     kind: 'string',
     value: "'N=V ...'",
     help: "other stacks' exports, for Fn::ImportValue",
+  },
+  {
+    name: 'api-key',
+    kind: 'list',
+    value: 'VALUE[@PLAN]',
+    help: 'an API key made out of band (aws apigateway create-api-key), bound to usage plan PLAN (logical id) or to every plan (repeatable)',
   },
   {
     name: 'build-dir',
@@ -153,6 +160,12 @@ export const runStart = async (name: 'start' | 'start-api', argv: string[]): Pro
   } catch (error) {
     fail(`--import-values: ${(error as Error).message}`);
   }
+  let apiKeys: GivenApiKey[] = [];
+  try {
+    apiKeys = options.list('api-key').map(parseApiKey);
+  } catch (error) {
+    fail(`--api-key: ${(error as Error).message}`);
+  }
   const routes = (
     await Promise.all(options.list('routes').map((file) => loadLocalRoutes(file))).catch((error: Error) =>
       fail(error.message, 1),
@@ -179,6 +192,7 @@ export const runStart = async (name: 'start' | 'start-api', argv: string[]): Pro
   const runtime = await startLocalRuntime({
     routes,
     importValues,
+    ...(apiKeys.length > 0 ? { apiKeys } : {}),
     logFormat,
     ...(logFd === undefined ? {} : { log: (line: string) => writeSync(logFd, `${line}\n`) }),
     templatePath: options.templatePath,

@@ -80,6 +80,8 @@ interface Environment {
   /** How long the init phase took, and when it ended, once the environment says it is over. */
   initMs?: number;
   readyAt?: number;
+  /** Settles when the init is over: the environment said so, failed, or ended. */
+  ready: Promise<void>;
   pending?: { id: number; settle: (reply: WorkerReply | Error) => void };
   /** The running invocation's lines, when its caller asked for them. */
   logs?: InvocationLogs;
@@ -93,7 +95,19 @@ export const noLogs = (options: InvokeOptions): { logs?: string[] } => (options.
 /** `@aws-sdk/*` the function's code cannot resolve resolves from this package's install (see sdk-fallback.ts). */
 const SDK_FALLBACK = new URL('../../package.json', import.meta.url).href;
 /** Lambda's init phase limit. */
-const INIT_TIMEOUT_MS = 10_000;
+export const INIT_TIMEOUT_MS = 10_000;
+
+/** Resolves when the environment's init is over, or after Lambda's init limit. */
+const initOver = (environment: Environment): Promise<void> => {
+  if (environment.readyAt !== undefined) return Promise.resolve();
+  let limit: NodeJS.Timeout | undefined;
+  return Promise.race([
+    environment.ready,
+    new Promise<void>((resolve) => {
+      limit = setTimeout(resolve, INIT_TIMEOUT_MS);
+    }),
+  ]).finally(() => clearTimeout(limit));
+};
 
 /**
  * The execution environments of one function. Like Lambda, an environment runs one invocation at a time;
@@ -138,6 +152,10 @@ export class FunctionPool {
       return { status: 'error', requestId, error: problem, durationMs: 0, coldStart: false, ...noLogs(options) };
     }
     const { environment, coldStart } = await this.slots.begin();
+    // A cold start's init is not the invocation's: Lambda gives an on-demand init its own 10 s and counts Timeout
+    // from the invoke phase (Lambda developer guide, "Lambda execution environment lifecycle": init phase limited to
+    // 10 seconds). Past those 10 s the Timeout runs.
+    await initOver(environment);
     const started = performance.now();
     const timeoutMs = this.config.timeoutSeconds * 1000;
     const logs = options.logs ? new InvocationLogs() : undefined;
@@ -288,7 +306,15 @@ export class FunctionPool {
   private async start(generation: number): Promise<Environment> {
     const spawned = performance.now();
     const worker = await this.spawn(true);
-    const environment: Environment = { worker, generation, invocations: 0 };
+    let initEnded = () => {};
+    const environment: Environment = {
+      worker,
+      generation,
+      invocations: 0,
+      ready: new Promise<void>((resolve) => {
+        initEnded = resolve;
+      }),
+    };
     readLines(worker.stdout, (line) => {
       if (!environment.logs || environment.logs.take(line)) this.onOutput(line);
     });
@@ -300,11 +326,15 @@ export class FunctionPool {
       if ('init' in reply) {
         environment.readyAt = performance.now();
         environment.initMs = environment.readyAt - spawned;
+        initEnded();
         return;
       }
       if (environment.pending?.id === reply.id) environment.pending.settle(reply);
     });
-    const fail = (error: Error) => environment.pending?.settle(error);
+    const fail = (error: Error) => {
+      initEnded();
+      environment.pending?.settle(error);
+    };
     worker.on('error', (error: Error & { code?: string }) => {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') environment.outOfMemory = true;
       fail(error);

@@ -8,7 +8,13 @@ import { answerFailure, readRequestBody } from '../services/shared/local-service
 import { guardHttpPort } from '../shared/http-port.ts';
 import { requestUrl } from '../shared/request-url.ts';
 import { EnvironmentSlots } from './environment-slots.ts';
-import { type FunctionConfig, type InvokeOptions, type InvokeOutcome, noLogs } from './function-pool.ts';
+import {
+  type FunctionConfig,
+  INIT_TIMEOUT_MS,
+  type InvokeOptions,
+  type InvokeOutcome,
+  noLogs,
+} from './function-pool.ts';
 import { InvocationLogs, readLines } from './output.ts';
 import { eventJsonOf, type LambdaErrorPayload } from './protocol.ts';
 
@@ -26,7 +32,10 @@ const API = '/2018-06-01/runtime';
 interface Pending {
   requestId: string;
   eventJson: string;
+  /** Set when the event is handed to the bootstrap (see `begin`). */
   deadline: number;
+  /** Starts the invocation's Timeout: once the environment's init is over and it takes the event. */
+  begin: () => void;
   /** The invocation's lines, when its caller asked for them (the bootstrap then ends them with a marker). */
   logs?: InvocationLogs;
   /** Sent as `Lambda-Runtime-Trace-Id`, which the bootstrap puts in `_X_AMZN_TRACE_ID`. */
@@ -104,14 +113,25 @@ export class PythonPool {
     const logs = options.logs ? new InvocationLogs() : undefined;
     const answer = await new Promise<{ ok: true; json: string } | { ok: false; error: LambdaErrorPayload } | 'timeout'>(
       (resolve) => {
-        const timer = setTimeout(() => resolve('timeout'), timeoutMs);
+        // A cold start's init (the interpreter, the handler's imports) is not the invocation's: Lambda gives an
+        // on-demand init its own 10 s and counts Timeout from the invoke phase (Lambda developer guide, "Lambda
+        // execution environment lifecycle": init phase limited to 10 seconds). Past those 10 s the Timeout runs.
+        let timer: NodeJS.Timeout | undefined;
+        const initLimit = setTimeout(() => pending.begin(), INIT_TIMEOUT_MS);
         const pending: Pending = {
           requestId,
           eventJson,
           deadline: Date.now() + timeoutMs,
+          begin: () => {
+            clearTimeout(initLimit);
+            if (timer) return;
+            pending.deadline = Date.now() + timeoutMs;
+            timer = setTimeout(() => resolve('timeout'), timeoutMs);
+          },
           ...(logs ? { logs } : {}),
           ...(options.traceHeader ? { traceHeader: options.traceHeader } : {}),
           settle: (result) => {
+            clearTimeout(initLimit);
             clearTimeout(timer);
             resolve(result);
           },
@@ -169,6 +189,7 @@ export class PythonPool {
     }
     environment.waiting = undefined;
     environment.current = pending;
+    pending.begin();
     waiting
       .writeHead(200, {
         'Content-Type': 'application/json',
@@ -211,9 +232,11 @@ export class PythonPool {
     const { port } = environment.server.address() as AddressInfo;
     const { debug } = this.config;
     // `--debug-port`: debugpy, as SAM CLI runs a debugged Python function (`-m debugpy --listen ... --wait-for-client`).
+    // The template's own API hosts, which the bootstrap sends to the local server (see redirect_local_hosts).
+    const hosts = JSON.stringify(this.config.localHosts ?? {});
     const args = debug
-      ? ['-m', 'debugpy', '--listen', `${debug.host}:${debug.port}`, '--wait-for-client', BOOTSTRAP]
-      : [BOOTSTRAP];
+      ? ['-m', 'debugpy', '--listen', `${debug.host}:${debug.port}`, '--wait-for-client', BOOTSTRAP, hosts]
+      : [BOOTSTRAP, hosts];
     const child = spawn(pythonCommand(), args, {
       env: {
         ...this.config.environment,

@@ -64,9 +64,7 @@ const load = async (): Promise<Handler> => {
   } catch (error) {
     if (error instanceof SyntaxError) throw named('Runtime.UserCodeSyntaxError', String(error), error.stack);
     if (isNotFound(error)) {
-      const v2 = /['"]aws-sdk['"]/.test(String(error))
-        ? ' (the AWS SDK for JavaScript v2 is not included in nodejs18.x and later runtimes: use v3 or bundle it)'
-        : '';
+      const v2 = /['"]aws-sdk['"]/.test(String(error)) ? sdkV2Note(data.runtime) : '';
       throw named('Runtime.ImportModuleError', `${String(error).split('\n')[0]}${v2}`);
     }
     throw error;
@@ -81,6 +79,16 @@ const load = async (): Promise<Handler> => {
   if (!callbacks && handler.length >= 3) throw named('Runtime.CallbackHandlerDeprecated', CALLBACK_REMOVED_MESSAGE);
   return handler as Handler;
 };
+
+/**
+ * Why `require('aws-sdk')` fails: Lambda's nodejs16.x and earlier include the AWS SDK for JavaScript v2 and this
+ * runtime does not; nodejs18.x and later include only v3. A bundled v2 reaches the local endpoints (its calls to
+ * `https://<service>.<region>.amazonaws.com` go to them: AwsServices.hosts in runtime/services.ts).
+ */
+const sdkV2Note = (runtime: string): string =>
+  Number(/^nodejs(\d+)\.x$/.exec(runtime)?.[1] ?? 99) < 18
+    ? ` (Lambda's ${runtime} includes the AWS SDK for JavaScript v2, sam-local-runtime does not: add aws-sdk to the function's dependencies, or use v3)`
+    : ' (the AWS SDK for JavaScript v2 is not included in nodejs18.x and later runtimes: use v3 or bundle it)';
 
 const errorOf = (error: unknown): LambdaErrorPayload => {
   if (error instanceof Error) {

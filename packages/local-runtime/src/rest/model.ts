@@ -115,6 +115,19 @@ export class RestModelError extends Error {
 const asObject = (value: TemplateValue | undefined): TemplateObject => (isObject(value) ? value : {});
 const asStrings = (value: TemplateValue | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(asObject(value)).map(([key, item]) => [key, String(item)]));
+/**
+ * Mapping templates by content type. API Gateway stores an empty template as null (recorded: LocalStack's snapshot
+ * `put-integration-response-template-empty`, `{"application/json": ""}` read back as `null`), and a null template
+ * means none: the body passes through (the console's default Lambda integration response is `application/json:
+ * null`). Both become '' here, which renderRequest and mapIntegrationResponse treat as passthrough.
+ */
+const asTemplates = (value: TemplateValue | undefined): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(asObject(value)).map(([key, item]) => [
+      key,
+      item === null || item === undefined ? '' : String(item),
+    ]),
+  );
 const asBoolean = (value: TemplateValue | undefined): boolean | undefined =>
   value === undefined ? undefined : value === true || value === 'true';
 const asNumber = (value: TemplateValue | undefined): number | undefined =>
@@ -134,7 +147,7 @@ const integrationOf = (where: string, raw: TemplateValue | undefined): Integrati
       pattern: pattern === 'default' ? undefined : new RegExp(`^(?:${pattern})$`),
       statusCode: Number(value.statusCode ?? 200),
       responseParameters: asStrings(value.responseParameters),
-      responseTemplates: asStrings(value.responseTemplates),
+      responseTemplates: asTemplates(value.responseTemplates),
       ...(contentHandlingOf(value.contentHandling)
         ? { contentHandling: contentHandlingOf(value.contentHandling) }
         : {}),
@@ -149,7 +162,7 @@ const integrationOf = (where: string, raw: TemplateValue | undefined): Integrati
       raw.passthroughBehavior ?? 'when_no_match',
     ).toLowerCase() as Integration['passthroughBehavior'],
     requestParameters: asStrings(raw.requestParameters),
-    requestTemplates: asStrings(raw.requestTemplates),
+    requestTemplates: asTemplates(raw.requestTemplates),
     responses,
     // API Gateway's default and maximum integration timeout for REST APIs is 29 s.
     timeoutMs: asNumber(raw.timeoutInMillis) ?? 29_000,

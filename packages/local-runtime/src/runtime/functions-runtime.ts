@@ -209,7 +209,7 @@ export const startFunctionsRuntime = async (
         shared,
         rewrite,
         buildDir,
-        ...(options.localHosts ? { localHosts: options.localHosts } : {}),
+        localHosts: { ...aws.hosts, ...options.localHosts },
         envVars: options.envVars,
       });
       if (options.debug) applyDebug(configs, debugged, options.debug.port, host);

@@ -47,6 +47,13 @@ export interface AwsServices {
   all: StartedService[];
   /** AWS_ENDPOINT_URL_<SERVICE> for the functions' SDK clients. */
   environment: Record<string, string>;
+  /**
+   * The AWS host each endpoint stands in for (`dynamodb.us-east-1.amazonaws.com` → its local URL): clients that do not
+   * read AWS_ENDPOINT_URL_* (the AWS SDK for JavaScript v2 that nodejs16.x and earlier include; botocore before 1.31)
+   * call `https://<service>.<region>.amazonaws.com`, and the functions' environments send such calls here over HTTP
+   * (see lambda/local-hosts.ts and the Python bootstrap's redirect_local_hosts).
+   */
+  hosts: Record<string, string>;
   /** Service name in an API Gateway integration URI (`sqs`, `states`, ...) → local endpoint, and whom to sign as. */
   endpointOf: (service: string) => LocalEndpoint | undefined;
   /** The services' pages under `/_local/`. */
@@ -122,6 +129,12 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
       all: started,
       environment: Object.fromEntries(
         SERVICES.map((definition) => [definition.environmentVariable, byName.get(definition.name)?.url ?? '']),
+      ),
+      hosts: Object.fromEntries(
+        SERVICES.flatMap((definition) => {
+          const url = byName.get(definition.name)?.url;
+          return url ? [[`${definition.endpointPrefix}.${stack.region}.amazonaws.com`, url]] : [];
+        }),
       ),
       endpointOf: (name) => endpoints.get(name),
       pages: started.flatMap((running) => running.pages ?? []),

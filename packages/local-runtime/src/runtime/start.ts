@@ -28,6 +28,7 @@ import type { ApiEndpoint } from './api-endpoint.ts';
 import { withoutLambdaAuthorizers } from './disable-authorizer.ts';
 import type { EnvVarsOverrides } from './env-vars.ts';
 import { type FunctionsRuntime, RuntimeStartError, startFunctionsRuntime } from './functions-runtime.ts';
+import { type GivenApiKey, withGivenKeys } from './given-api-keys.ts';
 import { refuseRepeatedHost, refuseRepeatedHostUpgrade } from './host-header.ts';
 import { localPages } from './local-pages.ts';
 import type { LocalRoute, RuntimeInfo } from './local-routes.ts';
@@ -83,6 +84,8 @@ export interface RuntimeOptions {
   persistDir?: string;
   /** Values of other stacks' exports for `Fn::ImportValue`; a missing one resolves to `local-import-<name>`. */
   importValues?: Record<string, string>;
+  /** `--api-key`: keys made out of band, bound to the template's usage plans (see given-api-keys.ts). */
+  apiKeys?: GivenApiKey[];
   /** First of the four local AWS endpoints' fixed ports (SSM, SQS, DynamoDB, Step Functions); 0 = free ports. */
   servicePorts?: number;
   /** WebSocket idle timeout and maximum connection duration (AWS: 10 min and 2 h). */
@@ -223,17 +226,23 @@ const close = (server: Server): Promise<void> =>
   });
 
 /** The REST and HTTP APIs of a stack and their usage plans: what a template reload replaces. */
-const apiModelsOf = (stack: LocalStack, disableAuthorizer = false) => {
+const apiModelsOf = (stack: LocalStack, disableAuthorizer = false, apiKeys: GivenApiKey[] = []) => {
   const restApis = restApisOf(stack);
   const samUsage = samUsageOf(stack, restApis.samUsagePlans);
+  const usage = withGivenKeys(
+    apiKeys,
+    stack.pseudo.stackName,
+    [...apiKeysOf(stack), ...samUsage.keys],
+    [...usagePlansOf(stack), ...samUsage.plans],
+  );
   const served = disableAuthorizer
     ? withoutLambdaAuthorizers(restApis.apis, httpApisOf(stack))
     : { apis: restApis.apis, httpApis: httpApisOf(stack), note: [] };
   return {
     apis: served.apis,
     httpApis: served.httpApis,
-    usagePlans: new UsagePlans([...apiKeysOf(stack), ...samUsage.keys], [...usagePlansOf(stack), ...samUsage.plans]),
-    problems: [...restApis.problems, ...httpApiReport(served.httpApis), ...served.note],
+    usagePlans: new UsagePlans(usage.keys, usage.plans),
+    problems: [...restApis.problems, ...httpApiReport(served.httpApis), ...served.note, ...usage.problems],
   };
 };
 
@@ -270,7 +279,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   const stack = readStack();
   const report = templateReport(stack);
   const webSocketApis = webSocketApisOf(stack);
-  let models = apiModelsOf(stack, options.disableAuthorizer);
+  let models = apiModelsOf(stack, options.disableAuthorizer, options.apiKeys);
   report.unsupported.push(...models.problems);
   const { apis, httpApis } = models;
 
@@ -547,7 +556,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
      */
     const reloadTemplate = async (): Promise<{ what: string; built: BuiltFunction[] }> => {
       const next = readStack();
-      const nextModels = apiModelsOf(next, options.disableAuthorizer);
+      const nextModels = apiModelsOf(next, options.disableAuthorizer, options.apiKeys);
       const nextPlaced = [...nextModels.apis, ...nextModels.httpApis].map((api) => ({
         logicalId: api.logicalId,
         stage: api.stage,

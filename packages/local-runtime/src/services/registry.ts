@@ -86,6 +86,8 @@ export interface ServiceDefinition<Name extends ServiceName = ServiceName> {
    * (`arn:aws:apigateway:<region>:<name>:action/...`).
    */
   arnNames: readonly string[];
+  /** Its host name's first part (`https://<prefix>.<region>.amazonaws.com`), which the SDKs call without an endpoint. */
+  endpointPrefix: string;
   /** The resource types it runs (so the start-up report does not list them as not run). */
   resourceTypes: readonly string[];
   start(context: ServiceContext): Promise<LocalServices[Name] & StartedService>;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { sourceIpOf } from '../gateway/exchange.ts';
+import { apiGatewayId, sourceIpOf } from '../gateway/exchange.ts';
 import type { AwsServiceEndpoints } from '../gateway/integrations/aws-service.ts';
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
 import { rawJsonAnswer } from '../shared/http-port.ts';
@@ -210,7 +210,9 @@ export class WebSocketGateway {
     const body = isBinary ? buffer.toString('base64') : buffer.toString('utf8');
     const selected = isBinary ? undefined : selectRouteKey(this.api.routeSelectionExpression, body);
     const route = (selected !== undefined ? this.route(selected) : undefined) ?? this.route('$default');
-    const requestId = randomUUID();
+    // The message's request id, in API Gateway's short form: the event's requestId and extendedRequestId (one value
+    // on WebSocket APIs) and the error frames' requestId.
+    const requestId = apiGatewayId();
     const frame = (message: string) =>
       this.push(connection, JSON.stringify({ message, connectionId: connection.id, requestId }));
     if (!route) {
@@ -225,6 +227,7 @@ export class WebSocketGateway {
       requestContext: wsRequestContext(this.context, connection, route.routeKey, 'MESSAGE', {
         messageId: randomUUID().replace(/-/g, '').slice(0, 16),
         requestId,
+        extendedRequestId: requestId,
       }),
       extra: { body, isBase64Encoded: isBinary },
     };

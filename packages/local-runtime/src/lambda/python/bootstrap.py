@@ -12,6 +12,7 @@ import os
 import sys
 import time
 import traceback
+import urllib.parse
 import urllib.request
 
 API = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime"
@@ -104,6 +105,37 @@ class LambdaContext:
         return max(0, self._deadline_ms - int(time.time() * 1000))
 
 
+# The template's own APIs as functions name them in code ({"<id>.execute-api.<region>.amazonaws.com" or
+# "127.0.0.1:3001": "http://127.0.0.1:3001"}), from the runtime (lambda/local-hosts.ts does the same for Node.js).
+LOCAL_HOSTS = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+redirected = False
+
+
+def redirect_local_hosts():
+    """Functions build API Gateway URLs in code, `https://{requestContext.domainName}/{stage}` or the execute-api
+    host name, for the @connections API: boto3's calls to one of the template's own APIs go to the local server
+    over plain HTTP instead, with the Host header they were signed for. botocore is patched once it is loaded (by
+    the handler's module, or an earlier invocation)."""
+    global redirected
+    httpsession = sys.modules.get("botocore.httpsession")
+    if redirected or not LOCAL_HOSTS or httpsession is None:
+        return
+    redirected = True
+    send = httpsession.URLLib3Session.send
+
+    def local_send(self, request):
+        parts = urllib.parse.urlsplit(request.url)
+        origin = LOCAL_HOSTS.get(parts.netloc) or LOCAL_HOSTS.get(parts.hostname or "")
+        if parts.scheme == "https" and isinstance(origin, str):
+            if "Host" not in request.headers:
+                request.headers["Host"] = parts.netloc
+            local = urllib.parse.urlsplit(origin).netloc
+            request.url = urllib.parse.urlunsplit(("http", local, parts.path, parts.query, parts.fragment))
+        return send(self, request)
+
+    httpsession.URLLib3Session.send = local_send
+
+
 def load():
     handler = os.environ.get("_HANDLER", "")
     module_path, _, function_name = handler.rpartition(".")
@@ -146,6 +178,7 @@ def main():
                 os.environ.pop("_X_AMZN_TRACE_ID", None)
             event = json.loads(response.read() or b"null")
         current_request_id = request_id
+        redirect_local_hosts()
         try:
             result = function(event, LambdaContext(request_id, deadline, arn))
             end_of_invocation(flush)

@@ -58,7 +58,8 @@ export const mapIntegrationResponse = (
   const carried = overridesOf(context).responseOverride;
   if (carried.status !== undefined) status = carried.status;
   Object.assign(headers, carried.header);
-  if (template !== undefined) {
+  // An empty template passes the answer through, as no template does (see asTemplates in model.ts).
+  if (template) {
     const rendered = render(template, mappingInput(exchange, raw.body), context, stageVariables);
     body = Buffer.from(rendered.output);
     // $context.responseOverride wins over the integration response (developer guide, "Override your API's

@@ -31,6 +31,8 @@ export const renderRequest = (
   const contentType = contentTypeOf(exchange);
   const template = Object.entries(templates).find(([type]) => type.toLowerCase() === contentType)?.[1];
   const body = exchange.request.body.toString('utf8');
+  // An empty template is none for this content type: the body passes through (see asTemplates in model.ts).
+  if (template === '') return undefined;
   if (template === undefined) {
     const hasTemplates = Object.keys(templates).length > 0;
     if (

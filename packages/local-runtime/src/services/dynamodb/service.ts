@@ -14,6 +14,7 @@ export const dynamoDbService: ServiceDefinition<'dynamodb'> = {
   name: 'dynamodb',
   environmentVariable: 'AWS_ENDPOINT_URL_DYNAMODB',
   arnNames: ['dynamodb'],
+  endpointPrefix: 'dynamodb',
   resourceTypes: ['AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable'],
   start: async ({ stack, auth, host, port, log, persistDir, endpointAt }) => {
     const tables = stack.ofType('AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable').map((table) => ({

@@ -12,6 +12,7 @@ export const lambdaService: ServiceDefinition<'lambda'> = {
   name: 'lambda',
   environmentVariable: 'AWS_ENDPOINT_URL_LAMBDA',
   arnNames: ['lambda'],
+  endpointPrefix: 'lambda',
   resourceTypes: [],
   start: async ({ stack, auth, host, port, log, timeScale, functions }) => {
     const lambda = await startLambdaService({

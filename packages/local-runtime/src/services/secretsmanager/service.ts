@@ -29,6 +29,7 @@ export const secretsManagerService: ServiceDefinition<'secretsmanager'> = {
   // The SDKs read `AWS_ENDPOINT_URL_` + the service id with its spaces as underscores: "Secrets Manager".
   environmentVariable: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
   arnNames: ['secretsmanager'],
+  endpointPrefix: 'secretsmanager',
   resourceTypes: [SECRET_TYPE, ...Object.keys(NOT_RUN)],
   start: async ({ stack, auth, host, port, log }) => {
     const notes: string[] = [];

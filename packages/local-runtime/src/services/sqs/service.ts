@@ -16,6 +16,7 @@ export const sqsService: ServiceDefinition<'sqs'> = {
   name: 'sqs',
   environmentVariable: 'AWS_ENDPOINT_URL_SQS',
   arnNames: ['sqs'],
+  endpointPrefix: 'sqs',
   resourceTypes: ['AWS::SQS::Queue'],
   start: async ({ stack, auth, timeScale, host, port, log }) => {
     const sqs = await startSqsService({

@@ -12,6 +12,7 @@ export const ssmService: ServiceDefinition<'ssm'> = {
   name: 'ssm',
   environmentVariable: 'AWS_ENDPOINT_URL_SSM',
   arnNames: ['ssm'],
+  endpointPrefix: 'ssm',
   resourceTypes: ['AWS::SSM::Parameter'],
   start: ({ stack, rewrite, auth, host, port }) =>
     startSsmService({

@@ -37,6 +37,7 @@ export const stepFunctionsService: ServiceDefinition<'stepfunctions'> = {
   name: 'stepfunctions',
   environmentVariable: 'AWS_ENDPOINT_URL_SFN',
   arnNames: ['states'],
+  endpointPrefix: 'states',
   resourceTypes: ['AWS::Serverless::StateMachine', 'AWS::StepFunctions::StateMachine'],
   start: async (context) => {
     const { stack, auth, host, port, log, timeScale, traces } = context;
