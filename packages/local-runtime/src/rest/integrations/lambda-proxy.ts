@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { type Exchange, headerOf, randomText } from '../../gateway/exchange.ts';
+import type { Exchange } from '../../gateway/exchange.ts';
 import { GatewayError, internalServerError } from '../../gateway/gateway-error.ts';
 import { type InvokeFunction, invokeForGateway, lambdaArnOf } from '../../gateway/integrations/lambda-invoke.ts';
 import type { IntegrationResult } from '../../gateway/integrations/result.ts';
