@@ -1,6 +1,7 @@
 import { dynamoDbService } from './dynamodb/service.ts';
 import { lambdaService } from './lambda/service.ts';
 import type { ServiceDefinition } from './registry.ts';
+import { snsService } from './sns/service.ts';
 import { sqsService } from './sqs/service.ts';
 import { ssmService } from './ssm/service.ts';
 import { stepFunctionsService } from './stepfunctions/service.ts';
@@ -15,4 +16,5 @@ export const SERVICES: readonly ServiceDefinition[] = [
   dynamoDbService,
   stepFunctionsService,
   lambdaService,
+  snsService,
 ];
