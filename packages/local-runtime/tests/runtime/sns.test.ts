@@ -70,7 +70,14 @@ describe('SNS topics', () => {
       url: string;
     }[];
     queues = {};
-    for (const logicalId of ['EnvelopeQueue', 'UrgentQueue', 'ShippingQueue', 'SeenQueue', 'InboxQueue']) {
+    for (const logicalId of [
+      'EnvelopeQueue',
+      'UrgentQueue',
+      'ShippingQueue',
+      'SeenQueue',
+      'InboxQueue',
+      'PackedQueue',
+    ]) {
       const queue = listed.find((candidate) => candidate.name.includes(logicalId));
       if (!queue) throw new Error(`no ${logicalId}`);
       queues[logicalId] = queue.url;
@@ -243,6 +250,29 @@ describe('SNS topics', () => {
     });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: 'ParameterValueInvalid' });
+  });
+
+  it('runs SqsSubscription: the queue SAM creates, or the one named, polled by the function', async () => {
+    const packing = (await page()).topics.find((topic) => topic.name.includes('PackingTopic'));
+    expect(packing?.subscriptions.map((subscription) => subscription.protocol)).toEqual(['sqs', 'sqs']);
+    // SAM's generated queue is a queue of the stack (Ref and GetAtt of `<Function><Event>Queue`).
+    const listed = (await (await fetch(`${runtime.info.restUrl}/_local/queues`)).json()) as { name: string }[];
+    expect(listed.map((queue) => queue.name)).toContainEqual(expect.stringContaining('PackerFunctionPackingQueue'));
+    const { MessageId } = await sns.send(new PublishCommand({ TopicArn: packing?.arn, Message: 'box 12' }));
+    const events: { Records: { eventSource: string; body: string }[] }[] = [];
+    await eventually(async () => {
+      for (const message of await receive('PackedQueue')) events.push(JSON.parse(message.Body ?? ''));
+      return events.length >= 2;
+    }, 10_000);
+    expect(events).toHaveLength(2);
+    for (const event of events) {
+      expect(event.Records[0]?.eventSource).toBe('aws:sqs');
+      expect(JSON.parse(event.Records[0]?.body ?? '')).toMatchObject({
+        Type: 'Notification',
+        MessageId,
+        Message: 'box 12',
+      });
+    }
   });
 
   it('creates topics and subscriptions at run time, and unsubscribes', async () => {

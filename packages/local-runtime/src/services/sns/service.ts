@@ -57,14 +57,17 @@ const seedFromTemplate = (stack: LocalStack, registry: TopicRegistry, log: (line
       const properties = isObject(event.Properties) ? event.Properties : {};
       const source = `${fn.logicalId}.Events.${name}`;
       const sqs = properties.SqsSubscription;
-      const endpoint = isObject(sqs) ? String(sqs.QueueArn ?? '') : String(stack.getAtt(fn.logicalId, 'Arn'));
-      if (sqs === true || sqs === 'true') {
-        log(`[sns] ${source}: SqsSubscription true (a queue SAM creates) is not run locally; name a QueueArn instead`);
-        continue;
-      }
+      const viaQueue = isObject(sqs) || sqs === true;
+      // With SqsSubscription the topic feeds a queue (SAM's own `<Function><Event>Queue`, or the one named) that the
+      // function polls (runtime/event-sources.ts).
+      const endpoint = isObject(sqs)
+        ? String(sqs.QueueArn ?? '')
+        : viaQueue
+          ? String(stack.getAtt(`${fn.logicalId}${name}Queue`, 'Arn'))
+          : String(stack.getAtt(fn.logicalId, 'Arn'));
       subscribe(registry, log, {
         topicArn: String(properties.Topic ?? ''),
-        protocol: isObject(sqs) ? 'sqs' : 'lambda',
+        protocol: viaQueue ? 'sqs' : 'lambda',
         endpoint,
         filterPolicy: properties.FilterPolicy,
         filterScope: properties.FilterPolicyScope,
