@@ -105,6 +105,7 @@ describe('SNS topics', () => {
     );
     const { Attributes } = await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }));
     expect(Attributes).toMatchObject({ TopicArn: topicArn, SubscriptionsConfirmed: '4' });
+    expect(runtime.output()).toMatch(/Topics \(GET .*\/_local\/topics\):\n\s+warehouse-events\s+sqs /);
   });
 
   it('fans a published message out: envelope, raw delivery with attributes, body filter, and the function', async () => {

@@ -32,8 +32,8 @@ const answer = async (
   verify: RequestVerifier,
   request: IncomingMessage,
   body: Buffer,
+  requestId: string,
 ): Promise<QueryAnswer> => {
-  const requestId = randomUUID();
   const json = wantsJson(request);
   const flat = queryParametersOf(request, body.toString('utf8'));
   const action = flat.Action ?? '';
@@ -114,8 +114,11 @@ export const startSnsService = async (options: {
         response.writeHead(413, { 'Content-Type': 'text/plain' }).end('Request entity too large');
         return;
       }
-      const answered = await answer(state, verify, request, body);
-      response.writeHead(answered.status, { 'Content-Type': answered.contentType }).end(answered.body);
+      const requestId = randomUUID();
+      const answered = await answer(state, verify, request, body, requestId);
+      response
+        .writeHead(answered.status, { 'Content-Type': answered.contentType, 'x-amzn-RequestId': requestId })
+        .end(answered.body);
     },
     { ...(options.host ? { host: options.host } : {}), ...(options.port === undefined ? {} : { port: options.port }) },
   );
