@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import {
   CreateTopicCommand,
+  GetSubscriptionAttributesCommand,
   GetTopicAttributesCommand,
   InvalidParameterException,
   ListSubscriptionsByTopicCommand,
@@ -8,6 +9,7 @@ import {
   NotFoundException,
   PublishBatchCommand,
   PublishCommand,
+  SetSubscriptionAttributesCommand,
   SNSClient,
   SubscribeCommand,
   UnsubscribeCommand,
@@ -77,6 +79,7 @@ describe('SNS topics', () => {
       'SeenQueue',
       'InboxQueue',
       'PackedQueue',
+      'orders.fifo',
     ]) {
       const queue = listed.find((candidate) => candidate.name.includes(logicalId));
       if (!queue) throw new Error(`no ${logicalId}`);
@@ -274,6 +277,79 @@ describe('SNS topics', () => {
         Message: 'box 12',
       });
     }
+  });
+
+  it('sends each protocol its own text with MessageStructure json', async () => {
+    await sns.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        MessageStructure: 'json',
+        Message: JSON.stringify({ default: 'for anyone', sqs: 'for queues', lambda: 'for functions' }),
+        MessageAttributes: { kind: { DataType: 'String', StringValue: 'restock' } },
+      }),
+    );
+    expect(JSON.parse((await next('EnvelopeQueue')).Body ?? '')).toMatchObject({ Message: 'for queues' });
+    const event = JSON.parse((await next('SeenQueue')).Body ?? '');
+    expect(event.Records[0].Sns.Message).toBe('for functions');
+    await expect(
+      sns.send(new PublishCommand({ TopicArn: topicArn, MessageStructure: 'json', Message: '{"sqs": "x"}' })),
+    ).rejects.toThrow(/No default entry in JSON message body/);
+  });
+
+  it('delivers a FIFO topic to a FIFO queue with the message group and a sequence number', async () => {
+    const fifo = topicArn.replace('warehouse-events', 'orders.fifo');
+    const { SequenceNumber } = await sns.send(
+      new PublishCommand({ TopicArn: fifo, Message: 'order 9', MessageGroupId: 'customer-4' }),
+    );
+    const received: Message[] = [];
+    await eventually(async () => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queues['orders.fifo'],
+          MessageSystemAttributeNames: ['MessageGroupId'],
+          MaxNumberOfMessages: 10,
+        }),
+      );
+      received.push(...Messages);
+      return received.some((message) => message.Body?.includes('order 9'));
+    });
+    // The error test's message to group `g` came first.
+    const order = received.find((message) => message.Body?.includes('order 9'));
+    expect(order?.Attributes?.MessageGroupId).toBe('customer-4');
+    expect(JSON.parse(order?.Body ?? '')).toMatchObject({ Message: 'order 9', SequenceNumber });
+  });
+
+  it('changes a subscription with SetSubscriptionAttributes', async () => {
+    const { Subscriptions = [] } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
+    const urgent = Subscriptions.find((subscription) => subscription.Endpoint?.includes('UrgentQueue'));
+    await sns.send(
+      new SetSubscriptionAttributesCommand({
+        SubscriptionArn: urgent?.SubscriptionArn,
+        AttributeName: 'FilterPolicy',
+        AttributeValue: JSON.stringify({ priority: [{ numeric: ['<', 0] }] }),
+      }),
+    );
+    const { Attributes } = await sns.send(
+      new GetSubscriptionAttributesCommand({ SubscriptionArn: urgent?.SubscriptionArn }),
+    );
+    expect(JSON.parse(Attributes?.FilterPolicy ?? '')).toEqual({ priority: [{ numeric: ['<', 0] }] });
+    expect(Attributes?.RawMessageDelivery).toBe('true');
+    await sns.send(
+      new SetSubscriptionAttributesCommand({
+        SubscriptionArn: urgent?.SubscriptionArn,
+        AttributeName: 'FilterPolicy',
+        AttributeValue: JSON.stringify({ priority: [{ numeric: ['>=', 5] }] }),
+      }),
+    );
+    await expect(
+      sns.send(
+        new SetSubscriptionAttributesCommand({
+          SubscriptionArn: urgent?.SubscriptionArn,
+          AttributeName: 'FilterPolicy',
+          AttributeValue: '[1]',
+        }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidParameterException);
   });
 
   it('creates topics and subscriptions at run time, and unsubscribes', async () => {

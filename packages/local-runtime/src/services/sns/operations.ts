@@ -251,6 +251,18 @@ export const operations: Record<string, (state: SnsState, input: SnsInput) => Sn
     if (!state.registry.unsubscribe(required(input, 'SubscriptionArn'))) throw notFound('Subscription');
     return undefined;
   },
+  SetSubscriptionAttributes: (state, input) => {
+    const subscription = state.registry.subscription(required(input, 'SubscriptionArn'));
+    if (!subscription) throw notFound('Subscription');
+    const name = required(input, 'AttributeName');
+    const value = text(input, 'AttributeValue') ?? '';
+    try {
+      state.registry.setAttribute(subscription, name, value);
+    } catch (error) {
+      throw invalidParameter(`AttributeName Reason: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return undefined;
+  },
   GetSubscriptionAttributes: (state, input) => {
     const subscription = state.registry.subscription(required(input, 'SubscriptionArn'));
     if (!subscription) throw notFound('Subscription');

@@ -115,6 +115,19 @@ export class TopicRegistry {
     return subscription;
   }
 
+  /** SetSubscriptionAttributes: the attributes the local delivery reads; throws for another name or a bad value. */
+  setAttribute(subscription: Subscription, name: string, value: string): void {
+    if (name === 'RawMessageDelivery') subscription.raw = truthy(value);
+    else if (name === 'FilterPolicy') {
+      const policy = parseFilterPolicy(value);
+      if (policy) subscription.filterPolicy = policy;
+      else delete subscription.filterPolicy;
+    } else if (name === 'FilterPolicyScope') {
+      if (value !== 'MessageAttributes' && value !== 'MessageBody') throw new Error(`FilterPolicyScope ${value}`);
+      subscription.filterScope = value;
+    } else throw new Error(`${name} cannot be set locally`);
+  }
+
   unsubscribe(arn: string): boolean {
     return this.subscriptions.delete(arn);
   }
