@@ -45,6 +45,7 @@ beforeAll(async () => {
     topicArn: topic.arn,
     protocol: 'sqs',
     endpoint: `arn:aws:sqs:${REGION}:${ACCOUNT}:gone`,
+    redrivePolicy: { deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:undelivered` },
     source: 'GoneSubscription',
   });
   service.registry.subscribe({ topicArn: topic.arn, protocol: 'email', endpoint: 'a@b.c', source: 'MailSubscription' });
@@ -114,5 +115,8 @@ describe('SNS query protocol', () => {
       ]),
     );
     expect(service.delivered).toMatchObject({ sent: 1, failed: 1 });
+    // The subscription's RedrivePolicy: the notification it could not deliver is in its dead-letter queue.
+    const redriven = delivered.find((item) => item.target.endsWith(':undelivered'));
+    expect(JSON.parse(redriven?.delivery.body ?? '')).toMatchObject({ Type: 'Notification', Message: 'hello' });
   });
 });

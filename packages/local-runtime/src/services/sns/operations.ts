@@ -240,6 +240,7 @@ export const operations: Record<string, (state: SnsState, input: SnsInput) => Sn
         raw: attributes.RawMessageDelivery,
         filterPolicy: attributes.FilterPolicy,
         filterScope: attributes.FilterPolicyScope,
+        redrivePolicy: attributes.RedrivePolicy,
         source: 'Subscribe',
       });
     } catch (error) {
@@ -276,6 +277,9 @@ export const operations: Record<string, (state: SnsState, input: SnsInput) => Sn
         RawMessageDelivery: String(subscription.raw),
         PendingConfirmation: 'false',
         ConfirmationWasAuthenticated: 'true',
+        ...(subscription.deadLetterArn
+          ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: subscription.deadLetterArn }) }
+          : {}),
         ...(subscription.filterPolicy
           ? { FilterPolicy: JSON.stringify(subscription.filterPolicy), FilterPolicyScope: subscription.filterScope }
           : {}),

@@ -91,17 +91,25 @@ export const startSnsService = async (options: {
         options.log(`[sns] ${subscription.source}: ${subscription.protocol} subscriptions are not delivered locally`);
         continue;
       }
+      const failed = (error: unknown) => {
+        delivered.failed += 1;
+        options.log(
+          `[sns] message ${message.id} to ${subscription.endpoint} (${subscription.source}) failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        // Redrive (SNS developer guide, "Amazon SNS dead-letter queues"): what cannot be delivered goes to the queue.
+        if (!subscription.deadLetterArn) return;
+        options.deliver(subscription.deadLetterArn, delivery).catch((dlqError: unknown) => {
+          options.log(
+            `[sns] message ${message.id} not moved to ${subscription.deadLetterArn}: ${dlqError instanceof Error ? dlqError.message : String(dlqError)}`,
+          );
+        });
+      };
       options
         .deliver(subscription.endpoint, delivery)
         .then(() => {
           delivered.sent += 1;
         })
-        .catch((error: unknown) => {
-          delivered.failed += 1;
-          options.log(
-            `[sns] message ${message.id} to ${subscription.endpoint} (${subscription.source}) failed: ${error instanceof Error ? error.message : String(error)}`,
-          );
-        });
+        .catch(failed);
     }
   };
   const state: SnsState = { registry, fanOut };

@@ -47,6 +47,7 @@ const seedFromTemplate = (stack: LocalStack, registry: TopicRegistry, log: (line
       raw: properties.RawMessageDelivery,
       filterPolicy: properties.FilterPolicy,
       filterScope: properties.FilterPolicyScope,
+      redrivePolicy: properties.RedrivePolicy,
       source: resource.logicalId,
     });
   }
@@ -71,6 +72,7 @@ const seedFromTemplate = (stack: LocalStack, registry: TopicRegistry, log: (line
         endpoint,
         filterPolicy: properties.FilterPolicy,
         filterScope: properties.FilterPolicyScope,
+        redrivePolicy: properties.RedrivePolicy,
         source,
       });
     }
@@ -138,6 +140,7 @@ export const snsService: ServiceDefinition<'sns'> = {
                 protocol: subscription.protocol,
                 endpoint: subscription.endpoint,
                 rawMessageDelivery: subscription.raw,
+                ...(subscription.deadLetterArn ? { deadLetterTargetArn: subscription.deadLetterArn } : {}),
                 ...(subscription.filterPolicy
                   ? { filterPolicy: subscription.filterPolicy, filterPolicyScope: subscription.filterScope }
                   : {}),

@@ -10,6 +10,8 @@ export interface Subscription {
   raw: boolean;
   filterPolicy?: FilterPolicy;
   filterScope: FilterScope;
+  /** RedrivePolicy's `deadLetterTargetArn`: the queue that gets what cannot be delivered. */
+  deadLetterArn?: string;
   /** The template's resource or event that made it, or `Subscribe`. */
   source: string;
 }
@@ -41,8 +43,20 @@ export interface SubscriptionSeed {
   raw?: unknown;
   filterPolicy?: unknown;
   filterScope?: unknown;
+  redrivePolicy?: unknown;
   source: string;
 }
+
+/** `{"deadLetterTargetArn": "arn:aws:sqs:..."}`, as an object (the template) or JSON text (Subscribe). */
+const deadLetterOf = (raw: unknown): string | undefined => {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const policy: unknown = typeof raw === 'string' ? JSON.parse(raw) : raw;
+  const target = (policy as { deadLetterTargetArn?: unknown } | null)?.deadLetterTargetArn;
+  if (typeof target !== 'string' || !target.startsWith('arn:')) {
+    throw new Error('RedrivePolicy must name a deadLetterTargetArn');
+  }
+  return target;
+};
 
 const truthy = (value: unknown) => value === true || String(value).toLowerCase() === 'true';
 
@@ -101,6 +115,7 @@ export class TopicRegistry {
       throw new Error(`FilterPolicyScope must be MessageAttributes or MessageBody, not ${String(scope)}`);
     }
     const filterPolicy = parseFilterPolicy(seed.filterPolicy);
+    const deadLetterArn = deadLetterOf(seed.redrivePolicy);
     const subscription: Subscription = {
       arn: `${seed.topicArn}:${randomUUID()}`,
       topicArn: seed.topicArn,
@@ -109,6 +124,7 @@ export class TopicRegistry {
       raw: truthy(seed.raw),
       ...(filterPolicy ? { filterPolicy } : {}),
       filterScope: scope,
+      ...(deadLetterArn ? { deadLetterArn } : {}),
       source: seed.source,
     };
     this.subscriptions.set(subscription.arn, subscription);
