@@ -162,6 +162,21 @@ export const banner = (runtime: LocalRuntime): string => {
     lines.push(`State machines (GET ${runtime.restUrl}/_local/executions):`);
     lines.push(...table(machines.map((machine) => [machine.seed.name, machine.type, machine.seed.arn])));
   }
+  const topics = aws.services.sns.registry.all();
+  if (topics.length > 0) {
+    lines.push(`Topics (GET ${runtime.restUrl}/_local/topics):`);
+    lines.push(
+      ...table(
+        topics.map((topic) => {
+          const subscriptions = aws.services.sns.registry.subscriptionsOf(topic.arn);
+          return [
+            topic.name,
+            subscriptions.map((item) => `${item.protocol} ${item.endpoint.split(':').at(-1)}`).join(', '),
+          ];
+        }),
+      ),
+    );
+  }
   const tables = aws.services.dynamodb.tableNames;
   if (tables.length > 0) lines.push(`DynamoDB tables: ${tables.join(', ')}`);
   for (const api of runtime.webSocketApis) {

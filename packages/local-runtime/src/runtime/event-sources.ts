@@ -50,6 +50,29 @@ const mapping = (
 };
 
 /**
+ * An SNS event with `SqsSubscription`: SAM maps the subscribed queue (its own `<Function><Event>Queue`, or the
+ * `QueueArn` named, with `BatchSize` and `Enabled`) to the function (push.py SNS._inject_sqs_event_source_mapping).
+ */
+const snsQueueMapping = (
+  stack: LocalStack,
+  functionId: string,
+  name: string,
+  event: TemplateObject,
+  properties: TemplateObject,
+): MappingProperties | undefined => {
+  const sqs = properties.SqsSubscription;
+  if (event.Type !== 'SNS' || (sqs !== true && !isObject(sqs))) return undefined;
+  const settings = isObject(sqs) ? sqs : {};
+  if (settings.Enabled === false || settings.Enabled === 'false') return undefined;
+  return {
+    source: `${functionId}.Events.${name}.SqsSubscription`,
+    functionId,
+    queueArn: isObject(sqs) ? sqs.QueueArn : stack.getAtt(`${functionId}${name}Queue`, 'Arn'),
+    properties: settings.BatchSize === undefined ? {} : { BatchSize: settings.BatchSize },
+  };
+};
+
+/**
  * The template's SQS event sources: SAM `Events` of type SQS on functions and `AWS::Lambda::EventSourceMapping`
  * resources on a queue. A disabled one is skipped; a bad one is reported by name, not run.
  */
@@ -63,8 +86,14 @@ export const sqsEventSourcesOf = (
   for (const fn of stack.ofType('AWS::Serverless::Function')) {
     const events = stack.properties(fn.logicalId).Events;
     for (const [name, event] of Object.entries(isObject(events) ? events : {})) {
-      if (!isObject(event) || event.Type !== 'SQS') continue;
+      if (!isObject(event)) continue;
       const properties = isObject(event.Properties) ? event.Properties : {};
+      const viaQueue = snsQueueMapping(stack, fn.logicalId, name, event, properties);
+      if (viaQueue) {
+        found.push(viaQueue);
+        continue;
+      }
+      if (event.Type !== 'SQS') continue;
       if (properties.Enabled === false || properties.Enabled === 'false') continue;
       found.push({
         source: `${fn.logicalId}.Events.${name}`,

@@ -2,6 +2,7 @@ import { dynamoDbService } from './dynamodb/service.ts';
 import { lambdaService } from './lambda/service.ts';
 import type { ServiceDefinition } from './registry.ts';
 import { secretsManagerService } from './secretsmanager/service.ts';
+import { snsService } from './sns/service.ts';
 import { sqsService } from './sqs/service.ts';
 import { ssmService } from './ssm/service.ts';
 import { stepFunctionsService } from './stepfunctions/service.ts';
@@ -17,4 +18,5 @@ export const SERVICES: readonly ServiceDefinition[] = [
   stepFunctionsService,
   lambdaService,
   secretsManagerService,
+  snsService,
 ];

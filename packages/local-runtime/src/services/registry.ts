@@ -34,7 +34,10 @@ export interface ServiceContext {
   port?: number;
   auth: ServiceAuth;
   log: (line: string) => void;
-  /** Rewrites AWS URLs in resolved values to local ones (the Cognito issuer). */
+  /**
+   * Rewrites AWS URLs in resolved values to local ones: the Cognito issuer, and `https://<apiId>.execute-api...` of
+   * the template's APIs to the local origin serving each (Step Functions' apigateway:invoke tasks use it).
+   */
   rewrite: (value: string) => string;
   /** Multiplies queue visibility timeouts and delays, workflow waits and retry intervals, async retry delays. */
   timeScale: number;

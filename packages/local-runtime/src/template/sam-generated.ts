@@ -144,6 +144,11 @@ export const generatedIds = (
           }
           const generated = EVENT_RESOURCES[event.Type];
           if (generated) add(`${logicalId}${eventId}`, { type: generated, owner });
+          if (event.Type === 'SNS' && eventProperties.SqsSubscription !== undefined) {
+            // SNS → SQS → function: the queue's policy and the function's mapping (the queue itself is implicit).
+            add(`${logicalId}${eventId}QueuePolicy`, { type: 'AWS::SQS::QueuePolicy', owner });
+            add(`${logicalId}${eventId}EventSourceMapping`, { type: 'AWS::Lambda::EventSourceMapping', owner });
+          }
         }
         break;
       }

@@ -41,5 +41,34 @@ export const implicitResources = (resources: TemplateObject): TemplateObject => 
       Metadata: { SamImplicit: true },
     };
   }
+  Object.assign(implicit, snsSubscriptionQueues(resources));
   return implicit;
+};
+
+/**
+ * `SqsSubscription: true` on an SNS event: SAM creates the queue `<Function><Event>Queue` (FIFO when the topic, a
+ * `Ref` to a template topic, is) that it subscribes to the topic and the function polls (push.py SNS,
+ * translator v1.110.0). The local stack runs it as a queue of the template.
+ */
+const snsSubscriptionQueues = (resources: TemplateObject): TemplateObject => {
+  const queues: TemplateObject = {};
+  for (const [functionId, resource] of Object.entries(resources)) {
+    if (!isObject(resource) || resource.Type !== 'AWS::Serverless::Function') continue;
+    const properties = isObject(resource.Properties) ? resource.Properties : {};
+    for (const [eventId, event] of Object.entries(isObject(properties.Events) ? properties.Events : {})) {
+      if (!isObject(event) || event.Type !== 'SNS') continue;
+      const eventProperties = isObject(event.Properties) ? event.Properties : {};
+      if (eventProperties.SqsSubscription !== true || `${functionId}${eventId}Queue` in resources) continue;
+      const topic = isObject(eventProperties.Topic) ? eventProperties.Topic.Ref : undefined;
+      const topicResource = typeof topic === 'string' ? resources[topic] : undefined;
+      const topicProperties =
+        isObject(topicResource) && isObject(topicResource.Properties) ? topicResource.Properties : {};
+      queues[`${functionId}${eventId}Queue`] = {
+        Type: 'AWS::SQS::Queue',
+        Properties: topicProperties.FifoTopic === true ? { FifoQueue: true } : {},
+        Metadata: { SamImplicit: true },
+      };
+    }
+  }
+  return queues;
 };

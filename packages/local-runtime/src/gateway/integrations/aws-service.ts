@@ -22,6 +22,7 @@ type Protocol = { kind: 'query' } | { kind: 'json'; contentType: string; targetP
 // for (SigV4 credential scope).
 const PROTOCOLS: Record<string, Protocol & { signingName: string }> = {
   sqs: { kind: 'query', signingName: 'sqs' },
+  sns: { kind: 'query', signingName: 'sns' },
   states: {
     kind: 'json',
     contentType: 'application/x-amz-json-1.0',

@@ -1,4 +1,5 @@
-import type { SigV4ErrorType, SigV4Failure } from '../../gateway/auth/sigv4.ts';
+import type { SigV4Failure } from '../../gateway/auth/sigv4.ts';
+import { queryAuthError } from '../shared/query-protocol.ts';
 
 /**
  * One SQS error: the short name the JSON protocol puts in `__type` (`com.amazonaws.sqs#<name>`), the code the query
@@ -94,21 +95,10 @@ export const batchErrors = {
 };
 
 /**
- * The query protocol's code and status for each refusal (the "Common Errors" of the query APIs: SQS's, STS's):
- * `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code>...`, 403 but for IncompleteSignature.
- */
-const QUERY_AUTH_ERRORS: Record<SigV4ErrorType, { code: string; status: number }> = {
-  MissingAuthenticationTokenException: { code: 'MissingAuthenticationToken', status: 403 },
-  IncompleteSignatureException: { code: 'IncompleteSignature', status: 400 },
-  InvalidSignatureException: { code: 'SignatureDoesNotMatch', status: 403 },
-  UnrecognizedClientException: { code: 'InvalidClientTokenId', status: 403 },
-};
-
-/**
  * A refused signature: the query protocol's code and status (`InvalidClientTokenId`, 403), and the coral name
  * (`UnrecognizedClientException`) for the JSON protocol's `__type`.
  */
 export const authFailure = (failure: SigV4Failure) => {
-  const { code, status } = QUERY_AUTH_ERRORS[failure.errorType];
+  const { code, status } = queryAuthError(failure);
   return new SqsError(failure.errorType, failure.message, code, status);
 };

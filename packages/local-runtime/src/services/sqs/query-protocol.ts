@@ -1,4 +1,5 @@
 import { keyed, keyedFrom } from '../../shared/client-keyed.ts';
+import { escapeXml, type QueryAnswer, queryEnvelope, queryErrorEnvelope } from '../shared/query-protocol.ts';
 import type { SqsError } from './errors.ts';
 import type { SqsInput, SqsOutput } from './operations.ts';
 
@@ -62,9 +63,6 @@ export const parseQueryParameters = (flat: Flat): SqsInput => {
   return input;
 };
 
-const escapeXml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
-
 const element = (name: string, value: unknown): string => {
   if (value === undefined || value === null) return '';
   if (typeof value === 'object') return `<${name}>${elements(value as SqsOutput)}</${name}>`;
@@ -110,43 +108,48 @@ const RESULTLESS = new Set([
   'SetQueueAttributes',
 ]);
 
-export interface QueryAnswer {
-  status: number;
-  contentType: string;
-  body: string;
-}
+export type { QueryAnswer };
+
+const MESSAGE_FIELDS = [
+  'Attributes',
+  'Body',
+  'MD5OfBody',
+  'MD5OfMessageAttributes',
+  'MessageAttributes',
+  'MessageId',
+  'ReceiptHandle',
+] as const;
+
+/**
+ * ReceiveMessage's JSON rendering is not the XML document's: the list is `messages` (lower case, `null` when there is
+ * none) and every message lists each field, `null` when absent (the answer of a REST API `ReceiveMessage` integration,
+ * aws-samples/serverless-patterns apigw-sqs-receive: `{"ReceiveMessageResponse":{"ReceiveMessageResult":{"messages":
+ * [{"Attributes":null,"Body":...,"MD5OfBody":...,"MD5OfMessageAttributes":null,"MessageAttributes":null,"MessageId":
+ * ...,"ReceiptHandle":...}]},"ResponseMetadata":{...}}}`).
+ */
+const jsonResult = (action: string, output: SqsOutput): unknown => {
+  if (action !== 'ReceiveMessage') return output;
+  const messages = (output.Messages as SqsOutput[] | undefined) ?? [];
+  return {
+    messages: messages.length
+      ? messages.map((message) => Object.fromEntries(MESSAGE_FIELDS.map((field) => [field, message[field] ?? null])))
+      : null,
+  };
+};
 
 /**
  * A query-protocol answer: XML by default, or the same document as JSON when the caller asks for
  * `Accept: application/json` (as API Gateway's AWS integrations do; the template's response mapping reads
  * `$.SendMessageResponse.SendMessageResult.MessageId`).
  */
-export const queryAnswer = (action: string, output: SqsOutput, requestId: string, json: boolean): QueryAnswer => {
-  if (json) {
-    const response: SqsOutput = RESULTLESS.has(action) ? {} : { [`${action}Result`]: output };
-    response.ResponseMetadata = { RequestId: requestId };
-    return { status: 200, contentType: 'application/json', body: JSON.stringify({ [`${action}Response`]: response }) };
-  }
-  const result = RESULTLESS.has(action) ? '' : `<${action}Result>${resultElements(action, output)}</${action}Result>`;
-  return {
-    status: 200,
-    contentType: 'text/xml',
-    body: `<?xml version="1.0"?><${action}Response xmlns="${NAMESPACE}">${result}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
-  };
-};
+export const queryAnswer = (action: string, output: SqsOutput, requestId: string, json: boolean): QueryAnswer =>
+  queryEnvelope(
+    { action, namespace: NAMESPACE, requestId, json },
+    RESULTLESS.has(action) ? undefined : { xml: resultElements(action, output), json: jsonResult(action, output) },
+  );
 
-export const queryError = (error: SqsError, requestId: string, json: boolean): QueryAnswer => {
-  const fields = { Type: error.fault, Code: error.queryCode, Message: error.message };
-  if (json) {
-    return {
-      status: error.status,
-      contentType: 'application/json',
-      body: JSON.stringify({ Error: { ...fields, Detail: null }, RequestId: requestId }),
-    };
-  }
-  return {
-    status: error.status,
-    contentType: 'text/xml',
-    body: `<?xml version="1.0"?><ErrorResponse xmlns="${NAMESPACE}"><Error>${elements(fields)}<Detail/></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
-  };
-};
+export const queryError = (error: SqsError, requestId: string, json: boolean): QueryAnswer =>
+  queryErrorEnvelope(
+    { status: error.status, fault: error.fault, code: error.queryCode, message: error.message },
+    { namespace: NAMESPACE, requestId, json },
+  );

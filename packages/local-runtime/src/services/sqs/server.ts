@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SigV4Result } from '../../gateway/auth/sigv4.ts';
-import { keyed } from '../../shared/client-keyed.ts';
 import { requestUrl } from '../../shared/request-url.ts';
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService, readRequestBody } from '../shared/local-service.ts';
+import { queryParametersOf, wantsJson } from '../shared/query-protocol.ts';
 import { type RequestVerifier, requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { authFailure, internalFailure, SqsError, unsupportedOperation } from './errors.ts';
 import type { StoredMessage } from './message.ts';
@@ -73,10 +73,8 @@ const answerQuery = async (
 ) => {
   const requestId = randomUUID();
   const url = requestUrl(request.url);
-  const flat = keyed<string>();
-  for (const [key, value] of new URLSearchParams(body)) flat[key] = value;
-  for (const [key, value] of url.searchParams) flat[key] ??= value;
-  const json = String(request.headers.accept ?? '').includes('application/json');
+  const flat = queryParametersOf(request, body);
+  const json = wantsJson(request);
   const write = (answer: { status: number; contentType: string; body: string }) =>
     response
       .writeHead(answer.status, { 'Content-Type': answer.contentType, 'x-amzn-RequestId': requestId })

@@ -54,6 +54,7 @@ export const startStepFunctionsService = async (options: StepFunctionsOptions): 
     invokeLambda: options.invokeLambda,
     sendMessage: options.sendMessage,
     ...(options.callDynamoDb ? { callDynamoDb: options.callDynamoDb } : {}),
+    ...(options.callApi ? { callApi: options.callApi } : {}),
   };
   const registry = new Registry();
   for (const seed of options.stateMachines) {

@@ -6,6 +6,7 @@ import { dynamoDbCaller } from '../dynamodb/caller.ts';
 import type { ServiceDefinition } from '../registry.ts';
 import { SqsError } from '../sqs/errors.ts';
 import { describeExecution } from './executions.ts';
+import { localApiCaller } from './local-apis.ts';
 import { type StepFunctionsService, startStepFunctionsService } from './server.ts';
 
 declare module '../registry.ts' {
@@ -63,6 +64,7 @@ export const stepFunctionsService: ServiceDefinition<'stepfunctions'> = {
         }
       },
       callDynamoDb: dynamoDbCaller(context.endpointAt(dynamodb.url)),
+      callApi: localApiCaller(context.rewrite, context.endpointAt),
       region: stack.region,
       accountId: stack.accountId,
       auth,

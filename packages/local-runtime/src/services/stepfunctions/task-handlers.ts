@@ -1,3 +1,4 @@
+import { apiGatewayInvokeTask } from './apigateway-task.ts';
 import { type AslStates, allStates } from './definition.ts';
 import { dynamoDbTask, dynamoDbTaskOf } from './dynamodb-task.ts';
 import { TaskFailure } from './errors.ts';
@@ -25,6 +26,9 @@ const handlerFor = (resource: string, services: TaskServices): TaskHandler | und
   }
   if (/^arn:[^:]+:lambda:[^:]+:\d{12}:function:[^:]+(:[^:]+)?$/.test(resource)) {
     return lambdaArnTask(services.invokeLambda, resource);
+  }
+  if (resource.endsWith(':::apigateway:invoke') && resource.startsWith('arn:') && services.callApi) {
+    return apiGatewayInvokeTask(services.callApi);
   }
   const dynamodb = dynamoDbTaskOf(resource);
   if (dynamodb && services.callDynamoDb) return dynamoDbTask(services.callDynamoDb, dynamodb);

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { type FilterPolicy, type FilterScope, parseFilterPolicy } from './filter-policy.ts';
+
+export interface Subscription {
+  arn: string;
+  topicArn: string;
+  protocol: string;
+  /** The queue's or function's ARN (or whatever the subscription names). */
+  endpoint: string;
+  raw: boolean;
+  filterPolicy?: FilterPolicy;
+  filterScope: FilterScope;
+  /** RedrivePolicy's `deadLetterTargetArn`: the queue that gets what cannot be delivered. */
+  deadLetterArn?: string;
+  /** The template's resource or event that made it, or `Subscribe`. */
+  source: string;
+}
+
+export interface Topic {
+  name: string;
+  arn: string;
+  fifo: boolean;
+  contentBasedDeduplication: boolean;
+  displayName: string;
+  logicalId?: string;
+  published: number;
+  /** FIFO topics number their messages. */
+  sequence: bigint;
+}
+
+export interface TopicSeed {
+  name: string;
+  logicalId?: string;
+  fifo?: boolean;
+  contentBasedDeduplication?: boolean;
+  displayName?: string;
+}
+
+export interface SubscriptionSeed {
+  topicArn: string;
+  protocol: string;
+  endpoint: string;
+  raw?: unknown;
+  filterPolicy?: unknown;
+  filterScope?: unknown;
+  redrivePolicy?: unknown;
+  source: string;
+}
+
+/** `{"deadLetterTargetArn": "arn:aws:sqs:..."}`, as an object (the template) or JSON text (Subscribe). */
+const deadLetterOf = (raw: unknown): string | undefined => {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const policy: unknown = typeof raw === 'string' ? JSON.parse(raw) : raw;
+  const target = (policy as { deadLetterTargetArn?: unknown } | null)?.deadLetterTargetArn;
+  if (typeof target !== 'string' || !target.startsWith('arn:')) {
+    throw new Error('RedrivePolicy must name a deadLetterTargetArn');
+  }
+  return target;
+};
+
+const truthy = (value: unknown) => value === true || String(value).toLowerCase() === 'true';
+
+/** The topics and their subscriptions, by ARN. */
+export class TopicRegistry {
+  private readonly topics = new Map<string, Topic>();
+  private readonly subscriptions = new Map<string, Subscription>();
+
+  readonly region: string;
+  readonly accountId: string;
+
+  constructor(region: string, accountId: string) {
+    this.region = region;
+    this.accountId = accountId;
+  }
+
+  arnOf(name: string): string {
+    return `arn:aws:sns:${this.region}:${this.accountId}:${name}`;
+  }
+
+  create(seed: TopicSeed): Topic {
+    const arn = this.arnOf(seed.name);
+    const existing = this.topics.get(arn);
+    if (existing) return existing;
+    const topic: Topic = {
+      name: seed.name,
+      arn,
+      fifo: seed.fifo ?? seed.name.endsWith('.fifo'),
+      contentBasedDeduplication: seed.contentBasedDeduplication ?? false,
+      displayName: seed.displayName ?? '',
+      ...(seed.logicalId ? { logicalId: seed.logicalId } : {}),
+      published: 0,
+      sequence: 10_000_000_000_000_000_000n,
+    };
+    this.topics.set(arn, topic);
+    return topic;
+  }
+
+  byArn(arn: string): Topic | undefined {
+    return this.topics.get(arn);
+  }
+
+  all(): Topic[] {
+    return [...this.topics.values()];
+  }
+
+  delete(arn: string): void {
+    this.topics.delete(arn);
+    for (const subscription of this.subscriptionsOf(arn)) this.subscriptions.delete(subscription.arn);
+  }
+
+  /** Throws on a policy that is not a JSON object, or a scope SNS does not know. */
+  subscribe(seed: SubscriptionSeed): Subscription {
+    const scope = seed.filterScope === undefined || seed.filterScope === '' ? 'MessageAttributes' : seed.filterScope;
+    if (scope !== 'MessageAttributes' && scope !== 'MessageBody') {
+      throw new Error(`FilterPolicyScope must be MessageAttributes or MessageBody, not ${String(scope)}`);
+    }
+    const filterPolicy = parseFilterPolicy(seed.filterPolicy);
+    const deadLetterArn = deadLetterOf(seed.redrivePolicy);
+    const subscription: Subscription = {
+      arn: `${seed.topicArn}:${randomUUID()}`,
+      topicArn: seed.topicArn,
+      protocol: seed.protocol.toLowerCase(),
+      endpoint: seed.endpoint,
+      raw: truthy(seed.raw),
+      ...(filterPolicy ? { filterPolicy } : {}),
+      filterScope: scope,
+      ...(deadLetterArn ? { deadLetterArn } : {}),
+      source: seed.source,
+    };
+    this.subscriptions.set(subscription.arn, subscription);
+    return subscription;
+  }
+
+  /** SetSubscriptionAttributes: the attributes the local delivery reads; throws for another name or a bad value. */
+  setAttribute(subscription: Subscription, name: string, value: string): void {
+    if (name === 'RawMessageDelivery') subscription.raw = truthy(value);
+    else if (name === 'FilterPolicy') {
+      const policy = parseFilterPolicy(value);
+      if (policy) subscription.filterPolicy = policy;
+      else delete subscription.filterPolicy;
+    } else if (name === 'FilterPolicyScope') {
+      if (value !== 'MessageAttributes' && value !== 'MessageBody') throw new Error(`FilterPolicyScope ${value}`);
+      subscription.filterScope = value;
+    } else throw new Error(`${name} cannot be set locally`);
+  }
+
+  unsubscribe(arn: string): boolean {
+    return this.subscriptions.delete(arn);
+  }
+
+  subscription(arn: string): Subscription | undefined {
+    return this.subscriptions.get(arn);
+  }
+
+  subscriptionsOf(topicArn?: string): Subscription[] {
+    return [...this.subscriptions.values()].filter((item) => topicArn === undefined || item.topicArn === topicArn);
+  }
+
+  clear(): void {
+    this.topics.clear();
+    this.subscriptions.clear();
+  }
+}
