@@ -1,4 +1,5 @@
 import { dynamoDbService } from './dynamodb/service.ts';
+import { eventBridgeService } from './eventbridge/service.ts';
 import { lambdaService } from './lambda/service.ts';
 import type { ServiceDefinition } from './registry.ts';
 import { sqsService } from './sqs/service.ts';
@@ -15,4 +16,5 @@ export const SERVICES: readonly ServiceDefinition[] = [
   dynamoDbService,
   stepFunctionsService,
   lambdaService,
+  eventBridgeService,
 ];

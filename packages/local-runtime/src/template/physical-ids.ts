@@ -111,6 +111,23 @@ export const physicalResource = (
         attributes: { Type: String(properties().Type ?? 'String'), Value: String(properties().Value ?? '') },
       };
     }
+    case 'AWS::Events::EventBus': {
+      const name = named('Name', 256);
+      return { ref: name, attributes: { Arn: arn('events', `event-bus/${name}`), Name: name } };
+    }
+    case 'AWS::Events::Rule': {
+      // A rule on a custom bus is `<bus>|<rule>` to Ref, and its ARN names the bus (AWS::Events::Rule, "Return values").
+      const name = named('Name');
+      const bus = String(properties().EventBusName ?? 'default').replace(
+        /^arn:[^:]+:events:[^:]*:[^:]*:event-bus\//,
+        '',
+      );
+      const custom = bus !== 'default' && bus !== '';
+      return {
+        ref: custom ? `${bus}|${name}` : name,
+        attributes: { Arn: arn('events', custom ? `rule/${bus}/${name}` : `rule/${name}`) },
+      };
+    }
     case 'AWS::Cognito::UserPool': {
       const id = `${region}_${stableId(seed, 9, MIXED)}`;
       return {

@@ -35,6 +35,7 @@ const PROTOCOLS: Record<string, Protocol & { signingName: string }> = {
     signingName: 'dynamodb',
   },
   ssm: { kind: 'json', contentType: 'application/x-amz-json-1.1', targetPrefix: 'AmazonSSM', signingName: 'ssm' },
+  events: { kind: 'json', contentType: 'application/x-amz-json-1.1', targetPrefix: 'AWSEvents', signingName: 'events' },
 };
 
 /** The services an AWS integration can reach locally. */

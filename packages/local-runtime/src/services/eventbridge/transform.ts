@@ -1,0 +1,89 @@
+import type { Json } from './pattern.ts';
+
+/** What a target gets instead of the whole event (AWS::Events::Rule Target: Input, InputPath, InputTransformer). */
+export interface TargetInput {
+  input?: string;
+  inputPath?: string;
+  inputTransformer?: { inputPathsMap: Record<string, string>; inputTemplate: string };
+}
+
+/** The rule an event is delivered for, for the transformer's reserved variables. */
+export interface RuleIdentity {
+  name: string;
+  arn: string;
+}
+
+/**
+ * A JSON path of the simple form EventBridge takes in InputPath and InputPathsMap (`$`, `$.detail.user.id`,
+ * `$.resources[0]`); undefined when the event has nothing there.
+ */
+export const readPath = (root: Json, path: string): Json | undefined => {
+  if (path === '$') return root;
+  if (!path.startsWith('$')) return undefined;
+  const steps = path
+    .slice(1)
+    .split(/\.|\[(\d+)\]/)
+    .filter((step) => step !== undefined && step !== '');
+  let value: Json | undefined = root;
+  for (const step of steps) {
+    if (Array.isArray(value) && /^\d+$/.test(step)) value = value[Number(step)];
+    else if (value && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, step)) {
+      value = value[step];
+    } else return undefined;
+  }
+  return value;
+};
+
+/**
+ * Fills an InputTemplate's `<name>` placeholders (EventBridge user guide, "Amazon EventBridge input transformation"):
+ * inside a JSON string the value goes in as text (escaped for the string), outside one as JSON (a string quoted).
+ * Names with no value become empty text inside a string and `null` outside. `aws.events.*` are the reserved variables.
+ */
+const fillTemplate = (template: string, values: Record<string, Json | undefined>): string => {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < template.length; i++) {
+    const char = template[i] ?? '';
+    if (char === '\\' && inString) {
+      out += char + (template[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (char === '"') inString = !inString;
+    if (char === '<') {
+      const end = template.indexOf('>', i);
+      const name = end > i ? template.slice(i + 1, end) : '';
+      if (/^[A-Za-z0-9_.-]+$/.test(name) && Object.hasOwn(values, name)) {
+        const value = values[name];
+        if (inString) {
+          const text =
+            value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+          out += JSON.stringify(text).slice(1, -1);
+        } else out += value === undefined ? 'null' : JSON.stringify(value);
+        i = end;
+        continue;
+      }
+    }
+    out += char;
+  }
+  return out;
+};
+
+/** The text the target receives for one event. */
+export const targetBody = (event: Json, target: TargetInput, rule: RuleIdentity): string => {
+  if (target.input !== undefined) return target.input;
+  if (target.inputPath !== undefined) return JSON.stringify(readPath(event, target.inputPath) ?? null);
+  if (target.inputTransformer) {
+    const { inputPathsMap, inputTemplate } = target.inputTransformer;
+    const values: Record<string, Json | undefined> = {
+      'aws.events.rule-arn': rule.arn,
+      'aws.events.rule-name': rule.name,
+      'aws.events.event.ingestion-time': new Date().toISOString(),
+      'aws.events.event': event,
+      'aws.events.event.json': event,
+    };
+    for (const [name, path] of Object.entries(inputPathsMap)) values[name] = readPath(event, path);
+    return fillTemplate(inputTemplate, values);
+  }
+  return JSON.stringify(event);
+};
