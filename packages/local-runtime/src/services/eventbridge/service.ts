@@ -87,3 +87,15 @@ export const eventBridgeService: ServiceDefinition<'eventbridge'> = {
     };
   },
 };
+
+/** The banner's rows for the rules: bus, rule, what it sends to (or why it gets nothing). */
+export const eventRuleRows = (service: EventBridgeService): string[][] =>
+  service.rules.map((rule) => [
+    rule.busName,
+    rule.name,
+    rule.state === 'DISABLED'
+      ? 'DISABLED'
+      : rule.pattern
+        ? `→ ${rule.targets.map((target) => target.arn.split(/[:/]/).at(-1)).join(', ')}`
+        : `schedule ${rule.scheduleExpression ?? '?'}: not run`,
+  ]);
