@@ -30,7 +30,13 @@ describe('EventBridge', () => {
   const received: Message[] = [];
 
   beforeAll(async () => {
-    runtime = await startRuntime(['--template', 'packages/local-runtime/tests/fixtures/eventbridge/template.yaml']);
+    runtime = await startRuntime([
+      '--template',
+      'packages/local-runtime/tests/fixtures/eventbridge/template.yaml',
+      // Delivery retries 1 s and 2 s apart take 10 and 20 ms.
+      '--time-scale',
+      '0.01',
+    ]);
     events = new EventBridgeClient(runtime.clientConfig('eventbridge'));
     sqs = new SQSClient(runtime.clientConfig('sqs'));
     lambda = new LambdaClient(runtime.clientConfig('lambda'));
@@ -184,6 +190,34 @@ describe('EventBridge', () => {
     expect(await runtime.waitForOutput(/on default: no rule matched/)).toBe(true);
   });
 
+  it('a CloudWatchEvent function event on the default bus sends its constant Input', async () => {
+    await events.send(
+      new PutEventsCommand({ Entries: [{ Source: 'legacy.app', DetailType: 'Anything', Detail: '{"x":1}' }] }),
+    );
+    expect(await recorded('legacy')).toMatchObject({ who: { S: 'a constant input' } });
+  });
+
+  it('a target that cannot take the event is retried, then logged as not delivered; the runtime goes on', async () => {
+    const put = await events.send(
+      new PutEventsCommand({ Entries: [{ EventBusName: 'orders', Source: 'test', DetailType: 'Lost', Detail: '{}' }] }),
+    );
+    const id = put.Entries?.[0]?.EventId;
+    expect(
+      await runtime.waitForOutput(
+        new RegExp(`→ nowhere \\(arn:aws:sqs:\\S+:not-in-this-template\\): event ${id} not delivered after 3 tries`),
+        5000,
+      ),
+    ).toBe(true);
+    const page = (await call(`${runtime.info.restUrl}/_local/events`)).json() as {
+      events: { id: string; matched: { targets: { state: string; error?: string }[] }[] }[];
+    };
+    expect(page.events.find((event) => event.id === id)?.matched[0]?.targets[0]).toMatchObject({
+      state: 'failed',
+      error: expect.stringContaining('does not exist'),
+    });
+    expect(runtime.exited()).toBe(false);
+  });
+
   it('answers bad PutEvents as EventBridge does: 11 entries refused whole, a bad entry failed alone', async () => {
     const entry = { EventBusName: 'orders', Source: 'test', DetailType: 'Test', Detail: '{}' };
     await expect(
@@ -219,7 +253,7 @@ describe('EventBridge', () => {
     const buses = await events.send(new ListEventBusesCommand({}));
     expect(buses.EventBuses?.map((bus) => bus.Name)).toEqual(['default', 'orders']);
     const rules = await events.send(new ListRulesCommand({ EventBusName: 'orders' }));
-    expect(rules.Rules?.map((rule) => rule.State)).toEqual(['ENABLED', 'DISABLED', 'ENABLED']);
+    expect(rules.Rules?.map((rule) => rule.State)).toEqual(['ENABLED', 'DISABLED', 'ENABLED', 'ENABLED']);
     const ship = rules.Rules?.find((rule) => rule.Name?.includes('ShipLargeOrders'));
     expect(ship?.Arn).toMatch(/^arn:aws:events:[^:]+:\d{12}:rule\/orders\//);
     const targets = await events.send(new ListTargetsByRuleCommand({ Rule: ship?.Name, EventBusName: 'orders' }));
