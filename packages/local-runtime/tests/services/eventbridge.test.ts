@@ -190,6 +190,28 @@ describe('EventBridge', () => {
     expect(await runtime.waitForOutput(/on default: no rule matched/)).toBe(true);
   });
 
+  it('SqsParameters.MessageGroupId puts the event in that group of a FIFO queue', async () => {
+    await events.send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: 'orders', Source: 'shop', DetailType: 'ExpressPlaced', Detail: '{"orderId":"x-1"}' }],
+      }),
+    );
+    const express = (await sqs.send(new GetQueueUrlCommand({ QueueName: 'express.fifo' }))).QueueUrl;
+    let message: Message | undefined;
+    await eventually(async () => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: express, MessageSystemAttributeNames: ['MessageGroupId'] }),
+      );
+      message = Messages[0];
+      return message !== undefined;
+    }, 5000);
+    expect(message?.Attributes?.MessageGroupId).toBe('express');
+    expect(JSON.parse(message?.Body ?? '{}')).toMatchObject({
+      'detail-type': 'ExpressPlaced',
+      detail: { orderId: 'x-1' },
+    });
+  });
+
   it('a CloudWatchEvent function event on the default bus sends its constant Input', async () => {
     await events.send(
       new PutEventsCommand({ Entries: [{ Source: 'legacy.app', DetailType: 'Anything', Detail: '{"x":1}' }] }),
@@ -253,7 +275,7 @@ describe('EventBridge', () => {
     const buses = await events.send(new ListEventBusesCommand({}));
     expect(buses.EventBuses?.map((bus) => bus.Name)).toEqual(['default', 'orders']);
     const rules = await events.send(new ListRulesCommand({ EventBusName: 'orders' }));
-    expect(rules.Rules?.map((rule) => rule.State)).toEqual(['ENABLED', 'DISABLED', 'ENABLED', 'ENABLED']);
+    expect(rules.Rules?.map((rule) => rule.State)).toEqual(['ENABLED', 'ENABLED', 'DISABLED', 'ENABLED', 'ENABLED']);
     const ship = rules.Rules?.find((rule) => rule.Name?.includes('ShipLargeOrders'));
     expect(ship?.Arn).toMatch(/^arn:aws:events:[^:]+:\d{12}:rule\/orders\//);
     const targets = await events.send(new ListTargetsByRuleCommand({ Rule: ship?.Name, EventBusName: 'orders' }));
