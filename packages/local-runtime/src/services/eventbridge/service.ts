@@ -1,3 +1,4 @@
+import type { LocalStack } from '../../template/stack.ts';
 import type { ServiceDefinition } from '../registry.ts';
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService } from '../shared/local-service.ts';
@@ -11,7 +12,13 @@ export interface EventBridgeService extends LocalService {
   rules: EventRule[];
   /** The last events put, newest first, with the rules and targets they matched. */
   recentEvents(): RoutedEvent[];
+  /** Reads the buses and rules of a reloaded template; says so when they changed. */
+  reload(stack: LocalStack): string | undefined;
 }
+
+/** What a reload compares: the rules as they route. */
+const rulesKey = (rules: EventRule[], buses: EventBus[]): string =>
+  JSON.stringify([buses.map((bus) => bus.name), rules.map(({ source: _, ...rule }) => rule)]);
 
 declare module '../registry.ts' {
   interface LocalServices {
@@ -60,6 +67,15 @@ export const eventBridgeService: ServiceDefinition<'eventbridge'> = {
       buses: model.buses,
       rules: model.rules,
       recentEvents: () => router.recent(),
+      reload: (next) => {
+        const fresh = eventModelOf(next);
+        if (rulesKey(fresh.rules, fresh.buses) === rulesKey(model.rules, model.buses)) return undefined;
+        // In place: the operations and the router read these arrays.
+        model.rules.splice(0, model.rules.length, ...fresh.rules);
+        model.buses.splice(0, model.buses.length, ...fresh.buses);
+        for (const note of fresh.notes) log(`[events] ${note}`);
+        return `EventBridge: ${fresh.rules.length} rules on ${fresh.buses.length} buses reloaded`;
+      },
       reset: () => router.reset(),
       close: async () => {
         router.stop();
