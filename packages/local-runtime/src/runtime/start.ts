@@ -83,7 +83,7 @@ export interface RuntimeOptions {
   persistDir?: string;
   /** Values of other stacks' exports for `Fn::ImportValue`; a missing one resolves to `local-import-<name>`. */
   importValues?: Record<string, string>;
-  /** First of the four local AWS endpoints' fixed ports (SSM, SQS, DynamoDB, Step Functions); 0 = free ports. */
+  /** First of the local AWS endpoints' fixed ports, one per service of services/index.ts; 0 = free ports. */
   servicePorts?: number;
   /** WebSocket idle timeout and maximum connection duration (AWS: 10 min and 2 h). */
   wsLimits?: Partial<WsLimits>;
