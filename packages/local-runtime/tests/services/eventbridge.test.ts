@@ -212,6 +212,29 @@ describe('EventBridge', () => {
     });
   });
 
+  it("a state machine's EventBridgeRule event starts an execution with what InputPath selects", async () => {
+    await events.send(
+      new PutEventsCommand({
+        Entries: [
+          { EventBusName: 'orders', Source: 'shop', DetailType: 'OrderCancelled', Detail: '{"orderId":"c-1"}' },
+        ],
+      }),
+    );
+    const executions = async () =>
+      (await call(`${runtime.info.restUrl}/_local/executions`)).json() as unknown as {
+        stateMachineArn: string;
+        input: string;
+      }[];
+    expect(
+      await eventually(async () =>
+        (await executions()).some(
+          (execution) => execution.stateMachineArn.endsWith(':cancel-order') && execution.input === '{"orderId":"c-1"}',
+        ),
+      ),
+    ).toBe(true);
+    expect(await runtime.waitForOutput(/→ CancelWorkflowCancelledStepFunctionsTarget \(arn:aws:states:/)).toBe(true);
+  });
+
   it('a CloudWatchEvent function event on the default bus sends its constant Input', async () => {
     await events.send(
       new PutEventsCommand({ Entries: [{ Source: 'legacy.app', DetailType: 'Anything', Detail: '{"x":1}' }] }),
@@ -275,7 +298,14 @@ describe('EventBridge', () => {
     const buses = await events.send(new ListEventBusesCommand({}));
     expect(buses.EventBuses?.map((bus) => bus.Name)).toEqual(['default', 'orders']);
     const rules = await events.send(new ListRulesCommand({ EventBusName: 'orders' }));
-    expect(rules.Rules?.map((rule) => rule.State)).toEqual(['ENABLED', 'ENABLED', 'DISABLED', 'ENABLED', 'ENABLED']);
+    expect(rules.Rules?.map((rule) => rule.State)).toEqual([
+      'ENABLED',
+      'ENABLED',
+      'DISABLED',
+      'ENABLED',
+      'ENABLED',
+      'ENABLED',
+    ]);
     const ship = rules.Rules?.find((rule) => rule.Name?.includes('ShipLargeOrders'));
     expect(ship?.Arn).toMatch(/^arn:aws:events:[^:]+:\d{12}:rule\/orders\//);
     const targets = await events.send(new ListTargetsByRuleCommand({ Rule: ship?.Name, EventBusName: 'orders' }));

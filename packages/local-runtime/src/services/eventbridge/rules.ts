@@ -57,7 +57,10 @@ const targetOf = (raw: TemplateObject, source: string, notes: string[]): RuleTar
   if (raw.DeadLetterConfig !== undefined) {
     notes.push(`${source} target ${id}: DeadLetterConfig is not run: an event that cannot be delivered is logged`);
   }
-  for (const property of ['RoleArn', 'HttpParameters', 'KinesisParameters', 'EcsParameters', 'BatchParameters']) {
+  if (raw.RetryPolicy !== undefined) {
+    notes.push(`${source} target ${id}: RetryPolicy is not applied: locally a delivery is tried three times`);
+  }
+  for (const property of ['HttpParameters', 'KinesisParameters', 'EcsParameters', 'BatchParameters']) {
     if (raw[property] !== undefined) notes.push(`${source} target ${id}: ${property} is not applied locally`);
   }
   const input = text(raw.Input);
@@ -126,14 +129,69 @@ const ruleOf = (
   };
 };
 
-// SAM's default target id for a function event: `<LogicalId>LambdaTarget`, cut to the 64 characters Targets allow
-// (samtranslator, eventsources/push.py CloudWatchEvent._construct_target and generate_valid_target_id).
-const samTargetId = (logicalId: string): string => `${logicalId}LambdaTarget`.slice(0, 64);
+// SAM's default target id: `<LogicalId>LambdaTarget` (a function's event) or `<LogicalId>StepFunctionsTarget` (a state
+// machine's), the id cut so the whole is at most 64 characters (samtranslator: eventsources/push.py and
+// stepfunctions/events.py, CloudWatchEvent._construct_target; events.py generate_valid_target_id).
+const samTargetId = (logicalId: string, suffix: string): string => `${logicalId.slice(0, 64 - suffix.length)}${suffix}`;
+
+const SAM_OWNERS: Record<string, { suffix: string; arn: (stack: LocalStack, logicalId: string) => string }> = {
+  'AWS::Serverless::Function': { suffix: 'LambdaTarget', arn: (stack, id) => stack.getAtt(id, 'Arn') },
+  'AWS::Serverless::StateMachine': { suffix: 'StepFunctionsTarget', arn: (stack, id) => stack.ref(id) },
+};
 
 /**
- * The template's buses (`default` always, AWS::Events::EventBus) and rules: AWS::Events::Rule resources and SAM
- * function events of type EventBridgeRule / CloudWatchEvent, which SAM turns into a rule `<Function><Event>` with the
- * function as its one target.
+ * The rule SAM makes of an EventBridgeRule / CloudWatchEvent event of a function or state machine: `<Owner><Event>`,
+ * its one target the owner (samtranslator: eventsources/push.py, stepfunctions/events.py CloudWatchEvent).
+ */
+const samRules = (stack: LocalStack, notes: string[]): EventRule[] => {
+  const rules: EventRule[] = [];
+  for (const owner of stack.ofType(...Object.keys(SAM_OWNERS))) {
+    const kind = SAM_OWNERS[owner.type];
+    const events = stack.properties(owner.logicalId).Events;
+    if (!kind) continue;
+    for (const [name, event] of Object.entries(isObject(events) ? events : {})) {
+      if (!isObject(event) || (event.Type !== 'EventBridgeRule' && event.Type !== 'CloudWatchEvent')) continue;
+      const properties = isObject(event.Properties) ? event.Properties : {};
+      const logicalId = `${owner.logicalId}${name}`;
+      const target: TemplateObject = {
+        Arn: kind.arn(stack, owner.logicalId),
+        Id:
+          isObject(properties.Target) && properties.Target.Id !== undefined
+            ? properties.Target.Id
+            : samTargetId(logicalId, kind.suffix),
+      };
+      for (const property of ['Input', 'InputPath', 'InputTransformer', 'DeadLetterConfig', 'RetryPolicy']) {
+        const value = properties[property];
+        if (value !== undefined) target[property] = value;
+      }
+      // A function's event may say `Enabled` instead of `State`; a state machine's only `State`.
+      const enabled = properties.Enabled;
+      const state =
+        properties.State ??
+        (enabled === undefined ? undefined : enabled === false || enabled === 'false' ? 'DISABLED' : 'ENABLED');
+      const rule = ruleOf(
+        stack,
+        {
+          source: `${owner.logicalId}.Events.${name}`,
+          logicalId,
+          properties: {
+            ...(properties.Pattern !== undefined ? { EventPattern: properties.Pattern } : {}),
+            ...(properties.EventBusName !== undefined ? { EventBusName: properties.EventBusName } : {}),
+            ...(state !== undefined ? { State: state } : {}),
+          },
+          targets: [target],
+        },
+        notes,
+      );
+      if (rule) rules.push(rule);
+    }
+  }
+  return rules;
+};
+
+/**
+ * The template's buses (`default` always, AWS::Events::EventBus) and rules: AWS::Events::Rule resources and the
+ * EventBridgeRule / CloudWatchEvent events of SAM functions and state machines.
  */
 export const eventModelOf = (stack: LocalStack): EventModel => {
   const notes: string[] = [];
@@ -163,44 +221,7 @@ export const eventModelOf = (stack: LocalStack): EventModel => {
     );
     if (rule) rules.push(rule);
   }
-  for (const fn of stack.ofType('AWS::Serverless::Function')) {
-    const events = stack.properties(fn.logicalId).Events;
-    for (const [name, event] of Object.entries(isObject(events) ? events : {})) {
-      if (!isObject(event) || (event.Type !== 'EventBridgeRule' && event.Type !== 'CloudWatchEvent')) continue;
-      const properties = isObject(event.Properties) ? event.Properties : {};
-      const logicalId = `${fn.logicalId}${name}`;
-      const target: TemplateObject = {
-        Arn: stack.getAtt(fn.logicalId, 'Arn'),
-        Id:
-          isObject(properties.Target) && properties.Target.Id !== undefined
-            ? properties.Target.Id
-            : samTargetId(logicalId),
-      };
-      for (const property of ['Input', 'InputPath', 'InputTransformer', 'DeadLetterConfig', 'RetryPolicy']) {
-        const value = properties[property];
-        if (value !== undefined) target[property] = value;
-      }
-      const enabled = properties.Enabled;
-      const state =
-        properties.State ??
-        (enabled === undefined ? undefined : enabled === false || enabled === 'false' ? 'DISABLED' : 'ENABLED');
-      const rule = ruleOf(
-        stack,
-        {
-          source: `${fn.logicalId}.Events.${name}`,
-          logicalId,
-          properties: {
-            ...(properties.Pattern !== undefined ? { EventPattern: properties.Pattern } : {}),
-            ...(properties.EventBusName !== undefined ? { EventBusName: properties.EventBusName } : {}),
-            ...(state !== undefined ? { State: state } : {}),
-          },
-          targets: [target],
-        },
-        notes,
-      );
-      if (rule) rules.push(rule);
-    }
-  }
+  rules.push(...samRules(stack, notes));
   const known = new Set(buses.map((bus) => bus.name));
   for (const rule of rules) {
     if (!known.has(rule.busName)) {
