@@ -275,10 +275,11 @@ describe('EventBridge', () => {
           entry,
           { ...entry, Detail: '["an array"]' },
           { EventBusName: 'orders', Source: 'test', Detail: '{}' },
+          { ...entry, Source: 'aws.s3' },
         ],
       }),
     );
-    expect(mixed.FailedEntryCount).toBe(3);
+    expect(mixed.FailedEntryCount).toBe(4);
     expect(mixed.Entries).toEqual([
       { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' },
       { EventId: expect.any(String) },
@@ -287,6 +288,7 @@ describe('EventBridge', () => {
         ErrorCode: 'InvalidArgument',
         ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.',
       },
+      { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' },
     ]);
     const big = { ...entry, Detail: JSON.stringify({ text: 'x'.repeat(300 * 1024) }) };
     await expect(events.send(new PutEventsCommand({ Entries: [big] }))).rejects.toMatchObject({

@@ -64,6 +64,10 @@ const putEntry = (state: EventBridgeState, raw: unknown): Record<string, string>
       };
     }
   }
+  // Sources under `aws.` are AWS's own: a caller may not put them (recorded answer, aws-samples/serverless-patterns#3089).
+  if (String(entry.Source).startsWith('aws.')) {
+    return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
+  }
   let detail: unknown;
   try {
     detail = JSON.parse(String(entry.Detail));
