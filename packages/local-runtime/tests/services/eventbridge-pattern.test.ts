@@ -106,6 +106,7 @@ const cases: Case[] = [
     true,
   ],
   ['$or: no branch', { $or: [{ source: ['aws.s3'] }, { 'detail-type': ['x'] }] }, false],
+  ['Inherited names are no fields', { detail: { constructor: [{ exists: true }] } }, false],
   ['$or: top level branch', { $or: [{ source: ['aws.s3'] }, { detail: { location: ['New York'] } }] }, true],
 ];
 

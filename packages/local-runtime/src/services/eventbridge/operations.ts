@@ -169,16 +169,6 @@ export const eventBridgeOperations = (state: EventBridgeState): Record<string, (
     Targets: findRule(state, input.Rule, input.EventBusName).targets.map((target) => target.described),
   }),
   TestEventPattern: (input) => {
-    let pattern: Record<string, Json>;
-    try {
-      pattern = parsePattern(input.EventPattern);
-    } catch (error) {
-      if (!(error instanceof InvalidPatternError)) throw error;
-      throw new EventBridgeError(
-        'InvalidEventPatternException',
-        `Event pattern is not valid. Reason: ${error.message}`,
-      );
-    }
     let event: unknown;
     try {
       event = JSON.parse(String(input.Event));
@@ -187,9 +177,17 @@ export const eventBridgeOperations = (state: EventBridgeState): Record<string, (
     }
     // The event must carry the envelope's fields (API reference, TestEventPattern: Event).
     const missing = ['id', 'account', 'source', 'time', 'region', 'detail-type'].filter(
-      (field) => !event || typeof event !== 'object' || !(field in event),
+      (field) => !event || typeof event !== 'object' || !Object.hasOwn(event, field),
     );
     if (missing.length > 0) throw validation(`Parameter Event is not valid. Missing fields: ${missing.join(', ')}`);
-    return { Result: matchesPattern(pattern, event as Json) };
+    try {
+      return { Result: matchesPattern(parsePattern(input.EventPattern), event as Json) };
+    } catch (error) {
+      if (!(error instanceof InvalidPatternError)) throw error;
+      throw new EventBridgeError(
+        'InvalidEventPatternException',
+        `Event pattern is not valid. Reason: ${error.message}`,
+      );
+    }
   },
 });

@@ -170,6 +170,10 @@ const leafMatches = (conditions: Json[], field: Json | undefined): boolean => {
   });
 };
 
+/** An event's own field only: `constructor` or `__proto__` in a pattern name no inherited value. */
+const fieldOf = (holder: JsonObject, key: string): Json | undefined =>
+  Object.hasOwn(holder, key) ? holder[key] : undefined;
+
 const objectMatches = (pattern: JsonObject, value: Json | undefined): boolean =>
   Object.entries(pattern).every(([key, rule]) => {
     if (key === '$or') {
@@ -182,11 +186,11 @@ const objectMatches = (pattern: JsonObject, value: Json | undefined): boolean =>
     const holders = Array.isArray(value) ? leaves(value).filter(isObject) : isObject(value) ? [value] : [];
     if (Array.isArray(rule)) {
       if (holders.length === 0) return leafMatches(rule, undefined);
-      return holders.some((holder) => leafMatches(rule, holder[key]));
+      return holders.some((holder) => leafMatches(rule, fieldOf(holder, key)));
     }
     if (isObject(rule)) {
       if (holders.length === 0) return objectMatches(rule, undefined);
-      return holders.some((holder) => objectMatches(rule, holder[key]));
+      return holders.some((holder) => objectMatches(rule, fieldOf(holder, key)));
     }
     throw new InvalidPatternError(`Match value of ${key} must be an array or an object`);
   });
@@ -194,7 +198,17 @@ const objectMatches = (pattern: JsonObject, value: Json | undefined): boolean =>
 /** Whether an event (the whole envelope, `detail` parsed) matches a pattern; throws InvalidPatternError for a bad one. */
 export const matchesPattern = (pattern: Json, event: Json): boolean => {
   if (!isObject(pattern)) throw new InvalidPatternError('Event pattern must be a JSON object');
-  return objectMatches(pattern, event);
+  return tooDeep(() => objectMatches(pattern, event));
+};
+
+/** A pattern or event nested beyond the stack's depth is refused as a bad pattern, not a failure of the service. */
+const tooDeep = <T>(run: () => T): T => {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof RangeError) throw new InvalidPatternError('Event pattern or event is nested too deeply');
+    throw error;
+  }
 };
 
 /**
@@ -230,6 +244,6 @@ export const parsePattern = (source: unknown): JsonObject => {
       else throw new InvalidPatternError(`Match value of ${key} must be an array or an object`);
     }
   };
-  check(pattern);
+  tooDeep(() => check(pattern as JsonObject));
   return pattern;
 };
