@@ -18,6 +18,12 @@ export const stableId = (seed: string, length: number, alphabet = ALPHANUMERIC):
   return out;
 };
 
+/** An event bus's name from its name or ARN (`arn:aws:events:<region>:<account>:event-bus/<name>`); `default` if none. */
+export const eventBusNameOf = (value: unknown): string => {
+  const text = typeof value === 'string' && value !== '' ? value : 'default';
+  return text.replace(/^arn:[^:]+:events:[^:]*:[^:]*:event-bus\//, '');
+};
+
 export interface PhysicalResource {
   /** What `Ref` returns. */
   ref: string;
@@ -116,13 +122,11 @@ export const physicalResource = (
       return { ref: name, attributes: { Arn: arn('events', `event-bus/${name}`), Name: name } };
     }
     case 'AWS::Events::Rule': {
-      // A rule on a custom bus is `<bus>|<rule>` to Ref, and its ARN names the bus (AWS::Events::Rule, "Return values").
+      // A rule on a custom bus is `<bus>|<rule>` to Ref (as CloudFormation answers, though its reference says the name
+      // only: aws-cloudformation/cloudformation-coverage-roadmap#1131), and its ARN names the bus.
       const name = named('Name');
-      const bus = String(properties().EventBusName ?? 'default').replace(
-        /^arn:[^:]+:events:[^:]*:[^:]*:event-bus\//,
-        '',
-      );
-      const custom = bus !== 'default' && bus !== '';
+      const bus = eventBusNameOf(properties().EventBusName);
+      const custom = bus !== 'default';
       return {
         ref: custom ? `${bus}|${name}` : name,
         attributes: { Arn: arn('events', custom ? `rule/${bus}/${name}` : `rule/${name}`) },

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { eventBusNameOf } from '../../template/physical-ids.ts';
 import type { JsonRequest } from '../shared/aws-json.ts';
 import { InvalidPatternError, type Json, matchesPattern, parsePattern } from './pattern.ts';
 import type { EventEnvelope, EventRouter } from './router.ts';
-import { busNameOf, type EventBus, type EventRule } from './rules.ts';
+import type { EventBus, EventRule } from './rules.ts';
 
 export class EventBridgeError extends Error {
   readonly type: string;
@@ -77,7 +78,7 @@ const putEntry = (state: EventBridgeState, raw: unknown): Record<string, string>
   if (!detail || typeof detail !== 'object' || Array.isArray(detail)) {
     return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
   }
-  const busName = busNameOf(entry.EventBusName);
+  const busName = eventBusNameOf(entry.EventBusName);
   const event: EventEnvelope = {
     version: '0',
     id: randomUUID(),
@@ -97,7 +98,7 @@ const putEntry = (state: EventBridgeState, raw: unknown): Record<string, string>
 };
 
 const findBus = (state: EventBridgeState, name: unknown): EventBus => {
-  const busName = busNameOf(name);
+  const busName = eventBusNameOf(name);
   const bus = state.buses.find((candidate) => candidate.name === busName);
   if (!bus) throw new EventBridgeError('ResourceNotFoundException', `Event bus ${busName} does not exist.`);
   return bus;

@@ -1,4 +1,5 @@
 import { isObject, type TemplateObject, type TemplateValue } from '../../template/load.ts';
+import { eventBusNameOf } from '../../template/physical-ids.ts';
 import type { LocalStack } from '../../template/stack.ts';
 import { InvalidPatternError, type Json, parsePattern } from './pattern.ts';
 import type { TargetInput } from './transform.ts';
@@ -40,12 +41,6 @@ export interface EventModel {
   rules: EventRule[];
   notes: string[];
 }
-
-/** A bus name from a name or an ARN (`arn:aws:events:<region>:<account>:event-bus/<name>`). */
-export const busNameOf = (value: unknown): string => {
-  const text = typeof value === 'string' && value !== '' ? value : 'default';
-  return text.replace(/^arn:[^:]+:events:[^:]*:[^:]*:event-bus\//, '');
-};
 
 const text = (value: TemplateValue | undefined): string | undefined =>
   typeof value === 'string' ? value : value === undefined || value === null ? undefined : JSON.stringify(value);
@@ -119,7 +114,7 @@ const ruleOf = (
     logicalId,
     name: stack.ref(logicalId).split('|').pop() ?? logicalId,
     arn: stack.getAtt(logicalId, 'Arn'),
-    busName: busNameOf(properties.EventBusName),
+    busName: eventBusNameOf(properties.EventBusName),
     ...(pattern ? { pattern } : {}),
     ...(patternText !== undefined ? { patternText } : {}),
     ...(scheduleExpression !== undefined ? { scheduleExpression } : {}),
