@@ -165,6 +165,22 @@ describe('target input (EventBridge user guide, "Amazon EventBridge input transf
     });
   });
 
+  it('gives the event without its detail as <aws.events.event>, and whole as <aws.events.event.json>', () => {
+    const body = targetBody(
+      ec2Event,
+      {
+        inputTransformer: {
+          inputPathsMap: {},
+          inputTemplate: '{"bare": <aws.events.event>, "whole": <aws.events.event.json>}',
+        },
+      },
+      rule,
+    );
+    const { detail, ...bare } = ec2Event as Record<string, Json>;
+    expect(detail).toBeDefined();
+    expect(JSON.parse(body)).toEqual({ bare, whole: ec2Event });
+  });
+
   it('fills a string template', () => {
     const body = targetBody(
       ec2Event,

@@ -69,6 +69,12 @@ const fillTemplate = (template: string, values: Record<string, Json | undefined>
   return out;
 };
 
+const withoutDetail = (event: Json): Json => {
+  if (!event || typeof event !== 'object' || Array.isArray(event)) return event;
+  const { detail: _, ...rest } = event;
+  return rest;
+};
+
 /** The text the target receives for one event. */
 export const targetBody = (event: Json, target: TargetInput, rule: RuleIdentity): string => {
   if (target.input !== undefined) return target.input;
@@ -79,7 +85,8 @@ export const targetBody = (event: Json, target: TargetInput, rule: RuleIdentity)
       'aws.events.rule-arn': rule.arn,
       'aws.events.rule-name': rule.name,
       'aws.events.event.ingestion-time': new Date().toISOString(),
-      'aws.events.event': event,
+      // "Predefined variables": the event without its detail, and the whole event.
+      'aws.events.event': withoutDetail(event),
       'aws.events.event.json': event,
     };
     for (const [name, path] of Object.entries(inputPathsMap)) values[name] = readPath(event, path);
