@@ -136,6 +136,9 @@ describe('target input (EventBridge user guide, "Amazon EventBridge input transf
     expect(targetBody(ec2Event, { input: '{"fixed":true}' }, rule)).toBe('{"fixed":true}');
     expect(JSON.parse(targetBody(ec2Event, { inputPath: '$.detail.items[0]' }, rule))).toEqual({ name: 'a', price: 3 });
     expect(readPath(ec2Event, '$.detail.missing')).toBeUndefined();
+    expect(readPath(ec2Event, '$.detail.items[*].name')).toEqual(['a', 'b']);
+    expect(readPath(ec2Event, '$.detail.tags[1]')).toBe('green');
+    expect(readPath(ec2Event, '$.detail.constructor')).toBeUndefined();
   });
 
   it('fills a JSON template: values as JSON outside strings, as text inside them, reserved variables too', () => {

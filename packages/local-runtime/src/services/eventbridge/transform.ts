@@ -14,24 +14,33 @@ export interface RuleIdentity {
 }
 
 /**
- * A JSON path of the simple form EventBridge takes in InputPath and InputPathsMap (`$`, `$.detail.user.id`,
- * `$.resources[0]`); undefined when the event has nothing there.
+ * A JSON path of the forms EventBridge takes in InputPath and InputPathsMap (user guide, "Amazon EventBridge input
+ * transformation": dot notation, array indices, wildcards): `$`, `$.detail.user.id`, `$.resources[0]`,
+ * `$.detail.items[*].name` (a wildcard gives the list of what each element holds). Undefined when the event has
+ * nothing there.
  */
 export const readPath = (root: Json, path: string): Json | undefined => {
-  if (path === '$') return root;
   if (!path.startsWith('$')) return undefined;
-  const steps = path
-    .slice(1)
-    .split(/\.|\[(\d+)\]/)
-    .filter((step) => step !== undefined && step !== '');
-  let value: Json | undefined = root;
-  for (const step of steps) {
-    if (Array.isArray(value) && /^\d+$/.test(step)) value = value[Number(step)];
-    else if (value && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, step)) {
-      value = value[step];
-    } else return undefined;
+  const steps: string[] = [];
+  const rest = path.slice(1);
+  const step = /\.([^.[\]]+)|\[(\d+|\*)\]/y;
+  while (step.lastIndex < rest.length) {
+    const match = step.exec(rest);
+    if (!match) return undefined;
+    steps.push(match[1] ?? match[2] ?? '');
   }
-  return value;
+  const walk = (value: Json | undefined, at: number): Json | undefined => {
+    const name = steps[at];
+    if (name === undefined || value === undefined) return value;
+    if (name === '*') {
+      const items = Array.isArray(value) ? value : value && typeof value === 'object' ? Object.values(value) : [];
+      return items.map((item) => walk(item, at + 1)).filter((item): item is Json => item !== undefined);
+    }
+    if (Array.isArray(value)) return /^\d+$/.test(name) ? walk(value[Number(name)], at + 1) : undefined;
+    if (value && typeof value === 'object' && Object.hasOwn(value, name)) return walk(value[name], at + 1);
+    return undefined;
+  };
+  return walk(root, 0);
 };
 
 /**
