@@ -1,4 +1,5 @@
 import { flushStdout } from '../runtime/stdout-lines.ts';
+import { SERVICES } from '../services/index.ts';
 import { LocalStack } from '../template/stack.ts';
 import type { Flag } from './flags.ts';
 import {
@@ -29,7 +30,7 @@ export const localServicesFlags = (servicePortsDefault: string): Flag[] => [
     name: 'service-ports',
     kind: 'string',
     value: 'N',
-    help: `fixed ports N..N+4 for the local SSM, SQS, DynamoDB, Step Functions and Lambda endpoints (default ${servicePortsDefault}; 0: free ports)`,
+    help: `fixed ports N..N+${SERVICES.length - 1} for the local ${SERVICES.map((service) => service.name).join(', ')} endpoints, in that order (default ${servicePortsDefault}; 0: free ports)`,
   },
   {
     name: 'accept-any-signature',

@@ -748,15 +748,7 @@ export const httpApisOf = (stack: LocalStack): HttpApi[] => {
 export const httpApiReport = (apis: HttpApi[]): string[] =>
   apis.flatMap((api) => [
     ...api.problems,
-    ...api.routes.flatMap((route) => {
-      if (route.refusal)
-        return [`${api.logicalId} ${route.routeKey} (${route.source}): ${route.refusal}; answered 500`];
-      const integration = route.integration;
-      if (integration?.kind === 'aws' && integration.subtype.startsWith('EventBridge-')) {
-        return [
-          `${api.logicalId} ${route.routeKey}: ${integration.subtype} needs EventBridge, which the runtime does not host; answered 500`,
-        ];
-      }
-      return [];
-    }),
+    ...api.routes.flatMap((route) =>
+      route.refusal ? [`${api.logicalId} ${route.routeKey} (${route.source}): ${route.refusal}; answered 500`] : [],
+    ),
   ]);

@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { httpAuthLabel, httpIntegrationLabel } from '../http-api/gateway.ts';
 import { integrationLabel } from '../rest/gateway.ts';
 import type { Operation } from '../rest/model.ts';
+import { eventRuleRows } from '../services/eventbridge/service.ts';
 import type { AwsServices } from './services.ts';
 import type { LocalRuntime } from './start.ts';
 
@@ -179,6 +180,11 @@ export const banner = (runtime: LocalRuntime): string => {
   }
   const tables = aws.services.dynamodb.tableNames;
   if (tables.length > 0) lines.push(`DynamoDB tables: ${tables.join(', ')}`);
+  const rules = eventRuleRows(aws.services.eventbridge);
+  if (rules.length > 0) {
+    lines.push(`EventBridge rules (GET ${runtime.restUrl}/_local/events shows the last events and what they matched):`);
+    lines.push(...table(rules));
+  }
   for (const api of runtime.webSocketApis) {
     const ws = runtime.wsUrl.replace(/^http/, 'ws');
     lines.push(

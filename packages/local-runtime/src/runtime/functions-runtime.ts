@@ -132,7 +132,7 @@ const listening = async (host: string, port: number): Promise<boolean> => {
 };
 
 /**
- * Starts the local AWS services (SSM, SQS, DynamoDB, Step Functions, Lambda), bundles the functions and runs them
+ * Starts the local AWS services (services/index.ts), bundles the functions and runs them
  * with the services' endpoints in their environment, and polls the template's SQS event sources: all that `start`,
  * `start-lambda` and `invoke` share. The APIs are `start`'s own (see start.ts).
  */

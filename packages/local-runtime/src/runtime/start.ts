@@ -86,7 +86,7 @@ export interface RuntimeOptions {
   importValues?: Record<string, string>;
   /** `--api-key`: keys made out of band, bound to the template's usage plans (see given-api-keys.ts). */
   apiKeys?: GivenApiKey[];
-  /** First of the four local AWS endpoints' fixed ports (SSM, SQS, DynamoDB, Step Functions); 0 = free ports. */
+  /** First of the local AWS endpoints' fixed ports, one per service of services/index.ts; 0 = free ports. */
   servicePorts?: number;
   /** WebSocket idle timeout and maximum connection duration (AWS: 10 min and 2 h). */
   wsLimits?: Partial<WsLimits>;
@@ -562,6 +562,8 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         stage: api.stage,
       }));
       const notes: string[] = [];
+      const events = aws.services.eventbridge.reload(next);
+      if (events) notes.push(events);
       if (placeKey(nextPlaced) !== placeKey(placed))
         notes.push('APIs or stages were added or removed: restart to serve them');
       const nextBuilt = await started.bundle(next.templatePath, { outDir: buildDir });

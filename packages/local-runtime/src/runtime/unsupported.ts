@@ -109,7 +109,15 @@ const API_PROPERTIES_IGNORED: Record<string, string> = {
 };
 
 /** Event sources the runtime serves or runs; any other event type is named at start-up. */
-const RUN_EVENTS = new Set(['SQS', 'Api', 'HttpApi', 'SNS']);
+const RUN_EVENTS = new Set([
+  'SQS',
+  'Api',
+  'HttpApi',
+  'SNS',
+  // Rules of the local EventBridge (services/eventbridge/rules.ts).
+  'EventBridgeRule',
+  'CloudWatchEvent',
+]);
 
 /** `Architectures: [x86_64]` on an x86-64 machine (or arm64 on arm64) runs as written: nothing to report. */
 const sameArchitecture = (property: string, value: unknown): boolean => {

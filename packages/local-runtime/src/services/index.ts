@@ -1,4 +1,5 @@
 import { dynamoDbService } from './dynamodb/service.ts';
+import { eventBridgeService } from './eventbridge/service.ts';
 import { lambdaService } from './lambda/service.ts';
 import type { ServiceDefinition } from './registry.ts';
 import { secretsManagerService } from './secretsmanager/service.ts';
@@ -19,4 +20,5 @@ export const SERVICES: readonly ServiceDefinition[] = [
   lambdaService,
   secretsManagerService,
   snsService,
+  eventBridgeService,
 ];

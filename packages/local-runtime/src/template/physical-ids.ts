@@ -18,6 +18,12 @@ export const stableId = (seed: string, length: number, alphabet = ALPHANUMERIC):
   return out;
 };
 
+/** An event bus's name from its name or ARN (`arn:aws:events:<region>:<account>:event-bus/<name>`); `default` if none. */
+export const eventBusNameOf = (value: unknown): string => {
+  const text = typeof value === 'string' && value !== '' ? value : 'default';
+  return text.replace(/^arn:[^:]+:events:[^:]*:[^:]*:event-bus\//, '');
+};
+
 export interface PhysicalResource {
   /** What `Ref` returns. */
   ref: string;
@@ -117,6 +123,21 @@ export const physicalResource = (
       const name = typeof given === 'string' && given !== '' ? given : `${logicalId}-${stableId(seed, 12, MIXED)}`;
       const secretArn = arn('secretsmanager', `secret:${name}-${stableId(`${seed}/arn`, 6, MIXED)}`);
       return { ref: secretArn, attributes: { Id: secretArn } };
+    }
+    case 'AWS::Events::EventBus': {
+      const name = named('Name', 256);
+      return { ref: name, attributes: { Arn: arn('events', `event-bus/${name}`), Name: name } };
+    }
+    case 'AWS::Events::Rule': {
+      // A rule on a custom bus is `<bus>|<rule>` to Ref (as CloudFormation answers, though its reference says the name
+      // only: aws-cloudformation/cloudformation-coverage-roadmap#1131), and its ARN names the bus.
+      const name = named('Name');
+      const bus = eventBusNameOf(properties().EventBusName);
+      const custom = bus !== 'default';
+      return {
+        ref: custom ? `${bus}|${name}` : name,
+        attributes: { Arn: arn('events', custom ? `rule/${bus}/${name}` : `rule/${name}`) },
+      };
     }
     case 'AWS::Cognito::UserPool': {
       const id = `${region}_${stableId(seed, 9, MIXED)}`;

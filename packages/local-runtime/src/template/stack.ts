@@ -284,6 +284,20 @@ export class LocalStack {
         physical = { ref: functionArn, attributes: { FunctionArn: functionArn, FunctionUrl: url } };
         break;
       }
+      case 'AWS::Events::Rule': {
+        // A function's EventBridgeRule / CloudWatchEvent event: its RuleName and EventBusName name the rule.
+        // Only those two are resolved, so a function that reads its own rule's name is no cycle.
+        const raw = this.resources.get(owner)?.raw.Properties;
+        const events = isObject(raw) ? raw.Events : undefined;
+        const event = isObject(events) ? events[logicalId.slice(owner.length)] : undefined;
+        const properties = isObject(event) && isObject(event.Properties) ? event.Properties : {};
+        const named = {
+          Name: this.resolve(properties.RuleName ?? null),
+          EventBusName: this.resolve(properties.EventBusName ?? null),
+        };
+        physical = physicalResource(logicalId, type, () => named, this.pseudo);
+        break;
+      }
       default:
         physical = physicalResource(logicalId, type, () => ({}), this.pseudo);
     }

@@ -144,6 +144,31 @@ export const serviceRequest = (service: string, random: Random, resources: FuzzR
         () =>
           json('AWSStepFunctions.DescribeStateMachine', { stateMachineArn: either(random, resources.stateMachineArn) }),
       ])();
+    case 'eventbridge':
+      return pick(random, [
+        () =>
+          json(
+            'AWSEvents.PutEvents',
+            {
+              Entries: Array.from({ length: 1 + Math.floor(random() * 11) }, () => ({
+                Source: pick(random, ['fuzz', 'aws.fuzz', ...PROTOTYPE_NAMES]),
+                DetailType: hostileName(random),
+                Detail: random() < 0.5 ? '{"a":' : JSON.stringify(hostileJson(random)),
+                EventBusName: pick(random, ['default', hostileName(random), '__proto__']),
+                Resources: [hostileName(random)],
+              })),
+            },
+            '1.1',
+          ),
+        () =>
+          json(
+            'AWSEvents.TestEventPattern',
+            { EventPattern: JSON.stringify(hostileJson(random)), Event: JSON.stringify(hostileJson(random)) },
+            '1.1',
+          ),
+        () => json('AWSEvents.DescribeRule', { Name: hostileName(random), EventBusName: hostileName(random) }, '1.1'),
+        () => json('AWSEvents.ListTargetsByRule', { Rule: pick(random, PROTOTYPE_NAMES) }, '1.1'),
+      ])();
     case 'lambda': {
       const name = pick(random, [resources.functionName, hostileName(random), `${resources.functionName}:live`]);
       return {
@@ -165,4 +190,5 @@ export const SIGNING_NAMES: Record<string, string> = {
   dynamodb: 'dynamodb',
   stepfunctions: 'states',
   lambda: 'lambda',
+  eventbridge: 'events',
 };

@@ -328,9 +328,10 @@ describe('AWS::ApiGatewayV2 HTTP APIs', () => {
     expect(answer.json().executionArn).toMatch(/^arn:aws:states:us-east-1:123456789012:execution:/);
   });
 
-  it('EventBridge-PutEvents is reported as not run at start-up and answered 500', async () => {
-    expect(runtime.output()).toMatch(/POST \/events: EventBridge-PutEvents needs EventBridge/);
-    expectError(await call(`${api}/events`, { method: 'POST', body: '{}' }), 500, 'Internal Server Error');
+  it('EventBridge-PutEvents puts the event on the local default bus and answers what PutEvents answers', async () => {
+    const answer = await call(`${api}/events`, { method: 'POST', body: JSON.stringify({ order: 1 }) });
+    expect(answer.status).toBe(200);
+    expect(answer.json()).toMatchObject({ FailedEntryCount: 0, Entries: [{ EventId: expect.any(String) }] });
   });
 
   it('HTTP_PROXY fills {proxy} in the URI, applies parameter mappings and passes the answer back', async () => {

@@ -42,6 +42,7 @@ const PROTOCOLS: Record<string, Protocol & { signingName: string }> = {
     targetPrefix: 'secretsmanager',
     signingName: 'secretsmanager',
   },
+  events: { kind: 'json', contentType: 'application/x-amz-json-1.1', targetPrefix: 'AWSEvents', signingName: 'events' },
 };
 
 /** The services an AWS integration can reach locally. */

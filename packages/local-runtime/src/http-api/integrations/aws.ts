@@ -71,7 +71,7 @@ const OPERATIONS: Record<AwsSubtype, Operation> = {
     service: 'events',
     action: 'PutEvents',
     required: ['Detail', 'DetailType', 'Source'],
-    optional: ['Time', 'EventBusName', 'Resources'],
+    optional: ['Time', 'EventBusName', 'Resources', 'TraceHeader'],
   },
 };
 
@@ -107,6 +107,25 @@ const sqsQuery = (action: string, parameters: Record<string, string>): URLSearch
     } else query.set(name, value);
   }
   return query;
+};
+
+/**
+ * The one PutEvents entry of an EventBridge-PutEvents integration: the parameters are the entry's fields; Resources
+ * is a JSON array or a comma-separated list of ARNs.
+ */
+const putEventsEntry = (parameters: Record<string, string>): Record<string, unknown> => {
+  const entry: Record<string, unknown> = { ...parameters };
+  const resources = parameters.Resources;
+  if (resources !== undefined) {
+    let list: unknown;
+    try {
+      list = JSON.parse(resources);
+    } catch {
+      list = undefined;
+    }
+    entry.Resources = Array.isArray(list) ? list.map(String) : resources.split(',').map((item) => item.trim());
+  }
+  return entry;
 };
 
 const lowerFirst = (name: string) => `${name[0]?.toLowerCase() ?? ''}${name.slice(1)}`;
@@ -145,9 +164,11 @@ export const awsIntegration = async (
     // API Gateway asks the query protocol for JSON (`{"SendMessageResponse": ...}`).
     headers = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
     body = Buffer.from(sqsQuery(operation.action, parameters).toString());
+  } else if (operation.service === 'events') {
+    headers = { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': `AWSEvents.${operation.action}` };
+    body = Buffer.from(JSON.stringify({ Entries: [putEventsEntry(parameters)] }));
   } else {
-    const target = operation.service === 'states' ? 'AWSStepFunctions' : 'AWSEvents';
-    headers = { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `${target}.${operation.action}` };
+    headers = { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `AWSStepFunctions.${operation.action}` };
     const input: Record<string, unknown> = Object.fromEntries(
       Object.entries(parameters).map(([name, value]) => [lowerFirst(name), value]),
     );
