@@ -175,9 +175,8 @@ const corsOf = (raw: TemplateValue | undefined, keys: 'Pascal' | 'camel'): HttpC
 
 /** SAM's `Globals.HttpApi` under an HttpApi's own properties (maps merged, other values replaced). */
 const withGlobals = (stack: LocalStack, properties: TemplateObject): TemplateObject => {
-  const globals = asObject(asObject(stack.template.Globals).HttpApi);
-  if (Object.keys(globals).length === 0) return properties;
-  const resolved = asObject(stack.resolve(globals));
+  const resolved = stack.globals('HttpApi', 'AWS::Serverless::HttpApi');
+  if (Object.keys(resolved).length === 0) return properties;
   const merged: TemplateObject = { ...resolved };
   for (const [key, value] of Object.entries(properties)) {
     const global = resolved[key];

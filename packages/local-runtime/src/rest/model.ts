@@ -261,6 +261,9 @@ export const restApiOf = (
       let authorizationScopes: string[] = [];
       for (const [name, scopes] of security) {
         const scheme = schemes[name];
+        // The SAM translator writes `security: [{NONE: []}]` for a method whose Auth.Authorizer is NONE under a
+        // DefaultAuthorizer; API Gateway's import skips the undeclared scheme, so the method has no authorizer.
+        if (!scheme && name === 'NONE') continue;
         if (!scheme) throw new RestModelError(`${where}: security scheme "${name}" is not declared`);
         if (scheme === 'api-key') apiKeyRequired = true;
         else if (authorizer)

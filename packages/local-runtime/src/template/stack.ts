@@ -43,6 +43,19 @@ export interface StackResource {
   raw: TemplateObject;
 }
 
+/**
+ * Properties the local runtime never reads, by resource type: custom domains, tags, descriptions, access logs and
+ * execution roles. One that cannot be resolved does not stop the stack (see LocalStack.resolveServed).
+ */
+const API_UNREAD = ['Domain', 'Description', 'Tags', 'AccessLogSetting', 'AccessLogSettings', 'PropagateTags'];
+const UNREAD_PROPERTIES: Record<string, string[]> = {
+  'AWS::Serverless::Api': API_UNREAD,
+  'AWS::Serverless::HttpApi': API_UNREAD,
+  'AWS::Serverless::WebSocketApi': API_UNREAD,
+  'AWS::Serverless::Function': ['Role', 'Description', 'Tags', 'PropagateTags', 'PermissionsBoundary'],
+  'AWS::Lambda::Function': ['Role', 'Description', 'Tags'],
+};
+
 export class StackError extends Error {
   override readonly name = 'StackError';
 }
@@ -202,8 +215,8 @@ export class LocalStack {
     }
     this.resolving.add(logicalId);
     try {
-      const value = this.resolver.resolve(isObject(resource.raw.Properties) ? resource.raw.Properties : {});
-      const properties = isObject(value) ? value : {};
+      const raw = isObject(resource.raw.Properties) ? resource.raw.Properties : {};
+      const properties = this.strict ? this.resolveAll(raw) : this.resolveServed(logicalId, resource.type, raw);
       this.resolved.set(logicalId, properties);
       return properties;
     } catch (error) {
@@ -212,6 +225,47 @@ export class LocalStack {
     } finally {
       this.resolving.delete(logicalId);
     }
+  }
+
+  /**
+   * SAM's `Globals.<section>` (Function, Api, HttpApi...) resolved as the properties of `type` are: what the runtime
+   * never reads may be left out (see resolveServed).
+   */
+  globals(section: string, type: string): TemplateObject {
+    const globals = isObject(this.template.Globals) ? this.template.Globals[section] : undefined;
+    if (!isObject(globals)) return {};
+    try {
+      return this.strict ? this.resolveAll(globals) : this.resolveServed(`Globals.${section}`, type, globals);
+    } catch (error) {
+      if (error instanceof IntrinsicError) throw new StackError(`Globals.${section}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private resolveAll(raw: TemplateObject): TemplateObject {
+    const value = this.resolver.resolve(raw);
+    return isObject(value) ? value : {};
+  }
+
+  /**
+   * Resolves the properties, but one the runtime never reads (UNREAD_PROPERTIES) that cannot be resolved — a
+   * parameter with no value, an unknown resource — is left out and named in templateProblems, as CloudFormation's
+   * refusal of a part the local stack does not serve is (`--strict` refuses it).
+   */
+  private resolveServed(logicalId: string, type: string, raw: TemplateObject): TemplateObject {
+    const unread = UNREAD_PROPERTIES[type];
+    if (!unread) return this.resolveAll(raw);
+    const properties: TemplateObject = {};
+    for (const [key, value] of Object.entries(raw)) {
+      try {
+        const resolved = this.resolver.resolve({ [key]: value });
+        if (isObject(resolved) && key in resolved) properties[key] = resolved[key] as TemplateValue;
+      } catch (error) {
+        if (!(error instanceof IntrinsicError) || !unread.includes(key)) throw error;
+        this.templateProblems.push(`${logicalId}.${key}: ${error.message}: not read locally, so left out`);
+      }
+    }
+    return properties;
   }
 
   /** Replaces what Ref / GetAtt give for a resource (a queue URL once the local SQS endpoint has a port). */

@@ -9,6 +9,7 @@ import {
   lambdaInvocationUri,
   OPERATION_KEYS,
   parameterFromKey,
+  refuseForPolicy,
 } from './openapi-parts.ts';
 import { isSwagger2, swagger2ToOpenApi3 } from './swagger2.ts';
 
@@ -42,7 +43,7 @@ const asList = (value: TemplateValue | undefined): TemplateValue[] => (Array.isA
 
 /** Globals.Api under the API's own properties; maps merged one level deep, as SAM merges Globals. */
 const apiProperties = (stack: LocalStack, logicalId: string): TemplateObject => {
-  const globals = isObject(stack.template.Globals) ? asObject(stack.resolve(asObject(stack.template.Globals.Api))) : {};
+  const globals = stack.globals('Api', 'AWS::Serverless::Api');
   const own = stack.properties(logicalId);
   const merged: TemplateObject = { ...globals };
   for (const [key, value] of Object.entries(own)) {
@@ -298,19 +299,6 @@ const securityOf = (
   return { security: Object.keys(requirement).length > 0 ? [requirement] : [], ...(refusal ? { refusal } : {}) };
 };
 
-/**
- * A resource policy on the template's own definition (SAM puts `Auth.ResourcePolicy` on every path of a
- * DefinitionBody, SAM developer guide "ApiAuth": ResourcePolicy; or the body's `x-amazon-apigateway-policy`) is not
- * evaluated locally: every method refuses rather than serve what the policy may deny.
- */
-const refuseForPolicy = (body: TemplateObject, refusal: string): void => {
-  for (const pathItem of Object.values(asObject(body.paths)).filter(isObject)) {
-    for (const [key, value] of Object.entries(pathItem)) {
-      if (OPERATION_KEYS.includes(key) && isObject(value)) value[REFUSAL_EXTENSION] = refusal;
-    }
-  }
-};
-
 /** Settings read but not applied, and methods that refuse because of them, are named in `problems`. */
 export const serverlessApiSources = (stack: LocalStack, problems: string[]): SamApiSource[] =>
   stack.ofType('AWS::Serverless::Api').map((resource) => {
@@ -346,6 +334,7 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
     // SAM adds the `Api` events' methods only to a definition it generates; with the template's own DefinitionBody the
     // events only grant invoke permissions, and the body is served as written (SAM: `__MANAGE_SWAGGER`).
     if (definition) applyDefaultAuth(body, auth, schemes);
+    let eventPolicy = false;
     for (const route of definition ? [] : eventRoutesOf(stack, logicalId, implicit)) {
       const where = `${route.functionId}.Events.${route.eventName}`;
       const methods: Methods = asObject(paths[route.path]) as Methods;
@@ -354,6 +343,7 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
       const existing = asObject(methods[key]);
       const eventAuth = asObject(route.properties.Auth);
       const { security, refusal } = securityOf(auth, eventAuth, schemes, where);
+      if (eventAuth.ResourcePolicy !== undefined) eventPolicy = true;
       const operation: TemplateObject = { ...existing };
       if (security.length > 0 || existing.security === undefined) operation.security = security;
       if (refusal) {
@@ -405,13 +395,14 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
         methods.options = corsMethod(properties.Cors ?? null, Object.keys(methods), preflightAuth);
       }
     }
+    // An event's own Auth.ResourcePolicy joins the API's one policy, which covers every method.
     const policy =
-      auth.ResourcePolicy !== undefined
+      auth.ResourcePolicy !== undefined || eventPolicy
         ? 'Auth.ResourcePolicy (a resource policy)'
         : body['x-amazon-apigateway-policy'] !== undefined
           ? 'x-amazon-apigateway-policy (a resource policy)'
           : undefined;
-    if (definition && policy) {
+    if (policy) {
       refuseForPolicy(body, `${logicalId}: ${policy}`);
       problems.push(`${logicalId}: ${policy}: not enforced locally, so every method refuses every request`);
     }
