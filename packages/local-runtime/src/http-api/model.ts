@@ -1,5 +1,6 @@
 import { lambdaArnOf } from '../rest/model.ts';
 import { isObject, type TemplateObject, type TemplateValue } from '../template/load.ts';
+import { eventFunctionArn } from '../template/sam-implicit.ts';
 import type { LocalStack } from '../template/stack.ts';
 
 /**
@@ -464,8 +465,9 @@ const eventRoute = (
   const source = `${event.functionId}.Events.${event.name}`;
   const path = properties.Path === undefined ? undefined : String(properties.Path);
   const method = String(properties.Method ?? 'ANY').toUpperCase();
+  // SAM writes the event under the path `/$default` of the API's definition, which is its `$default` route.
   const routeKey =
-    path === undefined || path === '$default'
+    path === undefined || path === '$default' || path === '/$default'
       ? '$default'
       : `${method === 'X-AMAZON-APIGATEWAY-ANY-METHOD' ? 'ANY' : method} ${path}`;
   const auth = asObject(properties.Auth);
@@ -484,7 +486,7 @@ const eventRoute = (
         : [];
   const integration: HttpIntegration = {
     kind: 'lambda',
-    functionArn: stack.getAtt(event.functionId, 'Arn'),
+    functionArn: eventFunctionArn(stack, event.functionId),
     payloadFormat: formatOf(properties.PayloadFormatVersion, '2.0'),
     timeoutMs: timeoutOf(properties.TimeoutInMillis),
   };
@@ -535,9 +537,19 @@ const serverlessHttpApi = (stack: LocalStack, logicalId: string, events: HttpApi
   const mine = events.filter((event) =>
     event.properties.ApiId === undefined ? logicalId === 'ServerlessHttpApi' : String(event.properties.ApiId) === id,
   );
+  // With DefinitionUri the definition is a file SAM uploads as it is, without the events' routes.
+  const eventRoutes =
+    properties.DefinitionUri !== undefined && !body
+      ? []
+      : mine.map((event) => eventRoute(stack, event, authorizers, defaultAuthorizer));
+  // An event on a path and method the DefinitionBody declares gives that operation its integration and auth: SAM
+  // writes the event into the body's operation rather than beside it.
+  const evented = new Set(eventRoutes.map((route) => route.routeKey));
   const routes = [
-    ...(body ? openApiRoutes(body, authorizers, logicalId, defaultAuthorizer) : []),
-    ...mine.map((event) => eventRoute(stack, event, authorizers, defaultAuthorizer)),
+    ...(body ? openApiRoutes(body, authorizers, logicalId, defaultAuthorizer) : []).filter(
+      (route) => !evented.has(route.routeKey),
+    ),
+    ...eventRoutes,
     ...v2Routes(stack, id, problems),
   ];
   const cors = corsOf(properties.CorsConfiguration, 'Pascal') ?? corsOf(body?.['x-amazon-apigateway-cors'], 'camel');

@@ -1,4 +1,5 @@
 import { isObject, type TemplateObject } from './load.ts';
+import type { LocalStack } from './stack.ts';
 
 /**
  * The resources SAM creates without the template naming them (SAM developer guide, "Generated AWS CloudFormation
@@ -42,4 +43,17 @@ export const implicitResources = (resources: TemplateObject): TemplateObject => 
     };
   }
   return implicit;
+};
+
+/**
+ * What an `Api` or `HttpApi` event of a function invokes: the function, or with AutoPublishAlias (its own or
+ * Globals.Function's) the alias SAM publishes, as the translator points the integration at `<Function>Alias<name>`.
+ */
+export const eventFunctionArn = (stack: LocalStack, functionId: string): string => {
+  const functionArn = stack.getAtt(functionId, 'Arn');
+  if (stack.resources.get(functionId)?.type !== 'AWS::Serverless::Function') return functionArn;
+  const alias =
+    stack.properties(functionId).AutoPublishAlias ??
+    stack.globals('Function', 'AWS::Serverless::Function').AutoPublishAlias;
+  return typeof alias === 'string' && alias !== '' ? `${functionArn}:${alias}` : functionArn;
 };

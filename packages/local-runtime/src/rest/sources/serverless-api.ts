@@ -1,4 +1,5 @@
 import { isObject, type TemplateObject, type TemplateValue } from '../../template/load.ts';
+import { eventFunctionArn } from '../../template/sam-implicit.ts';
 import type { LocalStack } from '../../template/stack.ts';
 import { mergeBinaryMediaTypes } from '../binary-media.ts';
 import { REFUSAL_EXTENSION } from '../model.ts';
@@ -335,7 +336,9 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
     // events only grant invoke permissions, and the body is served as written (SAM: `__MANAGE_SWAGGER`).
     if (definition) applyDefaultAuth(body, auth, schemes);
     let eventPolicy = false;
-    for (const route of definition ? [] : eventRoutesOf(stack, logicalId, implicit)) {
+    // With DefinitionUri the definition is a file SAM uploads as it is: the events' methods are not added to it either.
+    const written = definition !== undefined || properties.DefinitionUri !== undefined;
+    for (const route of written ? [] : eventRoutesOf(stack, logicalId, implicit)) {
       const where = `${route.functionId}.Events.${route.eventName}`;
       const methods: Methods = asObject(paths[route.path]) as Methods;
       paths[route.path] = methods;
@@ -374,7 +377,7 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
         ...asObject(existing['x-amazon-apigateway-integration']),
         type: 'aws_proxy',
         httpMethod: 'POST',
-        uri: lambdaInvocationUri(stack.region, stack.getAtt(route.functionId, 'Arn')),
+        uri: lambdaInvocationUri(stack.region, eventFunctionArn(stack, route.functionId)),
         ...(route.properties.TimeoutInMillis === undefined
           ? {}
           : { timeoutInMillis: route.properties.TimeoutInMillis }),
