@@ -33,6 +33,8 @@ import type { LocalRoute, RuntimeInfo } from './local-routes.ts';
 import { createRuntimeLog, type LogFormat, useColor } from './log-format.ts';
 import { type Observability, startObservability } from './observability.ts';
 import { apiKeysOf, cognitoIssuerRewrite, restApisOf, samUsageOf, usagePlansOf, userPoolsOf } from './rest-apis.ts';
+import type { RouteEntry } from './route-table.ts';
+import { routeTableOf } from './route-table.ts';
 import type { AwsServices } from './services.ts';
 import { writeStdoutSoon } from './stdout-lines.ts';
 import { type TemplateReport, templateReport } from './unsupported.ts';
@@ -154,6 +156,7 @@ const runtimeInfo = (parts: {
   services: LocalService[];
   wsUrl: string;
   webSocketApis: WebSocketApi[];
+  routes: RouteEntry[];
 }): RuntimeInfo => ({
   restUrl: parts.origin,
   region: parts.region,
@@ -181,6 +184,7 @@ const runtimeInfo = (parts: {
     stage: api.stage,
     url: `${parts.wsUrl.replace(/^http/, 'ws')}/${api.stage}`,
   })),
+  routes: parts.routes,
 });
 
 /** Where an API is served: the shared port, or a port of its own (see placeEndpoints). */
@@ -483,7 +487,9 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         services,
         wsUrl,
         webSocketApis,
+        routes: routeTableOf(routeStack, { rest: models.apis, http: models.httpApis, webSocket: webSocketApis }),
       });
+    let routeStack = stack;
     let info = infoOf();
     const pages = localPages(aws);
     let endpoints = endpointsOf(models, stack);
@@ -561,6 +567,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       const nextRuntime = started.replace(next, Object.fromEntries(nextBuilt.map((fn) => [fn.logicalId, fn.outfile])));
       runtime = nextRuntime;
       models = nextModels;
+      routeStack = next;
       endpoints = endpointsOf(nextModels, next);
       route();
       info = infoOf();

@@ -337,7 +337,29 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
     if (definition) applyDefaultAuth(body, auth, schemes);
     let eventPolicy = false;
     // With DefinitionUri the definition is a file SAM uploads as it is: the events' methods are not added to it either.
-    const written = definition !== undefined || properties.DefinitionUri !== undefined;
+    // MergeDefinitions writes the events' methods into the DefinitionBody (SAM developer guide, "AWS::Serverless::Api":
+    // MergeDefinitions), over what the body says of the same method — when the body is one SAM can edit (it has
+    // `paths`, as samtranslator's SwaggerEditor.is_valid requires).
+    const merged =
+      isObject(definition?.paths) && (properties.MergeDefinitions === true || properties.MergeDefinitions === 'true');
+    const written = (definition !== undefined && !merged) || properties.DefinitionUri !== undefined;
+    // On a DefinitionBody SAM leaves alone, an event with Auth.OverrideApiAuth still sets its method's auth (SAM
+    // developer guide, "ApiFunctionAuth": OverrideApiAuth).
+    if (definition && !merged) {
+      for (const route of eventRoutesOf(stack, logicalId, implicit)) {
+        const eventAuth = asObject(route.properties.Auth);
+        if (eventAuth.OverrideApiAuth !== true && eventAuth.OverrideApiAuth !== 'true') continue;
+        const operation = asObject(paths[route.path])[route.method === 'any' ? ANY_METHOD : route.method];
+        if (!isObject(operation)) continue;
+        const where = `${route.functionId}.Events.${route.eventName}`;
+        const { security, refusal } = securityOf(auth, eventAuth, schemes, where);
+        operation.security = security;
+        if (refusal) {
+          operation[REFUSAL_EXTENSION] = refusal;
+          problems.push(`${refusal}: not enforced locally, so the method refuses every request`);
+        }
+      }
+    }
     for (const route of written ? [] : eventRoutesOf(stack, logicalId, implicit)) {
       const where = `${route.functionId}.Events.${route.eventName}`;
       const methods: Methods = asObject(paths[route.path]) as Methods;
