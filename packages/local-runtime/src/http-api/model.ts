@@ -535,7 +535,10 @@ const serverlessHttpApi = (stack: LocalStack, logicalId: string, events: HttpApi
   };
   const defaultAuthorizer = auth.DefaultAuthorizer === undefined ? undefined : String(auth.DefaultAuthorizer);
   const mine = events.filter((event) =>
-    event.properties.ApiId === undefined ? logicalId === 'ServerlessHttpApi' : String(event.properties.ApiId) === id,
+    event.properties.ApiId === undefined
+      ? logicalId === 'ServerlessHttpApi'
+      : // `ApiId: !Ref MyApi`, or the logical id written plainly, which SAM also takes.
+        String(event.properties.ApiId) === id || String(event.properties.ApiId) === logicalId,
   );
   // With DefinitionUri the definition is a file SAM uploads as it is, without the events' routes.
   const eventRoutes =
@@ -743,7 +746,7 @@ export const httpApisOf = (stack: LocalStack): HttpApi[] => {
     const api = v2HttpApi(stack, resource.logicalId);
     if (api) apis.push(api);
   }
-  const known = new Set(apis.map((api) => api.id));
+  const known = new Set(apis.flatMap((api) => [api.id, api.logicalId]));
   for (const event of events) {
     const apiId = event.properties.ApiId;
     if (apiId !== undefined && !known.has(String(apiId))) {

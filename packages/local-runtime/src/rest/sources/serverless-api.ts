@@ -174,7 +174,9 @@ const gatewayResponsesOf = (raw: TemplateObject): TemplateObject =>
   );
 
 interface EventRoute {
+  /** The function, or the state machine, whose `Api` event this is. */
   functionId: string;
+  stateMachine: boolean;
   eventName: string;
   path: string;
   method: string;
@@ -182,7 +184,7 @@ interface EventRoute {
 }
 
 const eventRoutesOf = (stack: LocalStack, apiLogicalId: string, implicit: boolean): EventRoute[] =>
-  stack.ofType('AWS::Serverless::Function').flatMap((fn) => {
+  stack.ofType('AWS::Serverless::Function', 'AWS::Serverless::StateMachine').flatMap((fn) => {
     const raw = asObject(asObject(fn.raw.Properties).Events);
     return Object.entries(raw).flatMap(([eventName, event]) => {
       const value = asObject(event);
@@ -194,6 +196,7 @@ const eventRoutesOf = (stack: LocalStack, apiLogicalId: string, implicit: boolea
       return [
         {
           functionId: fn.logicalId,
+          stateMachine: fn.type === 'AWS::Serverless::StateMachine',
           eventName,
           path: String(properties.Path ?? '/'),
           method: String(properties.Method ?? 'get').toLowerCase(),
@@ -202,6 +205,25 @@ const eventRoutesOf = (stack: LocalStack, apiLogicalId: string, implicit: boolea
       ];
     });
   });
+
+/**
+ * A state machine's `Api` event: an AWS integration to Step Functions StartExecution with the event's role, the
+ * request body as the execution's input (SAM developer guide, "Api" event source of AWS::Serverless::StateMachine;
+ * the template as the translator writes it, `UnescapeMappingTemplate` undoing escapeJavaScript's `\'`).
+ */
+const startExecution = (stack: LocalStack, route: EventRoute): TemplateObject => {
+  const unescape = route.properties.UnescapeMappingTemplate === true ? `.replaceAll("\\'","'")` : '';
+  return {
+    type: 'aws',
+    httpMethod: 'POST',
+    uri: `arn:aws:apigateway:${stack.region}:states:action/StartExecution`,
+    credentials: stack.getAtt(`${route.functionId}${route.eventName}Role`, 'Arn'),
+    requestTemplates: {
+      'application/json': `{"input": "$util.escapeJavaScript($input.json('$'))${unescape}", "stateMachineArn": "${stack.ref(route.functionId)}"}`,
+    },
+    responses: { '200': { statusCode: '200' }, '400': { statusCode: '400' } },
+  };
+};
 
 /** The logical id a `RestApiId` names: `!Ref MyApi` (or the plain logical id SAM also accepts). */
 const refTarget = (value: TemplateValue): string | undefined => {
@@ -259,7 +281,7 @@ const applyDefaultAuth = (body: TemplateObject, auth: TemplateObject, schemes: T
         schemes[defaultAuthorizer] !== undefined &&
         !named &&
         !(preflight && auth.AddDefaultAuthorizerToCorsPreflight === false);
-      const addKey = apiKey && !preflight;
+      const addKey = apiKey && !(preflight && auth.AddApiKeyRequiredToCorsPreflight === false);
       if (!addAuthorizer && !addKey) continue;
       const extra: TemplateObject = {
         ...(addAuthorizer && defaultAuthorizer ? { [defaultAuthorizer]: [] } : {}),
@@ -397,9 +419,13 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
       }
       operation['x-amazon-apigateway-integration'] = {
         ...asObject(existing['x-amazon-apigateway-integration']),
-        type: 'aws_proxy',
-        httpMethod: 'POST',
-        uri: lambdaInvocationUri(stack.region, eventFunctionArn(stack, route.functionId)),
+        ...(route.stateMachine
+          ? startExecution(stack, route)
+          : {
+              type: 'aws_proxy',
+              httpMethod: 'POST',
+              uri: lambdaInvocationUri(stack.region, eventFunctionArn(stack, route.functionId)),
+            }),
         ...(route.properties.TimeoutInMillis === undefined
           ? {}
           : { timeoutInMillis: route.properties.TimeoutInMillis }),
@@ -410,11 +436,18 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
     if (Object.keys(validators).length > 0) body['x-amazon-apigateway-request-validators'] = validators;
     if (properties.Cors !== undefined) {
       const defaultAuthorizer = typeof auth.DefaultAuthorizer === 'string' ? auth.DefaultAuthorizer : undefined;
-      // SAM puts the default authorizer on the preflight too unless AddDefaultAuthorizerToCorsPreflight is false.
-      const preflightAuth =
-        defaultAuthorizer && defaultAuthorizer !== 'NONE' && auth.AddDefaultAuthorizerToCorsPreflight !== false
-          ? [{ [defaultAuthorizer]: [] }]
-          : [];
+      // SAM puts the default authorizer on the preflight too unless AddDefaultAuthorizerToCorsPreflight is false, and
+      // the API's ApiKeyRequired unless AddApiKeyRequiredToCorsPreflight is false (SAM developer guide, "ApiAuth").
+      const requirement: TemplateObject = {
+        ...(defaultAuthorizer && defaultAuthorizer !== 'NONE' && auth.AddDefaultAuthorizerToCorsPreflight !== false
+          ? { [defaultAuthorizer]: [] }
+          : {}),
+        ...((auth.ApiKeyRequired === true || auth.ApiKeyRequired === 'true') &&
+        auth.AddApiKeyRequiredToCorsPreflight !== false
+          ? { api_key: [] }
+          : {}),
+      };
+      const preflightAuth = Object.keys(requirement).length > 0 ? [requirement] : [];
       for (const methods of Object.values(paths).filter(isObject)) {
         if (methods.options !== undefined) continue;
         methods.options = corsMethod(properties.Cors ?? null, Object.keys(methods), preflightAuth);
