@@ -211,7 +211,9 @@ const samAuthorizers = (auth: TemplateObject, problems: string[], where: string)
         issuer: String(jwt.issuer ?? jwt.Issuer ?? ''),
         audience: list(jwt.audience ?? jwt.Audience),
       });
-      defaultScopes.set(name, list(value.AuthorizationScopes));
+      // The translator writes a method's `AWS_IAM` requirement without scopes, whatever the authorizer of that name
+      // declares (its fixture http_api_custom_iam_auth).
+      if (name !== 'AWS_IAM') defaultScopes.set(name, list(value.AuthorizationScopes));
     } else if (value.FunctionArn !== undefined) {
       const identity = asObject(value.Identity);
       const sources = [

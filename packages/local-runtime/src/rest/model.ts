@@ -131,6 +131,16 @@ const asNumber = (value: TemplateValue | undefined): number | undefined =>
 export const lambdaArnOf = (uri: string): string | undefined =>
   /:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/.exec(uri)?.[1];
 
+/** `...:lambda:path/2021-11-15/functions/<arn>/response-streaming-invocations` → `<arn>` (REST response streaming). */
+export const streamingLambdaArnOf = (uri: string): string | undefined =>
+  /:lambda:path\/2021-11-15\/functions\/(.+)\/response-streaming-invocations$/.exec(uri)?.[1];
+
+/** Why a method is not run locally though the template is well formed (see Operation.refusal). */
+const notRun = (integration: Integration): string | undefined =>
+  streamingLambdaArnOf(integration.uri)
+    ? 'response streaming (responseTransferMode STREAM, a response-streaming-invocations URI)'
+    : undefined;
+
 const integrationOf = (where: string, raw: TemplateValue | undefined): Integration => {
   if (!isObject(raw)) throw new RestModelError(`${where}: no x-amazon-apigateway-integration`);
   const type = String(raw.type ?? '').toLowerCase();
@@ -288,6 +298,9 @@ export const restApiOf = (
       for (const parameter of [...shared, ...parametersOf(operation.parameters)]) {
         byKey.set(`${parameter.in}:${parameter.name.toLowerCase()}`, parameter);
       }
+      const integration = integrationOf(where, operation['x-amazon-apigateway-integration']);
+      const refusal =
+        typeof operation[REFUSAL_EXTENSION] === 'string' ? operation[REFUSAL_EXTENSION] : notRun(integration);
       operations.push({
         method,
         resourcePath,
@@ -295,13 +308,13 @@ export const restApiOf = (
         apiKeyRequired,
         authorizer,
         authorizationScopes,
-        ...(typeof operation[REFUSAL_EXTENSION] === 'string' ? { refusal: operation[REFUSAL_EXTENSION] } : {}),
+        ...(refusal ? { refusal } : {}),
         validateBody: asBoolean(validator.validateRequestBody) ?? false,
         validateParameters: asBoolean(validator.validateRequestParameters) ?? false,
         parameters: [...byKey.values()],
         bodyRequired: requestBody.required === true,
         bodySchemas,
-        integration: integrationOf(where, operation['x-amazon-apigateway-integration']),
+        integration,
       });
     }
   }

@@ -1,5 +1,5 @@
 import { functionOfUri, type HttpApi, type HttpIntegration, httpApisOf } from '../http-api/model.ts';
-import type { Integration, RestApi } from '../rest/model.ts';
+import { type Integration, type RestApi, streamingLambdaArnOf } from '../rest/model.ts';
 import type { LocalStack } from '../template/stack.ts';
 import { type WebSocketApi, webSocketApisOf } from '../websocket/model.ts';
 import { restApisOf } from './rest-apis.ts';
@@ -55,7 +55,7 @@ const validatorOf = (body: boolean, parameters: boolean): string | undefined =>
   body && parameters ? 'body+parameters' : body ? 'body' : parameters ? 'parameters' : undefined;
 
 const restIntegration = (integration: Integration, lambda: (arn: string) => string): string => {
-  const functionArn = functionOfUri(integration.uri);
+  const functionArn = functionOfUri(integration.uri) ?? streamingLambdaArnOf(integration.uri);
   if (functionArn) return `${integration.type} ${lambda(functionArn)}`;
   if (integration.type === 'mock') return 'mock';
   if (integration.type === 'aws') return `aws ${integration.httpMethod} ${integration.uri}`;

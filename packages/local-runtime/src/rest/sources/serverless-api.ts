@@ -421,11 +421,19 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
         ...asObject(existing['x-amazon-apigateway-integration']),
         ...(route.stateMachine
           ? startExecution(stack, route)
-          : {
-              type: 'aws_proxy',
-              httpMethod: 'POST',
-              uri: lambdaInvocationUri(stack.region, eventFunctionArn(stack, route.functionId)),
-            }),
+          : route.properties.ResponseTransferMode === 'RESPONSE_STREAM'
+            ? {
+                // As the translator writes a streamed method (the REST model refuses it: not run locally).
+                type: 'aws_proxy',
+                httpMethod: 'POST',
+                responseTransferMode: 'STREAM',
+                uri: `arn:aws:apigateway:${stack.region}:lambda:path/2021-11-15/functions/${eventFunctionArn(stack, route.functionId)}/response-streaming-invocations`,
+              }
+            : {
+                type: 'aws_proxy',
+                httpMethod: 'POST',
+                uri: lambdaInvocationUri(stack.region, eventFunctionArn(stack, route.functionId)),
+              }),
         ...(route.properties.TimeoutInMillis === undefined
           ? {}
           : { timeoutInMillis: route.properties.TimeoutInMillis }),
