@@ -287,7 +287,8 @@ export class LocalStack {
    */
   private resolveServed(logicalId: string, type: string, raw: TemplateObject): TemplateObject {
     const unread = UNREAD_PROPERTIES[type];
-    if (!unread) return this.resolveAll(raw);
+    // Properties written as one intrinsic (`Properties: !If [...]`) are resolved whole.
+    if (!unread || Object.keys(raw).some((key) => key === 'Ref' || key.startsWith('Fn::'))) return this.resolveAll(raw);
     const properties: TemplateObject = {};
     for (const [key, value] of Object.entries(raw)) {
       try {
