@@ -20,6 +20,11 @@ const report = (): string =>
       (result) =>
         `  ${result.name}: ${KNOWN_DISAGREEMENTS[result.name] ?? 'NOT LISTED'}\n    ${result.difference.replaceAll('\n', '\n  ')}`,
     ),
+    ...agreeing.flatMap((result) =>
+      result.outcome === 'agree' && result.refused
+        ? [`  ${result.name} agrees by both readings refusing it for the same reason: ${result.refused}`]
+        : [],
+    ),
     `  ${agreeing.filter((result) => result.outcome === 'agree' && result.deprecatedStage).length} agreeing fixtures also have the translator's deprecated \`Stage\` stage, which the SAM reading does not serve (as sam local start-api does not)`,
   ].join('\n');
 

@@ -34,7 +34,7 @@ const hasApi = (template: TemplateValue): boolean => {
 };
 
 export type FixtureOutcome =
-  | { name: string; outcome: 'agree'; deprecatedStage?: boolean }
+  | { name: string; outcome: 'agree'; deprecatedStage?: boolean; refused?: string }
   | { name: string; outcome: 'disagree'; difference: string }
   | { name: string; outcome: 'refused-by-translator' }
   | { name: string; outcome: 'out-of-scope' };
@@ -99,7 +99,12 @@ export const compareFixture = (name: string): FixtureOutcome => {
   }
   const difference = differenceOf(sam, cfn);
   if (difference !== undefined) return { name, outcome: 'disagree', difference };
-  return deprecatedStage ? { name, outcome: 'agree', deprecatedStage } : { name, outcome: 'agree' };
+  return {
+    name,
+    outcome: 'agree',
+    ...(deprecatedStage ? { deprecatedStage } : {}),
+    ...(typeof sam === 'string' ? { refused: sam } : {}),
+  };
 };
 
 export const fixtureNames = (): string[] =>
