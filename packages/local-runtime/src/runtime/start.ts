@@ -506,7 +506,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       apis: info.apis,
       webSockets: info.webSockets,
       pages: [
-        { path: `${origin}/_local/runtime`, what: 'URLs, API keys, credentials and endpoints as JSON' },
+        { path: `${origin}/_local/runtime`, what: 'URLs, API keys, credentials, endpoints and every route as JSON' },
         { path: `${origin}/_local/queues`, what: 'SQS queues: depths, redrive, first messages' },
         { path: `${origin}/_local/executions`, what: 'Step Functions executions' },
         { path: `${origin}/_local/tables`, what: 'DynamoDB tables and item counts' },
