@@ -240,8 +240,10 @@ const apiModelsOf = (stack: LocalStack, disableAuthorizer = false) => {
   };
 };
 
-const placeKey = (apis: Pick<PlacedApi, 'logicalId' | 'stage'>[]) =>
-  apis.map((api) => `${api.logicalId}/${api.stage}`).join(',');
+/** One stage of one API: what the ports and the tracing are keyed by. */
+const stageKey = (api: { logicalId: string; stage: string }) => `${api.logicalId}/${api.stage}`;
+
+const placeKey = (apis: Pick<PlacedApi, 'logicalId' | 'stage'>[]) => apis.map(stageKey).join(',');
 
 /**
  * Starts the whole local stack: reads the template (a bad one fails here, with its problem named), opens the REST
@@ -330,7 +332,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       const own = guardHttpPort(
         createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
           if (!refuseRepeatedHost(request, response))
-            (ownHandlers.get(descriptor.logicalId) ?? handler)(request, response);
+            (ownHandlers.get(stageKey(descriptor)) ?? handler)(request, response);
         }),
       );
       ownServers.push(own);
@@ -518,15 +520,16 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     /** Points the ports at `endpoints`: the shared one at the APIs placed there, each own port at its API. */
     const route = () => {
       // X-Ray traces a REST stage whose TracingEnabled is on, and no other.
-      const traced = new Set(models.apis.filter((api) => api.tracingEnabled).map((api) => api.logicalId));
-      const byLogicalId = new Map(
+      const traced = new Set(models.apis.filter((api) => api.tracingEnabled).map(stageKey));
+      // By API and stage: a REST API may have several stages (a Stage resource and a Deployment's StageName).
+      const byStage = new Map(
         endpoints.map((endpoint) => [
-          endpoint.logicalId,
-          traced.has(endpoint.logicalId) ? seen.traced(endpoint) : endpoint,
+          stageKey(endpoint),
+          traced.has(stageKey(endpoint)) ? seen.traced(endpoint) : endpoint,
         ]),
       );
-      const onSharedPort = placement.shared.flatMap((api) => byLogicalId.get(api.logicalId) ?? []);
-      const all = [...byLogicalId.values()];
+      const onSharedPort = placement.shared.flatMap((api) => byStage.get(stageKey(api)) ?? []);
+      const all = [...byStage.values()];
       const serving = {
         all,
         local,
@@ -538,10 +541,10 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       const serve = apiRequestHandler({ ...serving, endpoints: onSharedPort, index });
       handler = (request, response) => void serve(request, response);
       for (const api of placement.own) {
-        const endpoint = byLogicalId.get(api.logicalId);
+        const endpoint = byStage.get(stageKey(api));
         if (!endpoint) continue;
         const own = apiRequestHandler({ ...serving, endpoints: [endpoint] });
-        ownHandlers.set(api.logicalId, (request, response) => void own(request, response));
+        ownHandlers.set(stageKey(api), (request, response) => void own(request, response));
       }
     };
     route();

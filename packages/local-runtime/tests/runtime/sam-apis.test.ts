@@ -191,9 +191,15 @@ describe('raw AWS::ApiGateway resources', () => {
   afterAll(() => runtime.stop());
 
   it('serves the Stage of the Deployment, with its variables, and a method on the root resource', async () => {
-    expect(runtime.info.apis.map((api) => [api.logicalId, api.stage])).toEqual([['PetsApi', 'prod']]);
+    expect(runtime.info.apis.map((api) => [api.logicalId, api.stage])).toEqual([
+      ['PetsApi', 'prod'],
+      ['PetsApi', 'Stage'],
+    ]);
     const root = await call(`${prod}/`);
     expect(root.json()).toEqual({ api: 'pets', greeting: 'hello from prod' });
+    // The Deployment's own StageName is a stage too, served beside the other, without its variables.
+    const other = await call(`${runtime.info.restUrl}/Stage/`);
+    expect({ status: other.status, body: other.json() }).toEqual({ status: 200, body: { api: 'pets', greeting: '' } });
   });
 
   it('builds the resource tree from ParentId and PathPart, with the API key and request validator of the Method', async () => {
