@@ -296,7 +296,9 @@ export class LocalStack {
         if (isObject(resolved) && key in resolved) properties[key] = resolved[key] as TemplateValue;
       } catch (error) {
         if (!(error instanceof IntrinsicError) || !unread.includes(key)) throw error;
-        this.templateProblems.push(`${logicalId}.${key}: ${error.message}: not read locally, so left out`);
+        const line = `${logicalId}.${key}: ${error.message}: not read locally, so left out`;
+        // Resolved again after an override(): named once.
+        if (!this.templateProblems.includes(line)) this.templateProblems.push(line);
       }
     }
     return properties;
