@@ -212,14 +212,14 @@ const eventRoutesOf = (stack: LocalStack, apiLogicalId: string, implicit: boolea
  * the template as the translator writes it, `UnescapeMappingTemplate` undoing escapeJavaScript's `\'`).
  */
 const startExecution = (stack: LocalStack, route: EventRoute): TemplateObject => {
-  const unescape = route.properties.UnescapeMappingTemplate === true ? `.replaceAll("\\'","'")` : '';
+  const undoEscapes = route.properties.UnescapeMappingTemplate === true ? `.replaceAll("\\'","'")` : '';
   return {
     type: 'aws',
     httpMethod: 'POST',
     uri: `arn:aws:apigateway:${stack.region}:states:action/StartExecution`,
     credentials: stack.getAtt(`${route.functionId}${route.eventName}Role`, 'Arn'),
     requestTemplates: {
-      'application/json': `{"input": "$util.escapeJavaScript($input.json('$'))${unescape}", "stateMachineArn": "${stack.ref(route.functionId)}"}`,
+      'application/json': `{"input": "$util.escapeJavaScript($input.json('$'))${undoEscapes}", "stateMachineArn": "${stack.ref(route.functionId)}"}`,
     },
     responses: { '200': { statusCode: '200' }, '400': { statusCode: '400' } },
   };
