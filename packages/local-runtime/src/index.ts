@@ -9,6 +9,7 @@ export { javaStringMethods } from './gateway/mapping/java-string-methods.ts';
 export { type MappingInput, renderMappingTemplate } from './gateway/mapping/render.ts';
 export { banner } from './runtime/banner.ts';
 export type { LocalRoute } from './runtime/local-routes.ts';
+export type { RouteEntry } from './runtime/route-table.ts';
 export { type LocalRuntime, type RuntimeOptions, RuntimeStartError, startLocalRuntime } from './runtime/start.ts';
 export { startSqsService } from './services/sqs/server.ts';
 export {

@@ -1,5 +1,6 @@
 import { lambdaArnOf } from '../gateway/integrations/lambda-invoke.ts';
 import { isObject, type TemplateObject, type TemplateValue } from '../template/load.ts';
+import { eventFunctionArn } from '../template/sam-implicit.ts';
 import type { LocalStack } from '../template/stack.ts';
 
 /**
@@ -175,9 +176,8 @@ const corsOf = (raw: TemplateValue | undefined, keys: 'Pascal' | 'camel'): HttpC
 
 /** SAM's `Globals.HttpApi` under an HttpApi's own properties (maps merged, other values replaced). */
 const withGlobals = (stack: LocalStack, properties: TemplateObject): TemplateObject => {
-  const globals = asObject(asObject(stack.template.Globals).HttpApi);
-  if (Object.keys(globals).length === 0) return properties;
-  const resolved = asObject(stack.resolve(globals));
+  const resolved = stack.globals('HttpApi', 'AWS::Serverless::HttpApi');
+  if (Object.keys(resolved).length === 0) return properties;
   const merged: TemplateObject = { ...resolved };
   for (const [key, value] of Object.entries(properties)) {
     const global = resolved[key];
@@ -211,7 +211,9 @@ const samAuthorizers = (auth: TemplateObject, problems: string[], where: string)
         issuer: String(jwt.issuer ?? jwt.Issuer ?? ''),
         audience: list(jwt.audience ?? jwt.Audience),
       });
-      defaultScopes.set(name, list(value.AuthorizationScopes));
+      // The translator writes a method's `AWS_IAM` requirement without scopes, whatever the authorizer of that name
+      // declares (its fixture http_api_custom_iam_auth).
+      if (name !== 'AWS_IAM') defaultScopes.set(name, list(value.AuthorizationScopes));
     } else if (value.FunctionArn !== undefined) {
       const identity = asObject(value.Identity);
       const sources = [
@@ -465,8 +467,9 @@ const eventRoute = (
   const source = `${event.functionId}.Events.${event.name}`;
   const path = properties.Path === undefined ? undefined : String(properties.Path);
   const method = String(properties.Method ?? 'ANY').toUpperCase();
+  // SAM writes the event under the path `/$default` of the API's definition, which is its `$default` route.
   const routeKey =
-    path === undefined || path === '$default'
+    path === undefined || path === '$default' || path === '/$default'
       ? '$default'
       : `${method === 'X-AMAZON-APIGATEWAY-ANY-METHOD' ? 'ANY' : method} ${path}`;
   const auth = asObject(properties.Auth);
@@ -485,7 +488,7 @@ const eventRoute = (
         : [];
   const integration: HttpIntegration = {
     kind: 'lambda',
-    functionArn: stack.getAtt(event.functionId, 'Arn'),
+    functionArn: eventFunctionArn(stack, event.functionId),
     payloadFormat: formatOf(properties.PayloadFormatVersion, '2.0'),
     timeoutMs: timeoutOf(properties.TimeoutInMillis),
   };
@@ -534,11 +537,24 @@ const serverlessHttpApi = (stack: LocalStack, logicalId: string, events: HttpApi
   };
   const defaultAuthorizer = auth.DefaultAuthorizer === undefined ? undefined : String(auth.DefaultAuthorizer);
   const mine = events.filter((event) =>
-    event.properties.ApiId === undefined ? logicalId === 'ServerlessHttpApi' : String(event.properties.ApiId) === id,
+    event.properties.ApiId === undefined
+      ? logicalId === 'ServerlessHttpApi'
+      : // `ApiId: !Ref MyApi`, or the logical id written plainly, which SAM also takes.
+        String(event.properties.ApiId) === id || String(event.properties.ApiId) === logicalId,
   );
+  // With DefinitionUri the definition is a file SAM uploads as it is, without the events' routes.
+  const eventRoutes =
+    properties.DefinitionUri !== undefined && !body
+      ? []
+      : mine.map((event) => eventRoute(stack, event, authorizers, defaultAuthorizer));
+  // An event on a path and method the DefinitionBody declares gives that operation its integration and auth: SAM
+  // writes the event into the body's operation rather than beside it.
+  const evented = new Set(eventRoutes.map((route) => route.routeKey));
   const routes = [
-    ...(body ? openApiRoutes(body, authorizers, logicalId, defaultAuthorizer) : []),
-    ...mine.map((event) => eventRoute(stack, event, authorizers, defaultAuthorizer)),
+    ...(body ? openApiRoutes(body, authorizers, logicalId, defaultAuthorizer) : []).filter(
+      (route) => !evented.has(route.routeKey),
+    ),
+    ...eventRoutes,
     ...v2Routes(stack, id, problems),
   ];
   const cors = corsOf(properties.CorsConfiguration, 'Pascal') ?? corsOf(body?.['x-amazon-apigateway-cors'], 'camel');
@@ -732,7 +748,7 @@ export const httpApisOf = (stack: LocalStack): HttpApi[] => {
     const api = v2HttpApi(stack, resource.logicalId);
     if (api) apis.push(api);
   }
-  const known = new Set(apis.map((api) => api.id));
+  const known = new Set(apis.flatMap((api) => [api.id, api.logicalId]));
   for (const event of events) {
     const apiId = event.properties.ApiId;
     if (apiId !== undefined && !known.has(String(apiId))) {

@@ -133,6 +133,16 @@ const asBoolean = (value: TemplateValue | undefined): boolean | undefined =>
 const asNumber = (value: TemplateValue | undefined): number | undefined =>
   value === undefined || value === null || value === '' ? undefined : Number(value);
 
+/** `...:lambda:path/2021-11-15/functions/<arn>/response-streaming-invocations` → `<arn>` (REST response streaming). */
+export const streamingLambdaArnOf = (uri: string): string | undefined =>
+  /:lambda:path\/2021-11-15\/functions\/(.+)\/response-streaming-invocations$/.exec(uri)?.[1];
+
+/** Why a method is not run locally though the template is well formed (see Operation.refusal). */
+const notRun = (integration: Integration): string | undefined =>
+  streamingLambdaArnOf(integration.uri)
+    ? 'response streaming (responseTransferMode STREAM, a response-streaming-invocations URI)'
+    : undefined;
+
 const integrationOf = (where: string, raw: TemplateValue | undefined): Integration => {
   if (!isObject(raw)) throw new RestModelError(`${where}: no x-amazon-apigateway-integration`);
   const type = String(raw.type ?? '').toLowerCase();
@@ -263,6 +273,9 @@ export const restApiOf = (
       let authorizationScopes: string[] = [];
       for (const [name, scopes] of security) {
         const scheme = schemes[name];
+        // The SAM translator writes `security: [{NONE: []}]` for a method whose Auth.Authorizer is NONE under a
+        // DefaultAuthorizer; API Gateway's import skips the undeclared scheme, so the method has no authorizer.
+        if (!scheme && name === 'NONE') continue;
         if (!scheme) throw new RestModelError(`${where}: security scheme "${name}" is not declared`);
         if (scheme === 'api-key') apiKeyRequired = true;
         else if (authorizer)
@@ -287,6 +300,9 @@ export const restApiOf = (
       for (const parameter of [...shared, ...parametersOf(operation.parameters)]) {
         byKey.set(`${parameter.in}:${parameter.name.toLowerCase()}`, parameter);
       }
+      const integration = integrationOf(where, operation['x-amazon-apigateway-integration']);
+      const refusal =
+        typeof operation[REFUSAL_EXTENSION] === 'string' ? operation[REFUSAL_EXTENSION] : notRun(integration);
       operations.push({
         method,
         resourcePath,
@@ -294,13 +310,13 @@ export const restApiOf = (
         apiKeyRequired,
         authorizer,
         authorizationScopes,
-        ...(typeof operation[REFUSAL_EXTENSION] === 'string' ? { refusal: operation[REFUSAL_EXTENSION] } : {}),
+        ...(refusal ? { refusal } : {}),
         validateBody: asBoolean(validator.validateRequestBody) ?? false,
         validateParameters: asBoolean(validator.validateRequestParameters) ?? false,
         parameters: [...byKey.values()],
         bodyRequired: requestBody.required === true,
         bodySchemas,
-        integration: integrationOf(where, operation['x-amazon-apigateway-integration']),
+        integration,
       });
     }
   }

@@ -31,13 +31,8 @@ export const functionProperties = (stack: LocalStack, logicalId: string): Templa
     const raw = rawFunctionProperties(stack, logicalId);
     return { ...raw, Environment: { Variables: variablesOf(raw) } };
   }
-  const globals =
-    isObject(stack.template.Globals) && isObject(stack.template.Globals.Function)
-      ? stack.template.Globals.Function
-      : {};
-  const resolvedGlobals = stack.resolve(globals);
+  const base = stack.globals('Function', 'AWS::Serverless::Function');
   const own = stack.properties(logicalId);
-  const base = isObject(resolvedGlobals) ? resolvedGlobals : {};
   return {
     ...base,
     ...own,

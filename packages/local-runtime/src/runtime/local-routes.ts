@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { RouteEntry } from './route-table.ts';
 
 /** What `GET /_local/runtime` reports, and what a local route is handed: URLs, keys, issuer, credentials. */
 export interface RuntimeInfo {
@@ -15,6 +16,8 @@ export interface RuntimeInfo {
   services: { name: string; url: string }[];
   wsUrl: string;
   webSockets: { logicalId: string; id: string; stage: string; url: string }[];
+  /** Every route of every API and stage: method and path or route key, integration, authorizer, API key, CORS. */
+  routes: RouteEntry[];
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { LocalUserPool } from '../gateway/auth/cognito-authorizer.ts';
-import { type RestApi, restApiOf } from '../rest/model.ts';
+import { type RestApi, restApiOf, streamingLambdaArnOf } from '../rest/model.ts';
 import { rawRestApiSources } from '../rest/sources/raw-rest-api.ts';
 import { type SamUsagePlan, serverlessApiSources } from '../rest/sources/serverless-api.ts';
 import type { ApiKeyModel, UsagePlanModel } from '../rest/usage/usage-plans.ts';
@@ -35,6 +35,13 @@ export const restApisOf = (stack: LocalStack): RestApis => {
     ...sam.map((source) => read(source.logicalId, source.properties, source.body)),
     ...rawRestApiSources(stack, problems).map((source) => read(source.logicalId, source.properties, source.body)),
   ];
+  for (const api of apis) {
+    for (const operation of api.operations) {
+      if (!streamingLambdaArnOf(operation.integration.uri)) continue;
+      const line = `${api.logicalId} ${operation.method} ${operation.resourcePath}: response streaming is not run locally, so the method refuses every request`;
+      if (!problems.includes(line)) problems.push(line);
+    }
+  }
   const plans = new Map<string, { plan: SamUsagePlan; apiIds: { apiId: string; stage: string }[] }>();
   for (const source of sam) {
     if (!source.usagePlan) continue;

@@ -35,6 +35,8 @@ import type { LocalRoute, RuntimeInfo } from './local-routes.ts';
 import { createRuntimeLog, type LogFormat, useColor } from './log-format.ts';
 import { type Observability, startObservability } from './observability.ts';
 import { apiKeysOf, cognitoIssuerRewrite, restApisOf, samUsageOf, usagePlansOf, userPoolsOf } from './rest-apis.ts';
+import type { RouteEntry } from './route-table.ts';
+import { routeTableOf } from './route-table.ts';
 import type { AwsServices } from './services.ts';
 import { writeStdoutSoon } from './stdout-lines.ts';
 import { type TemplateReport, templateReport } from './unsupported.ts';
@@ -158,6 +160,7 @@ const runtimeInfo = (parts: {
   services: LocalService[];
   wsUrl: string;
   webSocketApis: WebSocketApi[];
+  routes: RouteEntry[];
 }): RuntimeInfo => ({
   restUrl: parts.origin,
   region: parts.region,
@@ -185,6 +188,7 @@ const runtimeInfo = (parts: {
     stage: api.stage,
     url: `${parts.wsUrl.replace(/^http/, 'ws')}/${api.stage}`,
   })),
+  routes: parts.routes,
 });
 
 /** Where an API is served: the shared port, or a port of its own (see placeEndpoints). */
@@ -246,8 +250,10 @@ const apiModelsOf = (stack: LocalStack, disableAuthorizer = false, apiKeys: Give
   };
 };
 
-const placeKey = (apis: Pick<PlacedApi, 'logicalId' | 'stage'>[]) =>
-  apis.map((api) => `${api.logicalId}/${api.stage}`).join(',');
+/** One stage of one API: what the ports and the tracing are keyed by. */
+const stageKey = (api: { logicalId: string; stage: string }) => `${api.logicalId}/${api.stage}`;
+
+const placeKey = (apis: Pick<PlacedApi, 'logicalId' | 'stage'>[]) => apis.map(stageKey).join(',');
 
 /**
  * Starts the whole local stack: reads the template (a bad one fails here, with its problem named), opens the REST
@@ -336,7 +342,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       const own = guardHttpPort(
         createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
           if (!refuseRepeatedHost(request, response))
-            (ownHandlers.get(descriptor.logicalId) ?? handler)(request, response);
+            (ownHandlers.get(stageKey(descriptor)) ?? handler)(request, response);
         }),
       );
       ownServers.push(own);
@@ -493,7 +499,9 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         services,
         wsUrl,
         webSocketApis,
+        routes: routeTableOf(routeStack, { rest: models.apis, http: models.httpApis, webSocket: webSocketApis }),
       });
+    let routeStack = stack;
     let info = infoOf();
     const pages = localPages(aws.pages);
     let endpoints = endpointsOf(models, stack);
@@ -510,7 +518,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       apis: info.apis,
       webSockets: info.webSockets,
       pages: [
-        { path: `${origin}/_local/runtime`, what: 'URLs, API keys, credentials and endpoints as JSON' },
+        { path: `${origin}/_local/runtime`, what: 'URLs, API keys, credentials, endpoints and every route as JSON' },
         ...aws.pages.map((page) => ({ path: `${origin}${page.path}`, what: page.what })),
         { path: `${origin}/_local/traces`, what: 'traces of the REST API requests, as waterfalls' },
         { path: `${origin}/_local/metrics`, what: "the functions' embedded-format metrics" },
@@ -520,15 +528,16 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     /** Points the ports at `endpoints`: the shared one at the APIs placed there, each own port at its API. */
     const route = () => {
       // X-Ray traces a REST stage whose TracingEnabled is on, and no other.
-      const traced = new Set(models.apis.filter((api) => api.tracingEnabled).map((api) => api.logicalId));
-      const byLogicalId = new Map(
+      const traced = new Set(models.apis.filter((api) => api.tracingEnabled).map(stageKey));
+      // By API and stage: a REST API may have several stages (a Stage resource and a Deployment's StageName).
+      const byStage = new Map(
         endpoints.map((endpoint) => [
-          endpoint.logicalId,
-          traced.has(endpoint.logicalId) ? seen.traced(endpoint) : endpoint,
+          stageKey(endpoint),
+          traced.has(stageKey(endpoint)) ? seen.traced(endpoint) : endpoint,
         ]),
       );
-      const onSharedPort = placement.shared.flatMap((api) => byLogicalId.get(api.logicalId) ?? []);
-      const all = [...byLogicalId.values()];
+      const onSharedPort = placement.shared.flatMap((api) => byStage.get(stageKey(api)) ?? []);
+      const all = [...byStage.values()];
       const serving = {
         all,
         local,
@@ -540,10 +549,10 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       const serve = apiRequestHandler({ ...serving, endpoints: onSharedPort, index });
       handler = (request, response) => void serve(request, response);
       for (const api of placement.own) {
-        const endpoint = byLogicalId.get(api.logicalId);
+        const endpoint = byStage.get(stageKey(api));
         if (!endpoint) continue;
         const own = apiRequestHandler({ ...serving, endpoints: [endpoint] });
-        ownHandlers.set(api.logicalId, (request, response) => void own(request, response));
+        ownHandlers.set(stageKey(api), (request, response) => void own(request, response));
       }
     };
     route();
@@ -571,6 +580,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       const nextRuntime = started.replace(next, Object.fromEntries(nextBuilt.map((fn) => [fn.logicalId, fn.outfile])));
       runtime = nextRuntime;
       models = nextModels;
+      routeStack = next;
       endpoints = endpointsOf(nextModels, next);
       route();
       info = infoOf();

@@ -188,6 +188,18 @@ export const physicalResource = (
     }
     case 'AWS::ApiGatewayV2::Stage':
       return { ref: String(properties().StageName ?? logicalId), attributes: {} };
+    case 'AWS::Lambda::Alias':
+    case 'AWS::Lambda::Version': {
+      // FunctionName is the function's name or ARN (a `Ref` of the function gives its name); an alias is that ARN
+      // qualified by its name, a version by its number (the first published is 1, as SAM's AutoPublishAlias makes).
+      const functionName = String(properties().FunctionName ?? '');
+      const functionArn = functionName.startsWith('arn:') ? functionName : arn('lambda', `function:${functionName}`);
+      if (type === 'AWS::Lambda::Version') {
+        return { ref: `${functionArn}:1`, attributes: { FunctionArn: functionArn, Version: '1' } };
+      }
+      const aliasArn = `${functionArn}:${String(properties().Name ?? logicalId)}`;
+      return { ref: aliasArn, attributes: { AliasArn: aliasArn } };
+    }
     default:
       return {
         ref: generatedName(stackName, logicalId),

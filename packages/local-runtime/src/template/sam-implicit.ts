@@ -1,4 +1,5 @@
 import { isObject, type TemplateObject } from './load.ts';
+import type { LocalStack } from './stack.ts';
 
 /**
  * The resources SAM creates without the template naming them (SAM developer guide, "Generated AWS CloudFormation
@@ -17,14 +18,18 @@ const eventsOf = (resource: TemplateObject): TemplateObject[] => {
 export const implicitResources = (resources: TemplateObject): TemplateObject => {
   const functions = Object.values(resources)
     .filter(isObject)
-    .filter((resource) => resource.Type === 'AWS::Serverless::Function');
+    .filter(
+      (resource) => resource.Type === 'AWS::Serverless::Function' || resource.Type === 'AWS::Serverless::StateMachine',
+    );
   const events = functions.flatMap(eventsOf);
   const implicit: TemplateObject = {};
   const properties = (event: TemplateObject) => (isObject(event.Properties) ? event.Properties : {});
-  if (
-    !(IMPLICIT_REST_API in resources) &&
-    events.some((event) => event.Type === 'Api' && properties(event).RestApiId === undefined)
-  ) {
+  // A resource of another kind under that name (a function called ServerlessRestApi) is replaced by the implicit API,
+  // as the translator does (its fixture implicit_api_with_serverless_rest_api_resource).
+  const existing = resources[IMPLICIT_REST_API];
+  const declaredApi =
+    isObject(existing) && ['AWS::Serverless::Api', 'AWS::ApiGateway::RestApi'].includes(String(existing.Type));
+  if (!declaredApi && events.some((event) => event.Type === 'Api' && properties(event).RestApiId === undefined)) {
     implicit[IMPLICIT_REST_API] = {
       Type: 'AWS::Serverless::Api',
       Properties: { StageName: 'Prod' },
@@ -71,4 +76,17 @@ const snsSubscriptionQueues = (resources: TemplateObject): TemplateObject => {
     }
   }
   return queues;
+};
+
+/**
+ * What an `Api` or `HttpApi` event of a function invokes: the function, or with AutoPublishAlias (its own or
+ * Globals.Function's) the alias SAM publishes, as the translator points the integration at `<Function>Alias<name>`.
+ */
+export const eventFunctionArn = (stack: LocalStack, functionId: string): string => {
+  const functionArn = stack.getAtt(functionId, 'Arn');
+  if (stack.resources.get(functionId)?.type !== 'AWS::Serverless::Function') return functionArn;
+  const alias =
+    stack.properties(functionId).AutoPublishAlias ??
+    stack.globals('Function', 'AWS::Serverless::Function').AutoPublishAlias;
+  return typeof alias === 'string' && alias !== '' ? `${functionArn}:${alias}` : functionArn;
 };

@@ -44,6 +44,19 @@ export interface StackResource {
   raw: TemplateObject;
 }
 
+/**
+ * Properties the local runtime never reads, by resource type: custom domains, tags, descriptions, access logs and
+ * execution roles. One that cannot be resolved does not stop the stack (see LocalStack.resolveServed).
+ */
+const API_UNREAD = ['Domain', 'Description', 'Tags', 'AccessLogSetting', 'AccessLogSettings', 'PropagateTags'];
+const UNREAD_PROPERTIES: Record<string, string[]> = {
+  'AWS::Serverless::Api': API_UNREAD,
+  'AWS::Serverless::HttpApi': API_UNREAD,
+  'AWS::Serverless::WebSocketApi': API_UNREAD,
+  'AWS::Serverless::Function': ['Role', 'Description', 'Tags', 'PropagateTags', 'PermissionsBoundary'],
+  'AWS::Lambda::Function': ['Role', 'Description', 'Tags'],
+};
+
 export class StackError extends Error {
   override readonly name = 'StackError';
 }
@@ -204,11 +217,8 @@ export class LocalStack {
     }
     this.resolving.add(logicalId);
     try {
-      const value = replaceDynamicReferences(
-        this.resolver.resolve(isObject(resource.raw.Properties) ? resource.raw.Properties : {}),
-        this.dynamicReferences,
-      );
-      const properties = isObject(value) ? value : {};
+      const raw = isObject(resource.raw.Properties) ? resource.raw.Properties : {};
+      const properties = this.strict ? this.resolveAll(raw) : this.resolveServed(logicalId, resource.type, raw);
       this.resolved.set(logicalId, properties);
       return properties;
     } catch (error) {
@@ -217,6 +227,83 @@ export class LocalStack {
     } finally {
       this.resolving.delete(logicalId);
     }
+  }
+
+  /**
+   * SAM's `Globals.<section>` (Function, Api, HttpApi...) resolved as the properties of `type` are: what the runtime
+   * never reads may be left out (see resolveServed).
+   */
+  globals(section: string, type: string): TemplateObject {
+    const globals = isObject(this.template.Globals) ? this.template.Globals[section] : undefined;
+    if (!isObject(globals)) return {};
+    try {
+      return this.strict ? this.resolveAll(globals) : this.resolveServed(`Globals.${section}`, type, globals);
+    } catch (error) {
+      if (error instanceof IntrinsicError) throw new StackError(`Globals.${section}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /**
+   * The properties a physical id is named from (FunctionName, QueueName, StageName...), each resolved only when read:
+   * a function's name must not need the rest of it (a DeploymentPreference hook that refers back to its version).
+   */
+  private namingProperties(logicalId: string): TemplateObject {
+    const cached = this.resolved.get(logicalId);
+    if (cached) return cached;
+    const raw = this.resources.get(logicalId)?.raw.Properties;
+    const lazy: TemplateObject = {};
+    for (const [key, value] of Object.entries(isObject(raw) ? raw : {})) {
+      Object.defineProperty(lazy, key, {
+        enumerable: true,
+        get: () => {
+          const where = `${logicalId}.${key}`;
+          if (this.resolving.has(where)) {
+            throw new StackError(`Circular dependency between resources: ${[...this.resolving, where].join(' -> ')}`);
+          }
+          this.resolving.add(where);
+          try {
+            const resolved = this.resolve({ [key]: value });
+            return isObject(resolved) ? resolved[key] : undefined;
+          } catch (error) {
+            if (error instanceof IntrinsicError) throw new StackError(`${where}: ${error.message}`);
+            throw error;
+          } finally {
+            this.resolving.delete(where);
+          }
+        },
+      });
+    }
+    return lazy;
+  }
+
+  private resolveAll(raw: TemplateObject): TemplateObject {
+    const value = this.resolve(raw);
+    return isObject(value) ? value : {};
+  }
+
+  /**
+   * Resolves the properties, but one the runtime never reads (UNREAD_PROPERTIES) that cannot be resolved — a
+   * parameter with no value, an unknown resource — is left out and named in templateProblems, as CloudFormation's
+   * refusal of a part the local stack does not serve is (`--strict` refuses it).
+   */
+  private resolveServed(logicalId: string, type: string, raw: TemplateObject): TemplateObject {
+    const unread = UNREAD_PROPERTIES[type];
+    // Properties written as one intrinsic (`Properties: !If [...]`) are resolved whole.
+    if (!unread || Object.keys(raw).some((key) => key === 'Ref' || key.startsWith('Fn::'))) return this.resolveAll(raw);
+    const properties: TemplateObject = {};
+    for (const [key, value] of Object.entries(raw)) {
+      try {
+        const resolved = this.resolve({ [key]: value });
+        if (isObject(resolved) && key in resolved) properties[key] = resolved[key] as TemplateValue;
+      } catch (error) {
+        if (!(error instanceof IntrinsicError) || !unread.includes(key)) throw error;
+        const line = `${logicalId}.${key}: ${error.message}: not read locally, so left out`;
+        // Resolved again after an override(): named once.
+        if (!this.templateProblems.includes(line)) this.templateProblems.push(line);
+      }
+    }
+    return properties;
   }
 
   /** Replaces what Ref / GetAtt give for a resource (a queue URL once the local SQS endpoint has a port). */
@@ -242,7 +329,7 @@ export class LocalStack {
       const generated = resource ? undefined : findGenerated(this.generated, logicalId);
       if (generated) return this.generatedPhysical(logicalId, generated);
       if (!resource) throw new StackError(`Unknown resource ${logicalId}`);
-      const base = physicalResource(logicalId, resource.type, () => this.properties(logicalId), this.pseudo);
+      const base = physicalResource(logicalId, resource.type, () => this.namingProperties(logicalId), this.pseudo);
       const override = this.refOverrides.get(logicalId);
       physical = {
         ref: override?.ref ?? base.ref,
@@ -310,6 +397,20 @@ export class LocalStack {
     const [resourceId, member] = logicalId.split('.');
     if (member === 'Stage' && resourceId && this.resources.get(resourceId)?.type === 'AWS::Serverless::Api') {
       return String(this.properties(resourceId).StageName ?? 'Prod');
+    }
+    // `!Ref MyFunction.Version` / `.Alias`: the version and alias SAM publishes for AutoPublishAlias (SAM developer
+    // guide, "Referencing AWS CloudFormation resources generated by AWS SAM"), version 1 locally.
+    if (
+      (member === 'Version' || member === 'Alias') &&
+      resourceId &&
+      this.resources.get(resourceId)?.type === 'AWS::Serverless::Function'
+    ) {
+      // Only AutoPublishAlias is resolved: the rest of the function may refer back here (a DeploymentPreference hook).
+      const raw = this.resources.get(resourceId)?.raw.Properties;
+      const own = isObject(raw) ? raw.AutoPublishAlias : undefined;
+      const alias =
+        own === undefined ? this.globals('Function', 'AWS::Serverless::Function').AutoPublishAlias : this.resolve(own);
+      if (typeof alias === 'string') return `${this.getAtt(resourceId, 'Arn')}:${member === 'Version' ? '1' : alias}`;
     }
     return this.physicalOf(logicalId).ref;
   }

@@ -1,34 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sharedFixtures } from '../shared-fixtures.ts';
 
 /**
  * The responses LocalStack's parity tests recorded on AWS (localstack/localstack at 8b9a79f0,
- * tests/aws/services/apigateway/*.snapshot.json, Apache-2.0), read where tests and CI find them: `../shared/fixtures/`
- * beside the repository (never copied into it). In a git worktree that is beside the main checkout.
+ * tests/aws/services/apigateway/*.snapshot.json, Apache-2.0), read from `../shared/fixtures/` (see shared-fixtures.ts).
  */
-const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-
-const mainCheckoutOf = (root: string): string | undefined => {
-  const dotGit = join(root, '.git');
-  if (!existsSync(dotGit)) return undefined;
-  const pointer = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8').toString());
-  // A worktree's .git is a file naming <main>/.git/worktrees/<name>; a checkout's own is a folder (read fails).
-  return pointer?.[1] ? resolve(pointer[1], '../../..') : undefined;
-};
-
-const fixturesDir = (): string => {
-  const candidates = [join(repositoryRoot, '..', 'shared/fixtures')];
-  try {
-    const main = mainCheckoutOf(repositoryRoot);
-    if (main) candidates.push(join(main, '..', 'shared/fixtures'));
-  } catch {
-    // .git is a folder: no other checkout to look beside.
-  }
-  const found = candidates.find((candidate) => existsSync(join(candidate, 'localstack-apigateway-recordings')));
-  if (!found) throw new Error(`the recordings are not in ${candidates.join(' or ')}`);
-  return join(found, 'localstack-apigateway-recordings');
-};
+const fixturesDir = (): string => sharedFixtures('localstack-apigateway-recordings');
 
 type SnapshotFile = Record<string, { 'recorded-content': Record<string, unknown> }>;
 const files = new Map<string, SnapshotFile>();

@@ -42,6 +42,20 @@ describe('named or refused', () => {
     expect(runtime.output()).toMatch(/PolicyApi.*(ResourcePolicy|resource policy)/);
   });
 
+  it("refuses every method of a RestApi whose Policy it does not enforce (the translator's output), and names it", async () => {
+    const answer = await call(`${origin}/policied/open`);
+    expect({ status: answer.status, body: answer.json() }).toEqual({
+      status: 403,
+      body: { message: 'User is not authorized to access this resource' },
+    });
+    expect(runtime.output()).toMatch(/PolicyRestApi: Policy \(a resource policy\): not enforced locally/);
+  });
+
+  it('refuses a REST method that streams its response (ResponseTransferMode RESPONSE_STREAM), and names it', async () => {
+    expect((await call(`${origin}/Prod/stream`)).status).toBe(403);
+    expect(runtime.output()).toMatch(/ServerlessRestApi GET \/stream: response streaming is not run locally/);
+  });
+
   it('serves an AWS::ApiGatewayV2::Api imported from a Body without ProtocolType as an HTTP API', async () => {
     const api = runtime.info.apis.find((candidate) => candidate.logicalId === 'ImportedApi');
     expect(api?.kind).toBe('HTTP');

@@ -36,6 +36,26 @@ describe('SAM HTTP APIs', () => {
     await runtime?.stop();
   });
 
+  it('lists its routes in GET /_local/runtime, with the function, payload format, authorizer, scopes and CORS', async () => {
+    const routes = (await call(`${runtime.info.restUrl}/_local/runtime`)).json().routes as Json[];
+    expect(routes.find((entry) => entry.api === 'ProtectedApi' && entry.route === 'GET /admin')).toEqual({
+      api: 'ProtectedApi',
+      kind: 'HTTP',
+      stage: 'dev',
+      route: 'GET /admin',
+      integration: 'aws_proxy lambda:EchoFunction 2.0',
+      authorizer: 'OAuth (jwt)',
+      scopes: ['admin'],
+      apiKeyRequired: false,
+      corsPreflight: true,
+      refused: false,
+    });
+    expect(routes.find((entry) => entry.route === 'GET /policy/{id}')).toMatchObject({
+      integration: 'aws_proxy lambda:EchoFunction 1.0',
+      authorizer: 'PolicyAuth (lambda)',
+    });
+  });
+
   const token = (body: Json = {}) => runtime.token({ sub: 'alice', ...body });
   const bearer = async (body: Json = {}) => ({ Authorization: `Bearer ${await token(body)}` });
 

@@ -16,8 +16,16 @@ it('starts, serves what it can and names each problem at start-up', async () => 
   try {
     const answer = await call(`${runtime.info.restUrl}/Prod/hello`);
     expect({ status: answer.status, body: answer.json() }).toEqual({ status: 200, body: { hello: 'served' } });
+    const domainAnswer = await call(`${runtime.info.restUrl}/dev/`);
+    expect({ status: domainAnswer.status, body: domainAnswer.json() }).toEqual({
+      status: 200,
+      body: { domain: 'served' },
+    });
     const output = runtime.output();
     expect(output).toMatch(/\[template\] Parameter AlertEmail has no value/);
+    // Properties the runtime never reads (a custom domain, a function's role) are left out, and named.
+    expect(output).toMatch(/\[template\] DomainApi\.Domain: Parameter 'DomainName' has no value.*left out/);
+    expect(output).toMatch(/\[template\] HelloFunction\.Role: Parameter 'RoleArn' has no value.*left out/);
     expect(output).toMatch(/\[template\] AuditQueue: Condition IsProduction is not declared in Conditions/);
     expect(output).toMatch(
       /\[template\] Outputs\.DashboardUrl: Fn::Sub of \$\{Dashboard\}, which the template does not declare/,

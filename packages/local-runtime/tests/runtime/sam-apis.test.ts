@@ -28,6 +28,7 @@ describe('SAM-generated APIs (Events: Api, SAM Auth)', () => {
 
   it('serves Api events without RestApiId on the implicit ServerlessRestApi, stage Prod, root resource included', async () => {
     expect(runtime.info.apis.map((api) => [api.logicalId, api.stage])).toEqual([
+      ['PartnersApi', 'partners'],
       ['ItemsApi', 'v1'],
       ['ServerlessRestApi', 'Prod'],
     ]);
@@ -142,8 +143,35 @@ describe('SAM-generated APIs (Events: Api, SAM Auth)', () => {
     expect(runtime.output()).toMatch(
       /Not run locally:\n(?:.*\n)*.*ItemsFunction\.Events\.Partners: Auth\.ResourcePolicy/,
     );
-    expectError(await call(`${items}/partners`), 403, 'User is not authorized to access this resource');
-    expect(await runtime.waitForOutput(/GET \/v1\/partners 403 .*not enforced locally/)).toBe(true);
+    expectError(await call(`${origin}/partners/partners`), 403, 'User is not authorized to access this resource');
+    expect(await runtime.waitForOutput(/GET \/partners\/partners 403 .*not enforced locally/)).toBe(true);
+    // The event's policy is the API's one policy: a caller it does not allow is denied on every method of the API.
+    expectError(await call(`${origin}/partners/status`), 403, 'User is not authorized to access this resource');
+  });
+
+  it('lists every route in GET /_local/runtime: integration, authorizer and scopes, API key, validator, CORS, refusal', async () => {
+    const routes = (await call(`${origin}/_local/runtime`)).json().routes as Record<string, unknown>[];
+    const route = (api: string, key: string) => routes.find((entry) => entry.api === api && entry.route === key);
+    expect(route('ServerlessRestApi', 'GET /')).toEqual({
+      api: 'ServerlessRestApi',
+      kind: 'REST',
+      stage: 'Prod',
+      route: 'GET /',
+      integration: 'aws_proxy lambda:HelloWorldFunction',
+      scopes: [],
+      apiKeyRequired: false,
+      corsPreflight: false,
+      refused: false,
+    });
+    expect(route('ItemsApi', 'GET /me')).toMatchObject({
+      authorizer: 'CognitoAuth (cognito_user_pools)',
+      scopes: ['items/read'],
+      corsPreflight: true,
+    });
+    expect(route('ItemsApi', 'GET /items')).toMatchObject({ apiKeyRequired: true });
+    expect(route('ItemsApi', 'POST /items')).toMatchObject({ authorizer: 'TokenAuth (token)', validator: 'body' });
+    expect(route('ItemsApi', 'OPTIONS /items')).toMatchObject({ integration: 'mock' });
+    expect(route('PartnersApi', 'GET /status')).toMatchObject({ refused: true });
   });
 
   it('no longer reports Api events as not run', () => {
@@ -163,9 +191,15 @@ describe('raw AWS::ApiGateway resources', () => {
   afterAll(() => runtime.stop());
 
   it('serves the Stage of the Deployment, with its variables, and a method on the root resource', async () => {
-    expect(runtime.info.apis.map((api) => [api.logicalId, api.stage])).toEqual([['PetsApi', 'prod']]);
+    expect(runtime.info.apis.map((api) => [api.logicalId, api.stage])).toEqual([
+      ['PetsApi', 'prod'],
+      ['PetsApi', 'Stage'],
+    ]);
     const root = await call(`${prod}/`);
     expect(root.json()).toEqual({ api: 'pets', greeting: 'hello from prod' });
+    // The Deployment's own StageName is a stage too, served beside the other, without its variables.
+    const other = await call(`${runtime.info.restUrl}/Stage/`);
+    expect({ status: other.status, body: other.json() }).toEqual({ status: 200, body: { api: 'pets', greeting: '' } });
   });
 
   it('builds the resource tree from ParentId and PathPart, with the API key and request validator of the Method', async () => {

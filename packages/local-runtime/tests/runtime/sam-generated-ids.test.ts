@@ -49,6 +49,18 @@ it('reaches the function through integration URIs naming its AutoPublishAlias', 
   }
 });
 
+it("points a function's Api and HttpApi events at its AutoPublishAlias, as the translator does, and serves them", async () => {
+  const routes = (await call(`${origin}/_local/runtime`)).json().routes as Record<string, unknown>[];
+  expect(routes.filter((route) => route.route === 'GET /hello').map((route) => [route.api, route.integration])).toEqual(
+    [
+      ['ServerlessHttpApi', 'aws_proxy lambda:Greeter:live 2.0'],
+      ['ServerlessRestApi', 'aws_proxy lambda:Greeter:live'],
+    ],
+  );
+  const answer = await call(`${origin}/Prod/hello`);
+  expect({ status: answer.status, path: answer.json().path }).toEqual({ status: 200, path: '/hello' });
+});
+
 it('gives an attribute it does not know a stand-in value, named at start-up', async () => {
   const env = (await call(observe())).json().env as Record<string, string>;
   expect(env.SEEN_CUSTOM).toBe('local-Seed-Result');

@@ -62,6 +62,24 @@ describe('WebSocket service integrations', () => {
     return socket.next((message) => typeof message.connectionId === 'string' && message.route === 'whoami');
   };
 
+  it('lists its routes in GET /_local/runtime by route key, with what each integration calls', async () => {
+    const routes = (await call(`${runtime.info.restUrl}/_local/runtime`)).json().routes as Record<string, unknown>[];
+    const mine = routes.filter((entry) => entry.api === 'WebSocketApi');
+    expect(mine.find((entry) => entry.route === 'shout')).toEqual({
+      api: 'WebSocketApi',
+      kind: 'WEBSOCKET',
+      stage: 'production',
+      route: 'shout',
+      integration: 'aws lambda:ShoutFunction',
+      scopes: [],
+      apiKeyRequired: false,
+      corsPreflight: false,
+      refused: false,
+    });
+    expect(mine.find((entry) => entry.route === 'enqueue')).toMatchObject({ integration: 'aws sqs' });
+    expect(mine.find((entry) => entry.route === 'stream')).toMatchObject({ refused: true });
+  });
+
   it('runs $connect PutItem (request template with $context and $input.params) and $disconnect DeleteItem', async () => {
     const socket = await openSocket(`${url('production')}?room=blue`);
     const me = await whoami(socket);

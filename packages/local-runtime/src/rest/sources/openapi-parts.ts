@@ -1,4 +1,5 @@
-import type { TemplateObject, TemplateValue } from '../../template/load.ts';
+import { isObject, type TemplateObject, type TemplateValue } from '../../template/load.ts';
+import { REFUSAL_EXTENSION } from '../model.ts';
 
 /**
  * The OpenAPI pieces every REST API source writes the same way (SAM's generated definitions, the raw
@@ -34,4 +35,18 @@ export const parameterFromKey = (key: string, required: TemplateValue | undefine
     required: required === true || required === 'true',
     schema: { type: 'string' },
   };
+};
+
+/**
+ * A resource policy (SAM's `Auth.ResourcePolicy`, a RestApi's `Policy`, a body's `x-amazon-apigateway-policy`) is
+ * not evaluated locally. It covers the whole API: a caller not allowed by it explicitly is denied (developer guide,
+ * "How API Gateway resource policies affect authorization workflow"), so every method refuses rather than serve what
+ * the policy may deny.
+ */
+export const refuseForPolicy = (body: TemplateObject, refusal: string): void => {
+  for (const pathItem of Object.values(isObject(body.paths) ? body.paths : {}).filter(isObject)) {
+    for (const [key, value] of Object.entries(pathItem)) {
+      if (OPERATION_KEYS.includes(key) && isObject(value)) value[REFUSAL_EXTENSION] = refusal;
+    }
+  }
 };

@@ -2,7 +2,7 @@ import { isObject, type TemplateObject, type TemplateValue } from '../../templat
 import type { LocalStack } from '../../template/stack.ts';
 import { mergeBinaryMediaTypes } from '../binary-media.ts';
 import { REFUSAL_EXTENSION } from '../model.ts';
-import { ANY_METHOD, apiKeyScheme, iamScheme, parameterFromKey } from './openapi-parts.ts';
+import { ANY_METHOD, apiKeyScheme, iamScheme, parameterFromKey, refuseForPolicy } from './openapi-parts.ts';
 
 /**
  * A REST API written as CloudFormation's own resources (`AWS::ApiGateway::RestApi` with `Resource`, `Method`,
@@ -212,6 +212,16 @@ export const rawRestApiSources = (stack: LocalStack, problems: string[]): RawApi
           ]),
         ),
       };
+    }
+    const policy =
+      apiProperties.Policy !== undefined
+        ? 'Policy (a resource policy)'
+        : body['x-amazon-apigateway-policy'] !== undefined
+          ? 'x-amazon-apigateway-policy (a resource policy)'
+          : undefined;
+    if (policy) {
+      refuseForPolicy(body, `${api.logicalId}: ${policy}`);
+      problems.push(`${api.logicalId}: ${policy}: not enforced locally, so every method refuses every request`);
     }
     mergeBinaryMediaTypes(body, apiProperties.BinaryMediaTypes);
     // A stage comes from an AWS::ApiGateway::Stage, or from a Deployment's StageName (with its StageDescription).

@@ -1,4 +1,5 @@
 import { isObject, type TemplateObject, type TemplateValue } from '../../template/load.ts';
+import { eventFunctionArn } from '../../template/sam-implicit.ts';
 import type { LocalStack } from '../../template/stack.ts';
 import { mergeBinaryMediaTypes } from '../binary-media.ts';
 import { REFUSAL_EXTENSION } from '../model.ts';
@@ -9,6 +10,7 @@ import {
   lambdaInvocationUri,
   OPERATION_KEYS,
   parameterFromKey,
+  refuseForPolicy,
 } from './openapi-parts.ts';
 import { isSwagger2, swagger2ToOpenApi3 } from './swagger2.ts';
 
@@ -42,7 +44,7 @@ const asList = (value: TemplateValue | undefined): TemplateValue[] => (Array.isA
 
 /** Globals.Api under the API's own properties; maps merged one level deep, as SAM merges Globals. */
 const apiProperties = (stack: LocalStack, logicalId: string): TemplateObject => {
-  const globals = isObject(stack.template.Globals) ? asObject(stack.resolve(asObject(stack.template.Globals.Api))) : {};
+  const globals = stack.globals('Api', 'AWS::Serverless::Api');
   const own = stack.properties(logicalId);
   const merged: TemplateObject = { ...globals };
   for (const [key, value] of Object.entries(own)) {
@@ -172,7 +174,9 @@ const gatewayResponsesOf = (raw: TemplateObject): TemplateObject =>
   );
 
 interface EventRoute {
+  /** The function, or the state machine, whose `Api` event this is. */
   functionId: string;
+  stateMachine: boolean;
   eventName: string;
   path: string;
   method: string;
@@ -180,7 +184,7 @@ interface EventRoute {
 }
 
 const eventRoutesOf = (stack: LocalStack, apiLogicalId: string, implicit: boolean): EventRoute[] =>
-  stack.ofType('AWS::Serverless::Function').flatMap((fn) => {
+  stack.ofType('AWS::Serverless::Function', 'AWS::Serverless::StateMachine').flatMap((fn) => {
     const raw = asObject(asObject(fn.raw.Properties).Events);
     return Object.entries(raw).flatMap(([eventName, event]) => {
       const value = asObject(event);
@@ -192,6 +196,7 @@ const eventRoutesOf = (stack: LocalStack, apiLogicalId: string, implicit: boolea
       return [
         {
           functionId: fn.logicalId,
+          stateMachine: fn.type === 'AWS::Serverless::StateMachine',
           eventName,
           path: String(properties.Path ?? '/'),
           method: String(properties.Method ?? 'get').toLowerCase(),
@@ -200,6 +205,25 @@ const eventRoutesOf = (stack: LocalStack, apiLogicalId: string, implicit: boolea
       ];
     });
   });
+
+/**
+ * A state machine's `Api` event: an AWS integration to Step Functions StartExecution with the event's role, the
+ * request body as the execution's input (SAM developer guide, "Api" event source of AWS::Serverless::StateMachine;
+ * the template as the translator writes it, `UnescapeMappingTemplate` undoing escapeJavaScript's `\'`).
+ */
+const startExecution = (stack: LocalStack, route: EventRoute): TemplateObject => {
+  const undoEscapes = route.properties.UnescapeMappingTemplate === true ? `.replaceAll("\\'","'")` : '';
+  return {
+    type: 'aws',
+    httpMethod: 'POST',
+    uri: `arn:aws:apigateway:${stack.region}:states:action/StartExecution`,
+    credentials: stack.getAtt(`${route.functionId}${route.eventName}Role`, 'Arn'),
+    requestTemplates: {
+      'application/json': `{"input": "$util.escapeJavaScript($input.json('$'))${undoEscapes}", "stateMachineArn": "${stack.ref(route.functionId)}"}`,
+    },
+    responses: { '200': { statusCode: '200' }, '400': { statusCode: '400' } },
+  };
+};
 
 /** The logical id a `RestApiId` names: `!Ref MyApi` (or the plain logical id SAM also accepts). */
 const refTarget = (value: TemplateValue): string | undefined => {
@@ -257,7 +281,7 @@ const applyDefaultAuth = (body: TemplateObject, auth: TemplateObject, schemes: T
         schemes[defaultAuthorizer] !== undefined &&
         !named &&
         !(preflight && auth.AddDefaultAuthorizerToCorsPreflight === false);
-      const addKey = apiKey && !preflight;
+      const addKey = apiKey && !(preflight && auth.AddApiKeyRequiredToCorsPreflight === false);
       if (!addAuthorizer && !addKey) continue;
       const extra: TemplateObject = {
         ...(addAuthorizer && defaultAuthorizer ? { [defaultAuthorizer]: [] } : {}),
@@ -298,19 +322,6 @@ const securityOf = (
   return { security: Object.keys(requirement).length > 0 ? [requirement] : [], ...(refusal ? { refusal } : {}) };
 };
 
-/**
- * A resource policy on the template's own definition (SAM puts `Auth.ResourcePolicy` on every path of a
- * DefinitionBody, SAM developer guide "ApiAuth": ResourcePolicy; or the body's `x-amazon-apigateway-policy`) is not
- * evaluated locally: every method refuses rather than serve what the policy may deny.
- */
-const refuseForPolicy = (body: TemplateObject, refusal: string): void => {
-  for (const pathItem of Object.values(asObject(body.paths)).filter(isObject)) {
-    for (const [key, value] of Object.entries(pathItem)) {
-      if (OPERATION_KEYS.includes(key) && isObject(value)) value[REFUSAL_EXTENSION] = refusal;
-    }
-  }
-};
-
 /** Settings read but not applied, and methods that refuse because of them, are named in `problems`. */
 export const serverlessApiSources = (stack: LocalStack, problems: string[]): SamApiSource[] =>
   stack.ofType('AWS::Serverless::Api').map((resource) => {
@@ -346,7 +357,32 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
     // SAM adds the `Api` events' methods only to a definition it generates; with the template's own DefinitionBody the
     // events only grant invoke permissions, and the body is served as written (SAM: `__MANAGE_SWAGGER`).
     if (definition) applyDefaultAuth(body, auth, schemes);
-    for (const route of definition ? [] : eventRoutesOf(stack, logicalId, implicit)) {
+    let eventPolicy = false;
+    // With DefinitionUri the definition is a file SAM uploads as it is: the events' methods are not added to it either.
+    // MergeDefinitions writes the events' methods into the DefinitionBody (SAM developer guide, "AWS::Serverless::Api":
+    // MergeDefinitions), over what the body says of the same method — when the body is one SAM can edit (it has
+    // `paths`, as samtranslator's SwaggerEditor.is_valid requires).
+    const merged =
+      isObject(definition?.paths) && (properties.MergeDefinitions === true || properties.MergeDefinitions === 'true');
+    const written = (definition !== undefined && !merged) || properties.DefinitionUri !== undefined;
+    // On a DefinitionBody SAM leaves alone, an event with Auth.OverrideApiAuth still sets its method's auth (SAM
+    // developer guide, "ApiFunctionAuth": OverrideApiAuth).
+    if (definition && !merged) {
+      for (const route of eventRoutesOf(stack, logicalId, implicit)) {
+        const eventAuth = asObject(route.properties.Auth);
+        if (eventAuth.OverrideApiAuth !== true && eventAuth.OverrideApiAuth !== 'true') continue;
+        const operation = asObject(paths[route.path])[route.method === 'any' ? ANY_METHOD : route.method];
+        if (!isObject(operation)) continue;
+        const where = `${route.functionId}.Events.${route.eventName}`;
+        const { security, refusal } = securityOf(auth, eventAuth, schemes, where);
+        operation.security = security;
+        if (refusal) {
+          operation[REFUSAL_EXTENSION] = refusal;
+          problems.push(`${refusal}: not enforced locally, so the method refuses every request`);
+        }
+      }
+    }
+    for (const route of written ? [] : eventRoutesOf(stack, logicalId, implicit)) {
       const where = `${route.functionId}.Events.${route.eventName}`;
       const methods: Methods = asObject(paths[route.path]) as Methods;
       paths[route.path] = methods;
@@ -354,6 +390,7 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
       const existing = asObject(methods[key]);
       const eventAuth = asObject(route.properties.Auth);
       const { security, refusal } = securityOf(auth, eventAuth, schemes, where);
+      if (eventAuth.ResourcePolicy !== undefined) eventPolicy = true;
       const operation: TemplateObject = { ...existing };
       if (security.length > 0 || existing.security === undefined) operation.security = security;
       if (refusal) {
@@ -382,9 +419,21 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
       }
       operation['x-amazon-apigateway-integration'] = {
         ...asObject(existing['x-amazon-apigateway-integration']),
-        type: 'aws_proxy',
-        httpMethod: 'POST',
-        uri: lambdaInvocationUri(stack.region, stack.getAtt(route.functionId, 'Arn')),
+        ...(route.stateMachine
+          ? startExecution(stack, route)
+          : route.properties.ResponseTransferMode === 'RESPONSE_STREAM'
+            ? {
+                // As the translator writes a streamed method (the REST model refuses it: not run locally).
+                type: 'aws_proxy',
+                httpMethod: 'POST',
+                responseTransferMode: 'STREAM',
+                uri: `arn:aws:apigateway:${stack.region}:lambda:path/2021-11-15/functions/${eventFunctionArn(stack, route.functionId)}/response-streaming-invocations`,
+              }
+            : {
+                type: 'aws_proxy',
+                httpMethod: 'POST',
+                uri: lambdaInvocationUri(stack.region, eventFunctionArn(stack, route.functionId)),
+              }),
         ...(route.properties.TimeoutInMillis === undefined
           ? {}
           : { timeoutInMillis: route.properties.TimeoutInMillis }),
@@ -395,23 +444,31 @@ export const serverlessApiSources = (stack: LocalStack, problems: string[]): Sam
     if (Object.keys(validators).length > 0) body['x-amazon-apigateway-request-validators'] = validators;
     if (properties.Cors !== undefined) {
       const defaultAuthorizer = typeof auth.DefaultAuthorizer === 'string' ? auth.DefaultAuthorizer : undefined;
-      // SAM puts the default authorizer on the preflight too unless AddDefaultAuthorizerToCorsPreflight is false.
-      const preflightAuth =
-        defaultAuthorizer && defaultAuthorizer !== 'NONE' && auth.AddDefaultAuthorizerToCorsPreflight !== false
-          ? [{ [defaultAuthorizer]: [] }]
-          : [];
+      // SAM puts the default authorizer on the preflight too unless AddDefaultAuthorizerToCorsPreflight is false, and
+      // the API's ApiKeyRequired unless AddApiKeyRequiredToCorsPreflight is false (SAM developer guide, "ApiAuth").
+      const requirement: TemplateObject = {
+        ...(defaultAuthorizer && defaultAuthorizer !== 'NONE' && auth.AddDefaultAuthorizerToCorsPreflight !== false
+          ? { [defaultAuthorizer]: [] }
+          : {}),
+        ...((auth.ApiKeyRequired === true || auth.ApiKeyRequired === 'true') &&
+        auth.AddApiKeyRequiredToCorsPreflight !== false
+          ? { api_key: [] }
+          : {}),
+      };
+      const preflightAuth = Object.keys(requirement).length > 0 ? [requirement] : [];
       for (const methods of Object.values(paths).filter(isObject)) {
         if (methods.options !== undefined) continue;
         methods.options = corsMethod(properties.Cors ?? null, Object.keys(methods), preflightAuth);
       }
     }
+    // An event's own Auth.ResourcePolicy joins the API's one policy, which covers every method.
     const policy =
-      auth.ResourcePolicy !== undefined
+      auth.ResourcePolicy !== undefined || eventPolicy
         ? 'Auth.ResourcePolicy (a resource policy)'
         : body['x-amazon-apigateway-policy'] !== undefined
           ? 'x-amazon-apigateway-policy (a resource policy)'
           : undefined;
-    if (definition && policy) {
+    if (policy) {
       refuseForPolicy(body, `${logicalId}: ${policy}`);
       problems.push(`${logicalId}: ${policy}: not enforced locally, so every method refuses every request`);
     }
