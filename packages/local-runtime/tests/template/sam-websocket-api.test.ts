@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { templateReport } from '../../src/runtime/unsupported.ts';
 import { isObject, type TemplateValue } from '../../src/template/load.ts';
 import { LocalStack, StackError } from '../../src/template/stack.ts';
 import { webSocketApisOf } from '../../src/websocket/model.ts';
@@ -140,6 +141,38 @@ Resources:
 
   it("refuses an AuthType that is not NONE, AWS_IAM or CUSTOM with the translator's message", () => {
     expect(stackWithAuth('{ AuthType: JWT }')).toThrow(/Api: AuthType is not one of AWS_IAM, CUSTOM or NONE\./);
+  });
+
+  it('names at start-up what it does not run: a custom Domain, and a Condition the translator drops', () => {
+    const file = join(dir, 'domain.yaml');
+    writeFileSync(
+      file,
+      `Transform: AWS::Serverless-2016-10-31
+Conditions:
+  Never: !Equals [a, b]
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { Runtime: nodejs24.x, Handler: index.handler, InlineCode: 'exports.handler = async () => ({})' }
+  Api:
+    Type: AWS::Serverless::WebSocketApi
+    Condition: Never
+    Properties:
+      RouteSelectionExpression: $request.body.action
+      Domain: { DomainName: ws.example.com, CertificateArn: arn:aws:acm:us-east-1:123456789012:certificate/x }
+      Routes:
+        $default: { FunctionArn: !GetAtt Fn.Arn }
+`,
+    );
+    const stack = new LocalStack({ templatePath: file });
+    expect(templateReport(stack).unsupported).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Api: Condition Never is not carried .* they exist whatever its value$/),
+        expect.stringMatching(/^Api\.Domain \("ws\.example\.com"\): the custom domain.* not served locally/),
+      ]),
+    );
+    // As the translator v1.110.0 writes it: the generated API has no Condition, so it is served.
+    expect(webSocketApisOf(stack).map((api) => api.logicalId)).toEqual(['Api']);
   });
 
   it('serves AWS_IAM on $connect as a refusing route, named among the problems', () => {
