@@ -10,6 +10,13 @@ import { isObject, loadTemplate, type TemplateObject, type TemplateValue } from 
  * mappings, conditions, parameters and pseudo parameters resolved. README, "AWS Control Tower controls".
  */
 
+/**
+ * The SourceArn SAM v1.110.0 writes on a WebSocket API's route permissions (`${Api.ApiId}/<stage>/<route>`) and on its
+ * authorizer's (`${__ApiId__}/authorizers/*`, `__ApiId__` the API's Ref): this account, this region, one API.
+ */
+const WEBSOCKET_SOURCE_ARN =
+  /^arn:\$\{AWS::Partition\}:execute-api:\$\{AWS::Region\}:\$\{AWS::AccountId\}:\$\{(?:[A-Za-z0-9]+\.ApiId|__ApiId__)\}\/./;
+
 /** Rules the starter accepts, and where. Anything else cfn-guard reports is a new finding. */
 export const ACCEPTED: { control: string; why: string; applies: (resource: TemplateObject | undefined) => boolean }[] =
   [
@@ -25,6 +32,25 @@ export const ACCEPTED: { control: string; why: string; applies: (resource: Templ
         resource?.Type === 'AWS::ApiGatewayV2::Route' &&
         isObject(resource.Properties) &&
         resource.Properties.RouteKey !== '$connect',
+    },
+    {
+      control: 'CT.LAMBDA.PR.2',
+      why:
+        "the permissions SAM generates for an AWS::Serverless::WebSocketApi name API Gateway's call by SourceArn alone, " +
+        "a Fn::Sub of the WebSocket API's id (this account's API, stage and route, or its authorizers); a WebSocket " +
+        'API id exists only once deployed, where the hook sees the ARN as a string, which the control accepts',
+      applies: (resource) => {
+        if (resource?.Type !== 'AWS::Lambda::Permission' || !isObject(resource.Properties)) return false;
+        const { Principal, SourceAccount, SourceArn } = resource.Properties;
+        const sub = isObject(SourceArn) ? SourceArn['Fn::Sub'] : undefined;
+        const text = Array.isArray(sub) ? sub[0] : sub;
+        return (
+          Principal === 'apigateway.amazonaws.com' &&
+          SourceAccount === undefined &&
+          typeof text === 'string' &&
+          WEBSOCKET_SOURCE_ARN.test(text)
+        );
+      },
     },
     {
       control: 'CT.CLOUDWATCH.PR.1',

@@ -12,15 +12,16 @@ import {
 /**
  * AWS Control Tower's proactive controls (cfn-guard rules from npm @cdklabs/cdk-validator-cfnguard, with its
  * cfn-guard binary) over template.yaml for Stage=prod, as a Control Tower hook sees it: mappings, conditions,
- * parameters and pseudo parameters resolved. Accepted: CT.LAMBDA.PR.3 (functions in a VPC are opt-in) and
- * CT.APIGATEWAY.PR.5 on WebSocket routes other than $connect. Anything else fails.
+ * parameters and pseudo parameters resolved. Accepted: CT.LAMBDA.PR.3 (functions in a VPC are opt-in),
+ * CT.APIGATEWAY.PR.5 on WebSocket routes other than $connect, CT.CLOUDWATCH.PR.1 on the alarm without a topic and
+ * CT.LAMBDA.PR.2 on the WebSocket API's generated permissions (SourceArn naming the API). Anything else fails.
  *
  * Why two parts: the SAM transform is Python (samtranslator), which CI's fresh machine does not have and cannot
  * install (no Python package registry). Re-implementing the transform in TypeScript would check a guess, and a
  * committed snapshot of the transformed template would go stale at the first edit of template.yaml. So:
  * 1. always: the plain CloudFormation resources. SAM passes them through unchanged, and they are every resource
- *    the failures of issue 11 were about (Lambda permissions, log groups and their KMS key, queues, WebSocket
- *    routes and stage);
+ *    the failures of issue 11 were about (Lambda permissions, log groups and their KMS key, queues; the WebSocket
+ *    routes and stage are the SAM WebSocketApi's since issue 20, checked in part 2);
  * 2. where samtranslator is importable (SAM_PYTHON, default /usr/bin/python3, and PYTHONPATH; README "AWS Control
  *    Tower controls"): the real transform for dev, test, prod and PRIVATE, and the rules over prod's. Skipped with
  *    the reason otherwise. `npm run guard` is the same check from the command line.
@@ -42,10 +43,6 @@ describe('AWS Control Tower controls over the plain CloudFormation resources (pr
   });
   it('reports nothing beyond the accepted rules', () => {
     expect(newFindings(findings, template)).toEqual([]);
-  });
-  it('accepts CT.APIGATEWAY.PR.5 on the WebSocket routes other than $connect, and $connect is authorized', () => {
-    const routes = findings.filter((f) => f.control === 'CT.APIGATEWAY.PR.5').map((f) => f.resource);
-    expect(routes.sort()).toEqual(['WsDefaultRoute', 'WsDisconnectRoute', 'WsPublishRoute', 'WsSubscribeRoute']);
   });
   it('accepts CT.CLOUDWATCH.PR.1 only for the failure-rate alarm without a topic; with one it has actions', () => {
     const alarms = (parameters: Record<string, string>) => {
@@ -102,12 +99,46 @@ if (unavailable) {
         expect('template' in result && types(result.template)).toContain('AWS::ApiGateway::RestApi');
       }
     });
+    // Only run where the transform is (a skipped describe still collects its body).
+    const template: TemplateObject =
+      'template' in transformed ? resolveForDeployment(transformed.template, prod) : { Resources: {} };
+    const findings = 'template' in transformed ? runGuard(template) : [];
+    const resources = template.Resources as Record<string, TemplateObject>;
     it('reports nothing beyond the accepted rules for prod', () => {
-      const template = resolveForDeployment((transformed as { template: TemplateObject }).template, prod);
-      const findings = runGuard(template);
       expect(newFindings(findings, template)).toEqual([]);
-      // The transform's own resources were checked too (functions, roles, the REST API stage).
-      expect(types(template)).toEqual(expect.arrayContaining(['AWS::Lambda::Function', 'AWS::ApiGateway::Stage']));
+      // The transform's own resources were checked too (functions, roles, the REST API stage, the WebSocket API's).
+      expect(types(template)).toEqual(
+        expect.arrayContaining(['AWS::Lambda::Function', 'AWS::ApiGateway::Stage', 'AWS::ApiGatewayV2::Stage']),
+      );
+    });
+    it('accepts CT.APIGATEWAY.PR.5 on the WebSocket routes other than $connect, and $connect is authorized', () => {
+      const routes = findings.filter((f) => f.control === 'CT.APIGATEWAY.PR.5').map((f) => f.resource);
+      expect(routes.sort()).toEqual([
+        'OrdersWebSocketApiDefaultRoute',
+        'OrdersWebSocketApiDisconnectRoute',
+        'OrdersWebSocketApiPublishRoute',
+        'OrdersWebSocketApiSubscribeRoute',
+      ]);
+      expect(resources.OrdersWebSocketApiConnectRoute?.Properties).toMatchObject({ AuthorizationType: 'CUSTOM' });
+    });
+    it("accepts CT.LAMBDA.PR.2 only on the WebSocket API's generated permissions (SourceArn naming the API)", () => {
+      const permissions = findings.filter((f) => f.control === 'CT.LAMBDA.PR.2').map((f) => f.resource);
+      expect(permissions.sort()).toEqual(
+        ['Authorizer', 'Connect', 'Default', 'Disconnect', 'Publish', 'Subscribe'].map(
+          (name) => `OrdersWebSocketApi${name}Permission`,
+        ),
+      );
+      // One naming another API, or none, is a new finding.
+      const broken = structuredClone(template);
+      const permission = (broken.Resources as Record<string, TemplateObject>).OrdersWebSocketApiConnectPermission;
+      (permission?.Properties as TemplateObject).SourceArn = { 'Fn::Sub': 'arn:${AWS::Partition}:execute-api:*' };
+      expect(newFindings(runGuard(broken), broken)).toEqual([
+        {
+          control: 'CT.LAMBDA.PR.2',
+          resource: 'OrdersWebSocketApiConnectPermission',
+          type: 'AWS::Lambda::Permission',
+        },
+      ]);
     });
   },
 );

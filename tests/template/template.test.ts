@@ -61,15 +61,16 @@ describe('resource order (sam local start-api reads the first API resource; aws-
     expect(firstApi).toBe('OrdersApi');
     expect(rawType('OrdersApi')).toBe('AWS::Serverless::Api');
   });
-  it('declares every AWS::ApiGatewayV2 resource after the REST API and after every function', () => {
-    const v2 = rawNames.filter((name) => String(rawType(name)).startsWith('AWS::ApiGatewayV2::'));
-    expect(v2.length).toBeGreaterThanOrEqual(10);
-    const firstV2 = Math.min(...v2.map((name) => rawNames.indexOf(name)));
+  it('declares the WebSocket API (and no hand-written AWS::ApiGatewayV2 resource) after the REST API and every function', () => {
+    const v2 = rawNames.filter((name) =>
+      /^AWS::(ApiGatewayV2::|Serverless::WebSocketApi$)/.test(String(rawType(name))),
+    );
+    expect(v2).toEqual(['OrdersWebSocketApi']);
     const lastFunction = Math.max(
       ...rawNames.filter((name) => rawType(name) === 'AWS::Serverless::Function').map((name) => rawNames.indexOf(name)),
     );
-    expect(firstV2).toBeGreaterThan(rawNames.indexOf('OrdersApi'));
-    expect(firstV2).toBeGreaterThan(lastFunction);
+    expect(rawNames.indexOf('OrdersWebSocketApi')).toBeGreaterThan(rawNames.indexOf('OrdersApi'));
+    expect(rawNames.indexOf('OrdersWebSocketApi')).toBeGreaterThan(lastFunction);
   });
 });
 
@@ -310,23 +311,24 @@ describe('wiring: every integration and permission names a function of the templ
     }
     for (const p of permissions) expect(functionNames).toContain((p.FunctionName as TemplateObject).Ref);
   });
-  it('the WebSocket integrations and authorizer invoke functions declared here, each with a permission', () => {
-    const uris = [...ofType('AWS::ApiGatewayV2::Integration'), ...ofType('AWS::ApiGatewayV2::Authorizer')].flatMap(
-      ([, r]) =>
-        subStrings((r.Properties as TemplateObject).IntegrationUri ?? (r.Properties as TemplateObject).AuthorizerUri),
-    );
-    const targets = uris.map((uri) => /\$\{([A-Za-z0-9]+)\.Arn\}/.exec(uri)?.[1] ?? '');
-    expect(targets.sort()).toEqual([
+  it('the WebSocket routes and authorizer invoke functions declared here (SAM adds their permissions)', () => {
+    const api = props('OrdersWebSocketApi');
+    const arns = [
+      (api.Auth as TemplateObject).AuthArn,
+      ...Object.values(api.Routes as Record<string, TemplateObject>).map((route) => route.FunctionArn),
+    ] as TemplateObject[];
+    const targets = arns.map((arn) => (arn['Fn::GetAtt'] as string[])[0]);
+    expect([...new Set(targets)].sort()).toEqual([
       'WsAuthorizerFunction',
       'WsConnectFunction',
       'WsDisconnectFunction',
       'WsMessageFunction',
     ]);
-    const permitted = ofType('AWS::Lambda::Permission')
-      .map(([, p]) => p.Properties as TemplateObject)
-      .filter((p) => String((p.SourceArn as TemplateObject)['Fn::Sub']).includes('${OrdersWebSocketApi}'))
-      .map((p) => (p.FunctionName as TemplateObject).Ref);
-    expect(permitted.sort()).toEqual(targets.sort());
+    // No hand-written permission for them: SAM generates one per route and one for the authorizer.
+    const permitted = ofType('AWS::Lambda::Permission').filter(([, p]) =>
+      JSON.stringify((p.Properties as TemplateObject).SourceArn).includes('OrdersWebSocketApi'),
+    );
+    expect(permitted).toEqual([]);
   });
 });
 
@@ -441,40 +443,38 @@ describe('data and messaging resources', () => {
 });
 
 describe('WebSocket API', () => {
-  it('selects routes by $request.body.action and authorizes $connect with the query-string token', () => {
-    expect(props('OrdersWebSocketApi')).toMatchObject({
-      ProtocolType: 'WEBSOCKET',
+  const api = props('OrdersWebSocketApi');
+  it('is an AWS::Serverless::WebSocketApi selecting routes by $request.body.action', () => {
+    expect(resources.OrdersWebSocketApi?.Type).toBe('AWS::Serverless::WebSocketApi');
+    expect(api).toMatchObject({
+      Name: { 'Fn::Sub': 'orders-ws-${Stage}' },
+      StageName: { Ref: 'Stage' },
       RouteSelectionExpression: '$request.body.action',
     });
-    expect(props('WsAuthorizer')).toMatchObject({
-      AuthorizerType: 'REQUEST',
-      IdentitySource: ['route.request.querystring.token'],
-    });
-    const routes = ofType('AWS::ApiGatewayV2::Route').map(
-      ([name, r]) => [name, r.Properties as TemplateObject] as const,
-    );
-    expect(routes.map(([, r]) => r.RouteKey).sort()).toEqual([
+    expect(Object.keys(api.Routes as TemplateObject).sort()).toEqual([
       '$connect',
       '$default',
       '$disconnect',
       'publish',
       'subscribe',
     ]);
-    for (const [, route] of routes) {
-      if (route.RouteKey === '$connect')
-        expect(route).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'WsAuthorizer' } });
-      else expect(route.AuthorizationType).toBe('NONE');
-    }
   });
-  it('deploys after every route, and the stage throttles and logs', () => {
-    const routeNames = ofType('AWS::ApiGatewayV2::Route').map(([name]) => name);
-    expect(([resources.WsDeployment?.DependsOn].flat() as string[]).sort()).toEqual(routeNames.sort());
-    expect(props('WsStage')).toMatchObject({
-      StageName: { Ref: 'Stage' },
-      DeploymentId: { Ref: 'WsDeployment' },
+  it('authorizes $connect (the only route API Gateway authorizes) with the query-string token', () => {
+    expect(api.Auth).toEqual({
+      AuthType: 'CUSTOM',
+      AuthArn: { 'Fn::GetAtt': ['WsAuthorizerFunction', 'Arn'] },
+      Name: 'jwt-query-token',
+      IdentitySource: ['route.request.querystring.token'],
+    });
+  });
+  it('throttles and logs on its stage, after the account has its CloudWatch role', () => {
+    expect(resources.OrdersWebSocketApi?.DependsOn).toBe('ApiGatewayAccount');
+    expect(api).toMatchObject({
       DefaultRouteSettings: {
         ThrottlingRateLimit: { 'Fn::FindInMap': ['StageConfig', { Ref: 'Stage' }, 'ThrottleRate'] },
+        LoggingLevel: { 'Fn::FindInMap': ['StageConfig', { Ref: 'Stage' }, 'ApiLogLevel'] },
       },
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': ['WsAccessLogGroup', 'Arn'] } },
     });
   });
 });

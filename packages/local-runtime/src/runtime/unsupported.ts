@@ -127,7 +127,7 @@ const sameArchitecture = (property: string, value: unknown): boolean => {
 };
 
 export const templateReport = (stack: LocalStack): TemplateReport => {
-  const unsupported: string[] = [];
+  const unsupported: string[] = [...stack.samNotes];
   const noLocalEffect: string[] = [];
   for (const resource of stack.resources.values()) {
     if (!resource.enabled) continue;

@@ -28,6 +28,8 @@ export interface ResolverOptions {
   importValue?: (name: string) => string;
   /** Logical ids that exist without being in `Resources` (those the SAM transform generates). */
   generated?: (logicalId: string) => boolean;
+  /** SAM's referable properties (`MyApi.Stage`): in `Fn::Sub`, `${MyApi.Stage}` is SAM's Ref to one, not a GetAtt. */
+  referable?: (name: string) => boolean;
 }
 
 export interface Resolver {
@@ -112,7 +114,12 @@ export const createResolver = (template: TemplateObject, options: ResolverOption
       if (trimmed in resolvedVariables)
         return asText('Fn::Sub', resolveValue(resolvedVariables[trimmed] as TemplateValue));
       const dot = trimmed.indexOf('.');
-      if (dot > 0 && !(trimmed in options.parameters) && !trimmed.startsWith('AWS::')) {
+      if (
+        dot > 0 &&
+        !(trimmed in options.parameters) &&
+        !trimmed.startsWith('AWS::') &&
+        !options.referable?.(trimmed)
+      ) {
         return asText('Fn::Sub', getAtt(trimmed.slice(0, dot), trimmed.slice(dot + 1)));
       }
       const value = ref(trimmed);

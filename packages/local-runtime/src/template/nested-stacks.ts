@@ -30,6 +30,7 @@ const GLOBALS_OF: Record<string, string> = {
   'AWS::Serverless::Function': 'Function',
   'AWS::Serverless::Api': 'Api',
   'AWS::Serverless::HttpApi': 'HttpApi',
+  'AWS::Serverless::WebSocketApi': 'WebSocketApi',
   'AWS::Serverless::SimpleTable': 'SimpleTable',
   'AWS::Serverless::StateMachine': 'StateMachine',
   'AWS::Serverless::LayerVersion': 'LayerVersion',
@@ -38,11 +39,11 @@ const GLOBALS_OF: Record<string, string> = {
 /** Properties that are paths relative to the template that declares them. */
 const LOCAL_PATH_PROPERTIES = ['CodeUri', 'Code', 'DefinitionUri', 'ContentUri', 'Location', 'TemplateURL'];
 
-const isIntrinsic = (value: TemplateValue | undefined): boolean =>
+export const isIntrinsic = (value: TemplateValue | undefined): boolean =>
   isObject(value) && Object.keys(value).length === 1 && /^(Ref|Condition|Fn::)/.test(Object.keys(value)[0] ?? '');
 
 /** SAM's Globals merge: maps merged key by key, lists appended to the global one, anything else the resource's. */
-const mergeGlobals = (global: TemplateValue, own: TemplateValue | undefined): TemplateValue => {
+export const mergeGlobals = (global: TemplateValue, own: TemplateValue | undefined): TemplateValue => {
   if (own === undefined) return global;
   if (Array.isArray(global) && Array.isArray(own)) return [...global, ...own];
   if (isObject(global) && isObject(own) && !isIntrinsic(global) && !isIntrinsic(own)) {

@@ -5,7 +5,9 @@ import { isObject, type TemplateObject, type TemplateValue } from './load.ts';
  * The logical ids the SAM transform gives the resources it generates (SAM developer guide, "Generated AWS
  * CloudFormation resources for AWS SAM"; the names checked against the translator v1.110.0's own test outputs).
  * Templates `Ref` and `Fn::GetAtt` them (`MyApiProdStage`, `MyFunctionAliaslive`, `MyFunctionRole`...), so the
- * local stack answers for them; they are not served (the SAM resource that makes them is).
+ * local stack answers for them; they are not served (the SAM resource that makes them is). An
+ * AWS::Serverless::WebSocketApi is different: it is replaced by the resources it generates (sam-websocket-api.ts),
+ * which are served as declared ones.
  */
 export interface GeneratedResource {
   /** The CloudFormation type SAM generates. */

@@ -7,6 +7,7 @@ import { defaultSamconfigFile, parseParameterOverrides, readSamConfig, resolvePa
 import { type PhysicalResource, physicalResource, stableId } from './physical-ids.ts';
 import { findGenerated, type GeneratedIds, type GeneratedResource, generatedIds } from './sam-generated.ts';
 import { implicitResources } from './sam-implicit.ts';
+import { expandWebSocketApis, SamWebSocketApiError } from './sam-websocket-api.ts';
 import { templateProblems } from './template-problems.ts';
 
 /**
@@ -95,6 +96,10 @@ export class LocalStack {
   /** Each nested stack: served from which local template, or not run and why (see nested-stacks.ts). */
   readonly nestedStacks: string[];
   private readonly generated: GeneratedIds;
+  /** SAM's referable properties of the resources expanded here (`MyWebSocketApi.Stage`) → generated logical id. */
+  private readonly samReferable: Map<string, string>;
+  /** What the runtime does not run of the SAM resources it expands (sam-websocket-api.ts), for start-up. */
+  readonly samNotes: string[];
 
   constructor(options: StackOptions) {
     this.templatePath = resolvePath(options.templatePath);
@@ -126,9 +131,21 @@ export class LocalStack {
       urlSuffix: 'amazonaws.com',
     };
     const declared = isObject(this.template.Resources) ? this.template.Resources : {};
-    const raw = { ...declared, ...implicitResources(declared) };
+    const globals = isObject(this.template.Globals) ? this.template.Globals : {};
+    let webSocketApis: ReturnType<typeof expandWebSocketApis>;
+    try {
+      webSocketApis = expandWebSocketApis({ ...declared, ...implicitResources(declared) }, globals);
+    } catch (error) {
+      if (error instanceof SamWebSocketApiError) {
+        throw new StackError(`AWS::Serverless::WebSocketApi ${error.message} (the SAM transform refuses it)`);
+      }
+      throw error;
+    }
+    const raw = webSocketApis.resources;
+    this.samReferable = webSocketApis.referable;
+    this.samNotes = webSocketApis.notes;
     const parameters = this.parameters;
-    this.generated = generatedIds(raw, isObject(this.template.Globals) ? this.template.Globals : {}, (name) => {
+    this.generated = generatedIds(raw, globals, (name) => {
       const value = parameters[name];
       return typeof value === 'string' ? value : undefined;
     });
@@ -146,6 +163,7 @@ export class LocalStack {
           return `local-import-${name}`;
         },
         generated: (logicalId) => findGenerated(this.generated, logicalId) !== undefined,
+        referable: (name) => this.isReferable(name),
       },
     );
     this.templateProblems = [
@@ -392,8 +410,21 @@ export class LocalStack {
     return physical;
   }
 
+  /** SAM's referable property `<Api>.Stage` (of an AWS::Serverless::Api, or a WebSocket API expanded here). */
+  private isReferable(name: string): boolean {
+    const [resourceId, member] = name.split('.');
+    return (
+      this.samReferable.has(name) ||
+      (member === 'Stage' &&
+        resourceId !== undefined &&
+        this.resources.get(resourceId)?.type === 'AWS::Serverless::Api')
+    );
+  }
+
   ref(logicalId: string): string {
     // SAM's `!Ref MyApi.Stage` is the name of the stage SAM creates for the API.
+    const referable = this.samReferable.get(logicalId);
+    if (referable) return this.ref(referable);
     const [resourceId, member] = logicalId.split('.');
     if (member === 'Stage' && resourceId && this.resources.get(resourceId)?.type === 'AWS::Serverless::Api') {
       return String(this.properties(resourceId).StageName ?? 'Prod');

@@ -222,11 +222,18 @@ export const webSocketApisOf = (stack: LocalStack): WebSocketApi[] =>
         if (authorizerId && !authorizer)
           throw new WsModelError(`${route.logicalId}: AuthorizerId ${authorizerId} is unknown`);
         const integration = found && typeof found.built !== 'string' ? found.built : undefined;
-        const problem = found && typeof found.built === 'string' ? found.built : undefined;
-        if (problem) problems.push(`${route.logicalId} (${routeKey}) → ${found?.logicalId}: ${problem}`);
-        if (String(values.AuthorizationType ?? 'NONE').toUpperCase() === 'AWS_IAM') {
-          problems.push(`${route.logicalId} (${routeKey}): AWS_IAM authorization is not checked on WebSocket routes`);
-        }
+        // Fail closed: an authorization the runtime does not check (AWS_IAM: no SigV4 on the handshake here) or
+        // does not know refuses the route rather than serving it open.
+        const authorizationType = String(values.AuthorizationType ?? 'NONE');
+        const unchecked =
+          authorizationType === 'NONE' || authorizationType === 'CUSTOM'
+            ? undefined
+            : authorizationType === 'AWS_IAM'
+              ? 'AWS_IAM authorization is not checked locally on WebSocket routes: the route refuses'
+              : `AuthorizationType ${authorizationType} is not NONE, AWS_IAM or CUSTOM: the route refuses`;
+        const problem = unchecked ?? (found && typeof found.built === 'string' ? found.built : undefined);
+        if (unchecked) problems.push(`${route.logicalId} (${routeKey}): ${unchecked}`);
+        else if (problem) problems.push(`${route.logicalId} (${routeKey}) → ${found?.logicalId}: ${problem}`);
         const backend = integration?.backend;
         // A route answers its caller when it has a RouteResponseSelectionExpression (developer guide, "Set up a
         // route response for a WebSocket API"); a RouteResponse alone stands for the same intent.
