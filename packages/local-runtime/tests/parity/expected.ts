@@ -55,6 +55,19 @@ export const EXPECTED_TO_MATCH = new Set<string>([
   'test_sqs_aws_integration_with_message_attribute[MessageAttributes] "sqs-message-attributes"',
   'TestApigatewayStepfunctions::test_apigateway_with_step_function_integration[StartExecution] "start_execution_response"',
   'TestApigatewayStepfunctions::test_apigateway_with_step_function_integration[DeleteStateMachine] "delete_state_machine_response"',
+  // integrations, lambda, services, import
+  'test_lambda_aws_integration "lambda-aws-integration"',
+  'test_lambda_aws_integration_with_request_template "lambda-aws-integration-1"',
+  'test_lambda_aws_integration_with_request_template "lambda-aws-integration-2"',
+  'test_lambda_selection_patterns "lambda-selection-pattern-200"',
+  'test_lambda_selection_patterns "lambda-selection-pattern-400"',
+  'test_lambda_selection_patterns "lambda-selection-pattern-500"',
+  'test_lambda_aws_integration_response_with_mapping_templates "response-template-202"',
+  'test_lambda_aws_integration_response_with_mapping_templates "response-template-400"',
+  'test_integration_mock_with_request_overrides_in_response_template "invoke-path1"',
+  'test_integration_mock_with_request_overrides_in_response_template "invoke-path2"',
+  'test_integration_mock_with_request_overrides_in_response_template "invoke-path-else"',
+  // end: integrations, lambda, services, import
 ]);
 
 /** Why each recording that does not match yet does not (printed beside it). */

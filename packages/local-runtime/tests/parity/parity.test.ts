@@ -4,9 +4,11 @@ import { EXPECTED_TO_MATCH, KNOWN_MISMATCHES } from './expected.ts';
 import { NOT_APPLICABLE } from './not-applicable.ts';
 import { citation, recorded } from './recordings.ts';
 import type { Bases, Scenario } from './scenario.ts';
+import { lambdaCustom } from './scenarios/lambda-custom.ts';
 import { lambdaProxyAnswers } from './scenarios/lambda-proxy-answers.ts';
 import { lambdaProxyEvents } from './scenarios/lambda-proxy-events.ts';
 import { mappingTemplates } from './scenarios/mapping-templates.ts';
+import { requestOverrides } from './scenarios/request-overrides.ts';
 import { requestValidation } from './scenarios/request-validation.ts';
 import { services } from './scenarios/services.ts';
 import { traceId } from './scenarios/trace-id.ts';
@@ -23,6 +25,10 @@ const SCENARIOS: Scenario[] = [
   ...requestValidation,
   ...mappingTemplates,
   ...services,
+  // integrations, lambda, services, import
+  ...lambdaCustom,
+  ...requestOverrides,
+  // end: integrations, lambda, services, import
   ...NOT_APPLICABLE,
 ];
 

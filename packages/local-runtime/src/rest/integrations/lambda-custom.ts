@@ -59,6 +59,7 @@ export const lambdaCustomIntegration =
     const body = JSON.stringify({
       errorMessage: answer.error.errorMessage,
       errorType: answer.error.errorType,
+      ...(answer.error.requestId === undefined ? {} : { requestId: answer.error.requestId }),
       stackTrace: answer.error.trace,
     });
     return mapIntegrationResponse(
