@@ -36,6 +36,20 @@ const HOP_BY_HOP = ['Keep-Alive'];
 
 const PLACEHOLDER = /^<[^<>]+>$/;
 const RECORDED_ACCOUNT = '111111111111';
+/** A value with placeholders or the account inside it (an ARN: `arn:<partition>:ssm:<region>:111111111111:...`). */
+const EMBEDDED = /<[a-z][\w:-]*>|\b111111111111\b/;
+
+/** The recorded text as a pattern: each placeholder stands for a non-empty part without separators. */
+const embeddedPattern = (recorded: string): RegExp => {
+  const parts = recorded.split(/(<[a-z][\w:-]*>|\b111111111111\b)/);
+  const source = parts
+    .map((part, index) => {
+      if (index % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      return part === RECORDED_ACCOUNT ? '\\d{12}' : '[^:/]+';
+    })
+    .join('');
+  return new RegExp(`^${source}$`);
+};
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -51,6 +65,11 @@ export const differences = (recorded: unknown, actual: unknown, masks: Masks = {
       return got === undefined ? [`${at}: recorded ${expected}, missing`] : [];
     }
     if (anyValue.has(key.toLowerCase())) return got === undefined ? [`${at}: recorded, missing`] : [];
+    if (typeof expected === 'string' && EMBEDDED.test(expected)) {
+      return typeof got === 'string' && embeddedPattern(expected).test(got)
+        ? []
+        : [`${at}: recorded ${JSON.stringify(expected)}, got ${JSON.stringify(got)}`];
+    }
     if (key === 'accountId' && expected === RECORDED_ACCOUNT) {
       return typeof got === 'string' && /^\d{12}$/.test(got) ? [] : [`${at}: recorded an account id, got ${got}`];
     }

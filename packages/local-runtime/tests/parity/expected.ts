@@ -67,8 +67,27 @@ export const EXPECTED_TO_MATCH = new Set<string>([
   'test_integration_mock_with_request_overrides_in_response_template "invoke-path1"',
   'test_integration_mock_with_request_overrides_in_response_template "invoke-path2"',
   'test_integration_mock_with_request_overrides_in_response_template "invoke-path-else"',
+  'test_rest_api_to_dynamodb_integration[PutItem] "result-put-item"',
+  'test_rest_api_to_dynamodb_integration[PutItem] "result-scan"',
+  'test_rest_api_to_dynamodb_integration[Query] "result-test"',
+  'test_rest_api_to_dynamodb_integration[Query] "result-test2"',
+  'test_rest_api_to_dynamodb_integration[Query] "result-test 3"',
+  'test_rest_api_to_dynamodb_integration[Query] "result-invalid"',
+  'test_rest_api_to_dynamodb_integration[Scan] "result-scan"',
+  'test_ssm_aws_integration "ssm-aws-integration"',
+  'test_get_parameter_query_protocol "get-parameter-query-json"',
+  'test_sqs_aws_integration "sqs-aws-integration-with-payload"',
+  'test_sqs_aws_integration "sqs-aws-integration-without-payload"',
+  'test_sqs_aws_integration "sqs-messages"',
+  'test_sqs_request_and_response_xml_templates_integration "sqs-json-response"',
+  'test_sqs_amz_json_protocol "sqs-messages"',
   // end: integrations, lambda, services, import
 ]);
 
 /** Why each recording that does not match yet does not (printed beside it). */
-export const KNOWN_MISMATCHES: Record<string, string> = {};
+export const KNOWN_MISMATCHES: Record<string, string> = {
+  // integrations, lambda, services, import
+  'test_apigateway_to_eventbridge "eventbridge-put-events-response"':
+    'the runtime hosts no EventBridge endpoint yet (being added): the events:action/PutEvents integration answers 501',
+  // end: integrations, lambda, services, import
+};

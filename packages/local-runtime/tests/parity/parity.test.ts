@@ -4,6 +4,7 @@ import { EXPECTED_TO_MATCH, KNOWN_MISMATCHES } from './expected.ts';
 import { NOT_APPLICABLE } from './not-applicable.ts';
 import { citation, recorded } from './recordings.ts';
 import type { Bases, Scenario } from './scenario.ts';
+import { awsServices } from './scenarios/aws-services.ts';
 import { lambdaCustom } from './scenarios/lambda-custom.ts';
 import { lambdaProxyAnswers } from './scenarios/lambda-proxy-answers.ts';
 import { lambdaProxyEvents } from './scenarios/lambda-proxy-events.ts';
@@ -28,6 +29,7 @@ const SCENARIOS: Scenario[] = [
   // integrations, lambda, services, import
   ...lambdaCustom,
   ...requestOverrides,
+  ...awsServices,
   // end: integrations, lambda, services, import
   ...NOT_APPLICABLE,
 ];

@@ -6,7 +6,7 @@ import { vtlContext } from '../context.ts';
 import type { Exchange } from '../exchange.ts';
 import { GatewayError } from '../gateway-error.ts';
 import type { Integration, Operation } from '../model.ts';
-import { mapIntegrationResponse } from './integration-response.ts';
+import { mapIntegrationResponse, withTraceHeader } from './integration-response.ts';
 import { requestParameterTargets } from './parameters.ts';
 import { renderRequest } from './templates.ts';
 import type { IntegrationResult } from './types.ts';
@@ -183,12 +183,15 @@ export const mapBackendAnswer = (
 ): IntegrationResult => {
   exchange.integrationLatency = Math.round(performance.now() - started);
   exchange.integrationStatus = answer.status;
-  return mapIntegrationResponse(
+  return withTraceHeader(
     exchange,
-    integration,
-    String(answer.status),
-    { headers: answer.headers, body: answer.body.toString('utf8'), bytes: answer.body },
-    context,
-    stageVariables,
+    mapIntegrationResponse(
+      exchange,
+      integration,
+      String(answer.status),
+      { headers: answer.headers, body: answer.body.toString('utf8'), bytes: answer.body },
+      context,
+      stageVariables,
+    ),
   );
 };

@@ -2,7 +2,7 @@ import { vtlContext } from '../context.ts';
 import type { Exchange } from '../exchange.ts';
 import { GatewayError, internalServerError } from '../gateway-error.ts';
 import { lambdaArnOf, type Operation } from '../model.ts';
-import { mapIntegrationResponse } from './integration-response.ts';
+import { mapIntegrationResponse, withTraceHeader } from './integration-response.ts';
 import { type InvokeFunction, invokeForGateway } from './lambda-invoke.ts';
 import { renderRequest } from './templates.ts';
 import type { IntegrationResult } from './types.ts';
@@ -47,13 +47,16 @@ export const lambdaCustomIntegration =
     exchange.integrationStatus = 200;
     if (answer.ok) {
       const body = JSON.stringify(answer.result);
-      return mapIntegrationResponse(
+      return withTraceHeader(
         exchange,
-        integration,
-        '',
-        { headers: {}, body },
-        rendered?.context ?? context,
-        stageVariables,
+        mapIntegrationResponse(
+          exchange,
+          integration,
+          '',
+          { headers: {}, body },
+          rendered?.context ?? context,
+          stageVariables,
+        ),
       );
     }
     const body = JSON.stringify({
@@ -62,12 +65,15 @@ export const lambdaCustomIntegration =
       ...(answer.error.requestId === undefined ? {} : { requestId: answer.error.requestId }),
       stackTrace: answer.error.trace,
     });
-    return mapIntegrationResponse(
+    return withTraceHeader(
       exchange,
-      integration,
-      answer.error.errorMessage,
-      { headers: {}, body },
-      rendered?.context ?? context,
-      stageVariables,
+      mapIntegrationResponse(
+        exchange,
+        integration,
+        answer.error.errorMessage,
+        { headers: {}, body },
+        rendered?.context ?? context,
+        stageVariables,
+      ),
     );
   };

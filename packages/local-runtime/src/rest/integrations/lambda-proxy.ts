@@ -2,9 +2,10 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { keyed } from '../../shared/client-keyed.ts';
 import { firstAcceptType, isBinaryMediaType, isBinaryRequest } from '../binary-media.ts';
 import { proxyRequestContext } from '../context.ts';
-import { type Exchange, headerOf, randomText } from '../exchange.ts';
+import type { Exchange } from '../exchange.ts';
 import { GatewayError, internalServerError } from '../gateway-error.ts';
 import { type Integration, lambdaArnOf } from '../model.ts';
+import { answerTraceId } from './integration-response.ts';
 import { type InvokeFunction, invokeForGateway } from './lambda-invoke.ts';
 import { eventPath, eventPathParameters, proxyHeaders } from './proxy-request.ts';
 import type { IntegrationResult } from './types.ts';
@@ -89,18 +90,6 @@ export const proxyResult = (result: unknown, decodeBase64 = true): IntegrationRe
     multiHeaders,
     body: answer.isBase64Encoded === true && decodeBase64 ? Buffer.from(body, 'base64') : Buffer.from(body),
   };
-};
-
-/**
- * The trace header of every Lambda proxy answer (none on a MOCK's): the client's, kept whole when it names a Parent,
- * else its Root with a Parent of the gateway's own (recording test_apigateway_common.py::TestApiGatewayCommon::
- * test_invocation_trace_id, "trace-id-req-headers-AWS_PROXY", "trace-id-small-req-headers-AWS_PROXY").
- */
-const answerTraceId = (exchange: Exchange): string => {
-  const sent = headerOf(exchange.request, 'x-amzn-trace-id') ?? '';
-  if (/(^|;)\s*Parent=/.test(sent)) return sent;
-  const root = /(?:^|;)\s*(Root=[^;]+)/.exec(sent)?.[1];
-  return `${root ?? sent};Parent=${randomText(8, 'hex')};Sampled=0`;
 };
 
 /**
