@@ -9,6 +9,7 @@ import { deploymentIdOf } from './context.ts';
 import { type Exchange, edgeTooLarge, type GatewayRequest, headerOf, methodArn } from './exchange.ts';
 import { GatewayError } from './gateway-error.ts';
 import { asGatewayError, gatewayErrorResponse } from './gateway-responses.ts';
+import { methodRequestOf, refuseUnmappableHeaders } from './header-rules.ts';
 import { type AwsServiceEndpoints, awsServiceIntegration, serviceTargetOf } from './integrations/aws-service.ts';
 import { httpIntegration } from './integrations/http.ts';
 import { lambdaCustomIntegration } from './integrations/lambda-custom.ts';
@@ -300,7 +301,8 @@ export class RestGateway implements ApiEndpoint {
 
   private integrate(sent: Exchange, operation: Operation): Promise<IntegrationResult> {
     const { integration } = operation;
-    const exchange = withContentHandling(sent, integration);
+    refuseUnmappableHeaders(integration);
+    const exchange = methodRequestOf(withContentHandling(sent, integration));
     const stageVariables = this.api.stageVariables;
     switch (integration.type) {
       case 'aws_proxy':

@@ -81,6 +81,30 @@ export const EXPECTED_TO_MATCH = new Set<string>([
   'test_sqs_aws_integration "sqs-messages"',
   'test_sqs_request_and_response_xml_templates_integration "sqs-json-response"',
   'test_sqs_amz_json_protocol "sqs-messages"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP] "no-param-integration"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP] "content-length"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP] "transfer-encoding"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP_PROXY] "no-param-integration"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP_PROXY] "content-length"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP_PROXY] "transfer-encoding"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "no-param-integration"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "full-integration"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "content-length"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "transfer-encoding"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "authorization"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "connection"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "expect"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "proxy-authenticate"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "te"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "no-param-integration"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "full-integration"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "content-length"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "transfer-encoding"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "authorization"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "connection"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "expect"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "proxy-authenticate"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "te"',
   // end: integrations, lambda, services, import
 ]);
 
@@ -89,5 +113,9 @@ export const KNOWN_MISMATCHES: Record<string, string> = {
   // integrations, lambda, services, import
   'test_apigateway_to_eventbridge "eventbridge-put-events-response"':
     'the runtime hosts no EventBridge endpoint yet (being added): the events:action/PutEvents integration answers 501',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP] "full-integration"':
+    'the mapped Trailer header is not sent: node:http refuses to announce trailers on a body framed by Content-Length',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP_PROXY] "full-integration"':
+    'the mapped Trailer header is not sent: node:http refuses to announce trailers on a body framed by Content-Length',
   // end: integrations, lambda, services, import
 };

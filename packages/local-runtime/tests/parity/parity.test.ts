@@ -1,10 +1,12 @@
 import { type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { type EchoBackend, startEchoBackend } from './backend.ts';
 import { differences } from './compare.ts';
 import { EXPECTED_TO_MATCH, KNOWN_MISMATCHES } from './expected.ts';
 import { NOT_APPLICABLE } from './not-applicable.ts';
 import { citation, recorded } from './recordings.ts';
 import type { Bases, Scenario } from './scenario.ts';
 import { awsServices } from './scenarios/aws-services.ts';
+import { headerRemapping } from './scenarios/header-remapping.ts';
 import { lambdaCustom } from './scenarios/lambda-custom.ts';
 import { lambdaProxyAnswers } from './scenarios/lambda-proxy-answers.ts';
 import { lambdaProxyEvents } from './scenarios/lambda-proxy-events.ts';
@@ -30,20 +32,29 @@ const SCENARIOS: Scenario[] = [
   ...lambdaCustom,
   ...requestOverrides,
   ...awsServices,
+  ...headerRemapping,
   // end: integrations, lambda, services, import
   ...NOT_APPLICABLE,
 ];
 
 let runtime: RunningRuntime;
 let bases: Bases;
+let backend: EchoBackend;
 
 beforeAll(async () => {
-  runtime = await startRuntime(['--template', 'packages/local-runtime/tests/parity/fixture/template.yaml']);
+  backend = await startEchoBackend();
+  runtime = await startRuntime([
+    '--template',
+    'packages/local-runtime/tests/parity/fixture/template.yaml',
+    '--parameter-overrides',
+    `EchoHost=${backend.host}`,
+  ]);
   bases = Object.fromEntries(runtime.info.apis.map((api) => [api.logicalId, api.url]));
 }, 120_000);
 
 afterAll(async () => {
   await runtime?.stop();
+  await backend?.close();
 });
 
 const nameOf = (scenario: Scenario) => `${scenario.id.test} "${scenario.id.key}"`;

@@ -3,8 +3,15 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { keyed, ownValue } from '../../shared/client-keyed.ts';
 import { writableHeaders } from '../../shared/header-values.ts';
 import { vtlContext } from '../context.ts';
-import type { Exchange } from '../exchange.ts';
+import { type Exchange, headerOf } from '../exchange.ts';
 import { GatewayError } from '../gateway-error.ts';
+import {
+  passedToHttp,
+  remappedInResponse,
+  remappedMultiHeaders,
+  remappedResponseHeaders,
+  sentToHttp,
+} from '../header-rules.ts';
 import type { Integration, Operation } from '../model.ts';
 import { mapIntegrationResponse, withTraceHeader } from './integration-response.ts';
 import { requestParameterTargets } from './parameters.ts';
@@ -33,19 +40,46 @@ export interface BackendAnswer {
   status: number;
   headers: Record<string, string>;
   multiHeaders: Record<string, string[]>;
+  /** The hop-by-hop headers an HTTP_PROXY passes on remapped (Connection, Content-Length, ...: see header-rules.ts). */
+  remappable: Record<string, string>;
   body: Buffer;
 }
 
 const flatten = (headers: IncomingHttpHeaders) => {
   const single = keyed<string>();
   const multi = keyed<string[]>();
+  const remappable = keyed<string>();
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    if (value === undefined) continue;
     const values = Array.isArray(value) ? value : [value];
+    if (HOP_BY_HOP.has(name)) {
+      if (remappedInResponse(name)) remappable[name] = values.join(', ');
+      continue;
+    }
     multi[name] = values;
     single[name] = values.join(', ');
   }
-  return { single, multi };
+  return { single, multi, remappable };
+};
+
+/** Mapped integration request headers, without those API Gateway never sends (see header-rules.ts). */
+const sendable = (headers: Record<string, string>): Record<string, string> => {
+  const out = keyed<string>();
+  for (const [name, value] of Object.entries(headers)) if (sentToHttp(name)) out[name] = value;
+  return out;
+};
+
+/** API Gateway names the API to every HTTP back end (recordings TestApiGatewayHeaderRemapping [HTTP], [HTTP_PROXY]). */
+const apiIdHeader = (exchange: Exchange) => ({ 'X-Amzn-Apigateway-Api-Id': exchange.apiId });
+
+/**
+ * A mapped `Trailer` is left out: node:http refuses to announce trailers on a body framed by its length
+ * (ERR_HTTP_TRAILER_INVALID), which every request to a back end is here, where API Gateway sends it as mapped.
+ */
+const withoutTrailer = <T>(headers: Record<string, T>): Record<string, T> => {
+  const out = keyed<T>();
+  for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() !== 'trailer') out[name] = value;
+  return out;
 };
 
 /** One request to the back end, bounded by the integration timeout (504 when it runs out). */
@@ -64,8 +98,11 @@ export const sendToBackend = (
         method,
         // Values mapped from the request (a decoded query parameter may hold CR LF) are made writable first.
         headers: {
-          ...writableHeaders(headers).headers,
-          ...(body.length > 0 ? { 'content-length': String(body.length) } : {}),
+          ...withoutTrailer(writableHeaders(headers).headers),
+          // Framed by its length, never chunked: API Gateway sends `Content-Length: 0` with an empty POST.
+          ...(body.length > 0 || (method !== 'GET' && method !== 'HEAD')
+            ? { 'content-length': String(body.length) }
+            : {}),
         },
         agent: secure ? httpsAgent : httpAgent,
       },
@@ -75,11 +112,12 @@ export const sendToBackend = (
         response.on('error', reject);
         response.on('end', () => {
           clearTimeout(timer);
-          const { single, multi } = flatten(response.headers);
+          const { single, multi, remappable } = flatten(response.headers);
           resolve({
             status: response.statusCode ?? 502,
             headers: single,
             multiHeaders: multi,
+            remappable,
             body: Buffer.concat(chunks),
           });
         });
@@ -149,8 +187,8 @@ export const httpIntegration = async (
   if (integration.type === 'http_proxy') {
     const headers = keyed<string>();
     for (const [name, value] of Object.entries(request.headers))
-      if (!HOP_BY_HOP.has(name.toLowerCase())) headers[name] = value;
-    Object.assign(headers, mapped.header);
+      if (!HOP_BY_HOP.has(name.toLowerCase()) && passedToHttp(name)) headers[name] = value;
+    Object.assign(headers, sendable(mapped.header), apiIdHeader(exchange));
     const query = [request.rawQuery, encodeQuery(mapped.querystring)].filter(Boolean).join('&');
     const answer = await sendToBackend(
       backendUrl(integration.uri, path, query),
@@ -161,11 +199,29 @@ export const httpIntegration = async (
     );
     exchange.integrationLatency = Math.round(performance.now() - started);
     exchange.integrationStatus = answer.status;
-    return { status: answer.status, headers: answer.headers, multiHeaders: answer.multiHeaders, body: answer.body };
+    // The back end's own Connection, Content-Length, Date, Server... reach the client remapped (see header-rules.ts).
+    return {
+      status: answer.status,
+      headers: remappedResponseHeaders({ ...answer.remappable, ...answer.headers }),
+      multiHeaders: remappedMultiHeaders(answer.multiHeaders),
+      body: answer.body,
+    };
   }
   const rendered = renderRequest(exchange, integration, context, stageVariables);
   const body = rendered ? Buffer.from(rendered.output) : request.body;
-  const headers = { ...mapped.header, ...rendered?.requestOverride.header };
+  // What API Gateway sends an HTTP back end unless a mapping says otherwise (recording test_apigateway_integrations.py
+  // ::TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP] "no-param-integration").
+  const given = sendable({ ...mapped.header, ...rendered?.requestOverride.header });
+  const names = new Set(Object.keys(given).map((name) => name.toLowerCase()));
+  const defaults: Record<string, string | undefined> = {
+    Accept: 'application/json',
+    'User-Agent': `AmazonAPIGateway_${exchange.apiId}`,
+    'X-Amzn-Trace-Id': headerOf(request, 'x-amzn-trace-id'),
+  };
+  const headers = keyed<string>();
+  for (const [name, value] of Object.entries(defaults))
+    if (value !== undefined && !names.has(name.toLowerCase())) headers[name] = value;
+  Object.assign(headers, given, apiIdHeader(exchange));
   const query = encodeQuery({ ...mapped.querystring, ...rendered?.requestOverride.querystring });
   const url = backendUrl(integration.uri, { ...path, ...rendered?.requestOverride.path }, query);
   const answer = await sendToBackend(url, method, headers, body, integration.timeoutMs);

@@ -2,6 +2,7 @@ import { keyed } from '../../shared/client-keyed.ts';
 import { convertContent, isBinaryMediaType } from '../binary-media.ts';
 import { type Exchange, headerOf, randomText } from '../exchange.ts';
 import { GatewayError } from '../gateway-error.ts';
+import { remappedResponseHeaders } from '../header-rules.ts';
 import { overridesOf } from '../mapping/render.ts';
 import type { Integration, IntegrationResponse } from '../model.ts';
 import { mappingValue } from './parameters.ts';
@@ -91,7 +92,8 @@ export const mapIntegrationResponse = (
   const binary = isBinaryMediaType(exchange.binaryMediaTypes ?? [], answerType);
   return {
     status,
-    headers: { 'Content-Type': contentType, ...headers },
+    // A mapped Content-Length, Date, Server... reaches the client as x-amzn-Remapped-* (see header-rules.ts).
+    headers: { 'Content-Type': contentType, ...remappedResponseHeaders(headers) },
     body: convertContent(body, chosen.contentHandling, binary),
   };
 };
