@@ -38,6 +38,9 @@ import { writeStdoutSoon } from './stdout-lines.ts';
 import { type TemplateReport, templateReport } from './unsupported.ts';
 import { watchSources } from './watch.ts';
 
+/** One API stage's key: a REST API may have several stages, each served. */
+const stageKey = (api: { logicalId: string; stage: string }): string => `${api.logicalId}/${api.stage}`;
+
 export interface RuntimeOptions {
   templatePath: string;
   configEnv?: string;
@@ -326,7 +329,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       const own = guardHttpPort(
         createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
           if (!refuseRepeatedHost(request, response))
-            (ownHandlers.get(descriptor.logicalId) ?? handler)(request, response);
+            (ownHandlers.get(stageKey(descriptor)) ?? handler)(request, response);
         }),
       );
       ownServers.push(own);
@@ -513,14 +516,15 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const route = () => {
       // X-Ray traces a REST stage whose TracingEnabled is on, and no other.
       const traced = new Set(models.apis.filter((api) => api.tracingEnabled).map((api) => api.logicalId));
-      const byLogicalId = new Map(
+      // By API and stage: an AWS::ApiGateway::RestApi with two AWS::ApiGateway::Stage resources serves both.
+      const byStage = new Map(
         endpoints.map((endpoint) => [
-          endpoint.logicalId,
+          stageKey(endpoint),
           traced.has(endpoint.logicalId) ? seen.traced(endpoint) : endpoint,
         ]),
       );
-      const onSharedPort = placement.shared.flatMap((api) => byLogicalId.get(api.logicalId) ?? []);
-      const all = [...byLogicalId.values()];
+      const onSharedPort = placement.shared.flatMap((api) => byStage.get(stageKey(api)) ?? []);
+      const all = [...byStage.values()];
       const serving = {
         all,
         local,
@@ -532,10 +536,10 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       const serve = apiRequestHandler({ ...serving, endpoints: onSharedPort, index });
       handler = (request, response) => void serve(request, response);
       for (const api of placement.own) {
-        const endpoint = byLogicalId.get(api.logicalId);
+        const endpoint = byStage.get(stageKey(api));
         if (!endpoint) continue;
         const own = apiRequestHandler({ ...serving, endpoints: [endpoint] });
-        ownHandlers.set(api.logicalId, (request, response) => void own(request, response));
+        ownHandlers.set(stageKey(api), (request, response) => void own(request, response));
       }
     };
     route();

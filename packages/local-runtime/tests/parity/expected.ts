@@ -105,6 +105,8 @@ export const EXPECTED_TO_MATCH = new Set<string>([
   'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "expect"',
   'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "proxy-authenticate"',
   'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "te"',
+  'TestApiGatewayImportRestApi::test_import_with_stage_variables "get-resp-from-http"',
+  'TestApiGatewayImportRestApi::test_import_with_stage_variables "get-error-resp-from-http"',
   // end: integrations, lambda, services, import
 ]);
 

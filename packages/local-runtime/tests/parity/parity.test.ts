@@ -7,6 +7,7 @@ import { citation, recorded } from './recordings.ts';
 import type { Bases, Scenario } from './scenario.ts';
 import { awsServices } from './scenarios/aws-services.ts';
 import { headerRemapping } from './scenarios/header-remapping.ts';
+import { importedApi } from './scenarios/imported-api.ts';
 import { lambdaCustom } from './scenarios/lambda-custom.ts';
 import { lambdaProxyAnswers } from './scenarios/lambda-proxy-answers.ts';
 import { lambdaProxyEvents } from './scenarios/lambda-proxy-events.ts';
@@ -33,6 +34,7 @@ const SCENARIOS: Scenario[] = [
   ...requestOverrides,
   ...awsServices,
   ...headerRemapping,
+  ...importedApi,
   // end: integrations, lambda, services, import
   ...NOT_APPLICABLE,
 ];

@@ -146,9 +146,23 @@ export const sendToBackend = (
     outgoing.end(body);
   });
 
-/** The integration URI with `{name}` placeholders filled from `integration.request.path.name` mappings. */
-const backendUrl = (uri: string, path: Record<string, string>, query: string): URL => {
-  const filled = uri.replace(/\{([^}+]+)\+?\}/g, (_, name: string) => {
+/**
+ * The integration URI with its `${stageVariables.name}` filled from the stage (developer guide, "Use stage variables
+ * for a REST API in API Gateway": a missing variable is empty, and a URI left without a host makes every request a
+ * 500, as recorded in test_apigateway_import.snapshot.json test_import_with_stage_variables
+ * "get-error-resp-from-http"), then its `{name}` placeholders from `integration.request.path.name` mappings.
+ */
+const backendUrl = (
+  uri: string,
+  path: Record<string, string>,
+  query: string,
+  stageVariables: Record<string, string>,
+): URL => {
+  const staged = uri.replace(
+    /\$\{stageVariables\.([^}]+)\}/g,
+    (_, name: string) => ownValue(stageVariables, name) ?? '',
+  );
+  const filled = staged.replace(/\{([^}+]+)\+?\}/g, (_, name: string) => {
     const value = ownValue(path, name) ?? '';
     // A greedy parameter keeps its slashes; each segment is encoded on its own.
     return value.split('/').map(encodeURIComponent).join('/');
@@ -191,7 +205,7 @@ export const httpIntegration = async (
     Object.assign(headers, sendable(mapped.header), apiIdHeader(exchange));
     const query = [request.rawQuery, encodeQuery(mapped.querystring)].filter(Boolean).join('&');
     const answer = await sendToBackend(
-      backendUrl(integration.uri, path, query),
+      backendUrl(integration.uri, path, query, stageVariables),
       method,
       headers,
       request.body,
@@ -223,7 +237,7 @@ export const httpIntegration = async (
     if (value !== undefined && !names.has(name.toLowerCase())) headers[name] = value;
   Object.assign(headers, given, apiIdHeader(exchange));
   const query = encodeQuery({ ...mapped.querystring, ...rendered?.requestOverride.querystring });
-  const url = backendUrl(integration.uri, { ...path, ...rendered?.requestOverride.path }, query);
+  const url = backendUrl(integration.uri, { ...path, ...rendered?.requestOverride.path }, query, stageVariables);
   const answer = await sendToBackend(url, method, headers, body, integration.timeoutMs);
   return mapBackendAnswer(exchange, integration, answer, started, rendered?.context ?? context, stageVariables);
 };
