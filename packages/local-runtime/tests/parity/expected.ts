@@ -76,6 +76,7 @@ export const EXPECTED_TO_MATCH = new Set<string>([
   'test_rest_api_to_dynamodb_integration[Scan] "result-scan"',
   'test_ssm_aws_integration "ssm-aws-integration"',
   'test_get_parameter_query_protocol "get-parameter-query-json"',
+  'test_get_parameter_query_protocol "get-parameter-query-default"',
   'test_sqs_aws_integration "sqs-aws-integration-with-payload"',
   'test_sqs_aws_integration "sqs-aws-integration-without-payload"',
   'test_sqs_aws_integration "sqs-messages"',

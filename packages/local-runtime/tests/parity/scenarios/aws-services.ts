@@ -153,6 +153,43 @@ const ssmQuery = async (runtime: RunningRuntime, accept?: string) => {
   return send(base, 'POST', `${parsed.pathname}${parsed.search}`, headers, '');
 };
 
+/**
+ * What python's xmltodict makes of a small XML document, as test_get_parameter_query_protocol reads the default
+ * answer: elements as objects, text as strings, attributes as `@name`, repeated elements as lists.
+ */
+const xmlToDict = (xml: string): Record<string, unknown> => {
+  const root: Record<string, unknown> = {};
+  const stack: { name: string; value: Record<string, unknown>; text: string }[] = [{ name: '', value: root, text: '' }];
+  for (const [, close, name = '', attributes = '', selfClosing, text] of xml.matchAll(
+    /<(\/?)([\w:.-]+)([^>]*?)(\/?)>|([^<]+)/g,
+  )) {
+    const top = stack.at(-1);
+    if (!top) break;
+    if (text !== undefined) {
+      top.text += text;
+      continue;
+    }
+    if (close) {
+      const done = stack.pop();
+      const parent = stack.at(-1);
+      if (!done || !parent) break;
+      const value = Object.keys(done.value).length > 0 ? done.value : done.text;
+      const before = parent.value[done.name];
+      parent.value[done.name] =
+        before === undefined ? value : Array.isArray(before) ? [...before, value] : [before, value];
+      continue;
+    }
+    const element: Record<string, unknown> = {};
+    for (const [, key, quoted] of attributes.matchAll(/([\w:.-]+)="([^"]*)"/g)) element[`@${key}`] = quoted;
+    stack.push({ name, value: element, text: '' });
+    if (selfClosing) {
+      stack.pop();
+      top.value[name] = Object.keys(element).length > 0 ? element : null;
+    }
+  }
+  return root;
+};
+
 const ssm: Scenario[] = [
   {
     area: 'SSM',
@@ -162,6 +199,17 @@ const ssm: Scenario[] = [
     run: async (bases) => {
       const answer = await send(bases.SsmApi as string, 'GET', '/test/ssm');
       return { status: answer.status, value: getParameterResponse(answer.content) };
+    },
+  },
+  {
+    area: 'SSM',
+    id: { file: SSM_FILE, test: 'test_get_parameter_query_protocol', key: 'get-parameter-query-default' },
+    status: 200,
+    masks: SSM_MASKS,
+    run: async (_bases, runtime) => {
+      const answer = await ssmQuery(runtime);
+      const document = xmlToDict(answer.text.replace(/^<\?xml[^>]*\?>/, ''));
+      return { status: answer.status, value: getParameterResponse(document) };
     },
   },
   {
