@@ -2,7 +2,7 @@ import { DynamoDBClient, ListTablesCommand, PutItemCommand, ScanCommand } from '
 import { GetQueueUrlCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { eventually, type RunningRuntime, signedHeaders } from '../../../src/testing/index.ts';
 import { send } from '../client.ts';
-import type { Scenario } from '../scenario.ts';
+import type { Outcome, Scenario } from '../scenario.ts';
 
 /**
  * AWS service integrations of test_apigateway_dynamodb.py, test_apigateway_ssm.py, test_apigateway_sqs.py and
@@ -278,34 +278,24 @@ const plainSent = (base: string) =>
     };
   });
 
+/** One of test_sqs_aws_integration's recordings, read from its two requests (and the queue). */
+const plain = (
+  key: string,
+  read: (sent: Awaited<ReturnType<typeof plainSent>>, runtime: RunningRuntime) => Promise<Outcome> | Outcome,
+): Scenario => ({
+  area: 'SQS',
+  id: { file: SQS_FILE, test: 'test_sqs_aws_integration', key },
+  status: 200,
+  run: async (bases, runtime) => read(await plainSent(bases.SqsPlainApi as string), runtime),
+});
+
 const sqs: Scenario[] = [
-  {
-    area: 'SQS',
-    id: { file: SQS_FILE, test: 'test_sqs_aws_integration', key: 'sqs-aws-integration-with-payload' },
-    status: 200,
-    run: async (bases) => {
-      const sent = await plainSent(bases.SqsPlainApi as string);
-      return { status: sent.withPayload, value: sent.withPayloadContent };
-    },
-  },
-  {
-    area: 'SQS',
-    id: { file: SQS_FILE, test: 'test_sqs_aws_integration', key: 'sqs-aws-integration-without-payload' },
-    status: 200,
-    run: async (bases) => {
-      const sent = await plainSent(bases.SqsPlainApi as string);
-      return { status: sent.without, value: sent.withoutContent };
-    },
-  },
-  {
-    area: 'SQS',
-    id: { file: SQS_FILE, test: 'test_sqs_aws_integration', key: 'sqs-messages' },
-    status: 200,
-    run: async (bases, runtime) => {
-      const sent = await plainSent(bases.SqsPlainApi as string);
-      return { status: sent.without, value: await collect(runtime, 'SqsPlainQueue', 2) };
-    },
-  },
+  plain('sqs-aws-integration-with-payload', (sent) => ({ status: sent.withPayload, value: sent.withPayloadContent })),
+  plain('sqs-aws-integration-without-payload', (sent) => ({ status: sent.without, value: sent.withoutContent })),
+  plain('sqs-messages', async (sent, runtime) => ({
+    status: sent.without,
+    value: await collect(runtime, 'SqsPlainQueue', 2),
+  })),
   {
     area: 'SQS',
     id: { file: SQS_FILE, test: 'test_sqs_request_and_response_xml_templates_integration', key: 'sqs-json-response' },
