@@ -17,6 +17,9 @@ export default {
   },
   testMatch: ['<rootDir>/tests/**/*.test.ts', '<rootDir>/packages/*/tests/**/*.test.ts'],
   setupFiles: ['<rootDir>/tests/setup-env.ts'],
+  // Hooks stop runtimes (servers, worker threads, the DynamoDB thread): on a loaded 2-core machine that can take
+  // longer than jest's 5 s default, which then fails a suite whose tests all passed. A test's own limit is its own.
+  testTimeout: 30_000,
   collectCoverageFrom: ['src/**/*.ts', 'packages/*/src/**/*.ts'],
   coverageReporters: ['text-summary', 'json-summary', 'lcov'],
   coverageDirectory: '.coverage',

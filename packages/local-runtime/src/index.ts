@@ -5,7 +5,8 @@
 export { buildFunctions } from './build/build.ts';
 export { esbuildOptions, UnsupportedBuildPropertyError } from './build/esbuild-options.ts';
 export { esbuildFunctions } from './build/functions.ts';
-export { type MappingInput, renderMappingTemplate } from './rest/mapping/render.ts';
+export { javaStringMethods } from './gateway/mapping/java-string-methods.ts';
+export { type MappingInput, renderMappingTemplate } from './gateway/mapping/render.ts';
 export { banner } from './runtime/banner.ts';
 export type { LocalRoute } from './runtime/local-routes.ts';
 export { type LocalRuntime, type RuntimeOptions, RuntimeStartError, startLocalRuntime } from './runtime/start.ts';
@@ -19,4 +20,3 @@ export {
   type TemplateValue,
 } from './template/load.ts';
 export { LocalStack } from './template/stack.ts';
-export { javaStringMethods } from './vtl/java-string-methods.ts';

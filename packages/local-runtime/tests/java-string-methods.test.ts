@@ -1,5 +1,5 @@
 import velocity from 'velocityjs';
-import { javaStringMethods } from '../src/vtl/java-string-methods.ts';
+import { javaStringMethods } from '../src/gateway/mapping/java-string-methods.ts';
 
 const render = (template: string, context: Record<string, unknown> = {}) =>
   velocity.render(template, context, {}, { customMethodHandlers: javaStringMethods });

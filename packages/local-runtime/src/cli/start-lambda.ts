@@ -72,7 +72,7 @@ const runtime = await startFunctionsRuntime(stack, {
     : { debug: { port: debugPort, ...(debugFunction ? { functionId: debugFunction } : {}) } }),
 }).catch((error: Error) => fail(error.message, 1));
 
-const endpoint = runtime.aws.lambda.url;
+const endpoint = runtime.aws.services.lambda.url;
 const names = runtime.lambda.functions.map(
   (config) => `  ${config.logicalId}${config.name === config.logicalId ? '' : ` (${config.name})`}`,
 );

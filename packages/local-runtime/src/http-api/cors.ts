@@ -1,6 +1,6 @@
-import type { GatewayRequest } from '../rest/exchange.ts';
-import { headerOf } from '../rest/exchange.ts';
-import type { IntegrationResult } from '../rest/integrations/types.ts';
+import type { GatewayRequest } from '../gateway/exchange.ts';
+import { headerOf } from '../gateway/exchange.ts';
+import type { IntegrationResult } from '../gateway/integrations/result.ts';
 import type { HttpCors } from './model.ts';
 
 const allows = (allowed: string[], value: string, caseInsensitive = false): boolean =>

@@ -4,9 +4,9 @@ import type {
   APIGatewayProxyEventV2,
   APIGatewayRequestAuthorizerEventV2,
 } from 'aws-lambda';
-import { proxyRequestContext, resourceIdOf } from '../rest/context.ts';
-import { clfTime } from '../rest/exchange.ts';
-import type { IntegrationResult } from '../rest/integrations/types.ts';
+import { clfTime } from '../gateway/exchange.ts';
+import type { IntegrationResult } from '../gateway/integrations/result.ts';
+import { proxyRequestContext, resourceIdOf } from '../gateway/request-context.ts';
 import { keyed, keyedFrom } from '../shared/client-keyed.ts';
 import { type HttpExchange, internalError, routeArn } from './exchange.ts';
 

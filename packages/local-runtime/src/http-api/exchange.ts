@@ -1,5 +1,5 @@
-import type { CallerIdentity, GatewayRequest } from '../rest/exchange.ts';
-import type { IntegrationResult } from '../rest/integrations/types.ts';
+import type { CallerIdentity, GatewayRequest } from '../gateway/exchange.ts';
+import type { IntegrationResult } from '../gateway/integrations/result.ts';
 import type { HttpApi, HttpRoute } from './model.ts';
 
 /** What the route's authorizer established, as the integration sees it. */

@@ -1,9 +1,9 @@
-import type { IamAuthorizer } from '../rest/auth/iam-authorizer.ts';
-import type { Exchange, GatewayRequest } from '../rest/exchange.ts';
-import type { GatewayAnswer, LambdaInvoker } from '../rest/gateway.ts';
-import { GatewayError } from '../rest/gateway-error.ts';
-import type { AwsServiceEndpoints } from '../rest/integrations/aws-service.ts';
-import type { IntegrationResult } from '../rest/integrations/types.ts';
+import type { IamAuthorizer } from '../gateway/auth/iam-authorizer.ts';
+import type { Exchange, GatewayAnswer, GatewayRequest } from '../gateway/exchange.ts';
+import { GatewayError } from '../gateway/gateway-error.ts';
+import type { AwsServiceEndpoints } from '../gateway/integrations/aws-service.ts';
+import type { LambdaInvoker } from '../gateway/integrations/lambda-invoke.ts';
+import type { IntegrationResult } from '../gateway/integrations/result.ts';
 import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
 import type { JwtVerifier } from './auth/jwt.ts';
 import { HttpLambdaAuthorizer } from './auth/lambda.ts';

@@ -1,4 +1,4 @@
-import { lambdaArnOf } from '../rest/model.ts';
+import { lambdaArnOf } from '../gateway/integrations/lambda-invoke.ts';
 import { isObject, type TemplateObject, type TemplateValue } from '../template/load.ts';
 import type { LocalStack } from '../template/stack.ts';
 

@@ -1,5 +1,5 @@
+import { type GatewayRequest, headerOf } from '../gateway/exchange.ts';
 import { isObject, type TemplateObject, type TemplateValue } from '../template/load.ts';
-import { type GatewayRequest, headerOf } from './exchange.ts';
 
 /**
  * Binary media types of a REST API (developer guide, "Binary media types for REST APIs"; "Content type conversions

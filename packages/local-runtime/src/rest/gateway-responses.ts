@@ -1,10 +1,10 @@
-import { vtlContext } from './context.ts';
-import type { Exchange } from './exchange.ts';
-import { GatewayError, RESPONSE_TYPES } from './gateway-error.ts';
+import type { Exchange } from '../gateway/exchange.ts';
+import { GatewayError, RESPONSE_TYPES } from '../gateway/gateway-error.ts';
+import type { IntegrationResult } from '../gateway/integrations/result.ts';
+import { renderMappingTemplate } from '../gateway/mapping/render.ts';
+import { vtlContext } from '../gateway/request-context.ts';
 import { mappingValue } from './integrations/parameters.ts';
 import { mappingInput } from './integrations/templates.ts';
-import type { IntegrationResult } from './integrations/types.ts';
-import { renderMappingTemplate } from './mapping/render.ts';
 import type { GatewayResponse, RestApi } from './model.ts';
 
 /**

@@ -1,33 +1,31 @@
-import type { InvokeOutcome } from '../lambda/function-pool.ts';
+import type { Authorizer } from '../gateway/auth/authorizer.ts';
+import type { CognitoAuthorizer } from '../gateway/auth/cognito-authorizer.ts';
+import { type IamAuthorizer, isSigned } from '../gateway/auth/iam-authorizer.ts';
+import { LambdaAuthorizer } from '../gateway/auth/lambda-authorizer.ts';
+import type { GatewayAnswer } from '../gateway/exchange.ts';
+import { type Exchange, edgeTooLarge, type GatewayRequest, headerOf, methodArn } from '../gateway/exchange.ts';
+import { GatewayError } from '../gateway/gateway-error.ts';
+import { type AwsServiceEndpoints, serviceTargetOf } from '../gateway/integrations/aws-service.ts';
+import type { LambdaInvoker } from '../gateway/integrations/lambda-invoke.ts';
+import { lambdaArnOf } from '../gateway/integrations/lambda-invoke.ts';
+import type { IntegrationResult } from '../gateway/integrations/result.ts';
+import { deploymentIdOf } from '../gateway/request-context.ts';
 import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
 import { span } from '../traces/trace-context.ts';
-import type { CognitoAuthorizer } from './auth/cognito-authorizer.ts';
-import { type IamAuthorizer, isSigned } from './auth/iam-authorizer.ts';
-import { LambdaAuthorizer } from './auth/lambda-authorizer.ts';
 import { convertContent, isBinaryRequest } from './binary-media.ts';
-import { deploymentIdOf } from './context.ts';
-import { type Exchange, edgeTooLarge, type GatewayRequest, headerOf, methodArn } from './exchange.ts';
-import { GatewayError } from './gateway-error.ts';
 import { asGatewayError, gatewayErrorResponse } from './gateway-responses.ts';
 import { methodRequestOf, refuseUnmappableHeaders } from './header-rules.ts';
-import { type AwsServiceEndpoints, awsServiceIntegration, serviceTargetOf } from './integrations/aws-service.ts';
+import { awsServiceIntegration } from './integrations/aws-service.ts';
 import { httpIntegration } from './integrations/http.ts';
 import { lambdaCustomIntegration } from './integrations/lambda-custom.ts';
 import { lambdaProxyIntegration } from './integrations/lambda-proxy.ts';
 import { mockIntegration } from './integrations/mock.ts';
-import type { IntegrationResult } from './integrations/types.ts';
-import { type Authorizer, type Integration, lambdaArnOf, type Operation, type RestApi } from './model.ts';
+import type { Integration, Operation, RestApi } from './model.ts';
 import { createRouter } from './pipeline/route.ts';
 import { RequestValidator } from './pipeline/validate.ts';
 import { ResponseCache } from './response-cache.ts';
 import { StageThrottle } from './usage/stage-throttle.ts';
 import type { UsagePlans } from './usage/usage-plans.ts';
-
-export interface LambdaInvoker {
-  invoke(target: string, event: unknown, requestId?: string): Promise<InvokeOutcome>;
-  /** The function's configured timeout in seconds. */
-  timeoutOf(target: string): number;
-}
 
 export interface RestGatewayOptions {
   api: RestApi;
@@ -40,14 +38,6 @@ export interface RestGatewayOptions {
   iam: IamAuthorizer;
   /** The local endpoints of AWS service integrations (SQS, Step Functions, ...). */
   awsServices?: AwsServiceEndpoints;
-}
-
-export interface GatewayAnswer extends IntegrationResult {
-  exchange: Exchange;
-  /** Which integration answered (`lambda-proxy`, `mock`, `gateway`...), for the request log. */
-  integration: string;
-  /** Why the gateway refused or failed the request, for the request log. */
-  reason?: string;
 }
 
 /** The log's explanation of a gateway error: its own reason, else its cause's message, else what the client saw. */
@@ -136,6 +126,7 @@ export class RestGateway implements ApiEndpoint {
       accountId: this.options.accountId,
       domainName: this.options.domainName,
       deploymentId: deploymentIdOf(this.api.id, this.api.stage),
+      hasCanary: this.api.hasCanary,
       endpointType: this.api.endpointType,
       binaryMediaTypes: this.api.binaryMediaTypes,
       identity: {},

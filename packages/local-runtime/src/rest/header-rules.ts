@@ -1,6 +1,7 @@
+import type { Exchange } from '../gateway/exchange.ts';
+import { GatewayError } from '../gateway/gateway-error.ts';
+import { REMAPPED } from '../gateway/integrations/backend.ts';
 import { keyed } from '../shared/client-keyed.ts';
-import type { Exchange } from './exchange.ts';
-import { GatewayError } from './gateway-error.ts';
 import type { Integration } from './model.ts';
 
 /**
@@ -54,27 +55,7 @@ const UNMAPPABLE_FOR_AWS = new Set([
   'te',
 ]);
 
-/**
- * Response headers an integration response (or an HTTP_PROXY back end) may set that reach the client renamed
- * `x-amzn-Remapped-<name>`, API Gateway writing its own; Transfer-Encoding is dropped ("full-integration",
- * "no-param-integration" of [HTTP_PROXY]).
- */
-const REMAPPED_IN_RESPONSE = new Set([
-  'authorization',
-  'connection',
-  'content-length',
-  'content-md5',
-  'date',
-  'expect',
-  'host',
-  'max-forwards',
-  'proxy-authenticate',
-  'server',
-  'trailer',
-  'upgrade',
-  'user-agent',
-  'www-authenticate',
-]);
+/** Transfer-Encoding of an integration response is dropped ("full-integration", "no-param-integration" of [HTTP_PROXY]). */
 const DROPPED_FROM_RESPONSE = new Set(['transfer-encoding']);
 
 /**
@@ -121,27 +102,16 @@ export const refuseUnmappableHeaders = (integration: Integration): void => {
   }
 };
 
-/** Whether a response header reaches the client as `x-amzn-Remapped-<name>`. */
-export const remappedInResponse = (name: string): boolean => REMAPPED_IN_RESPONSE.has(name.toLowerCase());
-
-/** Response headers as the client gets them: the remapped ones renamed, Transfer-Encoding left out. */
+/**
+ * An integration response's mapped headers as the client gets them: those the gateway writes itself renamed
+ * `x-amzn-Remapped-<name>` (see REMAPPED), Transfer-Encoding left out.
+ */
 export const remappedResponseHeaders = (headers: Record<string, string>): Record<string, string> => {
   const out = keyed<string>();
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (DROPPED_FROM_RESPONSE.has(lower)) continue;
-    out[REMAPPED_IN_RESPONSE.has(lower) ? `x-amzn-Remapped-${name}` : name] = value;
-  }
-  return out;
-};
-
-/** The same for headers with several values. */
-export const remappedMultiHeaders = (headers: Record<string, string[]>): Record<string, string[]> => {
-  const out = keyed<string[]>();
-  for (const [name, values] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (DROPPED_FROM_RESPONSE.has(lower)) continue;
-    out[REMAPPED_IN_RESPONSE.has(lower) ? `x-amzn-Remapped-${name}` : name] = values;
+    out[REMAPPED.has(lower) ? `x-amzn-Remapped-${name}` : name] = value;
   }
   return out;
 };

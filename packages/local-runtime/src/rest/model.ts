@@ -1,3 +1,5 @@
+import type { Authorizer } from '../gateway/auth/authorizer.ts';
+import { lambdaArnOf } from '../gateway/integrations/lambda-invoke.ts';
 import { isObject, type TemplateObject, type TemplateValue } from '../template/load.ts';
 import { binaryMediaTypesOf, type ContentHandling, contentHandlingOf } from './binary-media.ts';
 import { ANY_METHOD, HTTP_METHODS } from './sources/openapi-parts.ts';
@@ -30,20 +32,6 @@ export interface Integration {
   cacheNamespace?: string;
   /** CONVERT_TO_BINARY / CONVERT_TO_TEXT of the request's body (non-proxy integrations). */
   contentHandling?: ContentHandling;
-}
-
-export type AuthorizerType = 'token' | 'request' | 'cognito_user_pools' | 'aws_iam';
-
-export interface Authorizer {
-  name: string;
-  type: AuthorizerType;
-  /** Lambda ARN from `authorizerUri` (token and request authorizers). */
-  functionArn?: string;
-  /** `method.request.header.Authorization`, ... */
-  identitySources: string[];
-  identityValidationExpression?: RegExp;
-  ttlSeconds: number;
-  providerArns: string[];
 }
 
 export interface Parameter {
@@ -111,6 +99,11 @@ export interface RestApi {
   cacheClusterEnabled: boolean;
   /** X-Ray tracing of the stage (`TracingEnabled`): its requests get a gateway segment and a sampled trace header. */
   tracingEnabled: boolean;
+  /**
+   * The stage has a canary (`CanarySetting`, a deployment's `DeploymentCanarySettings`). Locally it takes none of the
+   * stage's traffic: every request is served by the stage's own deployment, as a canary at 0% serves them.
+   */
+  hasCanary: boolean;
   endpointType: 'EDGE' | 'REGIONAL' | 'PRIVATE';
   /** Media types whose payloads are binary (`x-amazon-apigateway-binary-media-types`), lower case. */
   binaryMediaTypes: string[];
@@ -126,10 +119,6 @@ const asBoolean = (value: TemplateValue | undefined): boolean | undefined =>
   value === undefined ? undefined : value === true || value === 'true';
 const asNumber = (value: TemplateValue | undefined): number | undefined =>
   value === undefined || value === null || value === '' ? undefined : Number(value);
-
-/** `arn:aws:apigateway:region:lambda:path/2015-03-31/functions/<arn>/invocations` → `<arn>`. */
-export const lambdaArnOf = (uri: string): string | undefined =>
-  /:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/.exec(uri)?.[1];
 
 const integrationOf = (where: string, raw: TemplateValue | undefined): Integration => {
   if (!isObject(raw)) throw new RestModelError(`${where}: no x-amazon-apigateway-integration`);
@@ -351,6 +340,7 @@ export const restApiOf = (
     stageVariables: asStrings(properties.Variables),
     cacheClusterEnabled: asBoolean(properties.CacheClusterEnabled) ?? false,
     tracingEnabled: asBoolean(properties.TracingEnabled) ?? false,
+    hasCanary: isObject(properties.CanarySetting),
     endpointType: endpointTypeOf(properties.EndpointConfiguration),
     binaryMediaTypes: binaryMediaTypesOf(body),
   };

@@ -1,9 +1,9 @@
+import type { Exchange } from '../gateway/exchange.ts';
+import { headerOf } from '../gateway/exchange.ts';
+import type { IntegrationResult } from '../gateway/integrations/result.ts';
+import { TtlCache } from '../gateway/ttl-cache.ts';
 import { ownValue } from '../shared/client-keyed.ts';
-import type { Exchange } from './exchange.ts';
-import { headerOf } from './exchange.ts';
-import type { IntegrationResult } from './integrations/types.ts';
 import type { MethodSetting, Operation, RestApi } from './model.ts';
-import { TtlCache } from './ttl-cache.ts';
 import { methodSettingFor, settingPath } from './usage/stage-throttle.ts';
 
 /**

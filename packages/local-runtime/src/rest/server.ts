@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
-import { isLocalHost } from '../runtime/host-header.ts';
-import { answerFailure, readRequestBody } from '../services/shared/local-service.ts';
-import { appendTo, keyed } from '../shared/client-keyed.ts';
-import { writableHeaders } from '../shared/header-values.ts';
-import { newTraceId } from '../traces/trace-header.ts';
+import type { GatewayAnswer } from '../gateway/exchange.ts';
 import {
   apiGatewayId,
   edgeTooLarge,
@@ -13,8 +8,13 @@ import {
   type GatewayRequest,
   MAX_PAYLOAD_BYTES,
   sourceIpOf,
-} from './exchange.ts';
-import type { GatewayAnswer } from './gateway.ts';
+} from '../gateway/exchange.ts';
+import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
+import { isLocalHost } from '../runtime/host-header.ts';
+import { answerFailure, readRequestBody } from '../services/shared/local-service.ts';
+import { appendTo, keyed } from '../shared/client-keyed.ts';
+import { writableHeaders } from '../shared/header-values.ts';
+import { newTraceId } from '../traces/trace-header.ts';
 import { staticFile } from './static-files.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

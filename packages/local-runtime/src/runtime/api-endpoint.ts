@@ -1,5 +1,4 @@
-import type { GatewayRequest } from '../rest/exchange.ts';
-import type { GatewayAnswer } from '../rest/gateway.ts';
+import type { GatewayAnswer, GatewayRequest } from '../gateway/exchange.ts';
 
 /**
  * One deployed stage of one API, as the HTTP front of the runtime sees it: REST APIs (RestGateway) and HTTP APIs

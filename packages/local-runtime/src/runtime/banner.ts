@@ -142,7 +142,7 @@ export const banner = (runtime: LocalRuntime): string => {
     lines.push(...endpointSettings(runtime.aws, runtime.credentials, runtime.stack.region, runtime.acceptAnySignature));
   }
   const { aws } = runtime;
-  const queues = aws.sqs.registry.all();
+  const queues = aws.services.sqs.registry.all();
   if (queues.length > 0) {
     lines.push(`Queues (GET ${runtime.restUrl}/_local/queues shows depths and messages):`);
     lines.push(
@@ -157,12 +157,12 @@ export const banner = (runtime: LocalRuntime): string => {
       ),
     );
   }
-  const machines = aws.stepFunctions.machines();
+  const machines = aws.services.stepfunctions.machines();
   if (machines.length > 0) {
     lines.push(`State machines (GET ${runtime.restUrl}/_local/executions):`);
     lines.push(...table(machines.map((machine) => [machine.seed.name, machine.type, machine.seed.arn])));
   }
-  const tables = aws.dynamodb.tableNames;
+  const tables = aws.services.dynamodb.tableNames;
   if (tables.length > 0) lines.push(`DynamoDB tables: ${tables.join(', ')}`);
   for (const api of runtime.webSocketApis) {
     const ws = runtime.wsUrl.replace(/^http/, 'ws');

@@ -1,4 +1,4 @@
-import type { LocalCredentials } from '../rest/auth/sigv4.ts';
+import type { LocalCredentials } from '../gateway/auth/sigv4.ts';
 import { stableId } from '../template/physical-ids.ts';
 import type { LocalStack } from '../template/stack.ts';
 

@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type BuiltFunction, buildFunctions } from '../build/build.ts';
+import type { LocalCredentials } from '../gateway/auth/sigv4.ts';
 import { SqsPoller } from '../lambda/event-sources/sqs-poller.ts';
 import type { FunctionConfig } from '../lambda/function-pool.ts';
 import { LambdaRuntime } from '../lambda/lambda-runtime.ts';
 import { isPythonRuntime } from '../lambda/node-runtime.ts';
 import { pythonCommand } from '../lambda/python-pool.ts';
-import type { LocalCredentials } from '../rest/auth/sigv4.ts';
 import type { ServiceAuth } from '../services/shared/request-auth.ts';
 import type { LocalStack } from '../template/stack.ts';
 import { isSamBuildOutput } from '../template/template-file.ts';
@@ -16,7 +16,7 @@ import type { EnvVarsOverrides } from './env-vars.ts';
 import { sqsEventSourcesOf } from './event-sources.ts';
 import { checkInits, chooseFunction, envVarsReport, functionConfigs, functionProblems } from './functions.ts';
 import type { Observability } from './observability.ts';
-import { type AwsServices, startAwsServices } from './services.ts';
+import { type AwsServices, SERVICE_PORT_COUNT, startAwsServices } from './services.ts';
 
 /** SAM CLI's function timeout while a debugger is attached (samcli local_lambda.py, MAX_DEBUG_TIMEOUT): 10 hours. */
 const DEBUG_TIMEOUT_SECONDS = 36_000;
@@ -173,7 +173,7 @@ export const startFunctionsRuntime = async (
     throw new RuntimeStartError(
       lambdaOwn
         ? `port ${options.lambdaPort} on ${host} is in use: stop what holds it or pass --port <free port> (0 picks one)`
-        : `the local AWS endpoints need ports ${options.servicePorts}-${(options.servicePorts ?? 0) + 4} on ${host}, and one is in use: pass --service-ports <first free port> (0 picks free ports)`,
+        : `the local AWS endpoints need ports ${options.servicePorts}-${(options.servicePorts ?? 0) + SERVICE_PORT_COUNT - 1} on ${host}, and one is in use: pass --service-ports <first free port> (0 picks free ports)`,
     );
   });
   const close = async () => {
@@ -230,7 +230,7 @@ export const startFunctionsRuntime = async (
     const problems = functionProblems(first);
     if (options.eventSources !== false) {
       const functionIdOf = (nameOrArn: string) => first.find(nameOrArn)?.config.logicalId;
-      const eventSources = sqsEventSourcesOf(stack, aws.sqs.registry, functionIdOf, options.maxConcurrency);
+      const eventSources = sqsEventSourcesOf(stack, aws.services.sqs.registry, functionIdOf, options.maxConcurrency);
       problems.push(...eventSources.problems);
       for (const mapping of eventSources.mappings) {
         const poller = new SqsPoller(

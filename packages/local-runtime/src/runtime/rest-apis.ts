@@ -1,4 +1,4 @@
-import type { LocalUserPool } from '../rest/auth/cognito-authorizer.ts';
+import type { LocalUserPool } from '../gateway/auth/cognito-authorizer.ts';
 import { type RestApi, restApiOf } from '../rest/model.ts';
 import { rawRestApiSources } from '../rest/sources/raw-rest-api.ts';
 import { type SamUsagePlan, serverlessApiSources } from '../rest/sources/serverless-api.ts';

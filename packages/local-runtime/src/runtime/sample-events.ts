@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { requestEvent, tokenEvent } from '../gateway/auth/lambda-authorizer.ts';
+import { apiGatewayId, type Exchange, type GatewayRequest, methodArn, randomText } from '../gateway/exchange.ts';
+import { deploymentIdOf } from '../gateway/request-context.ts';
 import { eventV2 } from '../http-api/events.ts';
 import type { HttpExchange } from '../http-api/exchange.ts';
 import { sqsRecord } from '../lambda/event-sources/sqs-records.ts';
-import { requestEvent, tokenEvent } from '../rest/auth/lambda-authorizer.ts';
-import { deploymentIdOf } from '../rest/context.ts';
-import { apiGatewayId, type Exchange, type GatewayRequest, methodArn, randomText } from '../rest/exchange.ts';
 import { proxyEvent } from '../rest/integrations/lambda-proxy.ts';
 import type { Operation } from '../rest/model.ts';
 import { createRouter } from '../rest/pipeline/route.ts';

@@ -1,24 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import type { LocalEndpoint } from '../gateway/integrations/aws-service.ts';
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
 import type { LambdaRuntime } from '../lambda/lambda-runtime.ts';
-import { callAwsService, type LocalEndpoint } from '../rest/integrations/aws-service.ts';
-import { resetTables } from '../services/dynamodb/reset.ts';
-import { type DynamoDbService, startDynamoDbService } from '../services/dynamodb/server.ts';
-import { simpleTableProperties } from '../services/dynamodb/tables.ts';
-import { type LambdaService, startLambdaService } from '../services/lambda/server.ts';
-import type { LocalService } from '../services/shared/local-service.ts';
-import { ownKeyOf, type ServiceAuth } from '../services/shared/request-auth.ts';
-import { SqsError } from '../services/sqs/errors.ts';
-import { type SqsService, startSqsService } from '../services/sqs/server.ts';
-import { startSsmService } from '../services/ssm/server.ts';
+import { SERVICES } from '../services/index.ts';
 import {
-  type CallDynamoDb,
-  type StepFunctionsService,
-  startStepFunctionsService,
-} from '../services/stepfunctions/server.ts';
-import type { Json } from '../services/stepfunctions/task-services.ts';
-import type { TemplateValue } from '../template/load.ts';
+  arnServiceOf,
+  type Delivery,
+  type LocalServices,
+  type ServiceContext,
+  type ServiceName,
+  type ServicePage,
+  type StartedService,
+} from '../services/registry.ts';
+import { ownKeyOf, type ServiceAuth } from '../services/shared/request-auth.ts';
 import type { LocalStack } from '../template/stack.ts';
 import type { TraceStore } from '../traces/trace-store.ts';
 
@@ -32,8 +25,8 @@ export interface AwsServicesOptions {
   persistDir?: string;
   log: (line: string) => void;
   /**
-   * First of five fixed ports (SSM, SQS, DynamoDB, Step Functions, Lambda, in that order), so SDK and CLI settings
-   * keep working across restarts; 0 or absent picks free ports.
+   * First of the fixed ports, one per service in services/index.ts order, so SDK and CLI settings keep working across
+   * restarts; 0 or absent picks free ports.
    */
   servicePorts?: number;
   /** The Lambda endpoint's own port (start-lambda's --port), over the one servicePorts gives it. */
@@ -49,15 +42,17 @@ export interface AwsServicesOptions {
 }
 
 export interface AwsServices {
-  sqs: SqsService;
-  dynamodb: DynamoDbService;
-  stepFunctions: StepFunctionsService;
-  lambda: LambdaService;
-  all: LocalService[];
+  /** Each started service by name, with its own type. */
+  services: LocalServices;
+  all: StartedService[];
   /** AWS_ENDPOINT_URL_<SERVICE> for the functions' SDK clients. */
   environment: Record<string, string>;
   /** Service name in an API Gateway integration URI (`sqs`, `states`, ...) → local endpoint, and whom to sign as. */
   endpointOf: (service: string) => LocalEndpoint | undefined;
+  /** The services' pages under `/_local/`. */
+  pages: ServicePage[];
+  /** Hands a message to the resource an ARN names (see ServiceContext.deliver). */
+  deliver(targetArn: string, delivery: Delivery): Promise<void>;
   /**
    * Back to the template's initial state: queues emptied (queues created since deleted), tables deleted and created
    * again empty, parameters as the template gives them, executions and queued asynchronous invocations forgotten.
@@ -66,216 +61,80 @@ export interface AwsServices {
   close(): Promise<void>;
 }
 
-const ssmParameters = (stack: LocalStack, rewrite: (value: string) => string) =>
-  stack.ofType('AWS::SSM::Parameter').map((parameter) => {
-    const properties = stack.properties(parameter.logicalId);
-    return {
-      name: stack.ref(parameter.logicalId),
-      value: rewrite(String(properties.Value ?? '')),
-      type: String(properties.Type ?? 'String') as 'String' | 'StringList' | 'SecureString',
-    };
-  });
+/** How many ports `--service-ports` reserves: one per service. */
+export const SERVICE_PORT_COUNT = SERVICES.length;
 
 /**
- * Step Functions' DynamoDB tasks call the local DynamoDB as the service would: signed requests in DynamoDB's JSON
- * protocol; an error answer becomes an Error named by its code (`com.amazonaws.dynamodb.v20120810#X` → `X`).
- */
-export const dynamoDbCaller =
-  (endpoint: LocalEndpoint): CallDynamoDb =>
-  async (action, input) => {
-    const answer = await callAwsService(
-      {
-        target: { region: endpoint.region, service: 'dynamodb', kind: 'action', value: action, query: '' },
-        method: 'POST',
-        headers: {},
-        query: {},
-        body: Buffer.from(JSON.stringify(input)),
-        timeoutMs: 60_000,
-      },
-      (service) => (service === 'dynamodb' ? endpoint : undefined),
-    );
-    const text = answer?.body.toString('utf8') ?? '';
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? {} : JSON.parse(text);
-    } catch {
-      parsed = { message: text };
-    }
-    const body = (parsed ?? {}) as Record<string, unknown>;
-    if (answer && answer.status === 200) return body as Json;
-    const code =
-      String(body.__type ?? 'InternalServerError')
-        .split('#')
-        .pop() ?? 'InternalServerError';
-    const message = String(body.message ?? body.Message ?? `DynamoDB answered ${answer?.status ?? 'nothing'}`);
-    throw Object.assign(new Error(message), { name: code, statusCode: answer?.status ?? 500 });
-  };
-
-/** The ASL of a state machine with its DefinitionSubstitutions applied, as SAM deploys it. */
-export const stateMachineDefinition = (stack: LocalStack, logicalId: string): string => {
-  const properties = stack.properties(logicalId);
-  let definition: string;
-  if (properties.Definition !== undefined) definition = JSON.stringify(properties.Definition);
-  else if (typeof properties.DefinitionUri === 'string') {
-    definition = readFileSync(resolve(dirname(stack.templatePath), properties.DefinitionUri), 'utf8');
-  } else if (typeof properties.DefinitionString === 'string') definition = properties.DefinitionString;
-  else throw new Error(`${logicalId}: no Definition, DefinitionUri or DefinitionString the local runtime can read`);
-  const substitutions = (properties.DefinitionSubstitutions ?? {}) as Record<string, TemplateValue>;
-  return definition.replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, name: string) =>
-    name in substitutions ? String(substitutions[name]) : whole,
-  );
-};
-
-/**
- * Starts the AWS services the template's resources need, on loopback: SSM (its parameters), SQS (its queues, whose
- * Ref/GetAtt then name the local URL), DynamoDB (its tables) and Step Functions (its state machines, whose tasks
- * invoke the local functions and send to the local queues).
+ * Starts the AWS services of services/index.ts on loopback, in order, each reading its resources from the template
+ * (and overriding their Ref/GetAtt with local values where SDKs need them, as a queue's URL).
  */
 export const startAwsServices = async (stack: LocalStack, options: AwsServicesOptions): Promise<AwsServices> => {
-  const started: LocalService[] = [];
-  const { host, log, auth } = options;
+  const started: StartedService[] = [];
+  const byName = new Map<string, StartedService>();
+  const byArnName = new Map<string, StartedService>();
+  const endpoints = new Map<string, LocalEndpoint>();
+  const { auth } = options;
   const endpointAt = (url: string): LocalEndpoint => ({ url, region: auth.region, credentials: ownKeyOf(auth) });
-  const portOf = (index: number) => (options.servicePorts ? { port: options.servicePorts + index } : {});
+  const deliver = async (targetArn: string, delivery: Delivery): Promise<void> => {
+    const owner = byArnName.get(arnServiceOf(targetArn) ?? '');
+    if (!owner?.deliver) throw new Error(`${targetArn}: no local service delivers to this target`);
+    await owner.deliver(targetArn, delivery);
+  };
+  const service = <Name extends ServiceName>(name: Name): LocalServices[Name] => {
+    const found = byName.get(name);
+    if (!found) throw new Error(`the ${name} service is used before it is started (see services/index.ts)`);
+    return found as unknown as LocalServices[Name];
+  };
   try {
-    const ssm = await startSsmService({
-      parameters: ssmParameters(stack, options.rewrite),
-      region: stack.region,
-      accountId: stack.accountId,
-      auth,
-      host,
-      ...portOf(0),
-    });
-    started.push(ssm);
-
-    const queues = stack.ofType('AWS::SQS::Queue');
-    const sqs = await startSqsService({
-      queues: queues.map((queue) => ({
-        logicalId: queue.logicalId,
-        name: String(stack.getAtt(queue.logicalId, 'QueueName')),
-        properties: stack.properties(queue.logicalId),
-      })),
-      region: stack.region,
-      accountId: stack.accountId,
-      auth,
-      timeScale: options.timeScale,
-      host,
-      ...portOf(1),
-      onDeadLetter: (message, from, to) =>
-        log(`[sqs] message ${message.id} moved from ${from.name} to ${to.name} after ${message.receiveCount} receives`),
-    });
-    started.push(sqs);
-    for (const queue of sqs.registry.all()) {
-      if (!queue.identity.logicalId) continue;
-      stack.override(queue.identity.logicalId, {
-        ref: queue.identity.url,
-        attributes: { Arn: queue.identity.arn, QueueName: queue.name, QueueUrl: queue.identity.url },
-      });
+    for (const [index, definition] of SERVICES.entries()) {
+      const port =
+        definition.name === 'lambda' && options.lambdaPort !== undefined
+          ? options.lambdaPort
+          : options.servicePorts
+            ? options.servicePorts + index
+            : undefined;
+      const context: ServiceContext = {
+        stack,
+        host: options.host,
+        ...(port === undefined ? {} : { port }),
+        auth,
+        log: options.log,
+        rewrite: options.rewrite,
+        timeScale: options.timeScale,
+        ...(options.persistDir ? { persistDir: options.persistDir } : {}),
+        ...(options.traces ? { traces: options.traces } : {}),
+        invokeLambda: options.invokeLambda,
+        functions: options.functions,
+        service,
+        endpointAt,
+        deliver,
+      };
+      const running = await definition.start(context);
+      started.push(running);
+      byName.set(definition.name, running);
+      for (const arnName of definition.arnNames) {
+        byArnName.set(arnName, running);
+        endpoints.set(arnName, endpointAt(running.url));
+      }
     }
-
-    const tables = stack.ofType('AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable').map((table) => ({
-      logicalId: table.logicalId,
-      name: stack.ref(table.logicalId),
-      properties:
-        table.type === 'AWS::Serverless::SimpleTable'
-          ? simpleTableProperties(table.logicalId, stack.properties(table.logicalId))
-          : stack.properties(table.logicalId),
-    }));
-    const dynamodb = await startDynamoDbService({
-      tables,
-      region: stack.region,
-      auth,
-      host,
-      ...portOf(2),
-      log,
-      ...(options.persistDir ? { persistDir: options.persistDir } : {}),
-    });
-    started.push(dynamodb);
-
-    const stepFunctions = await startStepFunctionsService({
-      stateMachines: stack
-        .ofType('AWS::Serverless::StateMachine', 'AWS::StepFunctions::StateMachine')
-        .map((machine) => {
-          const properties = stack.properties(machine.logicalId);
-          return {
-            name: String(stack.getAtt(machine.logicalId, 'Name')),
-            arn: stack.ref(machine.logicalId),
-            definition: stateMachineDefinition(stack, machine.logicalId),
-            type: properties.Type === 'EXPRESS' ? ('EXPRESS' as const) : ('STANDARD' as const),
-          };
-        }),
-      invokeLambda: options.invokeLambda,
-      sendMessage: async (input) => {
-        try {
-          const output = await sqs.call('SendMessage', { ...input });
-          return output as { MessageId: string; MD5OfMessageBody: string; SequenceNumber?: string };
-        } catch (error) {
-          if (error instanceof SqsError) {
-            const failure = new Error(error.message);
-            failure.name = error.code;
-            throw failure;
-          }
-          throw error;
-        }
-      },
-      callDynamoDb: dynamoDbCaller(endpointAt(dynamodb.url)),
-      region: stack.region,
-      accountId: stack.accountId,
-      auth,
-      host,
-      ...portOf(3),
-      log,
-      timeScale: options.timeScale,
-      ...(options.traces ? { traces: options.traces } : {}),
-    });
-    started.push(stepFunctions);
-
-    const lambdaPort = options.lambdaPort ?? (options.servicePorts ? options.servicePorts + 4 : undefined);
-    const lambda = await startLambdaService({
-      functions: options.functions,
-      region: stack.region,
-      accountId: stack.accountId,
-      auth,
-      timeScale: options.timeScale,
-      log,
-      host,
-      ...(lambdaPort === undefined ? {} : { port: lambdaPort }),
-    });
-    started.push(lambda);
-
-    const byIntegrationName = new Map<string, LocalEndpoint>([
-      ['sqs', endpointAt(sqs.url)],
-      ['states', endpointAt(stepFunctions.url)],
-      ['dynamodb', endpointAt(dynamodb.url)],
-      ['ssm', endpointAt(ssm.url)],
-      ['lambda', endpointAt(lambda.url)],
-    ]);
     return {
-      sqs,
-      dynamodb,
-      stepFunctions,
-      lambda,
+      services: Object.fromEntries(byName) as unknown as LocalServices,
       all: started,
-      environment: {
-        AWS_ENDPOINT_URL_SSM: ssm.url,
-        AWS_ENDPOINT_URL_SQS: sqs.url,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
-        AWS_ENDPOINT_URL_SFN: stepFunctions.url,
-        AWS_ENDPOINT_URL_LAMBDA: lambda.url,
-      },
-      endpointOf: (service) => byIntegrationName.get(service),
+      environment: Object.fromEntries(
+        SERVICES.map((definition) => [definition.environmentVariable, byName.get(definition.name)?.url ?? '']),
+      ),
+      endpointOf: (name) => endpoints.get(name),
+      pages: started.flatMap((running) => running.pages ?? []),
+      deliver,
       reset: async () => {
-        lambda.reset();
-        await stepFunctions.reset();
-        sqs.reset();
-        ssm.reset();
-        await resetTables(endpointAt(dynamodb.url), tables);
+        for (const running of [...started].reverse()) await running.reset?.();
       },
       close: async () => {
-        await Promise.all(started.map((service) => service.close()));
+        await Promise.all(started.map((running) => running.close()));
       },
     };
   } catch (error) {
-    await Promise.all(started.map((service) => service.close()));
+    await Promise.all(started.map((running) => running.close()));
     throw error;
   }
 };

@@ -3,15 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { BuiltFunction } from '../build/build.ts';
+import { CognitoAuthorizer } from '../gateway/auth/cognito-authorizer.ts';
+import { IamAuthorizer } from '../gateway/auth/iam-authorizer.ts';
+import type { LocalCredentials } from '../gateway/auth/sigv4.ts';
+import type { LambdaInvoker } from '../gateway/integrations/lambda-invoke.ts';
 import { JwtVerifier } from '../http-api/auth/jwt.ts';
 import { HttpGateway } from '../http-api/gateway.ts';
 import { type HttpApi, httpApiReport, httpApisOf } from '../http-api/model.ts';
 import { createLocalIssuer, type LocalIssuer, type MintOptions } from '../issuer/issuer.ts';
 import { hostRuntimeDifferences } from '../lambda/node-runtime.ts';
-import { CognitoAuthorizer } from '../rest/auth/cognito-authorizer.ts';
-import { IamAuthorizer } from '../rest/auth/iam-authorizer.ts';
-import type { LocalCredentials } from '../rest/auth/sigv4.ts';
-import { type LambdaInvoker, RestGateway } from '../rest/gateway.ts';
+import { RestGateway } from '../rest/gateway.ts';
 import type { RestApi } from '../rest/model.ts';
 import { apiRequestHandler, placeEndpoints } from '../rest/server.ts';
 import { UsagePlans } from '../rest/usage/usage-plans.ts';
@@ -488,7 +489,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         webSocketApis,
       });
     let info = infoOf();
-    const pages = localPages(aws);
+    const pages = localPages(aws.pages);
     let endpoints = endpointsOf(models, stack);
     const local = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
       for (const extra of options.routes ?? []) if (await extra(req, res, info)) return true;
@@ -504,9 +505,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       webSockets: info.webSockets,
       pages: [
         { path: `${origin}/_local/runtime`, what: 'URLs, API keys, credentials and endpoints as JSON' },
-        { path: `${origin}/_local/queues`, what: 'SQS queues: depths, redrive, first messages' },
-        { path: `${origin}/_local/executions`, what: 'Step Functions executions' },
-        { path: `${origin}/_local/tables`, what: 'DynamoDB tables and item counts' },
+        ...aws.pages.map((page) => ({ path: `${origin}${page.path}`, what: page.what })),
         { path: `${origin}/_local/traces`, what: 'traces of the REST API requests, as waterfalls' },
         { path: `${origin}/_local/metrics`, what: "the functions' embedded-format metrics" },
         { path: `${origin}/_local/issuer/.well-known/openid-configuration`, what: 'the local token issuer' },

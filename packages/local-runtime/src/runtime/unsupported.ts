@@ -1,12 +1,15 @@
+import { SERVICES } from '../services/index.ts';
 import { isObject, type TemplateObject, type TemplateValue } from '../template/load.ts';
 import { NESTED_TEMPLATE } from '../template/nested-stacks.ts';
 import type { LocalStack } from '../template/stack.ts';
 
 /**
  * What the local runtime does with each part of the template. Anything it does not run is listed at start-up
- * by name, so a template that relies on it is never silently half-served.
+ * by name, so a template that relies on it is never silently half-served. Each AWS service adds the resources it runs
+ * (services/index.ts).
  */
 const EMULATED = new Set([
+  ...SERVICES.flatMap((service) => service.resourceTypes),
   'AWS::Serverless::Function',
   'AWS::Lambda::Function',
   'AWS::Serverless::Api',
@@ -23,14 +26,8 @@ const EMULATED = new Set([
   'AWS::ApiGateway::Model',
   'AWS::ApiGateway::RequestValidator',
   'AWS::ApiGateway::GatewayResponse',
-  'AWS::SSM::Parameter',
   'AWS::Cognito::UserPool',
   'AWS::Cognito::UserPoolClient',
-  'AWS::SQS::Queue',
-  'AWS::Serverless::StateMachine',
-  'AWS::StepFunctions::StateMachine',
-  'AWS::DynamoDB::Table',
-  'AWS::Serverless::SimpleTable',
   'AWS::Lambda::EventSourceMapping',
   'AWS::ApiGatewayV2::Api',
   'AWS::ApiGatewayV2::Authorizer',

@@ -111,6 +111,13 @@ export const physicalResource = (
         attributes: { Type: String(properties().Type ?? 'String'), Value: String(properties().Value ?? '') },
       };
     }
+    case 'AWS::SecretsManager::Secret': {
+      // CloudFormation names a secret `<LogicalId>-<random>`; its ARN ends in `-` and 6 random characters.
+      const given = properties().Name;
+      const name = typeof given === 'string' && given !== '' ? given : `${logicalId}-${stableId(seed, 12, MIXED)}`;
+      const secretArn = arn('secretsmanager', `secret:${name}-${stableId(`${seed}/arn`, 6, MIXED)}`);
+      return { ref: secretArn, attributes: { Id: secretArn } };
+    }
     case 'AWS::Cognito::UserPool': {
       const id = `${region}_${stableId(seed, 9, MIXED)}`;
       return {

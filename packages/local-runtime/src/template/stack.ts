@@ -1,4 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
+import { type DynamicReferenceResolver, replaceDynamicReferences } from './dynamic-references.ts';
 import { createResolver, IntrinsicError, type PseudoParameters, type Resolver } from './intrinsics.ts';
 import { isObject, loadTemplate, type TemplateObject, type TemplateValue } from './load.ts';
 import { inlineNestedStacks } from './nested-stacks.ts';
@@ -62,6 +63,7 @@ export class LocalStack {
   private readonly resolved = new Map<string, TemplateObject>();
   private readonly resolving = new Set<string>();
   private readonly refOverrides = new Map<string, Partial<PhysicalResource>>();
+  private readonly dynamicReferences = new Map<string, DynamicReferenceResolver>();
   /** The parameters `--parameter-overrides` set (over the samconfig environment and the defaults). */
   readonly overriddenParameters: string[];
   /** `Fn::ImportValue` names with no value given (`--import-values`): they resolved to `local-import-<name>`. */
@@ -184,7 +186,7 @@ export class LocalStack {
   }
 
   resolve(value: TemplateValue): TemplateValue {
-    return this.resolver.resolve(value);
+    return replaceDynamicReferences(this.resolver.resolve(value), this.dynamicReferences);
   }
 
   condition(name: string): boolean {
@@ -202,7 +204,10 @@ export class LocalStack {
     }
     this.resolving.add(logicalId);
     try {
-      const value = this.resolver.resolve(isObject(resource.raw.Properties) ? resource.raw.Properties : {});
+      const value = replaceDynamicReferences(
+        this.resolver.resolve(isObject(resource.raw.Properties) ? resource.raw.Properties : {}),
+        this.dynamicReferences,
+      );
       const properties = isObject(value) ? value : {};
       this.resolved.set(logicalId, properties);
       return properties;
@@ -218,6 +223,15 @@ export class LocalStack {
   override(logicalId: string, physical: Partial<PhysicalResource>): void {
     this.refOverrides.set(logicalId, physical);
     this.physical.delete(logicalId);
+    this.resolved.clear();
+  }
+
+  /**
+   * Resolves the template's `{{resolve:<service>:...}}` dynamic references to a service from now on (a service that
+   * holds what they name, once it has started): values resolved before are resolved again.
+   */
+  addDynamicReferences(service: string, resolve: DynamicReferenceResolver): void {
+    this.dynamicReferences.set(service, resolve);
     this.resolved.clear();
   }
 

@@ -1,4 +1,4 @@
-import { headerOf } from '../rest/exchange.ts';
+import { headerOf } from '../gateway/exchange.ts';
 import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
 import { openSpan, runInTrace } from './trace-context.ts';
 import { formatTraceHeader, newTraceId, parseTraceHeader } from './trace-header.ts';

@@ -1,4 +1,4 @@
-import { randomText } from '../rest/exchange.ts';
+import { randomText } from '../gateway/exchange.ts';
 
 /**
  * The X-Ray trace header as AWS services pass it on (X-Ray developer guide, "Tracing header"):

@@ -1,6 +1,6 @@
+import { stringifyContext } from '../gateway/auth/lambda-authorizer.ts';
+import { evaluatePolicy, MalformedPolicyError } from '../gateway/auth/policy.ts';
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
-import { stringifyContext } from '../rest/auth/lambda-authorizer.ts';
-import { evaluatePolicy, MalformedPolicyError } from '../rest/auth/policy.ts';
 import { ownValue } from '../shared/client-keyed.ts';
 import type { Connection } from './connections.ts';
 import { type handshakeParts, type WsEventContext, wsMethodArn, wsRequestContext } from './events.ts';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { apiGatewayId, forwardedHeaders } from '../rest/exchange.ts';
+import { apiGatewayId, forwardedHeaders } from '../gateway/exchange.ts';
 import { appendTo, keyed } from '../shared/client-keyed.ts';
 import { requestUrl } from '../shared/request-url.ts';
 import type { Connection } from './connections.ts';

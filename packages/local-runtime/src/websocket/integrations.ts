@@ -1,9 +1,9 @@
 import { JSONPath } from 'jsonpath-plus';
+import { GatewayError } from '../gateway/gateway-error.ts';
+import { type AwsServiceEndpoints, callAwsService } from '../gateway/integrations/aws-service.ts';
+import { HOP_BY_HOP, sendToBackend } from '../gateway/integrations/backend.ts';
+import { type MappingInput, type RenderResult, renderMappingTemplate } from '../gateway/mapping/render.ts';
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
-import { GatewayError } from '../rest/gateway-error.ts';
-import { type AwsServiceEndpoints, callAwsService } from '../rest/integrations/aws-service.ts';
-import { HOP_BY_HOP, sendToBackend } from '../rest/integrations/http.ts';
-import { type MappingInput, type RenderResult, renderMappingTemplate } from '../rest/mapping/render.ts';
 import { keyed, ownValue } from '../shared/client-keyed.ts';
 import type { WsBackend, WsIntegration } from './model.ts';
 

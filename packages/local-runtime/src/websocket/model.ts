@@ -1,5 +1,5 @@
-import { HOSTED_SERVICES, type ServiceTarget, serviceTargetOf } from '../rest/integrations/aws-service.ts';
-import { lambdaArnOf } from '../rest/model.ts';
+import { HOSTED_SERVICES, type ServiceTarget, serviceTargetOf } from '../gateway/integrations/aws-service.ts';
+import { lambdaArnOf } from '../gateway/integrations/lambda-invoke.ts';
 import { isObject, type TemplateValue } from '../template/load.ts';
 import type { LocalStack } from '../template/stack.ts';
 

@@ -1,4 +1,4 @@
-import { type MappingInput, renderMappingTemplate } from '../../src/rest/mapping/render.ts';
+import { type MappingInput, renderMappingTemplate } from '../../src/gateway/mapping/render.ts';
 
 const render = (template: string, body = '', params: Partial<MappingInput['params']> = {}): string =>
   renderMappingTemplate(template, { body, params: { path: {}, querystring: {}, header: {}, ...params } }, {}, {})

@@ -1,4 +1,4 @@
-import { renderMappingTemplate } from '../../src/rest/mapping/render.ts';
+import { renderMappingTemplate } from '../../src/gateway/mapping/render.ts';
 import { recorded } from '../parity/recordings.ts';
 
 const input = { body: '', params: { path: {}, querystring: {}, header: {} } };

@@ -1,4 +1,4 @@
-import { renderMappingTemplate } from '../../src/rest/mapping/render.ts';
+import { renderMappingTemplate } from '../../src/gateway/mapping/render.ts';
 
 const render = (template: string, context: Record<string, unknown> = {}, body = ''): string =>
   renderMappingTemplate(template, { body, params: { path: {}, querystring: {}, header: {} } }, context, {}).output;

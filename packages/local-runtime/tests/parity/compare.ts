@@ -36,7 +36,10 @@ const HOP_BY_HOP = ['Keep-Alive'];
 
 const PLACEHOLDER = /^<[^<>]+>$/;
 const RECORDED_ACCOUNT = '111111111111';
-/** A value with placeholders or the account inside it (an ARN: `arn:<partition>:ssm:<region>:111111111111:...`). */
+/**
+ * A value with placeholders or the account inside it (an ARN: `arn:<partition>:ssm:<region>:111111111111:...`, a
+ * User-Agent: `AmazonAPIGateway_<rest_api_id:1>`): the rest of the text must match.
+ */
 const EMBEDDED = /<[a-z][\w:-]*>|\b111111111111\b/;
 
 /** The recorded text as a pattern: each placeholder stands for a non-empty part without separators. */

@@ -6,4 +6,15 @@ export const NOT_APPLICABLE: Scenario[] = [
   // integrations, lambda, services, import
   ...UNHOSTED_SERVICES,
   // end: integrations, lambda, services, import
+  // common, http, extended, basic, canary, api
+  {
+    area: 'MOCK integrations',
+    id: {
+      file: 'test_apigateway_canary',
+      test: 'TestCanaryDeployments::test_invoking_canary_deployment',
+      key: 'response-canary-deployment',
+    },
+    notApplicable:
+      "canary stages: recorded after update_stage sent 100% of the stage's traffic to the canary deployment (its own response template, the canary's stage-variable overrides); locally a stage's canary takes none of its traffic, as at the 0% of response-deployment-1",
+  },
 ];

@@ -1,17 +1,21 @@
 import { type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
-import { type EchoBackend, startEchoBackend } from './backend.ts';
+// common, http, extended, basic, canary, api
+import { type Backend, startBackend } from './backend.ts';
 import { differences } from './compare.ts';
 import { EXPECTED_TO_MATCH, KNOWN_MISMATCHES } from './expected.ts';
 import { NOT_APPLICABLE } from './not-applicable.ts';
 import { citation, recorded } from './recordings.ts';
 import type { Bases, Scenario } from './scenario.ts';
 import { awsServices } from './scenarios/aws-services.ts';
+import { common } from './scenarios/common.ts';
 import { headerRemapping } from './scenarios/header-remapping.ts';
+import { httpIntegrations } from './scenarios/http-integrations.ts';
 import { importedApi } from './scenarios/imported-api.ts';
 import { lambdaCustom } from './scenarios/lambda-custom.ts';
 import { lambdaProxyAnswers } from './scenarios/lambda-proxy-answers.ts';
 import { lambdaProxyEvents } from './scenarios/lambda-proxy-events.ts';
 import { mappingTemplates } from './scenarios/mapping-templates.ts';
+import { mockIntegrations } from './scenarios/mock-integrations.ts';
 import { requestOverrides } from './scenarios/request-overrides.ts';
 import { requestValidation } from './scenarios/request-validation.ts';
 import { services } from './scenarios/services.ts';
@@ -36,26 +40,43 @@ const SCENARIOS: Scenario[] = [
   ...headerRemapping,
   ...importedApi,
   // end: integrations, lambda, services, import
+  // common, http, extended, basic, canary, api
+  ...common,
+  ...httpIntegrations,
+  ...mockIntegrations,
   ...NOT_APPLICABLE,
 ];
 
 let runtime: RunningRuntime;
 let bases: Bases;
-let backend: EchoBackend;
+// One local back end for both templates' HTTP integrations: the first template's (header remapping, imported API)
+// reach it at EchoHost, the second's (common, http, extended, basic, canary, api) at EchoBackend.
+let backend: Backend;
+let gatewayRuntime: RunningRuntime;
 
 beforeAll(async () => {
-  backend = await startEchoBackend();
-  runtime = await startRuntime([
-    '--template',
-    'packages/local-runtime/tests/parity/fixture/template.yaml',
-    '--parameter-overrides',
-    `EchoHost=${backend.host}`,
+  backend = await startBackend();
+  [runtime, gatewayRuntime] = await Promise.all([
+    startRuntime([
+      '--template',
+      'packages/local-runtime/tests/parity/fixture/template.yaml',
+      '--parameter-overrides',
+      `EchoHost=${backend.host}`,
+    ]),
+    startRuntime([
+      '--template',
+      'packages/local-runtime/tests/parity/fixture/gateway-template.yaml',
+      '--parameter-overrides',
+      `EchoBackend=${backend.url}`,
+    ]),
   ]);
-  bases = Object.fromEntries(runtime.info.apis.map((api) => [api.logicalId, api.url]));
+  bases = Object.fromEntries(
+    [...runtime.info.apis, ...gatewayRuntime.info.apis].map((api) => [api.logicalId, api.url]),
+  );
 }, 120_000);
 
 afterAll(async () => {
-  await runtime?.stop();
+  await Promise.all([runtime?.stop(), gatewayRuntime?.stop()]);
   await backend?.close();
 });
 

@@ -1,5 +1,5 @@
-import type { Exchange } from '../../src/rest/exchange.ts';
-import { GatewayError } from '../../src/rest/gateway-error.ts';
+import type { Exchange } from '../../src/gateway/exchange.ts';
+import { GatewayError } from '../../src/gateway/gateway-error.ts';
 import {
   methodRequestOf,
   passedToHttp,

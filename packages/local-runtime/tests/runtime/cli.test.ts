@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_PORT_COUNT } from '../../src/runtime/services.ts';
 
 /** `sam-local-runtime start` and `token` fail with one clear line and a non-zero exit, never a stack trace. */
 const readdir = (folder: string) =>
@@ -67,7 +68,9 @@ describe('sam-local-runtime start', () => {
       '--no-watch',
     ]);
     expect(code).toBe(1);
-    expect(stderr).toContain(`the local AWS endpoints need ports ${port}-${port + 4} on 127.0.0.1, and one is in use`);
+    // One port per service of services/index.ts.
+    const last = port + SERVICE_PORT_COUNT - 1;
+    expect(stderr).toContain(`the local AWS endpoints need ports ${port}-${last} on 127.0.0.1, and one is in use`);
   });
 
   it('refuses a bad option with its usage', async () => {

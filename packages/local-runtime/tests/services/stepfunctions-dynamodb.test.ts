@@ -6,7 +6,7 @@ import {
   StartSyncExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { dynamoDbCaller } from '../../src/runtime/services.ts';
+import { dynamoDbCaller } from '../../src/services/dynamodb/caller.ts';
 import { type DynamoDbService, startDynamoDbService } from '../../src/services/dynamodb/server.ts';
 import { simpleTableProperties, tablePlan } from '../../src/services/dynamodb/tables.ts';
 import { type StepFunctionsService, startStepFunctionsService } from '../../src/services/stepfunctions/server.ts';

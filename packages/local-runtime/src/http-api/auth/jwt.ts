@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
-import { claimString } from '../../rest/auth/cognito-authorizer.ts';
+import { claimString } from '../../gateway/auth/cognito-authorizer.ts';
 import { forbidden, type HttpAuthorizerOutcome, type HttpExchange, unauthorized } from '../exchange.ts';
 import type { JwtAuthorizer } from '../model.ts';
 import { selectValue } from '../selection.ts';

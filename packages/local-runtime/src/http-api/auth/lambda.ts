@@ -1,6 +1,6 @@
+import { evaluatePolicy } from '../../gateway/auth/policy.ts';
+import { TtlCache } from '../../gateway/ttl-cache.ts';
 import type { InvokeOutcome } from '../../lambda/function-pool.ts';
-import { evaluatePolicy } from '../../rest/auth/policy.ts';
-import { TtlCache } from '../../rest/ttl-cache.ts';
 import { authorizerEventV1, authorizerEventV2 } from '../events.ts';
 import {
   forbidden,

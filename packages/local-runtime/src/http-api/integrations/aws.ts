@@ -1,7 +1,7 @@
-import { GatewayError } from '../../rest/gateway-error.ts';
-import { type AwsServiceEndpoints, signForEndpoint } from '../../rest/integrations/aws-service.ts';
-import { sendToBackend } from '../../rest/integrations/http.ts';
-import type { IntegrationResult } from '../../rest/integrations/types.ts';
+import { GatewayError } from '../../gateway/gateway-error.ts';
+import { type AwsServiceEndpoints, signForEndpoint } from '../../gateway/integrations/aws-service.ts';
+import { sendToBackend } from '../../gateway/integrations/backend.ts';
+import type { IntegrationResult } from '../../gateway/integrations/result.ts';
 import { HttpApiError, type HttpExchange, internalError, serviceUnavailable } from '../exchange.ts';
 import type { AwsSubtype, HttpIntegration } from '../model.ts';
 import { mapValue } from '../selection.ts';

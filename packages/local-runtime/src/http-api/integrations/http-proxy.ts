@@ -1,6 +1,6 @@
-import { GatewayError } from '../../rest/gateway-error.ts';
-import { HOP_BY_HOP, sendToBackend } from '../../rest/integrations/http.ts';
-import type { IntegrationResult } from '../../rest/integrations/types.ts';
+import { GatewayError } from '../../gateway/gateway-error.ts';
+import { HOP_BY_HOP, sendToBackend } from '../../gateway/integrations/backend.ts';
+import type { IntegrationResult } from '../../gateway/integrations/result.ts';
 import { keyed, ownValue } from '../../shared/client-keyed.ts';
 import { type HttpExchange, internalError, serviceUnavailable } from '../exchange.ts';
 import type { HttpIntegration } from '../model.ts';

@@ -1,6 +1,6 @@
-import { GatewayError } from '../../rest/gateway-error.ts';
-import { type InvokeFunction, invokeForGateway } from '../../rest/integrations/lambda-invoke.ts';
-import type { IntegrationResult } from '../../rest/integrations/types.ts';
+import { GatewayError } from '../../gateway/gateway-error.ts';
+import { type InvokeFunction, invokeForGateway } from '../../gateway/integrations/lambda-invoke.ts';
+import type { IntegrationResult } from '../../gateway/integrations/result.ts';
 import { eventV1, eventV2, resultOf } from '../events.ts';
 import { type HttpExchange, internalError, serviceUnavailable } from '../exchange.ts';
 import type { HttpIntegration } from '../model.ts';

@@ -1,150 +1,22 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { type Exchange, headerOf } from '../../gateway/exchange.ts';
+import { GatewayError } from '../../gateway/gateway-error.ts';
+import { type BackendAnswer, HOP_BY_HOP, REMAPPED, sendToBackend } from '../../gateway/integrations/backend.ts';
+import type { IntegrationResult } from '../../gateway/integrations/result.ts';
+import { vtlContext } from '../../gateway/request-context.ts';
 import { keyed, ownValue } from '../../shared/client-keyed.ts';
-import { writableHeaders } from '../../shared/header-values.ts';
-import { vtlContext } from '../context.ts';
-import { type Exchange, headerOf } from '../exchange.ts';
-import { GatewayError } from '../gateway-error.ts';
-import {
-  passedToHttp,
-  remappedInResponse,
-  remappedMultiHeaders,
-  remappedResponseHeaders,
-  sentToHttp,
-} from '../header-rules.ts';
+import { passedToHttp, sentToHttp } from '../header-rules.ts';
 import type { Integration, Operation } from '../model.ts';
-import { mapIntegrationResponse, withTraceHeader } from './integration-response.ts';
+import { integrationTraceHeader, withTraceHeader } from './answer-trace.ts';
+import { mapIntegrationResponse } from './integration-response.ts';
 import { requestParameterTargets } from './parameters.ts';
 import { renderRequest } from './templates.ts';
-import type { IntegrationResult } from './types.ts';
 
-// Hop-by-hop headers belong to one connection and are never forwarded (RFC 9110, section 7.6.1); host and
-// content-length are recomputed for the back end's request.
-export const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'content-length',
-]);
-
-const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
-const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
-
-export interface BackendAnswer {
-  status: number;
-  headers: Record<string, string>;
-  multiHeaders: Record<string, string[]>;
-  /** The hop-by-hop headers an HTTP_PROXY passes on remapped (Connection, Content-Length, ...: see header-rules.ts). */
-  remappable: Record<string, string>;
-  body: Buffer;
-}
-
-const flatten = (headers: IncomingHttpHeaders) => {
-  const single = keyed<string>();
-  const multi = keyed<string[]>();
-  const remappable = keyed<string>();
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    const values = Array.isArray(value) ? value : [value];
-    if (HOP_BY_HOP.has(name)) {
-      if (remappedInResponse(name)) remappable[name] = values.join(', ');
-      continue;
-    }
-    multi[name] = values;
-    single[name] = values.join(', ');
-  }
-  return { single, multi, remappable };
-};
-
-/** Mapped integration request headers, without those API Gateway never sends (see header-rules.ts). */
+/** Mapped integration request headers, without those API Gateway never sends an HTTP back end (see header-rules.ts). */
 const sendable = (headers: Record<string, string>): Record<string, string> => {
   const out = keyed<string>();
   for (const [name, value] of Object.entries(headers)) if (sentToHttp(name)) out[name] = value;
   return out;
 };
-
-/** API Gateway names the API to every HTTP back end (recordings TestApiGatewayHeaderRemapping [HTTP], [HTTP_PROXY]). */
-const apiIdHeader = (exchange: Exchange) => ({ 'X-Amzn-Apigateway-Api-Id': exchange.apiId });
-
-/**
- * A mapped `Trailer` is left out: node:http refuses to announce trailers on a body framed by its length
- * (ERR_HTTP_TRAILER_INVALID), which every request to a back end is here, where API Gateway sends it as mapped.
- */
-const withoutTrailer = <T>(headers: Record<string, T>): Record<string, T> => {
-  const out = keyed<T>();
-  for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() !== 'trailer') out[name] = value;
-  return out;
-};
-
-/** One request to the back end, bounded by the integration timeout (504 when it runs out). */
-export const sendToBackend = (
-  url: URL,
-  method: string,
-  headers: Record<string, string>,
-  body: Buffer,
-  timeoutMs: number,
-): Promise<BackendAnswer> =>
-  new Promise((resolve, reject) => {
-    const secure = url.protocol === 'https:';
-    const outgoing = (secure ? httpsRequest : httpRequest)(
-      url,
-      {
-        method,
-        // Values mapped from the request (a decoded query parameter may hold CR LF) are made writable first.
-        headers: {
-          ...withoutTrailer(writableHeaders(headers).headers),
-          // Framed by its length, never chunked: API Gateway sends `Content-Length: 0` with an empty POST.
-          ...(body.length > 0 || (method !== 'GET' && method !== 'HEAD')
-            ? { 'content-length': String(body.length) }
-            : {}),
-        },
-        agent: secure ? httpsAgent : httpAgent,
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          clearTimeout(timer);
-          const { single, multi, remappable } = flatten(response.headers);
-          resolve({
-            status: response.statusCode ?? 502,
-            headers: single,
-            multiHeaders: multi,
-            remappable,
-            body: Buffer.concat(chunks),
-          });
-        });
-      },
-    );
-    const timer = setTimeout(() => {
-      outgoing.destroy();
-      reject(
-        new GatewayError('INTEGRATION_TIMEOUT', 'Endpoint request timed out', {
-          reason: `the back end at ${url.origin} did not answer within ${timeoutMs} ms`,
-        }),
-      );
-    }, timeoutMs);
-    outgoing.on('error', (error) => {
-      clearTimeout(timer);
-      reject(
-        error instanceof GatewayError
-          ? error
-          : new GatewayError('INTEGRATION_FAILURE', 'Internal server error', {
-              status: 502,
-              cause: error,
-              reason: `the back end at ${url.origin} failed: ${(error as NodeJS.ErrnoException).code ?? error.message}`,
-            }),
-      );
-    });
-    outgoing.end(body);
-  });
 
 /**
  * The integration URI with its `${stageVariables.name}` filled from the stage (developer guide, "Use stage variables
@@ -179,10 +51,66 @@ const backendUrl = (
 
 const encodeQuery = (params: Record<string, string>): string => new URLSearchParams(params).toString();
 
+/** `headers` with each of `over` set in its place, a name of another case replaced (header names are case-insensitive). */
+const withHeaders = (headers: Record<string, string>, over: Record<string, string>): Record<string, string> => {
+  const out = keyed<string>();
+  const spelling = new Map<string, string>();
+  for (const [name, value] of [...Object.entries(headers), ...Object.entries(over)]) {
+    const before = spelling.get(name.toLowerCase());
+    if (before !== undefined) delete out[before];
+    spelling.set(name.toLowerCase(), name);
+    out[name] = value;
+  }
+  return out;
+};
+
+/**
+ * What the gateway adds to every request to an HTTP back end: the API's id and the trace header (recordings
+ * test_apigateway_http.py::test_http_integration_with_lambda[HTTP] and [HTTP_PROXY] "http-invocation-lambda-url",
+ * where the back end, a function URL, echoed x-amzn-apigateway-api-id and x-amzn-trace-id).
+ */
+const gatewayHeaders = (exchange: Exchange, trace: string) => ({
+  'x-amzn-apigateway-api-id': exchange.apiId,
+  'X-Amzn-Trace-Id': trace,
+});
+
+/**
+ * A non-proxy HTTP integration sends none of the client's headers unless mapped, but JSON's Accept, a User-Agent
+ * naming the API and, with a body, its Content-Type (recordings test_apigateway_http.py::
+ * test_http_integration_with_lambda[HTTP] "http-invocation-lambda-url", where the client's Accept was
+ * application/xml, and ::test_http_integration_method[HTTP]; a GET without a body sent no Content-Type, the client's
+ * notwithstanding: test_apigateway_integrations.py::TestApiGatewayHeaderRemapping[HTTP] "no-param-integration").
+ */
+const nonProxyHeaders = (exchange: Exchange, trace: string, body: Buffer) => ({
+  Accept: 'application/json',
+  ...(body.length > 0 ? { 'Content-Type': headerOf(exchange.request, 'content-type') ?? 'application/json' } : {}),
+  'User-Agent': `AmazonAPIGateway_${exchange.apiId}`,
+  ...gatewayHeaders(exchange, trace),
+});
+
+const gatewayOwned = (name: string) => REMAPPED.has(name.toLowerCase());
+
+/**
+ * An HTTP_PROXY answer's headers: the back end's, with those the gateway writes itself handed on remapped. The
+ * gateway adds no trace header of its own: a function URL answers with the one it was sent (recording
+ * test_apigateway_http.py::test_http_integration_with_lambda[HTTP_PROXY]), httpbin with none, and so did the API
+ * (test_apigateway_integrations.py::TestApiGatewayHeaderRemapping [HTTP_PROXY] "no-param-integration").
+ */
+const proxiedAnswerHeaders = (answer: BackendAnswer) => {
+  const headers = keyed<string>();
+  const multiHeaders = keyed<string[]>();
+  for (const [name, value] of Object.entries(answer.headers)) if (!gatewayOwned(name)) headers[name] = value;
+  for (const [name, values] of Object.entries(answer.multiHeaders))
+    if (!gatewayOwned(name)) multiHeaders[name] = values;
+  for (const [name, value] of Object.entries(answer.remapped)) headers[`x-amzn-Remapped-${name}`] = value;
+  return { headers, multiHeaders };
+};
+
 /**
  * HTTP_PROXY: the client's method, headers, query string and body go to the back end as they are (plus any
- * mapped `integration.request.*` parameters); the back end's status, headers and body come back unchanged, errors
- * included (developer guide, "Set up HTTP proxy integrations in API Gateway").
+ * mapped `integration.request.*` parameters); the back end's status, headers and body come back, errors included
+ * (developer guide, "Set up HTTP proxy integrations in API Gateway"), its headers that the gateway writes itself
+ * remapped (see REMAPPED).
  * HTTP (non-proxy): the request template builds the body, the integration responses map the answer, selected by
  * the back end's status code.
  */
@@ -197,12 +125,13 @@ export const httpIntegration = async (
   const mapped = requestParameterTargets(integration.requestParameters, { exchange, stageVariables, context });
   const path = { ...exchange.match?.pathParameters, ...mapped.path };
   const method = integration.httpMethod === 'ANY' ? request.method : integration.httpMethod;
+  const trace = integrationTraceHeader(exchange);
   const started = performance.now();
   if (integration.type === 'http_proxy') {
-    const headers = keyed<string>();
+    const forwarded = keyed<string>();
     for (const [name, value] of Object.entries(request.headers))
-      if (!HOP_BY_HOP.has(name.toLowerCase()) && passedToHttp(name)) headers[name] = value;
-    Object.assign(headers, sendable(mapped.header), apiIdHeader(exchange));
+      if (!HOP_BY_HOP.has(name.toLowerCase()) && passedToHttp(name)) forwarded[name] = value;
+    const headers = withHeaders(withHeaders(forwarded, gatewayHeaders(exchange, trace)), sendable(mapped.header));
     const query = [request.rawQuery, encodeQuery(mapped.querystring)].filter(Boolean).join('&');
     const answer = await sendToBackend(
       backendUrl(integration.uri, path, query, stageVariables),
@@ -213,33 +142,19 @@ export const httpIntegration = async (
     );
     exchange.integrationLatency = Math.round(performance.now() - started);
     exchange.integrationStatus = answer.status;
-    // The back end's own Connection, Content-Length, Date, Server... reach the client remapped (see header-rules.ts).
-    return {
-      status: answer.status,
-      headers: remappedResponseHeaders({ ...answer.remappable, ...answer.headers }),
-      multiHeaders: remappedMultiHeaders(answer.multiHeaders),
-      body: answer.body,
-    };
+    return { status: answer.status, ...proxiedAnswerHeaders(answer), body: answer.body };
   }
   const rendered = renderRequest(exchange, integration, context, stageVariables);
   const body = rendered ? Buffer.from(rendered.output) : request.body;
-  // What API Gateway sends an HTTP back end unless a mapping says otherwise (recording test_apigateway_integrations.py
-  // ::TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP] "no-param-integration").
-  const given = sendable({ ...mapped.header, ...rendered?.requestOverride.header });
-  const names = new Set(Object.keys(given).map((name) => name.toLowerCase()));
-  const defaults: Record<string, string | undefined> = {
-    Accept: 'application/json',
-    'User-Agent': `AmazonAPIGateway_${exchange.apiId}`,
-    'X-Amzn-Trace-Id': headerOf(request, 'x-amzn-trace-id'),
-  };
-  const headers = keyed<string>();
-  for (const [name, value] of Object.entries(defaults))
-    if (value !== undefined && !names.has(name.toLowerCase())) headers[name] = value;
-  Object.assign(headers, given, apiIdHeader(exchange));
+  const headers = withHeaders(
+    nonProxyHeaders(exchange, trace, body),
+    sendable({ ...mapped.header, ...rendered?.requestOverride.header }),
+  );
   const query = encodeQuery({ ...mapped.querystring, ...rendered?.requestOverride.querystring });
   const url = backendUrl(integration.uri, { ...path, ...rendered?.requestOverride.path }, query, stageVariables);
   const answer = await sendToBackend(url, method, headers, body, integration.timeoutMs);
-  return mapBackendAnswer(exchange, integration, answer, started, rendered?.context ?? context, stageVariables);
+  // The answer carries the trace header the back end was sent.
+  return mapBackendAnswer(exchange, integration, answer, started, rendered?.context ?? context, stageVariables, trace);
 };
 
 /** A non-proxy integration's answer, timed and mapped through the integration responses by its status code. */
@@ -250,6 +165,7 @@ export const mapBackendAnswer = (
   started: number,
   context: Record<string, unknown>,
   stageVariables: Record<string, string>,
+  trace?: string,
 ): IntegrationResult => {
   exchange.integrationLatency = Math.round(performance.now() - started);
   exchange.integrationStatus = answer.status;
@@ -263,5 +179,6 @@ export const mapBackendAnswer = (
       context,
       stageVariables,
     ),
+    trace,
   );
 };

@@ -1,34 +1,13 @@
+import { type Exchange, headerOf } from '../../gateway/exchange.ts';
+import { GatewayError } from '../../gateway/gateway-error.ts';
+import type { IntegrationResult } from '../../gateway/integrations/result.ts';
+import { overridesOf } from '../../gateway/mapping/render.ts';
 import { keyed } from '../../shared/client-keyed.ts';
 import { convertContent, isBinaryMediaType } from '../binary-media.ts';
-import { type Exchange, headerOf, randomText } from '../exchange.ts';
-import { GatewayError } from '../gateway-error.ts';
 import { remappedResponseHeaders } from '../header-rules.ts';
-import { overridesOf } from '../mapping/render.ts';
 import type { Integration, IntegrationResponse } from '../model.ts';
 import { mappingValue } from './parameters.ts';
 import { mappingInput, render } from './templates.ts';
-import type { IntegrationResult } from './types.ts';
-
-/**
- * The trace header of an answer from Lambda (proxy or not), an AWS service or an HTTP backend, none on a MOCK's or an
- * HTTP_PROXY's: the client's, kept whole when it names a Parent, else its Root with a Parent of the gateway's own
- * (recordings test_apigateway_common.py::TestApiGatewayCommon::test_invocation_trace_id, "trace-id-req-headers-
- * AWS_PROXY", "trace-id-small-req-headers-AWS_PROXY"; test_apigateway_dynamodb.py::
- * test_rest_api_to_dynamodb_integration "result-put-item"; test_apigateway_integrations.py::TestApiGatewayHeaderRemapping
- * "no-param-integration" of [HTTP] and [AWS], not of [HTTP_PROXY]).
- */
-export const answerTraceId = (exchange: Exchange): string => {
-  const sent = headerOf(exchange.request, 'x-amzn-trace-id') ?? '';
-  if (/(^|;)\s*Parent=/.test(sent)) return sent;
-  const root = /(?:^|;)\s*(Root=[^;]+)/.exec(sent)?.[1];
-  return `${root ?? sent};Parent=${randomText(8, 'hex')};Sampled=0`;
-};
-
-/** The answer with the gateway's trace header, unless its mapping set one. */
-export const withTraceHeader = (exchange: Exchange, result: IntegrationResult): IntegrationResult => {
-  if (Object.keys(result.headers).some((name) => name.toLowerCase() === 'x-amzn-trace-id')) return result;
-  return { ...result, headers: { ...result.headers, 'X-Amzn-Trace-Id': answerTraceId(exchange) } };
-};
 
 /** The integration response whose selection pattern matches the whole selector, else `default`. */
 export const selectResponse = (integration: Integration, selector: string): IntegrationResponse | undefined =>

@@ -1,11 +1,12 @@
-import { vtlContext } from '../context.ts';
-import type { Exchange } from '../exchange.ts';
-import { GatewayError, internalServerError } from '../gateway-error.ts';
-import { lambdaArnOf, type Operation } from '../model.ts';
-import { mapIntegrationResponse, withTraceHeader } from './integration-response.ts';
-import { type InvokeFunction, invokeForGateway } from './lambda-invoke.ts';
+import type { Exchange } from '../../gateway/exchange.ts';
+import { GatewayError, internalServerError } from '../../gateway/gateway-error.ts';
+import { type InvokeFunction, invokeForGateway, lambdaArnOf } from '../../gateway/integrations/lambda-invoke.ts';
+import type { IntegrationResult } from '../../gateway/integrations/result.ts';
+import { vtlContext } from '../../gateway/request-context.ts';
+import type { Operation } from '../model.ts';
+import { withTraceHeader } from './answer-trace.ts';
+import { mapIntegrationResponse } from './integration-response.ts';
 import { renderRequest } from './templates.ts';
-import type { IntegrationResult } from './types.ts';
 
 /**
  * Lambda non-proxy ("custom") integration: the request template builds the payload, the function's result (or

@@ -1,14 +1,14 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { Exchange } from '../../gateway/exchange.ts';
+import { GatewayError, internalServerError } from '../../gateway/gateway-error.ts';
+import { type InvokeFunction, invokeForGateway, lambdaArnOf } from '../../gateway/integrations/lambda-invoke.ts';
+import type { IntegrationResult } from '../../gateway/integrations/result.ts';
+import { proxyRequestContext } from '../../gateway/request-context.ts';
 import { keyed } from '../../shared/client-keyed.ts';
 import { firstAcceptType, isBinaryMediaType, isBinaryRequest } from '../binary-media.ts';
-import { proxyRequestContext } from '../context.ts';
-import type { Exchange } from '../exchange.ts';
-import { GatewayError, internalServerError } from '../gateway-error.ts';
-import { type Integration, lambdaArnOf } from '../model.ts';
-import { answerTraceId } from './integration-response.ts';
-import { type InvokeFunction, invokeForGateway } from './lambda-invoke.ts';
+import type { Integration } from '../model.ts';
+import { integrationTraceHeader } from './answer-trace.ts';
 import { eventPath, eventPathParameters, proxyHeaders } from './proxy-request.ts';
-import type { IntegrationResult } from './types.ts';
 
 const orNull = <T extends object>(value: T): T | null => (Object.keys(value).length > 0 ? value : null);
 
@@ -133,7 +133,7 @@ export const lambdaProxyIntegration =
       );
       const named = (name: string) => name.toLowerCase() === 'x-amzn-trace-id';
       if (!Object.keys(result.headers).some(named) && !Object.keys(result.multiHeaders ?? {}).some(named)) {
-        result.headers['X-Amzn-Trace-Id'] = answerTraceId(exchange);
+        result.headers['X-Amzn-Trace-Id'] = integrationTraceHeader(exchange);
       }
       return result;
     } catch (error) {

@@ -1,9 +1,9 @@
-import { vtlContext } from '../context.ts';
-import type { Exchange } from '../exchange.ts';
+import type { Exchange } from '../../gateway/exchange.ts';
+import type { IntegrationResult } from '../../gateway/integrations/result.ts';
+import { vtlContext } from '../../gateway/request-context.ts';
 import type { Operation } from '../model.ts';
 import { mapIntegrationResponse } from './integration-response.ts';
 import { renderRequest } from './templates.ts';
-import type { IntegrationResult } from './types.ts';
 
 /**
  * MOCK: no back end. The request template's `statusCode` picks the integration response, whose selection

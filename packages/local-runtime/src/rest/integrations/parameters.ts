@@ -1,5 +1,5 @@
+import { type Exchange, headerOf } from '../../gateway/exchange.ts';
 import { ownValue } from '../../shared/client-keyed.ts';
-import { type Exchange, headerOf } from '../exchange.ts';
 
 /**
  * The right-hand side of a request or response parameter mapping: `'static'`, `method.request.{path,querystring,

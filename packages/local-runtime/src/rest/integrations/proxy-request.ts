@@ -1,5 +1,5 @@
+import type { Exchange, GatewayRequest } from '../../gateway/exchange.ts';
 import { appendTo, keyed } from '../../shared/client-keyed.ts';
-import type { Exchange, GatewayRequest } from '../exchange.ts';
 
 /**
  * What a REST Lambda proxy event shows of the request where API Gateway's recorded events differ from the request as

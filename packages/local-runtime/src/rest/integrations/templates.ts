@@ -1,6 +1,6 @@
-import { type Exchange, headerOf } from '../exchange.ts';
-import { GatewayError } from '../gateway-error.ts';
-import { type MappingInput, type RenderResult, renderMappingTemplate } from '../mapping/render.ts';
+import { type Exchange, headerOf } from '../../gateway/exchange.ts';
+import { GatewayError } from '../../gateway/gateway-error.ts';
+import { type MappingInput, type RenderResult, renderMappingTemplate } from '../../gateway/mapping/render.ts';
 import type { Integration } from '../model.ts';
 
 export const mappingInput = (exchange: Exchange, body: string): MappingInput => ({

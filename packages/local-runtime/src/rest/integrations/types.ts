@@ -1,18 +1,6 @@
-import type { Exchange } from '../exchange.ts';
+import type { Exchange } from '../../gateway/exchange.ts';
+import type { IntegrationResult } from '../../gateway/integrations/result.ts';
 import type { Operation } from '../model.ts';
 
-/** What an integration answers, before the gateway writes it to the client. */
-export interface IntegrationResult {
-  status: number;
-  headers: Record<string, string>;
-  multiHeaders?: Record<string, string[]>;
-  body: Buffer;
-}
-
+/** A REST integration: what answers one operation's requests. */
 export type Integrate = (exchange: Exchange, operation: Operation) => Promise<IntegrationResult>;
-
-export const jsonResult = (status: number, body: unknown, headers: Record<string, string> = {}): IntegrationResult => ({
-  status,
-  headers: { 'Content-Type': 'application/json', ...headers },
-  body: Buffer.from(JSON.stringify(body)),
-});

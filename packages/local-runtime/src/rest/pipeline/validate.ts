@@ -1,7 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import Ajv04 from 'ajv-draft-04';
-import { type Exchange, headerOf } from '../exchange.ts';
-import { GatewayError } from '../gateway-error.ts';
+import { type Exchange, headerOf } from '../../gateway/exchange.ts';
+import { GatewayError } from '../../gateway/gateway-error.ts';
 import type { Operation, Parameter, RestApi } from '../model.ts';
 
 // ajv-draft-04 is CommonJS: under native ESM its class is the module's `default`.

@@ -12,7 +12,8 @@ import { ANY_METHOD, apiKeyScheme, iamScheme, parameterFromKey } from './openapi
  */
 export interface RawApiSource {
   logicalId: string;
-  /** Stage properties in the names the model reads (StageName, Variables, MethodSettings, CacheClusterEnabled, TracingEnabled). */
+  /** Stage properties in the names the model reads (StageName, Variables, MethodSettings, CacheClusterEnabled, TracingEnabled,
+   * CanarySetting). */
   properties: TemplateObject;
   body: TemplateObject;
 }
@@ -220,6 +221,7 @@ export const rawRestApiSources = (stack: LocalStack, problems: string[]): RawApi
       MethodSettings: properties.MethodSettings,
       CacheClusterEnabled: properties.CacheClusterEnabled,
       TracingEnabled: properties.TracingEnabled,
+      CanarySetting: properties.CanarySetting,
     }));
     for (const { properties } of of('AWS::ApiGateway::Deployment')) {
       if (properties.StageName === undefined || stages.some((stage) => stage.StageName === properties.StageName))
@@ -231,6 +233,8 @@ export const rawRestApiSources = (stack: LocalStack, problems: string[]): RawApi
         MethodSettings: description.MethodSettings,
         CacheClusterEnabled: description.CacheClusterEnabled,
         TracingEnabled: description.TracingEnabled,
+        // The canary a deployment makes on the stage it creates, or the stage's own.
+        CanarySetting: properties.DeploymentCanarySettings ?? description.CanarySetting,
       });
     }
     if (stages.length === 0) {

@@ -1,4 +1,4 @@
-import { throttled } from '../gateway-error.ts';
+import { throttled } from '../../gateway/gateway-error.ts';
 import type { MethodSetting } from '../model.ts';
 import { TokenBucket } from './token-bucket.ts';
 

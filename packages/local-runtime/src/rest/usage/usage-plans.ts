@@ -1,4 +1,4 @@
-import { forbidden, quotaExceeded, throttled } from '../gateway-error.ts';
+import { forbidden, quotaExceeded, throttled } from '../../gateway/gateway-error.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 export interface ApiKeyModel {

@@ -8,7 +8,7 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { LocalEndpoint } from '../../rest/integrations/aws-service.ts';
+import type { LocalEndpoint } from '../../gateway/integrations/aws-service.ts';
 import { type TableSeed, tablePlan } from './tables.ts';
 
 const until = async (what: string, done: () => Promise<boolean>): Promise<void> => {

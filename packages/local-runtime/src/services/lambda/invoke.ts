@@ -41,6 +41,26 @@ interface Target {
   version: string;
 }
 
+/** Queues an asynchronous invocation with the function's own retry settings (EventInvokeConfig). */
+const enqueueAsync = (context: InvokeContext, config: FunctionConfig, event: unknown, requestId: string): void =>
+  context.asyncInvocations.enqueue({
+    logicalId: config.logicalId,
+    event,
+    requestId,
+    maximumRetryAttempts: config.asyncRetries?.maximumRetryAttempts ?? 2,
+    maximumEventAgeSeconds: config.asyncRetries?.maximumEventAgeSeconds ?? 21_600,
+  });
+
+/**
+ * An asynchronous invocation by another service (an EventBridge rule's or an SNS subscription's target), as the
+ * Invoke API's `InvocationType: Event` queues it; throws LambdaApiError when no function answers to `functionArn`.
+ */
+export const invokeAsync = (context: InvokeContext, functionArn: string, event: unknown): string => {
+  const requestId = randomUUID();
+  enqueueAsync(context, targetOf(context, functionArn, undefined).config, event, requestId);
+  return requestId;
+};
+
 const targetOf = (context: InvokeContext, rawName: string, qualifierParameter: string | undefined): Target => {
   const reference = parseFunctionName(rawName, qualifierParameter);
   const { qualifier } = reference;
@@ -61,7 +81,6 @@ const targetOf = (context: InvokeContext, rawName: string, qualifierParameter: s
   throw resourceNotFound(arnOf(config.name));
 };
 
-/** Parses the payload as Lambda does: empty is `{}`; anything else must be JSON. */
 /**
  * The payload as the function gets it: checked to be JSON, then passed on as the text it was (Lambda hands the bytes to
  * the runtime), so a document nested deeper than a JSON.stringify of the parsed value could go still arrives.
@@ -141,13 +160,7 @@ export const answerInvoke = async (
   }
   if (invocationType === 'Event') {
     const requestId = randomUUID();
-    context.asyncInvocations.enqueue({
-      logicalId: config.logicalId,
-      event,
-      requestId,
-      maximumRetryAttempts: config.asyncRetries?.maximumRetryAttempts ?? 2,
-      maximumEventAgeSeconds: config.asyncRetries?.maximumEventAgeSeconds ?? 21_600,
-    });
+    enqueueAsync(context, config, event, requestId);
     response.writeHead(202, { 'x-amzn-RequestId': requestId, 'Content-Length': '0' }).end();
     return;
   }

@@ -5,11 +5,13 @@ import { type LocalService, listenService } from '../shared/local-service.ts';
 import { requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { AsyncInvocations } from './async-invocations.ts';
 import { LambdaApiError } from './errors.ts';
-import { answerInvoke, INVOKE_PATH } from './invoke.ts';
+import { answerInvoke, INVOKE_PATH, invokeAsync } from './invoke.ts';
 
 export interface LambdaService extends LocalService {
   /** Drops the queued and retrying asynchronous invocations. */
   reset(): void;
+  /** Queues an asynchronous invocation of the function an ARN (or name) names; answers its request id. */
+  invokeAsync(functionArn: string, event: unknown): string;
 }
 
 export interface LambdaServiceOptions {
@@ -73,6 +75,7 @@ export const startLambdaService = async (options: LambdaServiceOptions): Promise
   return {
     ...service,
     reset: () => asyncInvocations.clear(),
+    invokeAsync: (functionArn, event) => invokeAsync(context, functionArn, event),
     close: async () => {
       await asyncInvocations.close();
       await service.close();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SigV4Failure } from '../../rest/auth/sigv4.ts';
+import type { SigV4Failure } from '../../gateway/auth/sigv4.ts';
 import { continueTrace } from '../../traces/trace-context.ts';
 import { readRequestBody } from './local-service.ts';
 import { jsonAuthError, type RequestVerifier } from './request-auth.ts';

@@ -5,7 +5,7 @@ import {
   type SigV4Failure,
   type SigV4Result,
   verifySigV4,
-} from '../../rest/auth/sigv4.ts';
+} from '../../gateway/auth/sigv4.ts';
 
 /**
  * Who may call the local AWS endpoints (and the @connections API): requests signed with SigV4 by one of

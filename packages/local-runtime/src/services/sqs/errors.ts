@@ -1,4 +1,4 @@
-import type { SigV4ErrorType, SigV4Failure } from '../../rest/auth/sigv4.ts';
+import type { SigV4ErrorType, SigV4Failure } from '../../gateway/auth/sigv4.ts';
 
 /**
  * One SQS error: the short name the JSON protocol puts in `__type` (`com.amazonaws.sqs#<name>`), the code the query

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SigV4Result } from '../../rest/auth/sigv4.ts';
+import type { SigV4Result } from '../../gateway/auth/sigv4.ts';
 import { keyed } from '../../shared/client-keyed.ts';
 import { requestUrl } from '../../shared/request-url.ts';
 import { awsJsonHandler } from '../shared/aws-json.ts';

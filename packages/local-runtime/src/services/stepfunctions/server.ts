@@ -22,6 +22,8 @@ export interface StepFunctionsService extends LocalService {
   waitForIdle(): Promise<void>;
   /** Aborts what runs and forgets every execution (the state machines stay). */
   reset(): Promise<void>;
+  /** Runs one operation in process, as the endpoint would (EventBridge and SNS targets start executions with it). */
+  call(action: string, input: Request): Promise<unknown>;
 }
 
 export interface StepFunctionsOptions extends TaskServices {
@@ -90,6 +92,12 @@ export const startStepFunctionsService = async (options: StepFunctionsOptions): 
     executions: () => [...registry.executions.values()],
     machines: () => [...registry.machines.values()],
     waitForIdle: () => registry.idle(),
+    call: async (action, input) => {
+      const operation = Object.hasOwn(operations, action) ? operations[action] : undefined;
+      if (!operation)
+        throw new SfnError('UnknownOperationException', `${action} is not an operation of the local endpoint`);
+      return operation(registry, input, log);
+    },
     reset: async () => {
       abortAll();
       await registry.idle();

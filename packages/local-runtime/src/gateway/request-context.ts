@@ -110,6 +110,10 @@ export const vtlContext = (exchange: Exchange, error?: Record<string, unknown>):
   // test_apigateway_sqs.py::test_sqs_amz_json_protocol "sqs-messages"); a template reading one gets "", as for any
   // missing reference.
   return Object.assign(authorizer ? { ...withoutAuthorizer, authorizer } : withoutAuthorizer, {
+    // "Present only when you enabled a canary" (mapping template reference, "$context variables"); false, as no
+    // request goes to a canary locally (recording test_apigateway_canary.py::TestCanaryDeployments::
+    // test_invoking_canary_deployment "response-deployment-1", a canary at 0%).
+    ...(exchange.hasCanary ? { isCanaryRequest: false } : {}),
     ...(error ? { error } : {}),
     ...(exchange.integrationStatus === undefined ? {} : { status: exchange.integrationStatus }),
     // In AWS's order (recording test_apigateway_sqs.py::test_sqs_amz_json_protocol: path, header, querystring).

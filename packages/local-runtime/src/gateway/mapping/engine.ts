@@ -1,5 +1,5 @@
 import velocity from 'velocityjs';
-import { javaStringMethods } from '../../vtl/java-string-methods.ts';
+import { javaStringMethods } from './java-string-methods.ts';
 import { collectionMethods, JsonList, JsonMap, show } from './values.ts';
 
 type Ast = ReturnType<typeof velocity.parse>[number];

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { type AuthorizerOutcome, type Exchange, headerOf } from '../exchange.ts';
 import { unauthorized } from '../gateway-error.ts';
-import type { Authorizer } from '../model.ts';
+import type { Authorizer } from './authorizer.ts';
 
 /** A user pool as the local runtime knows it: its ARN, the issuer that stands in for it, its app clients. */
 export interface LocalUserPool {

@@ -2,18 +2,29 @@ import type { InvokeOutcome } from '../../lambda/function-pool.ts';
 import { type LambdaErrorPayload, SerializedEvent } from '../../lambda/protocol.ts';
 import { endpointTimedOut, GatewayError } from '../gateway-error.ts';
 
+/** How a gateway reaches the local functions. */
+export interface LambdaInvoker {
+  invoke(target: string, event: unknown, requestId?: string): Promise<InvokeOutcome>;
+  /** The function's configured timeout in seconds. */
+  timeoutOf(target: string): number;
+}
+
+/** `arn:aws:apigateway:region:lambda:path/2015-03-31/functions/<arn>/invocations` → `<arn>`. */
+export const lambdaArnOf = (uri: string): string | undefined =>
+  /:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/.exec(uri)?.[1];
+
 export type InvokeFunction = (functionArn: string, event: unknown, requestId: string) => Promise<InvokeOutcome>;
 
 export type LambdaAnswer = { ok: true; result: unknown } | { ok: false; error: LambdaErrorPayload };
+
+/** Lambda's synchronous invocation payload quota (Lambda developer guide, "Lambda quotas"): 6 MB. */
+export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 /**
  * Invokes a function the way API Gateway does: the integration times out after `timeoutMs` (504 Endpoint request
  * timed out) even if the function runs on; a function that hits its own timeout first is a function error, as
  * Lambda reports it ("Task timed out after N seconds").
  */
-/** Lambda's synchronous invocation payload quota (Lambda developer guide, "Lambda quotas"): 6 MB. */
-export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
-
 export const invokeForGateway = async (
   invoke: InvokeFunction,
   functionArn: string,

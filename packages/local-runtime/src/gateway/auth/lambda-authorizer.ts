@@ -1,11 +1,11 @@
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import type { InvokeOutcome } from '../../lambda/function-pool.ts';
 import { ownValue } from '../../shared/client-keyed.ts';
-import { proxyRequestContext } from '../context.ts';
 import { type AuthorizerOutcome, type Exchange, headerOf, methodArn } from '../exchange.ts';
 import { authorizerFailure, explicitDeny, notAuthorized, unauthorized } from '../gateway-error.ts';
-import type { Authorizer } from '../model.ts';
+import { proxyRequestContext } from '../request-context.ts';
 import { TtlCache } from '../ttl-cache.ts';
+import type { Authorizer } from './authorizer.ts';
 import { evaluatePolicy, MalformedPolicyError } from './policy.ts';
 
 export type Invoke = (functionArn: string, event: unknown) => Promise<InvokeOutcome>;

@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { RouteMatch } from './pipeline/route.ts';
+import type { IntegrationResult } from './integrations/result.ts';
 
 /** One request as the gateway sees it, and what each stage of the pipeline learns about it. */
 export interface GatewayRequest {
@@ -32,6 +32,15 @@ export interface GatewayRequest {
   requestTimeEpoch: number;
 }
 
+/**
+ * What an API's router found for the request: the resource (`/items/{id}`) and the path parameters it bound. Each API
+ * kind's router answers with its own richer match (REST's RouteMatch); the shared stages read only this much.
+ */
+export interface ResourceMatch {
+  operation: { resourcePath: string };
+  pathParameters: Record<string, string>;
+}
+
 export interface AuthorizerOutcome {
   principalId: string;
   /** Values as the integration sees them (API Gateway stringifies the authorizer's context values). */
@@ -60,11 +69,13 @@ export interface Exchange {
   domainName: string;
   /** The stage's deployment (`requestContext.deploymentId`, `$context.deploymentId`). */
   deploymentId?: string;
+  /** The stage has a canary, which locally serves none of its requests (see RestApi.hasCanary). */
+  hasCanary?: boolean;
   /** EDGE, REGIONAL or PRIVATE: an edge-optimized API's requests come through CloudFront (see proxyHeaders). */
   endpointType?: 'EDGE' | 'REGIONAL' | 'PRIVATE';
   /** The API's binary media types (see binary-media.ts). */
   binaryMediaTypes?: readonly string[];
-  match?: RouteMatch;
+  match?: ResourceMatch;
   authorizer?: AuthorizerOutcome;
   identity: CallerIdentity;
   cacheHit: boolean;
@@ -72,6 +83,15 @@ export interface Exchange {
   integrationStatus?: number;
   /** Which integration answered, for the log line. */
   integrationLabel?: string;
+}
+
+/** What the gateway answers a request with, and what the request log needs to know of it. */
+export interface GatewayAnswer extends IntegrationResult {
+  exchange: Exchange;
+  /** Which integration answered (`lambda-proxy`, `mock`, `gateway`...), for the request log. */
+  integration: string;
+  /** Why the gateway refused or failed the request, for the request log. */
+  reason?: string;
 }
 
 /** Case-insensitive header lookup (HTTP header names are case-insensitive; the proxy event keeps the case sent). */
