@@ -9,8 +9,8 @@ const identityOf = <Missing extends null | ''>(exchange: Exchange, missing: Miss
   accountId: exchange.identity.accountId ?? missing,
   ...apiKeyOf(exchange, missing),
   caller: exchange.identity.caller ?? missing,
-  // No mutual TLS here: the proxy event has no clientCert (test_apigateway_lambda.py::test_lambda_aws_proxy_integration).
-  ...(missing === null ? {} : { clientCert: missing }),
+  // No mutual TLS here: neither the proxy event (test_apigateway_lambda.py::test_lambda_aws_proxy_integration) nor
+  // `$context.identity` (test_apigateway_sqs.py::test_sqs_amz_json_protocol, its keySet()) has a clientCert.
   cognitoAuthenticationProvider: missing,
   cognitoAuthenticationType: missing,
   cognitoIdentityId: missing,
@@ -26,12 +26,13 @@ const identityOf = <Missing extends null | ''>(exchange: Exchange, missing: Miss
  * The developer guide's sample proxy event ("Input format of a Lambda function for proxy integration") shows
  * `apiKey` and `apiKeyId` always; the recorded events of a method without an API key have neither (recording
  * test_apigateway_lambda.py::test_lambda_aws_proxy_integration "invocation-payload-without-trailing-slash"): the
- * recording wins. `$context.identity.apiKey` stays "" for templates.
+ * recording wins. Nor has `$context.identity`'s keySet() (recording test_apigateway_sqs.py::test_sqs_amz_json_protocol
+ * "sqs-messages"); `$context.identity.apiKey` still renders "", as any missing reference does.
  */
 const apiKeyOf = (exchange: Exchange, missing: null | '') =>
-  missing === null && exchange.identity.apiKey === undefined
+  exchange.identity.apiKey === undefined
     ? {}
-    : { apiKey: exchange.identity.apiKey ?? missing, apiKeyId: exchange.identity.apiKeyId ?? missing };
+    : { apiKey: exchange.identity.apiKey, apiKeyId: exchange.identity.apiKeyId ?? missing };
 
 const deploymentIds = new Map<string, string>();
 
@@ -97,20 +98,24 @@ export const resourceIdOf = (resourcePath: string): string => {
 
 /** `$context` of mapping templates and gateway responses (mapping template reference, "$context variables"). */
 export const vtlContext = (exchange: Exchange, error?: Record<string, unknown>): Record<string, unknown> => {
-  const authorizer: Record<string, unknown> = exchange.authorizer
+  const authorizer: Record<string, unknown> | undefined = exchange.authorizer
     ? {
         principalId: exchange.authorizer.principalId,
         claims: exchange.authorizer.claims ?? {},
         ...exchange.authorizer.context,
       }
-    : { claims: {} };
-  return Object.assign(requestContextOf(exchange, authorizer, identityOf(exchange, '')), {
+    : undefined;
+  const { authorizer: _none, ...withoutAuthorizer } = requestContextOf(exchange, authorizer, identityOf(exchange, ''));
+  // `$context.keySet()` on AWS names no authorizer, error or status a request does not have (recording
+  // test_apigateway_sqs.py::test_sqs_amz_json_protocol "sqs-messages"); a template reading one gets "", as for any
+  // missing reference.
+  return Object.assign(authorizer ? { ...withoutAuthorizer, authorizer } : withoutAuthorizer, {
     // "Present only when you enabled a canary" (mapping template reference, "$context variables"); false, as no
     // request goes to a canary locally (recording test_apigateway_canary.py::TestCanaryDeployments::
     // test_invoking_canary_deployment "response-deployment-1", a canary at 0%).
     ...(exchange.hasCanary ? { isCanaryRequest: false } : {}),
-    error: error ?? {},
-    status: exchange.integrationStatus,
+    ...(error ? { error } : {}),
+    ...(exchange.integrationStatus === undefined ? {} : { status: exchange.integrationStatus }),
     // In AWS's order (recording test_apigateway_sqs.py::test_sqs_amz_json_protocol: path, header, querystring).
     requestOverride: { path: {}, header: {}, querystring: {} },
     responseOverride: { header: {} },

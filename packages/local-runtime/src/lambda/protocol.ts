@@ -55,6 +55,8 @@ export interface LambdaErrorPayload {
   errorType: string;
   errorMessage: string;
   trace: string[];
+  /** The invocation's request id, which Lambda's Python runtime puts in its error document. */
+  requestId?: string;
 }
 
 export interface WorkerReply {

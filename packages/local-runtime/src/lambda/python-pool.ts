@@ -66,6 +66,7 @@ const lambdaError = (raw: unknown, fallbackType: string): LambdaErrorPayload => 
     errorType: typeof value.errorType === 'string' ? value.errorType : fallbackType,
     errorMessage: typeof value.errorMessage === 'string' ? value.errorMessage : JSON.stringify(raw),
     trace: Array.isArray(value.stackTrace) ? value.stackTrace.map(String) : [],
+    ...(typeof value.requestId === 'string' ? { requestId: value.requestId } : {}),
   };
 };
 

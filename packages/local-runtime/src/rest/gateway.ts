@@ -14,6 +14,7 @@ import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
 import { span } from '../traces/trace-context.ts';
 import { convertContent, isBinaryRequest } from './binary-media.ts';
 import { asGatewayError, gatewayErrorResponse } from './gateway-responses.ts';
+import { methodRequestOf, refuseUnmappableHeaders } from './header-rules.ts';
 import { awsServiceIntegration } from './integrations/aws-service.ts';
 import { httpIntegration } from './integrations/http.ts';
 import { lambdaCustomIntegration } from './integrations/lambda-custom.ts';
@@ -291,7 +292,8 @@ export class RestGateway implements ApiEndpoint {
 
   private integrate(sent: Exchange, operation: Operation): Promise<IntegrationResult> {
     const { integration } = operation;
-    const exchange = withContentHandling(sent, integration);
+    refuseUnmappableHeaders(integration);
+    const exchange = methodRequestOf(withContentHandling(sent, integration));
     const stageVariables = this.api.stageVariables;
     switch (integration.type) {
       case 'aws_proxy':

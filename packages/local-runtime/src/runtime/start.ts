@@ -42,6 +42,9 @@ import { writeStdoutSoon } from './stdout-lines.ts';
 import { type TemplateReport, templateReport } from './unsupported.ts';
 import { watchSources } from './watch.ts';
 
+/** One API stage's key: a REST API may have several stages, each served. */
+const stageKey = (api: { logicalId: string; stage: string }): string => `${api.logicalId}/${api.stage}`;
+
 export interface RuntimeOptions {
   templatePath: string;
   configEnv?: string;
@@ -249,9 +252,6 @@ const apiModelsOf = (stack: LocalStack, disableAuthorizer = false, apiKeys: Give
     problems: [...restApis.problems, ...httpApiReport(served.httpApis), ...served.note, ...usage.problems],
   };
 };
-
-/** One stage of one API: what the ports and the tracing are keyed by. */
-const stageKey = (api: { logicalId: string; stage: string }) => `${api.logicalId}/${api.stage}`;
 
 const placeKey = (apis: Pick<PlacedApi, 'logicalId' | 'stage'>[]) => apis.map(stageKey).join(',');
 

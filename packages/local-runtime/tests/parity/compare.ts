@@ -35,15 +35,24 @@ export const CLOUDFRONT_HEADERS = [
 const HOP_BY_HOP = ['Keep-Alive'];
 
 const PLACEHOLDER = /^<[^<>]+>$/;
-/** A placeholder inside a longer text (`AmazonAPIGateway_<rest_api_id:1>`): the rest of the text must match. */
-const INNER_PLACEHOLDER = /<[a-z_-]+:\d+>/gi;
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const withInnerPlaceholders = (recorded: string): RegExp | undefined => {
-  const parts = recorded.split(INNER_PLACEHOLDER);
-  if (parts.length === 1) return undefined;
-  return new RegExp(`^${parts.map(escapeRegExp).join('.+')}$`, 's');
-};
 const RECORDED_ACCOUNT = '111111111111';
+/**
+ * A value with placeholders or the account inside it (an ARN: `arn:<partition>:ssm:<region>:111111111111:...`, a
+ * User-Agent: `AmazonAPIGateway_<rest_api_id:1>`): the rest of the text must match.
+ */
+const EMBEDDED = /<[a-z][\w:-]*>|\b111111111111\b/;
+
+/** The recorded text as a pattern: each placeholder stands for a non-empty part without separators. */
+const embeddedPattern = (recorded: string): RegExp => {
+  const parts = recorded.split(/(<[a-z][\w:-]*>|\b111111111111\b)/);
+  const source = parts
+    .map((part, index) => {
+      if (index % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      return part === RECORDED_ACCOUNT ? '\\d{12}' : '[^:/]+';
+    })
+    .join('');
+  return new RegExp(`^${source}$`);
+};
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -58,13 +67,12 @@ export const differences = (recorded: unknown, actual: unknown, masks: Masks = {
     if (typeof expected === 'string' && PLACEHOLDER.test(expected)) {
       return got === undefined ? [`${at}: recorded ${expected}, missing`] : [];
     }
-    const inner = typeof expected === 'string' ? withInnerPlaceholders(expected) : undefined;
-    if (inner) {
-      return typeof got === 'string' && inner.test(got)
+    if (anyValue.has(key.toLowerCase())) return got === undefined ? [`${at}: recorded, missing`] : [];
+    if (typeof expected === 'string' && EMBEDDED.test(expected)) {
+      return typeof got === 'string' && embeddedPattern(expected).test(got)
         ? []
         : [`${at}: recorded ${JSON.stringify(expected)}, got ${JSON.stringify(got)}`];
     }
-    if (anyValue.has(key.toLowerCase())) return got === undefined ? [`${at}: recorded, missing`] : [];
     if (key === 'accountId' && expected === RECORDED_ACCOUNT) {
       return typeof got === 'string' && /^\d{12}$/.test(got) ? [] : [`${at}: recorded an account id, got ${got}`];
     }

@@ -55,6 +55,60 @@ export const EXPECTED_TO_MATCH = new Set<string>([
   'test_sqs_aws_integration_with_message_attribute[MessageAttributes] "sqs-message-attributes"',
   'TestApigatewayStepfunctions::test_apigateway_with_step_function_integration[StartExecution] "start_execution_response"',
   'TestApigatewayStepfunctions::test_apigateway_with_step_function_integration[DeleteStateMachine] "delete_state_machine_response"',
+  // integrations, lambda, services, import
+  'test_lambda_aws_integration "lambda-aws-integration"',
+  'test_lambda_aws_integration_with_request_template "lambda-aws-integration-1"',
+  'test_lambda_aws_integration_with_request_template "lambda-aws-integration-2"',
+  'test_lambda_selection_patterns "lambda-selection-pattern-200"',
+  'test_lambda_selection_patterns "lambda-selection-pattern-400"',
+  'test_lambda_selection_patterns "lambda-selection-pattern-500"',
+  'test_lambda_aws_integration_response_with_mapping_templates "response-template-202"',
+  'test_lambda_aws_integration_response_with_mapping_templates "response-template-400"',
+  'test_integration_mock_with_request_overrides_in_response_template "invoke-path1"',
+  'test_integration_mock_with_request_overrides_in_response_template "invoke-path2"',
+  'test_integration_mock_with_request_overrides_in_response_template "invoke-path-else"',
+  'test_rest_api_to_dynamodb_integration[PutItem] "result-put-item"',
+  'test_rest_api_to_dynamodb_integration[PutItem] "result-scan"',
+  'test_rest_api_to_dynamodb_integration[Query] "result-test"',
+  'test_rest_api_to_dynamodb_integration[Query] "result-test2"',
+  'test_rest_api_to_dynamodb_integration[Query] "result-test 3"',
+  'test_rest_api_to_dynamodb_integration[Query] "result-invalid"',
+  'test_rest_api_to_dynamodb_integration[Scan] "result-scan"',
+  'test_ssm_aws_integration "ssm-aws-integration"',
+  'test_get_parameter_query_protocol "get-parameter-query-json"',
+  'test_get_parameter_query_protocol "get-parameter-query-default"',
+  'test_sqs_aws_integration "sqs-aws-integration-with-payload"',
+  'test_sqs_aws_integration "sqs-aws-integration-without-payload"',
+  'test_sqs_aws_integration "sqs-messages"',
+  'test_sqs_request_and_response_xml_templates_integration "sqs-json-response"',
+  'test_sqs_amz_json_protocol "sqs-messages"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP] "no-param-integration"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP] "content-length"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP] "transfer-encoding"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP_PROXY] "no-param-integration"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP_PROXY] "content-length"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP_PROXY] "transfer-encoding"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "no-param-integration"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "full-integration"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "content-length"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "transfer-encoding"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "authorization"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "connection"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "expect"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "proxy-authenticate"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS] "te"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "no-param-integration"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "full-integration"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "content-length"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "transfer-encoding"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "authorization"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "connection"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "expect"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "proxy-authenticate"',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY] "te"',
+  'TestApiGatewayImportRestApi::test_import_with_stage_variables "get-resp-from-http"',
+  'TestApiGatewayImportRestApi::test_import_with_stage_variables "get-error-resp-from-http"',
+  // end: integrations, lambda, services, import
   // common, http, extended, basic, canary, api
   'TestApigatewayRouting::test_routing_not_found "working-route"',
   'TestApigatewayRouting::test_routing_not_found "not-found"',
@@ -108,4 +162,13 @@ export const EXPECTED_TO_MATCH = new Set<string>([
 ]);
 
 /** Why each recording that does not match yet does not (printed beside it). */
-export const KNOWN_MISMATCHES: Record<string, string> = {};
+export const KNOWN_MISMATCHES: Record<string, string> = {
+  // integrations, lambda, services, import
+  'test_apigateway_to_eventbridge "eventbridge-put-events-response"':
+    'the runtime hosts no EventBridge endpoint yet (being added): the events:action/PutEvents integration answers 501',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP] "full-integration"':
+    'the mapped Trailer header is not sent: node:http refuses to announce trailers on a body framed by Content-Length',
+  'TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP_PROXY] "full-integration"':
+    'the mapped Trailer header is not sent: node:http refuses to announce trailers on a body framed by Content-Length',
+  // end: integrations, lambda, services, import
+};

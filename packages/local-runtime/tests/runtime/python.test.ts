@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
 
 /**
@@ -40,6 +41,26 @@ it('answers a raised exception with 502 and logs the error', async () => {
     true,
   );
   expect((await call(`${prod}/hello`)).status).toBe(200);
+});
+
+it("answers an exception with Lambda's Python error document: request id, the handler's frames only", async () => {
+  // As recorded on AWS: test_apigateway_lambda.snapshot.json test_lambda_selection_patterns
+  // "lambda-selection-pattern-400" (awslambdaric's make_error).
+  const lambda = new LambdaClient(runtime.clientConfig('lambda'));
+  try {
+    const answer = await lambda.send(
+      new InvokeCommand({ FunctionName: 'HelloWorldFunction', Payload: JSON.stringify({ path: '/fail' }) }),
+    );
+    const error = JSON.parse(Buffer.from(answer.Payload ?? []).toString()) as Record<string, unknown>;
+    expect(answer.FunctionError).toBe('Unhandled');
+    expect(error).toMatchObject({ errorType: 'ValueError', errorMessage: 'this path fails' });
+    expect(error.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(error.trace).toEqual([
+      expect.stringMatching(/^ {2}File ".*\/hello_world\/app\.py", line \d+, in lambda_handler\n {4}raise ValueError/),
+    ]);
+  } finally {
+    lambda.destroy();
+  }
 });
 
 it('reports a module that cannot be imported as Runtime.ImportModuleError', async () => {

@@ -35,7 +35,10 @@ const PROTOCOLS: Record<string, Protocol & { signingName: string }> = {
     targetPrefix: 'DynamoDB_20120810',
     signingName: 'dynamodb',
   },
-  ssm: { kind: 'json', contentType: 'application/x-amz-json-1.1', targetPrefix: 'AmazonSSM', signingName: 'ssm' },
+  // API Gateway speaks SSM's Query protocol, asked for JSON: the recorded answer of an `ssm:action/GetParameter`
+  // integration is `{"GetParameterResponse": {"GetParameterResult": ...}}` (test_apigateway_ssm.snapshot.json
+  // test_ssm_aws_integration "ssm-aws-integration").
+  ssm: { kind: 'query', signingName: 'ssm' },
   secretsmanager: {
     kind: 'json',
     contentType: 'application/x-amz-json-1.1',

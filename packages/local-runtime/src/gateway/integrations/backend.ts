@@ -32,14 +32,32 @@ export interface BackendAnswer {
 }
 
 /**
- * Headers of an HTTP_PROXY back end's answer that the gateway answers with its own values: it hands the back end's
- * on as `x-amzn-Remapped-<name>` (recordings test_apigateway_http.py::test_http_integration_with_lambda[HTTP_PROXY]
- * "http-invocation-lambda-url" and ::test_http_proxy_integration_request_data_mappings "http-proxy-invocation": a
- * function URL's Connection, Content-Length, Date and x-amzn-RequestId). Server, which that back end does not send,
- * is in the developer guide's table of remapped headers ("Amazon API Gateway important notes for REST APIs").
+ * Headers of a back end's answer that a REST API's gateway answers with its own values: it hands the back end's on
+ * as `x-amzn-Remapped-<name>`, and an integration response mapping one is remapped the same way (developer guide,
+ * "Amazon API Gateway important notes for REST APIs", the table of remapped headers; where it and the recordings
+ * differ, the recordings are followed: test_apigateway_http.py::test_http_integration_with_lambda[HTTP_PROXY]
+ * "http-invocation-lambda-url" and ::test_http_proxy_integration_request_data_mappings "http-proxy-invocation", a
+ * function URL's Connection, Content-Length, Date and x-amzn-RequestId; test_apigateway_integrations.py::
+ * TestApiGatewayHeaderRemapping [HTTP], [HTTP_PROXY] "full-integration", "no-param-integration", the rest).
  */
 export const REMAPPED = new Map(
-  ['Connection', 'Content-Length', 'Date', 'Server', 'x-amzn-RequestId'].map((name) => [name.toLowerCase(), name]),
+  [
+    'Authorization',
+    'Connection',
+    'Content-Length',
+    'Content-MD5',
+    'Date',
+    'Expect',
+    'Host',
+    'Max-Forwards',
+    'Proxy-Authenticate',
+    'Server',
+    'Trailer',
+    'Upgrade',
+    'User-Agent',
+    'WWW-Authenticate',
+    'x-amzn-RequestId',
+  ].map((name) => [name.toLowerCase(), name]),
 );
 
 const remappedOf = (headers: IncomingHttpHeaders): Record<string, string> => {
@@ -63,6 +81,16 @@ const flatten = (headers: IncomingHttpHeaders) => {
   return { single, multi };
 };
 
+/**
+ * A mapped `Trailer` is left out: node:http refuses to announce trailers on a body framed by its length
+ * (ERR_HTTP_TRAILER_INVALID), which every request to a back end is here, where API Gateway sends it as mapped.
+ */
+const withoutTrailer = <T>(headers: Record<string, T>): Record<string, T> => {
+  const out = keyed<T>();
+  for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() !== 'trailer') out[name] = value;
+  return out;
+};
+
 /** One request to the back end, bounded by the integration timeout (504 when it runs out). */
 export const sendToBackend = (
   url: URL,
@@ -79,8 +107,12 @@ export const sendToBackend = (
         method,
         // Values mapped from the request (a decoded query parameter may hold CR LF) are made writable first.
         headers: {
-          ...writableHeaders(headers).headers,
-          ...(body.length > 0 ? { 'content-length': String(body.length) } : {}),
+          ...withoutTrailer(writableHeaders(headers).headers),
+          // Framed by its length, never chunked: API Gateway sends `Content-Length: 0` with an empty POST
+          // (recording test_apigateway_integrations.py::TestApiGatewayHeaderRemapping [HTTP] "no-param-integration").
+          ...(body.length > 0 || (method !== 'GET' && method !== 'HEAD')
+            ? { 'content-length': String(body.length) }
+            : {}),
         },
         agent: secure ? httpsAgent : httpAgent,
       },

@@ -74,12 +74,18 @@ def post(path, body, error_type=None):
     urllib.request.urlopen(request).read()
 
 
-def error_body(error):
-    return {
-        "errorMessage": str(error),
-        "errorType": type(error).__name__,
-        "stackTrace": traceback.format_exception(type(error), error, error.__traceback__)[1:],
-    }
+def error_body(error, request_id=None):
+    # Lambda's Python runtime (awslambdaric make_error): the invocation's request id, and the stack from the handler's
+    # frame down, formatted frame by frame without the runtime's own frames or the final "Type: message" line, as
+    # recorded in test_apigateway_lambda.snapshot.json test_lambda_selection_patterns "lambda-selection-pattern-400".
+    frames = traceback.extract_tb(error.__traceback__)
+    while frames and frames[0].filename == __file__:
+        frames = frames[1:]
+    body = {"errorMessage": str(error), "errorType": type(error).__name__}
+    if request_id is not None:
+        body["requestId"] = request_id
+    body["stackTrace"] = traceback.format_list(frames)
+    return body
 
 
 class InitError(Exception):
@@ -186,7 +192,7 @@ def main():
         except Exception as error:  # noqa: BLE001 - a handler's exception is the invocation's error
             traceback.print_exc()
             end_of_invocation(flush)
-            post("/invocation/" + request_id + "/error", error_body(error), "Unhandled")
+            post("/invocation/" + request_id + "/error", error_body(error, request_id), "Unhandled")
 
 
 if __name__ == "__main__":

@@ -4,15 +4,37 @@ import { type BackendAnswer, HOP_BY_HOP, REMAPPED, sendToBackend } from '../../g
 import type { IntegrationResult } from '../../gateway/integrations/result.ts';
 import { vtlContext } from '../../gateway/request-context.ts';
 import { keyed, ownValue } from '../../shared/client-keyed.ts';
+import { passedToHttp, sentToHttp } from '../header-rules.ts';
 import type { Integration, Operation } from '../model.ts';
-import { integrationTraceHeader } from './answer-trace.ts';
+import { integrationTraceHeader, withTraceHeader } from './answer-trace.ts';
 import { mapIntegrationResponse } from './integration-response.ts';
 import { requestParameterTargets } from './parameters.ts';
 import { renderRequest } from './templates.ts';
 
-/** The integration URI with `{name}` placeholders filled from `integration.request.path.name` mappings. */
-const backendUrl = (uri: string, path: Record<string, string>, query: string): URL => {
-  const filled = uri.replace(/\{([^}+]+)\+?\}/g, (_, name: string) => {
+/** Mapped integration request headers, without those API Gateway never sends an HTTP back end (see header-rules.ts). */
+const sendable = (headers: Record<string, string>): Record<string, string> => {
+  const out = keyed<string>();
+  for (const [name, value] of Object.entries(headers)) if (sentToHttp(name)) out[name] = value;
+  return out;
+};
+
+/**
+ * The integration URI with its `${stageVariables.name}` filled from the stage (developer guide, "Use stage variables
+ * for a REST API in API Gateway": a missing variable is empty, and a URI left without a host makes every request a
+ * 500, as recorded in test_apigateway_import.snapshot.json test_import_with_stage_variables
+ * "get-error-resp-from-http"), then its `{name}` placeholders from `integration.request.path.name` mappings.
+ */
+const backendUrl = (
+  uri: string,
+  path: Record<string, string>,
+  query: string,
+  stageVariables: Record<string, string>,
+): URL => {
+  const staged = uri.replace(
+    /\$\{stageVariables\.([^}]+)\}/g,
+    (_, name: string) => ownValue(stageVariables, name) ?? '',
+  );
+  const filled = staged.replace(/\{([^}+]+)\+?\}/g, (_, name: string) => {
     const value = ownValue(path, name) ?? '';
     // A greedy parameter keeps its slashes; each segment is encoded on its own.
     return value.split('/').map(encodeURIComponent).join('/');
@@ -53,28 +75,34 @@ const gatewayHeaders = (exchange: Exchange, trace: string) => ({
 });
 
 /**
- * A non-proxy HTTP integration sends none of the client's headers unless mapped, but JSON's Accept and Content-Type
- * and a User-Agent naming the API (recordings test_apigateway_http.py::test_http_integration_with_lambda[HTTP]
- * "http-invocation-lambda-url", where the client's Accept was application/xml, and ::test_http_integration_method[HTTP]).
+ * A non-proxy HTTP integration sends none of the client's headers unless mapped, but JSON's Accept, a User-Agent
+ * naming the API and, with a body, its Content-Type (recordings test_apigateway_http.py::
+ * test_http_integration_with_lambda[HTTP] "http-invocation-lambda-url", where the client's Accept was
+ * application/xml, and ::test_http_integration_method[HTTP]; a GET without a body sent no Content-Type, the client's
+ * notwithstanding: test_apigateway_integrations.py::TestApiGatewayHeaderRemapping[HTTP] "no-param-integration").
  */
-const nonProxyHeaders = (exchange: Exchange, trace: string) => ({
+const nonProxyHeaders = (exchange: Exchange, trace: string, body: Buffer) => ({
   Accept: 'application/json',
-  'Content-Type': headerOf(exchange.request, 'content-type') ?? 'application/json',
+  ...(body.length > 0 ? { 'Content-Type': headerOf(exchange.request, 'content-type') ?? 'application/json' } : {}),
   'User-Agent': `AmazonAPIGateway_${exchange.apiId}`,
   ...gatewayHeaders(exchange, trace),
 });
 
-const gatewayOwned = (name: string) => REMAPPED.has(name.toLowerCase()) || name.toLowerCase() === 'x-amzn-trace-id';
+const gatewayOwned = (name: string) => REMAPPED.has(name.toLowerCase());
 
-/** An HTTP_PROXY answer's headers: the back end's, with those the gateway writes itself handed on remapped. */
-const proxiedAnswerHeaders = (answer: BackendAnswer, trace: string) => {
+/**
+ * An HTTP_PROXY answer's headers: the back end's, with those the gateway writes itself handed on remapped. The
+ * gateway adds no trace header of its own: a function URL answers with the one it was sent (recording
+ * test_apigateway_http.py::test_http_integration_with_lambda[HTTP_PROXY]), httpbin with none, and so did the API
+ * (test_apigateway_integrations.py::TestApiGatewayHeaderRemapping [HTTP_PROXY] "no-param-integration").
+ */
+const proxiedAnswerHeaders = (answer: BackendAnswer) => {
   const headers = keyed<string>();
   const multiHeaders = keyed<string[]>();
   for (const [name, value] of Object.entries(answer.headers)) if (!gatewayOwned(name)) headers[name] = value;
   for (const [name, values] of Object.entries(answer.multiHeaders))
     if (!gatewayOwned(name)) multiHeaders[name] = values;
   for (const [name, value] of Object.entries(answer.remapped)) headers[`x-amzn-Remapped-${name}`] = value;
-  headers['X-Amzn-Trace-Id'] = trace;
   return { headers, multiHeaders };
 };
 
@@ -102,11 +130,11 @@ export const httpIntegration = async (
   if (integration.type === 'http_proxy') {
     const forwarded = keyed<string>();
     for (const [name, value] of Object.entries(request.headers))
-      if (!HOP_BY_HOP.has(name.toLowerCase())) forwarded[name] = value;
-    const headers = withHeaders(withHeaders(forwarded, gatewayHeaders(exchange, trace)), mapped.header);
+      if (!HOP_BY_HOP.has(name.toLowerCase()) && passedToHttp(name)) forwarded[name] = value;
+    const headers = withHeaders(withHeaders(forwarded, gatewayHeaders(exchange, trace)), sendable(mapped.header));
     const query = [request.rawQuery, encodeQuery(mapped.querystring)].filter(Boolean).join('&');
     const answer = await sendToBackend(
-      backendUrl(integration.uri, path, query),
+      backendUrl(integration.uri, path, query, stageVariables),
       method,
       headers,
       request.body,
@@ -114,20 +142,19 @@ export const httpIntegration = async (
     );
     exchange.integrationLatency = Math.round(performance.now() - started);
     exchange.integrationStatus = answer.status;
-    return { status: answer.status, ...proxiedAnswerHeaders(answer, trace), body: answer.body };
+    return { status: answer.status, ...proxiedAnswerHeaders(answer), body: answer.body };
   }
   const rendered = renderRequest(exchange, integration, context, stageVariables);
   const body = rendered ? Buffer.from(rendered.output) : request.body;
-  const headers = withHeaders(nonProxyHeaders(exchange, trace), {
-    ...mapped.header,
-    ...rendered?.requestOverride.header,
-  });
+  const headers = withHeaders(
+    nonProxyHeaders(exchange, trace, body),
+    sendable({ ...mapped.header, ...rendered?.requestOverride.header }),
+  );
   const query = encodeQuery({ ...mapped.querystring, ...rendered?.requestOverride.querystring });
-  const url = backendUrl(integration.uri, { ...path, ...rendered?.requestOverride.path }, query);
+  const url = backendUrl(integration.uri, { ...path, ...rendered?.requestOverride.path }, query, stageVariables);
   const answer = await sendToBackend(url, method, headers, body, integration.timeoutMs);
-  const result = mapBackendAnswer(exchange, integration, answer, started, rendered?.context ?? context, stageVariables);
-  result.headers['X-Amzn-Trace-Id'] = trace;
-  return result;
+  // The answer carries the trace header the back end was sent.
+  return mapBackendAnswer(exchange, integration, answer, started, rendered?.context ?? context, stageVariables, trace);
 };
 
 /** A non-proxy integration's answer, timed and mapped through the integration responses by its status code. */
@@ -138,15 +165,20 @@ export const mapBackendAnswer = (
   started: number,
   context: Record<string, unknown>,
   stageVariables: Record<string, string>,
+  trace?: string,
 ): IntegrationResult => {
   exchange.integrationLatency = Math.round(performance.now() - started);
   exchange.integrationStatus = answer.status;
-  return mapIntegrationResponse(
+  return withTraceHeader(
     exchange,
-    integration,
-    String(answer.status),
-    { headers: answer.headers, body: answer.body.toString('utf8'), bytes: answer.body },
-    context,
-    stageVariables,
+    mapIntegrationResponse(
+      exchange,
+      integration,
+      String(answer.status),
+      { headers: answer.headers, body: answer.body.toString('utf8'), bytes: answer.body },
+      context,
+      stageVariables,
+    ),
+    trace,
   );
 };

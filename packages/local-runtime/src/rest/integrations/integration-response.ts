@@ -4,6 +4,7 @@ import type { IntegrationResult } from '../../gateway/integrations/result.ts';
 import { overridesOf } from '../../gateway/mapping/render.ts';
 import { keyed } from '../../shared/client-keyed.ts';
 import { convertContent, isBinaryMediaType } from '../binary-media.ts';
+import { remappedResponseHeaders } from '../header-rules.ts';
 import type { Integration, IntegrationResponse } from '../model.ts';
 import { mappingValue } from './parameters.ts';
 import { mappingInput, render } from './templates.ts';
@@ -71,7 +72,8 @@ export const mapIntegrationResponse = (
   const binary = isBinaryMediaType(exchange.binaryMediaTypes ?? [], answerType);
   return {
     status,
-    headers: { 'Content-Type': contentType, ...headers },
+    // A mapped Content-Length, Date, Server... reaches the client as x-amzn-Remapped-* (see header-rules.ts).
+    headers: { 'Content-Type': contentType, ...remappedResponseHeaders(headers) },
     body: convertContent(body, chosen.contentHandling, binary),
   };
 };

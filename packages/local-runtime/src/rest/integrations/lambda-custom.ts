@@ -4,6 +4,7 @@ import { type InvokeFunction, invokeForGateway, lambdaArnOf } from '../../gatewa
 import type { IntegrationResult } from '../../gateway/integrations/result.ts';
 import { vtlContext } from '../../gateway/request-context.ts';
 import type { Operation } from '../model.ts';
+import { withTraceHeader } from './answer-trace.ts';
 import { mapIntegrationResponse } from './integration-response.ts';
 import { renderRequest } from './templates.ts';
 
@@ -47,26 +48,33 @@ export const lambdaCustomIntegration =
     exchange.integrationStatus = 200;
     if (answer.ok) {
       const body = JSON.stringify(answer.result);
-      return mapIntegrationResponse(
+      return withTraceHeader(
         exchange,
-        integration,
-        '',
-        { headers: {}, body },
-        rendered?.context ?? context,
-        stageVariables,
+        mapIntegrationResponse(
+          exchange,
+          integration,
+          '',
+          { headers: {}, body },
+          rendered?.context ?? context,
+          stageVariables,
+        ),
       );
     }
     const body = JSON.stringify({
       errorMessage: answer.error.errorMessage,
       errorType: answer.error.errorType,
+      ...(answer.error.requestId === undefined ? {} : { requestId: answer.error.requestId }),
       stackTrace: answer.error.trace,
     });
-    return mapIntegrationResponse(
+    return withTraceHeader(
       exchange,
-      integration,
-      answer.error.errorMessage,
-      { headers: {}, body },
-      rendered?.context ?? context,
-      stageVariables,
+      mapIntegrationResponse(
+        exchange,
+        integration,
+        answer.error.errorMessage,
+        { headers: {}, body },
+        rendered?.context ?? context,
+        stageVariables,
+      ),
     );
   };

@@ -1,6 +1,7 @@
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService } from '../shared/local-service.ts';
 import { requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
+import { ssmQueryHandler } from './query-protocol.ts';
 import { ParameterStore, type ParameterType, SsmError } from './store.ts';
 
 export interface SsmParameterSeed {
@@ -67,7 +68,7 @@ export interface SsmService extends LocalService {
 
 /**
  * A local SSM Parameter Store endpoint, speaking the AWS JSON 1.1 protocol the SDK uses (`X-Amz-Target:
- * AmazonSSM.<Operation>`), seeded with the template's AWS::SSM::Parameter values. Errors are AWS's:
+ * AmazonSSM.<Operation>`) and the Query protocol API Gateway uses (see query-protocol.ts), seeded with the template's AWS::SSM::Parameter values. Errors are AWS's:
  * HTTP 400 with `{"__type": ..., "message": ...}` (SSM API reference, "Common Errors").
  */
 export const startSsmService = async (options: {
@@ -83,20 +84,26 @@ export const startSsmService = async (options: {
     for (const parameter of options.parameters) store.put(parameter.name, parameter.value, parameter.type, true);
   };
   seed();
+  const bound = Object.fromEntries(
+    Object.entries(operations).map(([name, run]) => [name, (input: Request) => run(store, input)]),
+  );
+  const verify = requestVerifier(options.auth, 'ssm');
+  const query = ssmQueryHandler({ operations: bound, verify });
+  const json = awsJsonHandler({
+    targetPrefix: 'AmazonSSM',
+    contentType: 'application/x-amz-json-1.1',
+    operations: bound,
+    errorOf: (error) =>
+      error instanceof SsmError ? { status: 400, type: error.type, message: error.message } : undefined,
+    // SSM models its own 500 (SSM API reference, e.g. GetParameter, "Errors": InternalServerError, HTTP 500).
+    internalErrorType: 'InternalServerError',
+    verify,
+  });
   const service = await listenService(
     'ssm',
-    awsJsonHandler({
-      targetPrefix: 'AmazonSSM',
-      contentType: 'application/x-amz-json-1.1',
-      operations: Object.fromEntries(
-        Object.entries(operations).map(([name, run]) => [name, (input: Request) => run(store, input)]),
-      ),
-      errorOf: (error) =>
-        error instanceof SsmError ? { status: 400, type: error.type, message: error.message } : undefined,
-      // SSM models its own 500 (SSM API reference, e.g. GetParameter, "Errors": InternalServerError, HTTP 500).
-      internalErrorType: 'InternalServerError',
-      verify: requestVerifier(options.auth, 'ssm'),
-    }),
+    // An SDK client names its operation in X-Amz-Target; API Gateway's integrations send `Action=` (Query protocol).
+    (request, response) =>
+      request.headers['x-amz-target'] === undefined ? query(request, response) : json(request, response),
     options,
   );
   return {
