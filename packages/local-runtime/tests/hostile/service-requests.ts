@@ -169,6 +169,50 @@ export const serviceRequest = (service: string, random: Random, resources: FuzzR
         () => json('AWSEvents.DescribeRule', { Name: hostileName(random), EventBusName: hostileName(random) }, '1.1'),
         () => json('AWSEvents.ListTargetsByRule', { Rule: pick(random, PROTOTYPE_NAMES) }, '1.1'),
       ])();
+    case 'sns':
+      return pick(random, [
+        () => ({
+          target: '',
+          contentType: 'application/x-www-form-urlencoded',
+          body: new URLSearchParams({
+            Action: pick(random, ['ListTopics', 'Publish', 'ListSubscriptions', 'CreateTopic', ...PROTOTYPE_NAMES]),
+            TopicArn: hostileName(random),
+            Name: hostileName(random),
+            Message: hostileHeaderValue(random) || 'x',
+            'MessageAttributes.entry.1.Name': pick(random, PROTOTYPE_NAMES),
+            'MessageAttributes.entry.1.Value.DataType': pick(random, ['String', 'Number', 'constructor']),
+            'MessageAttributes.entry.1.Value.StringValue': '1',
+            [`${pick(random, PROTOTYPE_NAMES)}.member.1`]: 'x',
+            Version: '2010-03-31',
+          }).toString(),
+        }),
+        () => ({
+          target: '',
+          contentType: 'application/x-www-form-urlencoded',
+          body: 'Action=ListTopics&Version=2010-03-31',
+        }),
+      ])();
+    case 'secretsmanager':
+      return pick(random, [
+        () => json('secretsmanager.ListSecrets', { MaxResults: pick(random, [1, 100, 101, -1, 'constructor']) }, '1.1'),
+        () =>
+          json(
+            'secretsmanager.GetRandomPassword',
+            { PasswordLength: pick(random, [8, 32, 4097, 0, 'x']), ExcludeCharacters: hostileName(random) },
+            '1.1',
+          ),
+        () => json('secretsmanager.GetSecretValue', { SecretId: hostileName(random) }, '1.1'),
+        () =>
+          json(
+            'secretsmanager.CreateSecret',
+            {
+              Name: hostileName(random),
+              SecretString: hostileHeaderValue(random),
+              Tags: [hostileKeys(random, () => 'x')],
+            },
+            '1.1',
+          ),
+      ])();
     case 'lambda': {
       const name = pick(random, [resources.functionName, hostileName(random), `${resources.functionName}:live`]);
       return {
@@ -191,4 +235,6 @@ export const SIGNING_NAMES: Record<string, string> = {
   stepfunctions: 'states',
   lambda: 'lambda',
   eventbridge: 'events',
+  sns: 'sns',
+  secretsmanager: 'secretsmanager',
 };

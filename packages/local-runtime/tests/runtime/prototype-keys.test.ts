@@ -275,7 +275,8 @@ describe('SQS', () => {
     const received = await query('Action=ReceiveMessage&MessageAttributeName.1=All&WaitTimeSeconds=1');
     expect(received.status).toBe(200);
     const messages = (received.json().ReceiveMessageResponse as Json).ReceiveMessageResult as Json;
-    const message = (messages.Messages as Json[])[0] as Json;
+    // The query protocol's JSON answer names the list `messages` (see sqs/query-protocol.ts).
+    const message = (messages.messages as Json[])[0] as Json;
     for (const name of NAMES.slice(0, 10)) {
       expect([name, own(message.MessageAttributes, name)]).toEqual([
         name,
