@@ -120,8 +120,10 @@ const timeoutOf = (value: TemplateValue | undefined): number => {
   const ms = Number(value);
   return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_TIMEOUT_MS) : MAX_TIMEOUT_MS;
 };
+// An unquoted `2.0` in YAML (or JSON) is the number 2; SAM passes it on and API Gateway takes it as "2.0" (the
+// survey's apigw-sqs-lambda-ddb authorizer, deployed with simple responses, writes it so).
 const formatOf = (value: TemplateValue | undefined, fallback: PayloadFormat): PayloadFormat =>
-  value === undefined ? fallback : String(value) === '2.0' ? '2.0' : '1.0';
+  value === undefined ? fallback : String(value) === '2.0' || value === 2 ? '2.0' : '1.0';
 
 /** A Lambda function ARN (or name) from an integration URI: the apigateway invocations form or the ARN itself. */
 export const functionOfUri = (uri: string): string | undefined => {
