@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PseudoParameters } from './intrinsics.ts';
-import type { TemplateObject } from './load.ts';
+import { isObject, type TemplateObject, type TemplateValue } from './load.ts';
 
 /**
  * The names and ids CloudFormation would give each resource, made locally: deterministic (a hash of the stack
@@ -181,6 +181,11 @@ export const physicalResource = (
       const name = named('LogGroupName', 512);
       return { ref: name, attributes: { Arn: arn('logs', `log-group:${name}:*`) } };
     }
+    case 'AWS::KMS::Key': {
+      const hex = stableId(seed, 32, '0123456789abcdef');
+      const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+      return { ref: id, attributes: { KeyId: id, Arn: arn('kms', `key/${id}`) } };
+    }
     case 'AWS::SNS::Topic': {
       const name = named('TopicName', 256);
       const topicArn = arn('sns', name);
@@ -206,6 +211,38 @@ export const physicalResource = (
         attributes: { Arn: arn(type.split('::')[1]?.toLowerCase() ?? 'unknown', logicalId) },
       };
   }
+};
+
+/**
+ * The properties a physical id is named from (FunctionName, QueueName, StageName...), each resolved by `read` only when
+ * read: a name must not need the rest of its resource (a DeploymentPreference hook that refers back to its version,
+ * SAM's Api and Function naming each other). `resolving` holds the `<LogicalId>.<Key>` being read; reading one again
+ * throws `circular`'s error.
+ */
+export const lazyProperties = (
+  logicalId: string,
+  raw: TemplateValue | undefined,
+  read: (key: string, value: TemplateValue) => TemplateValue | undefined,
+  resolving: Set<string>,
+  circular: (chain: string[]) => Error,
+): TemplateObject => {
+  const lazy: TemplateObject = {};
+  for (const [key, value] of Object.entries(isObject(raw) ? raw : {})) {
+    Object.defineProperty(lazy, key, {
+      enumerable: true,
+      get: () => {
+        const where = `${logicalId}.${key}`;
+        if (resolving.has(where)) throw circular([...resolving, where]);
+        resolving.add(where);
+        try {
+          return read(key, value);
+        } finally {
+          resolving.delete(where);
+        }
+      },
+    });
+  }
+  return lazy;
 };
 
 /** The value of an API key created without a Value: 40 characters, like the keys API Gateway generates. */

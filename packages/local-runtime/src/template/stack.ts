@@ -4,7 +4,7 @@ import { createResolver, IntrinsicError, type PseudoParameters, type Resolver } 
 import { isObject, loadTemplate, type TemplateObject, type TemplateValue } from './load.ts';
 import { inlineNestedStacks } from './nested-stacks.ts';
 import { defaultSamconfigFile, parseParameterOverrides, readSamConfig, resolveParameters } from './parameters.ts';
-import { type PhysicalResource, physicalResource, stableId } from './physical-ids.ts';
+import { lazyProperties, type PhysicalResource, physicalResource, stableId } from './physical-ids.ts';
 import { findGenerated, type GeneratedIds, type GeneratedResource, generatedIds } from './sam-generated.ts';
 import { implicitResources } from './sam-implicit.ts';
 import { expandWebSocketApis, SamWebSocketApiError } from './sam-websocket-api.ts';
@@ -270,29 +270,18 @@ export class LocalStack {
     const cached = this.resolved.get(logicalId);
     if (cached) return cached;
     const raw = this.resources.get(logicalId)?.raw.Properties;
-    const lazy: TemplateObject = {};
-    for (const [key, value] of Object.entries(isObject(raw) ? raw : {})) {
-      Object.defineProperty(lazy, key, {
-        enumerable: true,
-        get: () => {
-          const where = `${logicalId}.${key}`;
-          if (this.resolving.has(where)) {
-            throw new StackError(`Circular dependency between resources: ${[...this.resolving, where].join(' -> ')}`);
-          }
-          this.resolving.add(where);
-          try {
-            const resolved = this.resolve({ [key]: value });
-            return isObject(resolved) ? resolved[key] : undefined;
-          } catch (error) {
-            if (error instanceof IntrinsicError) throw new StackError(`${where}: ${error.message}`);
-            throw error;
-          } finally {
-            this.resolving.delete(where);
-          }
-        },
-      });
-    }
-    return lazy;
+    const read = (key: string, value: TemplateValue): TemplateValue | undefined => {
+      try {
+        const resolved = this.resolve({ [key]: value });
+        return isObject(resolved) ? resolved[key] : undefined;
+      } catch (error) {
+        if (error instanceof IntrinsicError) throw new StackError(`${logicalId}.${key}: ${error.message}`);
+        throw error;
+      }
+    };
+    const circular = (chain: string[]) =>
+      new StackError(`Circular dependency between resources: ${chain.join(' -> ')}`);
+    return lazyProperties(logicalId, raw, read, this.resolving, circular);
   }
 
   private resolveAll(raw: TemplateObject): TemplateObject {
