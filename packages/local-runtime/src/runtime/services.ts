@@ -136,7 +136,30 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
   const { host, log, auth } = options;
   const endpointAt = (url: string): LocalEndpoint => ({ url, region: auth.region, credentials: ownKeyOf(auth) });
   const portOf = (index: number) => (options.servicePorts ? { port: options.servicePorts + index } : {});
+  let dynamodbStarting: Promise<DynamoDbService> | undefined;
   try {
+    const tables = stack.ofType('AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable').map((table) => ({
+      logicalId: table.logicalId,
+      name: stack.ref(table.logicalId),
+      properties:
+        table.type === 'AWS::Serverless::SimpleTable'
+          ? simpleTableProperties(table.logicalId, stack.properties(table.logicalId))
+          : stack.properties(table.logicalId),
+    }));
+    // DynamoDB starts a worker thread and creates the tables in it, the longest of the services' starts: the others
+    // start meanwhile (Step Functions reaches it through its URL only when a task calls it).
+    dynamodbStarting = startDynamoDbService({
+      tables,
+      region: stack.region,
+      auth,
+      host,
+      ...portOf(2),
+      log,
+      ...(options.persistDir ? { persistDir: options.persistDir } : {}),
+    });
+    // Its failure is thrown where it is awaited, below.
+    dynamodbStarting.catch(() => {});
+    const dynamodbReady = dynamodbStarting;
     const ssm = await startSsmService({
       parameters: ssmParameters(stack, options.rewrite),
       region: stack.region,
@@ -172,25 +195,6 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
       });
     }
 
-    const tables = stack.ofType('AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable').map((table) => ({
-      logicalId: table.logicalId,
-      name: stack.ref(table.logicalId),
-      properties:
-        table.type === 'AWS::Serverless::SimpleTable'
-          ? simpleTableProperties(table.logicalId, stack.properties(table.logicalId))
-          : stack.properties(table.logicalId),
-    }));
-    const dynamodb = await startDynamoDbService({
-      tables,
-      region: stack.region,
-      auth,
-      host,
-      ...portOf(2),
-      log,
-      ...(options.persistDir ? { persistDir: options.persistDir } : {}),
-    });
-    started.push(dynamodb);
-
     const stepFunctions = await startStepFunctionsService({
       stateMachines: stack
         .ofType('AWS::Serverless::StateMachine', 'AWS::StepFunctions::StateMachine')
@@ -217,7 +221,7 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
           throw error;
         }
       },
-      callDynamoDb: dynamoDbCaller(endpointAt(dynamodb.url)),
+      callDynamoDb: async (action, input) => dynamoDbCaller(endpointAt((await dynamodbReady).url))(action, input),
       region: stack.region,
       accountId: stack.accountId,
       auth,
@@ -241,7 +245,8 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
       ...(lambdaPort === undefined ? {} : { port: lambdaPort }),
     });
     started.push(lambda);
-
+    const dynamodb = await dynamodbReady;
+    started.push(dynamodb);
     const byIntegrationName = new Map<string, LocalEndpoint>([
       ['sqs', endpointAt(sqs.url)],
       ['states', endpointAt(stepFunctions.url)],
@@ -275,6 +280,8 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
       },
     };
   } catch (error) {
+    const dynamodb = await dynamodbStarting?.catch(() => undefined);
+    if (dynamodb && !started.includes(dynamodb)) started.push(dynamodb);
     await Promise.all(started.map((service) => service.close()));
     throw error;
   }
