@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { lambdaEnvironment, unsampledTraceHeader } from './lambda-environment.ts';
+import { lambdaEnvironment, unsampledTraceHeader } from '../lambda-environment.ts';
 
 // Before the handler's modules load: its Tracer reads the environment once, when it is made.
 Object.assign(process.env, lambdaEnvironment);
@@ -9,7 +9,7 @@ const { handler } = await import('../../src/functions/catalog/handler.ts');
 
 /**
  * The ceiling of `npm run bench:gateway`: a bare node:http server that calls the catalogue handler in-process,
- * with the smallest event that handler reads, in the Lambda environment the runtime gives it (lambda-environment.ts).
+ * with the smallest event that handler reads, in the Lambda environment the runtime gives it (bench/lambda-environment.ts).
  * Prints its URL on stdout.
  */
 const server = createServer(async (request, response) => {

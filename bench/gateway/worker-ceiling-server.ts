@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { lambdaEnvironment, unsampledTraceHeader } from './lambda-environment.ts';
+import { lambdaEnvironment, unsampledTraceHeader } from '../lambda-environment.ts';
 
 /**
  * The second ceiling of `npm run bench:gateway`: ceiling-server.ts with the handler moved to worker threads, one

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * What the ceilings of `npm run bench:gateway` give the catalogue handler so that it does the work it does in the
- * runtime (and on Lambda): the variables Lambda defines and the template sets (runtime/functions.ts), which turn the
- * Powertools Tracer on (it traces where AWS_EXECUTION_ENV says Lambda), and a fresh unsampled `_X_AMZN_TRACE_ID` per
- * invocation, as the runtime (traces/lambda-trace.ts) and Lambda give a PassThrough function an untraced caller's
- * request. Without them the ceilings would time a cheaper handler than the runtime runs.
+ * What the ceilings of `npm run bench:gateway` and `bench:ws` give the handlers they call, so that these do the
+ * work they do in the runtime (and on Lambda): the variables Lambda defines and the template sets
+ * (runtime/functions.ts), which turn the Powertools Tracer on (it traces where AWS_EXECUTION_ENV says Lambda), and a
+ * fresh unsampled `_X_AMZN_TRACE_ID` per invocation, as the runtime (traces/lambda-trace.ts) and Lambda give a
+ * PassThrough function an untraced caller's request. Without them the ceilings would time cheaper handlers than the
+ * runtime runs.
  */
 export const lambdaEnvironment: Record<string, string> = {
   AWS_REGION: 'us-east-1',
