@@ -9,12 +9,18 @@ export interface Child {
 }
 
 /**
- * Starts `node <args>` (with `env` added to this process's environment) and resolves once its output matches `ready`
- * (two minutes at most: bundling comes first).
+ * Starts `node <args>` (with `env` added to this process's environment, in `cwd`) and resolves once its output
+ * matches `ready` (two minutes at most: bundling comes first).
  */
-export const startChild = (args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<Child> =>
+export const startChild = (
+  args: string[],
+  ready: RegExp,
+  env: Record<string, string> = {},
+  cwd: string = process.cwd(),
+): Promise<Child> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
+      cwd,
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, ...env },
     });
