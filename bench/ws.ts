@@ -133,6 +133,7 @@ const disconnectsDone = async (origin: string) => {
 };
 
 interface RuntimeInfo {
+  region: string;
   apiKeys: { value: string; usagePlan?: string }[];
   credentials: { accessKeyId: string; secretAccessKey: string };
   services: { name: string; url: string }[];
@@ -147,7 +148,9 @@ const ceilingFigures = async (origin: string, stage: string, info: RuntimeInfo, 
   const endpoint = (name: string) => info.services.find((service) => service.name === name)?.url ?? '';
   const ceiling = await startChild(['bench/ws/ceiling-server.ts'], /(ws:\/\/127\.0\.0\.1:\d+)/, {
     ...lambdaEnvironment,
-    AWS_REGION: 'us-east-1',
+    // The stack's region (samconfig's prod environment names one): the local endpoints check the signing region.
+    AWS_REGION: info.region,
+    AWS_DEFAULT_REGION: info.region,
     AWS_ACCESS_KEY_ID: info.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: info.credentials.secretAccessKey,
     AWS_ENDPOINT_URL_SSM: endpoint('ssm'),
