@@ -26,7 +26,11 @@ export const startChild = (
     });
     let output = '';
     let started = false;
-    const timer = setTimeout(() => reject(new Error(`not ready:\n${output}`)), 120_000);
+    const timer = setTimeout(() => {
+      // Not left running behind the bench that gave up on it.
+      child.kill('SIGTERM');
+      reject(new Error(`not ready:\n${output}`));
+    }, 120_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       if (output.length < 200_000) output += chunk.toString();
       const match = started ? null : ready.exec(output);
