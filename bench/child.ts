@@ -9,18 +9,28 @@ export interface Child {
 }
 
 /**
- * Starts `node <args>` (with `env` added to this process's environment) and resolves once its output matches `ready`
- * (two minutes at most: bundling comes first).
+ * Starts `node <args>` (with `env` added to this process's environment, in `cwd`) and resolves once its output
+ * matches `ready` (two minutes at most: bundling comes first).
  */
-export const startChild = (args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<Child> =>
+export const startChild = (
+  args: string[],
+  ready: RegExp,
+  env: Record<string, string> = {},
+  cwd: string = process.cwd(),
+): Promise<Child> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
+      cwd,
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, ...env },
     });
     let output = '';
     let started = false;
-    const timer = setTimeout(() => reject(new Error(`not ready:\n${output}`)), 120_000);
+    const timer = setTimeout(() => {
+      // Not left running behind the bench that gave up on it.
+      child.kill('SIGTERM');
+      reject(new Error(`not ready:\n${output}`));
+    }, 120_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       if (output.length < 200_000) output += chunk.toString();
       const match = started ? null : ready.exec(output);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startChild, startRuntimeChild } from './child.ts';
+import { lambdaEnvironment } from './lambda-environment.ts';
 
 /**
  * `npm run bench:ws`: connections/s accepted through the $connect authorizer and integration, and messages/s fanned
@@ -132,6 +133,7 @@ const disconnectsDone = async (origin: string) => {
 };
 
 interface RuntimeInfo {
+  region: string;
   apiKeys: { value: string; usagePlan?: string }[];
   credentials: { accessKeyId: string; secretAccessKey: string };
   services: { name: string; url: string }[];
@@ -139,13 +141,16 @@ interface RuntimeInfo {
 
 /**
  * The same rounds against bench/ws/ceiling-server.ts: the template's $connect authorizer and handler called
- * in-process, with the environment the template gives them, on the runtime's own local SSM and DynamoDB.
+ * in-process, with the environment the template and Lambda give them (bench/lambda-environment.ts), on the runtime's own local SSM and DynamoDB.
  */
 const ceilingFigures = async (origin: string, stage: string, info: RuntimeInfo, token: string) => {
   const tables = (await (await fetch(`${origin}/_local/tables`)).json()) as { name: string }[];
   const endpoint = (name: string) => info.services.find((service) => service.name === name)?.url ?? '';
   const ceiling = await startChild(['bench/ws/ceiling-server.ts'], /(ws:\/\/127\.0\.0\.1:\d+)/, {
-    AWS_REGION: 'us-east-1',
+    ...lambdaEnvironment,
+    // The stack's region (samconfig's prod environment names one): the local endpoints check the signing region.
+    AWS_REGION: info.region,
+    AWS_DEFAULT_REGION: info.region,
     AWS_ACCESS_KEY_ID: info.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: info.credentials.secretAccessKey,
     AWS_ENDPOINT_URL_SSM: endpoint('ssm'),

@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { LocalRoute } from 'sam-local-runtime';
-import { asyncApiDocument } from '../scripts/spec/asyncapi.ts';
 import { cleanOpenApi } from '../scripts/spec/openapi.ts';
 
 /**
@@ -32,7 +31,12 @@ export const localOpenApi = (runtime: RuntimeInfo) => {
   });
 };
 
-export const localAsyncApi = (runtime: RuntimeInfo) => {
+/**
+ * The AsyncAPI module (with the AsyncAPI parser and Ajv under it) loads on the first request for it, not when npm
+ * start loads this file: it is most of the time this file took to load, before the runtime could answer anything.
+ */
+export const localAsyncApi = async (runtime: RuntimeInfo) => {
+  const { asyncApiDocument } = await import('../scripts/spec/asyncapi.ts');
   const socket = runtime.webSockets[0];
   if (!socket) return asyncApiDocument();
   const url = new URL(socket.url);
@@ -110,10 +114,10 @@ const docsPage = (runtime: RuntimeInfo): string => {
 };
 
 /** Answers every request it takes, even when a source file is broken mid-edit (a 500 that says why). */
-export const apiDocs: LocalRoute = (request, response, runtime) => {
+export const apiDocs: LocalRoute = async (request, response, runtime) => {
   if (request.method !== 'GET') return false;
   try {
-    return serve(pathOf(request), response, runtime);
+    return await serve(pathOf(request), response, runtime);
   } catch (error) {
     response
       .writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' })
@@ -122,13 +126,13 @@ export const apiDocs: LocalRoute = (request, response, runtime) => {
   }
 };
 
-const serve = (path: string, response: ServerResponse, runtime: RuntimeInfo): boolean => {
+const serve = async (path: string, response: ServerResponse, runtime: RuntimeInfo): Promise<boolean> => {
   switch (path) {
     case '/_local/openapi.json':
       sendJson(response, localOpenApi(runtime));
       return true;
     case '/_local/asyncapi.json':
-      sendJson(response, localAsyncApi(runtime));
+      sendJson(response, await localAsyncApi(runtime));
       return true;
     case '/_local/docs':
     case '/_local/docs/':

@@ -1,11 +1,16 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { handler } from '../../src/functions/catalog/handler.ts';
+import { lambdaEnvironment, unsampledTraceHeader } from '../lambda-environment.ts';
+
+// Before the handler's modules load: its Tracer reads the environment once, when it is made.
+Object.assign(process.env, lambdaEnvironment);
+const { handler } = await import('../../src/functions/catalog/handler.ts');
 
 /**
  * The ceiling of `npm run bench:gateway`: a bare node:http server that calls the catalogue handler in-process,
- * with the smallest event that handler reads. Prints its URL on stdout.
+ * with the smallest event that handler reads, in the Lambda environment the runtime gives it (bench/lambda-environment.ts).
+ * Prints its URL on stdout.
  */
 const server = createServer(async (request, response) => {
   const url = new URL(request.url ?? '/', 'http://localhost');
@@ -16,6 +21,7 @@ const server = createServer(async (request, response) => {
     queryStringParameters: Object.fromEntries(url.searchParams),
     body: null,
   } as unknown as APIGatewayProxyEvent;
+  process.env._X_AMZN_TRACE_ID = unsampledTraceHeader();
   const result = await handler(event);
   response.writeHead(result.statusCode, result.headers as Record<string, string>).end(result.body);
 });

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { handler } from '../../src/functions/catalog/handler.ts';
+import { lambdaEnvironment, unsampledTraceHeader } from '../lambda-environment.ts';
 
 /**
  * The second ceiling of `npm run bench:gateway`: ceiling-server.ts with the handler moved to worker threads, one
@@ -15,10 +15,13 @@ const ENVIRONMENTS = 10;
 interface Request {
   id: number;
   eventJson: string;
+  traceHeader: string;
 }
 
 if (!isMainThread) {
-  parentPort?.on('message', async ({ id, eventJson }: Request) => {
+  const { handler } = await import('../../src/functions/catalog/handler.ts');
+  parentPort?.on('message', async ({ id, eventJson, traceHeader }: Request) => {
+    process.env._X_AMZN_TRACE_ID = traceHeader;
     const result = await handler(JSON.parse(eventJson) as APIGatewayProxyEvent);
     parentPort?.postMessage({ id, resultJson: JSON.stringify(result) });
   });
@@ -29,7 +32,7 @@ if (!isMainThread) {
   let started = 0;
   let nextId = 1;
   const spawn = () => {
-    const worker = new Worker(new URL(import.meta.url));
+    const worker = new Worker(new URL(import.meta.url), { env: { ...process.env, ...lambdaEnvironment } });
     worker.on('message', ({ id, resultJson }: { id: number; resultJson: string }) => {
       pending.get(id)?.(JSON.parse(resultJson) as APIGatewayProxyResult);
       pending.delete(id);
@@ -57,7 +60,11 @@ if (!isMainThread) {
     const id = nextId++;
     const result = await new Promise<APIGatewayProxyResult>((resolve) => {
       pending.set(id, resolve);
-      worker.postMessage({ id, eventJson: JSON.stringify(event) } satisfies Request);
+      worker.postMessage({
+        id,
+        eventJson: JSON.stringify(event),
+        traceHeader: unsampledTraceHeader(),
+      } satisfies Request);
     });
     release(worker);
     response.writeHead(result.statusCode, result.headers as Record<string, string>).end(result.body);

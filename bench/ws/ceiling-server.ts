@@ -3,14 +3,18 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { WebSocketServer } from 'ws';
-import { handler as authorize } from '../../src/functions/ws-authorizer/handler.ts';
-import { type ConnectEvent, handler as connect } from '../../src/functions/ws-connect/handler.ts';
+import type { ConnectEvent } from '../../src/functions/ws-connect/handler.ts';
+import { unsampledTraceHeader } from '../lambda-environment.ts';
+
+// The bench passes the Lambda environment (bench/lambda-environment.ts): the handlers' Tracer reads it when made.
+const { handler: authorize } = await import('../../src/functions/ws-authorizer/handler.ts');
+const { handler: connect } = await import('../../src/functions/ws-connect/handler.ts');
 
 /**
  * The handler ceiling of `npm run bench:ws`: a bare `ws` server that, on each handshake, calls the template's
  * $connect authorizer and $connect handler in-process (their own code, reading the same local SSM parameter and
  * writing the same local DynamoDB table as in the runtime, through the environment the bench passes), with the
- * smallest events they read. It does what the runtime's path must do minus the gateway and the worker threads.
+ * smallest events they read, each invocation with a trace header of its own as the runtime gives it. It does what the runtime's path must do minus the gateway and the worker threads.
  * Prints its URL on stdout.
  */
 const server = createServer((_request, response) => response.writeHead(426).end());
@@ -22,6 +26,7 @@ server.on('upgrade', async (request, socket, head) => {
   const queryStringParameters = Object.fromEntries(url.searchParams);
   const connectionId = randomUUID();
   try {
+    process.env._X_AMZN_TRACE_ID = unsampledTraceHeader();
     const decision = await authorize({
       type: 'REQUEST',
       methodArn: METHOD_ARN,
@@ -29,6 +34,7 @@ server.on('upgrade', async (request, socket, head) => {
       queryStringParameters,
     } as unknown as APIGatewayRequestAuthorizerEvent);
     if (decision.policyDocument.Statement[0]?.Effect !== 'Allow') throw new Error('denied');
+    process.env._X_AMZN_TRACE_ID = unsampledTraceHeader();
     const answer = await connect({
       requestContext: { connectionId, connectedAt: Date.now(), authorizer: { principalId: decision.principalId } },
     } as unknown as ConnectEvent);

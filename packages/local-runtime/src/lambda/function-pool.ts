@@ -162,19 +162,11 @@ export class FunctionPool {
     environment.logs = logs;
     const message: InvokeMessage = {
       id: this.nextId++,
+      requestId,
       eventJson: eventJsonOf(event),
       deadline: Date.now() + timeoutMs,
       ...(logs ? { flush: true } : {}),
       ...(options.traceHeader ? { traceHeader: options.traceHeader } : {}),
-      context: {
-        awsRequestId: requestId,
-        functionName: this.config.name,
-        functionVersion: '$LATEST',
-        invokedFunctionArn: this.config.arn,
-        memoryLimitInMB: String(this.config.memoryMB),
-        logGroupName: `/aws/lambda/${this.config.name}`,
-        logStreamName: `local/[$LATEST]${environment.worker.threadId}`,
-      },
     };
     const reply = await new Promise<WorkerReply | Error | 'timeout'>((resolve) => {
       const timer = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -292,6 +284,13 @@ export class FunctionPool {
       runtime: this.config.runtime,
       sdkFallback: SDK_FALLBACK,
       localHosts: this.config.localHosts ?? {},
+      context: {
+        functionName: this.config.name,
+        functionVersion: '$LATEST',
+        invokedFunctionArn: this.config.arn,
+        memoryLimitInMB: String(this.config.memoryMB),
+        logGroupName: `/aws/lambda/${this.config.name}`,
+      },
       ...(debug && this.config.debug ? { debug: this.config.debug } : {}),
     };
     return new Worker(await workerEntry(), {

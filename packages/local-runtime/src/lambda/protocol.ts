@@ -14,6 +14,8 @@ export interface WorkerData {
   localHosts: Record<string, string>;
   /** Open the inspector on this port before the init and wait for a debugger (see FunctionConfig.debug). */
   debug?: DebugSettings;
+  /** The context fields that are the same for every invocation of the environment (sent once, not per message). */
+  context: EnvironmentContextData;
 }
 
 /** `--debug-port`: the function's environment listens for a debugger here and waits for one before its init. */
@@ -22,27 +24,31 @@ export interface DebugSettings {
   host: string;
 }
 
-/** The plain-data part of the Lambda context object; the worker adds getRemainingTimeInMillis. */
-export interface InvokeContextData {
-  awsRequestId: string;
+/**
+ * The context fields of an environment's every invocation; the worker adds awsRequestId, logStreamName (its thread)
+ * and getRemainingTimeInMillis.
+ */
+export interface EnvironmentContextData {
   functionName: string;
   functionVersion: string;
   invokedFunctionArn: string;
   memoryLimitInMB: string;
   logGroupName: string;
-  logStreamName: string;
-  identity?: undefined;
-  clientContext?: undefined;
 }
 
+/**
+ * One invocation. As few fields as it takes: the message is cloned across threads per request, so what is the same
+ * for every invocation of an environment travels once, in WorkerData.context.
+ */
 export interface InvokeMessage {
   id: number;
+  /** The Lambda request id (the context's awsRequestId). */
+  requestId: string;
   /**
    * The event as JSON text: Lambda hands functions a JSON-parsed copy of the event (undefined dropped, dates as
    * strings), and a string crosses to the worker thread far cheaper than the structured clone of an object.
    */
   eventJson: string;
-  context: InvokeContextData;
   /** Epoch milliseconds when the function's configured timeout expires. */
   deadline: number;
   /** Write END_OF_INVOCATION to stdout once the invocation is over (its logs were asked for). */

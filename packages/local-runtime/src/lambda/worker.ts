@@ -1,7 +1,7 @@
 import { open as openInspector } from 'node:inspector';
 import { enableCompileCache, flushCompileCache } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { installLambdaConsole } from './console.ts';
 import { parseHandler } from './handler-file.ts';
 import { installLocalHosts } from './local-hosts.ts';
@@ -113,8 +113,12 @@ loaded.then(
   (error: unknown) => port.postMessage({ init: true, error: errorOf(error) } satisfies WorkerInit),
 );
 
+// The log stream names the environment, as Lambda's names its execution environment.
+const environmentContext = { ...data.context, logStreamName: `local/[$LATEST]${threadId}` };
+
 const baseContext = (message: InvokeMessage) => ({
-  ...message.context,
+  awsRequestId: message.requestId,
+  ...environmentContext,
   getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
 });
 
@@ -194,7 +198,7 @@ const runWithCallbacks = (handler: Handler, message: InvokeMessage): Promise<unk
 
 port.on('message', async (message: InvokeMessage) => {
   let reply: WorkerReply;
-  currentRequestId = message.context.awsRequestId;
+  currentRequestId = message.requestId;
   // Per invocation, as the runtime interface client sets it from the Lambda-Runtime-Trace-Id header.
   if (message.traceHeader) process.env._X_AMZN_TRACE_ID = message.traceHeader;
   else delete process.env._X_AMZN_TRACE_ID;

@@ -152,6 +152,20 @@ export const startFunctionsRuntime = async (
     region: stack.region,
     acceptAnySignature: options.acceptAnySignature ?? false,
   };
+  const buildDir = resolve(options.buildDir ?? join(stack.templatePath, '..', '.local', 'build'));
+  const buildStarted = performance.now();
+  // `sam build`'s output template points CodeUri at code it has built: it runs in place, not bundled again.
+  const prebuilt = isSamBuildOutput(stack.templatePath);
+  const bundle: typeof buildFunctions = (templatePath, buildOptions) =>
+    prebuilt ? Promise.resolve([]) : buildFunctions(templatePath, buildOptions);
+  // Bundling (esbuild, a process of its own) runs while the local services start: neither needs the other.
+  const building = bundle(stack.templatePath, {
+    outDir: buildDir,
+    template: stack.template,
+    ...(debugged ? { forDebugger: [debugged] } : {}),
+  });
+  // Its failure is thrown where it is awaited, below, once the services are up (or theirs first).
+  building.catch(() => {});
   const aws = await startAwsServices(stack, {
     host,
     rewrite,
@@ -181,17 +195,7 @@ export const startFunctionsRuntime = async (
     await Promise.all([aws.close(), runtime?.close()]);
   };
   try {
-    const buildDir = resolve(options.buildDir ?? join(stack.templatePath, '..', '.local', 'build'));
-    const buildStarted = performance.now();
-    // `sam build`'s output template points CodeUri at code it has built: it runs in place, not bundled again.
-    const prebuilt = isSamBuildOutput(stack.templatePath);
-    const bundle: typeof buildFunctions = (templatePath, buildOptions) =>
-      prebuilt ? Promise.resolve([]) : buildFunctions(templatePath, buildOptions);
-    const built = await bundle(stack.templatePath, {
-      outDir: buildDir,
-      template: stack.template,
-      ...(debugged ? { forDebugger: [debugged] } : {}),
-    });
+    const built = await building;
     if (built.length > 0) {
       const reused = built.filter((fn) => fn.cached).length;
       log(

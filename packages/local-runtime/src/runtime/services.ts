@@ -7,6 +7,7 @@ import {
   type Delivery,
   type LocalServices,
   type ServiceContext,
+  type ServiceDefinition,
   type ServiceName,
   type ServicePage,
   type StartedService,
@@ -87,10 +88,19 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
     if (!owner?.deliver) throw new Error(`${targetArn}: no local service delivers to this target`);
     await owner.deliver(targetArn, delivery);
   };
-  const service = <Name extends ServiceName>(name: Name): LocalServices[Name] => {
-    const found = byName.get(name);
+  const starting = new Map<string, Promise<StartedService>>();
+  const service = async <Name extends ServiceName>(name: Name): Promise<LocalServices[Name]> => {
+    const found = starting.get(name);
     if (!found) throw new Error(`the ${name} service is used before it is started (see services/index.ts)`);
-    return found as unknown as LocalServices[Name];
+    return (await found) as unknown as LocalServices[Name];
+  };
+  const register = (definition: ServiceDefinition, running: StartedService) => {
+    started.push(running);
+    byName.set(definition.name, running);
+    for (const arnName of definition.arnNames) {
+      byArnName.set(arnName, running);
+      endpoints.set(arnName, endpointAt(running.url));
+    }
   };
   try {
     for (const [index, definition] of SERVICES.entries()) {
@@ -116,17 +126,21 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
         endpointAt,
         deliver,
       };
-      const running = await definition.start(context);
-      started.push(running);
-      byName.set(definition.name, running);
-      for (const arnName of definition.arnNames) {
-        byArnName.set(arnName, running);
-        endpoints.set(arnName, endpointAt(running.url));
-      }
+      const start = definition.start(context).then((running) => {
+        register(definition, running);
+        return running;
+      });
+      starting.set(definition.name, start);
+      // A background start's failure is thrown where it is awaited, below.
+      if (definition.startsInBackground) start.catch(() => {});
+      else await start;
     }
+    await Promise.all(starting.values());
+    // In the list's order, whatever order the background starts ended in.
+    const all = SERVICES.flatMap((definition) => byName.get(definition.name) ?? []);
     return {
       services: Object.fromEntries(byName) as unknown as LocalServices,
-      all: started,
+      all,
       environment: Object.fromEntries(
         SERVICES.map((definition) => [definition.environmentVariable, byName.get(definition.name)?.url ?? '']),
       ),
@@ -137,16 +151,17 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
         }),
       ),
       endpointOf: (name) => endpoints.get(name),
-      pages: started.flatMap((running) => running.pages ?? []),
+      pages: all.flatMap((running) => running.pages ?? []),
       deliver,
       reset: async () => {
-        for (const running of [...started].reverse()) await running.reset?.();
+        for (const running of [...all].reverse()) await running.reset?.();
       },
       close: async () => {
-        await Promise.all(started.map((running) => running.close()));
+        await Promise.all(all.map((running) => running.close()));
       },
     };
   } catch (error) {
+    await Promise.allSettled(starting.values());
     await Promise.all(started.map((running) => running.close()));
     throw error;
   }

@@ -367,8 +367,13 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     observability = seen;
     const clientId =
       stack.ofType('AWS::Cognito::UserPoolClient').map((client) => stack.ref(client.logicalId))[0] ?? 'local-client';
-    const issuer = await createLocalIssuer({ baseUrl: `${origin}/_local/issuer`, clientId });
-    const cognitoRewrite = cognitoIssuerRewrite(stack, issuer.issuer);
+    // The issuer's key pair is made (WebCrypto, off the main thread) while the services start and the functions are
+    // bundled; the template's Cognito URLs are rewritten to its URL, known before it.
+    const issuerUrl = `${origin}/_local/issuer`;
+    const issuerStarting = createLocalIssuer({ baseUrl: issuerUrl, clientId });
+    // Its failure is thrown where it is awaited, below.
+    issuerStarting.catch(() => {});
+    const cognitoRewrite = cognitoIssuerRewrite(stack, issuerUrl);
     // The execute-api host of each of the template's APIs and the local origin serving it: the template's own
     // `https://${Api}.execute-api.${AWS::Region}.amazonaws.com/...` values are rewritten to the local URLs, and a
     // function's HTTPS request to one (see lambda/local-hosts.ts) goes there, as does one to the local host:port
@@ -405,6 +410,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
           }),
     });
     const started = functions;
+    const issuer = await issuerStarting;
     const { aws, credentials, buildDir, auth: serviceAuth } = started;
     const firstBuild = started.built;
     services.push(...aws.all);

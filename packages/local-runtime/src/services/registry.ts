@@ -49,8 +49,11 @@ export interface ServiceContext {
   invokeLambda: (target: string, payload: unknown) => Promise<InvokeOutcome>;
   /** The functions as they are now (bound late too). */
   functions: () => LambdaRuntime | undefined;
-  /** A service listed (and so started) before this one. */
-  service<Name extends ServiceName>(name: Name): LocalServices[Name];
+  /**
+   * A service listed before this one, once it has started (a service that starts in the background may still be
+   * starting: await it where it is used, not at start, to keep the starts overlapping).
+   */
+  service<Name extends ServiceName>(name: Name): Promise<LocalServices[Name]>;
   /** How to reach a started service's endpoint with the local credentials. */
   endpointAt(url: string): LocalEndpoint;
   /**
@@ -91,6 +94,11 @@ export interface ServiceDefinition<Name extends ServiceName = ServiceName> {
   arnNames: readonly string[];
   /** Its host name's first part (`https://<prefix>.<region>.amazonaws.com`), which the SDKs call without an endpoint. */
   endpointPrefix: string;
+  /**
+   * Starts while the services after it start: nothing those read from the template depends on its start (DynamoDB's
+   * worker thread and tables, the longest start, whose names are the template's own).
+   */
+  startsInBackground?: boolean;
   /** The resource types it runs (so the start-up report does not list them as not run). */
   resourceTypes: readonly string[];
   start(context: ServiceContext): Promise<LocalServices[Name] & StartedService>;

@@ -9,12 +9,18 @@ import { keyed } from './client-keyed.ts';
 /** RFC 9110 `token`. */
 const NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** Tab, visible ASCII and Latin-1 beyond it: what node:http writes as it is. */
+const WRITABLE_AS_IS = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 /**
  * The value as it can be written: unchanged when node:http takes it; text beyond Latin-1 as its UTF-8 bytes (what a
  * client decoding the header as UTF-8 reads back); undefined when it holds CR, LF or another control character, which
  * is never written (it could start a header line of its own).
  */
 export const writableHeaderValue = (value: string): string | undefined => {
+  // Nearly every value is tab and visible Latin-1 alone: one pass of a compiled regular expression, not a loop in
+  // JavaScript (a few µs a response with a dozen headers).
+  if (WRITABLE_AS_IS.test(value)) return value;
   let beyondLatin1 = false;
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);

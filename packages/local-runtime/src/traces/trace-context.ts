@@ -99,19 +99,24 @@ export const openSpan = (
   };
 };
 
-/** Runs `run` as a span named `name` of the active trace (just runs it when there is none). */
-export const span = async <T>(name: string, run: () => Promise<T>, fields?: Parameters<typeof openSpan>[1]) => {
+/**
+ * Runs `run` as a span named `name` of the active trace (just runs it when there is none: no async wrapper then, as
+ * on every request of an untraced stage).
+ */
+export const span = <T>(name: string, run: () => Promise<T>, fields?: Parameters<typeof openSpan>[1]): Promise<T> => {
   const opened = openSpan(name, fields);
   if (!opened) return run();
-  try {
-    const result = await storage.run(opened.trace, run);
-    opened.end();
-    return result;
-  } catch (error) {
-    opened.end({
-      fault: true,
-      cause: { exceptions: [{ message: error instanceof Error ? error.message : String(error) }] },
-    });
-    throw error;
-  }
+  return (async () => {
+    try {
+      const result = await storage.run(opened.trace, run);
+      opened.end();
+      return result;
+    } catch (error) {
+      opened.end({
+        fault: true,
+        cause: { exceptions: [{ message: error instanceof Error ? error.message : String(error) }] },
+      });
+      throw error;
+    }
+  })();
 };

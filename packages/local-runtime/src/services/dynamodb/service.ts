@@ -15,6 +15,7 @@ export const dynamoDbService: ServiceDefinition<'dynamodb'> = {
   environmentVariable: 'AWS_ENDPOINT_URL_DYNAMODB',
   arnNames: ['dynamodb'],
   endpointPrefix: 'dynamodb',
+  startsInBackground: true,
   resourceTypes: ['AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable'],
   start: async ({ stack, auth, host, port, log, persistDir, endpointAt }) => {
     const tables = stack.ofType('AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable').map((table) => ({

@@ -42,7 +42,8 @@ export const stepFunctionsService: ServiceDefinition<'stepfunctions'> = {
   resourceTypes: ['AWS::Serverless::StateMachine', 'AWS::StepFunctions::StateMachine'],
   start: async (context) => {
     const { stack, auth, host, port, log, timeScale, traces } = context;
-    const sqs = context.service('sqs');
+    // The queues' URLs are in the template's values once SQS has started; DynamoDB is reached when a task calls it.
+    const sqs = await context.service('sqs');
     const dynamodb = context.service('dynamodb');
     const stepFunctions = await startStepFunctionsService({
       stateMachines: stack
@@ -63,7 +64,7 @@ export const stepFunctionsService: ServiceDefinition<'stepfunctions'> = {
           throw error;
         }
       },
-      callDynamoDb: dynamoDbCaller(context.endpointAt(dynamodb.url)),
+      callDynamoDb: async (action, input) => dynamoDbCaller(context.endpointAt((await dynamodb).url))(action, input),
       callApi: localApiCaller(context.rewrite, context.endpointAt),
       region: stack.region,
       accountId: stack.accountId,

@@ -17,6 +17,10 @@ import { HistoryRecorder } from './history-recorder.ts';
 import { enterState, retryState, stateContext } from './state-context.ts';
 import { taskHandlers, unsupportedTasks } from './task-handlers.ts';
 import type { TaskServices } from './task-services.ts';
+import { rememberValid, validatedBefore } from './validated-definitions.ts';
+
+const VALIDATION = { checkArn: true, checkPaths: true } as const;
+const VALIDATION_KEY = JSON.stringify(VALIDATION);
 
 export interface StateMachineSeed {
   name: string;
@@ -51,7 +55,10 @@ export class LocalStateMachine {
     try {
       definition = JSON.parse(seed.definition) as StateMachineDefinition;
       // Validated once as written; runs use the rewritten copy (fractional seconds are not valid ASL) unvalidated.
-      new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
+      if (!validatedBefore(seed.definition, VALIDATION_KEY)) {
+        new StateMachine(definition, { validationOptions: VALIDATION });
+        rememberValid(seed.definition, VALIDATION_KEY);
+      }
     } catch (error) {
       throw new Error(`State machine ${seed.name}: ${error instanceof Error ? error.message : String(error)}`, {
         cause: error,
