@@ -160,6 +160,14 @@ export const EXPECTED_TO_MATCH = new Set<string>([
   'test_http_proxy_integration_request_data_mappings "http-proxy-invocation"',
   'TestCanaryDeployments::test_invoking_canary_deployment "response-deployment-1"',
   'test_apigateway_to_eventbridge "eventbridge-put-events-response"',
+  // S3 (scenarios/s3.ts)
+  'test_apigateway_s3_any "get-object-empty"',
+  'test_apigateway_s3_any "get-object-1"',
+  'test_apigateway_s3_any "get-object-2"',
+  'test_apigateway_s3_any "get-object-deleted"',
+  'test_apigateway_s3_any "get-object-s3"',
+  'test_apigateway_s3_method_mapping "get-object"',
+  'test_apigateway_s3_method_mapping "get-deleted-object"',
 ]);
 
 /** Why each recording that does not match yet does not (printed beside it). */

@@ -59,14 +59,6 @@ export const UNHOSTED_SERVICES: Scenario[] = [
       KINESIS,
     ),
   ),
-  ...listed(
-    'test_apigateway_s3',
-    'test_apigateway_s3_any',
-    ['get-object-empty', 'get-object-1', 'get-object-2', 'get-object-deleted', 'get-object-s3'],
-    'S3',
-    S3,
-  ),
-  ...listed('test_apigateway_s3', 'test_apigateway_s3_method_mapping', ['get-object', 'get-deleted-object'], 'S3', S3),
   ...listed('test_apigateway_s3', `${S3_BINARY}_request[None]`, REQUEST_KEYS, 'S3', S3),
   ...listed('test_apigateway_s3', `${S3_BINARY}_request[CONVERT_TO_TEXT]`, REQUEST_KEYS, 'S3', S3),
   ...listed(

@@ -274,7 +274,7 @@ describe('S3 payload signing', () => {
     expect((await put('unsigned.txt', 'not hashed', { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' })).status).toBe(200);
     const chunked = await put(
       'chunked.txt',
-      '5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n',
+      '5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n',
       {
         'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
         'content-encoding': 'aws-chunked',
@@ -283,17 +283,26 @@ describe('S3 payload signing', () => {
       },
     );
     expect(chunked.status).toBe(200);
-    for (const [key, body] of [
-      ['unsigned.txt', 'not hashed'],
-      ['chunked.txt', 'hello world'],
+    // The checksum sent (the chunked upload's CRC32 trailer) is kept; with none, S3 computes a CRC64NVME.
+    for (const [key, body, checksums] of [
+      ['unsigned.txt', 'not hashed', { ChecksumCRC64NVME: expect.any(String), ChecksumType: 'FULL_OBJECT' }],
+      ['chunked.txt', 'hello world', { ChecksumCRC32: 'DUoRhQ==', ChecksumType: 'FULL_OBJECT' }],
     ] as const) {
-      const got = await client.send(new GetObjectCommand({ Bucket: 'local-uploads', Key: key }));
+      const got = await client.send(
+        new GetObjectCommand({ Bucket: 'local-uploads', Key: key, ChecksumMode: 'ENABLED' }),
+      );
       expect({ key, body: await got.Body?.transformToString(), encoding: got.ContentEncoding }).toEqual({
         key,
         body,
         encoding: undefined,
       });
+      expect(got).toMatchObject(checksums);
     }
+    const wrong = await put('wrong-checksum.txt', 'hello', { 'x-amz-checksum-crc32': 'AAAAAA==' });
+    expect({ status: wrong.status, code: /<Code>(\w+)<\/Code>/.exec(wrong.text)?.[1] }).toEqual({
+      status: 400,
+      code: 'BadDigest',
+    });
     // Another service checks the payload: UNSIGNED-PAYLOAD is a hash that does not match.
     const sqs = runtime.serviceUrl('sqs');
     const body = '{}';

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { keyed } from '../../shared/client-keyed.ts';
+import { checksumHeaders } from './checksums.ts';
 import { S3Error } from './errors.ts';
 import type { S3Object } from './store.ts';
 
@@ -74,7 +75,7 @@ const OVERRIDES = [
  */
 export const objectAnswer = (
   object: S3Object,
-  request: { range: string | undefined; query: URLSearchParams },
+  request: { range: string | undefined; query: URLSearchParams; checksumMode: boolean },
   withBody: boolean,
 ): S3Answer => {
   const headers: Record<string, string> = keyed<string>();
@@ -83,6 +84,7 @@ export const objectAnswer = (
     etag: object.etag,
     'last-modified': object.lastModified.toUTCString(),
     'accept-ranges': 'bytes',
+    'x-amz-server-side-encryption': 'AES256',
   });
   for (const name of OVERRIDES) {
     const value = request.query.get(`response-${name}`);
@@ -93,14 +95,16 @@ export const objectAnswer = (
   const body = part ? object.body.subarray(part.start, part.end + 1) : object.body;
   if (part) headers['content-range'] = `bytes ${part.start}-${part.end}/${object.body.length}`;
   headers['content-length'] = String(body.length);
+  // "GetObject": the checksum of a whole object, when asked for (the SDKs ask: x-amz-checksum-mode: ENABLED).
+  if (request.checksumMode && !part) Object.assign(headers, checksumHeaders(object.checksum));
   return { status: part ? 206 : 200, headers, ...(withBody ? { body } : {}) };
 };
 
 /**
  * The payload of an `aws-chunked` upload (what the SDKs send for a stream of unknown length: `<hex size>[;ext]\r\n
- * <bytes>\r\n`..., a zero-size chunk, then trailers such as a checksum), as one buffer.
+ * <bytes>\r\n`..., a zero-size chunk, then trailers such as a checksum), as one buffer, and its trailers.
  */
-export const dechunked = (body: Buffer): Buffer => {
+export const dechunked = (body: Buffer): { payload: Buffer; trailers: Record<string, string> } => {
   const parts: Buffer[] = [];
   let at = 0;
   for (;;) {
@@ -109,7 +113,17 @@ export const dechunked = (body: Buffer): Buffer => {
     if (!Number.isInteger(size) || size < 0 || lineEnd + 2 + size > body.length) {
       throw new S3Error(400, 'IncompleteBody', 'The request body terminated unexpectedly');
     }
-    if (size === 0) return Buffer.concat(parts);
+    if (size === 0) {
+      const trailers = keyed<string>();
+      for (const line of body
+        .subarray(lineEnd + 2)
+        .toString('latin1')
+        .split('\r\n')) {
+        const colon = line.indexOf(':');
+        if (colon > 0) trailers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      return { payload: Buffer.concat(parts), trailers };
+    }
     parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
     at = lineEnd + 2 + size + 2;
   }

@@ -5,6 +5,7 @@ import { stableId } from '../../template/physical-ids.ts';
 import { type LocalService, listenService, readRequestBody } from '../shared/local-service.ts';
 import { requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { type S3Address, s3AddressOf } from './addressing.ts';
+import { checksumHeaders, checksumOf } from './checksums.ts';
 import { S3Error } from './errors.ts';
 import { listBuckets, listObjects, S3_NAMESPACE, xmlElement } from './listing.ts';
 import { dechunked, objectAnswer, objectHeadersOf, type S3Answer } from './objects.ts';
@@ -154,7 +155,7 @@ const copySourceOf = (header: string): { bucket: string; key: string } => {
   return { bucket, key: key.join('/') };
 };
 
-const objectOperation = (context: Context, bucket: string, key: string): S3Answer => {
+const objectOperation = async (context: Context, bucket: string, key: string): Promise<S3Answer> => {
   const { store, request } = context;
   switch (request.method) {
     case 'PUT': {
@@ -167,7 +168,7 @@ const objectOperation = (context: Context, bucket: string, key: string): S3Answe
         const { contentType, kept } = replace
           ? objectHeadersOf(request.headers)
           : { contentType: from.contentType, kept: from.headers };
-        const copied = store.put(bucket, key, from.body, contentType, kept);
+        const copied = store.put(bucket, key, from.body, { contentType, checksum: from.checksum, headers: kept });
         return xml(
           200,
           `<?xml version="1.0" encoding="UTF-8"?>\n<CopyObjectResult xmlns="${S3_NAMESPACE}">${xmlElement('LastModified', copied.lastModified.toISOString())}${xmlElement('ETag', copied.etag)}</CopyObjectResult>`,
@@ -182,16 +183,32 @@ const objectOperation = (context: Context, bucket: string, key: string): S3Answe
         );
       }
       const chunked = String(request.headers['content-encoding'] ?? '').includes('aws-chunked');
-      const body = chunked ? dechunked(context.body) : context.body;
+      const { payload, trailers } = chunked
+        ? dechunked(context.body)
+        : { payload: context.body, trailers: {} as Record<string, string> };
+      const sent: Record<string, string | undefined> = { ...trailers };
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (name.startsWith('x-amz-checksum-') && typeof value === 'string') sent[name] = value;
+      }
+      // The bucket first: a missing one is NoSuchBucket, whatever the body.
+      store.bucket(bucket);
+      const checksum = await checksumOf(payload, sent);
       const { contentType, kept } = objectHeadersOf(request.headers);
-      const object = store.put(bucket, key, body, contentType, kept);
-      return { status: 200, headers: { ETag: object.etag } };
+      const object = store.put(bucket, key, payload, { contentType, checksum, headers: kept });
+      return {
+        status: 200,
+        headers: { etag: object.etag, 'x-amz-server-side-encryption': 'AES256', ...checksumHeaders(checksum) },
+      };
     }
     case 'GET':
     case 'HEAD':
       return objectAnswer(
         store.get(bucket, key),
-        { range: request.headers.range, query: context.query },
+        {
+          range: request.headers.range,
+          query: context.query,
+          checksumMode: request.headers['x-amz-checksum-mode'] === 'ENABLED',
+        },
         request.method === 'GET',
       );
     case 'DELETE':
@@ -203,7 +220,7 @@ const objectOperation = (context: Context, bucket: string, key: string): S3Answe
   }
 };
 
-const operate = (context: Context, address: S3Address): S3Answer => {
+const operate = async (context: Context, address: S3Address): Promise<S3Answer> => {
   const unserved = NOT_SERVED.find((name) => address.query.has(name));
   if (unserved) {
     throw new S3Error(
@@ -274,7 +291,7 @@ export const startS3Service = async (options: {
         throw new S3Error(400, 'InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
       }
       const address = s3AddressOf(request.url ?? '/', String(request.headers.host ?? ''));
-      answer = operate({ store, region: options.region, owner, request, body, query: address.query }, address);
+      answer = await operate({ store, region: options.region, owner, request, body, query: address.query }, address);
     } catch (error) {
       if (!(error instanceof S3Error)) throw error;
       answer = errorAnswer(error, requestId, request.method !== 'HEAD');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { keyedFrom } from '../../shared/client-keyed.ts';
+import type { ObjectChecksum } from './checksums.ts';
 import { noSuchBucket, noSuchKey, S3Error } from './errors.ts';
 
 export interface S3Object {
@@ -9,6 +10,7 @@ export interface S3Object {
   etag: string;
   lastModified: Date;
   contentType: string;
+  checksum: ObjectChecksum;
   /** `x-amz-meta-*` headers by lower-case name, and the representation headers S3 keeps (Cache-Control...). */
   headers: Record<string, string>;
 }
@@ -73,7 +75,12 @@ export class BucketStore {
     return object;
   }
 
-  put(bucketName: string, key: string, body: Buffer, contentType: string, headers: Record<string, string>): S3Object {
+  put(
+    bucketName: string,
+    key: string,
+    body: Buffer,
+    described: { contentType: string; checksum: ObjectChecksum; headers: Record<string, string> },
+  ): S3Object {
     const bucket = this.bucket(bucketName);
     const before = bucket.objects.get(key)?.body.length ?? 0;
     if (body.length > MAX_OBJECT_BYTES || this.bytes - before + body.length > MAX_STORE_BYTES) {
@@ -90,8 +97,9 @@ export class BucketStore {
       etag: `"${createHash('md5').update(body).digest('hex')}"`,
       // S3 keeps whole seconds in Last-Modified (an HTTP date).
       lastModified: new Date(Math.floor(Date.now() / 1000) * 1000),
-      contentType,
-      headers: keyedFrom(Object.entries(headers)),
+      contentType: described.contentType,
+      checksum: described.checksum,
+      headers: keyedFrom(Object.entries(described.headers)),
     };
     bucket.objects.set(key, object);
     this.bytes += body.length - before;
