@@ -13,18 +13,6 @@ const S3 =
 const listed = (file: string, test: string, keys: string[], area: string, reason: string): Scenario[] =>
   keys.map((key) => ({ area, id: { file, test, key }, notApplicable: reason }));
 
-const REQUEST_KEYS = [
-  'put-obj-raw',
-  'get-obj-no-binary-media-binary-raw',
-  'get-obj-no-binary-media-binary-encoded',
-  'get-obj-no-binary-media-text',
-  'get-obj-binary-type-binary-raw',
-  'get-obj-binary-type-binary-encoded',
-  'get-obj-binary-type-text',
-  'get-obj-text-type-binary-raw',
-  'get-obj-text-type-binary-encoded',
-  'get-obj-text-type-text',
-];
 const PUT_KEYS = ['put-obj-binary-raw', 'put-obj-binary-encoded', 'put-obj-text'];
 const ACCEPT_BINARY = [
   'encoded-payload-text-accept-binary',
@@ -58,29 +46,6 @@ export const UNHOSTED_SERVICES: Scenario[] = [
       'Kinesis',
       KINESIS,
     ),
-  ),
-  ...listed('test_apigateway_s3', `${S3_BINARY}_request[None]`, REQUEST_KEYS, 'S3', S3),
-  ...listed('test_apigateway_s3', `${S3_BINARY}_request[CONVERT_TO_TEXT]`, REQUEST_KEYS, 'S3', S3),
-  ...listed(
-    'test_apigateway_s3',
-    `${S3_BINARY}_request_convert_to_binary`,
-    [
-      'put-obj-raw',
-      'get-obj-no-binary-media-binary-encoded',
-      'get-obj-binary-media-binary-raw',
-      'get-obj-binary-media-binary-encoded',
-      'get-obj-binary-media-text',
-      'get-obj-text-type-binary-encoded',
-    ],
-    'S3',
-    S3,
-  ),
-  ...listed(
-    'test_apigateway_s3',
-    `${S3_BINARY}_request_convert_to_binary_with_request_template`,
-    ['get-obj-encoded'],
-    'S3',
-    S3,
   ),
   ...listed(
     'test_apigateway_s3',

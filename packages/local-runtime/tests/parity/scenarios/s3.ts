@@ -1,3 +1,4 @@
+import { crc32, deflateRawSync } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type RunningRuntime, signedHeaders } from '../../../src/testing/index.ts';
 import { type ParityAnswer, send } from '../client.ts';
@@ -11,6 +12,23 @@ import { once, responseMetadata } from './aws-services.ts';
  * with the SDK and shaped as boto3 returns them (the output members, `ResponseMetadata` as the snapshot keeps it).
  */
 const FILE = 'test_apigateway_s3';
+const BINARY = 'TestApiGatewayS3BinarySupport::test_apigw_s3_binary_support';
+
+/** Python's gzip.compress(data, mtime=1676569620): zlib's deflate at level 9 in a gzip member (XFL 2, OS 255). */
+const gzipLikePython = (data: Buffer): Buffer => {
+  const header = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 0xff]);
+  header.writeUInt32LE(1676569620, 4);
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc32(data), 0);
+  trailer.writeUInt32LE(data.length, 4);
+  return Buffer.concat([header, deflateRawSync(data, { level: 9 }), trailer]);
+};
+const RAW = gzipLikePython(Buffer.from('compressed data, should be invalid UTF-8 string'));
+const ENCODED = Buffer.from(RAW.toString('base64'));
+const TEXT = Buffer.from('this is a UTF8 text typed object');
+const KEYS = ['binary-raw', 'binary-encoded', 'text'] as const;
+type Key = (typeof KEYS)[number];
+const BODIES: Record<Key, Buffer> = { 'binary-raw': RAW, 'binary-encoded': ENCODED, text: TEXT };
 
 const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
@@ -34,26 +52,26 @@ export const xmlToDict = (xml: string): unknown => {
 /** One recorded test as played: its snapshots by key, and the first status that was not the one it asserted. */
 interface Played {
   snapshots: Record<string, unknown>;
-  wrongStatus?: number;
+  wrongStatus?: string;
 }
 
 class Player {
   readonly snapshots: Record<string, unknown> = {};
-  wrongStatus?: number;
+  wrongStatus?: string;
   readonly client: S3Client;
   constructor(runtime: RunningRuntime) {
     this.client = new S3Client(runtime.clientConfig('s3'));
   }
 
-  asserted(answer: ParityAnswer, status: number): ParityAnswer {
-    if (answer.status !== status) this.wrongStatus ??= answer.status;
+  asserted(answer: ParityAnswer, status: number, what = 'a request'): ParityAnswer {
+    if (answer.status !== status) this.wrongStatus ??= `${what} answered ${answer.status}, the test asserted ${status}`;
     return answer;
   }
 
   /** `requests.put(url, data=body, headers={"Content-Type": ...})`. */
   put(base: string, key: string, body: Buffer, contentType: string, status = 200) {
     return send(base, 'PUT', `/test/${key}`, { 'Content-Type': contentType }, body).then((answer) =>
-      this.asserted(answer, status),
+      this.asserted(answer, status, `PUT /${key} (${contentType})`),
     );
   }
 
@@ -62,6 +80,7 @@ class Player {
     const answer = this.asserted(
       await send(base, 'GET', `/test/${key}`, { Accept: accept, 'response-content-type': contentType }),
       status,
+      `GET /${key} (Accept ${accept}, object ${contentType})`,
     );
     const etag = Object.entries(answer.headers).find(([name]) => name.toLowerCase() === 'etag')?.[1] ?? null;
     return { content: pythonBytesRepr(answer.bytes), etag };
@@ -89,6 +108,16 @@ class Player {
       Body: read ? pythonBytesRepr(bytes) : bytes.toString('utf8'),
       ResponseMetadata: responseMetadata($metadata),
     };
+  }
+
+  /** `pytest.raises(NoSuchKey)`: an object there is a wrong answer, counted as a 200 where the test wanted 404. */
+  async absent(bucket: string, key: string) {
+    try {
+      await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      this.wrongStatus ??= `${key} was written: the test asserted NoSuchKey`;
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'NoSuchKey') throw error;
+    }
   }
 
   close(): void {
@@ -127,7 +156,8 @@ const recordedTest = (
           ...(player.wrongStatus === undefined ? {} : { wrongStatus: player.wrongStatus }),
         };
       });
-      return { status: result.wrongStatus ?? 200, value: result.snapshots[key] };
+      // A status the test asserted and did not get fails each of its recordings, saying which.
+      return { status: 200, value: result.wrongStatus ?? result.snapshots[key] };
     },
   }));
 
@@ -194,5 +224,81 @@ const mappingTest = recordedTest(
   },
 );
 
+// TestApiGatewayS3BinarySupport: requests ------------------------------------------------------------------------
+// Each test's API without binary media types is <Name>Api (stage "test"), with image/png <Name>MediaApi (the test's
+// stage "test2", deployed after update_rest_api added it).
+
+const REQUEST_KEYS = [
+  'put-obj-raw',
+  ...KEYS.map((key) => `get-obj-no-binary-media-${key}`),
+  ...KEYS.map((key) => `get-obj-binary-type-${key}`),
+  ...KEYS.map((key) => `get-obj-text-type-${key}`),
+];
+
+/** test_apigw_s3_binary_support_request[None] and [CONVERT_TO_TEXT]: one sequence, the handling is the API's. */
+const requestTest = (handling: 'None' | 'CONVERT_TO_TEXT', name: string, bucket: string) =>
+  recordedTest(`${BINARY}_request[${handling}]`, REQUEST_KEYS, async (player, bases) => {
+    const api = base(bases, `${name}Api`);
+    const media = base(bases, `${name}MediaApi`);
+    player.snapshots['put-obj-raw'] = await player.sdkPut(bucket, 'test-raw-key-etag', RAW);
+    for (const key of KEYS) await player.put(api, key, BODIES[key], 'image/png');
+    // Not read: the snapshot holds the stream decoded.
+    for (const key of KEYS)
+      player.snapshots[`get-obj-no-binary-media-${key}`] = await player.sdkGet(bucket, key, false);
+    for (const key of KEYS) await player.put(media, key, BODIES[key], 'image/png');
+    for (const key of KEYS) player.snapshots[`get-obj-binary-type-${key}`] = await player.sdkGet(bucket, key, true);
+    for (const key of KEYS) await player.put(media, key, BODIES[key], 'text/plain');
+    for (const key of KEYS) player.snapshots[`get-obj-text-type-${key}`] = await player.sdkGet(bucket, key, true);
+  });
+
+const convertToBinaryTest = recordedTest(
+  `${BINARY}_request_convert_to_binary`,
+  [
+    'put-obj-raw',
+    'get-obj-no-binary-media-binary-encoded',
+    ...KEYS.map((key) => `get-obj-binary-media-${key}`),
+    'get-obj-text-type-binary-encoded',
+  ],
+  async (player, bases) => {
+    const bucket = 'parity-s3-request-binary';
+    const api = base(bases, 'S3RequestBinaryApi');
+    const media = base(bases, 'S3RequestBinaryMediaApi');
+    player.snapshots['put-obj-raw'] = await player.sdkPut(bucket, 'test-raw-key-etag', RAW);
+    await player.put(api, 'binary-encoded', ENCODED, 'image/png');
+    player.snapshots['get-obj-no-binary-media-binary-encoded'] = await player.sdkGet(bucket, 'binary-encoded', true);
+    // Text that is no base64 cannot be converted to binary: 500, and nothing is written.
+    await player.put(api, 'binary-raw', RAW, 'image/png', 500);
+    await player.put(api, 'text', TEXT, 'text/plain', 500);
+    for (const key of ['binary-raw', 'text']) await player.absent(bucket, key);
+    for (const key of KEYS) await player.put(media, key, BODIES[key], 'image/png');
+    for (const key of KEYS) player.snapshots[`get-obj-binary-media-${key}`] = await player.sdkGet(bucket, key, true);
+    await player.put(media, 'binary-raw', RAW, 'text/plain', 500);
+    await player.put(media, 'text', TEXT, 'text/plain', 500);
+    await player.put(media, 'binary-encoded', ENCODED, 'text/plain');
+    player.snapshots['get-obj-text-type-binary-encoded'] = await player.sdkGet(bucket, 'binary-encoded', true);
+  },
+);
+
+const convertToBinaryTemplateTest = recordedTest(
+  `${BINARY}_request_convert_to_binary_with_request_template`,
+  ['get-obj-encoded'],
+  async (player, bases) => {
+    const bucket = 'parity-s3-request-template';
+    const api = base(bases, 'S3RequestTemplateApi');
+    // image/png matches no request template: passed through, decoded from base64.
+    await player.put(api, 'binary-encoded', ENCODED, 'image/png');
+    player.snapshots['get-obj-encoded'] = await player.sdkGet(bucket, 'binary-encoded', true);
+    // application/json renders the template, whose output is no base64: 500.
+    await player.put(api, 'binary-encoded', ENCODED, 'application/json', 500);
+  },
+);
+
 /** The scenarios of test_apigateway_s3.py, run on the runtime of fixture/s3-template.yaml. */
-export const s3: Scenario[] = [...anyTest, ...mappingTest];
+export const s3: Scenario[] = [
+  ...anyTest,
+  ...mappingTest,
+  ...requestTest('None', 'S3RequestNone', 'parity-s3-request-none'),
+  ...requestTest('CONVERT_TO_TEXT', 'S3RequestText', 'parity-s3-request-text'),
+  ...convertToBinaryTest,
+  ...convertToBinaryTemplateTest,
+];
