@@ -293,6 +293,119 @@ const convertToBinaryTemplateTest = recordedTest(
   },
 );
 
+// TestApiGatewayS3BinarySupport: responses -----------------------------------------------------------------------
+
+/** One `_invoke` of a response test: the object, Accept, the object's type asked for, and the snapshot or status. */
+type Step = [key: Key, accept: string, objectType: 'binary/octet-stream' | 'image/png', recorded: string | 500];
+
+const SHORT: Record<Key, string> = { 'binary-raw': 'raw', 'binary-encoded': 'encoded', text: 'text' };
+/** The media API's steps as the tests name them: `<object>-payload-<text|binary>-accept-<text|binary>`. */
+const mediaStep = (key: Key, payload: 'text' | 'binary', accept: 'text' | 'binary', failing = false): Step => [
+  key,
+  accept === 'binary' ? 'image/png' : 'text/plain',
+  payload === 'binary' ? 'image/png' : 'binary/octet-stream',
+  failing ? 500 : `${SHORT[key]}-payload-${payload}-accept-${accept}`,
+];
+
+/**
+ * A response test: the three objects put with the SDK (`put-obj-<key>`), then each step through the API without
+ * binary media types (`noMedia`) and with image/png (`media`), in the test's order.
+ */
+const responseTest = (test: string, name: string, bucket: string, noMedia: Step[], media: Step[]) => {
+  const keys = [
+    ...KEYS.map((key) => `put-obj-${key}`),
+    ...[...noMedia, ...media].flatMap(([, , , recorded]) => (recorded === 500 ? [] : [recorded])),
+  ];
+  return recordedTest(`${BINARY}_${test}`, keys, async (player, bases) => {
+    for (const key of KEYS) player.snapshots[`put-obj-${key}`] = await player.sdkPut(bucket, key, BODIES[key]);
+    for (const [api, steps] of [
+      [base(bases, `${name}Api`), noMedia],
+      [base(bases, `${name}MediaApi`), media],
+    ] as const) {
+      for (const [key, accept, objectType, recorded] of steps) {
+        const answer = await player.get(api, key, accept, objectType, recorded === 500 ? 500 : 200);
+        if (recorded !== 500) player.snapshots[recorded] = answer;
+      }
+    }
+  });
+};
+
+const NO_MEDIA: Step[] = [
+  ['text', 'text/plain', 'binary/octet-stream', 'text-no-media'],
+  ['binary-raw', 'image/png', 'binary/octet-stream', 'raw-no-media'],
+  ['binary-encoded', 'image/png', 'binary/octet-stream', 'encoded-no-media'],
+];
+const ALL_KEYS = ['binary-encoded', 'binary-raw', 'text'] as const;
+
+const noContentHandlingTest = responseTest(
+  'response_no_content_handling',
+  'S3ResponseNone',
+  'parity-s3-response-none',
+  NO_MEDIA,
+  [
+    mediaStep('binary-encoded', 'text', 'binary'),
+    // Text to a binary Accept is decoded from base64: the raw object and the text are not base64.
+    mediaStep('binary-raw', 'text', 'binary', true),
+    mediaStep('text', 'text', 'binary', true),
+    ...ALL_KEYS.map((key) => mediaStep(key, 'binary', 'binary')),
+    ...ALL_KEYS.map((key) => mediaStep(key, 'text', 'text')),
+    ...ALL_KEYS.map((key) => mediaStep(key, 'binary', 'text')),
+  ],
+);
+
+const convertToTextTest = responseTest(
+  'response_convert_to_text',
+  'S3ResponseText',
+  'parity-s3-response-text',
+  NO_MEDIA,
+  [
+    ...ALL_KEYS.map((key) => mediaStep(key, 'text', 'binary')),
+    ...ALL_KEYS.map((key) => mediaStep(key, 'binary', 'binary')),
+    ...ALL_KEYS.map((key) => mediaStep(key, 'text', 'text')),
+    ...ALL_KEYS.map((key) => mediaStep(key, 'binary', 'text')),
+  ],
+);
+
+const convertToBinaryResponseTest = responseTest(
+  'response_convert_to_binary',
+  'S3ResponseBinary',
+  'parity-s3-response-binary',
+  [
+    ['binary-encoded', 'image/png', 'binary/octet-stream', 'encoded-no-media'],
+    // A text payload that is no base64 cannot be converted to binary.
+    ['binary-raw', 'image/png', 'binary/octet-stream', 500],
+    ['text', 'text/plain', 'binary/octet-stream', 500],
+  ],
+  [
+    mediaStep('binary-encoded', 'text', 'binary'),
+    mediaStep('binary-raw', 'text', 'binary', true),
+    mediaStep('text', 'text', 'binary', true),
+    ...ALL_KEYS.map((key) => mediaStep(key, 'binary', 'binary')),
+    mediaStep('binary-encoded', 'text', 'text'),
+    mediaStep('binary-raw', 'text', 'text', true),
+    mediaStep('text', 'text', 'text', true),
+    ...ALL_KEYS.map((key) => mediaStep(key, 'binary', 'text')),
+  ],
+);
+
+const responseTemplateTest = recordedTest(
+  `${BINARY}_response_convert_to_binary_with_request_template`,
+  ['put-obj-encoded', 'encoded-text-payload-binary-accept'],
+  async (player, bases) => {
+    const bucket = 'parity-s3-response-template';
+    player.snapshots['put-obj-encoded'] = await player.sdkPut(bucket, 'binary-encoded', ENCODED);
+    // CONVERT_TO_TEXT: the template reads the text as it is.
+    player.snapshots['encoded-text-payload-binary-accept'] = await player.get(
+      base(bases, 'S3ResponseTemplateMediaApi'),
+      'binary-encoded',
+      'image/png',
+    );
+    // The same integration response with CONVERT_TO_BINARY (redeployed in the test): the template's output is no
+    // base64.
+    await player.get(base(bases, 'S3ResponseTemplateBinaryMediaApi'), 'binary-encoded', 'image/png', undefined, 500);
+  },
+);
+
 /** The scenarios of test_apigateway_s3.py, run on the runtime of fixture/s3-template.yaml. */
 export const s3: Scenario[] = [
   ...anyTest,
@@ -301,4 +414,8 @@ export const s3: Scenario[] = [
   ...requestTest('CONVERT_TO_TEXT', 'S3RequestText', 'parity-s3-request-text'),
   ...convertToBinaryTest,
   ...convertToBinaryTemplateTest,
+  ...noContentHandlingTest,
+  ...convertToTextTest,
+  ...convertToBinaryResponseTest,
+  ...responseTemplateTest,
 ];
