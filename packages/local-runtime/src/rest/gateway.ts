@@ -317,15 +317,24 @@ export class RestGateway implements ApiEndpoint {
 
 /**
  * The integration's `contentHandling` applied to the request body of a non-proxy integration (developer guide,
- * "Content type conversions in API Gateway"): a body is binary when its Content-Type is a binary media type.
+ * "Content type conversions in API Gateway"): a body is binary when its Content-Type is a binary media type, and
+ * text otherwise, held as UTF-8 (recorded: test_apigateway_s3.snapshot.json test_apigw_s3_binary_support_request).
+ * A text body CONVERT_TO_BINARY cannot decode from base64 is a 500 (..._request_convert_to_binary).
  */
 const withContentHandling = (exchange: Exchange, integration: Integration): Exchange => {
-  if (!integration.contentHandling || integration.type === 'aws_proxy' || integration.type === 'http_proxy')
-    return exchange;
+  if (integration.type === 'aws_proxy' || integration.type === 'http_proxy') return exchange;
   const { request } = exchange;
+  if (request.body.length === 0) return exchange;
   const binary = isBinaryRequest(exchange.binaryMediaTypes ?? [], request);
+  const body = convertContent(request.body, integration.contentHandling, binary);
+  if (!body) {
+    throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error', {
+      status: 500,
+      reason: 'CONVERT_TO_BINARY: the request body is not base64',
+    });
+  }
   // The same exchange (integrations record their status and latency on it), its request's body converted.
-  exchange.request = { ...request, body: convertContent(request.body, integration.contentHandling, binary) };
+  exchange.request = { ...request, body };
   return exchange;
 };
 

@@ -2,6 +2,7 @@ import { dynamoDbService } from './dynamodb/service.ts';
 import { eventBridgeService } from './eventbridge/service.ts';
 import { lambdaService } from './lambda/service.ts';
 import type { ServiceDefinition } from './registry.ts';
+import { s3Service } from './s3/service.ts';
 import { secretsManagerService } from './secretsmanager/service.ts';
 import { snsService } from './sns/service.ts';
 import { sqsService } from './sqs/service.ts';
@@ -21,4 +22,5 @@ export const SERVICES: readonly ServiceDefinition[] = [
   secretsManagerService,
   snsService,
   eventBridgeService,
+  s3Service,
 ];

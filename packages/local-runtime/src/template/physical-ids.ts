@@ -186,6 +186,23 @@ export const physicalResource = (
       const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
       return { ref: id, attributes: { KeyId: id, Arn: arn('kms', `key/${id}`) } };
     }
+    case 'AWS::S3::Bucket': {
+      // CloudFormation names a bucket `<stack>-<logicalid>-<random>` in lower case (bucket names allow no capitals);
+      // its attributes are the documented host names ("AWS::S3::Bucket", Return values).
+      const given = properties().BucketName;
+      const name =
+        typeof given === 'string' && given !== '' ? given : generatedName(stackName, logicalId, 63).toLowerCase();
+      return {
+        ref: name,
+        attributes: {
+          Arn: `arn:${partition}:s3:::${name}`,
+          DomainName: `${name}.s3.amazonaws.com`,
+          DualStackDomainName: `${name}.s3.dualstack.${region}.amazonaws.com`,
+          RegionalDomainName: `${name}.s3.${region}.amazonaws.com`,
+          WebsiteURL: `http://${name}.s3-website.${region}.amazonaws.com`,
+        },
+      };
+    }
     case 'AWS::SNS::Topic': {
       const name = named('TopicName', 256);
       const topicArn = arn('sns', name);

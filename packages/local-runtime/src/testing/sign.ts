@@ -20,6 +20,8 @@ export const signedHeaders = async (
     region,
     service: options.service ?? 'execute-api',
     sha256: Hash.bind(null, 'sha256'),
+    // S3 signs its path as sent; the other services encode each segment twice ("Create a canonical request").
+    uriEscapePath: options.service !== 's3',
   });
   const signed = await signer.sign({
     method,

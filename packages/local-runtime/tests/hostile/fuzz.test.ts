@@ -163,20 +163,24 @@ const serviceCase = (service: string, url: string) => async (random: Random) => 
       region: 'us-east-1',
       service: SIGNING_NAMES[service] ?? service,
       sha256: Hash.bind(null, 'sha256'),
+      // S3 signs its path as sent.
+      uriEscapePath: service !== 's3',
     });
+    const [signedPath = '/', query = ''] = path.split('?');
     const signed = await signer.sign({
-      method: 'POST',
+      method: request.method ?? 'POST',
       protocol: 'http:',
       hostname: '127.0.0.1',
       port: port(url),
-      path,
+      path: signedPath,
+      query: Object.fromEntries(new URLSearchParams(query)),
       headers,
       body,
     });
     Object.assign(headers, signed.headers);
   } else if (signing < 0.9) headers.authorization = hostileHeaderValue(random);
   const bytes = requestBytes(
-    random() < 0.95 ? 'POST' : pick(random, METHODS),
+    random() < 0.95 ? (request.method ?? 'POST') : pick(random, METHODS),
     random() < 0.95 ? path : `/${hostilePath(random, [''])}${hostileQuery(random)}`,
     // Host as signed: `127.0.0.1:PORT`.
     Object.entries(headers),

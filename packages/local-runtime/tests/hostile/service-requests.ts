@@ -15,6 +15,8 @@ export interface ServiceRequest {
   body: string;
   /** The request path (`/` for the JSON and query protocols; Lambda's REST-JSON API has its own). */
   path?: string;
+  /** POST unless the protocol says (S3's REST-XML API names its operations by method and path). */
+  method?: string;
 }
 
 const json = (target: string, body: unknown, version = '1.0'): ServiceRequest => ({
@@ -213,6 +215,29 @@ export const serviceRequest = (service: string, random: Random, resources: FuzzR
             '1.1',
           ),
       ])();
+    case 's3': {
+      const key = `fuzz/${encodeURIComponent(hostileName(random))}`;
+      return pick(random, [
+        () => ({ target: '', contentType: '', body: '', method: 'GET', path: '/' }),
+        () => ({ target: '', contentType: '', body: '', method: 'PUT', path: '/fuzz-bucket' }),
+        () => ({
+          target: '',
+          contentType: pick(random, ['text/plain', 'application/octet-stream', hostileHeaderValue(random)]),
+          body: hostileHeaderValue(random),
+          method: 'PUT',
+          path: `/fuzz-bucket/${key}`,
+        }),
+        () => ({ target: '', contentType: '', body: '', method: 'GET', path: `/fuzz-bucket/${key}` }),
+        () => ({
+          target: '',
+          contentType: '',
+          body: '',
+          method: 'GET',
+          path: `/fuzz-bucket?list-type=2&prefix=${encodeURIComponent(hostileName(random))}&max-keys=${pick(random, ['1', '1000', '-1', 'x'])}`,
+        }),
+        () => ({ target: '', contentType: '', body: '', method: 'DELETE', path: `/fuzz-bucket/${key}` }),
+      ])();
+    }
     case 'lambda': {
       const name = pick(random, [resources.functionName, hostileName(random), `${resources.functionName}:live`]);
       return {
@@ -237,4 +262,5 @@ export const SIGNING_NAMES: Record<string, string> = {
   eventbridge: 'events',
   sns: 'sns',
   secretsmanager: 'secretsmanager',
+  s3: 's3',
 };

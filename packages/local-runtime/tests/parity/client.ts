@@ -6,6 +6,8 @@ export interface ParityAnswer {
   /** Header names as the server wrote them. */
   headers: Record<string, string>;
   text: string;
+  /** The body as received. */
+  bytes: Buffer;
   /** `response.json()` when the body is JSON, else the text (what the tests record as `content`). */
   content: unknown;
 }
@@ -33,7 +35,7 @@ export const send = (
   method: string,
   path: string,
   headers: Record<string, string> = {},
-  body?: string,
+  body?: string | Buffer,
 ): Promise<ParityAnswer> => {
   const url = new URL(base);
   const all = withDefaults(
@@ -46,7 +48,8 @@ export const send = (
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          const bytes = Buffer.concat(chunks);
+          const text = bytes.toString('utf8');
           const headersOut: Record<string, string> = {};
           const raw = response.rawHeaders;
           // Repeated names joined with ", " under the first spelling, as urllib3's HTTPHeaderDict gives them.
@@ -64,7 +67,7 @@ export const send = (
           } catch {
             // Not JSON: the tests record the text.
           }
-          resolve({ status: response.statusCode ?? 0, headers: headersOut, text, content });
+          resolve({ status: response.statusCode ?? 0, headers: headersOut, text, bytes, content });
         });
         response.on('error', reject);
       },

@@ -18,6 +18,7 @@ import { mappingTemplates } from './scenarios/mapping-templates.ts';
 import { mockIntegrations } from './scenarios/mock-integrations.ts';
 import { requestOverrides } from './scenarios/request-overrides.ts';
 import { requestValidation } from './scenarios/request-validation.ts';
+import { s3 } from './scenarios/s3.ts';
 import { services } from './scenarios/services.ts';
 import { traceId } from './scenarios/trace-id.ts';
 
@@ -44,6 +45,7 @@ const SCENARIOS: Scenario[] = [
   ...common,
   ...httpIntegrations,
   ...mockIntegrations,
+  ...s3,
   ...NOT_APPLICABLE,
 ];
 
@@ -53,10 +55,12 @@ let bases: Bases;
 // reach it at EchoHost, the second's (common, http, extended, basic, canary, api) at EchoBackend.
 let backend: Backend;
 let gatewayRuntime: RunningRuntime;
+// test_apigateway_s3.py's APIs, on their own runtime (fixture/s3-template.yaml): their buckets' objects are theirs.
+let s3Runtime: RunningRuntime;
 
 beforeAll(async () => {
   backend = await startBackend();
-  [runtime, gatewayRuntime] = await Promise.all([
+  [runtime, gatewayRuntime, s3Runtime] = await Promise.all([
     startRuntime([
       '--template',
       'packages/local-runtime/tests/parity/fixture/template.yaml',
@@ -69,14 +73,15 @@ beforeAll(async () => {
       '--parameter-overrides',
       `EchoBackend=${backend.url}`,
     ]),
+    startRuntime(['--template', 'packages/local-runtime/tests/parity/fixture/s3-template.yaml']),
   ]);
   bases = Object.fromEntries(
-    [...runtime.info.apis, ...gatewayRuntime.info.apis].map((api) => [api.logicalId, api.url]),
+    [...runtime.info.apis, ...gatewayRuntime.info.apis, ...s3Runtime.info.apis].map((api) => [api.logicalId, api.url]),
   );
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([runtime?.stop(), gatewayRuntime?.stop()]);
+  await Promise.all([runtime?.stop(), gatewayRuntime?.stop(), s3Runtime?.stop()]);
   await backend?.close();
 });
 
@@ -92,7 +97,7 @@ const check = async (scenario: Scenario): Promise<Result> => {
     recorded(scenario.id); // a not-applicable recording is cited: it must exist
     return { scenario, differences: [] };
   }
-  const outcome = await scenario.run(bases, runtime);
+  const outcome = await scenario.run(bases, scenario.fixture === 's3' ? s3Runtime : runtime);
   const found = differences(recorded(scenario.id), outcome.value, scenario.masks);
   if (scenario.status !== undefined && outcome.status !== scenario.status) {
     found.unshift(`status: the test asserted ${scenario.status}, got ${outcome.status}`);

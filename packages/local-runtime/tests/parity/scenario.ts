@@ -19,6 +19,8 @@ export interface Scenario {
   /** The status code the recording's test asserted (the recordings do not hold it). */
   status?: number;
   masks?: Masks;
+  /** The runtime it runs on: fixture/template.yaml's (default), or fixture/s3-template.yaml's. */
+  fixture?: 's3';
   /** Why the recording cannot apply to a runtime on one machine (then there is no `run`). */
   notApplicable?: string;
 }

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { failure } from './sdk-failure.ts';
 
 /**
  * Secrets Manager (issue 20), black-box over real sockets: the template's secrets (a value, a generated password),
@@ -44,17 +45,6 @@ afterAll(async () => {
   client?.destroy();
   await runtime?.stop();
 });
-
-/** The error an SDK call fails with: its name, message and HTTP status. */
-const failure = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-  } catch (error) {
-    const failed = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: failed.name, message: failed.message, status: failed.$metadata?.httpStatusCode };
-  }
-  throw new Error('the call succeeded');
-};
 
 const ARN = /^arn:aws:secretsmanager:us-east-1:123456789012:secret:(.+)-[A-Za-z0-9]{6}$/;
 

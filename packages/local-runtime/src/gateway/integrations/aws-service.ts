@@ -16,7 +16,7 @@ export interface LocalEndpoint {
 /** Where the local runtime serves an AWS service (`sqs`, `states`, ...), if it does. */
 export type AwsServiceEndpoints = (service: string) => LocalEndpoint | undefined;
 
-type Protocol = { kind: 'query' } | { kind: 'json'; contentType: string; targetPrefix: string };
+type Protocol = { kind: 'query' } | { kind: 'json'; contentType: string; targetPrefix: string } | { kind: 'rest-xml' };
 
 // The wire protocol of each service the runtime hosts: what API Gateway itself speaks to it, and the name it signs
 // for (SigV4 credential scope).
@@ -46,6 +46,9 @@ const PROTOCOLS: Record<string, Protocol & { signingName: string }> = {
     signingName: 'secretsmanager',
   },
   events: { kind: 'json', contentType: 'application/x-amz-json-1.1', targetPrefix: 'AWSEvents', signingName: 'events' },
+  // S3's REST protocol: a path integration (`s3:path/{bucket}/{key}`) is the S3 request itself, with the
+  // integration's HTTP method, its mapped headers and the body as API Gateway passes it.
+  s3: { kind: 'rest-xml', signingName: 's3' },
 };
 
 /** The services an AWS integration can reach locally. */
@@ -103,6 +106,8 @@ export const signForEndpoint = async (
     region: endpoint.region,
     service,
     sha256: Hash.bind(null, 'sha256'),
+    // S3 signs its path as sent; the other services encode each segment twice ("Create a canonical request").
+    uriEscapePath: service !== 's3',
   });
   const signed = await signer.sign({
     method: request.method,
@@ -135,7 +140,11 @@ export const callAwsService = async (call: ServiceCall, endpoints: AwsServiceEnd
   const url = new URL(endpoint.url);
   const query = new URLSearchParams(target.query);
   for (const [name, value] of Object.entries(call.query)) query.set(name, value);
-  if (protocol.kind === 'json') {
+  if (protocol.kind === 'rest-xml') {
+    // S3's operations are its paths and methods: an `action/...` URI names none the local S3 serves.
+    if (target.kind === 'action') return undefined;
+    url.pathname = `/${target.value}`;
+  } else if (protocol.kind === 'json') {
     if (target.kind === 'action') headers['X-Amz-Target'] = `${protocol.targetPrefix}.${target.value}`;
     else url.pathname = `/${target.value}`;
     if (!has('content-type')) headers['Content-Type'] = protocol.contentType;

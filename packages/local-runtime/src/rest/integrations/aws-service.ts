@@ -8,7 +8,7 @@ import {
 import { type IntegrationResult, jsonResult } from '../../gateway/integrations/result.ts';
 import { vtlContext } from '../../gateway/request-context.ts';
 import type { Operation } from '../model.ts';
-import { mapBackendAnswer } from './http.ts';
+import { fillPathPlaceholders, mapBackendAnswer } from './http.ts';
 import { requestParameterTargets } from './parameters.ts';
 import { renderRequest } from './templates.ts';
 
@@ -38,10 +38,14 @@ export const awsServiceIntegration = async (
   const mapped = requestParameterTargets(integration.requestParameters, { exchange, stageVariables, context });
   const rendered = renderRequest(exchange, integration, context, stageVariables);
   const started = performance.now();
+  // A path URI's `{name}` placeholders (`s3:path/{bucket}/{key}`) come from `integration.request.path.*` mappings.
+  const path = { ...mapped.path, ...rendered?.requestOverride.path };
   const answer = await callAwsService(
     {
-      target,
-      method: integration.httpMethod,
+      target: target.kind === 'path' ? { ...target, value: fillPathPlaceholders(target.value, path) } : target,
+      // An ANY integration method passes the client's own (test_apigateway_s3.py test_apigateway_s3_any: the same
+      // integration reads, writes and deletes the object).
+      method: integration.httpMethod === 'ANY' ? exchange.request.method : integration.httpMethod,
       headers: { ...mapped.header, ...rendered?.requestOverride.header },
       query: { ...mapped.querystring, ...rendered?.requestOverride.querystring },
       body: rendered ? Buffer.from(rendered.output) : exchange.request.body,

@@ -19,6 +19,15 @@ const sendable = (headers: Record<string, string>): Record<string, string> => {
 };
 
 /**
+ * `{name}` and `{name+}` placeholders of an integration URI filled from `integration.request.path.name` mappings (an
+ * unmapped one is empty); a greedy parameter keeps its slashes, each segment encoded on its own.
+ */
+export const fillPathPlaceholders = (uri: string, path: Record<string, string>): string =>
+  uri.replace(/\{([^}+]+)\+?\}/g, (_, name: string) =>
+    (ownValue(path, name) ?? '').split('/').map(encodeURIComponent).join('/'),
+  );
+
+/**
  * The integration URI with its `${stageVariables.name}` filled from the stage (developer guide, "Use stage variables
  * for a REST API in API Gateway": a missing variable is empty, and a URI left without a host makes every request a
  * 500, as recorded in test_apigateway_import.snapshot.json test_import_with_stage_variables
@@ -34,11 +43,7 @@ const backendUrl = (
     /\$\{stageVariables\.([^}]+)\}/g,
     (_, name: string) => ownValue(stageVariables, name) ?? '',
   );
-  const filled = staged.replace(/\{([^}+]+)\+?\}/g, (_, name: string) => {
-    const value = ownValue(path, name) ?? '';
-    // A greedy parameter keeps its slashes; each segment is encoded on its own.
-    return value.split('/').map(encodeURIComponent).join('/');
-  });
+  const filled = fillPathPlaceholders(staged, path);
   let url: URL;
   try {
     url = new URL(filled);

@@ -10,7 +10,7 @@ import type { Outcome, Scenario } from '../scenario.ts';
  */
 
 /** Once per key: the scenarios of one recorded test share its requests, made in the test's order. */
-const once = <T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> => {
+export const once = <T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> => {
   let known = cache.get(key);
   if (!known) {
     known = make();
@@ -20,7 +20,7 @@ const once = <T>(cache: Map<string, Promise<T>>, key: string, make: () => Promis
 };
 
 /** The snapshot library's ResponseMetadata transformer: the headers left out, the status kept. */
-const responseMetadata = (metadata: unknown) => {
+export const responseMetadata = (metadata: unknown) => {
   const status = (metadata as { httpStatusCode?: number; HTTPStatusCode?: number } | undefined) ?? {};
   const code = status.HTTPStatusCode ?? status.httpStatusCode;
   return code === undefined ? { HTTPHeaders: {} } : { HTTPHeaders: {}, HTTPStatusCode: code };
