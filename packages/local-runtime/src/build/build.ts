@@ -37,14 +37,10 @@ export interface BuildFunctionsOptions {
 }
 
 /**
- * Bundles every esbuild function of the template, in parallel, with the options of its own Metadata, into
- * `<outDir>/<LogicalId>/` (the layout `sam build` gives `.aws-sam/build/<LogicalId>/`). The local runtime loads
- * these bundles.
+ * Where each esbuild function's bundle goes and with which options, without reading or building anything: a template
+ * whose esbuild Metadata is wrong (two entry points, a Handler that does not name the entry) is refused here.
  */
-export const buildFunctions = async (
-  templatePath: string,
-  options: BuildFunctionsOptions = {},
-): Promise<BuiltFunction[]> => {
+const bundlePlans = (templatePath: string, options: BuildFunctionsOptions) => {
   const template = options.template ?? loadTemplate(templatePath);
   const outDir = resolve(options.outDir ?? join(resolve(templatePath, '..'), '.local', 'build'));
   const functions = esbuildFunctions(template, templatePath).filter(
@@ -65,6 +61,31 @@ export const buildFunctions = async (
     const key = cacheKey({ ...esbuild, entry, outfile, absWorkingDir: fn.codeDir });
     return { fn, esbuild, entry, module, outdir, outfile, key };
   });
+  return { functions, plans, outDir };
+};
+
+/** Each esbuild function's entry point and where its bundle is once built, found without building it. */
+export const bundleFiles = (
+  templatePath: string,
+  options: BuildFunctionsOptions = {},
+): Record<string, { entry: string; outfile: string }> =>
+  Object.fromEntries(
+    bundlePlans(templatePath, options).plans.map((plan) => [
+      plan.fn.logicalId,
+      { entry: plan.entry, outfile: plan.outfile },
+    ]),
+  );
+
+/**
+ * Bundles every esbuild function of the template, in parallel, with the options of its own Metadata, into
+ * `<outDir>/<LogicalId>/` (the layout `sam build` gives `.aws-sam/build/<LogicalId>/`). The local runtime loads
+ * these bundles.
+ */
+export const buildFunctions = async (
+  templatePath: string,
+  options: BuildFunctionsOptions = {},
+): Promise<BuiltFunction[]> => {
+  const { functions, plans, outDir } = bundlePlans(templatePath, options);
   const results = await Promise.all(
     plans.map(async (plan): Promise<BuiltFunction | typeof plan> => {
       const cached = options.cache === false ? undefined : await cachedBundle(plan.outdir, plan.key);

@@ -22,6 +22,11 @@ export interface FunctionConfig {
   handler: string;
   /** The file an environment imports: the function's esbuild bundle, or its own handler file (run in place). */
   bundle: string;
+  /**
+   * Builds `bundle` when it is not built yet (see build/lazy-bundles.ts): the first environment waits for it; a
+   * failed build fails the invocation as a failed init does.
+   */
+  prepare?: () => Promise<string>;
   /** `nodejs24.x`...: the handler contract (callbacks up to nodejs22.x). */
   runtime: string;
   /**
@@ -151,6 +156,10 @@ export class FunctionPool {
     if (problem) {
       return { status: 'error', requestId, error: problem, durationMs: 0, coldStart: false, ...noLogs(options) };
     }
+    const unbuilt = await this.prepared();
+    if (unbuilt) {
+      return { status: 'error', requestId, error: unbuilt, durationMs: 0, coldStart: true, ...noLogs(options) };
+    }
     const { environment, coldStart } = await this.slots.begin();
     // A cold start's init is not the invocation's: Lambda gives an on-demand init its own 10 s and counts Timeout
     // from the invoke phase (Lambda developer guide, "Lambda execution environment lifecycle": init phase limited to
@@ -230,13 +239,39 @@ export class FunctionPool {
    */
   async warm(): Promise<void> {
     if (this.config.problem) return;
+    const unbuilt = await this.prepared();
+    if (unbuilt) throw new Error(unbuilt.errorMessage);
     this.slots.release(await this.slots.acquire());
   }
 
   /** New code: environments started from now on load `bundle`; the old ones end as soon as they are idle. */
   reload(bundle: string): void {
+    // A bundle not built yet stays to be built (prepare): a reset before a function's first invocation reloads it too.
     this.config.bundle = bundle;
     this.slots.renew();
+  }
+
+  /**
+   * Builds the bundle if it is not built yet; a failed build is answered as Lambda answers a handler module that
+   * cannot be loaded (Runtime.ImportModuleError), and the next invocation tries again.
+   */
+  private async prepared(): Promise<LambdaErrorPayload | undefined> {
+    const { prepare } = this.config;
+    if (!prepare) return undefined;
+    try {
+      const bundle = await prepare();
+      if (this.config.prepare === prepare) {
+        this.config.bundle = bundle;
+        delete this.config.prepare;
+      }
+      return undefined;
+    } catch (error) {
+      return {
+        errorType: 'Runtime.ImportModuleError',
+        errorMessage: (error as Error).message,
+        trace: [],
+      };
+    }
   }
 
   /**
@@ -247,6 +282,8 @@ export class FunctionPool {
    */
   async check(): Promise<LambdaErrorPayload | undefined> {
     if (this.config.problem) return this.config.problem;
+    const unbuilt = await this.prepared();
+    if (unbuilt) return unbuilt;
     const worker = await this.spawn(false);
     const error = await new Promise<LambdaErrorPayload | undefined>((resolve) => {
       const timer = setTimeout(() => resolve(undefined), INIT_TIMEOUT_MS);

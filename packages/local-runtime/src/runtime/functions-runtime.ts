@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { join, resolve } from 'node:path';
-import { type BuiltFunction, buildFunctions } from '../build/build.ts';
+import { join, relative, resolve } from 'node:path';
+import { buildFunctions } from '../build/build.ts';
+import { LazyBundles } from '../build/lazy-bundles.ts';
 import type { LocalCredentials } from '../gateway/auth/sigv4.ts';
 import { SqsPoller } from '../lambda/event-sources/sqs-poller.ts';
 import type { FunctionConfig } from '../lambda/function-pool.ts';
@@ -73,9 +74,12 @@ export interface FunctionsRuntime {
   /** Who may call the local endpoints and @connections. */
   auth: ServiceAuth;
   buildDir: string;
-  /** The first build's bundles. */
-  built: BuiltFunction[];
-  /** Bundles the functions of a template (none for `sam build`'s output, whose code is built already). */
+  /**
+   * The template's esbuild bundles as first started, each built on its function's first invocation (none for
+   * `sam build`'s output, whose code is built already).
+   */
+  bundles: LazyBundles | undefined;
+  /** Bundles the functions of a template now (none for `sam build`'s output, whose code is built already). */
   bundle: typeof buildFunctions;
   /** The functions as they run now (a template reload replaces them). */
   readonly lambda: LambdaRuntime;
@@ -112,6 +116,12 @@ const applyDebug = (configs: FunctionConfig[], logicalId: string | undefined, po
   }
   config.debug = { port, host };
   config.timeoutSeconds = DEBUG_TIMEOUT_SECONDS;
+};
+
+/** A folder as the log shows it: relative to the working directory when inside it. */
+const shownDir = (dir: string): string => {
+  const inside = relative(process.cwd(), dir);
+  return inside === '' ? '.' : inside.startsWith('..') ? dir : inside;
 };
 
 /** Resolves true once something accepts connections on host:port (the environment opens it as it starts). */
@@ -153,19 +163,19 @@ export const startFunctionsRuntime = async (
     acceptAnySignature: options.acceptAnySignature ?? false,
   };
   const buildDir = resolve(options.buildDir ?? join(stack.templatePath, '..', '.local', 'build'));
-  const buildStarted = performance.now();
   // `sam build`'s output template points CodeUri at code it has built: it runs in place, not bundled again.
   const prebuilt = isSamBuildOutput(stack.templatePath);
   const bundle: typeof buildFunctions = (templatePath, buildOptions) =>
     prebuilt ? Promise.resolve([]) : buildFunctions(templatePath, buildOptions);
-  // Bundling (esbuild, a process of its own) runs while the local services start: neither needs the other.
-  const building = bundle(stack.templatePath, {
-    outDir: buildDir,
-    template: stack.template,
-    ...(debugged ? { forDebugger: [debugged] } : {}),
-  });
-  // Its failure is thrown where it is awaited, below, once the services are up (or theirs first).
-  building.catch(() => {});
+  // Nothing is bundled before the first request: each function's bundle is built (or found in the cache) when it is
+  // first invoked, so start-up does not grow with the template.
+  const bundles = prebuilt
+    ? undefined
+    : new LazyBundles(
+        stack.templatePath,
+        { outDir: buildDir, template: stack.template, ...(debugged ? { forDebugger: [debugged] } : {}) },
+        log,
+      );
   const aws = await startAwsServices(stack, {
     host,
     rewrite,
@@ -195,11 +205,10 @@ export const startFunctionsRuntime = async (
     await Promise.all([aws.close(), runtime?.close()]);
   };
   try {
-    const built = await building;
-    if (built.length > 0) {
-      const reused = built.filter((fn) => fn.cached).length;
+    const lazyCount = Object.keys(bundles?.files ?? {}).length;
+    if (lazyCount > 0) {
       log(
-        `[build] ${built.length} functions bundled in ${Math.round(performance.now() - buildStarted)} ms (${built.length - reused} built, ${reused} unchanged and reused)`,
+        `[build] ${lazyCount} esbuild functions, each bundled on its first invocation (a bundle unchanged in ${shownDir(buildDir)} is reused)`,
       );
     }
     const shared = {
@@ -208,14 +217,19 @@ export const startFunctionsRuntime = async (
       ...aws.environment,
       ...options.observability?.environment,
     };
-    const lambdaFor = (target: LocalStack, bundles: Record<string, string>) => {
-      const configs = functionConfigs(target, bundles, {
+    const lambdaFor = (target: LocalStack, files: Record<string, string>, lazy?: LazyBundles) => {
+      const configs = functionConfigs(target, files, {
         shared,
         rewrite,
         buildDir,
         localHosts: { ...aws.hosts, ...options.localHosts },
         envVars: options.envVars,
       });
+      for (const config of configs) {
+        if (lazy && !config.problem && config.bundle === lazy.files[config.logicalId]) {
+          config.prepare = () => lazy.bundle(config.logicalId);
+        }
+      }
       if (options.debug) applyDebug(configs, debugged, options.debug.port, host);
       return new LambdaRuntime(configs, {
         maxConcurrency: options.maxConcurrency,
@@ -229,7 +243,7 @@ export const startFunctionsRuntime = async (
       log(`[template] ${problem} (CloudFormation refuses this; --strict does too)`);
     }
     for (const note of envVarsReport(stack, options.envVars)) log(`[env-vars] ${note}`);
-    const first = lambdaFor(stack, Object.fromEntries(built.map((fn) => [fn.logicalId, fn.outfile])));
+    const first = lambdaFor(stack, bundles?.files ?? {}, bundles);
     runtime = first;
     const problems = functionProblems(first);
     if (options.eventSources !== false) {
@@ -254,6 +268,12 @@ export const startFunctionsRuntime = async (
       }
     }
     if (debugged && options.debug) {
+      // The debugged function is built before the debugger is waited for: its build error stops start-up here.
+      if (bundles?.files[debugged]) {
+        await bundles.bundle(debugged).catch((error: Error) => {
+          throw new RuntimeStartError(`--debug-function ${debugged}: ${error.message}`);
+        });
+      }
       await first.warmDebugged();
       if (!(await listening(host, options.debug.port))) {
         throw new RuntimeStartError(`--debug-port ${options.debug.port}: ${debugged}'s debugger did not open the port`);
@@ -268,7 +288,7 @@ export const startFunctionsRuntime = async (
       credentials,
       auth,
       buildDir,
-      built,
+      bundles,
       bundle,
       get lambda() {
         return runtime ?? first;

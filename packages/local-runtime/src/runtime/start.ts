@@ -412,7 +412,6 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const started = functions;
     const issuer = await issuerStarting;
     const { aws, credentials, buildDir, auth: serviceAuth } = started;
-    const firstBuild = started.built;
     services.push(...aws.all);
     let runtime = started.lambda;
     report.unsupported.push(...started.problems);
@@ -606,9 +605,11 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
 
     let watching: string[] = [];
     if (options.watch) {
-      let built = firstBuild;
+      // Bundles are built on first invocations: each one's sources are watched from then on.
+      let built = started.bundles?.built ?? [];
       const watcher = watchSources(stack.templatePath, {
         built: () => built,
+        entries: started.bundles?.entries ?? [],
         rebuild: async (logicalIds) => {
           const rebuilt = await started.bundle(stack.templatePath, {
             outDir: buildDir,
@@ -616,6 +617,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
             cache: false,
           });
           built = [...built.filter((fn) => !logicalIds.includes(fn.logicalId)), ...rebuilt];
+          started.bundles?.rebuilt(rebuilt);
           runtime.reload(Object.fromEntries(rebuilt.map((fn) => [fn.logicalId, fn.outfile])));
           for (const gateway of endpoints) if (gateway instanceof RestGateway) gateway.clearAuthorizerCache();
         },
@@ -638,6 +640,12 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
           ),
         log,
       });
+      if (started.bundles) {
+        started.bundles.onBuilt = (fn) => {
+          built = [...built.filter((other) => other.logicalId !== fn.logicalId), fn];
+          watcher.watchSourcesOf([fn]);
+        };
+      }
       stopWatching = () => void watcher.close();
       watching = watcher.directories;
     }

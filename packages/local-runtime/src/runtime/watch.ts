@@ -4,6 +4,8 @@ import type { BuiltFunction } from '../build/build.ts';
 
 export interface Watcher {
   directories: string[];
+  /** Watches the sources of bundles built after the watch began too (a function's first invocation builds it). */
+  watchSourcesOf: (built: BuiltFunction[]) => void;
   close: () => Promise<void>;
 }
 
@@ -11,15 +13,17 @@ export interface Watcher {
  * The top-level source folders the bundles were built from (`src/` here), read from esbuild's metafiles: watching
  * only those keeps node_modules out of the watch list.
  */
-export const sourceDirectories = (built: BuiltFunction[], root: string): string[] => {
+export const sourceDirectories = (built: BuiltFunction[], root: string): string[] =>
+  topDirectories(built.flatMap(inputsOf), root);
+
+/** The top-level folders under `root` that hold `files` (none for a file at the root or in node_modules). */
+const topDirectories = (files: string[], root: string): string[] => {
   const tops = new Set<string>();
-  for (const fn of built) {
-    for (const input of inputsOf(fn)) {
-      const inside = relative(root, input);
-      if (inside.startsWith('..') || inside.split(sep).includes('node_modules')) continue;
-      const top = inside.split(sep)[0];
-      if (top && top !== inside) tops.add(join(root, top));
-    }
+  for (const file of files) {
+    const inside = relative(root, file);
+    if (inside.startsWith('..') || inside.split(sep).includes('node_modules')) continue;
+    const top = inside.split(sep)[0];
+    if (top && top !== inside) tops.add(join(root, top));
   }
   return [...tops].sort();
 };
@@ -37,6 +41,8 @@ export const affectedBy = (built: BuiltFunction[], files: string[]): string[] =>
 export interface WatchOptions {
   /** The bundles as last built (their metafiles say which sources each includes). */
   built: () => BuiltFunction[];
+  /** Entry points of functions not bundled yet: their folders are watched until their metafiles say more. */
+  entries?: string[];
   /** Rebuilds these functions; the runtime serves the new bundles from the next invocation. */
   rebuild: (logicalIds: string[]) => Promise<void>;
   /** The template or a file it includes changed: reload the model; answers what was done. */
@@ -61,6 +67,7 @@ export const watchSources = (templatePath: string, options: WatchOptions): Watch
   const directories = [
     ...new Set([
       ...sourceDirectories(options.built(), root),
+      ...topDirectories(options.entries ?? [], root),
       ...options.inPlaceDirectories.map((entry) => entry.directory),
     ]),
   ].sort();
@@ -130,6 +137,13 @@ export const watchSources = (templatePath: string, options: WatchOptions): Watch
   watcher.on('add', changed).on('change', changed).on('unlink', changed);
   return {
     directories,
+    watchSourcesOf: (built) => {
+      const more = sourceDirectories(built, root).filter((directory) => !directories.includes(directory));
+      if (more.length === 0) return;
+      directories.push(...more);
+      directories.sort();
+      watcher.add(more);
+    },
     close: async () => {
       clearTimeout(timer);
       await watcher.close();
