@@ -47,6 +47,9 @@ export const startChild = (
 export const startRuntimeChild = (options: string[], buildDir: string, ready: RegExp): Promise<Child> =>
   startChild(
     [
+      // BENCH_CPU_PROF=<dir>: the runtime writes a CPU profile of each of its threads there when it stops (Node refuses
+      // --cpu-prof in NODE_OPTIONS).
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
       // The workspace's sources, as npm start runs them (a --routes module imports sam-local-runtime).
       '--conditions=sam-local-runtime-source',
       'packages/local-runtime/bin/sam-local-runtime.js',

@@ -138,8 +138,8 @@ export const sourceIpOf = (request: IncomingMessage): string => {
 const randomPool = Buffer.alloc(4096);
 let randomPoolUsed = randomPool.length;
 
-/** `bytes` fresh random bytes, as hex or base64 text. */
-export const randomText = (bytes: number, encoding: 'hex' | 'base64'): string => {
+/** `bytes` fresh random bytes, as hex or (URL-safe) base64 text. */
+export const randomText = (bytes: number, encoding: 'hex' | 'base64' | 'base64url'): string => {
   if (randomPoolUsed + bytes > randomPool.length) {
     randomFillSync(randomPool);
     randomPoolUsed = 0;

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import { randomText } from '../gateway/exchange.ts';
 
 export interface Connection {
   id: string;
@@ -20,8 +20,9 @@ export interface Connection {
  * An id shaped like API Gateway's: 11 random bytes in the URL-safe base64 alphabet, then `=` (16 characters, e.g.
  * `CzT4mcP2DoECJ8g=`). URL-safe because templates put `$context.connectionId` into form-encoded bodies and URLs,
  * where a `+` would come back as a space (issue 21: API Gateway's ids never hold `+` or `/`). Opaque and unique.
+ * From the gateway's pool of random bytes, as its request ids are: a randomBytes call per handshake costs a syscall.
  */
-export const newConnectionId = (): string => `${randomBytes(11).toString('base64url').slice(0, 15)}=`;
+export const newConnectionId = (): string => `${randomText(11, 'base64url').slice(0, 15)}=`;
 
 /** The live connections of one WebSocket API. */
 export class Connections {
