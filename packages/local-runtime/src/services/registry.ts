@@ -104,6 +104,20 @@ export interface ServiceDefinition<Name extends ServiceName = ServiceName> {
   start(context: ServiceContext): Promise<LocalServices[Name] & StartedService>;
 }
 
+/** What every endpoint starts with from its context: the stack's region and account, who may call, where it listens. */
+export const endpointOptions = ({
+  stack,
+  auth,
+  host,
+  port,
+}: Pick<ServiceContext, 'stack' | 'auth' | 'host' | 'port'>) => ({
+  region: stack.region,
+  accountId: stack.accountId,
+  auth,
+  host,
+  ...(port === undefined ? {} : { port }),
+});
+
 /** The service part of an ARN: `arn:aws:sqs:eu-west-1:123:q` → `sqs`. */
 export const arnServiceOf = (arn: string): string | undefined => {
   const parts = arn.split(':');

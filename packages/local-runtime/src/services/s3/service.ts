@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '../registry.ts';
+import { endpointOptions, type ServiceDefinition } from '../registry.ts';
 import { type S3Service, startS3Service } from './server.ts';
 
 declare module '../registry.ts' {
@@ -39,11 +39,7 @@ export const s3Service: ServiceDefinition<'s3'> = {
     }
     const service = await startS3Service({
       buckets,
-      region: stack.region,
-      accountId: stack.accountId,
-      auth,
-      host,
-      ...(port === undefined ? {} : { port }),
+      ...endpointOptions({ stack, auth, host, port }),
     });
     return {
       ...service,

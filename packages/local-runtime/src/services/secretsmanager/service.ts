@@ -1,6 +1,6 @@
 import { dynamicReferencesIn } from '../../template/dynamic-references.ts';
 import { isObject } from '../../template/load.ts';
-import type { ServiceDefinition } from '../registry.ts';
+import { endpointOptions, type ServiceDefinition } from '../registry.ts';
 import { type SecretsManagerService, startSecretsManagerService } from './server.ts';
 import { SecretStore } from './store.ts';
 import { resolveSecretReference, SECRET_TYPE, templateSecrets } from './template-secrets.ts';
@@ -68,11 +68,7 @@ export const secretsManagerService: ServiceDefinition<'secretsmanager'> = {
     for (const note of notes) log(`[secretsmanager] ${note}`);
     const service = await startSecretsManagerService({
       secrets,
-      region: stack.region,
-      accountId: stack.accountId,
-      auth,
-      host,
-      ...(port === undefined ? {} : { port }),
+      ...endpointOptions({ stack, auth, host, port }),
     });
     return {
       ...service,

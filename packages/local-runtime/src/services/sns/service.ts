@@ -1,6 +1,6 @@
 import { isObject, type TemplateValue } from '../../template/load.ts';
 import type { LocalStack } from '../../template/stack.ts';
-import type { ServiceDefinition } from '../registry.ts';
+import { endpointOptions, type ServiceDefinition } from '../registry.ts';
 import { type SnsService, startSnsService } from './server.ts';
 import type { SubscriptionSeed, TopicRegistry } from './topics.ts';
 
@@ -100,11 +100,7 @@ export const snsService: ServiceDefinition<'sns'> = {
   resourceTypes: ['AWS::SNS::Topic', 'AWS::SNS::Subscription'],
   start: async ({ stack, auth, host, port, log, deliver }) => {
     const sns = await startSnsService({
-      region: stack.region,
-      accountId: stack.accountId,
-      auth,
-      host,
-      ...(port === undefined ? {} : { port }),
+      ...endpointOptions({ stack, auth, host, port }),
       deliver,
       log,
     });

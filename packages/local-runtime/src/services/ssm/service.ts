@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '../registry.ts';
+import { endpointOptions, type ServiceDefinition } from '../registry.ts';
 import { type SsmService, startSsmService } from './server.ts';
 
 declare module '../registry.ts' {
@@ -24,10 +24,6 @@ export const ssmService: ServiceDefinition<'ssm'> = {
           type: String(properties.Type ?? 'String') as 'String' | 'StringList' | 'SecureString',
         };
       }),
-      region: stack.region,
-      accountId: stack.accountId,
-      auth,
-      host,
-      ...(port === undefined ? {} : { port }),
+      ...endpointOptions({ stack, auth, host, port }),
     }),
 };

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { TemplateValue } from '../../template/load.ts';
 import type { LocalStack } from '../../template/stack.ts';
 import { dynamoDbCaller } from '../dynamodb/caller.ts';
-import type { ServiceDefinition } from '../registry.ts';
+import { endpointOptions, type ServiceDefinition } from '../registry.ts';
 import { SqsError } from '../sqs/errors.ts';
 import { describeExecution } from './executions.ts';
 import { localApiCaller } from './local-apis.ts';
@@ -66,11 +66,7 @@ export const stepFunctionsService: ServiceDefinition<'stepfunctions'> = {
       },
       callDynamoDb: async (action, input) => dynamoDbCaller(context.endpointAt((await dynamodb).url))(action, input),
       callApi: localApiCaller(context.rewrite, context.endpointAt),
-      region: stack.region,
-      accountId: stack.accountId,
-      auth,
-      host,
-      ...(port === undefined ? {} : { port }),
+      ...endpointOptions({ stack, auth, host, port }),
       log,
       timeScale,
       ...(traces ? { traces } : {}),
