@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type RunningRuntime, startRuntime } from 'sam-local-runtime/testing';
 
 /**
  * The headless Chromium the browser tests drive (playwright-core brings no browser of its own): Debian's
@@ -22,4 +24,43 @@ export const browserSuite = (file: string): jest.Describe => {
 /** For a suite's beforeAll: in CI without Chromium, fail with how to install it. */
 export const requireChromium = (): void => {
   if (!chromiumAvailable) throw new Error(`no Chromium at ${CHROMIUM} (CI=${process.env.CI}): ${HOW_TO_INSTALL}`);
+};
+
+/** The starter's demo page (`/_local/`) open in headless Chromium on a runtime of its own, ready to drive. */
+export interface DemoPage {
+  runtime: RunningRuntime;
+  page: Page;
+  /** The page's uncaught errors, as they happen. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** Starts the runtime with `runtimeArgs` and opens its demo page in a 1360 px wide viewport, once it says it is ready. */
+export const openDemoPage = async (runtimeArgs: string[], viewportHeight: number): Promise<DemoPage> => {
+  requireChromium();
+  const runtime = await startRuntime(runtimeArgs);
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const page = await browser.newPage({ viewport: { width: 1360, height: viewportHeight } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${runtime.info.restUrl}/_local/`);
+    // Expressions as strings: they run in the page, and the project's TypeScript has no DOM types.
+    await page.waitForFunction(`document.body.dataset.ready === 'true'`);
+    const opened = browser;
+    return {
+      runtime,
+      page,
+      errors,
+      close: async () => {
+        await opened.close();
+        await runtime.stop();
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await runtime.stop();
+    throw error;
+  }
 };

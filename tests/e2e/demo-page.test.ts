@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { type RunningRuntime, startRuntime } from 'sam-local-runtime/testing';
-import { browserSuite, CHROMIUM, requireChromium } from './chromium.ts';
+import type { Page } from 'playwright-core';
+import { browserSuite, type DemoPage, openDemoPage } from './chromium.ts';
 
 /**
  * The demo page of `npm start` (`/_local/`) in a real headless Chromium (Debian's, which `.ci/run` installs): sign in,
@@ -17,25 +16,17 @@ const SCREENSHOT = join(tmpdir(), 'demo-page.png');
 const suite = browserSuite('demo-page.test.ts');
 
 suite('the demo page at /_local/', () => {
-  let runtime: RunningRuntime;
-  let browser: Browser;
+  let demo: DemoPage;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[];
 
   beforeAll(async () => {
-    requireChromium();
-    runtime = await startRuntime(['--config-env', 'test', '--routes', 'demo/routes.ts']);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${runtime.info.restUrl}/_local/`);
-    // Expressions as strings: they run in the page, and the project's TypeScript has no DOM types.
-    await page.waitForFunction(`document.body.dataset.ready === 'true'`);
+    demo = await openDemoPage(['--config-env', 'test', '--routes', 'demo/routes.ts'], 1000);
+    ({ page, errors } = demo);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
+    await demo?.close();
   });
 
   const timelineText = async () => (await page.textContent('#timeline')) ?? '';

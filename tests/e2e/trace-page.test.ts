@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { type RunningRuntime, startRuntime } from 'sam-local-runtime/testing';
-import { browserSuite, CHROMIUM, requireChromium } from './chromium.ts';
+import type { Page } from 'playwright-core';
+import type { RunningRuntime } from 'sam-local-runtime/testing';
+import { browserSuite, type DemoPage, openDemoPage } from './chromium.ts';
 
 /**
  * Issue 24's trace page in a real headless Chromium: an order placed on the demo page links its timeline entry to
@@ -15,24 +15,18 @@ const SCREENSHOT = join(tmpdir(), 'trace-page.png');
 const suite = browserSuite('trace-page.test.ts');
 
 suite('the trace page at /_local/traces', () => {
+  let demo: DemoPage;
   let runtime: RunningRuntime;
-  let browser: Browser;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[];
 
   beforeAll(async () => {
-    requireChromium();
-    runtime = await startRuntime(['--config-env', 'test', '--time-scale', '0.05', '--routes', 'demo/routes.ts']);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${runtime.info.restUrl}/_local/`);
-    await page.waitForFunction(`document.body.dataset.ready === 'true'`);
+    demo = await openDemoPage(['--config-env', 'test', '--time-scale', '0.05', '--routes', 'demo/routes.ts'], 900);
+    ({ runtime, page, errors } = demo);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
+    await demo?.close();
   });
 
   let href = '';
