@@ -113,30 +113,13 @@ describe('a half-sent body and a malformed chunk cost that request only, on ever
 
   it('the WebSocket port: @connections, a handshake reset while its $connect runs or while refused', async () => {
     await hostile(runtime.info.wsUrl, '/live/@connections/AAAAAAAAAAAAAAA=');
-    // The client resets the connection while $connect (a function) runs: the handshake alone is lost.
-    await new Promise<void>((resolve) => {
-      const socket: Socket = connectTcp(Number(new URL(runtime.info.wsUrl).port), '127.0.0.1', () => {
-        socket.write(
-          head('GET', '/live', {
-            Upgrade: 'websocket',
-            Connection: 'Upgrade',
-            'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-            'Sec-WebSocket-Version': '13',
-          }),
-        );
-        setImmediate(() => socket.resetAndDestroy());
-      });
-      socket.on('error', () => {});
-      socket.on('close', () => resolve());
-    });
-    // A handshake with two Host headers is refused (400) on the raw socket; clients that reset before reading that
-    // answer cost nothing more (the write to a reset socket fails, and is its socket's end only).
-    for (let attempt = 0; attempt < 40; attempt += 1) {
-      await new Promise<void>((resolve) => {
+    /** Sends a handshake and resets the connection at once, before any answer can be read. */
+    const handshakeThenReset = (extra: Record<string, string> = {}) =>
+      new Promise<void>((resolve) => {
         const socket: Socket = connectTcp(Number(new URL(runtime.info.wsUrl).port), '127.0.0.1', () => {
           socket.write(
             head('GET', '/live', {
-              Host: 'again.example',
+              ...extra,
               Upgrade: 'websocket',
               Connection: 'Upgrade',
               'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
@@ -148,7 +131,11 @@ describe('a half-sent body and a malformed chunk cost that request only, on ever
         socket.on('error', () => {});
         socket.on('close', () => resolve());
       });
-    }
+    // The client resets the connection while $connect (a function) runs: the handshake alone is lost.
+    await handshakeThenReset();
+    // A handshake with two Host headers is refused (400) on the raw socket; clients that reset before reading that
+    // answer cost nothing more (the write to a reset socket fails, and is its socket's end only).
+    for (let attempt = 0; attempt < 40; attempt += 1) await handshakeThenReset({ Host: 'again.example' });
     expect((await call(`${runtime.info.restUrl}/dev/echo`)).status).toBe(200);
     // A request target that is not a URL, as a handshake and as a management call: API Gateway's 403.
     const handshake = { Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Version': '13' };
