@@ -77,10 +77,8 @@ export const SERVICE_PORT_COUNT = SERVICES.length;
  * (and overriding their Ref/GetAtt with local values where SDKs need them, as a queue's URL).
  */
 export const startAwsServices = async (stack: LocalStack, options: AwsServicesOptions): Promise<AwsServices> => {
-  const started: StartedService[] = [];
   const byName = new Map<string, StartedService>();
   const byArnName = new Map<string, StartedService>();
-  const endpoints = new Map<string, LocalEndpoint>();
   const { auth } = options;
   const endpointAt = (url: string): LocalEndpoint => ({ url, region: auth.region, credentials: ownKeyOf(auth) });
   const deliver = async (targetArn: string, delivery: Delivery): Promise<void> => {
@@ -95,12 +93,8 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
     return (await found) as unknown as LocalServices[Name];
   };
   const register = (definition: ServiceDefinition, running: StartedService) => {
-    started.push(running);
     byName.set(definition.name, running);
-    for (const arnName of definition.arnNames) {
-      byArnName.set(arnName, running);
-      endpoints.set(arnName, endpointAt(running.url));
-    }
+    for (const arnName of definition.arnNames) byArnName.set(arnName, running);
   };
   try {
     for (const [index, definition] of SERVICES.entries()) {
@@ -150,7 +144,10 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
           return url ? [[`${definition.endpointPrefix}.${stack.region}.amazonaws.com`, url]] : [];
         }),
       ),
-      endpointOf: (name) => endpoints.get(name),
+      endpointOf: (name) => {
+        const owner = byArnName.get(name);
+        return owner && endpointAt(owner.url);
+      },
       pages: all.flatMap((running) => running.pages ?? []),
       deliver,
       reset: async () => {
@@ -162,7 +159,7 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
     };
   } catch (error) {
     await Promise.allSettled(starting.values());
-    await Promise.all(started.map((running) => running.close()));
+    await Promise.all([...byName.values()].map((running) => running.close()));
     throw error;
   }
 };
