@@ -9,4 +9,5 @@ export {
   startRuntime,
 } from './harness.ts';
 export { signedHeaders } from './sign.ts';
+export { runtimeForSuite, type SuiteHook, type SuiteRuntimeOptions } from './suite-runtime.ts';
 export { openSocket, type TestSocket } from './ws-client.ts';

@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 import { PNG_BYTES } from '../fixtures/binary-media/functions/binary.ts';
 
 /**
@@ -7,14 +6,7 @@ import { PNG_BYTES } from '../fixtures/binary-media/functions/binary.ts';
  * conversions in API Gateway"), black-box over HTTP. An API with none is covered by the parity suite (recording
  * test_aws_proxy_response_payload_format_validation "invoke-api-b64-encoded-true": the base64 text is sent).
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/binary-media/template.yaml', import.meta.url));
-
-let runtime: RunningRuntime;
-
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
-}, 90_000);
-afterAll(() => runtime.stop());
+const runtime = fixtureRuntime('binary-media');
 
 const bytes = Buffer.from(PNG_BYTES);
 

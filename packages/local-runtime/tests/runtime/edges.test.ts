@@ -1,23 +1,19 @@
 import { request as httpRequest } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { type Answer, call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { type Answer, call } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * API Gateway's own behaviour at the edges of a REST API, black-box over HTTP: path normalisation, the request id a
  * client may choose, the payload and request-size quotas, validation by content type, deep JSON through mapping
  * templates, and IAM wildcards across line breaks.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/gateway/template.yaml', import.meta.url));
-
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('gateway');
 let base: string;
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
+beforeAll(() => {
   base = runtime.base;
-}, 90_000);
-afterAll(() => runtime.stop());
+});
 
 /** A raw request, so the path goes on the wire exactly as written (fetch would normalise it). */
 const raw = (path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>

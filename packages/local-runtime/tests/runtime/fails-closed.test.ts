@@ -1,21 +1,18 @@
-import { fileURLToPath } from 'node:url';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call, startRuntime } from '../../src/testing/index.ts';
+import { fixtureRuntime, fixtureTemplate } from '../fixture-runtime.ts';
 
 /**
  * Constructs the runtime does not fully run either refuse or are named at start-up with what they mean for the
  * requests; a stack CloudFormation refuses (two functions with one FunctionName) does not start. Black-box.
  */
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}/template.yaml`, import.meta.url));
 
 describe('named or refused', () => {
-  let runtime: RunningRuntime;
+  const runtime = fixtureRuntime('fails-closed');
   let origin: string;
 
-  beforeAll(async () => {
-    runtime = await startRuntime(['--template', fixture('fails-closed')]);
+  beforeAll(() => {
     origin = runtime.info.restUrl;
-  }, 90_000);
-  afterAll(() => runtime.stop());
+  });
 
   it('runs a TenancyConfig function and names what tenant isolation means locally', async () => {
     expect((await call(`${origin}/Prod/tenant`)).status).toBe(200);
@@ -68,7 +65,7 @@ describe('named or refused', () => {
 });
 
 it('refuses two functions with the same FunctionName at start-up, as CloudFormation does', async () => {
-  await expect(startRuntime(['--template', fixture('same-function-name')])).rejects.toThrow(
+  await expect(startRuntime(['--template', fixtureTemplate('same-function-name')])).rejects.toThrow(
     /OrdersFunction and OrdersCopyFunction have the same FunctionName orders: CloudFormation refuses the stack/,
   );
 }, 90_000);

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { isLocalHost } from '../../src/runtime/host-header.ts';
-import { type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 import { type RawAnswer, rawGet, rawRequest } from '../raw-http.ts';
 
 /**
@@ -9,19 +9,16 @@ import { type RawAnswer, rawGet, rawRequest } from '../raw-http.ts';
  * authorizer cannot quote, the runtime's pages asked for by another host name (DNS rebinding), two Host headers,
  * two Authorization headers.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/edge-headers/template.yaml', import.meta.url));
 const ROUTES = fileURLToPath(new URL('../fixtures/edge-headers/routes.mjs', import.meta.url));
 
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('edge-headers', ['--routes', ROUTES]);
 let origin: string;
 let port: string;
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE, '--routes', ROUTES]);
+beforeAll(() => {
   origin = runtime.info.restUrl;
   port = new URL(origin).port;
-}, 90_000);
-afterAll(() => runtime.stop());
+});
 
 const outcome = (answer: RawAnswer) => ({ status: answer.status, text: answer.text.slice(0, 300) });
 const httpApi = () => new URL(runtime.info.apis.find((api) => api.kind === 'HTTP')?.url ?? '').pathname;

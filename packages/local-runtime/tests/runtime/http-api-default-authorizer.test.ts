@@ -1,23 +1,19 @@
-import { fileURLToPath } from 'node:url';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * SAM's `Auth.DefaultAuthorizer` on an HTTP API whose routes come from a `DefinitionBody`: SAM writes the authorizer
  * into every body operation without its own security (samtranslator OpenApiEditor.set_path_default_authorizer), so
  * the runtime must guard them too — reading only the `Events` routes served the body's routes unauthenticated.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/http-api-body-auth/template.yaml', import.meta.url));
-
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('http-api-body-auth');
 let base: string;
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
+beforeAll(() => {
   const api = runtime.info.apis.find((candidate) => candidate.kind === 'HTTP');
   if (!api) throw new Error('no HTTP API');
   base = api.url;
-}, 90_000);
-afterAll(() => runtime.stop());
+});
 
 const statusOf = async (path: string, init: RequestInit = {}) => (await call(`${base}${path}`, init)).status;
 

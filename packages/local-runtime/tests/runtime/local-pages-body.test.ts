@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 import { rawRequest } from '../raw-http.ts';
 
 /**
@@ -7,17 +6,7 @@ import { rawRequest } from '../raw-http.ts';
  * read and dropped first, so closing the connection after the answer cannot reset it before the client has read it
  * (the kernel resets a connection closed with unread data; the fuzz met it as "closed without an answer").
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/hostile-input/template.yaml', import.meta.url));
-
-let runtime: RunningRuntime;
-
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
-}, 120_000);
-
-afterAll(async () => {
-  await runtime?.stop();
-});
+const runtime = fixtureRuntime('hostile-input');
 
 const BODY = 'x'.repeat(4 * 1024 * 1024);
 

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call } from '../../src/testing/index.ts';
+import { fixtureRuntime, fixtureTemplate } from '../fixture-runtime.ts';
 import { runCommand } from '../lambda-api/start-lambda-process.ts';
 
 /**
@@ -11,13 +11,8 @@ import { runCommand } from '../lambda-api/start-lambda-process.ts';
  * of raw resources are served beside the parent's own API; their outputs reach the parent through
  * `Fn::GetAtt Child.Outputs.X`; an application in the Serverless Application Repository is named as not run.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/nested-stacks/template.yaml', import.meta.url));
-let runtime: RunningRuntime;
-
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
-}, 120_000);
-afterAll(() => runtime.stop());
+const FIXTURE = fixtureTemplate('nested-stacks');
+const runtime = fixtureRuntime('nested-stacks');
 
 const apiUrl = (logicalId: string): string => {
   const api = runtime.info.apis.find((candidate) => candidate.logicalId === logicalId);

@@ -1,9 +1,8 @@
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import WebSocket from 'ws';
-import { type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 import { PROTOTYPE_NAMES } from '../hostile/hostile-input.ts';
 import { type RawAnswer, rawRequest } from '../raw-http.ts';
 
@@ -12,7 +11,6 @@ import { type RawAnswer, rawRequest } from '../raw-http.ts';
  * actions and attribute names) that are also names of Object.prototype members: each is an ordinary name, as on
  * AWS, on every port the runtime opens. No 5xx, no hang-up, and the function sees `headers.constructor === '...'`.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/prototype-keys/template.yaml', import.meta.url));
 
 // The names of Object.prototype's members a client may choose (those the fuzz test throws too).
 const NAMES = PROTOTYPE_NAMES.filter((name) => name !== 'then' && name !== 'length' && name !== '__defineSetter__');
@@ -28,15 +26,13 @@ const own = (record: unknown, name: string): unknown =>
 const QUERY = NAMES.map((name) => `${encodeURIComponent(name)}=q-${encodeURIComponent(name)}`).join('&');
 const HEADER_LINES = NAMES.map((name) => `${name}: h-${name}`);
 
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('prototype-keys');
 let origin: string;
 const region = 'us-east-1';
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
+beforeAll(() => {
   origin = runtime.info.restUrl;
-}, 90_000);
-afterAll(() => runtime.stop());
+});
 
 const get = (path: string, headers: string[] = [], method = 'GET', body = '') =>
   rawRequest(origin, [`${method} ${path} HTTP/1.1`, `Host: ${new URL(origin).host}`, ...headers], body);

@@ -1,22 +1,19 @@
-import { fileURLToPath } from 'node:url';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * Shapes of public SAM templates (serverless-patterns) that the runtime once got wrong, black-box over HTTP: SAM
  * Auth on a template's own definition, an Api event on a method the definition integrates already, a cached root
  * method, a `$default` request model, and the X-Forwarded-* headers API Gateway adds.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/public-shapes/template.yaml', import.meta.url));
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('public-shapes');
 let prod: string;
 let cached: string;
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
+beforeAll(() => {
   prod = `${runtime.info.restUrl}/Prod`;
   cached = `${runtime.info.restUrl}/cached`;
-}, 90_000);
-afterAll(() => runtime.stop());
+});
 
 it("puts Auth.DefaultAuthorizer on the definition's own methods (SAM's set_path_default_authorizer)", async () => {
   const refused = await call(`${prod}/`);

@@ -1,20 +1,17 @@
-import { fileURLToPath } from 'node:url';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * Python functions the way Lambda and `sam build` run them, black-box: `InlineCode` (index.py), a `CodeUri` that
  * is a .zip, requirements.txt installed with the host's pip (a local wheel: no network), one pip cannot install
  * named at start-up, and the root logger's Lambda format.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/python-as-lambda/template.yaml', import.meta.url));
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('python-as-lambda');
 let prod: string;
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
+beforeAll(() => {
   prod = `${runtime.info.restUrl}/Prod`;
-}, 120_000);
-afterAll(() => runtime.stop());
+});
 
 it('runs InlineCode as index.py, and the root logger prints [LEVEL]\\ttime\\trequestId\\tmessage', async () => {
   const answer = await call(`${prod}/inline`);
