@@ -1,20 +1,17 @@
-import { fileURLToPath } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * python3.x functions on the host's Python through the Lambda Runtime API, black-box: the sam-init hello-world
  * shape answers, a raised exception is a 502 with the reason logged, a failed import is Runtime.ImportModuleError.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/python/template.yaml', import.meta.url));
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('python');
 let prod: string;
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
+beforeAll(() => {
   prod = `${runtime.info.restUrl}/Prod`;
-}, 90_000);
-afterAll(() => runtime.stop());
+});
 
 it('runs a python handler with its environment and context, and prints its output under its name', async () => {
   const answer = await call(`${prod}/hello`);

@@ -1,19 +1,16 @@
-import { fileURLToPath } from 'node:url';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * CloudFormation's own AWS::Lambda::Function, black-box, behind a raw REST API: Code.ZipFile in Node.js and
  * Python, a Code that is a local folder or .zip, and one in S3 (named as not run).
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/raw-functions/template.yaml', import.meta.url));
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('raw-functions');
 let live: string;
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
+beforeAll(() => {
   live = `${runtime.info.restUrl}/live`;
-}, 120_000);
-afterAll(() => runtime.stop());
+});
 
 const get = async (path: string) => {
   const answer = await call(`${live}${path}`);

@@ -1,30 +1,27 @@
-import { fileURLToPath } from 'node:url';
-import { type Answer, call, type RunningRuntime, signedHeaders, startRuntime } from '../../src/testing/index.ts';
+import { type Answer, call, signedHeaders } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * REST APIs that SAM generates (the implicit ServerlessRestApi of `Api` events, an AWS::Serverless::Api without a
  * DefinitionBody, SAM Auth, usage plans, models, CORS, gateway responses) and REST APIs written as CloudFormation's
  * own AWS::ApiGateway::* resources, black-box over HTTP.
  */
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}/template.yaml`, import.meta.url));
 
 const expectError = (answer: Answer, status: number, message: string) => {
   expect({ status: answer.status, message: answer.json().message }).toEqual({ status, message });
 };
 
 describe('SAM-generated APIs (Events: Api, SAM Auth)', () => {
-  let runtime: RunningRuntime;
+  const runtime = fixtureRuntime('sam-events');
   let origin: string;
   let items: string;
   let key: string;
 
-  beforeAll(async () => {
-    runtime = await startRuntime(['--template', fixture('sam-events')]);
+  beforeAll(() => {
     origin = runtime.info.restUrl;
     items = `${origin}/v1`;
     key = runtime.keyOf('ItemsApiApiKey');
-  }, 90_000);
-  afterAll(() => runtime.stop());
+  });
 
   it('serves Api events without RestApiId on the implicit ServerlessRestApi, stage Prod, root resource included', async () => {
     expect(runtime.info.apis.map((api) => [api.logicalId, api.stage])).toEqual([
@@ -180,15 +177,13 @@ describe('SAM-generated APIs (Events: Api, SAM Auth)', () => {
 });
 
 describe('raw AWS::ApiGateway resources', () => {
-  let runtime: RunningRuntime;
+  const runtime = fixtureRuntime('raw-api');
   let prod: string;
   const key = 'pets-key-0123456789abcdefghijklmn';
 
-  beforeAll(async () => {
-    runtime = await startRuntime(['--template', fixture('raw-api')]);
+  beforeAll(() => {
     prod = `${runtime.info.restUrl}/prod`;
-  }, 90_000);
-  afterAll(() => runtime.stop());
+  });
 
   it('serves the Stage of the Deployment, with its variables, and a method on the root resource', async () => {
     expect(runtime.info.apis.map((api) => [api.logicalId, api.stage])).toEqual([

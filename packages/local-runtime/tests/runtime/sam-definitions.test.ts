@@ -1,19 +1,16 @@
-import { fileURLToPath } from 'node:url';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * Events that meet an API's own DefinitionBody (see the fixture), black-box: served as the SAM translator v1.110.0
  * writes them (its fixtures explicit_http_api, api_merge_definitions_*, api_with_swagger_authorizer_none_override_*).
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/sam-definitions/template.yaml', import.meta.url));
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('sam-definitions');
 let origin: string;
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
+beforeAll(() => {
   origin = runtime.info.restUrl;
-}, 90_000);
-afterAll(() => runtime.stop());
+});
 
 const served = async (url: string) => {
   const answer = await call(url);

@@ -1,19 +1,16 @@
-import { fileURLToPath } from 'node:url';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * A template that refers to what the SAM transform generates (names as the translator v1.110.0 gives them) and to
  * attributes of resources the runtime does not run starts, and answers with the values CloudFormation would give.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/sam-generated-ids/template.yaml', import.meta.url));
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('sam-generated-ids');
 let origin: string;
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
+beforeAll(() => {
   origin = runtime.info.restUrl;
-}, 90_000);
-afterAll(() => runtime.stop());
+});
 
 const observe = () => `${runtime.info.apis.find((api) => api.logicalId === 'ObserverApi')?.url}/observe`;
 

@@ -1,6 +1,6 @@
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { openSocket, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { describe, expect, it } from '@jest/globals';
+import { openSocket } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * AWS::Serverless::WebSocketApi served as the SAM translator v1.110.0 expands it, black-box over real WebSockets:
@@ -8,22 +8,14 @@ import { openSocket, type RunningRuntime, startRuntime } from '../../src/testing
  * with Globals' stage variables, an API without auth on the `default` stage, Refs and GetAtts of the generated ids,
  * and an AWS_IAM $connect the runtime cannot check, refused.
  */
-const fixture = fileURLToPath(new URL('../fixtures/sam-websocket-api/template.yaml', import.meta.url));
 
 describe('AWS::Serverless::WebSocketApi', () => {
-  let runtime: RunningRuntime;
+  const runtime = fixtureRuntime('sam-websocket-api');
   const socketOf = (logicalId: string) => {
     const api = runtime.info.webSockets.find((candidate) => candidate.logicalId === logicalId);
     if (!api) throw new Error(`no ${logicalId} in ${JSON.stringify(runtime.info.webSockets)}`);
     return api;
   };
-
-  beforeAll(async () => {
-    runtime = await startRuntime(['--template', fixture]);
-  }, 90_000);
-  afterAll(async () => {
-    await runtime?.stop();
-  });
 
   it('serves each API on the stage the translator gives it (StageName, or `default`)', () => {
     expect(socketOf('Chat').stage).toBe('beta');

@@ -1,37 +1,32 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { openSocket, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { openSocket } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * SigV4 at every front door that checks it (issue 22, items 4, 5 and 9), black-box over real sockets: an AWS_IAM
  * route, the @connections API and the four local AWS endpoints, each refusing what AWS refuses, in AWS's own words.
  */
-const fixture = fileURLToPath(new URL('../fixtures/sigv4/template.yaml', import.meta.url));
 // The fixture has no samconfig.toml: the stack is in the default region.
 const REGION = 'us-east-1';
 type Key = { accessKeyId: string; secretAccessKey: string };
 
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('sigv4');
 let local: Key;
 let whoami: string;
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', fixture]);
+beforeAll(() => {
   local = {
     accessKeyId: runtime.info.credentials.accessKeyId,
     secretAccessKey: runtime.info.credentials.secretAccessKey,
   };
   whoami = `${runtime.base}/whoami`;
-}, 90_000);
-afterAll(async () => {
-  await runtime?.stop();
 });
 
 interface Reply {
@@ -394,13 +389,7 @@ describe('the local AWS endpoints take the local credentials only (item 9)', () 
 });
 
 describe('--accept-any-signature', () => {
-  let relaxed: RunningRuntime;
-  beforeAll(async () => {
-    relaxed = await startRuntime(['--template', fixture, '--accept-any-signature']);
-  }, 90_000);
-  afterAll(async () => {
-    await relaxed?.stop();
-  });
+  const relaxed = fixtureRuntime('sigv4', ['--accept-any-signature']);
 
   it('takes any well-formed signature at the endpoints and @connections, still no unsigned request', async () => {
     const other = { accessKeyId: 'AKIAANYTOOL000000000', secretAccessKey: 'any' };

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import {
   CreateTopicCommand,
   GetSubscriptionAttributesCommand,
@@ -16,14 +15,14 @@ import {
 } from '@aws-sdk/client-sns';
 import { type Message, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { eventually } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * SNS (issue 20, item 1) black-box: the template's topic fans out to queues (envelope and raw delivery, attribute and
  * body filter policies) and to a function subscribed by a SAM SNS event; published with the SDK and through a REST
  * API AWS integration. And a REST API reading a queue with ReceiveMessage in AWS's JSON shape (item 3).
  */
-const fixture = fileURLToPath(new URL('../fixtures/sns-topics/template.yaml', import.meta.url));
 
 interface TopicsPage {
   delivered: { sent: number; filtered: number; failed: number };
@@ -31,7 +30,7 @@ interface TopicsPage {
 }
 
 describe('SNS topics', () => {
-  let runtime: RunningRuntime;
+  const runtime = fixtureRuntime('sns-topics');
   let sns: SNSClient;
   let sqs: SQSClient;
   let queues: Record<string, string>;
@@ -64,7 +63,6 @@ describe('SNS topics', () => {
   };
 
   beforeAll(async () => {
-    runtime = await startRuntime(['--template', fixture]);
     sns = new SNSClient(runtime.clientConfig('sns'));
     sqs = new SQSClient(runtime.clientConfig('sqs'));
     const listed = (await (await fetch(`${runtime.info.restUrl}/_local/queues`)).json()) as {
@@ -93,7 +91,6 @@ describe('SNS topics', () => {
   afterAll(async () => {
     sns?.destroy();
     sqs?.destroy();
-    await runtime?.stop();
   });
 
   it('lists the template topics and their subscriptions (inline, resources, the SAM SNS event)', async () => {
@@ -379,12 +376,11 @@ describe('SNS topics', () => {
 });
 
 describe('SQS ReceiveMessage through a REST API AWS integration', () => {
-  let runtime: RunningRuntime;
+  const runtime = fixtureRuntime('sns-topics');
   let sqs: SQSClient;
   let inbox: string;
 
   beforeAll(async () => {
-    runtime = await startRuntime(['--template', fixture]);
     sqs = new SQSClient(runtime.clientConfig('sqs'));
     const listed = (await (await fetch(`${runtime.info.restUrl}/_local/queues`)).json()) as {
       name: string;
@@ -395,7 +391,6 @@ describe('SQS ReceiveMessage through a REST API AWS integration', () => {
 
   afterAll(async () => {
     sqs?.destroy();
-    await runtime?.stop();
   });
 
   it('answers an empty queue with messages null', async () => {

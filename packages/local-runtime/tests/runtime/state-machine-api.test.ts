@@ -1,25 +1,19 @@
-import { fileURLToPath } from 'node:url';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { call, eventually, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call, eventually } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * A state machine's own `Api` events, black-box: SAM makes each an AWS integration to Step Functions StartExecution
  * with the request body as the execution's input (SAM developer guide, "Api" event source of
  * AWS::Serverless::StateMachine); the runtime serves it on the implicit or the named API, its Auth included.
  */
-const fixture = fileURLToPath(new URL('../fixtures/state-machine-api/template.yaml', import.meta.url));
 
 describe("a state machine's Api events", () => {
-  let runtime: RunningRuntime;
+  const runtime = fixtureRuntime('state-machine-api');
   let origin: string;
 
-  beforeAll(async () => {
-    runtime = await startRuntime(['--template', fixture]);
+  beforeAll(() => {
     origin = runtime.info.restUrl;
-  }, 90_000);
-
-  afterAll(async () => {
-    await runtime?.stop();
   });
 
   it('starts an execution with the request body as its input, on the implicit ServerlessRestApi', async () => {

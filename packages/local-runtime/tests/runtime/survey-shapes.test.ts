@@ -1,6 +1,6 @@
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { call, openSocket, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { expect, it } from '@jest/globals';
+import { call, openSocket } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * Shapes the survey of public SAM templates (serverless-patterns) found the runtime getting wrong, black-box: an
@@ -8,19 +8,13 @@ import { call, openSocket, type RunningRuntime, startRuntime } from '../../src/t
  * builds, an init slower than the function's Timeout does not time the first invocation out, and a client that
  * calls the AWS host name (https://dynamodb.<region>.amazonaws.com) reaches the local endpoint.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/survey-shapes/template.yaml', import.meta.url));
 const OUT_OF_BAND_KEY = 'made-with-create-api-key-0001';
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('survey-shapes', ['--api-key', `${OUT_OF_BAND_KEY}@KeyedPlan`]);
 const urlOf = (logicalId: string): string => {
   const api = [...runtime.info.apis, ...runtime.info.webSockets].find((entry) => entry.logicalId === logicalId);
   if (!api) throw new Error(`no API ${logicalId}`);
   return api.url;
 };
-
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE, '--api-key', `${OUT_OF_BAND_KEY}@KeyedPlan`]);
-}, 90_000);
-afterAll(() => runtime.stop());
 
 const postJson = (url: string, body: unknown) =>
   call(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
