@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 import { rawExchange } from './raw-http.ts';
 
 /**
@@ -7,19 +6,15 @@ import { rawExchange } from './raw-http.ts';
  * handler: CONNECT (405: the ports are origin servers, not proxies) and requests it cannot parse (400), even when the
  * client goes on sending a body after the refusal.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/hostile/template.yaml', import.meta.url));
-
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('hostile');
 const ports: [string, number][] = [];
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
+beforeAll(() => {
   const portOf = (url: string) => Number(new URL(url).port);
   ports.push(['rest', portOf(runtime.info.restUrl)], ['websocket', portOf(runtime.info.wsUrl)]);
   for (const api of runtime.info.apis) ports.push([`${api.kind} ${api.logicalId}`, portOf(api.url)]);
   for (const service of runtime.info.services) ports.push([service.name, portOf(service.url)]);
-}, 90_000);
-afterAll(() => runtime.stop());
+});
 
 const statusOn = async (port: number, text: string, body = Buffer.alloc(0)) =>
   (await rawExchange(port, Buffer.concat([Buffer.from(text, 'latin1'), body]))).status;

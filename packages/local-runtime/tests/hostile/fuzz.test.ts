@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 import {
   chance,
   hostileBody,
@@ -26,17 +26,15 @@ import { type FuzzResources, SIGNING_NAMES, serviceRequest } from './service-req
  * on loopback only. Every request must get an answer or a close (no hang), no 5xx but those API Gateway itself
  * gives, the process stays up and its memory comes back near where it started.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/hostile/template.yaml', import.meta.url));
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 const COUNT = Number(process.env.FUZZ_COUNT ?? 120);
 const CONCURRENCY = 6;
 
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('hostile', ['--time-scale', '0.01']);
 let resources: FuzzResources;
 const port = (url: string) => Number(new URL(url).port);
 
 beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE, '--time-scale', '0.01']);
   const queues = (await (await fetch(`${runtime.info.restUrl}/_local/queues`)).json()) as { url: string }[];
   const machine = /(arn:aws:states:\S+:stateMachine:\S+)/.exec(runtime.output())?.[1];
   if (!queues[0] || !machine) throw new Error(`the fixture's queue or state machine is missing:\n${runtime.output()}`);
@@ -48,7 +46,6 @@ beforeAll(async () => {
     functionName: 'EchoFunction',
   };
 }, 90_000);
-afterAll(() => runtime.stop());
 
 interface Finding {
   target: string;

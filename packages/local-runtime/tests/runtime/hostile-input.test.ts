@@ -1,5 +1,4 @@
 import { connect as connectTcp, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { ApiGatewayManagementApiClient, GetConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import {
   DescribeTimeToLiveCommand,
@@ -13,7 +12,8 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { call, openSocket, type RunningRuntime, signedHeaders, startRuntime } from '../../src/testing/index.ts';
+import { call, openSocket, signedHeaders } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * Hostile input on every port the runtime opens, black-box over real sockets: a body cut short (Content-Length 100,
@@ -21,8 +21,7 @@ import { call, openSocket, type RunningRuntime, signedHeaders, startRuntime } fr
  * answers a good request afterwards. The local DynamoDB, whose emulation (dynalite) used to end the process on such a
  * request, is restarted with its data when it dies.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/hostile-input/template.yaml', import.meta.url));
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('hostile-input', [], { env: { SAM_LOCAL_RUNTIME_TEST_FAULTS: '1' } });
 let clients: {
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
@@ -35,7 +34,6 @@ let table: string;
 
 beforeAll(async () => {
   // The test-only faults let a test make the DynamoDB emulation throw or crash on request.
-  runtime = await startRuntime(['--template', FIXTURE], { env: { SAM_LOCAL_RUNTIME_TEST_FAULTS: '1' } });
   const { accessKeyId, secretAccessKey } = runtime.info.credentials;
   const config = (endpoint: string) => ({
     endpoint,
@@ -56,7 +54,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const client of Object.values(clients ?? {})) client.destroy();
-  await runtime?.stop();
 });
 
 /** Writes `raw` on a fresh connection, closes its sending side, and resolves with whatever came back once closed. */

@@ -1,19 +1,16 @@
-import { fileURLToPath } from 'node:url';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * CloudFormation in the shape the SAM translator writes (see the fixture): `Authorizer: NONE` under a
  * DefaultAuthorizer is `security: [{NONE: []}]`, which API Gateway's import reads as no authorizer.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/translator-output/template.yaml', import.meta.url));
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('translator-output');
 let prod: string;
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
+beforeAll(() => {
   prod = `${runtime.info.restUrl}/Prod`;
-}, 90_000);
-afterAll(() => runtime.stop());
+});
 
 it('serves a method whose security is [{NONE: []}] without an authorizer, and keeps the others', async () => {
   const open = await call(`${prod}/open`);

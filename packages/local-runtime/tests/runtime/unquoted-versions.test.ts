@@ -1,24 +1,18 @@
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { expect, it } from '@jest/globals';
+import { call } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * Payload format versions written unquoted (`2.0`, which YAML reads as the number 2), as the survey's
  * apigw-sqs-lambda-ddb writes its authorizer's: they are "2.0", so a simple-response authorizer's
  * `{isAuthorized}` is honoured and the events are version 2.0. Black-box.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/unquoted-versions/template.yaml', import.meta.url));
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('unquoted-versions');
 const urlOf = (logicalId: string): string => {
   const api = runtime.info.apis.find((entry) => entry.logicalId === logicalId);
   if (!api) throw new Error(`no API ${logicalId}`);
   return api.url;
 };
-
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
-}, 90_000);
-afterAll(() => runtime.stop());
 
 it.each(['SamAuthApi', 'BodyAuthApi'])(
   'reads an unquoted 2.0 payload format version as "2.0" (%s): simple responses and version 2.0 events',

@@ -1,14 +1,8 @@
-import { fileURLToPath } from 'node:url';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /** A request template that edits the body it got from `$input.path('$')` sends the edited body on, black-box. */
-const FIXTURE = fileURLToPath(new URL('../fixtures/vtl-document/template.yaml', import.meta.url));
-let runtime: RunningRuntime;
-
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
-}, 90_000);
-afterAll(() => runtime.stop());
+const runtime = fixtureRuntime('vtl-document');
 
 it("sends the body as the template changed it: #set on $input.path('$') shows in $input.json('$')", async () => {
   const answer = await call(`${runtime.info.restUrl}/v1/orders`, {

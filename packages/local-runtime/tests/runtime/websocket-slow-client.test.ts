@@ -1,22 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { eventually, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { eventually } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * A WebSocket client that never reads what it is sent, black-box: pushes through @connections pile up for it only
  * up to a bound, then the runtime answers API Gateway's LimitExceededException, drops the connection, and answers
  * GoneException after. The runtime's resident memory is read from /proc.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/hostile-input/template.yaml', import.meta.url));
 const PUSHES = 1600;
 const MESSAGE = Buffer.alloc(128 * 1024, 'x');
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('hostile-input');
 let management: ApiGatewayManagementApiClient;
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
+beforeAll(() => {
   const { accessKeyId, secretAccessKey } = runtime.info.credentials;
   management = new ApiGatewayManagementApiClient({
     endpoint: `${runtime.info.wsUrl}/live`,
@@ -25,11 +23,10 @@ beforeAll(async () => {
     // Every answer is counted as it comes: no retry of a 429.
     maxAttempts: 1,
   });
-}, 120_000);
+});
 
 afterAll(async () => {
   management?.destroy();
-  await runtime?.stop();
 });
 
 /** The runtime process's resident set, in bytes. */

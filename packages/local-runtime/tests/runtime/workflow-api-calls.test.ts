@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
@@ -7,22 +6,21 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, openSocket, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { eventually, openSocket } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * Step Functions' `arn:aws:states:::apigateway:invoke` (issue 20, item 2) black-box: a WebSocket route starts a
  * workflow that calls a REST API and posts to the asking connection through @connections (signed, IAM_ROLE); a
  * workflow started by the test calls the REST API and catches its 403.
  */
-const fixture = fileURLToPath(new URL('../fixtures/workflow-api-calls/template.yaml', import.meta.url));
 
 describe('apigateway:invoke tasks', () => {
-  let runtime: RunningRuntime;
+  const runtime = fixtureRuntime('workflow-api-calls');
   let sfn: SFNClient;
   let probeArn: string;
 
   beforeAll(async () => {
-    runtime = await startRuntime(['--template', fixture]);
     sfn = new SFNClient(runtime.clientConfig('stepfunctions'));
     const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
     probeArn = stateMachines.find((machine) => machine.name?.includes('ProbeMachine'))?.stateMachineArn ?? '';
@@ -30,7 +28,6 @@ describe('apigateway:invoke tasks', () => {
 
   afterAll(async () => {
     sfn?.destroy();
-    await runtime?.stop();
   });
 
   const run = async (input: unknown): Promise<DescribeExecutionCommandOutput> => {

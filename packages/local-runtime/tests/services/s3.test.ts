@@ -1,5 +1,4 @@
 import { request } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -16,7 +15,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { call, type RunningRuntime, signedHeaders, startRuntime } from '../../src/testing/index.ts';
+import { call, signedHeaders } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 import { failure } from './sdk-failure.ts';
 
 /**
@@ -24,18 +24,14 @@ import { failure } from './sdk-failure.ts';
  * 127.0.0.1, virtual-hosted on `<bucket>.localhost`), S3's XML errors, unsigned requests refused, a function using the
  * SDK with only AWS_ENDPOINT_URL_S3, and a REST API reading and writing objects through an s3:path integration.
  */
-const fixture = fileURLToPath(new URL('../fixtures/s3-buckets/template.yaml', import.meta.url));
-
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('s3-buckets');
 let client: S3Client;
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', fixture]);
+beforeAll(() => {
   client = new S3Client(runtime.clientConfig('s3'));
-}, 90_000);
+});
 afterAll(async () => {
   client?.destroy();
-  await runtime?.stop();
 });
 
 describe('the template buckets', () => {

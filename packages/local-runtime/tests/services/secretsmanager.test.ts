@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import {
   BatchGetSecretValueCommand,
   CreateSecretCommand,
@@ -13,7 +12,8 @@ import {
   UpdateSecretCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 import { failure } from './sdk-failure.ts';
 
 /**
@@ -21,9 +21,7 @@ import { failure } from './sdk-failure.ts';
  * their Ref, the dynamic references that name them, a function reading them with the SDK and Powertools, and the
  * API's operations and errors as an SDK client sees them.
  */
-const fixture = fileURLToPath(new URL('../fixtures/secrets/template.yaml', import.meta.url));
-
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('secrets');
 let client: SecretsManagerClient;
 
 interface Read {
@@ -35,7 +33,6 @@ interface Read {
 let read: Read;
 
 beforeAll(async () => {
-  runtime = await startRuntime(['--template', fixture]);
   client = new SecretsManagerClient(runtime.clientConfig('secretsmanager'));
   const answer = await call(`${runtime.base}/secrets`);
   if (answer.status !== 200) throw new Error(`GET /secrets answered ${answer.status}: ${answer.text}`);
@@ -43,7 +40,6 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(async () => {
   client?.destroy();
-  await runtime?.stop();
 });
 
 const ARN = /^arn:aws:secretsmanager:us-east-1:123456789012:secret:(.+)-[A-Za-z0-9]{6}$/;
