@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { call, eventually, type RunningRuntime, signedHeaders, startRuntime } from '../../src/testing/index.ts';
+import { call, eventually, runtimeForSuite, signedHeaders } from '../../src/testing/index.ts';
 import { FIXTURE, type LambdaEndpointProcess, startLambdaEndpoint } from './start-lambda-process.ts';
 
 /**
@@ -203,11 +203,7 @@ describe('Invoke, DryRun and Event', () => {
 });
 
 describe('the Lambda endpoint behind start', () => {
-  let runtime: RunningRuntime;
-  beforeAll(async () => {
-    runtime = await startRuntime(['--template', FIXTURE]);
-  }, 90_000);
-  afterAll(() => runtime?.stop());
+  const runtime = runtimeForSuite(['--template', FIXTURE]);
 
   it('lets a function invoke another with the SDK Lambda client (AWS_ENDPOINT_URL_LAMBDA)', async () => {
     const answer = await call(`${runtime.base}/call`);

@@ -1,4 +1,4 @@
-import { type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { runtimeForSuite } from '../../src/testing/index.ts';
 import { type Backend, startBackend } from './backend.ts';
 import { type ParityAnswer, send } from './client.ts';
 import { recorded } from './recordings.ts';
@@ -9,21 +9,21 @@ import { recorded } from './recordings.ts';
  * canary (test_apigateway_canary.py). The back end echoes what it got, as the recorded function URL did.
  */
 let backend: Backend;
-let runtime: RunningRuntime;
 const apis: Record<string, { url: string; id: string }> = {};
 
 beforeAll(async () => {
   backend = await startBackend();
-  runtime = await startRuntime([
-    '--template',
-    'packages/local-runtime/tests/parity/fixture/gateway-template.yaml',
-    '--parameter-overrides',
-    `EchoBackend=${backend.url}`,
-  ]);
+});
+const runtime = runtimeForSuite(() => [
+  '--template',
+  'packages/local-runtime/tests/parity/fixture/gateway-template.yaml',
+  '--parameter-overrides',
+  `EchoBackend=${backend.url}`,
+]);
+beforeAll(() => {
   for (const api of runtime.info.apis) apis[api.logicalId] = { url: api.url, id: api.id };
-}, 120_000);
+});
 afterAll(async () => {
-  await runtime?.stop();
   await backend?.close();
 });
 

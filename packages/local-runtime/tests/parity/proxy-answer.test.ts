@@ -1,4 +1,4 @@
-import { type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { runtimeForSuite } from '../../src/testing/index.ts';
 import { type ParityAnswer, send } from './client.ts';
 import { recorded } from './recordings.ts';
 
@@ -6,14 +6,12 @@ import { recorded } from './recordings.ts';
  * How the REST gateway maps a Lambda proxy answer, as AWS recorded it (test_apigateway_lambda.py and
  * test_apigateway_common.py, recordings read from ../shared/fixtures): each expected value is the recorded one.
  */
-let runtime: RunningRuntime;
+const runtime = runtimeForSuite(['--template', 'packages/local-runtime/tests/parity/fixture/template.yaml']);
 const urls: Record<string, string> = {};
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', 'packages/local-runtime/tests/parity/fixture/template.yaml']);
+beforeAll(() => {
   for (const api of runtime.info.apis) urls[api.logicalId] = api.url;
-}, 120_000);
-afterAll(() => runtime.stop());
+});
 
 const FORMAT = 'test_aws_proxy_response_payload_format_validation';
 const recordedAnswer = (key: string, test = FORMAT) =>

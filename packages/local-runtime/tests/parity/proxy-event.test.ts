@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { proxyHeaders } from '../../src/rest/integrations/proxy-request.ts';
-import { type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { runtimeForSuite } from '../../src/testing/index.ts';
 import { send } from './client.ts';
 import { recorded } from './recordings.ts';
 import { sendDataMapping } from './scenarios/lambda-proxy-events.ts';
@@ -9,17 +9,15 @@ import { sendDataMapping } from './scenarios/lambda-proxy-events.ts';
  * The REST Lambda proxy event as AWS recorded it (test_apigateway_lambda.py, recordings read from
  * ../shared/fixtures): each expected value below is the recorded one.
  */
-let runtime: RunningRuntime;
+const runtime = runtimeForSuite(['--template', 'packages/local-runtime/tests/parity/fixture/template.yaml']);
 let events: string;
 let mapping: string;
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', 'packages/local-runtime/tests/parity/fixture/template.yaml']);
+beforeAll(() => {
   const urlOf = (logicalId: string) => runtime.info.apis.find((api) => api.logicalId === logicalId)?.url as string;
   events = urlOf('EventsApi');
   mapping = urlOf('MappingApi');
-}, 120_000);
-afterAll(() => runtime.stop());
+});
 
 const TEST = 'test_lambda_aws_proxy_integration';
 const recordedEvent = (key: string, test = TEST) =>

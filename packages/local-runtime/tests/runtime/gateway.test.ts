@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Answer, call, type RunningRuntime, signedHeaders, startRuntime } from '../../src/testing/index.ts';
+import { type Answer, call, signedHeaders } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * The gateway's behaviours, black-box: the runtime runs packages/local-runtime/tests/fixtures/gateway/template.yaml as a child
@@ -13,7 +14,6 @@ interface Seen {
   body: string;
 }
 
-let runtime: RunningRuntime;
 let backend: Server;
 const seen: Seen[] = [];
 
@@ -37,17 +37,13 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-  const { port } = backend.address() as AddressInfo;
-  runtime = await startRuntime([
-    '--template',
-    'packages/local-runtime/tests/fixtures/gateway/template.yaml',
-    '--parameter-overrides',
-    `BackendUrl=http://127.0.0.1:${port}`,
-  ]);
-}, 120_000);
+});
+const runtime = fixtureRuntime('gateway', () => [
+  '--parameter-overrides',
+  `BackendUrl=http://127.0.0.1:${(backend.address() as AddressInfo).port}`,
+]);
 
 afterAll(async () => {
-  await runtime?.stop();
   backend?.closeAllConnections();
   await new Promise((resolve) => backend?.close(resolve));
 });

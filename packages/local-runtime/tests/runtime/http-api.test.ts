@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Answer, call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { type Answer, call, runtimeForSuite } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * HTTP APIs, black-box: the runtime runs packages/local-runtime/tests/fixtures/http-api/template.yaml (SAM:
@@ -17,12 +18,11 @@ const expectError = (answer: Answer, status: number, message: string) => {
 };
 
 describe('SAM HTTP APIs', () => {
-  let runtime: RunningRuntime;
+  const runtime = fixtureRuntime('http-api');
   let root: string;
   let dev: string;
 
-  beforeAll(async () => {
-    runtime = await startRuntime(['--template', 'packages/local-runtime/tests/fixtures/http-api/template.yaml']);
+  beforeAll(() => {
     const urlOf = (logicalId: string) => {
       const api = runtime.info.apis.find((candidate) => candidate.logicalId === logicalId);
       if (!api) throw new Error(`${logicalId} is not served:\n${runtime.output()}`);
@@ -30,10 +30,6 @@ describe('SAM HTTP APIs', () => {
     };
     root = urlOf('ServerlessHttpApi');
     dev = urlOf('ProtectedApi');
-  }, 120_000);
-
-  afterAll(async () => {
-    await runtime?.stop();
   });
 
   it('lists its routes in GET /_local/runtime, with the function, payload format, authorizer, scopes and CORS', async () => {
@@ -278,7 +274,6 @@ describe('SAM HTTP APIs', () => {
 });
 
 describe('AWS::ApiGatewayV2 HTTP APIs', () => {
-  let runtime: RunningRuntime;
   let backend: Server;
   let api: string;
   const seen: { url: string; headers: IncomingMessage['headers']; method: string }[] = [];
@@ -290,20 +285,20 @@ describe('AWS::ApiGatewayV2 HTTP APIs', () => {
       request.on('end', () => response.writeHead(201, { 'Content-Type': 'text/plain' }).end('from backend'));
     });
     await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-    const { port } = backend.address() as AddressInfo;
-    runtime = await startRuntime([
-      '--template',
-      'packages/local-runtime/tests/fixtures/http-api/raw-template.yaml',
-      '--parameter-overrides',
-      `BackendUrl=http://127.0.0.1:${port}`,
-    ]);
+  });
+  const runtime = runtimeForSuite(() => [
+    '--template',
+    'packages/local-runtime/tests/fixtures/http-api/raw-template.yaml',
+    '--parameter-overrides',
+    `BackendUrl=http://127.0.0.1:${(backend.address() as AddressInfo).port}`,
+  ]);
+  beforeAll(() => {
     const httpApi = runtime.info.apis.find((candidate) => candidate.logicalId === 'HttpApi');
     if (!httpApi) throw new Error(`HttpApi is not served:\n${runtime.output()}`);
     api = httpApi.url;
-  }, 120_000);
+  });
 
   afterAll(async () => {
-    await runtime?.stop();
     backend?.closeAllConnections();
     await new Promise((resolve) => backend?.close(resolve));
   });

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { call, eventually, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call, eventually, type RunningRuntime, runtimeForSuite, startRuntime } from '../../src/testing/index.ts';
 
 /**
  * `sam-local-runtime start-api` run from a SAM project's folder as `sam local start-api` is: samconfig.toml's
@@ -39,11 +39,7 @@ const shapeOf = (value: unknown, key = ''): unknown => {
 };
 
 describe('start-api with samconfig.toml and --env-vars from the project', () => {
-  let runtime: RunningRuntime;
-  beforeAll(async () => {
-    runtime = await startRuntime([], { command: 'start-api', cwd: PROJECT });
-  }, 90_000);
-  afterAll(() => runtime.stop());
+  const runtime = runtimeForSuite([], { command: 'start-api', cwd: PROJECT });
 
   it('reads [default.local_start_api.parameters] over [default.global.parameters], and says what it ignores', async () => {
     const env = await echo(runtime);
@@ -132,23 +128,19 @@ describe('start-api with samconfig.toml and --env-vars from the project', () => 
 });
 
 describe('start-api: the command line over samconfig', () => {
-  let runtime: RunningRuntime;
-  beforeAll(async () => {
-    runtime = await startRuntime(
-      [
-        '--parameter-overrides',
-        'Stage=from-cli',
-        '--env-vars',
-        'env2.json',
-        '--region',
-        'us-west-2',
-        '--stage-path',
-        'off',
-      ],
-      { command: 'start-api', cwd: PROJECT },
-    );
-  }, 90_000);
-  afterAll(() => runtime.stop());
+  const runtime = runtimeForSuite(
+    [
+      '--parameter-overrides',
+      'Stage=from-cli',
+      '--env-vars',
+      'env2.json',
+      '--region',
+      'us-west-2',
+      '--stage-path',
+      'off',
+    ],
+    { command: 'start-api', cwd: PROJECT },
+  );
 
   it('takes --env-vars, --region and --parameter-overrides (merged key by key over the local table) from the command line', async () => {
     const env = await echo(runtime);

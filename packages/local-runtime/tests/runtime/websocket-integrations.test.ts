@@ -1,20 +1,18 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { call, eventually, openSocket, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call, eventually, openSocket } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * WebSocket routes with AWS (DynamoDB, SQS, Step Functions), MOCK and missing integrations, RouteResponse and
  * IntegrationResponse, black-box over real WebSocket connections; and a REST `type: aws` integration to DynamoDB.
  */
-const fixture = fileURLToPath(new URL('../fixtures/websocket-integrations/template.yaml', import.meta.url));
 const TABLE_KEY = (connectionId: string) => ({ connectionId: { S: connectionId } });
 
 describe('WebSocket service integrations', () => {
-  let runtime: RunningRuntime;
   let url: (stage: string) => string;
   let dynamodb: DynamoDBClient;
   let sqs: SQSClient;
@@ -37,19 +35,22 @@ describe('WebSocket service integrations', () => {
       });
     });
     await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-    const backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
-    runtime = await startRuntime(['--template', fixture, '--parameter-overrides', `BackendUrl=${backendUrl}`]);
+  });
+  const runtime = fixtureRuntime('websocket-integrations', () => [
+    '--parameter-overrides',
+    `BackendUrl=http://127.0.0.1:${(backend.address() as AddressInfo).port}`,
+  ]);
+  beforeAll(async () => {
     const main = runtime.info.webSockets.find((api) => api.logicalId === 'WebSocketApi');
     if (!main) throw new Error('no WebSocketApi');
     url = (stage) => main.url.replace(/\/production$/, `/${stage}`);
     dynamodb = new DynamoDBClient(runtime.clientConfig('dynamodb'));
     sqs = new SQSClient(runtime.clientConfig('sqs'));
     table = await runtime.tableName();
-  }, 90_000);
+  });
   afterAll(async () => {
     dynamodb?.destroy();
     sqs?.destroy();
-    await runtime?.stop();
     backend?.close();
   });
 

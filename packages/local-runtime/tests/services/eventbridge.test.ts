@@ -11,8 +11,9 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueUrlCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '../../src/testing/eventually.ts';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/harness.ts';
+import { call } from '../../src/testing/harness.ts';
 import { signedHeaders } from '../../src/testing/sign.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
  * EventBridge, black-box: the runtime runs tests/fixtures/eventbridge/template.yaml; events are put through a REST
@@ -20,7 +21,8 @@ import { signedHeaders } from '../../src/testing/sign.ts';
  * and arrive (or not) in the local queue and, through the function the rule invokes, in the local table.
  */
 describe('EventBridge', () => {
-  let runtime: RunningRuntime;
+  // Delivery retries 1 s and 2 s apart take 10 and 20 ms.
+  const runtime = fixtureRuntime('eventbridge', ['--time-scale', '0.01']);
   let events: EventBridgeClient;
   let sqs: SQSClient;
   let lambda: LambdaClient;
@@ -30,13 +32,6 @@ describe('EventBridge', () => {
   const received: Message[] = [];
 
   beforeAll(async () => {
-    runtime = await startRuntime([
-      '--template',
-      'packages/local-runtime/tests/fixtures/eventbridge/template.yaml',
-      // Delivery retries 1 s and 2 s apart take 10 and 20 ms.
-      '--time-scale',
-      '0.01',
-    ]);
     events = new EventBridgeClient(runtime.clientConfig('eventbridge'));
     sqs = new SQSClient(runtime.clientConfig('sqs'));
     lambda = new LambdaClient(runtime.clientConfig('lambda'));
@@ -54,7 +49,6 @@ describe('EventBridge', () => {
     events?.destroy();
     sqs?.destroy();
     lambda?.destroy();
-    await runtime?.stop();
   });
 
   /** Shipping messages until one holds `orderId` (every message received is kept, to check none other came). */
