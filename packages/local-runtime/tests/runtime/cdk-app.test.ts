@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call, runtimeForSuite, startRuntime } from '../../src/testing/index.ts';
 
 /**
  * A CDK app's synthesized template, run as `sam local start-api -t cdk.out/<Stack>.template.json` runs it: the
@@ -11,19 +11,17 @@ import { call, type RunningRuntime, startRuntime } from '../../src/testing/index
  * The fixture is copied out of this repository, into a project whose package.json says `"type": "module"`: the
  * asset's CommonJS bundle still loads as Lambda, which runs the asset folder alone, loads it.
  */
-let runtime: RunningRuntime;
 let dir: string;
 
-beforeAll(async () => {
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cdk-app-'));
   cpSync(fileURLToPath(new URL('../fixtures/cdk-app', import.meta.url)), dir, { recursive: true });
   // A CDK project written as ES modules: its asset's CommonJS bundle must still load as Lambda loads it.
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'cdk-app', type: 'module' }));
-  runtime = await startRuntime(['-t', join(dir, 'cdk.out', 'CdkAppStack.template.json')]);
-}, 120_000);
+});
+const runtime = runtimeForSuite(() => ['-t', join(dir, 'cdk.out', 'CdkAppStack.template.json')]);
 
-afterAll(async () => {
-  await runtime?.stop();
+afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -2,17 +2,16 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call, runtimeForSuite } from '../../src/testing/index.ts';
 
 /**
  * Functions with no build step, black-box: tests/fixtures/plain-functions is copied to a temporary folder (outside
  * this repository, so no node_modules above it: the function's own and the runtime's SDK are all there is) and run
  * as a child process; every assertion is about the banner, the log and what comes back over HTTP.
  */
-let runtime: RunningRuntime;
 let dir: string;
 
-beforeAll(async () => {
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'plain-functions-'));
   cpSync(fileURLToPath(new URL('../fixtures/plain-functions', import.meta.url)), dir, { recursive: true });
   // hello-world's own dependency, as `npm install` in hello-world/ would leave it.
@@ -23,11 +22,10 @@ beforeAll(async () => {
     JSON.stringify({ name: 'greeting', version: '1.0.0', main: 'index.js' }),
   );
   writeFileSync(join(greeting, 'index.js'), 'module.exports = (who) => `hello ${who}`;\n');
-  runtime = await startRuntime(['--template', join(dir, 'template.yaml')]);
-}, 120_000);
+});
+const runtime = runtimeForSuite(() => ['--template', join(dir, 'template.yaml')]);
 
-afterAll(async () => {
-  await runtime?.stop();
+afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

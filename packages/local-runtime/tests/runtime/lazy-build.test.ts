@@ -2,13 +2,12 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalRuntime } from '../../src/index.ts';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call, runtimeForSuite } from '../../src/testing/index.ts';
 
 /**
  * Bundles are built on first invocations, not before the first request (issue 23), black-box: a template with three
  * esbuild functions, one of which does not compile, started as a child process with a build dir of the test's own.
  */
-let runtime: RunningRuntime;
 let dir: string;
 let buildDir: string;
 
@@ -32,7 +31,7 @@ const esbuildFunction = (logicalId: string, module: string, path: string) => `
         EntryPoints: [${module}.ts]
 `;
 
-beforeAll(async () => {
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'lazy-build-'));
   buildDir = join(dir, 'bundles');
   mkdirSync(join(dir, 'src'));
@@ -50,12 +49,11 @@ Globals:
     Runtime: nodejs22.x
 Resources:${esbuildFunction('AlphaFunction', 'alpha', '/alpha')}${esbuildFunction('BetaFunction', 'beta', '/beta')}${esbuildFunction('BrokenFunction', 'broken', '/broken')}`,
   );
-  // The option given last is the one taken: the test's own build dir, to look into.
-  runtime = await startRuntime(['--template', join(dir, 'template.yaml'), '--build-dir', buildDir]);
-}, 120_000);
+});
+// The option given last is the one taken: the test's own build dir, to look into.
+const runtime = runtimeForSuite(() => ['--template', join(dir, 'template.yaml'), '--build-dir', buildDir]);
 
-afterAll(async () => {
-  await runtime?.stop();
+afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -2,24 +2,21 @@ import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { call, type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { call, runtimeForSuite } from '../../src/testing/index.ts';
 
 /**
  * Watch mode, black-box: editing a source rebuilds only the functions that include it, a file saved by replacing it
  * (as `sed -i`, `git checkout` and editors' safe write do) keeps being watched, and a template change is applied
  * without a restart.
  */
-let runtime: RunningRuntime;
 const copy = mkdtempSync(join(tmpdir(), 'watch-fixture-'));
 const FIXTURE = fileURLToPath(new URL('../fixtures/gateway', import.meta.url));
 
-beforeAll(async () => {
+beforeAll(() => {
   cpSync(FIXTURE, copy, { recursive: true });
-  runtime = await startRuntime(['--template', join(copy, 'template.yaml')], { watch: true });
-}, 120_000);
-
-afterAll(async () => {
-  await runtime?.stop();
+});
+const runtime = runtimeForSuite(['--template', join(copy, 'template.yaml')], { watch: true });
+afterAll(() => {
   rmSync(copy, { recursive: true, force: true });
 });
 

@@ -4,23 +4,23 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { type RunningRuntime, startRuntime } from '../../src/testing/harness.ts';
+import { runtimeForSuite } from '../../src/testing/suite-runtime.ts';
 
 /** A template change to the rules applies without a restart, as the APIs' and functions' changes do. */
-let runtime: RunningRuntime;
 let events: EventBridgeClient;
 const copy = mkdtempSync(join(tmpdir(), 'eventbridge-fixture-'));
 const FIXTURE = fileURLToPath(new URL('../fixtures/eventbridge', import.meta.url));
 
-beforeAll(async () => {
+beforeAll(() => {
   cpSync(FIXTURE, copy, { recursive: true });
-  runtime = await startRuntime(['--template', join(copy, 'template.yaml')], { watch: true });
+});
+const runtime = runtimeForSuite(['--template', join(copy, 'template.yaml')], { watch: true });
+beforeAll(() => {
   events = new EventBridgeClient(runtime.clientConfig('eventbridge'));
-}, 120_000);
+});
 
-afterAll(async () => {
+afterAll(() => {
   events?.destroy();
-  await runtime?.stop();
   rmSync(copy, { recursive: true, force: true });
 });
 
