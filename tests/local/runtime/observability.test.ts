@@ -1,4 +1,4 @@
-import { call, type RunningRuntime, startRuntime } from 'sam-local-runtime/testing';
+import { call, runtimeForSuite } from 'sam-local-runtime/testing';
 
 /**
  * Issue 24, through `npm start`: an order placed with POST /v1/orders is one trace at `/_local/traces`, found by the
@@ -24,17 +24,14 @@ interface Metric {
   count: number;
 }
 
-let runtime: RunningRuntime;
+const runtime = runtimeForSuite(['--config-env', 'prod', '--time-scale', '0.05']);
 let key: string;
 let token: string;
 
 beforeAll(async () => {
-  runtime = await startRuntime(['--config-env', 'prod', '--time-scale', '0.05']);
   key = runtime.keyOf('PremiumApiKey');
   token = await runtime.token({ sub: 'trace-alice', scope: 'orders:read orders:write' });
 }, 120_000);
-
-afterAll(() => runtime?.stop());
 
 /** What `find` answers, once it answers something (the workflow and the queue consumer run after the answer). */
 const waitFor = async <T>(find: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> => {

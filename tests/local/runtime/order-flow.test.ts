@@ -7,7 +7,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { call, eventually, type RunningRuntime, startRuntime } from 'sam-local-runtime/testing';
+import { call, eventually, runtimeForSuite } from 'sam-local-runtime/testing';
 
 /**
  * The whole order flow on `npm start` (samconfig env `prod`, whose usage plan lets 1,000 events through quickly), with
@@ -15,7 +15,7 @@ import { call, eventually, type RunningRuntime, startRuntime } from 'sam-local-r
  * `--time-scale 0.05` makes the queue's 180 s visibility timeout 9 s (still far above a batch's processing time, or
  * a slow machine would see honest at-least-once redeliveries) and the workflow's retry intervals 50 ms.
  */
-let runtime: RunningRuntime;
+const runtime = runtimeForSuite(['--config-env', 'prod', '--time-scale', '0.05']);
 let key: string;
 let writer: string;
 let sfn: SFNClient;
@@ -24,7 +24,6 @@ let dynamodb: DynamoDBClient;
 let machineArn: string;
 
 beforeAll(async () => {
-  runtime = await startRuntime(['--config-env', 'prod', '--time-scale', '0.05']);
   key = runtime.keyOf('PremiumApiKey');
   writer = await runtime.token({ sub: 'alice', scope: 'orders:read orders:write' });
   // The local endpoints take the local credentials, as the functions sign with them.
@@ -39,7 +38,6 @@ afterAll(async () => {
   sfn?.destroy();
   sqs?.destroy();
   dynamodb?.destroy();
-  await runtime?.stop();
 });
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>

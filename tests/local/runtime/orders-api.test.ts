@@ -1,13 +1,12 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Answer, call, type RunningRuntime, signedHeaders, startRuntime } from 'sam-local-runtime/testing';
+import { type Answer, call, runtimeForSuite, signedHeaders } from 'sam-local-runtime/testing';
 
 /**
  * The brief's REST routes, served by `npm start` from template.yaml itself (samconfig env `test`, where the stage
  * cache is on), with the real functions, the real token authorizer reading its configuration from the local SSM
  * endpoint, and tokens from the local issuer.
  */
-let runtime: RunningRuntime;
 let legacy: Server;
 let legacySeen: IncomingMessage | undefined;
 let key: string;
@@ -24,20 +23,20 @@ beforeAll(async () => {
       .end(JSON.stringify({ legacy: true, url: request.url }));
   });
   await new Promise<void>((resolve) => legacy.listen(0, '127.0.0.1', resolve));
-  const { port } = legacy.address() as AddressInfo;
-  runtime = await startRuntime([
-    '--config-env',
-    'test',
-    '--parameter-overrides',
-    `LegacyBackendUrl=http://127.0.0.1:${port}`,
-  ]);
+});
+const runtime = runtimeForSuite(() => [
+  '--config-env',
+  'test',
+  '--parameter-overrides',
+  `LegacyBackendUrl=http://127.0.0.1:${(legacy.address() as AddressInfo).port}`,
+]);
+beforeAll(async () => {
   key = runtime.keyOf('BasicApiKey');
   writer = await runtime.token({ sub: 'alice', scope: 'orders:read orders:write' });
   reader = await runtime.token({ sub: 'bob', scope: 'orders:read' });
 }, 120_000);
 
 afterAll(async () => {
-  await runtime?.stop();
   legacy?.closeAllConnections();
   await new Promise((resolve) => legacy?.close(resolve));
 });

@@ -1,11 +1,4 @@
-import {
-  call,
-  eventually,
-  openSocket,
-  type RunningRuntime,
-  startRuntime,
-  type TestSocket,
-} from 'sam-local-runtime/testing';
+import { call, eventually, openSocket, runtimeForSuite, type TestSocket } from 'sam-local-runtime/testing';
 
 /**
  * What a WebSocket client may do once connected, over real connections to `npm start`: API Gateway authorizes
@@ -13,7 +6,7 @@ import {
  * principal the authorizer put in the context); a subscriber gets the order's current status at once; no push
  * carries a stack trace. The same deployed code runs here as on AWS.
  */
-let runtime: RunningRuntime;
+const runtime = runtimeForSuite(['--config-env', 'prod']);
 let wsBase: string;
 let alice: string;
 let bob: string;
@@ -22,7 +15,6 @@ let admin: string;
 const sockets: TestSocket[] = [];
 
 beforeAll(async () => {
-  runtime = await startRuntime(['--config-env', 'prod']);
   wsBase = runtime.info.webSockets[0]?.url ?? '';
   alice = await runtime.token({ sub: 'alice', scope: 'orders:read orders:write' });
   bob = await runtime.token({ sub: 'bob', scope: 'orders:read orders:write' });
@@ -32,7 +24,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const { socket } of sockets) socket.close();
-  await runtime?.stop();
 });
 
 const connect = async (token: string): Promise<TestSocket> => {

@@ -1,19 +1,14 @@
-import { call, eventually, openSocket, type RunningRuntime, startRuntime } from 'sam-local-runtime/testing';
+import { call, eventually, openSocket, runtimeForSuite } from 'sam-local-runtime/testing';
 
 /** Many connections on `npm start`: a broadcast reaches each one, and $disconnect leaves nothing behind. */
-let runtime: RunningRuntime;
+const runtime = runtimeForSuite(['--config-env', 'prod']);
 let wsBase: string;
 let writer: string;
 
 beforeAll(async () => {
-  runtime = await startRuntime(['--config-env', 'prod']);
   wsBase = runtime.info.webSockets[0]?.url ?? '';
   writer = await runtime.token({ sub: 'alice', scope: 'orders:read orders:write' });
 }, 120_000);
-
-afterAll(async () => {
-  await runtime?.stop();
-});
 
 const connect = () => openSocket(`${wsBase}?token=${encodeURIComponent(writer)}`);
 

@@ -6,20 +6,19 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { call, eventually, openSocket, type RunningRuntime, startRuntime } from 'sam-local-runtime/testing';
+import { call, eventually, openSocket, runtimeForSuite } from 'sam-local-runtime/testing';
 
 /**
  * The template's WebSocket API on `npm start` (samconfig env `prod`), with the real authorizer and functions, talked
  * to with a real WebSocket client and the real @connections SDK client. Idle connections close after 3 s here.
  */
-let runtime: RunningRuntime;
+const runtime = runtimeForSuite(['--config-env', 'prod', '--ws-idle-timeout', '3']);
 let wsBase: string;
 let writer: string;
 let management: ApiGatewayManagementApiClient;
 let dynamodb: DynamoDBClient;
 
 beforeAll(async () => {
-  runtime = await startRuntime(['--config-env', 'prod', '--ws-idle-timeout', '3']);
   wsBase = runtime.info.webSockets[0]?.url ?? '';
   writer = await runtime.token({ sub: 'alice', scope: 'orders:read orders:write' });
   // @connections and the local endpoints take SigV4 with the local credentials, as the functions send it.
@@ -30,7 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   management?.destroy();
   dynamodb?.destroy();
-  await runtime?.stop();
 });
 
 const client = () => ({
