@@ -1,6 +1,6 @@
 import { type RunningRuntime, type StartRuntimeOptions, startRuntime } from './harness.ts';
 
-/** A test runner's suite hook (jest's and vitest's `beforeAll`/`afterAll`, mocha's and node:test's `before`/`after`). */
+/** A test runner's suite hook, called as jest's and vitest's `beforeAll`/`afterAll` are: `(fn, timeoutMs)`. */
 export type SuiteHook = (run: () => Promise<unknown>, timeoutMs?: number) => void;
 
 export interface SuiteRuntimeOptions extends StartRuntimeOptions {
