@@ -16,7 +16,7 @@ import { RestGateway } from '../rest/gateway.ts';
 import type { RestApi } from '../rest/model.ts';
 import { apiRequestHandler, placeEndpoints } from '../rest/server.ts';
 import { UsagePlans } from '../rest/usage/usage-plans.ts';
-import { drainRequest, type LocalService } from '../services/shared/local-service.ts';
+import type { LocalService } from '../services/shared/local-service.ts';
 import { requestVerifier } from '../services/shared/request-auth.ts';
 import { guardHttpPort } from '../shared/http-port.ts';
 import { includedFiles } from '../template/load.ts';
@@ -513,8 +513,6 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const local = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
       for (const extra of options.routes ?? []) if (await extra(req, res, info)) return true;
       if (req.url?.startsWith('/_local/issuer')) return issuer.handle(req, res);
-      // The pages below read nothing of the request: what it sent is read and dropped first (see drainRequest).
-      if (req.method === 'GET' || req.method === 'HEAD' || req.url === '/_local/runtime') await drainRequest(req);
       if (req.url === '/_local/runtime') {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(info));
         return true;
