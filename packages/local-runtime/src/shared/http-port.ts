@@ -63,10 +63,11 @@ const parserReason = (code: string | undefined): string => {
 
 /**
  * How much of a body its answer left unread is read and dropped before the connection is dropped instead: more than
- * the largest body any port takes (DynamoDB's 16 MiB, API Gateway's 10 MB), so a client that sends a body the port
- * could have taken always gets its answer, and a hostile endless body cannot hold the connection.
+ * the largest body any port takes (S3's 16 MiB object and DynamoDB's 16 MiB request; API Gateway's 10 MB), so a
+ * client sending a body its port could have taken always gets the answer, and a hostile endless body cannot hold the
+ * connection.
  */
-export const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
+export const DRAIN_LIMIT_BYTES = 32 * 1024 * 1024;
 
 /** How long a drain waits for the next bytes of the body before it drops the connection. */
 const DRAIN_IDLE_MS = 5000;

@@ -12,8 +12,8 @@ import { streamRequest } from '../raw-http.ts';
  */
 const FIXTURE = fileURLToPath(new URL('../fixtures/hostile-input/template.yaml', import.meta.url));
 const MiB = 1024 * 1024;
-/** A body far past any port's limit (API Gateway's 10 MB, DynamoDB's 16 MiB) and past the drain's bound. */
-const ENDLESS = 64 * MiB;
+/** A body far past any port's limit (API Gateway's 10 MB, S3's and DynamoDB's 16 MiB) and the drain's bound after it. */
+const ENDLESS = 96 * MiB;
 
 let runtime: RunningRuntime;
 let rest: string;
@@ -139,8 +139,15 @@ describe('an answer given before the body is read reaches a client that goes on 
     expect(exchange.reset).toBe(false);
   });
 
-  it('SQS and DynamoDB: a request with two Host headers (400)', async () => {
-    for (const url of [runtime.serviceUrl('sqs'), runtime.serviceUrl('dynamodb')]) {
+  it('S3: an unsigned PutObject (403, refused once its body is read)', async () => {
+    const url = runtime.serviceUrl('s3');
+    const exchange = await streamed(url, ['PUT /nowhere/key HTTP/1.1', `Host: ${hostOf(url)}`]);
+    expect(exchange.answers.map((answer) => answer.status)).toEqual([403]);
+    expect(exchange.answers[0]?.text).toMatch(/<Code>AccessDenied<\/Code>/);
+  });
+
+  it('SQS, DynamoDB and S3: a request with two Host headers (400)', async () => {
+    for (const url of ['sqs', 'dynamodb', 's3'].map(runtime.serviceUrl)) {
       const exchange = await streamed(url, ['POST / HTTP/1.1', `Host: ${hostOf(url)}`, 'Host: again.example']);
       expect(exchange.answers.map((answer) => answer.status)).toEqual([400]);
       expect(exchange.reset).toBe(false);
@@ -169,15 +176,19 @@ describe('a body over the port’s limit is answered at once, and the connection
     await refusedEarly(runtime.info.restUrl, head, 413);
   });
 
-  it('SQS and DynamoDB (413)', async () => {
-    for (const url of [runtime.serviceUrl('sqs'), runtime.serviceUrl('dynamodb')]) {
+  it('SQS and DynamoDB (413), S3 (400 EntityTooLarge)', async () => {
+    for (const [url, status] of [
+      [runtime.serviceUrl('sqs'), 413],
+      [runtime.serviceUrl('dynamodb'), 413],
+      [runtime.serviceUrl('s3'), 400],
+    ] as const) {
       const head = [
         'POST / HTTP/1.1',
         `Host: ${hostOf(url)}`,
         'Content-Type: application/x-amz-json-1.0',
         'X-Amz-Target: DynamoDB_20120810.ListTables',
       ];
-      await refusedEarly(url, head, 413);
+      await refusedEarly(url, head, status);
     }
   });
 });
