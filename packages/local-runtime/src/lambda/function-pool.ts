@@ -9,12 +9,11 @@ import {
   type FunctionData,
   type InvokeMessage,
   type LambdaErrorPayload,
-  type ThreadData,
   type WorkerData,
   type WorkerInit,
   type WorkerReply,
 } from './protocol.ts';
-import type { SpareThreads } from './spare-threads.ts';
+import type { SpareThreads, ThreadShape } from './spare-threads.ts';
 import { workerEntry } from './worker-entry.ts';
 
 /** A function of the template as the local runtime runs it. */
@@ -312,13 +311,22 @@ export class FunctionPool {
     return this.slots.close();
   }
 
+  /** What the function's environments' threads are started with (see spare-threads.ts). */
+  get threadShape(): ThreadShape {
+    return {
+      data: { sdkFallback: SDK_FALLBACK, localHosts: this.config.localHosts ?? {} },
+      // Its heap is the function's MemorySize (with room for Node.js itself in the smallest ones).
+      maxOldGenerationSizeMb: Math.max(64, this.config.memoryMB),
+    };
+  }
+
   /**
    * A thread for a new environment of the function. `debug`: the environment opens the function's debugger port
    * (never the throw-away one check() starts), in a thread of its own. Otherwise a spare thread is taken when there
    * is one (see spare-threads.ts) and assigned the function.
    */
   private async spawn(debug: boolean): Promise<Worker> {
-    const thread: ThreadData = { sdkFallback: SDK_FALLBACK, localHosts: this.config.localHosts ?? {} };
+    const shape = this.threadShape;
     const data: FunctionData = {
       bundle: this.config.bundle,
       handler: this.config.handler,
@@ -334,16 +342,15 @@ export class FunctionPool {
       ...(debug && this.config.debug ? { debug: this.config.debug } : {}),
     };
     const env = { ...this.config.environment };
-    const maxOldGenerationSizeMb = Math.max(64, this.config.memoryMB);
     if (this.threads && !data.debug) {
-      const worker = await this.threads.take({ data: thread, maxOldGenerationSizeMb });
+      const worker = await this.threads.take(shape);
       worker.postMessage({ assign: data, env } satisfies AssignMessage);
       return worker;
     }
     return new Worker(await workerEntry(), {
-      workerData: { ...thread, function: data } satisfies WorkerData,
+      workerData: { ...shape.data, function: data } satisfies WorkerData,
       env,
-      resourceLimits: { maxOldGenerationSizeMb },
+      resourceLimits: { maxOldGenerationSizeMb: shape.maxOldGenerationSizeMb },
       stdout: true,
       stderr: true,
     });

@@ -63,6 +63,11 @@ export class SpareThreads {
     return worker;
   }
 
+  /** Starts a spare of this shape now (none if one is waiting): the first cold start need not start a thread. */
+  prepare(shape: ThreadShape): void {
+    void this.replenish(keyOf(shape), shape);
+  }
+
   /** Spares waiting (for tests and the runtime page). */
   get size(): number {
     return this.spares.size;
