@@ -39,6 +39,8 @@ const startThread = async (shape: ThreadShape): Promise<Worker> => {
  */
 export class SpareThreads {
   private readonly spares = new Map<string, Spare>();
+  /** Shapes whose spare is starting: a burst of cold starts starts one, not one each. */
+  private readonly starting = new Set<string>();
   private readonly idleMs: number;
   private closed = false;
 
@@ -86,8 +88,9 @@ export class SpareThreads {
   }
 
   private async replenish(key: string, shape: ThreadShape): Promise<void> {
-    if (this.closed || this.spares.has(key)) return;
-    const spare: Spare = { worker: await startThread(shape) };
+    if (this.closed || this.spares.has(key) || this.starting.has(key)) return;
+    this.starting.add(key);
+    const spare: Spare = { worker: await startThread(shape).finally(() => this.starting.delete(key)) };
     if (this.closed || this.spares.has(key)) {
       void spare.worker.terminate();
       return;
