@@ -81,6 +81,8 @@ export interface RuntimeOptions {
   maxConcurrency?: number;
   /** An execution environment idle this long ends (default 5 minutes: see DEFAULT_IDLE_TIMEOUT_MS). */
   idleTimeoutMs?: number;
+  /** Execution environments alive at once across all functions (see LambdaRuntimeOptions.maxEnvironments). */
+  maxEnvironments?: number;
   /** WebSocket API port (0 picks one). Until the WebSocket API is served, it answers 501. */
   wsPort?: number;
   /** Multiplies queue visibility timeouts and delays and workflow waits and retry intervals (default 1). */
@@ -400,6 +402,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       functionOutput: runtimeLog.functionLine,
       maxConcurrency: options.maxConcurrency ?? 10,
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+      ...(options.maxEnvironments === undefined ? {} : { maxEnvironments: options.maxEnvironments }),
       ...(options.buildDir ? { buildDir: options.buildDir } : {}),
       rewrite,
       localHosts,
