@@ -8,15 +8,19 @@ import { type Child, startChild, startRuntimeChild } from './child.ts';
  * (default 10, 50 and 200; each function behind its own REST route, `GET /f<N>`), once as plain JavaScript run in
  * place and once as TypeScript bundled by esbuild (Metadata: BuildMethod: esbuild; a first start that bundles, then a
  * restart that reuses the bundles), it prints: the time from spawning `start` to its banner (ready), to the answer of
- * the last function's first request (one request after the other, each a cold start), resident memory (the process
- * tree's) once every function has answered and again after BENCH_IDLE seconds (default 6) of quiet, with
- * `--idle-timeout` BENCH_IDLE_TIMEOUT (default 3) seconds (`none`: without the flag, the runtime's default). Beside each row, measured in the same run: a bare node:http
- * server that starts one worker thread per function on its first request, running the same handler
- * (bench/scale/baseline-server.ts). Linux only (memory is read from /proc).
+ * the last function's route (requested first), to the answer of every function's first request (one after the other,
+ * each a cold start), resident memory (the process tree's) once every function has answered and again after
+ * BENCH_IDLE seconds of quiet (default: the idle timeout and 20 s more), with `--idle-timeout` BENCH_IDLE_TIMEOUT
+ * (default 10) seconds (`none`: without the flag, the runtime's default) and the runtime's default
+ * `--max-environments`. Beside each size, measured in the same run: a bare node:http server that starts one worker
+ * thread per function on its first request, running the same handler (bench/scale/baseline-server.ts). Linux only
+ * (memory is read from /proc).
  */
 const sizes = (process.env.BENCH_SIZES ?? '10,50,200').split(',').map(Number);
-const idleSeconds = Number(process.env.BENCH_IDLE ?? 6);
-const idleTimeout = process.env.BENCH_IDLE_TIMEOUT ?? '3';
+const idleTimeout = process.env.BENCH_IDLE_TIMEOUT ?? '10';
+// After the idle timeout has ended the environments, V8 hands the pages of their heaps back to the system some
+// seconds later (it keeps them pooled for new isolates first): measured 10-15 s on Node.js 24.
+const idleSeconds = Number(process.env.BENCH_IDLE ?? (idleTimeout === 'none' ? 6 : Number(idleTimeout) + 20));
 
 const handlerJs = (n: number) =>
   `export const handler = async (event) => ({\n  statusCode: 200,\n  body: JSON.stringify({ fn: ${n}, path: event.path, at: Date.now() }),\n});\n`;
@@ -86,6 +90,8 @@ interface Row {
   name: string;
   size: number;
   readyMs: number;
+  /** From the spawn to the answer of the last function's route, requested first. */
+  lastRouteMs: number;
   lastAnswerMs: number;
   firstRequestMs: number;
   answeredMb: number;
@@ -95,27 +101,37 @@ interface Row {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /** Measures a started child: every function's first request in turn, memory, then memory after the idle period. */
-const measure = async (name: string, size: number, started: number, child: Child, base: string): Promise<Row> => {
+const measure = async (
+  name: string,
+  size: number,
+  started: number,
+  child: Child,
+  base: string,
+  idles = true,
+): Promise<Row> => {
   const readyMs = performance.now() - started;
   const each: number[] = [];
-  for (let n = 1; n <= size; n++) {
+  let lastRouteMs = 0;
+  // The last function first: how long after the spawn every route answers; then the others in turn.
+  for (const n of [size, ...Array.from({ length: size - 1 }, (_, index) => index + 1)]) {
     const before = performance.now();
     const answer = await fetch(`${base}/f${n}`);
     const body = await answer.text();
     if (answer.status !== 200 || !body.includes(`"fn":${n},`))
       throw new Error(`${name}: /f${n} answered ${answer.status} ${body}`);
     each.push(performance.now() - before);
+    if (n === size) lastRouteMs = performance.now() - started;
   }
   const lastAnswerMs = performance.now() - started;
   const pid = child.child.pid ?? 0;
   const answeredMb = rssMb(pid);
-  await new Promise((wait) => setTimeout(wait, idleSeconds * 1000));
+  if (idles) await new Promise((wait) => setTimeout(wait, idleSeconds * 1000));
   const idleMb = rssMb(pid);
   await new Promise<void>((resolve) => {
     child.child.once('exit', () => resolve());
     child.child.kill('SIGTERM');
   });
-  return { name, size, readyMs, lastAnswerMs, firstRequestMs: median(each), answeredMb, idleMb };
+  return { name, size, readyMs, lastRouteMs, lastAnswerMs, firstRequestMs: median(each), answeredMb, idleMb };
 };
 
 const runtimeRow = async (name: string, template: string, buildDir: string, size: number): Promise<Row> => {
@@ -134,7 +150,9 @@ const baselineRow = async (folder: string, size: number): Promise<Row> => {
     ['bench/scale/baseline-server.ts', join(folder, 'fns')],
     /(http:\/\/127\.0\.0\.1:\d+)/,
   );
-  return measure('baseline: node:http + a worker thread per function', size, started, child, child.match[1] ?? '');
+  // It never ends a thread: its idle memory is its answered memory, with no need to wait.
+  const name = 'baseline: node:http + a worker thread per function';
+  return measure(name, size, started, child, child.match[1] ?? '', false);
 };
 
 const rows: Row[] = [];
@@ -172,7 +190,8 @@ const header = [
   'functions',
   'what',
   'ready ms',
-  'last first answer ms',
+  'last route answers ms',
+  'all answered once ms',
   'first request ms (median)',
   'RSS answered MB',
   `RSS after ${idleSeconds} s idle MB`,
@@ -181,6 +200,7 @@ const lines = rows.map((row) => [
   String(row.size),
   row.name,
   row.readyMs.toFixed(0),
+  row.lastRouteMs.toFixed(0),
   row.lastAnswerMs.toFixed(0),
   row.firstRequestMs.toFixed(1),
   row.answeredMb.toFixed(0),
@@ -200,9 +220,10 @@ console.log(
     'reclaims a thread, so its idle memory is its answered memory.',
     '',
     'What bounds it: start-up runs no function (environments start on first use), so ready grows only with parsing',
-    'the template and building its routes. A cold start is a new worker thread (about 10 MB and 25-30 ms of CPU for',
-    'Node.js alone) plus the environment bootstrap and the import of the function. Memory once all answered counts',
-    'the environments still alive: with a short --idle-timeout, the first ones are reclaimed while the last ones',
-    'start; resident memory falls less than what was freed, as the allocator keeps pages it has freed.',
+    'the template and building its routes. A cold start takes a spare thread started behind the one before (a',
+    'worker thread costs about 11 MB and 25-30 ms of CPU for Node.js alone), so it pays for the import of the',
+    'function only. Memory once all answered counts the environments still alive: at most --max-environments',
+    '(default 50), the longest idle ended first. After the idle timeout the environments end, and V8 returns their',
+    'heaps to the system some seconds later.',
   ].join('\n'),
 );

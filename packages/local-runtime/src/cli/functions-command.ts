@@ -57,20 +57,38 @@ export const strictFlag: Flag = {
   help: 'refuse the template for anything CloudFormation refuses it for (by default a problem in what is not served, such as an unused output naming a missing resource, is named at start-up and the rest runs)',
 };
 
-export const idleTimeoutFlag: Flag = {
-  name: 'idle-timeout',
-  kind: 'string',
-  value: 'S',
-  help: "end a function's execution environment idle for S seconds: its next invocation is a cold start (default 300, as Lambda reclaims idle environments after minutes)",
-};
+/** How long an idle execution environment is kept, and how many are kept at most. */
+export const environmentFlags: Flag[] = [
+  {
+    name: 'idle-timeout',
+    kind: 'string',
+    value: 'S',
+    help: "end a function's execution environment idle for S seconds: its next invocation is a cold start (default 300, as Lambda reclaims idle environments after minutes)",
+  },
+  {
+    name: 'max-environments',
+    kind: 'string',
+    value: 'N',
+    help: 'keep at most N execution environments alive across all functions: at N, a new one first ends the one idle longest (default 50, about 600 MB of Node.js environments)',
+  },
+];
 
-/** `--idle-timeout S` in milliseconds, or undefined when not given (the runtime's default). */
-export const idleTimeoutOf = (fail: (message: string) => never, value: string | undefined): number | undefined => {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    fail(`--idle-timeout must be a number of seconds above 0, got "${value}"`);
-  return seconds * 1000;
+/** `--idle-timeout S` in milliseconds and `--max-environments N`, each absent when not given (the runtime's default). */
+export const environmentOptionsOf = (
+  fail: (message: string) => never,
+  options: LocalCommandOptions,
+): { idleTimeoutMs?: number; maxEnvironments?: number } => {
+  const idle = options.string('idle-timeout');
+  const max = options.string('max-environments');
+  const seconds = Number(idle);
+  if (idle !== undefined && (!Number.isFinite(seconds) || seconds <= 0))
+    fail(`--idle-timeout must be a number of seconds above 0, got "${idle}"`);
+  if (max !== undefined && !/^[1-9]\d*$/.test(max))
+    fail(`--max-environments must be a whole number above 0, got "${max}"`);
+  return {
+    ...(idle === undefined ? {} : { idleTimeoutMs: seconds * 1000 }),
+    ...(max === undefined ? {} : { maxEnvironments: Number(max) }),
+  };
 };
 
 export const failer =

@@ -6,8 +6,8 @@ import { type Flag, helpFlag, samLocalFlags } from './flags.ts';
 import {
   buildDirFlag,
   debugPortOf,
-  idleTimeoutFlag,
-  idleTimeoutOf,
+  environmentFlags,
+  environmentOptionsOf,
   localServicesFlags,
   portOf,
   readFunctionsCommand,
@@ -24,7 +24,7 @@ const FLAGS: Flag[] = [
   ...samLocalFlags('start-lambda'),
   buildDirFlag,
   ...localServicesFlags('free ports'),
-  idleTimeoutFlag,
+  ...environmentFlags,
   strictFlag,
   helpFlag,
 ];
@@ -49,7 +49,6 @@ const timeScale = Number(options.string('time-scale') ?? 1);
 if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) {
   fail(`--time-scale must be a number above 0 and at most 1, got "${options.string('time-scale')}"`);
 }
-const idleTimeoutMs = idleTimeoutOf(fail, options.string('idle-timeout'));
 const persist = options.string('persist');
 const buildDir = options.string('build-dir');
 const debugFunction = options.string('debug-function');
@@ -63,7 +62,7 @@ const runtime = await startFunctionsRuntime(stack, {
   log: log.line,
   functionOutput: log.functionLine,
   maxConcurrency: 10,
-  ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
+  ...environmentOptionsOf(fail, options),
   acceptAnySignature: options.boolean('accept-any-signature') ?? false,
   ...(options.envVars ? { envVars: options.envVars } : {}),
   ...(buildDir ? { buildDir } : {}),

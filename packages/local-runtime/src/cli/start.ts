@@ -7,7 +7,7 @@ import { flushStdout, writeStdout } from '../runtime/stdout-lines.ts';
 import { parseParameterOverrides } from '../template/parameters.ts';
 import { isSamBuildOutput } from '../template/template-file.ts';
 import { type Flag, helpFlag, samLocalFlags } from './flags.ts';
-import { idleTimeoutFlag, idleTimeoutOf, localServicesFlags, strictFlag } from './functions-command.ts';
+import { environmentFlags, environmentOptionsOf, localServicesFlags, strictFlag } from './functions-command.ts';
 import { CommandError, type LocalCommand, readLocalCommand, shortUsage, UsageError, usageOf } from './options.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
 
@@ -52,7 +52,7 @@ const runtimeFlags: Flag[] = [
     value: 'S',
     help: 'close WebSocket connections after S seconds (default 7200, as API Gateway)',
   },
-  idleTimeoutFlag,
+  ...environmentFlags,
   strictFlag,
   {
     name: 'log-format',
@@ -150,7 +150,6 @@ export const runStart = async (name: 'start' | 'start-api', argv: string[]): Pro
     return parsed * 1000;
   };
   const idleTimeoutMs = seconds('ws-idle-timeout');
-  const environmentIdleMs = idleTimeoutOf(fail, options.string('idle-timeout'));
   const maxDurationMs = seconds('ws-max-duration');
   const logFormat = (options.string('log-format') ?? 'text') as LogFormat;
 
@@ -206,7 +205,7 @@ export const runStart = async (name: 'start' | 'start-api', argv: string[]): Pro
     port,
     wsPort,
     timeScale,
-    ...(environmentIdleMs === undefined ? {} : { idleTimeoutMs: environmentIdleMs }),
+    ...environmentOptionsOf(fail, options),
     ...(options.string('persist') ? { persistDir: options.string('persist') } : {}),
     servicePorts,
     wsLimits: {

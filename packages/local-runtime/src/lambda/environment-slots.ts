@@ -10,6 +10,22 @@ export interface SlotEnvironment {
   invocations: number;
 }
 
+import type { EnvironmentBudget } from './environment-budget.ts';
+import type { SpareThreads } from './spare-threads.ts';
+
+/** How a function's pool runs its environments: the runtime's settings, the same for every function. */
+export interface PoolOptions {
+  /** Environments at once (Lambda's concurrency for the function). */
+  maxConcurrency?: number;
+  /** Every line the function's environments write. */
+  onOutput?: (line: string) => void;
+  /** An environment idle this long ends; absent or 0: never. */
+  idleMs?: number;
+  budget?: EnvironmentBudget;
+  /** Threads started ahead of cold starts (Node.js functions). */
+  threads?: SpareThreads;
+}
+
 export interface SlotOptions<E> {
   max: number;
   /** For the error an invocation gets once the pool is closed. */
@@ -18,13 +34,19 @@ export interface SlotOptions<E> {
   stop: (environment: E) => unknown;
   /** An environment idle this long ends (its function's next invocation is a cold start); absent or 0: never. */
   idleMs?: number;
+  /** The runtime's ceiling on environments alive at once, shared by every function's slots. */
+  budget?: EnvironmentBudget;
 }
+
+const noop = () => {};
 
 export class EnvironmentSlots<E extends SlotEnvironment> {
   private idle: E[] = [];
   /** The reclaim timer of each idle environment (see SlotOptions.idleMs). */
   private readonly idleTimers = new Map<E, NodeJS.Timeout>();
   private busy = new Set<E>();
+  /** Environments counted in the budget, each with the reclaimer the budget may call while it is idle. */
+  private readonly counted = new Map<E, () => void>();
   private waiters: ((environment: E) => void)[] = [];
   private starting = 0;
   private generation = 0;
@@ -54,6 +76,7 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
     const environment = this.idle.pop();
     if (environment) {
       this.stopTimer(environment);
+      this.options.budget?.woke(this.counted.get(environment) ?? noop);
       this.busy.add(environment);
       return environment;
     }
@@ -74,16 +97,31 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
     }
     this.busy.delete(environment);
     this.idle.push(environment);
-    const { idleMs } = this.options;
+    const { idleMs, budget } = this.options;
+    if (budget?.exceeded) {
+      this.reclaim(environment);
+      return;
+    }
+    budget?.idled(this.counted.get(environment) ?? noop);
     if (idleMs) this.idleTimers.set(environment, setTimeout(() => this.reclaim(environment), idleMs).unref());
   }
 
   /** Ends an environment idle for `idleMs`, as Lambda reclaims idle execution environments. */
   private reclaim(environment: E): void {
-    this.idleTimers.delete(environment);
+    this.stopTimer(environment);
     if (!this.idle.includes(environment)) return;
     this.idle = this.idle.filter((other) => other !== environment);
+    this.uncount(environment);
     void this.options.stop(environment);
+  }
+
+  /** The environment no longer counts in the budget (it ended, or is ending). */
+  private uncount(environment: E): void {
+    const reclaimer = this.counted.get(environment);
+    if (!reclaimer) return;
+    this.counted.delete(environment);
+    this.options.budget?.woke(reclaimer);
+    this.options.budget?.ended();
   }
 
   private stopTimer(environment: E): void {
@@ -102,6 +140,7 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
   /** The environment ended on its own (its thread or process exited): it no longer takes a slot. */
   forget(environment: E): void {
     this.stopTimer(environment);
+    this.uncount(environment);
     this.busy.delete(environment);
     this.idle = this.idle.filter((other) => other !== environment);
   }
@@ -111,6 +150,7 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
     this.generation += 1;
     for (const environment of this.idle.splice(0)) {
       this.stopTimer(environment);
+      this.uncount(environment);
       void this.options.stop(environment);
     }
   }
@@ -119,6 +159,7 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
     this.closed = true;
     const all = [...this.idle, ...this.busy];
     for (const environment of this.idle) this.stopTimer(environment);
+    for (const environment of all) this.uncount(environment);
     this.idle = [];
     this.busy.clear();
     await Promise.all(all.map((environment) => this.options.stop(environment)));
@@ -126,10 +167,17 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
 
   private async fresh(): Promise<E> {
     this.starting += 1;
+    const { budget } = this.options;
+    budget?.makeRoom();
+    budget?.started();
     try {
       const environment = await this.options.start(this.generation);
       this.busy.add(environment);
+      if (budget) this.counted.set(environment, () => this.reclaim(environment));
       return environment;
+    } catch (error) {
+      budget?.ended();
+      throw error;
     } finally {
       this.starting -= 1;
     }

@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { EnvironmentSlots } from './environment-slots.ts';
+import { EnvironmentSlots, type PoolOptions } from './environment-slots.ts';
 import { InvocationLogs, readLines } from './output.ts';
 import {
+  type AssignMessage,
   type DebugSettings,
   eventJsonOf,
+  type FunctionData,
   type InvokeMessage,
   type LambdaErrorPayload,
   type WorkerData,
   type WorkerInit,
   type WorkerReply,
 } from './protocol.ts';
+import type { SpareThreads, ThreadShape } from './spare-threads.ts';
 import { workerEntry } from './worker-entry.ts';
 
 /** A function of the template as the local runtime runs it. */
@@ -125,22 +128,18 @@ export class FunctionPool {
   private nextId = 1;
   private readonly onOutput: (line: string) => void;
   private readonly slots: EnvironmentSlots<Environment>;
+  private readonly threads: SpareThreads | undefined;
 
-  /** `onOutput` gets every line the function's environments write (its console, its own stdout and stderr). */
-  /** `idleMs`: an environment idle this long ends (see EnvironmentSlots); absent or 0: never. */
-  constructor(
-    config: FunctionConfig,
-    maxConcurrency = 10,
-    onOutput: (line: string) => void = () => {},
-    idleMs?: number,
-  ) {
+  constructor(config: FunctionConfig, options: PoolOptions = {}) {
     this.config = config;
-    this.maxConcurrency = maxConcurrency;
-    this.onOutput = onOutput;
+    this.maxConcurrency = options.maxConcurrency ?? 10;
+    this.onOutput = options.onOutput ?? (() => {});
+    this.threads = options.threads;
     this.slots = new EnvironmentSlots({
-      max: maxConcurrency,
+      max: this.maxConcurrency,
       name: config.logicalId,
-      ...(idleMs ? { idleMs } : {}),
+      ...(options.idleMs ? { idleMs: options.idleMs } : {}),
+      ...(options.budget ? { budget: options.budget } : {}),
       start: (generation) => this.start(generation),
       stop: (environment) => environment.worker.terminate(),
     });
@@ -312,15 +311,27 @@ export class FunctionPool {
     return this.slots.close();
   }
 
-  /** `debug`: the environment opens the function's debugger port (never the throw-away one check() starts). */
+  /** What the function's environments' threads are started with (see spare-threads.ts). */
+  get threadShape(): ThreadShape {
+    return {
+      data: { sdkFallback: SDK_FALLBACK, localHosts: this.config.localHosts ?? {} },
+      // Its heap is the function's MemorySize (with room for Node.js itself in the smallest ones).
+      maxOldGenerationSizeMb: Math.max(64, this.config.memoryMB),
+    };
+  }
+
+  /**
+   * A thread for a new environment of the function. `debug`: the environment opens the function's debugger port
+   * (never the throw-away one check() starts), in a thread of its own. Otherwise a spare thread is taken when there
+   * is one (see spare-threads.ts) and assigned the function.
+   */
   private async spawn(debug: boolean): Promise<Worker> {
-    const data: WorkerData = {
+    const shape = this.threadShape;
+    const data: FunctionData = {
       bundle: this.config.bundle,
       handler: this.config.handler,
       exportName: this.config.handler.split('.').slice(1).join('.') || 'handler',
       runtime: this.config.runtime,
-      sdkFallback: SDK_FALLBACK,
-      localHosts: this.config.localHosts ?? {},
       context: {
         functionName: this.config.name,
         functionVersion: '$LATEST',
@@ -330,10 +341,16 @@ export class FunctionPool {
       },
       ...(debug && this.config.debug ? { debug: this.config.debug } : {}),
     };
+    const env = { ...this.config.environment };
+    if (this.threads && !data.debug) {
+      const worker = await this.threads.take(shape);
+      worker.postMessage({ assign: data, env } satisfies AssignMessage);
+      return worker;
+    }
     return new Worker(await workerEntry(), {
-      workerData: data,
-      env: { ...this.config.environment },
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.config.memoryMB) },
+      workerData: { ...shape.data, function: data } satisfies WorkerData,
+      env,
+      resourceLimits: { maxOldGenerationSizeMb: shape.maxOldGenerationSizeMb },
       stdout: true,
       stderr: true,
     });

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { lambdaInvocation } from '../traces/lambda-trace.ts';
+import { EnvironmentBudget } from './environment-budget.ts';
+import type { PoolOptions } from './environment-slots.ts';
 import { type FunctionConfig, FunctionPool, type InvokeOptions, type InvokeOutcome } from './function-pool.ts';
 import { PythonPool } from './python-pool.ts';
+import { SpareThreads, type ThreadShape } from './spare-threads.ts';
 
 /** A function's execution environments: worker threads for Node.js, processes of the host Python for python3.x. */
 type Pool = FunctionPool | PythonPool;
@@ -20,6 +23,11 @@ export interface LambdaRuntimeOptions {
    * DEFAULT_IDLE_TIMEOUT_MS; 0: never). A debugged function's environment is never reclaimed.
    */
   idleTimeoutMs?: number;
+  /**
+   * Execution environments alive at once across all functions (default DEFAULT_MAX_ENVIRONMENTS): at the ceiling, a
+   * new one ends the longest-idle one first (see environment-budget.ts).
+   */
+  maxEnvironments?: number;
   /** One line per failed invocation: the function, the request id and the error (first stack frame). */
   log?: (line: string) => void;
   /** Every line a function writes (Lambda's `<time>\t<request id>\t<LEVEL>\t<message>` for its console). */
@@ -34,6 +42,13 @@ export interface LambdaRuntimeOptions {
  * The short end keeps a large template's memory down locally.
  */
 export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * 50 environments: about 600 MB of worker threads (11-12 MB each, measured by `npm run bench:scale`), which keeps a
+ * runtime serving a template of hundreds of functions under a gigabyte, while leaving ten warm environments each to
+ * five functions under load.
+ */
+export const DEFAULT_MAX_ENVIRONMENTS = 50;
 
 /** How long the background init checks wait after an invocation starts (see checkInBackground). */
 const QUIET_MS = 1000;
@@ -53,18 +68,26 @@ export class LambdaRuntime {
   private readonly log: (line: string) => void;
   private closed = false;
   private lastInvocation = Number.NEGATIVE_INFINITY;
+  private readonly budget: EnvironmentBudget;
+  private readonly threads: SpareThreads;
 
   constructor(functions: FunctionConfig[], options: LambdaRuntimeOptions = {}) {
     this.log = options.log ?? (() => {});
+    const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.budget = new EnvironmentBudget(options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS);
+    this.threads = new SpareThreads(idleMs);
     for (const config of functions) {
       const output = options.functionOutput;
-      const onOutput = output ? (line: string) => output(config.logicalId, line) : undefined;
-      // A debugged function has one environment: one debugger port.
-      const max = config.debug ? 1 : (options.maxConcurrency ?? 10);
-      const idleMs = config.debug ? 0 : (options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+      const poolOptions: PoolOptions = {
+        ...(output ? { onOutput: (line: string) => output(config.logicalId, line) } : {}),
+        // A debugged function has one environment (one debugger port), never reclaimed.
+        ...(config.debug
+          ? { maxConcurrency: 1 }
+          : { maxConcurrency: options.maxConcurrency ?? 10, idleMs, budget: this.budget, threads: this.threads }),
+      };
       const pool: Pool = /^python3\.\d+$/.test(config.runtime)
-        ? new PythonPool(config, max, onOutput, idleMs)
-        : new FunctionPool(config, max, onOutput, idleMs);
+        ? new PythonPool(config, poolOptions)
+        : new FunctionPool(config, poolOptions);
       this.pools.set(config.logicalId, pool);
       // An AutoPublishAlias is reached by its ARN (`${Fn.Arn}:live`, `!Ref FnAliaslive`) and name:alias, as the
       // published version 1 is.
@@ -73,6 +96,22 @@ export class LambdaRuntime {
       for (const qualifier of qualifiers) keys.push(`${config.arn}:${qualifier}`, `${config.name}:${qualifier}`);
       for (const key of keys) this.byKey.set(key, pool);
     }
+    this.prepareSpare();
+  }
+
+  /** A spare thread of the shape most Node.js functions share, started now, for the first cold start to take. */
+  private prepareSpare(): void {
+    const counts = new Map<string, { shape: ThreadShape; count: number }>();
+    for (const pool of this.pools.values()) {
+      if (!(pool instanceof FunctionPool) || pool.config.debug || pool.config.problem) continue;
+      const shape = pool.threadShape;
+      const key = JSON.stringify(shape);
+      const entry = counts.get(key) ?? { shape, count: 0 };
+      entry.count += 1;
+      counts.set(key, entry);
+    }
+    const common = [...counts.values()].sort((a, b) => b.count - a.count)[0];
+    if (common) this.threads.prepare(common.shape);
   }
 
   get functions(): FunctionConfig[] {
@@ -162,5 +201,6 @@ export class LambdaRuntime {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.pools.values()].map((pool) => pool.close()));
+    await this.threads.close();
   }
 }

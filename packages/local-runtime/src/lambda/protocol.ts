@@ -1,5 +1,15 @@
 /** The messages between the runtime and a function's worker thread. */
-export interface WorkerData {
+
+/** What a thread needs before it knows its function: the same for every environment of a runtime. */
+export interface ThreadData {
+  /** Where `@aws-sdk/*` and `@smithy/*` resolve when the function's own code lacks them (the runtime's install). */
+  sdkFallback: string;
+  /** `host` or `host:port` of the template's own APIs → the local origin serving them (see local-hosts.ts). */
+  localHosts: Record<string, string>;
+}
+
+/** What makes a thread one function's execution environment. */
+export interface FunctionData {
   /** The file the environment imports: an esbuild bundle, or the function's own handler file. */
   bundle: string;
   /** The template's Handler (`src/app.lambdaHandler`), for the errors Lambda words with it. */
@@ -8,14 +18,24 @@ export interface WorkerData {
   exportName: string;
   /** The function's Runtime (`nodejs20.x`...): which handler contract applies. */
   runtime: string;
-  /** Where `@aws-sdk/*` and `@smithy/*` resolve when the function's own code lacks them (the runtime's install). */
-  sdkFallback: string;
-  /** `host` or `host:port` of the template's own APIs → the local origin serving them (see local-hosts.ts). */
-  localHosts: Record<string, string>;
   /** Open the inspector on this port before the init and wait for a debugger (see FunctionConfig.debug). */
   debug?: DebugSettings;
   /** The context fields that are the same for every invocation of the environment (sent once, not per message). */
   context: EnvironmentContextData;
+}
+
+/**
+ * A worker thread's data. With `function`, the thread is that function's environment from its start; without, it is
+ * a spare (see spare-threads.ts): it loads what every environment loads, then waits for an AssignMessage.
+ */
+export interface WorkerData extends ThreadData {
+  function?: FunctionData;
+}
+
+/** Makes a spare thread a function's environment: its data and its `process.env`, then its init runs. */
+export interface AssignMessage {
+  assign: FunctionData;
+  env: Record<string, string>;
 }
 
 /** `--debug-port`: the function's environment listens for a debugger here and waits for one before its init. */

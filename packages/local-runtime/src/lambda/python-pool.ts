@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { answerFailure, readRequestBody } from '../services/shared/local-service.ts';
 import { guardHttpPort } from '../shared/http-port.ts';
 import { requestUrl } from '../shared/request-url.ts';
-import { EnvironmentSlots } from './environment-slots.ts';
+import { EnvironmentSlots, type PoolOptions } from './environment-slots.ts';
 import {
   type FunctionConfig,
   INIT_TIMEOUT_MS,
@@ -79,20 +79,15 @@ export class PythonPool {
   private readonly onOutput: (line: string) => void;
   private readonly slots: EnvironmentSlots<Environment>;
 
-  /** `idleMs`: an environment idle this long ends (see EnvironmentSlots); absent or 0: never. */
-  constructor(
-    config: FunctionConfig,
-    maxConcurrency = 10,
-    onOutput: (line: string) => void = () => {},
-    idleMs?: number,
-  ) {
+  constructor(config: FunctionConfig, options: PoolOptions = {}) {
     this.config = config;
-    this.maxConcurrency = maxConcurrency;
-    this.onOutput = onOutput;
+    this.maxConcurrency = options.maxConcurrency ?? 10;
+    this.onOutput = options.onOutput ?? (() => {});
     this.slots = new EnvironmentSlots({
-      max: maxConcurrency,
+      max: this.maxConcurrency,
       name: config.logicalId,
-      ...(idleMs ? { idleMs } : {}),
+      ...(options.idleMs ? { idleMs: options.idleMs } : {}),
+      ...(options.budget ? { budget: options.budget } : {}),
       start: (generation) => this.start(generation),
       stop: (environment) => this.stop(environment),
     });

@@ -7,7 +7,15 @@ import { parseHandler } from './handler-file.ts';
 import { installLocalHosts } from './local-hosts.ts';
 import { CALLBACK_REMOVED_MESSAGE, nodeRuntimeOf } from './node-runtime.ts';
 import { END_OF_INVOCATION } from './output.ts';
-import type { InvokeMessage, LambdaErrorPayload, WorkerData, WorkerInit, WorkerReply } from './protocol.ts';
+import type {
+  AssignMessage,
+  FunctionData,
+  InvokeMessage,
+  LambdaErrorPayload,
+  WorkerData,
+  WorkerInit,
+  WorkerReply,
+} from './protocol.ts';
 import { registerSdkFallback } from './sdk-fallback.ts';
 
 /**
@@ -18,9 +26,29 @@ import { registerSdkFallback } from './sdk-fallback.ts';
 type Callback = (error?: unknown, result?: unknown) => void;
 type Handler = (event: unknown, context: object, callback?: Callback) => unknown;
 
-const data = workerData as WorkerData;
+const thread = workerData as WorkerData;
 const port = parentPort;
 if (!port) throw new Error('lambda/worker.ts runs only as a worker thread');
+registerSdkFallback(thread.sdkFallback);
+installLocalHosts(thread.localHosts);
+let currentRequestId: string | undefined;
+installLambdaConsole(() => currentRequestId);
+// V8's code cache on disk (Node's compile cache, in the OS temp folder): every environment of a function after the
+// first skips compiling its bundle, so cold starts cost less CPU on a machine that runs all of them. Written at once
+// rather than at exit, because environments end by being terminated.
+enableCompileCache();
+
+/** A spare thread becomes a function's environment here: its `process.env` is the function's, and only its. */
+const assigned = (): Promise<FunctionData> =>
+  new Promise((resolve) => {
+    port.once('message', ({ assign, env }: AssignMessage) => {
+      for (const key of Object.keys(process.env)) delete process.env[key];
+      Object.assign(process.env, env);
+      resolve(assign);
+    });
+  });
+
+const data = thread.function ?? (await assigned());
 if (data.debug) {
   // `--debug-port`: SAM CLI starts a debugged Node.js function with --inspect-brk; here the environment's own
   // inspector (a worker thread has one of its own) opens and waits for a debugger before the function's code is
@@ -28,10 +56,6 @@ if (data.debug) {
   process.setSourceMapsEnabled(true);
   openInspector(data.debug.port, data.debug.host, true);
 }
-registerSdkFallback(data.sdkFallback);
-installLocalHosts(data.localHosts);
-let currentRequestId: string | undefined;
-installLambdaConsole(() => currentRequestId);
 const runtime = nodeRuntimeOf(data.runtime);
 const callbacks = runtime.ok && runtime.callbacks;
 
@@ -102,10 +126,6 @@ const errorOf = (error: unknown): LambdaErrorPayload => {
   return { errorType: 'Error', errorMessage: typeof error === 'string' ? error : JSON.stringify(error), trace: [] };
 };
 
-// V8's code cache on disk (Node's compile cache, in the OS temp folder): every environment of a function after the
-// first skips compiling its bundle, so cold starts cost less CPU on a machine that runs all of them. Written at once
-// rather than at exit, because environments end by being terminated.
-enableCompileCache();
 const loaded = load();
 loaded.finally(() => flushCompileCache()).catch(() => {});
 loaded.then(

@@ -11,7 +11,7 @@ import {
 } from '../gateway/exchange.ts';
 import type { ApiEndpoint } from '../runtime/api-endpoint.ts';
 import { isLocalHost } from '../runtime/host-header.ts';
-import { answerFailure, drainRequest, readRequestBody } from '../services/shared/local-service.ts';
+import { answerFailure, readRequestBody } from '../services/shared/local-service.ts';
 import { appendTo, keyed } from '../shared/client-keyed.ts';
 import { writableHeaders } from '../shared/header-values.ts';
 import { newTraceId } from '../traces/trace-header.ts';
@@ -389,7 +389,6 @@ export const apiRequestHandler = (options: {
       const { host } = request.headers;
       if (url.startsWith('/_local/')) {
         if (!isLocalHost(host, listenHost)) {
-          await drainRequest(request);
           answerHere(foreignHost(host), 'local', `a runtime page asked for by the host name ${JSON.stringify(host)}`);
           return;
         }

@@ -46,6 +46,8 @@ export interface FunctionsRuntimeOptions {
   maxConcurrency: number;
   /** An execution environment idle this long ends (see LambdaRuntimeOptions.idleTimeoutMs). */
   idleTimeoutMs?: number;
+  /** Execution environments alive at once across all functions (see LambdaRuntimeOptions.maxEnvironments). */
+  maxEnvironments?: number;
   /** Where bundles go (default `.local/build` beside the template). */
   buildDir?: string;
   /** Rewrites AWS URLs in resolved values to local ones (API and Cognito issuer URLs), before the functions see them. */
@@ -234,6 +236,7 @@ export const startFunctionsRuntime = async (
       return new LambdaRuntime(configs, {
         maxConcurrency: options.maxConcurrency,
         ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+        ...(options.maxEnvironments === undefined ? {} : { maxEnvironments: options.maxEnvironments }),
         log,
         functionOutput: observability ? observability.functionOutput(options.functionOutput) : options.functionOutput,
       });

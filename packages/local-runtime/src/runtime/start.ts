@@ -16,7 +16,7 @@ import { RestGateway } from '../rest/gateway.ts';
 import type { RestApi } from '../rest/model.ts';
 import { apiRequestHandler, placeEndpoints } from '../rest/server.ts';
 import { UsagePlans } from '../rest/usage/usage-plans.ts';
-import { drainRequest, type LocalService } from '../services/shared/local-service.ts';
+import type { LocalService } from '../services/shared/local-service.ts';
 import { requestVerifier } from '../services/shared/request-auth.ts';
 import { guardHttpPort } from '../shared/http-port.ts';
 import { includedFiles } from '../template/load.ts';
@@ -81,6 +81,8 @@ export interface RuntimeOptions {
   maxConcurrency?: number;
   /** An execution environment idle this long ends (default 5 minutes: see DEFAULT_IDLE_TIMEOUT_MS). */
   idleTimeoutMs?: number;
+  /** Execution environments alive at once across all functions (see LambdaRuntimeOptions.maxEnvironments). */
+  maxEnvironments?: number;
   /** WebSocket API port (0 picks one). Until the WebSocket API is served, it answers 501. */
   wsPort?: number;
   /** Multiplies queue visibility timeouts and delays and workflow waits and retry intervals (default 1). */
@@ -400,6 +402,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       functionOutput: runtimeLog.functionLine,
       maxConcurrency: options.maxConcurrency ?? 10,
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+      ...(options.maxEnvironments === undefined ? {} : { maxEnvironments: options.maxEnvironments }),
       ...(options.buildDir ? { buildDir: options.buildDir } : {}),
       rewrite,
       localHosts,
@@ -513,8 +516,6 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const local = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
       for (const extra of options.routes ?? []) if (await extra(req, res, info)) return true;
       if (req.url?.startsWith('/_local/issuer')) return issuer.handle(req, res);
-      // The pages below read nothing of the request: what it sent is read and dropped first (see drainRequest).
-      if (req.method === 'GET' || req.method === 'HEAD' || req.url === '/_local/runtime') await drainRequest(req);
       if (req.url === '/_local/runtime') {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(info));
         return true;

@@ -1,4 +1,4 @@
-import { type Server, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -62,14 +62,82 @@ const parserReason = (code: string | undefined): string => {
 };
 
 /**
+ * How much of a body its answer left unread is read and dropped before the connection is dropped instead: more than
+ * the largest body any port takes (S3's 16 MiB object and DynamoDB's 16 MiB request; API Gateway's 10 MB), so a
+ * client sending a body its port could have taken always gets the answer, and a hostile endless body cannot hold the
+ * connection.
+ */
+export const DRAIN_LIMIT_BYTES = 32 * 1024 * 1024;
+
+/** How long a drain waits for the next bytes of the body before it drops the connection. */
+const DRAIN_IDLE_MS = 5000;
+
+/** Each request's answer, while the port handles it (see closeAfterAnswer). */
+const responses = new WeakMap<IncomingMessage, ServerResponse>();
+
+/**
+ * The answer to `request`, not begun yet, closes the connection (`Connection: close`): what a port says to a body it
+ * refuses unread (one over its limit), whose rest is then drained only up to DRAIN_LIMIT_BYTES.
+ */
+export const closeAfterAnswer = (request: IncomingMessage): void => {
+  const response = responses.get(request);
+  if (response && !response.headersSent) response.shouldKeepAlive = false;
+};
+
+/**
+ * An answer has ended while its request's body is still coming. node:http then reads and drops the body if the
+ * connection stays open, without a bound; and if the answer was the connection's last (`Connection: close`), it closes
+ * the socket as soon as the answer is written (destroySoon), with the client's bytes unread: the kernel resets the
+ * connection, and the reset can overtake the answer (the client sees ECONNRESET or "socket hang up", not the answer).
+ * Here the body is read and dropped to its end either way, and only then does a last answer's close happen; past
+ * DRAIN_LIMIT_BYTES, or DRAIN_IDLE_MS without a byte, the connection is closed instead (lingering close, as servers do).
+ */
+const drainAfterAnswer = (request: IncomingMessage): void => {
+  const socket = request.socket;
+  const destroySoon = socket.destroySoon;
+  const close = () => destroySoon.call(socket);
+  let left = DRAIN_LIMIT_BYTES;
+  let lastAnswer = false;
+  const idle = setTimeout(close, DRAIN_IDLE_MS).unref();
+  const done = () => {
+    clearTimeout(idle);
+    socket.destroySoon = destroySoon;
+  };
+  // node:http closes the connection after its last answer with destroySoon: that close waits for the body's end.
+  socket.destroySoon = () => {
+    lastAnswer = true;
+    socket.end();
+  };
+  request.on('data', (chunk: Buffer) => {
+    idle.refresh();
+    left -= chunk.length;
+    if (left < 0 && left + chunk.length >= 0) close();
+  });
+  request.once('end', () => {
+    done();
+    if (lastAnswer) close();
+  });
+  request.once('close', done);
+  request.resume();
+};
+
+/**
  * What every HTTP port of the runtime does before its handler, so that every request gets exactly one answer:
  * - CONNECT: node:http hands it to 'connect' listeners and, with none, closes the socket without a word. The ports are
  *   origin servers, not proxies: 405.
  * - A request node:http cannot parse (a malformed start line, header or chunk; a method it does not know): 400 (431
  *   for headers over its limit, 408 for a request that took too long), answered with a lingering close so the client
  *   reads it, where node:http's default answer is followed at once by a close that a reset can overtake.
+ * - An answer given before the request's body was read (a refusal, a page that reads nothing, a body over the limit):
+ *   the body is read and dropped before the connection closes, bounded (see drainAfterAnswer).
  */
 export const guardHttpPort = <T extends Server>(server: T): T => {
+  server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+    responses.set(request, response);
+    response.prependListener('finish', () => {
+      if (!request.complete) drainAfterAnswer(request);
+    });
+  });
   server.on('connect', (_request: unknown, socket: Duplex) => lingeringClose(socket, CONNECT_REFUSED));
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (answered.has(socket)) return;

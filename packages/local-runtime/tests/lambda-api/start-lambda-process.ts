@@ -19,11 +19,11 @@ export interface LambdaEndpointProcess {
 }
 
 /** `sam-local-runtime start-lambda` as a child process on a free port, once its banner names the endpoint. */
-export const startLambdaEndpoint = async (args: string[]): Promise<LambdaEndpointProcess> => {
+export const startLambdaEndpoint = async (args: string[], template = FIXTURE): Promise<LambdaEndpointProcess> => {
   const buildDir = mkdtempSync(join(tmpdir(), 'local-runtime-build-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [BIN, 'start-lambda', '--port', '0', '--build-dir', buildDir, '-t', FIXTURE, ...args],
+    [BIN, 'start-lambda', '--port', '0', '--build-dir', buildDir, '-t', template, ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { refuseRepeatedHost } from '../../runtime/host-header.ts';
-import { guardHttpPort } from '../../shared/http-port.ts';
+import { closeAfterAnswer, guardHttpPort } from '../../shared/http-port.ts';
 
 /** A local AWS endpoint the functions' SDK clients reach through `AWS_ENDPOINT_URL_<SERVICE>`. */
 export interface LocalService {
@@ -19,12 +19,14 @@ export class RequestAborted extends Error {
 }
 
 /**
- * The whole body of a request, or undefined when it is larger than `limit` (the rest is read and dropped). Rejects
- * with RequestAborted when the request ends before its body does, so each caller's promise settles either way.
+ * The whole body of a request, or undefined as soon as it is larger than `limit`: the answer to that (a 413) then goes
+ * out at once and closes the connection, the rest of the body read and dropped by the port first, up to a bound (see
+ * http-port.ts). Rejects with RequestAborted when the request ends before its body does, so each caller's promise
+ * settles either way.
  */
 export const readRequestBody = (request: IncomingMessage, limit = 1_048_576): Promise<Buffer | undefined> =>
   new Promise((resolve, reject) => {
-    // Already read to its end (drained by a page that did not answer after all): nothing more will come.
+    // Already read to its end (by a `--routes` handler that did not answer after all): nothing more will come.
     if (request.readableEnded) {
       resolve(Buffer.alloc(0));
       return;
@@ -34,6 +36,10 @@ export const readRequestBody = (request: IncomingMessage, limit = 1_048_576): Pr
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
+      else if (size - chunk.length <= limit) {
+        closeAfterAnswer(request);
+        resolve(undefined);
+      }
     });
     request.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
     request.on('error', (error) => reject(new RequestAborted('the request was not sent whole', { cause: error })));
@@ -41,19 +47,6 @@ export const readRequestBody = (request: IncomingMessage, limit = 1_048_576): Pr
       if (!request.complete) reject(new RequestAborted('the request was not sent whole'));
     });
   });
-
-/**
- * Reads and drops what is left of a request's body before it is answered without it. A server that answers and closes
- * while the client's body is still unread in the socket makes the kernel reset the connection, and the client can lose
- * the answer it was sent (seen by the fuzz on `/_local/` pages). Settles either way: a client gone is no one to answer.
- */
-export const drainRequest = (request: IncomingMessage): Promise<void> =>
-  request.complete
-    ? Promise.resolve()
-    : readRequestBody(request, 0).then(
-        () => undefined,
-        () => undefined,
-      );
 
 /**
  * What a handler's failure costs: nothing more for a request whose client went away (its socket is already gone);
