@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { type RunningRuntime, startRuntime } from '../../src/testing/index.ts';
+import { fixtureRuntime } from '../fixture-runtime.ts';
 import { streamRequest } from '../raw-http.ts';
 
 /**
@@ -10,17 +9,15 @@ import { streamRequest } from '../raw-http.ts';
  * is bounded: a body over the port's limit is answered at once (`Connection: close`), and a client that sends on past
  * the bound has its connection dropped instead of holding it forever.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/hostile-input/template.yaml', import.meta.url));
 const MiB = 1024 * 1024;
 /** A body far past any port's limit (API Gateway's 10 MB, S3's and DynamoDB's 16 MiB) and the drain's bound after it. */
 const ENDLESS = 96 * MiB;
 
-let runtime: RunningRuntime;
+const runtime = fixtureRuntime('hostile-input');
 let rest: string;
 let http: string;
 
-beforeAll(async () => {
-  runtime = await startRuntime(['--template', FIXTURE]);
+beforeAll(() => {
   const api = (kind: string) => {
     const found = runtime.info.apis.find(
       (candidate) => candidate.kind === kind && candidate.url.startsWith(runtime.info.restUrl),
@@ -30,10 +27,6 @@ beforeAll(async () => {
   };
   rest = api('REST');
   http = api('HTTP');
-}, 120_000);
-
-afterAll(async () => {
-  await runtime?.stop();
 });
 
 const hostOf = (url: string) => new URL(url).host;
