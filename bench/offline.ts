@@ -9,7 +9,8 @@ import { measure, printTable, type Row } from './load.ts';
 /**
  * `npm run bench:offline`: the local runtime beside serverless-offline, the tool most projects use to run API Gateway
  * and Lambda locally, in one run with the same load (bench/load.ts): the same catalogue bundle behind a Lambda proxy
- * route, and behind the project's token authorizer. Both run the handlers in worker threads on the host's Node.js.
+ * route, and behind the project's token authorizer, with bench:gateway's thread ceiling on the plain route as the
+ * bound of the ratio. Both run the handlers in worker threads on the host's Node.js.
  * serverless-offline 13.10.1 needs the Serverless Framework v3 (3.40.0, the last: v4 asks for a login); the two are
  * installed at bench time into a folder of the OS temp folder (kept for the next run), not into the repository: they
  * weigh hundreds of megabytes and nothing else uses them. The runtime's local SSM and issuer serve both authorizers.
@@ -119,6 +120,9 @@ const runtimeChild = await startRuntimeChild(
   /REST API \S+\s+(http:\/\/127\.0\.0\.1:\d+\/bench)/,
 );
 const runtimeUrl = runtimeChild.match[1] ?? '';
+// bench:gateway's thread ceiling (node:http and the handler in worker threads, nothing else): what any tool that
+// isolates functions in worker threads can reach on this machine, and so the bound of the ratio.
+const threadCeiling = await startChild(['bench/gateway/worker-ceiling-server.ts'], /(http:\/\/127\.0\.0\.1:\d+)/);
 let offline: Awaited<ReturnType<typeof startChild>> | undefined;
 try {
   const origin = new URL(runtimeUrl).origin;
@@ -183,6 +187,12 @@ try {
     { tool: 'serverless-offline', route: 'Lambda proxy', url: `${offlineUrl}${catalog}`, pid: offlinePid },
     { tool: 'local runtime', route: 'Lambda proxy', url: `${runtimeUrl}${catalog}`, pid: runtimePid },
     {
+      tool: 'thread ceiling',
+      route: 'node:http + handler in worker threads',
+      url: `${threadCeiling.match[1]}${catalog}`,
+      pid: threadCeiling.child.pid ?? 0,
+    },
+    {
       tool: 'serverless-offline',
       route: '+ token authorizer (never cached)',
       url: `${offlineUrl}${secured}`,
@@ -210,6 +220,7 @@ try {
   };
   const offlinePlain = best('serverless-offline', 'Lambda proxy');
   const plain = best('local runtime', 'Lambda proxy');
+  const ceiling = best('thread ceiling', 'node:http + handler in worker threads');
   const offlineSecured = best('serverless-offline', '+ token authorizer (never cached)');
   const securedRow = best('local runtime', '+ token authorizer (cached)');
   printTable(rows, [['vs offline, plain (best)', offlinePlain]], `${connectionCounts.join(' and ')} connections`);
@@ -218,6 +229,7 @@ try {
     [
       '',
       `Each at its best connection count: Lambda proxy ${at(plain)} vs ${at(offlinePlain)}; token authorizer ${at(securedRow)} vs ${at(offlineSecured)}.`,
+      `The thread ceiling makes ${at(ceiling)}: ${(ceiling.rps / offlinePlain.rps).toFixed(1)}× serverless-offline, the most a runtime isolating functions in worker threads could show on this machine.`,
       `local runtime ÷ serverless-offline: ${(plain.rps / offlinePlain.rps).toFixed(1)}× on the Lambda proxy route, ${(securedRow.rps / offlineSecured.rps).toFixed(1)}× behind the token authorizer`,
       `(server CPU per request: ${(offlinePlain.cpuUs / plain.cpuUs).toFixed(1)}× and ${(offlineSecured.cpuUs / securedRow.cpuUs).toFixed(1)}× less).`,
       'serverless-offline runs the authorizer on every request: it does not cache results (resultTtlInSeconds), which',
@@ -230,6 +242,7 @@ try {
   );
 } finally {
   offline?.child.kill('SIGTERM');
+  threadCeiling.child.kill('SIGTERM');
   runtimeChild.child.kill('SIGTERM');
   rmSync(buildDir, { recursive: true, force: true });
   rmSync(serviceDir, { recursive: true, force: true });
