@@ -9,11 +9,14 @@ import autocannon from 'autocannon';
 export const duration = Number(process.env.BENCH_DURATION ?? 10);
 export const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 export const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const defaultConnections = connections;
 
 export interface Target {
   name: string;
   url: string;
   headers?: Record<string, string>;
+  /** Connections of its load, when not the bench's `connections` (a server loaded at the count that suits it best). */
+  connections?: number;
   /** The process serving it, whose CPU time (all its threads) is charged to the row. */
   pid: number;
 }
@@ -39,7 +42,7 @@ const cpuUsOf = (pid: number): number => {
   }
 };
 
-const warm = async ({ url, headers = {} }: Target): Promise<void> => {
+const warm = async ({ url, headers = {}, connections = defaultConnections }: Target): Promise<void> => {
   // Cold starts, the authorizer's first call and JIT are not what is measured. As many requests at once as the load
   // has connections first, so every environment (a worker thread importing the handler: seconds on a busy machine)
   // has started before the timed warm-up begins.
@@ -56,7 +59,10 @@ interface Slice {
   cpuUs: number;
 }
 
-const slice = async ({ url, headers = {}, pid }: Target, seconds: number): Promise<Slice> => {
+const slice = async (
+  { url, headers = {}, pid, connections = defaultConnections }: Target,
+  seconds: number,
+): Promise<Slice> => {
   const cpuBefore = cpuUsOf(pid);
   const result = await autocannon({ url, connections, duration: seconds, headers });
   return {
@@ -95,8 +101,11 @@ export const measure = async (targets: Target[]): Promise<Row[]> => {
   });
 };
 
-/** The rows as an aligned table, each with its share of the `baselines` (column name → row). */
-export const printTable = (rows: Row[], baselines: [string, Row][]): void => {
+/**
+ * The rows as an aligned table, each with its share of the `baselines` (column name → row); `load` says how many
+ * connections when the rows' differ.
+ */
+export const printTable = (rows: Row[], baselines: [string, Row][], load?: string): void => {
   const header = ['route', 'req/s', ...baselines.map(([name]) => name), 'p50 ms', 'p99 ms', 'non-2xx/errors'];
   header.push('server CPU µs/req');
   const lines = rows.map((row) => [
@@ -110,7 +119,7 @@ export const printTable = (rows: Row[], baselines: [string, Row][]): void => {
   ]);
   const widths = header.map((_, i) => Math.max(...[header, ...lines].map((line) => (line[i] ?? '').length)));
   console.log(
-    `autocannon, ${connections} connections, ${duration} s per row in ${rounds} interleaved rounds, Node ${process.version}\n`,
+    `autocannon, ${load ?? `${connections} connections`}, ${duration} s per row in ${rounds} interleaved rounds, Node ${process.version}\n`,
   );
   for (const line of [header, ...lines]) {
     console.log(

@@ -9,7 +9,7 @@ export interface GatewayRequest {
   path: string;
   /**
    * The path below the stage as the client sent it, repeated slashes kept (decoded as `path` is): `//proxy-value`,
-   * `/a//b`. The proxy event and `$context.path` show it (see proxyEvent).
+   * `/a//b`. The proxy event and `$context.path` show it (see proxyEvent). Absent when it is `path`.
    */
   pathAsSent?: string;
   /** The path exactly as the client sent it, stage included and still URL-encoded (what SigV4 signs). */

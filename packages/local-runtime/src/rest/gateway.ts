@@ -163,7 +163,9 @@ export class RestGateway implements ApiEndpoint {
       if (operation.authorizer) {
         // With authorization on a method, its ARN may be at most 1,600 bytes; a long path parameter makes it longer
         // and the client gets 414 (developer guide, "Amazon API Gateway quotas and important notes").
-        const arnBytes = Buffer.byteLength(methodArn(exchange, this.options.region));
+        // A UTF-16 code unit is at most 3 bytes of UTF-8: most ARNs are under the limit by their length alone.
+        const arn = methodArn(exchange, this.options.region);
+        const arnBytes = arn.length * 3 <= MAX_METHOD_ARN_BYTES ? arn.length : Buffer.byteLength(arn);
         if (arnBytes > MAX_METHOD_ARN_BYTES) {
           throw new GatewayError('DEFAULT_4XX', 'Request URI too long', {
             status: 414,

@@ -58,14 +58,20 @@ const UNMAPPABLE_FOR_AWS = new Set([
 /** Transfer-Encoding of an integration response is dropped ("full-integration", "no-param-integration" of [HTTP_PROXY]). */
 const DROPPED_FROM_RESPONSE = new Set(['transfer-encoding']);
 
+/** Whether a request (its lower-case header names) has a header the method request drops: most have none. */
+const hasDroppedHeader = (lowerCaseNames: ReadonlyMap<string, string>): boolean => {
+  for (const lower of lowerCaseNames.keys()) if (DROPPED_FROM_REQUEST.has(lower)) return true;
+  return false;
+};
+
 /**
  * The exchange as its integration sees the method request: without the headers API Gateway drops. The same exchange
  * (integrations record their status and latency on it), its request replaced.
  */
 export const methodRequestOf = (exchange: Exchange): Exchange => {
   const { request } = exchange;
+  if (!hasDroppedHeader(request.headerNames)) return exchange;
   const names = Object.keys(request.headers);
-  if (!names.some((name) => DROPPED_FROM_REQUEST.has(name.toLowerCase()))) return exchange;
   const headers = keyed<string>();
   const multiHeaders = keyed<string[]>();
   const headerNames = new Map<string, string>();

@@ -127,7 +127,8 @@ const sentBelowStage = (url: string, stagePrefix: string): string | undefined =>
 
 /** `GET /dev/v1/catalog` → the stage's gateway with `/v1/catalog`; anything else is answered by `fallback`. */
 export const toGatewayRequest = (request: IncomingMessage, body: Buffer, stagePrefixLength: number): GatewayRequest => {
-  const url = collapseSlashes(request.url ?? '/');
+  const sentUrl = request.url ?? '/';
+  const url = collapseSlashes(sentUrl);
   const queryAt = url.indexOf('?');
   const rawPath = queryAt >= 0 ? url.slice(0, queryAt) : url;
   const rawQuery = queryAt >= 0 ? url.slice(queryAt + 1) : '';
@@ -136,7 +137,8 @@ export const toGatewayRequest = (request: IncomingMessage, body: Buffer, stagePr
   addForwardedHeaders(request, headers, headerNames);
   const query = queryOf(rawQuery);
   const below = decodePath(rawPath.slice(stagePrefixLength)) || '/';
-  const pathAsSent = sentBelowStage(request.url ?? '/', rawPath.slice(0, stagePrefixLength));
+  // Without repeated slashes (collapseSlashes changed nothing) the path as sent is `path`.
+  const pathAsSent = url === sentUrl ? undefined : sentBelowStage(sentUrl, rawPath.slice(0, stagePrefixLength));
   return {
     method: (request.method ?? 'GET').toUpperCase(),
     path: below.startsWith('/') ? below : `/${below}`,
@@ -157,6 +159,26 @@ export const toGatewayRequest = (request: IncomingMessage, body: Buffer, stagePr
   };
 };
 
+const hasKeys = (record: object): boolean => {
+  for (const _ in record) return true;
+  return false;
+};
+
+/** multiValueHeaders and headers merged, as API Gateway merges them for proxy answers. */
+const merge = (multi: Record<string, string[]>, single: Record<string, string>): Record<string, string | string[]> => {
+  const merged = keyed<string | string[]>();
+  const seen = new Set<string>();
+  for (const [name, values] of Object.entries(multi)) {
+    merged[name] = values;
+    seen.add(name.toLowerCase());
+  }
+  for (const [name, value] of Object.entries(single)) {
+    if (seen.has(name.toLowerCase())) continue;
+    merged[name] = value;
+  }
+  return merged;
+};
+
 /**
  * Writes the answer. A header node:http cannot write (a value with CR or LF, say, from a function or a mapping
  * template) is left out rather than failing the whole answer; what was left out is returned for the request log.
@@ -165,18 +187,9 @@ const write = (
   response: ServerResponse,
   answer: Pick<GatewayAnswer, 'status' | 'headers' | 'multiHeaders' | 'body'>,
 ): string | undefined => {
-  const merged = keyed<string | string[]>();
-  const seen = new Set<string>();
-  // multiValueHeaders and headers are merged, as API Gateway merges them for proxy answers.
-  for (const [name, values] of Object.entries(answer.multiHeaders ?? {})) {
-    merged[name] = values;
-    seen.add(name.toLowerCase());
-  }
-  for (const [name, value] of Object.entries(answer.headers)) {
-    if (seen.has(name.toLowerCase())) continue;
-    merged[name] = value;
-  }
-  const { headers, dropped } = writableHeaders(merged);
+  const { headers, dropped } = writableHeaders(
+    answer.multiHeaders && hasKeys(answer.multiHeaders) ? merge(answer.multiHeaders, answer.headers) : answer.headers,
+  );
   headers['Content-Length'] = String(answer.body.length);
   response.writeHead(answer.status, headers);
   endWith(response, answer.body);

@@ -98,8 +98,8 @@ export interface RuntimeOptions {
   /** WebSocket idle timeout and maximum connection duration (AWS: 10 min and 2 h). */
   wsLimits?: Partial<WsLimits>;
   /**
-   * Where log lines go (one call per line, plain text); stdout by default, in `logFormat`, written once per
-   * event-loop turn (see stdout-lines.ts).
+   * Where log lines go (one call per line, plain text); stdout by default, in `logFormat`, written in batches
+   * (see stdout-lines.ts).
    */
   log?: (line: string) => void;
   /** `text` (default; coloured on a terminal) or `json` (one object per line). */

@@ -6,7 +6,7 @@ import { authorizerFailure, explicitDeny, notAuthorized, unauthorized } from '..
 import { proxyRequestContext } from '../request-context.ts';
 import { TtlCache } from '../ttl-cache.ts';
 import type { Authorizer } from './authorizer.ts';
-import { evaluatePolicy, MalformedPolicyError } from './policy.ts';
+import { evaluatePolicy, MalformedPolicyError, type PolicyDecision } from './policy.ts';
 
 export type Invoke = (functionArn: string, event: unknown) => Promise<InvokeOutcome>;
 
@@ -15,15 +15,45 @@ interface CachedResult {
   policyDocument: unknown;
   context: Record<string, string>;
   usageIdentifierKey?: string;
+  /**
+   * The policy's decision for each method ARN it was evaluated against: the cached policy does not change, and a
+   * cached authorizer is asked again on every request of its callers.
+   */
+  decisions: Map<string, PolicyDecision>;
 }
+
+type IdentitySource = { from: 'header' | 'querystring'; name: string } | undefined;
+
+const identitySources = new Map<string, IdentitySource>();
+
+/** `method.request.header.X` / `.querystring.X`, read once per source (what else a source names yields nothing). */
+const parseIdentitySource = (source: string): IdentitySource => {
+  if (identitySources.has(source)) return identitySources.get(source);
+  const match = /^method\.request\.(header|querystring)\.(.+)$/.exec(source);
+  const parsed = match?.[2] ? { from: match[1] as 'header' | 'querystring', name: match[2] } : undefined;
+  identitySources.set(source, parsed);
+  return parsed;
+};
 
 /** `method.request.header.X` / `.querystring.X` / `context.X` / `stageVariables.X` → the request's value. */
 const identityValue = (exchange: Exchange, source: string): string | undefined => {
-  const header = /^method\.request\.header\.(.+)$/.exec(source);
-  if (header?.[1]) return headerOf(exchange.request, header[1]);
-  const query = /^method\.request\.querystring\.(.+)$/.exec(source);
-  if (query?.[1]) return ownValue(exchange.request.query, query[1]);
+  const parsed = parseIdentitySource(source);
+  if (parsed?.from === 'header') return headerOf(exchange.request, parsed.name);
+  if (parsed?.from === 'querystring') return ownValue(exchange.request.query, parsed.name);
   return undefined;
+};
+
+/** The policy's decision for `arn`, evaluated once per cached result (a malformed policy throws every time). */
+const decisionOf = (result: CachedResult, arn: string): PolicyDecision => {
+  let decision = result.decisions.get(arn);
+  if (decision === undefined) {
+    decision = evaluatePolicy(result.policyDocument, arn);
+    // One entry per method ARN a caller reached with this identity: bounded like the cache (a path parameter makes
+    // an ARN per value, so a long-lived token sent to many of them starts afresh past a thousand).
+    if (result.decisions.size >= 1000) result.decisions.clear();
+    result.decisions.set(arn, decision);
+  }
+  return decision;
 };
 
 // Context values must be strings, numbers or booleans; API Gateway passes them on as strings and refuses an
@@ -81,9 +111,9 @@ export class LambdaAuthorizer {
       result = await this.call(exchange, authorizer, token, arn);
       this.cache.set(cacheKey, result, authorizer.ttlSeconds * 1000);
     }
-    let decision: ReturnType<typeof evaluatePolicy>;
+    let decision: PolicyDecision;
     try {
-      decision = evaluatePolicy(result.policyDocument, arn);
+      decision = decisionOf(result, arn);
     } catch (error) {
       throw authorizerFailure(error);
     }
@@ -125,6 +155,7 @@ export class LambdaAuthorizer {
         policyDocument: response.policyDocument,
         context: stringifyContext(response.context),
         usageIdentifierKey: typeof response.usageIdentifierKey === 'string' ? response.usageIdentifierKey : undefined,
+        decisions: new Map(),
       };
     } catch (error) {
       throw authorizerFailure(error);

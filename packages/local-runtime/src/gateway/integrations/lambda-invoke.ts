@@ -44,14 +44,20 @@ export const invokeForGateway = async (
       reason: `the event is ${size} bytes, over Lambda's ${MAX_SYNC_PAYLOAD_BYTES}-byte synchronous payload limit; ${functionArn} was not invoked`,
     });
   }
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  // One promise settled by whichever comes first (a race of two, a catch and a finally cost four more per request).
+  const outcome = await new Promise<InvokeOutcome | 'timeout'>((resolve, reject) => {
+    const timer = setTimeout(resolve, timeoutMs, 'timeout');
+    invoke(functionArn, new SerializedEvent(json), requestId).then(
+      (settled) => {
+        clearTimeout(timer);
+        resolve(settled);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error', { status: 500, cause: error }));
+      },
+    );
   });
-  const invocation = invoke(functionArn, new SerializedEvent(json), requestId).catch((error: unknown) => {
-    throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error', { status: 500, cause: error });
-  });
-  const outcome = await Promise.race([invocation, timedOut]).finally(() => clearTimeout(timer));
   if (outcome === 'timeout') throw endpointTimedOut();
   if (outcome.status === 'ok') return { ok: true, result: outcome.result };
   if (outcome.status === 'timeout') {

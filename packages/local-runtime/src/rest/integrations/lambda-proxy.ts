@@ -103,10 +103,17 @@ const notPost = (integration: Integration) =>
     reason: `the AWS_PROXY integration's IntegrationHttpMethod is ${integration.httpMethod}; Lambda is invoked with POST only`,
   });
 
+/** The ARN of each integration URI, read once (a regular expression per request otherwise). */
+const arnsByUri = new Map<string, string | undefined>();
+const cachedLambdaArnOf = (uri: string): string | undefined => {
+  if (!arnsByUri.has(uri)) arnsByUri.set(uri, lambdaArnOf(uri));
+  return arnsByUri.get(uri);
+};
+
 export const lambdaProxyIntegration =
   (invoke: InvokeFunction, functionTimeout: (arn: string) => number, stageVariables: Record<string, string>) =>
   async (exchange: Exchange, integration: Integration): Promise<IntegrationResult> => {
-    const arn = lambdaArnOf(integration.uri);
+    const arn = cachedLambdaArnOf(integration.uri);
     if (!arn) throw internalServerError(`not a Lambda URI: ${integration.uri}`);
     if (integration.httpMethod !== 'POST') throw notPost(integration);
     const answer = await invokeForGateway(

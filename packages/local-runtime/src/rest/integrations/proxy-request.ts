@@ -43,6 +43,19 @@ export const proxyHeaders = (request: GatewayRequest, endpointType: Exchange['en
 export const eventPath = (request: GatewayRequest): string =>
   request.pathAsSent === undefined ? request.path : request.pathAsSent.replace(/^\/+/, '/');
 
+const greedyParameters = new Map<string, { greedyAt: number; greedy: string } | undefined>();
+
+/** Where a resource path's greedy parameter (`{proxy+}`) is among its segments, read once per resource. */
+const greedyParameterOf = (resourcePath: string) => {
+  if (greedyParameters.has(resourcePath)) return greedyParameters.get(resourcePath);
+  const segments = resourcePath.split('/').filter(Boolean);
+  const greedyAt = segments.findIndex((segment) => /^\{.+\+\}$/.test(segment));
+  const greedy = segments[greedyAt];
+  const found = greedy === undefined ? undefined : { greedyAt, greedy };
+  greedyParameters.set(resourcePath, found);
+  return found;
+};
+
 /**
  * Path parameters; a greedy one (`{proxy+}`) is the rest of the path as sent: repeated slashes kept, and percent
  * escapes of reserved characters not decoded (`test%2Balias@gmail.com` stays so, recording
@@ -51,10 +64,9 @@ export const eventPath = (request: GatewayRequest): string =>
 export const eventPathParameters = (exchange: Exchange): Record<string, string> => {
   const match = exchange.match;
   if (!match) return {};
-  const segments = match.operation.resourcePath.split('/').filter(Boolean);
-  const greedyAt = segments.findIndex((segment) => /^\{.+\+\}$/.test(segment));
-  const greedy = segments[greedyAt];
-  if (greedy === undefined) return match.pathParameters;
+  const greedyParameter = greedyParameterOf(match.operation.resourcePath);
+  if (greedyParameter === undefined) return match.pathParameters;
+  const { greedyAt, greedy } = greedyParameter;
   const rest = eventPath(exchange.request)
     .slice(1)
     .replace(new RegExp(`^(?:[^/]*/+){${greedyAt}}`), '')
