@@ -42,8 +42,13 @@ const noop = () => {};
 
 export class EnvironmentSlots<E extends SlotEnvironment> {
   private idle: E[] = [];
-  /** The reclaim timer of each idle environment (see SlotOptions.idleMs). */
-  private readonly idleTimers = new Map<E, NodeJS.Timeout>();
+  /** When each idle environment became idle (see SlotOptions.idleMs). */
+  private readonly idleSince = new Map<E, number>();
+  /**
+   * One timer for the slots, due when the environment idle longest reaches idleMs: a busy function's invocations
+   * arm no timer of their own (the idle list is last in, first out, so its first is the one idle longest).
+   */
+  private sweep: NodeJS.Timeout | undefined;
   private busy = new Set<E>();
   /** Environments counted in the budget, each with the reclaimer the budget may call while it is idle. */
   private readonly counted = new Map<E, () => void>();
@@ -75,7 +80,7 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
     // Last in, first out: the most recently used environment serves, and the others age towards their reclaim.
     const environment = this.idle.pop();
     if (environment) {
-      this.stopTimer(environment);
+      this.leaveIdle(environment);
       this.options.budget?.woke(this.counted.get(environment) ?? noop);
       this.busy.add(environment);
       return environment;
@@ -103,12 +108,30 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
       return;
     }
     budget?.idled(this.counted.get(environment) ?? noop);
-    if (idleMs) this.idleTimers.set(environment, setTimeout(() => this.reclaim(environment), idleMs).unref());
+    if (idleMs) {
+      this.idleSince.set(environment, performance.now());
+      this.sweep ??= setTimeout(() => this.reclaimIdle(), idleMs).unref();
+    }
   }
 
-  /** Ends an environment idle for `idleMs`, as Lambda reclaims idle execution environments. */
+  /** Ends the environments idle for `idleMs`, as Lambda reclaims idle execution environments, then waits for the next. */
+  private reclaimIdle(): void {
+    this.sweep = undefined;
+    const idleMs = this.options.idleMs ?? 0;
+    const now = performance.now();
+    for (const environment of [...this.idle]) {
+      const since = this.idleSince.get(environment) ?? now;
+      if (now - since >= idleMs) this.reclaim(environment);
+    }
+    const oldest = this.idle[0];
+    if (oldest === undefined) return;
+    const due = (this.idleSince.get(oldest) ?? now) + idleMs - now;
+    this.sweep = setTimeout(() => this.reclaimIdle(), Math.max(1, due)).unref();
+  }
+
+  /** Ends an idle environment (its idle time is up, or the budget needs its room). */
   private reclaim(environment: E): void {
-    this.stopTimer(environment);
+    this.leaveIdle(environment);
     if (!this.idle.includes(environment)) return;
     this.idle = this.idle.filter((other) => other !== environment);
     this.uncount(environment);
@@ -124,9 +147,8 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
     this.options.budget?.ended();
   }
 
-  private stopTimer(environment: E): void {
-    clearTimeout(this.idleTimers.get(environment));
-    this.idleTimers.delete(environment);
+  private leaveIdle(environment: E): void {
+    this.idleSince.delete(environment);
   }
 
   /** Ends the environment; a waiter blocked on the concurrency limit gets a fresh one in the freed slot. */
@@ -139,7 +161,7 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
 
   /** The environment ended on its own (its thread or process exited): it no longer takes a slot. */
   forget(environment: E): void {
-    this.stopTimer(environment);
+    this.leaveIdle(environment);
     this.uncount(environment);
     this.busy.delete(environment);
     this.idle = this.idle.filter((other) => other !== environment);
@@ -149,7 +171,7 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
   renew(): void {
     this.generation += 1;
     for (const environment of this.idle.splice(0)) {
-      this.stopTimer(environment);
+      this.leaveIdle(environment);
       this.uncount(environment);
       void this.options.stop(environment);
     }
@@ -157,8 +179,9 @@ export class EnvironmentSlots<E extends SlotEnvironment> {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.sweep);
     const all = [...this.idle, ...this.busy];
-    for (const environment of this.idle) this.stopTimer(environment);
+    for (const environment of this.idle) this.leaveIdle(environment);
     for (const environment of all) this.uncount(environment);
     this.idle = [];
     this.busy.clear();
