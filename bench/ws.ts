@@ -207,7 +207,11 @@ const startCeiling = async (origin: string, stage: string, info: RuntimeInfo, to
   });
   const url = `${ceiling.match[1]}/${stage}?token=${encodeURIComponent(token)}`;
   await connectRound(url, 1, 1);
-  const server: Server = { url, pids: [ceiling.child.pid ?? 0, runtimePid], settle: async () => {} };
+  const server: Server = {
+    url,
+    pids: [ceiling.child.pid ?? 0, runtimePid],
+    settle: () => disconnectsDone(origin),
+  };
   return { server, stop: () => ceiling.child.kill('SIGTERM') };
 };
 
