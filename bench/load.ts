@@ -32,7 +32,7 @@ export interface Row {
 }
 
 /** User + system CPU time of a process and all its threads so far, in microseconds (Linux /proc). */
-const cpuUsOf = (pid: number): number => {
+export const cpuUsOf = (pid: number): number => {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     // utime and stime, fields 14 and 15 of stat(5), counted from the state field (3); clock ticks of 10 ms.

@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startChild, startRuntimeChild } from './child.ts';
 import { lambdaEnvironment } from './lambda-environment.ts';
+import { cpuUsOf } from './load.ts';
 
 /**
  * `npm run bench:ws`: connections/s accepted through the $connect authorizer and integration, and messages/s fanned
  * out to N subscribers through the real consumer and @connections, beside a bare `ws` server doing the same work
- * (accept; broadcast) in one run. BENCH_CONNECTIONS (default 300), BENCH_SUBSCRIBERS (default 200) and BENCH_EVENTS
- * (default 20) change the load.
+ * (accept; broadcast) and the handler ceiling (bench/ws/ceiling-server.ts) in one run, the runtime's and the
+ * ceiling's rounds interleaved so that a change in the machine's other load falls on both; beside connections/s, the
+ * CPU time the serving processes spent per connection. BENCH_CONNECTIONS (default 300), BENCH_SUBSCRIBERS (default
+ * 200) and BENCH_EVENTS (default 20) change the load.
  */
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 300);
 const subscribers = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
@@ -31,13 +34,22 @@ interface ConnectRound {
   seconds: number;
   /** Handshake latencies, ms, sorted. */
   latencies: number[];
+  /** CPU time the serving processes (`pids`, all their threads) spent until the last handshake, µs. */
+  cpuUs: number;
 }
 
 /** Opens `count` connections, `concurrency` at a time, then closes them all. */
-const connectRound = async (url: string, count: number, concurrency = CONCURRENCY): Promise<ConnectRound> => {
+const connectRound = async (
+  url: string,
+  count: number,
+  concurrency = CONCURRENCY,
+  pids: number[] = [],
+): Promise<ConnectRound> => {
   const sockets: WebSocket[] = [];
   const latencies: number[] = [];
   let next = 0;
+  const cpu = () => pids.reduce((sum, pid) => sum + cpuUsOf(pid), 0);
+  const cpuBefore = cpu();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -50,6 +62,7 @@ const connectRound = async (url: string, count: number, concurrency = CONCURRENC
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuUs = cpu() - cpuBefore;
   await Promise.all(
     sockets.map(
       (socket) =>
@@ -59,7 +72,7 @@ const connectRound = async (url: string, count: number, concurrency = CONCURRENC
         }),
     ),
   );
-  return { seconds, latencies: latencies.sort((a, b) => a - b) };
+  return { seconds, latencies: latencies.sort((a, b) => a - b), cpuUs };
 };
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
@@ -69,27 +82,52 @@ interface ConnectFigures {
   cold: number;
   /** Median connections/s of ROUNDS rounds after it. */
   warm: number;
+  /** Median CPU time per connection of those rounds, ms (all threads of the serving processes). */
+  cpuMs: number;
   /** Median handshake latency, ms, one connection at a time. */
   latency: number;
 }
 
+/** A server under test: its URL, the processes whose CPU serves it, and what to wait for after a round. */
+interface Server {
+  url: string;
+  pids: number[];
+  /** Waits for the work a round's closes left (the runtime's $disconnect invocations): no round pays for another. */
+  settle: () => Promise<void>;
+}
+
 /**
- * Both servers get the same rounds: a first one (JIT; for the runtime, the cold starts of the authorizer's, $connect's
- * and $disconnect's environments), ROUNDS measured ones, then one connection at a time for the latency. `settle`
- * waits for the server to finish the work a round's closes left (the runtime's $disconnect invocations), so a round
- * does not pay for the one before.
+ * Every server gets the same rounds: a first one (JIT; for the runtime, the cold starts of the authorizer's,
+ * $connect's and $disconnect's environments), ROUNDS measured ones, then one connection at a time for the latency.
+ * The servers take turns round by round, so that the machine's other load (a shared machine) weighs on each alike.
  */
-const connectFigures = async (url: string, settle: () => Promise<void> = async () => {}): Promise<ConnectFigures> => {
-  const first = await connectRound(url, connections);
-  await settle();
-  const rates: number[] = [];
-  for (let round = 0; round < ROUNDS; round += 1) {
-    rates.push(connections / (await connectRound(url, connections)).seconds);
-    await settle();
+const connectFigures = async (servers: Server[]): Promise<ConnectFigures[]> => {
+  const cold: number[] = [];
+  const rates = servers.map((): number[] => []);
+  const cpu = servers.map((): number[] => []);
+  const latency: number[] = [];
+  for (const server of servers) {
+    cold.push(connections / (await connectRound(server.url, connections, CONCURRENCY, server.pids)).seconds);
+    await server.settle();
   }
-  const single = await connectRound(url, 50, 1);
-  await settle();
-  return { cold: connections / first.seconds, warm: median(rates), latency: median(single.latencies) };
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const [i, server] of servers.entries()) {
+      const measured = await connectRound(server.url, connections, CONCURRENCY, server.pids);
+      rates[i]?.push(connections / measured.seconds);
+      cpu[i]?.push(measured.cpuUs / 1000 / connections);
+      await server.settle();
+    }
+  }
+  for (const server of servers) {
+    latency.push(median((await connectRound(server.url, 50, 1)).latencies));
+    await server.settle();
+  }
+  return servers.map((_, i) => ({
+    cold: cold[i] ?? 0,
+    warm: median(rates[i] ?? []),
+    cpuMs: median(cpu[i] ?? []),
+    latency: latency[i] ?? 0,
+  }));
 };
 
 const until = async (check: () => boolean, timeoutMs = 120_000) => {
@@ -104,7 +142,9 @@ const bare = async () => {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await new Promise((resolve) => wss.once('listening', resolve));
   const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
-  const connect = await connectFigures(url);
+  // Its CPU is not measured: it shares this process with the client.
+  const [connect] = await connectFigures([{ url, pids: [], settle: async () => {} }]);
+  if (!connect) throw new Error('no figures');
   let received = 0;
   const sockets = await Promise.all(Array.from({ length: subscribers }, () => open(url, () => (received += 1))));
   const started = performance.now();
@@ -140,10 +180,11 @@ interface RuntimeInfo {
 }
 
 /**
- * The same rounds against bench/ws/ceiling-server.ts: the template's $connect authorizer and handler called
- * in-process, with the environment the template and Lambda give them (bench/lambda-environment.ts), on the runtime's own local SSM and DynamoDB.
+ * bench/ws/ceiling-server.ts: the template's $connect authorizer and handler called in-process, with the environment
+ * the template and Lambda give them (bench/lambda-environment.ts, the template's Globals and the functions' own
+ * variables), on the runtime's own local SSM and DynamoDB (whose CPU, in the runtime's process, is charged to it too).
  */
-const ceilingFigures = async (origin: string, stage: string, info: RuntimeInfo, token: string) => {
+const startCeiling = async (origin: string, stage: string, info: RuntimeInfo, token: string, runtimePid: number) => {
   const tables = (await (await fetch(`${origin}/_local/tables`)).json()) as { name: string }[];
   const endpoint = (name: string) => info.services.find((service) => service.name === name)?.url ?? '';
   const ceiling = await startChild(['bench/ws/ceiling-server.ts'], /(ws:\/\/127\.0\.0\.1:\d+)/, {
@@ -155,24 +196,28 @@ const ceilingFigures = async (origin: string, stage: string, info: RuntimeInfo, 
     AWS_SECRET_ACCESS_KEY: info.credentials.secretAccessKey,
     AWS_ENDPOINT_URL_SSM: endpoint('ssm'),
     AWS_ENDPOINT_URL_DYNAMODB: endpoint('dynamodb'),
-    AUTH_CONFIG_PARAMETER: `/orders-api/${stage}/auth`,
-    CONNECTIONS_TABLE: tables.find((table) => /connection/i.test(table.name))?.name ?? '',
-    STAGE: stage,
+    // The template's Globals (prod) and the two functions' own variables.
     POWERTOOLS_SERVICE_NAME: 'orders-api',
     POWERTOOLS_LOG_LEVEL: 'INFO',
+    STAGE: stage,
+    AUTH_CONFIG_PARAMETER: `/orders-api/${stage}/auth`,
+    AUTH_CONFIG_MAX_AGE_SECONDS: '300',
+    CONNECTIONS_TABLE: tables.find((table) => /connection/i.test(table.name))?.name ?? '',
+    CONNECTION_TTL_SECONDS: '7200',
   });
-  try {
-    const url = `${ceiling.match[1]}/${stage}?token=${encodeURIComponent(token)}`;
-    await connectRound(url, 1, 1);
-    return await connectFigures(url);
-  } finally {
-    ceiling.child.kill('SIGTERM');
-  }
+  const url = `${ceiling.match[1]}/${stage}?token=${encodeURIComponent(token)}`;
+  await connectRound(url, 1, 1);
+  const server: Server = {
+    url,
+    pids: [ceiling.child.pid ?? 0, runtimePid],
+    settle: () => disconnectsDone(origin),
+  };
+  return { server, stop: () => ceiling.child.kill('SIGTERM') };
 };
 
 const startRuntime = (buildDir: string) => startRuntimeChild(['--config-env', 'prod'], buildDir, /Ctrl-C stops/);
 
-const local = async (output: string) => {
+const local = async (output: string, runtimePid: number) => {
   const rest = /REST API \S+\s+(http:\/\/127\.0\.0\.1:\d+)\/(\w+)/.exec(output);
   const ws = /WebSocket API \S+\s+(ws:\/\/127\.0\.0\.1:\d+\/\w+)/.exec(output)?.[1] ?? '';
   const origin = rest?.[1] ?? '';
@@ -191,8 +236,18 @@ const local = async (output: string) => {
   const url = `${ws}?token=${encodeURIComponent(token)}`;
   // The JWKS fetch and the first invocations' init are not what is measured.
   await connectRound(url, 1, 1);
-  const connect = await connectFigures(url, () => disconnectsDone(origin));
-  const ceiling = await ceilingFigures(origin, stage, info, token);
+  const ceilingServer = await startCeiling(origin, stage, info, token, runtimePid);
+  let figures: ConnectFigures[];
+  try {
+    figures = await connectFigures([
+      { url, pids: [runtimePid], settle: () => disconnectsDone(origin) },
+      ceilingServer.server,
+    ]);
+  } finally {
+    ceilingServer.stop();
+  }
+  const [connect, ceiling] = figures;
+  if (!connect || !ceiling) throw new Error('no figures');
   // `subscribe` follows one of the caller's own orders (the WebSocket routes apply REST's rules): place one.
   const placed = await fetch(`${origin}/${stage}/v2/orders`, {
     method: 'POST',
@@ -234,7 +289,7 @@ const buildDir = mkdtempSync(join(tmpdir(), 'bench-ws-'));
 const runtime = await startRuntime(buildDir);
 try {
   const base = await bare();
-  const ours = await local(runtime.output());
+  const ours = await local(runtime.output(), runtime.child.pid ?? 0);
   const messages = subscribers * events;
   const share = (part: number, whole: number) => `${((part / whole) * 100).toFixed(1)}%`;
   const connectRow = (name: string, pick: (figures: ConnectFigures) => number) => {
@@ -246,6 +301,14 @@ try {
     ['measure', 'bare ws', 'ws + handlers', 'local runtime', 'runtime/bare', 'runtime/handlers'],
     connectRow('connections/s, first round (runtime: environments start)', (figures) => figures.cold),
     connectRow(`connections/s, warm (median of ${ROUNDS} rounds)`, (figures) => figures.warm),
+    [
+      'CPU ms per connection, warm (all threads of the serving processes)',
+      '',
+      ours.ceiling.cpuMs.toFixed(2),
+      ours.connect.cpuMs.toFixed(2),
+      '',
+      `${(ours.connect.cpuMs / ours.ceiling.cpuMs).toFixed(1)}×`,
+    ],
     [
       'handshake latency, one at a time (median ms)',
       latency(base.connect),
@@ -276,7 +339,9 @@ try {
     [
       '',
       '"ws + handlers" is a bare ws server calling the same $connect authorizer and handler in-process (the same',
-      'local SSM and DynamoDB): the work the template asks for, without the gateway and the worker threads.',
+      'local SSM and DynamoDB): the work the template asks for, without the gateway and the worker threads. Its rounds',
+      "and the runtime's take turns. The CPU row charges each the CPU time of the processes serving it: the runtime's",
+      "process; the ceiling's and the runtime's (whose DynamoDB thread serves it).",
       'What bounds a connection: the bare server only answers the handshake. The runtime first invokes the REQUEST',
       'authorizer (a JWT check) and then the $connect function, whose PutItem goes through the AWS SDK to the local',
       "DynamoDB (dynalite, in the runtime's own worker thread): two hops to worker threads and one HTTP round trip to",

@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type UpdateTimeToLiveCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -364,6 +366,50 @@ describe('local DynamoDB (dynalite)', () => {
       name: 'ValidationException',
       message: expect.stringContaining("'timeToLiveSpecification'"),
     });
+  });
+
+  it('serves each item operation with the table as the last CreateTable, UpdateTable or DeleteTable left it', async () => {
+    // The definitions are cached in front of dynalite's store (table-cache.ts): a stale one would report the old
+    // capacity, take the old key schema or find a deleted table.
+    const { client, doc } = connection;
+    const name = 'definitions-change';
+    const status = () =>
+      client.send(new DescribeTableCommand({ TableName: name })).then(
+        (answer) => answer.Table?.TableStatus,
+        () => 'GONE',
+      );
+    // A table takes item operations once ACTIVE, as DynamoDB's (CreateTable answers CREATING).
+    const create = async (key: string) => {
+      await client.send(
+        new CreateTableCommand({
+          TableName: name,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+        }),
+      );
+      await eventually(async () => (await status()) === 'ACTIVE');
+    };
+    await create('id');
+    await doc.send(new PutCommand({ TableName: name, Item: { id: 'a' } }));
+    const throughput = { ReadCapacityUnits: 7, WriteCapacityUnits: 3 };
+    await client.send(
+      new UpdateTableCommand({ TableName: name, BillingMode: 'PROVISIONED', ProvisionedThroughput: throughput }),
+    );
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    expect(Table?.ProvisionedThroughput).toMatchObject(throughput);
+    await doc.send(new PutCommand({ TableName: name, Item: { id: 'b' } }));
+    await client.send(new DeleteTableCommand({ TableName: name }));
+    await eventually(async () => (await status()) === 'GONE');
+    await expect(doc.send(new PutCommand({ TableName: name, Item: { id: 'c' } }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+    await create('code');
+    await expect(doc.send(new PutCommand({ TableName: name, Item: { id: 'd' } }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    await doc.send(new PutCommand({ TableName: name, Item: { code: 'e' } }));
+    expect((await doc.send(new GetCommand({ TableName: name, Key: { code: 'e' } }))).Item).toEqual({ code: 'e' });
   });
 
   it('answers a request missing a required field with ValidationException', async () => {

@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
 import { stableId } from '../../template/physical-ids.ts';
 import type { CallerIdentity } from '../exchange.ts';
+import { Sha256 } from './sigv4-hash.ts';
 
 /**
  * Verifies an AWS Signature Version 4 the way AWS's front doors do (IAM user guide, "Signature Version 4 signing" and
@@ -248,6 +248,28 @@ const identityOf = (owner: LocalCredentials): CallerIdentity => {
   };
 };
 
+// One signer per key, region and service, made on first use (only a scope checkScope let through gets one).
+const signers = new Map<string, SignatureV4>();
+const signerOf = (owner: LocalCredentials, region: string, service: string): SignatureV4 => {
+  const name = [owner.accessKeyId, owner.secretAccessKey, region, service].join('\n');
+  let signer = signers.get(name);
+  if (!signer) {
+    signer = new SignatureV4({
+      credentials: { accessKeyId: owner.accessKeyId, secretAccessKey: owner.secretAccessKey },
+      region,
+      service,
+      sha256: Sha256,
+      // Sign exactly the headers the client listed: the signer must not add x-amz-content-sha256 of its own
+      // (curl --aws-sigv4 and other clients leave it out).
+      applyChecksum: false,
+      // "Create a canonical request": every service but S3 encodes each path segment twice; S3 signs the path as sent.
+      uriEscapePath: service !== 's3',
+    });
+    signers.set(name, signer);
+  }
+  return signer;
+};
+
 /** The signature the request should carry, computed over the headers it says it signed. */
 const expectedSignature = async (
   request: SignedRequest,
@@ -258,17 +280,7 @@ const expectedSignature = async (
   date: Date,
 ): Promise<string> => {
   const [, , region = '', service = ''] = parsed.credential.split('/');
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: owner.accessKeyId, secretAccessKey: owner.secretAccessKey },
-    region,
-    service,
-    sha256: Hash.bind(null, 'sha256'),
-    // Sign exactly the headers the client listed: the signer must not add x-amz-content-sha256 of its own
-    // (curl --aws-sigv4 and other clients leave it out).
-    applyChecksum: false,
-    // "Create a canonical request": every service but S3 encodes each path segment twice; S3 signs the path as sent.
-    uriEscapePath: service !== 's3',
-  });
+  const signer = signerOf(owner, region, service);
   const wanted = new Set(parsed.signedHeaders);
   const headers: Record<string, string> = Object.create(null);
   for (const name of wanted) {

@@ -8,6 +8,7 @@ import { guardHttpPort } from '../../shared/http-port.ts';
 import { answerFailure, readRequestBody } from '../shared/local-service.ts';
 import { requestVerifier } from '../shared/request-auth.ts';
 import type { FromWorker, ToWorker, WorkerSettings } from './dynalite-thread.ts';
+import { dynaliteWithTableCache } from './table-cache.ts';
 import { type DynamoDbAnswer, dynamoDbAnswer, ttlOperationOf, writeDynamoDbAnswer } from './ttl-api.ts';
 import { verifyServiceRequest } from './verify-request.ts';
 
@@ -32,7 +33,9 @@ const post = (message: FromWorker) => port.postMessage(message);
 // dynalite's own limit: larger bodies get its 413 (index.js, MAX_REQUEST_BYTES).
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
-const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
+const require = createRequire(import.meta.url);
+dynaliteWithTableCache(require);
+const dynalite = require('dynalite') as Dynalite;
 // Tables are ACTIVE at once: nothing local waits for capacity to be provisioned.
 const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: settings.path });
 const [dynaliteHandler] = server.listeners('request') as RequestListener[];
