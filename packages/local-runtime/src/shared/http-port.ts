@@ -121,6 +121,10 @@ const drainAfterAnswer = (request: IncomingMessage): void => {
   request.resume();
 };
 
+function drainIfUnread(this: ServerResponse): void {
+  if (!this.req.complete) drainAfterAnswer(this.req);
+}
+
 /**
  * What every HTTP port of the runtime does before its handler, so that every request gets exactly one answer:
  * - CONNECT: node:http hands it to 'connect' listeners and, with none, closes the socket without a word. The ports are
@@ -133,10 +137,11 @@ const drainAfterAnswer = (request: IncomingMessage): void => {
  */
 export const guardHttpPort = <T extends Server>(server: T): T => {
   server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+    // A request with no body has nothing to drain: most requests cost this test only.
+    const length = request.headers['content-length'];
+    if (request.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')) return;
     responses.set(request, response);
-    response.prependListener('finish', () => {
-      if (!request.complete) drainAfterAnswer(request);
-    });
+    response.prependListener('finish', drainIfUnread);
   });
   server.on('connect', (_request: unknown, socket: Duplex) => lingeringClose(socket, CONNECT_REFUSED));
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
