@@ -127,11 +127,14 @@ const errorOf = (error: unknown): LambdaErrorPayload => {
 };
 
 const loaded = load();
-loaded.finally(() => flushCompileCache()).catch(() => {});
-loaded.then(
-  () => port.postMessage({ init: true } satisfies WorkerInit),
-  (error: unknown) => port.postMessage({ init: true, error: errorOf(error) } satisfies WorkerInit),
-);
+// The init is over for the pool first; writing the code cache to disk follows, off the cold start's path.
+loaded
+  .then(
+    () => port.postMessage({ init: true } satisfies WorkerInit),
+    (error: unknown) => port.postMessage({ init: true, error: errorOf(error) } satisfies WorkerInit),
+  )
+  .finally(() => flushCompileCache())
+  .catch(() => {});
 
 // The log stream names the environment, as Lambda's names its execution environment.
 const environmentContext = { ...data.context, logStreamName: `local/[$LATEST]${threadId}` };
