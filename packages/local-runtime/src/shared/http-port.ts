@@ -24,7 +24,7 @@ const LINGER_MS = 2000;
  * kernel send a reset, which can overtake the answer. So the rest of what the client sends is read and dropped until
  * it closes (or LINGER_MS pass), as servers do on an error answer ("lingering close").
  */
-const lingeringClose = (socket: Duplex, text: string): void => {
+export const lingeringClose = (socket: Duplex, text: string): void => {
   answered.add(socket);
   socket.on('error', () => socket.destroy());
   // node:http's parser, fed the rest, would report the same error again for each chunk: it is read no more.

@@ -5,7 +5,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { apiGatewayId, sourceIpOf } from '../gateway/exchange.ts';
 import type { AwsServiceEndpoints } from '../gateway/integrations/aws-service.ts';
 import type { InvokeOutcome } from '../lambda/function-pool.ts';
-import { rawJsonAnswer } from '../shared/http-port.ts';
+import { lingeringClose, rawJsonAnswer } from '../shared/http-port.ts';
 import { authorizeConnect } from './connect-authorizer.ts';
 import { type Connection, Connections, newConnectionId } from './connections.ts';
 import { handshakeParts, type WsEventContext, wsRequestContext } from './events.ts';
@@ -45,7 +45,9 @@ export interface WsGatewayOptions {
   limits?: Partial<WsLimits>;
 }
 
-const rejectHandshake = (socket: Duplex, status: number, message: string) => socket.end(rawJsonAnswer(status, message));
+// A refused client that neither sends on nor closes would hold the connection open: lingering close drops it.
+const rejectHandshake = (socket: Duplex, status: number, message: string) =>
+  lingeringClose(socket, rawJsonAnswer(status, message));
 
 /** `$request.body.action` → the value at that path of a JSON message, as a route key. */
 const selectRouteKey = (expression: string, data: string): string | undefined => {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { answerFailure } from '../services/shared/local-service.ts';
 import type { RequestVerifier } from '../services/shared/request-auth.ts';
-import { rawJsonAnswer } from '../shared/http-port.ts';
+import { lingeringClose, rawJsonAnswer } from '../shared/http-port.ts';
 import { requestPath } from '../shared/request-url.ts';
 import type { WebSocketGateway } from './gateway.ts';
 import { handleManagement } from './management.ts';
@@ -17,7 +17,7 @@ export const webSocketPort = (gateways: WebSocketGateway[], verify: RequestVerif
     const stage = requestPath(request.url)?.replace(/^\/|\/$/g, '');
     const gateway = gateways.find((candidate) => candidate.api.stage === stage);
     if (!gateway) {
-      socket.end(rawJsonAnswer(403, 'Forbidden'));
+      lingeringClose(socket, rawJsonAnswer(403, 'Forbidden'));
       return;
     }
     gateway.handleUpgrade(request, socket, head).catch((error: unknown) => {

@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import { eventually } from '../../src/testing/index.ts';
 import { fixtureRuntime } from '../fixture-runtime.ts';
 import { streamRequest } from '../raw-http.ts';
 
@@ -115,6 +117,43 @@ describe('an answer given before the body is read reaches a client that goes on 
     expect(exchange.answers[0]?.json()).toEqual({ message: 'Forbidden' });
     expect(exchange.reset).toBe(false);
   });
+
+  it('the WebSocket port: a refused handshake whose client trickles bytes and never closes has its connection dropped', async () => {
+    // Half-open allowed: the client keeps its side open after the server's answer and end, as a hostile one would,
+    // and sends a byte every 100 ms; a connection the server still holds takes them without a word.
+    const socket = connect({ port: Number(new URL(runtime.info.wsUrl).port), host: '127.0.0.1', allowHalfOpen: true });
+    let answer = '';
+    let dropped = false;
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('latin1');
+    });
+    socket.on('close', () => {
+      dropped = true;
+    });
+    socket.on('error', () => {});
+    socket.write(
+      [
+        'GET /nowhere HTTP/1.1',
+        `Host: ${hostOf(runtime.info.wsUrl)}`,
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+        'Sec-WebSocket-Version: 13',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    const trickle = setInterval(() => {
+      if (!socket.destroyed) socket.write('x');
+    }, 100);
+    try {
+      expect(await eventually(() => dropped, 15_000)).toBe(true);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+    }
+    expect(answer).toMatch(/^HTTP\/1\.1 403 /);
+  }, 30_000);
 
   it('SQS: an unsigned request (403, refused once its body is read)', async () => {
     const exchange = await streamed(
