@@ -193,3 +193,13 @@ export const streamRequest = (
     };
     void write();
   });
+
+/** The head of a WebSocket opening handshake (RFC 6455 section 4.1, the RFC's sample key) for `path` on `host`. */
+export const webSocketHandshakeHead = (path: string, host: string): string[] => [
+  `GET ${path} HTTP/1.1`,
+  `Host: ${host}`,
+  'Upgrade: websocket',
+  'Connection: Upgrade',
+  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+  'Sec-WebSocket-Version: 13',
+];

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { eventually } from '../../src/testing/index.ts';
 import { fixtureRuntime } from '../fixture-runtime.ts';
-import { streamRequest } from '../raw-http.ts';
+import { streamRequest, webSocketHandshakeHead } from '../raw-http.ts';
 
 /**
  * A port that answers before it has read the request's body (a refusal at the edge, a page that reads nothing, a body
@@ -103,14 +103,7 @@ describe('an answer given before the body is read reaches a client that goes on 
   it('the WebSocket port: a handshake refused (403) and followed by 1 MiB of bytes', async () => {
     const exchange = await streamRequest(
       runtime.info.wsUrl,
-      [
-        'GET /nowhere HTTP/1.1',
-        `Host: ${hostOf(runtime.info.wsUrl)}`,
-        'Upgrade: websocket',
-        'Connection: Upgrade',
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-        'Sec-WebSocket-Version: 13',
-      ],
+      webSocketHandshakeHead('/nowhere', hostOf(runtime.info.wsUrl)),
       { bodyBytes: MiB, unframed: true },
     );
     expect(exchange.answers.map((answer) => answer.status)).toEqual([403]);
@@ -131,18 +124,7 @@ describe('an answer given before the body is read reaches a client that goes on 
       dropped = true;
     });
     socket.on('error', () => {});
-    socket.write(
-      [
-        'GET /nowhere HTTP/1.1',
-        `Host: ${hostOf(runtime.info.wsUrl)}`,
-        'Upgrade: websocket',
-        'Connection: Upgrade',
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-        'Sec-WebSocket-Version: 13',
-        '',
-        '',
-      ].join('\r\n'),
-    );
+    socket.write([...webSocketHandshakeHead('/nowhere', hostOf(runtime.info.wsUrl)), '', ''].join('\r\n'));
     const trickle = setInterval(() => {
       if (!socket.destroyed) socket.write('x');
     }, 100);

@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { eventually } from '../../src/testing/index.ts';
 import { fixtureRuntime } from '../fixture-runtime.ts';
+import { webSocketHandshakeHead } from '../raw-http.ts';
 
 /**
  * A WebSocket client that never reads what it is sent, black-box: pushes through @connections pile up for it only
@@ -42,18 +43,7 @@ const stalledClient = (): Promise<{ socket: Socket; closed: Promise<void> }> =>
   new Promise((resolve, reject) => {
     const { port } = new URL(runtime.info.wsUrl);
     const socket = connect(Number(port), '127.0.0.1', () =>
-      socket.write(
-        [
-          'GET /live HTTP/1.1',
-          `Host: 127.0.0.1:${port}`,
-          'Upgrade: websocket',
-          'Connection: Upgrade',
-          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-          'Sec-WebSocket-Version: 13',
-          '',
-          '',
-        ].join('\r\n'),
-      ),
+      socket.write([...webSocketHandshakeHead('/live', `127.0.0.1:${port}`), '', ''].join('\r\n')),
     );
     const closed = new Promise<void>((done) => socket.once('close', () => done()));
     socket.on('error', () => {});
