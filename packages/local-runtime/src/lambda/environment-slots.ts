@@ -1,3 +1,6 @@
+import type { EnvironmentBudget } from './environment-budget.ts';
+import type { SpareThreads } from './spare-threads.ts';
+
 /**
  * The execution environments of one function, whatever runs them (worker threads for Node.js, processes for
  * Python), with Lambda's rules: an environment runs one invocation at a time; concurrent invocations get more
@@ -9,9 +12,6 @@ export interface SlotEnvironment {
   generation: number;
   invocations: number;
 }
-
-import type { EnvironmentBudget } from './environment-budget.ts';
-import type { SpareThreads } from './spare-threads.ts';
 
 /** How a function's pool runs its environments: the runtime's settings, the same for every function. */
 export interface PoolOptions {
