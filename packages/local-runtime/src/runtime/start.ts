@@ -573,6 +573,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
      */
     const reloadTemplate = async (): Promise<{ what: string; built: BuiltFunction[] }> => {
       const next = readStack();
+      next.carryOver(routeStack);
       const nextModels = apiModelsOf(next, options.disableAuthorizer, options.apiKeys);
       const nextPlaced = [...nextModels.apis, ...nextModels.httpApis].map((api) => ({
         logicalId: api.logicalId,

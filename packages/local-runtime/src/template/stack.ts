@@ -321,6 +321,20 @@ export class LocalStack {
   }
 
   /**
+   * What the running services told `previous` (the stack this one replaces after a template change): the local
+   * endpoints' Ref and GetAtt values of the resources both stacks have, and the dynamic-reference resolvers. The
+   * services started once, with the first stack; a reloaded stack read from the file knows none of it.
+   */
+  carryOver(previous: LocalStack): void {
+    for (const [logicalId, physical] of previous.refOverrides) {
+      if (this.resources.has(logicalId)) this.refOverrides.set(logicalId, physical);
+    }
+    for (const [service, resolve] of previous.dynamicReferences) this.dynamicReferences.set(service, resolve);
+    this.physical.clear();
+    this.resolved.clear();
+  }
+
+  /**
    * Resolves the template's `{{resolve:<service>:...}}` dynamic references to a service from now on (a service that
    * holds what they name, once it has started): values resolved before are resolved again.
    */
