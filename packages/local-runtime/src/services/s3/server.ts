@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SigV4Failure } from '../../gateway/auth/sigv4.ts';
 import { stableId } from '../../template/physical-ids.ts';
-import { type LocalService, listenService, readRequestBody } from '../shared/local-service.ts';
+import { type LocalService, listenService, readRequestBody, seededStore } from '../shared/local-service.ts';
 import { requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { type S3Address, s3AddressOf } from './addressing.ts';
 import { checksumHeaders, checksumOf } from './checksums.ts';
@@ -266,11 +266,9 @@ export const startS3Service = async (options: {
   port?: number;
   host?: string;
 }): Promise<S3Service> => {
-  const store = new BucketStore();
-  const seed = () => {
-    for (const bucket of options.buckets) store.create(bucket);
-  };
-  seed();
+  const { store, reset } = seededStore(new BucketStore(), (empty) => {
+    for (const bucket of options.buckets) empty.create(bucket);
+  });
   const verify = requestVerifier(options.auth, 's3');
   const owner = stableId(`s3-owner/${options.accountId}`, 64, '0123456789abcdef');
   const handler = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -308,12 +306,5 @@ export const startS3Service = async (options: {
     response.end(request.method === 'HEAD' ? undefined : body);
   };
   const service = await listenService('s3', handler, options);
-  return {
-    ...service,
-    store,
-    reset: () => {
-      store.clear();
-      seed();
-    },
-  };
+  return { ...service, store, reset };
 };

@@ -1,5 +1,5 @@
 import { awsJsonHandler } from '../shared/aws-json.ts';
-import { type LocalService, listenService } from '../shared/local-service.ts';
+import { type LocalService, listenService, seededStore } from '../shared/local-service.ts';
 import { requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { SecretsManagerError } from './errors.ts';
 import { operations } from './operations.ts';
@@ -24,11 +24,9 @@ export const startSecretsManagerService = async (options: {
   port?: number;
   host?: string;
 }): Promise<SecretsManagerService> => {
-  const store = new SecretStore(options.region, options.accountId);
-  const seed = () => {
-    for (const secret of options.secrets) store.seed(secret);
-  };
-  seed();
+  const { store, reset } = seededStore(new SecretStore(options.region, options.accountId), (empty) => {
+    for (const secret of options.secrets) empty.seed(secret);
+  });
   const service = await listenService(
     'secretsmanager',
     awsJsonHandler({
@@ -45,12 +43,5 @@ export const startSecretsManagerService = async (options: {
     }),
     options,
   );
-  return {
-    ...service,
-    store,
-    reset: () => {
-      store.clear();
-      seed();
-    },
-  };
+  return { ...service, store, reset };
 };

@@ -72,6 +72,24 @@ const jsonInternalError = (response: ServerResponse) => {
   response.end(JSON.stringify({ __type: 'InternalServerError', message: 'The local service failed' }));
 };
 
+/**
+ * A service's store filled with what the template declares, now and again at each reset (`/_local/reset`, the testing
+ * kit's `reset()`): what the runtime's own reset puts back.
+ */
+export const seededStore = <S extends { clear(): void }>(
+  store: S,
+  seed: (store: S) => void,
+): { store: S; reset: () => void } => {
+  seed(store);
+  return {
+    store,
+    reset: () => {
+      store.clear();
+      seed(store);
+    },
+  };
+};
+
 /** Starts a node:http server for one service on loopback (port 0 = any free port). */
 export const listenService = async (
   name: string,

@@ -1,5 +1,5 @@
 import { awsJsonHandler } from '../shared/aws-json.ts';
-import { type LocalService, listenService } from '../shared/local-service.ts';
+import { type LocalService, listenService, seededStore } from '../shared/local-service.ts';
 import { requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { ssmQueryHandler } from './query-protocol.ts';
 import { ParameterStore, type ParameterType, SsmError } from './store.ts';
@@ -79,11 +79,9 @@ export const startSsmService = async (options: {
   port?: number;
   host?: string;
 }): Promise<SsmService> => {
-  const store = new ParameterStore(options.region, options.accountId);
-  const seed = () => {
-    for (const parameter of options.parameters) store.put(parameter.name, parameter.value, parameter.type, true);
-  };
-  seed();
+  const { store, reset } = seededStore(new ParameterStore(options.region, options.accountId), (empty) => {
+    for (const parameter of options.parameters) empty.put(parameter.name, parameter.value, parameter.type, true);
+  });
   const bound = Object.fromEntries(
     Object.entries(operations).map(([name, run]) => [name, (input: Request) => run(store, input)]),
   );
@@ -106,11 +104,5 @@ export const startSsmService = async (options: {
       request.headers['x-amz-target'] === undefined ? query(request, response) : json(request, response),
     options,
   );
-  return {
-    ...service,
-    reset: () => {
-      store.clear();
-      seed();
-    },
-  };
+  return { ...service, reset };
 };
