@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RunningRuntime, runtimeForSuite, type SuiteRuntimeOptions } from '../src/testing/index.ts';
 
@@ -18,3 +21,19 @@ export const fixtureRuntime = (
     () => ['--template', fixtureTemplate(name), ...(typeof extraArgs === 'function' ? extraArgs() : extraArgs)],
     options,
   );
+
+/**
+ * The fixture `tests/fixtures/<name>/` copied to a temporary folder for the enclosing suite (removed after it), and the
+ * runtime serving the copy with `--watch` on: for tests that edit the template or the sources and watch it apply.
+ */
+export const watchedFixtureCopy = (name: string): { runtime: RunningRuntime; folder: string } => {
+  const folder = mkdtempSync(join(tmpdir(), `${name}-fixture-`));
+  beforeAll(() => {
+    cpSync(dirname(fixtureTemplate(name)), folder, { recursive: true });
+  });
+  const runtime = runtimeForSuite(['--template', join(folder, 'template.yaml')], { watch: true });
+  afterAll(() => {
+    rmSync(folder, { recursive: true, force: true });
+  });
+  return { runtime, folder };
+};

@@ -1,22 +1,14 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { call, runtimeForSuite } from '../../src/testing/index.ts';
-import { fixtureTemplate } from '../fixture-runtime.ts';
+import { call } from '../../src/testing/index.ts';
+import { watchedFixtureCopy } from '../fixture-runtime.ts';
 
 /**
  * A template change applied by --watch keeps what the running local services gave the first reading of the template:
  * a dynamic reference still resolves to the secret's value, and a queue's Ref is still its local URL. The services
  * started once; the reloaded stack is read from the file anew.
  */
-const copy = mkdtempSync(join(tmpdir(), 'watch-services-'));
-beforeAll(() => {
-  cpSync(join(fixtureTemplate('watch-services'), '..'), copy, { recursive: true });
-});
-const runtime = runtimeForSuite(['--template', join(copy, 'template.yaml')], { watch: true });
-afterAll(() => {
-  rmSync(copy, { recursive: true, force: true });
-});
+const { runtime, folder: copy } = watchedFixtureCopy('watch-services');
 
 interface Seen {
   password: string;

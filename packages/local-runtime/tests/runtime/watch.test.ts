@@ -1,24 +1,14 @@
-import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { call, runtimeForSuite } from '../../src/testing/index.ts';
+import { call } from '../../src/testing/index.ts';
+import { watchedFixtureCopy } from '../fixture-runtime.ts';
 
 /**
  * Watch mode, black-box: editing a source rebuilds only the functions that include it, a file saved by replacing it
  * (as `sed -i`, `git checkout` and editors' safe write do) keeps being watched, and a template change is applied
  * without a restart.
  */
-const copy = mkdtempSync(join(tmpdir(), 'watch-fixture-'));
-const FIXTURE = fileURLToPath(new URL('../fixtures/gateway', import.meta.url));
-
-beforeAll(() => {
-  cpSync(FIXTURE, copy, { recursive: true });
-});
-const runtime = runtimeForSuite(['--template', join(copy, 'template.yaml')], { watch: true });
-afterAll(() => {
-  rmSync(copy, { recursive: true, force: true });
-});
+const { runtime, folder: copy } = watchedFixtureCopy('gateway');
 
 /** Saves `file` the way `sed -i` does: a new file renamed over the old one (a new inode). */
 const replaceSave = (file: string, edit: (text: string) => string) => {

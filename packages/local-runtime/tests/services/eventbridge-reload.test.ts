@@ -1,27 +1,18 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { runtimeForSuite } from '../../src/testing/suite-runtime.ts';
+import { watchedFixtureCopy } from '../fixture-runtime.ts';
 
 /** A template change to the rules applies without a restart, as the APIs' and functions' changes do. */
 let events: EventBridgeClient;
-const copy = mkdtempSync(join(tmpdir(), 'eventbridge-fixture-'));
-const FIXTURE = fileURLToPath(new URL('../fixtures/eventbridge', import.meta.url));
-
-beforeAll(() => {
-  cpSync(FIXTURE, copy, { recursive: true });
-});
-const runtime = runtimeForSuite(['--template', join(copy, 'template.yaml')], { watch: true });
+const { runtime, folder: copy } = watchedFixtureCopy('eventbridge');
 beforeAll(() => {
   events = new EventBridgeClient(runtime.clientConfig('eventbridge'));
 });
 
 afterAll(() => {
   events?.destroy();
-  rmSync(copy, { recursive: true, force: true });
 });
 
 it('reads the rules again when the template changes', async () => {
