@@ -4,7 +4,7 @@ import { EnvironmentBudget } from './environment-budget.ts';
 import type { PoolOptions } from './environment-slots.ts';
 import { type FunctionConfig, FunctionPool, type InvokeOptions, type InvokeOutcome } from './function-pool.ts';
 import { PythonPool } from './python-pool.ts';
-import { SpareThreads, type ThreadShape } from './spare-threads.ts';
+import { SpareThreads } from './spare-threads.ts';
 
 /** A function's execution environments: worker threads for Node.js, processes of the host Python for python3.x. */
 type Pool = FunctionPool | PythonPool;
@@ -96,22 +96,12 @@ export class LambdaRuntime {
       for (const qualifier of qualifiers) keys.push(`${config.arn}:${qualifier}`, `${config.name}:${qualifier}`);
       for (const key of keys) this.byKey.set(key, pool);
     }
-    this.prepareSpare();
-  }
-
-  /** A spare thread of the shape most Node.js functions share, started now, for the first cold start to take. */
-  private prepareSpare(): void {
-    const counts = new Map<string, { shape: ThreadShape; count: number }>();
-    for (const pool of this.pools.values()) {
-      if (!(pool instanceof FunctionPool) || pool.config.debug || pool.config.problem) continue;
-      const shape = pool.threadShape;
-      const key = JSON.stringify(shape);
-      const entry = counts.get(key) ?? { shape, count: 0 };
-      entry.count += 1;
-      counts.set(key, entry);
-    }
-    const common = [...counts.values()].sort((a, b) => b.count - a.count)[0];
-    if (common) this.threads.prepare(common.shape);
+    // A spare thread for the first cold start to take, of the shape most Node.js functions share.
+    this.threads.prepareForMost(
+      [...this.pools.values()].flatMap((pool) =>
+        pool instanceof FunctionPool && !pool.config.debug && !pool.config.problem ? [pool.threadShape] : [],
+      ),
+    );
   }
 
   get functions(): FunctionConfig[] {

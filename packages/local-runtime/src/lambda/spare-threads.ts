@@ -70,6 +70,19 @@ export class SpareThreads {
     void this.replenish(keyOf(shape), shape);
   }
 
+  /** Starts a spare of the shape most of `shapes` have (none for none). */
+  prepareForMost(shapes: ThreadShape[]): void {
+    const counts = new Map<string, { shape: ThreadShape; count: number }>();
+    for (const shape of shapes) {
+      const key = keyOf(shape);
+      const entry = counts.get(key) ?? { shape, count: 0 };
+      entry.count += 1;
+      counts.set(key, entry);
+    }
+    const most = [...counts.values()].sort((a, b) => b.count - a.count)[0];
+    if (most) this.prepare(most.shape);
+  }
+
   /** Spares waiting (for tests and the runtime page). */
   get size(): number {
     return this.spares.size;

@@ -50,6 +50,16 @@ describe('SpareThreads', () => {
     await other.terminate();
   });
 
+  it('starts ahead the spare of the shape most functions share', async () => {
+    threads = new SpareThreads(0);
+    threads.prepareForMost([shape(128), shape(1024), shape(1024)]);
+    expect(await eventually(() => threads.size === 1, 5000)).toBe(true);
+    const probe = await probeThreadId();
+    const most = await threads.take(shape(1024));
+    expect(most.threadId).toBeLessThan(probe);
+    await most.terminate();
+  });
+
   it('ends a spare no cold start took within the idle time', async () => {
     threads = new SpareThreads(200);
     threads.prepare(shape(128));
