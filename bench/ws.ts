@@ -12,14 +12,21 @@ import { cpuUsOf } from './load.ts';
  * out to N subscribers through the real consumer and @connections, beside a bare `ws` server doing the same work
  * (accept; broadcast) and the handler ceiling (bench/ws/ceiling-server.ts) in one run, the runtime's and the
  * ceiling's rounds interleaved so that a change in the machine's other load falls on both; beside connections/s, the
- * CPU time the serving processes spent per connection. BENCH_CONNECTIONS (default 300), BENCH_SUBSCRIBERS (default
+ * CPU time the serving processes spent per connection. BENCH_CONNECTIONS (default 300), BENCH_WARMUP (default 3), BENCH_SUBSCRIBERS (default
  * 200) and BENCH_EVENTS (default 20) change the load.
  */
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 300);
 const subscribers = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
 const events = Number(process.env.BENCH_EVENTS ?? 20);
 const CONCURRENCY = 20;
-const ROUNDS = 3;
+const ROUNDS = 5;
+/**
+ * Unmeasured rounds between the first and the measured ones. Each of the runtime's environments is an isolate of
+ * its own that optimises the handlers' code by itself: 20 handshakes at once keep about 10 environments of the
+ * authorizer and of $connect busy, so a round of 300 gives each about 30 invocations, where the in-process ceiling's
+ * one isolate sees all 300. BENCH_WARMUP (default 3) sets how many rounds both take before they are measured.
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 
 const open = (url: string, onMessage?: (data: string) => void): Promise<WebSocket> =>
   new Promise((resolve, reject) => {
@@ -80,7 +87,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 interface ConnectFigures {
   /** Connections/s of the first round: for the runtime, its execution environments start during it. */
   cold: number;
-  /** Median connections/s of ROUNDS rounds after it. */
+  /** Median connections/s of ROUNDS rounds after it and WARMUP more. */
   warm: number;
   /** Median CPU time per connection of those rounds, ms (all threads of the serving processes). */
   cpuMs: number;
@@ -98,7 +105,8 @@ interface Server {
 
 /**
  * Every server gets the same rounds: a first one (JIT; for the runtime, the cold starts of the authorizer's,
- * $connect's and $disconnect's environments), ROUNDS measured ones, then one connection at a time for the latency.
+ * $connect's and $disconnect's environments), WARMUP unmeasured ones, ROUNDS measured ones, then one connection at a
+ * time for the latency.
  * The servers take turns round by round, so that the machine's other load (a shared machine) weighs on each alike.
  */
 const connectFigures = async (servers: Server[]): Promise<ConnectFigures[]> => {
@@ -109,6 +117,12 @@ const connectFigures = async (servers: Server[]): Promise<ConnectFigures[]> => {
   for (const server of servers) {
     cold.push(connections / (await connectRound(server.url, connections, CONCURRENCY, server.pids)).seconds);
     await server.settle();
+  }
+  for (let round = 0; round < WARMUP; round += 1) {
+    for (const server of servers) {
+      await connectRound(server.url, connections, CONCURRENCY, server.pids);
+      await server.settle();
+    }
   }
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const [i, server] of servers.entries()) {
@@ -300,7 +314,7 @@ try {
   const rows: string[][] = [
     ['measure', 'bare ws', 'ws + handlers', 'local runtime', 'runtime/bare', 'runtime/handlers'],
     connectRow('connections/s, first round (runtime: environments start)', (figures) => figures.cold),
-    connectRow(`connections/s, warm (median of ${ROUNDS} rounds)`, (figures) => figures.warm),
+    connectRow(`connections/s, warm (median of ${ROUNDS} rounds after ${WARMUP} more)`, (figures) => figures.warm),
     [
       'CPU ms per connection, warm (all threads of the serving processes)',
       '',
