@@ -15,6 +15,7 @@ import {
 import { ownKeyOf, type ServiceAuth } from '../services/shared/request-auth.ts';
 import type { LocalStack } from '../template/stack.ts';
 import type { TraceStore } from '../traces/trace-store.ts';
+import { resourceChanges } from './resource-changes.ts';
 
 export interface AwsServicesOptions {
   host: string;
@@ -61,6 +62,11 @@ export interface AwsServices {
   pages: ServicePage[];
   /** Hands a message to the resource an ARN names (see ServiceContext.deliver). */
   deliver(targetArn: string, delivery: Delivery): Promise<void>;
+  /**
+   * A template reloaded by `--watch`: each service that can takes its resources anew; of the others, the resources the
+   * reload added, removed or changed are named (they run as at start until a restart).
+   */
+  reload(previous: LocalStack, next: LocalStack): string[];
   /**
    * Back to the template's initial state: queues emptied (queues created since deleted), tables deleted and created
    * again empty, parameters as the template gives them, executions and queued asynchronous invocations forgotten.
@@ -150,6 +156,17 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
       },
       pages: all.flatMap((running) => running.pages ?? []),
       deliver,
+      reload: (previous, next) =>
+        SERVICES.flatMap((definition) => {
+          const running = byName.get(definition.name);
+          if (running?.reload) return running.reload(next) ?? [];
+          const changes = resourceChanges(previous, next, definition.resourceTypes);
+          return changes.length === 0
+            ? []
+            : [
+                `${definition.name}: ${changes.join(', ')}: not applied, the service runs its resources as at start (restart to apply)`,
+              ];
+        }),
       reset: async () => {
         for (const running of [...all].reverse()) await running.reset?.();
       },

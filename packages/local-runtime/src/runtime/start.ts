@@ -580,8 +580,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         stage: api.stage,
       }));
       const notes: string[] = [];
-      const events = aws.services.eventbridge.reload(next);
-      if (events) notes.push(events);
+      notes.push(...aws.reload(routeStack, next));
       if (placeKey(nextPlaced) !== placeKey(placed))
         notes.push('APIs or stages were added or removed: restart to serve them');
       const nextBuilt = await started.bundle(next.templatePath, { outDir: buildDir });

@@ -74,6 +74,11 @@ export interface ServicePage {
 export interface StartedService extends LocalService {
   /** Back to the template's initial state. */
   reset?(): void | Promise<void>;
+  /**
+   * Takes the resources of a template reloaded by `--watch` (says what it changed, if anything). A service without it
+   * runs its resources as the template gave them at start: the reload names what changed (runtime/resource-changes.ts).
+   */
+  reload?(stack: LocalStack): string | undefined;
   pages?: ServicePage[];
   /** Accepts a message for one of its resources (see ServiceContext.deliver). */
   deliver?(targetArn: string, delivery: Delivery): Promise<void>;

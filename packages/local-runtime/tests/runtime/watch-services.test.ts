@@ -6,7 +6,8 @@ import { watchedFixtureCopy } from '../fixture-runtime.ts';
 /**
  * A template change applied by --watch keeps what the running local services gave the first reading of the template:
  * a dynamic reference still resolves to the secret's value, and a queue's Ref is still its local URL. The services
- * started once; the reloaded stack is read from the file anew.
+ * started once; the reloaded stack is read from the file anew, and the reload names the services' resources it added
+ * or changed, which run as at start until a restart.
  */
 const { runtime, folder: copy } = watchedFixtureCopy('watch-services');
 
@@ -27,4 +28,25 @@ it('resolves dynamic references and local Ref values in the reloaded template as
   ).toBe(true);
   const after = (await call(`${runtime.base}/env`)).json() as unknown as Seen;
   expect(after).toEqual({ password: 'swordfish', queueUrl: before.queueUrl, label: 'second' });
+}, 90_000);
+
+it('names the queue and the secret a reload added or changed, which the services run as at start', async () => {
+  const template = join(copy, 'template.yaml');
+  writeFileSync(
+    template,
+    readFileSync(template, 'utf8')
+      .replace('swordfish', 'marlin')
+      .replace(
+        '  Jobs:\n    Type: AWS::SQS::Queue\n',
+        '  Jobs:\n    Type: AWS::SQS::Queue\n\n  MoreJobs:\n    Type: AWS::SQS::Queue\n',
+      ),
+  );
+  expect(
+    await runtime.waitForOutput(
+      /reloaded \d+ APIs and \d+ functions.*sqs: MoreJobs \(AWS::SQS::Queue\) added: not applied.*restart to apply.*secretsmanager: Credentials \(AWS::SecretsManager::Secret\) changed: not applied/,
+      60_000,
+    ),
+  ).toBe(true);
+  // As said: the secret the service holds is still the first one.
+  expect(((await call(`${runtime.base}/env`)).json() as unknown as Seen).password).toBe('swordfish');
 }, 90_000);

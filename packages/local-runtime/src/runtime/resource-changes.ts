@@ -1,0 +1,23 @@
+import type { LocalStack, StackResource } from '../template/stack.ts';
+
+/**
+ * The resources of these types that a reloaded template added, removed or changed (their Properties as written, or
+ * their Condition), as `Jobs (AWS::SQS::Queue) added`, in template order. A local service that reads its resources
+ * once, at start, runs them as they were until a restart; the reload says so rather than leaving a function to find
+ * a queue missing or a workflow's old definition.
+ */
+export const resourceChanges = (previous: LocalStack, next: LocalStack, types: readonly string[]): string[] => {
+  if (types.length === 0) return [];
+  const before = new Map(previous.ofType(...types).map((resource) => [resource.logicalId, resource]));
+  const after = next.ofType(...types);
+  const label = (resource: StackResource, change: string) => `${resource.logicalId} (${resource.type}) ${change}`;
+  const written = (resource: StackResource) => JSON.stringify(resource.raw.Properties ?? null);
+  const changes = after.flatMap((resource) => {
+    const was = before.get(resource.logicalId);
+    if (!was || was.type !== resource.type) return [label(resource, 'added')];
+    return written(was) === written(resource) ? [] : [label(resource, 'changed')];
+  });
+  const kept = new Set(after.map((resource) => resource.logicalId));
+  for (const resource of before.values()) if (!kept.has(resource.logicalId)) changes.push(label(resource, 'removed'));
+  return changes;
+};
