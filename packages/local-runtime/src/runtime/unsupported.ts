@@ -141,13 +141,10 @@ export const templateReport = (stack: LocalStack): TemplateReport => {
       // Whether the function itself runs (runtime, code, handler, init) is reported by runtime/functions.ts.
       for (const [name, event] of Object.entries(isObject(properties.Events) ? properties.Events : {})) {
         const eventType = isObject(event) ? String(event.Type) : '?';
-        const eventProperties = isObject(event) && isObject(event.Properties) ? event.Properties : {};
         if (!RUN_EVENTS.has(eventType)) {
           unsupported.push(
             `${logicalId}.Events.${name} (${eventType}): not run locally (served or run: ${[...RUN_EVENTS].join(', ')})`,
           );
-        } else if (eventType === 'SQS' && eventProperties.FilterCriteria !== undefined) {
-          unsupported.push(`${logicalId}.Events.${name}.FilterCriteria: not applied (every message is delivered)`);
         }
       }
       for (const [property, why] of Object.entries(FUNCTION_PROPERTIES_IGNORED)) {
