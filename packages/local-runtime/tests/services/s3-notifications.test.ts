@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -15,6 +17,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '../../src/testing/eventually.ts';
+import { call, signedHeaders } from '../../src/testing/index.ts';
 import { fixtureRuntime } from '../fixture-runtime.ts';
 
 /**
@@ -169,6 +172,54 @@ describe('a SAM S3 event on a function', () => {
     expect(event?.Records[0]?.s3.object).toEqual({
       key: 'trash/old.gif',
       sequencer: expect.stringMatching(/^[0-9A-F]+$/),
+    });
+  });
+});
+
+describe('DeleteObjects', () => {
+  it('removes each key, answers each as Deleted (one that was not there too), and fires ObjectRemoved:Delete for each', async () => {
+    for (const key of ['batch/a one.png', 'batch/b.png'])
+      await s3.send(new PutObjectCommand({ Bucket: 'local-photos', Key: key, Body: key }));
+    const answer = await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: 'local-photos',
+        Delete: { Objects: [{ Key: 'batch/a one.png' }, { Key: 'batch/b.png' }, { Key: 'batch/never.png' }] },
+      }),
+    );
+    expect((answer.Deleted ?? []).map((deleted) => deleted.Key)).toEqual([
+      'batch/a one.png',
+      'batch/b.png',
+      'batch/never.png',
+    ]);
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: 'local-photos', Prefix: 'batch/' }))).KeyCount).toBe(0);
+    expect((await functionGot('ObjectRemoved:Delete', 'batch/a one.png'))?.Records[0]?.s3.object.key).toBe(
+      'batch/a+one.png',
+    );
+    expect(await functionGot('ObjectRemoved:Delete', 'batch/b.png')).toBeDefined();
+  });
+
+  it('refuses a request with neither Content-MD5 nor a checksum (InvalidRequest), and a body that is no <Delete> (MalformedXML)', async () => {
+    const url = `${runtime.serviceUrl('s3')}/local-photos?delete`;
+    const send = async (body: string, headers: Record<string, string>) => {
+      const signed = await signedHeaders(url, runtime.clientConfig('s3').credentials, 'us-east-1', 'POST', body, {
+        service: 's3',
+        headers: { 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'), ...headers },
+      });
+      return call(url, { method: 'POST', headers: signed, body });
+    };
+    const document = '<Delete><Object><Key>x</Key></Object></Delete>';
+    const unchecked = await send(document, {});
+    expect({ status: unchecked.status, text: unchecked.text }).toEqual({
+      status: 400,
+      text: expect.stringContaining(
+        '<Code>InvalidRequest</Code><Message>Missing required header for this request: Content-MD5</Message>',
+      ),
+    });
+    const notXml = 'not a delete';
+    const malformed = await send(notXml, { 'content-md5': createHash('md5').update(notXml).digest('base64') });
+    expect({ status: malformed.status, text: malformed.text }).toEqual({
+      status: 400,
+      text: expect.stringContaining('<Code>MalformedXML</Code>'),
     });
   });
 });

@@ -6,6 +6,7 @@ import { type LocalService, listenService, readRequestBody, seededStore } from '
 import { requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { type S3Address, s3AddressOf } from './addressing.ts';
 import { checksumHeaders, checksumOf } from './checksums.ts';
+import { deleteObjects } from './delete-objects.ts';
 import { S3Error } from './errors.ts';
 import { listBuckets, listObjects, S3_NAMESPACE, xmlElement } from './listing.ts';
 import { nextSequencer, type ObjectEvent } from './notification-events.ts';
@@ -19,8 +20,8 @@ export interface S3Service extends LocalService {
   reset(): void;
 }
 
-// Subresources of the S3 API the local endpoint does not serve: refused by name rather than read as a plain
-// GetObject / PutObject, which would answer something else than what was asked.
+// Subresources of the S3 API the local endpoint does not serve (`?delete` but as DeleteObjects' POST): refused by name
+// rather than read as a plain GetObject / PutObject, which would answer something else than what was asked.
 const NOT_SERVED = [
   'acl',
   'policy',
@@ -227,6 +228,14 @@ const objectOperation = async (context: Context, bucket: string, key: string): P
 };
 
 const operate = async (context: Context, address: S3Address): Promise<S3Answer> => {
+  const { bucket, key } = address;
+  if (bucket !== undefined && key === undefined && context.request.method === 'POST' && address.query.has('delete')) {
+    const removed = (deletedKey: string) => context.notify('ObjectRemoved:Delete', bucket, deletedKey);
+    return xml(
+      200,
+      await deleteObjects(context.store, bucket, { headers: context.request.headers, body: context.body }, removed),
+    );
+  }
   const unserved = NOT_SERVED.find((name) => address.query.has(name));
   if (unserved) {
     throw new S3Error(
@@ -235,7 +244,6 @@ const operate = async (context: Context, address: S3Address): Promise<S3Answer> 
       `A header you provided implies functionality that is not implemented (the local S3 does not serve ?${unserved})`,
     );
   }
-  const { bucket, key } = address;
   if (bucket === undefined) {
     if (context.request.method !== 'GET') throw methodNotAllowed(context.request.method ?? '', 'SERVICE');
     return xml(200, listBuckets(context.store.all(), context.owner));
@@ -261,7 +269,7 @@ const errorAnswer = (error: S3Error, requestId: string, withBody: boolean): S3An
 
 /**
  * A local S3 endpoint in S3's REST-XML protocol, path-style or virtual-hosted: buckets (Create, Head, Delete, List,
- * GetBucketLocation) and objects (Put, Copy, Get with Range, Head, Delete, ListObjects and ListObjectsV2), held in
+ * GetBucketLocation) and objects (Put, Copy, Get with Range, Head, Delete, DeleteObjects, ListObjects and ListObjectsV2), held in
  * memory. Errors are S3's `<Error><Code>...` documents with their statuses. Each object created or removed is handed
  * to `notify` (the bucket notifications), which sends it on without the request waiting.
  */
