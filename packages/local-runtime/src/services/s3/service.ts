@@ -1,5 +1,7 @@
+import { notAppliedLine, resourceChanges } from '../../runtime/resource-changes.ts';
+import type { LocalStack } from '../../template/stack.ts';
 import { endpointOptions, type ServiceContext, type ServiceDefinition } from '../registry.ts';
-import { bucketNotificationsOf } from './notification-config.ts';
+import { type BucketNotifications, bucketNotificationsOf } from './notification-config.ts';
 import { ownerIdOf } from './notification-events.ts';
 import { createNotifier } from './notifications.ts';
 import { type S3Service, startS3Service } from './server.ts';
@@ -21,21 +23,27 @@ const NOT_RUN: Record<string, string> = {
 const RUN_PROPERTIES = ['BucketName', 'NotificationConfiguration'];
 
 /**
- * Whether an ARN names a queue, topic or function the local services deliver to: the notifications to anything else
- * are named at start-up, not sent into the void.
+ * Whether an ARN names a queue, topic or function of a stack that the local services deliver to: the notifications to
+ * anything else are named at start-up, not sent into the void.
  */
-const localTargets = async ({ stack, service }: Pick<ServiceContext, 'stack' | 'service'>) => {
+const localTargets = async (service: ServiceContext['service']) => {
   const queues = (await service('sqs')).registry;
   const topics = (await service('sns')).registry;
-  const functionArns = stack
-    .ofType('AWS::Serverless::Function', 'AWS::Lambda::Function')
-    .map((fn) => stack.getAtt(fn.logicalId, 'Arn'));
-  return (arn: string): boolean =>
-    queues.byArn(arn) !== undefined ||
-    topics.byArn(arn) !== undefined ||
-    // A function's ARN, or one of its versions or aliases.
-    functionArns.some((fnArn) => arn === fnArn || arn.startsWith(`${fnArn}:`));
+  return (stack: LocalStack) => {
+    const functionArns = stack
+      .ofType('AWS::Serverless::Function', 'AWS::Lambda::Function')
+      .map((fn) => stack.getAtt(fn.logicalId, 'Arn'));
+    return (arn: string): boolean =>
+      queues.byArn(arn) !== undefined ||
+      topics.byArn(arn) !== undefined ||
+      // A function's ARN, or one of its versions or aliases.
+      functionArns.some((fnArn) => arn === fnArn || arn.startsWith(`${fnArn}:`));
+  };
 };
+
+/** What a reload compares: the notifications as they route. */
+const notificationsKey = (notifications: BucketNotifications): string =>
+  JSON.stringify([notifications.targets, [...notifications.eventBridge].sort()]);
 
 /**
  * S3 with the template's buckets (AWS::S3::Bucket, named by BucketName or as CloudFormation names them), empty at
@@ -62,8 +70,10 @@ export const s3Service: ServiceDefinition<'s3'> = {
     for (const [type, what] of Object.entries(NOT_RUN)) {
       for (const resource of stack.ofType(type)) log(`[s3] ${resource.logicalId} (${type}): ${what}`);
     }
-    const notifications = bucketNotificationsOf(stack, await localTargets(context));
+    const targetsOf = await localTargets(context.service);
+    let notifications = bucketNotificationsOf(stack, targetsOf(stack));
     for (const note of notifications.notes) log(`[s3] ${note}`);
+    let current = stack;
     const service = await startS3Service({
       buckets,
       ...endpointOptions({ stack, auth, host, port }),
@@ -76,6 +86,20 @@ export const s3Service: ServiceDefinition<'s3'> = {
     });
     return {
       ...service,
+      // The notifications (SAM `S3` events on the functions too) run as reloaded; the buckets as at start.
+      reload: (next) => {
+        const lines: string[] = [];
+        const fresh = bucketNotificationsOf(next, targetsOf(next));
+        if (notificationsKey(fresh) !== notificationsKey(notifications)) {
+          for (const note of fresh.notes) log(`[s3] ${note}`);
+          notifications = fresh;
+          lines.push(`S3: bucket notifications reloaded (${fresh.targets.length} destinations)`);
+        }
+        const changes = resourceChanges(current, next, s3Service.resourceTypes, ['NotificationConfiguration']);
+        if (changes.length > 0) lines.push(notAppliedLine('s3', changes));
+        current = next;
+        return lines.length === 0 ? undefined : lines.join('; ');
+      },
       pages: [
         {
           path: '/_local/buckets',
