@@ -98,6 +98,9 @@ describe('start-up', () => {
     expect(output).toMatch(
       /\[s3\] DocumentsBucket\.NotificationConfiguration\.QueueConfigurations\[4\]: arn:aws:sqs:us-east-1:111122223333:elsewhere is not a local queue, topic or function of this template; not run/,
     );
+    expect(output).toMatch(
+      /\[s3\] DocumentsBucket\.NotificationConfiguration\.QueueConfigurations\[5\]: s3:constructor is not an S3 event type; not run/,
+    );
   });
 });
 

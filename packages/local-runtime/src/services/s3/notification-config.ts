@@ -111,9 +111,10 @@ const targetOf = (
   const events: string[] = [];
   for (const value of listOf(candidate.events)) {
     const event = String(value);
-    const name = event.replace(/^s3:/, '');
-    if (LOCAL_EVENTS.some((local) => coversEvent(event, local)) && event.startsWith('s3:')) events.push(event);
-    else if (event.startsWith('s3:') && NEVER_LOCAL[name])
+    const name = event.startsWith('s3:') ? event.slice(3) : undefined;
+    if (name === undefined) notes.push(`${source}: ${event} is not an S3 event type; not run`);
+    else if (LOCAL_EVENTS.some((local) => coversEvent(event, local))) events.push(event);
+    else if (Object.hasOwn(NEVER_LOCAL, name))
       notes.push(`${source}: ${event} never happens locally (${NEVER_LOCAL[name]})`);
     else notes.push(`${source}: ${event} is not an S3 event type; not run`);
   }
