@@ -227,7 +227,7 @@ describe('DeleteObjects', () => {
 });
 
 describe("a bucket's NotificationConfiguration", () => {
-  it('sends ObjectCreated:Put and ObjectRemoved:Delete records to the queue it names', async () => {
+  it('sends ObjectCreated:Put and ObjectRemoved:Delete records to the queue it names, and the removal to the topic', async () => {
     await s3.send(new PutObjectCommand({ Bucket: 'local-documents', Key: 'reports/q1 report.pdf', Body: 'q1' }));
     await s3.send(new DeleteObjectCommand({ Bucket: 'local-documents', Key: 'reports/q1 report.pdf' }));
     const records = recordsOf(
@@ -242,6 +242,16 @@ describe("a bucket's NotificationConfiguration", () => {
     expect(records[0]).toMatchObject({ eventSource: 'aws:s3', s3: { bucket: { name: 'local-documents' } } });
     expect(records[0]?.s3.object.size).toBe(2);
     expect(records[1]?.s3.object.size).toBeUndefined();
+    // The topic gets the removal as its message; its queue subscriber, SNS's notification around it.
+    const notifications = await queueMessages('local-removals-feed', (bodies) => bodies.length > 0);
+    expect(notifications[0]).toMatchObject({
+      Type: 'Notification',
+      TopicArn: expect.stringMatching(/:local-removals$/),
+    });
+    const message = JSON.parse(String((notifications[0] as { Message?: string }).Message)) as { Records: S3Record[] };
+    expect(message.Records.map((record) => [record.eventName, record.s3.object.key])).toEqual([
+      ['ObjectRemoved:Delete', 'reports/q1+report.pdf'],
+    ]);
   });
 
   it('puts "Object Created" events on the default bus with EventBridge enabled, which a rule sends to a queue', async () => {
