@@ -114,6 +114,8 @@ const RUN_EVENTS = new Set([
   'Api',
   'HttpApi',
   'SNS',
+  // Bucket notifications of the local S3 (services/s3/notification-config.ts).
+  'S3',
   // Rules of the local EventBridge (services/eventbridge/rules.ts).
   'EventBridgeRule',
   'CloudWatchEvent',
