@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -87,7 +81,7 @@ describe('DynamoDB streams to Lambda', () => {
           ConditionExpression: 'attribute_not_exists(id)',
         }),
       ),
-    ).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    ).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
     await dynamodb.send(
       new UpdateItemCommand({
         TableName,
