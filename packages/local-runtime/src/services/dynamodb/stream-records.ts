@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 
 export type Item = Record<string, AttributeValue>;
@@ -78,7 +78,8 @@ export const streamRecord = (
   const newImage = withNew ? change.after : undefined;
   const oldImage = withOld ? change.before : undefined;
   return {
-    eventID: createHash('md5').update(`${stream.arn}/${sequenceNumber}`).digest('hex'),
+    // Unique across runs too: the local sequence numbers start again at each start.
+    eventID: randomUUID().replaceAll('-', ''),
     eventName: change.before === undefined ? 'INSERT' : change.after === undefined ? 'REMOVE' : 'MODIFY',
     eventVersion: '1.1',
     eventSource: 'aws:dynamodb',
