@@ -111,6 +111,8 @@ const API_PROPERTIES_IGNORED: Record<string, string> = {
 /** Event sources the runtime serves or runs; any other event type is named at start-up. */
 const RUN_EVENTS = new Set([
   'SQS',
+  // Streams of the local DynamoDB's tables (lambda/event-sources/dynamodb-stream-poller.ts).
+  'DynamoDB',
   'Api',
   'HttpApi',
   'SNS',

@@ -55,5 +55,5 @@ it("applies an EventSourceMapping's plain-string rules to plain-text bodies", as
 }, 60_000);
 
 it('names a mapping whose FilterCriteria Lambda would refuse, and does not run it', () => {
-  expect(runtime.output()).toMatch(/BrokenMapping: Filters\[0\]\.Pattern: .*numeric/);
+  expect(runtime.output()).toMatch(/BrokenMapping: FilterCriteria\.Filters\[0\]\.Pattern: .*numeric/);
 });

@@ -81,19 +81,22 @@ export const recordFilterOf = (criteria: unknown, field: DataField): RecordFilte
   }
   const patterns = filters.map((filter, index) => {
     const source = isJsonObject(filter) ? filter.Pattern : undefined;
-    if (typeof source !== 'string') throw new FilterCriteriaError(`Filters[${index}].Pattern must be a string`);
+    if (typeof source !== 'string')
+      throw new FilterCriteriaError(`FilterCriteria.Filters[${index}].Pattern must be a string`);
     if (source.length > MAX_PATTERN_CHARS) {
-      throw new FilterCriteriaError(`Filters[${index}].Pattern is over ${MAX_PATTERN_CHARS} characters`);
+      throw new FilterCriteriaError(`FilterCriteria.Filters[${index}].Pattern is over ${MAX_PATTERN_CHARS} characters`);
     }
     let pattern: JsonObject;
     try {
       pattern = parsePattern(source);
     } catch (error) {
-      throw new FilterCriteriaError(`Filters[${index}].Pattern: ${(error as Error).message}`);
+      throw new FilterCriteriaError(`FilterCriteria.Filters[${index}].Pattern: ${(error as Error).message}`);
     }
     const rules = pattern[field.key];
     if (rules !== undefined && !field.textRules && !isJsonObject(rules)) {
-      throw new FilterCriteriaError(`Filters[${index}].Pattern: the rules for ${field.key} must be a JSON object`);
+      throw new FilterCriteriaError(
+        `FilterCriteria.Filters[${index}].Pattern: the rules for ${field.key} must be a JSON object`,
+      );
     }
     return pattern;
   });
