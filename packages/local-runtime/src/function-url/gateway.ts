@@ -56,6 +56,13 @@ const tooLarge = () =>
     'RequestEntityTooLargeException',
   );
 
+/** The HTTP API 2.0 event, but for the request id: a function URL's is a UUID (as captured events show it). */
+const eventOf = (exchange: HttpExchange) => {
+  const event = eventV2(exchange);
+  event.requestContext.requestId = exchange.request.requestId;
+  return event;
+};
+
 /**
  * One function URL, served on a port of its own as on AWS a host of its own: every path and method reaches the
  * function (no stage, no routes). The event is the HTTP API payload 2.0 with the URL's own values (Lambda developer
@@ -120,7 +127,7 @@ export class FunctionUrlGateway implements ApiEndpoint {
       const answer = await invokeForGateway(
         (arn, event, requestId) => lambda.invoke(arn, event, requestId),
         url.functionArn,
-        eventV2(exchange),
+        eventOf(exchange),
         request.requestId,
         // The function's own timeout ends the invocation first (a function error): a function URL waits for it.
         (timeoutSeconds + 1) * 1000,

@@ -653,6 +653,8 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       const notes: string[] = [];
       // Against the stack the services started with: what they run until a restart, however many reloads since.
       notes.push(...aws.reload(stack, next));
+      if (JSON.stringify(functionUrlsOf(next).urls) !== JSON.stringify(functionUrlModels.urls))
+        notes.push('function URLs were added, removed or changed: restart to serve them as the template says');
       if (placeKey(nextPlaced) !== placeKey(placed))
         notes.push('APIs or stages were added or removed: restart to serve them');
       const nextBuilt = await started.bundle(next.templatePath, { outDir: buildDir });

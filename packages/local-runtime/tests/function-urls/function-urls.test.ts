@@ -23,15 +23,25 @@ describe('Lambda function URLs', () => {
     expect(urls.map((url) => [url.logicalId, url.authType])).toEqual([
       ['EchoFunctionUrl', 'NONE'],
       ['ShapesFunctionUrl', 'NONE'],
+      ['StreamFunctionUrl', 'NONE'],
       ['PrivateUrl', 'AWS_IAM'],
     ]);
-    expect(new Set(urls.map((url) => new URL(url.url).port)).size).toBe(3);
+    expect(new Set(urls.map((url) => new URL(url.url).port)).size).toBe(4);
     for (const url of urls) {
       expect(url.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       expect(url.id).toMatch(/^[a-z0-9]{32}$/);
       expect(runtime.output()).toContain(`Function URL ${url.logicalId}  ${url.url}`);
     }
     expect(runtime.output()).not.toMatch(/Not run locally:[\s\S]*AWS::Lambda::Url/);
+  });
+
+  it('names at start-up what it does not run: a streaming URL runs buffered, an unknown AuthType is not served', async () => {
+    expect(runtime.output()).toContain(
+      'function URL StreamFunctionUrl: InvokeMode RESPONSE_STREAM: streaming handlers (awslambda.streamifyResponse) are not run; the URL answers as a BUFFERED one',
+    );
+    expect(runtime.output()).toContain('function URL OddUrl: AuthType CUSTOM is neither NONE nor AWS_IAM: not served');
+    const streamed = await call(`${urlOf('StreamFunctionUrl')}object`);
+    expect([streamed.status, streamed.text]).toEqual([200, '{"message":"hi"}']);
   });
 
   it('gives the function the whole path, the query, cookies and repeated headers as the 2.0 function URL event', async () => {
@@ -74,7 +84,7 @@ describe('Lambda function URLs', () => {
       stage: '$default',
     });
     expect(context).not.toHaveProperty('authorizer');
-    expect(typeof context.requestId).toBe('string');
+    expect(context.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(typeof context.timeEpoch).toBe('number');
   });
 
@@ -105,8 +115,25 @@ describe('Lambda function URLs', () => {
     ]);
     const structured = await call(`${url}nothing`);
     expect([structured.status, structured.text]).toEqual([404, 'no such shape']);
+    const text = await call(`${url}string`);
+    expect([text.status, text.headers.get('content-type'), text.text]).toEqual([
+      200,
+      'application/json',
+      'Hello from Lambda!',
+    ]);
     const failed = await call(`${url}throw`);
     expect([failed.status, failed.text]).toEqual([502, 'Internal Server Error']);
+    const timedOut = await call(`${url}slow`);
+    expect([timedOut.status, timedOut.text]).toEqual([502, 'Internal Server Error']);
+  });
+
+  it('refuses a body over the 6 MB invocation payload with 413, without invoking the function', async () => {
+    const answer = await call(urlOf('EchoFunctionUrl'), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x'.repeat(6 * 1024 * 1024 + 1),
+    });
+    expect([answer.status, answer.headers.get('x-amzn-errortype')]).toEqual([413, 'RequestEntityTooLargeException']);
   });
 
   it('puts the local URL of `!GetAtt <Fn>Url.FunctionUrl` in another function environment', async () => {
