@@ -105,26 +105,20 @@ describe('Lambda function URLs', () => {
 
   it('answers a result without statusCode as a JSON 200, and a function error as 502', async () => {
     const url = urlOf('ShapesFunctionUrl');
-    const number = await call(`${url}number`);
-    expect([number.status, number.headers.get('content-type'), number.text]).toEqual([200, 'application/json', '42']);
-    const object = await call(`${url}object`);
-    expect([object.status, object.headers.get('content-type'), object.text]).toEqual([
-      200,
-      'application/json',
-      '{"message":"hi"}',
-    ]);
-    const structured = await call(`${url}nothing`);
-    expect([structured.status, structured.text]).toEqual([404, 'no such shape']);
-    const text = await call(`${url}string`);
-    expect([text.status, text.headers.get('content-type'), text.text]).toEqual([
-      200,
-      'application/json',
-      'Hello from Lambda!',
-    ]);
-    const failed = await call(`${url}throw`);
-    expect([failed.status, failed.text]).toEqual([502, 'Internal Server Error']);
-    const timedOut = await call(`${url}slow`);
-    expect([timedOut.status, timedOut.text]).toEqual([502, 'Internal Server Error']);
+    const shape = async (path: string) => {
+      const answer = await call(`${url}${path}`);
+      return [answer.status, answer.headers.get('content-type'), answer.text];
+    };
+    const json = 'application/json';
+    expect(await shape('number')).toEqual([200, json, '42']);
+    expect(await shape('object')).toEqual([200, json, '{"message":"hi"}']);
+    expect(await shape('string')).toEqual([200, json, 'Hello from Lambda!']);
+    // A structured answer without a content type is labelled application/json too.
+    expect(await shape('nothing')).toEqual([404, json, 'no such shape']);
+    const failed: unknown[] = [502, 'text/plain; charset=utf-8', 'Internal Server Error'];
+    expect(await shape('throw')).toEqual(failed);
+    // Past the function's 1-second timeout.
+    expect(await shape('slow')).toEqual(failed);
   });
 
   it('refuses a body over the 6 MB invocation payload with 413, without invoking the function', async () => {
