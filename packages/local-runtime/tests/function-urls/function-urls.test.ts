@@ -1,6 +1,7 @@
-import { connect } from 'node:net';
-import { call, signedHeaders } from '../../src/testing/index.ts';
-import { fixtureRuntime } from '../fixture-runtime.ts';
+import { createServer } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
+import { call, signedHeaders, startRuntime } from '../../src/testing/index.ts';
+import { fixtureRuntime, fixtureTemplate } from '../fixture-runtime.ts';
 import { rawGet, rawRequest } from '../raw-http.ts';
 
 /**
@@ -220,5 +221,22 @@ describe('Lambda function URLs', () => {
     expect(local.status).toBe(404);
     const after = await call(`${url}number`);
     expect([after.status, after.text]).toEqual([200, '42']);
+  });
+});
+
+describe('--function-url-port', () => {
+  it('names the flag when the first function URL port is in use, and starts nothing', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      await expect(
+        startRuntime(['--template', fixtureTemplate('function-urls'), '--function-url-port', String(port)]),
+      ).rejects.toThrow(
+        `port ${port} on 127.0.0.1 is in use: stop what holds it or pass --function-url-port <free port>`,
+      );
+    } finally {
+      holder.close();
+    }
   });
 });
