@@ -56,7 +56,11 @@ const tooLarge = () =>
     'RequestEntityTooLargeException',
   );
 
-/** The HTTP API 2.0 event, but for the request id: a function URL's is a UUID (as captured events show it). */
+/**
+ * The HTTP API 2.0 event, but for the request id: a function URL's is a UUID. Absent parts are left out, as in events
+ * captured from function URLs (no `pathParameters` or `stageVariables`, no `queryStringParameters` without a query),
+ * where the developer guide's sample shows them as null.
+ */
 const eventOf = (exchange: HttpExchange) => {
   const event = eventV2(exchange);
   event.requestContext.requestId = exchange.request.requestId;

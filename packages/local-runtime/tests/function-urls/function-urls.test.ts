@@ -41,6 +41,7 @@ describe('Lambda function URLs', () => {
       'function URL StreamFunctionUrl: InvokeMode RESPONSE_STREAM: streaming handlers (awslambda.streamifyResponse) are not run; the URL answers as a BUFFERED one',
     );
     expect(runtime.output()).toContain('function URL OddUrl: AuthType CUSTOM is neither NONE nor AWS_IAM: not served');
+    expect(runtime.output()).toContain("function URL PrivateUrl: Qualifier live: the function's latest code answers");
     const streamed = await call(`${urlOf('StreamFunctionUrl')}object`);
     expect([streamed.status, streamed.text]).toEqual([200, '{"message":"hi"}']);
   });
