@@ -142,13 +142,15 @@ export const runStart = async (name: 'start' | 'start-api', argv: string[]): Pro
   const port = portOf(options.string('port'), 3000, '--port');
   const wsPort = portOf(options.string('ws-port'), 3001, '--ws-port');
   const servicePorts = portOf(options.string('service-ports'), port === 0 ? 0 : port + 10, '--service-ports');
-  // After the five service ports (--port + 10...): --port + 20 and up, one per function URL.
+  // After the service ports (--port + 10, one per local service, fewer than ten): --port + 20 and up, one per
+  // function URL.
   const functionUrlPort = portOf(
     options.string('function-url-port'),
     port === 0 ? 0 : port + 20,
     '--function-url-port',
   );
-  if (servicePorts > 65531) fail(`--service-ports needs five ports from ${servicePorts}: at most 65531`);
+  // One port per local service (services/index.ts); the CLI does not load them to count, ten is their room.
+  if (servicePorts > 65526) fail(`--service-ports needs a port per local service from ${servicePorts}: at most 65526`);
   const debugPorts = options.list('debug-port').map((value) => portOf(value, 0, '--debug-port'));
   const timeScale = Number(options.string('time-scale') ?? 1);
   if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) {
