@@ -180,7 +180,13 @@ export const banner = (runtime: LocalRuntime): string => {
           const subscriptions = aws.services.sns.registry.subscriptionsOf(topic.arn);
           return [
             topic.name,
-            subscriptions.map((item) => `${item.protocol} ${item.endpoint.split(':').at(-1)}`).join(', '),
+            subscriptions
+              .map((item) =>
+                item.protocol === 'http' || item.protocol === 'https'
+                  ? `${item.protocol} ${item.endpoint}${item.pending ? ' (pending confirmation)' : ''}`
+                  : `${item.protocol} ${item.endpoint.split(':').at(-1)}`,
+              )
+              .join(', '),
           ];
         }),
       ),

@@ -91,25 +91,39 @@ const subscribe = (registry: TopicRegistry, log: (line: string) => void, seed: S
   }
 };
 
-/** SNS with the template's topics; Publish fans out to queues (SendMessage) and functions (asynchronous invoke). */
+/**
+ * SNS with the template's topics; Publish fans out to queues (SendMessage), functions (asynchronous invoke) and
+ * confirmed http(s) endpoints (POST with SNS's retries); email, sms, application and firehose are not delivered.
+ */
 export const snsService: ServiceDefinition<'sns'> = {
   name: 'sns',
   environmentVariable: 'AWS_ENDPOINT_URL_SNS',
   arnNames: ['sns'],
   endpointPrefix: 'sns',
   resourceTypes: ['AWS::SNS::Topic', 'AWS::SNS::Subscription'],
-  start: async ({ stack, auth, host, port, log, deliver }) => {
+  start: async ({ stack, auth, host, port, log, deliver, timeScale, rewrite, functions }) => {
     const sns = await startSnsService({
       ...endpointOptions({ stack, auth, host, port }),
       deliver,
       log,
+      timeScale,
+      rewrite,
     });
     seedFromTemplate(stack, sns.registry, log);
+    // The template's http(s) subscriptions wait for confirmation as CloudFormation's do: their SubscriptionConfirmation
+    // goes out once the functions (bound after the services) can answer it, so one to the template's own API reaches
+    // the function behind it.
+    const confirmWhenReady = (tries = 0) => {
+      if (functions() || tries >= 1200) sns.requestConfirmations();
+      else setTimeout(() => confirmWhenReady(tries + 1), 50).unref();
+    };
+    confirmWhenReady();
     return {
       ...sns,
       reset: () => {
         sns.registry.clear();
         seedFromTemplate(stack, sns.registry, () => undefined);
+        sns.requestConfirmations();
       },
       deliver: async (targetArn, delivery) => {
         sns.call('Publish', {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { type FilterPolicy, type FilterScope, parseFilterPolicy } from './filter-policy.ts';
 
 export interface Subscription {
@@ -14,7 +14,18 @@ export interface Subscription {
   deadLetterArn?: string;
   /** The template's resource or event that made it, or `Subscribe`. */
   source: string;
+  /**
+   * An http(s) subscription waits for its endpoint to confirm (SNS developer guide, "Fanout to HTTP/S endpoints",
+   * "Confirm your subscription"): the token the SubscriptionConfirmation message carries, and when it was sent.
+   */
+  pending?: { token: string; issuedAt: number };
 }
+
+/** Protocols whose endpoint confirms the subscription before it gets anything (email ones are not delivered locally). */
+const CONFIRMED_BY_ENDPOINT = new Set(['http', 'https']);
+
+/** A confirmation token stays valid three days (SNS API reference, ConfirmSubscription / Subscribe). */
+const TOKEN_LIFETIME_MS = 3 * 24 * 60 * 60 * 1000;
 
 export interface Topic {
   name: string;
@@ -126,6 +137,9 @@ export class TopicRegistry {
       filterScope: scope,
       ...(deadLetterArn ? { deadLetterArn } : {}),
       source: seed.source,
+      ...(CONFIRMED_BY_ENDPOINT.has(seed.protocol.toLowerCase())
+        ? { pending: { token: randomBytes(64).toString('hex'), issuedAt: Date.now() } }
+        : {}),
     };
     this.subscriptions.set(subscription.arn, subscription);
     return subscription;
@@ -142,6 +156,17 @@ export class TopicRegistry {
       if (value !== 'MessageAttributes' && value !== 'MessageBody') throw new Error(`FilterPolicyScope ${value}`);
       subscription.filterScope = value;
     } else throw new Error(`${name} cannot be set locally`);
+  }
+
+  /**
+   * ConfirmSubscription: the pending subscription of the topic holding this token, now confirmed; undefined for a
+   * token no pending subscription holds or one past its lifetime.
+   */
+  confirm(topicArn: string, token: string): Subscription | undefined {
+    const subscription = this.subscriptionsOf(topicArn).find((item) => item.pending?.token === token);
+    if (!subscription?.pending || Date.now() - subscription.pending.issuedAt > TOKEN_LIFETIME_MS) return undefined;
+    delete subscription.pending;
+    return subscription;
   }
 
   unsubscribe(arn: string): boolean {
