@@ -64,7 +64,7 @@ const first = async (
   path: string,
   type: string,
 ): Promise<{ headers: IncomingHttpHeaders; json: Record<string, string> }> => {
-  await eventually(() => at(path, type).length > 0, 5000);
+  expect(await eventually(() => at(path, type).length > 0, 5000)).toBe(true);
   const item = at(path, type)[0];
   if (!item) throw new Error(`no ${type} at ${path}`);
   return { headers: item.headers, json: JSON.parse(item.body) };
@@ -169,7 +169,7 @@ describe('SNS http(s) subscriptions', () => {
       MessageAttributes: { kind: { Type: 'String', Value: 'restock' } },
     });
 
-    await eventually(() => at('/raw', 'Notification').length > 0, 5000);
+    expect(await eventually(() => at('/raw', 'Notification').length > 0, 5000)).toBe(true);
     const rawNotification = at('/raw', 'Notification')[0];
     expect(rawNotification?.body).toBe('parcel shipped');
     expect(rawNotification?.headers['x-amz-sns-rawdelivery']).toBe('true');
@@ -180,18 +180,20 @@ describe('SNS http(s) subscriptions', () => {
 
   it('confirms through the SDK, retries a failing endpoint and moves the message to its dead-letter queue', async () => {
     // The failing endpoint answers 500 to its confirmation too: SNS tried it four times (the default policy).
-    await eventually(() => at('/failing', 'SubscriptionConfirmation').length === 4, 5000);
+    expect(await eventually(() => at('/failing', 'SubscriptionConfirmation').length === 4, 5000)).toBe(true);
     const token = JSON.parse(at('/failing', 'SubscriptionConfirmation')[0]?.body ?? '{}').Token;
     const { SubscriptionArn } = await sns.send(new ConfirmSubscriptionCommand({ TopicArn: topicArn, Token: token }));
     expect(SubscriptionArn).toMatch(/:hooks:[0-9a-f-]{36}$/);
 
     const { MessageId } = await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'will not land' }));
-    await eventually(() => at('/failing', 'Notification').length === 4, 5000);
+    expect(await eventually(() => at('/failing', 'Notification').length === 4, 5000)).toBe(true);
     let dead: Message[] = [];
-    await eventually(async () => {
-      dead = await receive('UndeliveredQueue');
-      return dead.length > 0;
-    }, 5000);
+    expect(
+      await eventually(async () => {
+        dead = await receive('UndeliveredQueue');
+        return dead.length > 0;
+      }, 5000),
+    ).toBe(true);
     expect(JSON.parse(dead[0]?.Body ?? '{}')).toMatchObject({
       Type: 'Notification',
       MessageId,
@@ -226,23 +228,43 @@ describe('SNS http(s) subscriptions', () => {
     );
     const { Attributes } = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }));
     expect(Attributes?.PendingConfirmation).toBe('true');
-    await eventually(() => at('/subscribed', 'SubscriptionConfirmation').length === 2, 5000);
+    expect(await eventually(() => at('/subscribed', 'SubscriptionConfirmation').length === 2, 5000)).toBe(true);
+  });
+
+  it('retries an endpoint nobody listens on and names the failure in the log', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/gone`;
+    await new Promise((resolve) => closed.close(resolve));
+    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'http', Endpoint: endpoint }));
+    expect(
+      await runtime.waitForOutput(
+        new RegExp(
+          `SubscriptionConfirmation not delivered to ${endpoint}: .*ECONNREFUSED.* \\(4 tries\\); the subscription stays pending`,
+        ),
+        5000,
+      ),
+    ).toBe(true);
   });
 
   it("delivers to the template's own API: its function confirms through SubscribeURL and gets the notification", async () => {
-    await eventually(async () => {
-      const api = (await subscriptions()).find((item) => item.Protocol === 'https');
-      return api !== undefined && api.SubscriptionArn !== 'PendingConfirmation';
-    }, 10_000);
+    expect(
+      await eventually(async () => {
+        const api = (await subscriptions()).find((item) => item.Protocol === 'https');
+        return api !== undefined && api.SubscriptionArn !== 'PendingConfirmation';
+      }, 10_000),
+    ).toBe(true);
     const { MessageId } = await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'to the api' }));
     let seen: { type: string; subscriptionArn: string; message: Record<string, string> } | undefined;
-    await eventually(async () => {
-      for (const message of await receive('SeenQueue')) {
-        const body = JSON.parse(message.Body ?? '{}');
-        if (body.message?.MessageId === MessageId) seen = body;
-      }
-      return seen !== undefined;
-    }, 10_000);
+    expect(
+      await eventually(async () => {
+        for (const message of await receive('SeenQueue')) {
+          const body = JSON.parse(message.Body ?? '{}');
+          if (body.message?.MessageId === MessageId) seen = body;
+        }
+        return seen !== undefined;
+      }, 10_000),
+    ).toBe(true);
     expect(seen).toMatchObject({
       type: 'Notification',
       subscriptionArn: expect.stringMatching(/:hooks:[0-9a-f-]{36}$/),
