@@ -125,6 +125,11 @@ describe('SNS http(s) subscriptions', () => {
     expect(pending).toEqual([expect.objectContaining({ SubscriptionArn: 'PendingConfirmation', Protocol: 'http' })]);
     const { Attributes } = await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }));
     expect(Number(Attributes?.SubscriptionsPending)).toBeGreaterThanOrEqual(3);
+    const page = (await (await fetch(`${runtime.info.restUrl}/_local/topics`)).json()) as {
+      topics: { name: string; subscriptions: { endpoint: string; pendingConfirmation?: boolean }[] }[];
+    };
+    const listed = page.topics.find((topic) => topic.name === 'hooks')?.subscriptions ?? [];
+    expect(listed.find((item) => item.endpoint.endsWith('/pending'))?.pendingConfirmation).toBe(true);
     expect(runtime.output()).toMatch(/hooks\s+http http:\/\/127\.0\.0\.1:\d+\/plain \(pending confirmation\)/);
   });
 
@@ -141,6 +146,8 @@ describe('SNS http(s) subscriptions', () => {
     expect((await fetch(raw.json.SubscribeURL ?? '')).status).toBe(200);
     const { Attributes } = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: plainArn }));
     expect(Attributes?.PendingConfirmation).toBe('false');
+    // ConfirmSubscription is idempotent: the same URL answers the same subscription.
+    expect(await (await fetch(plain.json.SubscribeURL ?? '')).text()).toContain(`<SubscriptionArn>${plainArn}<`);
 
     const { MessageId } = await sns.send(
       new PublishCommand({
@@ -216,7 +223,9 @@ describe('SNS http(s) subscriptions', () => {
       `${runtime.serviceUrl('sns')}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(topicArn)}&Token=nope`,
     );
     expect(answer.status).toBe(400);
-    expect(await answer.text()).toContain('<Code>InvalidParameter</Code>');
+    expect(await answer.text()).toMatch(
+      /<Code>InvalidParameter<\/Code>\s*<Message>Invalid parameter: Token<\/Message>/,
+    );
   });
 
   it('Subscribe leaves an http endpoint pending: "pending confirmation" unless ReturnSubscriptionArn', async () => {

@@ -258,9 +258,9 @@ export const operations: Record<string, (state: SnsState, input: SnsInput) => Sn
   },
   /** The SubscribeURL's action (a plain GET) or the SDK's: confirms the http(s) subscription holding the token. */
   ConfirmSubscription: (state, input) => {
-    const topic = topicOf(state, required(input, 'TopicArn'));
-    const subscription = state.registry.confirm(topic.arn, required(input, 'Token'));
-    if (!subscription) throw invalidParameter('Invalid token');
+    // An unknown (or expired) token: `Invalid parameter: Token`, as SNS answers it (LocalStack's AWS-validated tests).
+    const subscription = state.registry.confirm(required(input, 'TopicArn'), required(input, 'Token'));
+    if (!subscription) throw invalidParameter('Token');
     return { SubscriptionArn: subscription.arn };
   },
   Unsubscribe: (state, input) => {

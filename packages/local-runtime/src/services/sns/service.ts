@@ -137,7 +137,7 @@ export const snsService: ServiceDefinition<'sns'> = {
       pages: [
         {
           path: '/_local/topics',
-          what: 'topics, their subscriptions (protocol, endpoint, raw delivery, filter policy) and delivery counts',
+          what: 'topics, their subscriptions (protocol, endpoint, pending confirmation, raw delivery, filter policy) and delivery counts',
           read: () => ({
             delivered: sns.delivered,
             topics: sns.registry.all().map((topic) => ({
@@ -151,6 +151,7 @@ export const snsService: ServiceDefinition<'sns'> = {
                 protocol: subscription.protocol,
                 endpoint: subscription.endpoint,
                 rawMessageDelivery: subscription.raw,
+                ...(subscription.pending ? { pendingConfirmation: true } : {}),
                 ...(subscription.deadLetterArn ? { deadLetterTargetArn: subscription.deadLetterArn } : {}),
                 ...(subscription.filterPolicy
                   ? { filterPolicy: subscription.filterPolicy, filterPolicyScope: subscription.filterScope }

@@ -19,6 +19,8 @@ export interface Subscription {
    * "Confirm your subscription"): the token the SubscriptionConfirmation message carries, and when it was sent.
    */
   pending?: { token: string; issuedAt: number };
+  /** The token that confirmed it, which confirms it again. */
+  confirmedToken?: string;
 }
 
 /** Protocols whose endpoint confirms the subscription before it gets anything (email ones are not delivered locally). */
@@ -159,12 +161,17 @@ export class TopicRegistry {
   }
 
   /**
-   * ConfirmSubscription: the pending subscription of the topic holding this token, now confirmed; undefined for a
-   * token no pending subscription holds or one past its lifetime.
+   * ConfirmSubscription: the subscription of the topic holding this token, confirmed; undefined for a token no
+   * subscription holds or a pending one past its lifetime. Confirming again answers the same subscription (the action
+   * is idempotent, as LocalStack's tests recorded against AWS show).
    */
   confirm(topicArn: string, token: string): Subscription | undefined {
-    const subscription = this.subscriptionsOf(topicArn).find((item) => item.pending?.token === token);
+    const subscriptions = this.subscriptionsOf(topicArn);
+    const confirmed = subscriptions.find((item) => item.confirmedToken === token);
+    if (confirmed) return confirmed;
+    const subscription = subscriptions.find((item) => item.pending?.token === token);
     if (!subscription?.pending || Date.now() - subscription.pending.issuedAt > TOKEN_LIFETIME_MS) return undefined;
+    subscription.confirmedToken = subscription.pending.token;
     delete subscription.pending;
     return subscription;
   }
