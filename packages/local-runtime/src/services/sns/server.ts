@@ -71,9 +71,10 @@ const answer = async (
 };
 
 /**
- * The local SNS endpoint (query protocol, what the AWS SDKs speak to SNS): topics, subscriptions to queues,
- * functions and http(s) endpoints (confirmed through their SubscribeURL first), Publish fanning out to each subscription whose filter policy passes. A delivery that fails is logged;
- * it never costs the publisher anything (SNS answers Publish before delivering).
+ * The local SNS endpoint (query protocol, what the AWS SDKs speak to SNS): topics, subscriptions to queues, functions
+ * and http(s) endpoints (confirmed through their SubscribeURL first), Publish fanning out to each subscription whose
+ * filter policy passes. A delivery that fails is logged; it never costs the publisher anything (SNS answers Publish
+ * before delivering).
  */
 export const startSnsService = async (options: {
   region: string;
