@@ -79,6 +79,9 @@ const seedFromTemplate = (stack: LocalStack, registry: TopicRegistry, log: (line
   }
 };
 
+/** The protocols the local SNS delivers to (delivery.ts, http-delivery.ts). */
+const DELIVERED_PROTOCOLS = new Set(['sqs', 'lambda', 'http', 'https']);
+
 const subscribe = (registry: TopicRegistry, log: (line: string) => void, seed: SubscriptionSeed) => {
   if (!registry.byArn(seed.topicArn)) {
     log(`[sns] ${seed.source}: topic ${seed.topicArn} is not a topic of this template; not subscribed`);
@@ -86,6 +89,12 @@ const subscribe = (registry: TopicRegistry, log: (line: string) => void, seed: S
   }
   try {
     registry.subscribe(seed);
+    // Said once at start-up, not only at each publish: nothing is silently absent.
+    if (!DELIVERED_PROTOCOLS.has(seed.protocol.toLowerCase())) {
+      log(
+        `[sns] ${seed.source}: ${seed.protocol} subscriptions are not delivered locally (sqs, lambda, http and https are)`,
+      );
+    }
   } catch (error) {
     log(`[sns] ${seed.source}: ${error instanceof Error ? error.message : String(error)}; not subscribed`);
   }
