@@ -165,4 +165,19 @@ describe('schedule runner', () => {
     advance(200 * 86_400_000);
     expect(fired.map((firing) => firing.event.time)).toEqual(['2027-01-01T00:00:00Z']);
   });
+
+  it('fires a Scheduler schedule only between its StartDate and EndDate', () => {
+    const { clock, advance, pending } = fakeClock('2026-01-01T00:00:00Z');
+    const { router, fired } = recordingRouter();
+    const windowed: Schedule = {
+      ...schedule('windowed', 'cron(0 * * * ? *)'),
+      startDate: new Date('2026-01-01T05:30:00Z'),
+      endDate: new Date('2026-01-01T07:00:00Z'),
+    };
+    const over: Schedule = { ...schedule('over', 'rate(1 minute)'), endDate: new Date('2025-12-31T00:00:00Z') };
+    runner({ schedules: () => [windowed, over], router, mode: 'run', log: () => {}, clock });
+    expect(pending()).toBe(1);
+    advance(86_400_000);
+    expect(fired.map((firing) => firing.event.time)).toEqual(['2026-01-01T06:00:00Z', '2026-01-01T07:00:00Z']);
+  });
 });

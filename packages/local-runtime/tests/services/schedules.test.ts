@@ -1,5 +1,6 @@
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '../../src/testing/eventually.ts';
 import { call } from '../../src/testing/harness.ts';
 import type { RunningRuntime } from '../../src/testing/index.ts';
 import { fixtureRuntime } from '../fixture-runtime.ts';
@@ -55,6 +56,9 @@ describe('schedules on request (--schedules off, the default)', () => {
     expect(output).toMatch(/\[schedules\] new-year at\(2099-01-01T00:00:00\) \(America\/New_York\) → ticks: fire it/);
     expect(output).toMatch(/\[schedules\] \S*TickFunctionPaused\S* rate\(1 hour\) → \S+: DISABLED, not fired/);
     expect(output).toMatch(/TickFunction\.Events\.Hourly: RetryPolicy is not applied/);
+    expect(output).toMatch(
+      /\[schedules\] MisspeltRule: rate\(1 minutes\): 1 takes "minute": it fires only on request \(POST \/_local\/schedules\/<name>\)/,
+    );
     expect(output).not.toMatch(/\((Schedule|ScheduleV2)\): not run/);
     expect(output).not.toMatch(/is not run on a timer/);
     expect(output).not.toMatch(/NewYearSchedule \(AWS::Scheduler::Schedule\): resource type not supported/);
@@ -95,6 +99,13 @@ describe('schedules on request (--schedules off, the default)', () => {
       detail: {},
     });
     expect(JSON.parse(answer.text).event).toEqual(event);
+    const recent = JSON.parse((await call(`${runtime.info.restUrl}/_local/events`)).text) as {
+      events: { id: string; detailType: string; matched: { rule: string }[] }[];
+    };
+    expect(recent.events.find((listed) => listed.id === event?.id)).toMatchObject({
+      detailType: 'Scheduled Event',
+      matched: [{ rule: 'nightly-report' }],
+    });
   });
 
   it('fires a Schedule event with Input, by its source name: the function gets the Input', async () => {
@@ -105,6 +116,20 @@ describe('schedules on request (--schedules off, the default)', () => {
   it('fires a ScheduleV2: the function gets its Input as given, no envelope', async () => {
     expect((await fire(runtime, 'TickFunctionHourly')).status).toBe(202);
     await runtime.waitForOutput(/RECEIVED \{"from":"scheduler"\}/, 10_000);
+  });
+
+  it("fires a state machine's Schedule event: an execution starts with its Input", async () => {
+    expect((await fire(runtime, 'TickMachine.Events.Weekly')).status).toBe(202);
+    const started = await eventually(async () => {
+      const executions = JSON.parse((await call(`${runtime.info.restUrl}/_local/executions`)).text) as {
+        input: string;
+        stateMachineArn: string;
+      }[];
+      return executions.some(
+        (execution) => execution.input === '{"weekly":true}' && execution.stateMachineArn.includes('TickMachine'),
+      );
+    }, 10_000);
+    expect(started).toBe(true);
   });
 
   it("fires an AWS::Events::Rule's schedule through its target's InputTransformer, to a queue", async () => {
