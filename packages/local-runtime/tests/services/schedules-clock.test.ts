@@ -6,8 +6,8 @@ import { afterAll, expect, it } from '@jest/globals';
 import { runtimeForSuite } from '../../src/testing/index.ts';
 
 /**
- * `--schedules run` over real sockets: a Scheduler `at()` schedule eight seconds after the test loads (room for a slow start) (at() counts
- * seconds; rates and crons count minutes, and are checked with a moved clock in schedule-runner.test.ts).
+ * `--schedules run` over real sockets: a Scheduler `at()` schedule eight seconds after the test loads, room for a slow
+ * start (at() counts seconds; rates and crons count minutes: schedule-runner.test.ts checks them with a moved clock).
  */
 const folder = mkdtempSync(join(tmpdir(), 'schedules-clock-'));
 const functions = fileURLToPath(new URL('../fixtures/schedules/functions/', import.meta.url));
