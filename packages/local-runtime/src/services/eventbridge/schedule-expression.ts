@@ -172,18 +172,26 @@ export const parseScheduleExpression = (text: string): ScheduleExpression => {
   return parseAt(text, body);
 };
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 /** The offset of `timeZone` from UTC at `utcMs`, in ms (local = UTC + offset). */
 const offsetAt = (utcMs: number, timeZone: string): number => {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(utcMs));
+  if (timeZone === 'UTC') return 0;
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(new Date(utcMs));
   const part = (type: string) => Number(parts.find((candidate) => candidate.type === type)?.value ?? 0);
   const local = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'));
   return local - Math.floor(utcMs / 1000) * 1000;
@@ -236,6 +244,10 @@ const dayMatches = (days: CronDays, year: number, month: number, day: number): b
   return false;
 };
 
+// More than any clock going back (an hour almost everywhere, half an hour on Lord Howe Island): a wall-clock time this
+// long before `after`'s own cannot be after it.
+const CLOCK_CHANGE_MS = 3 * 3_600_000;
+
 // A cron that matches nothing for this long (cron(0 0 30 FEB ? *)) never fires.
 const SEARCH_YEARS = 8;
 
@@ -260,7 +272,8 @@ export const nextFireTime = (
     const at = zonedToUtc(Date.UTC(year, month - 1, day, hour, minute, second), timeZone);
     return at > after.getTime() ? new Date(at) : undefined;
   }
-  const local = new Date(after.getTime() + offsetAt(after.getTime(), timeZone));
+  const localAfter = after.getTime() + offsetAt(after.getTime(), timeZone);
+  const local = new Date(localAfter);
   let year = local.getUTCFullYear();
   let month = local.getUTCMonth() + 1;
   let day = local.getUTCDate();
@@ -277,6 +290,7 @@ export const nextFireTime = (
     }
     if (day <= daysIn(year, month) && dayMatches(expression.days, year, month, day)) {
       for (const hour of [...expression.hours].sort((a, b) => a - b)) {
+        if (Date.UTC(year, month - 1, day, hour, 59) < localAfter - CLOCK_CHANGE_MS) continue;
         for (const minute of [...expression.minutes].sort((a, b) => a - b)) {
           const at = zonedToUtc(Date.UTC(year, month - 1, day, hour, minute), timeZone);
           if (at > after.getTime()) return new Date(at);
