@@ -42,6 +42,8 @@ export interface FunctionsRuntimeOptions {
   /** The Lambda endpoint's own port (start-lambda's --port). */
   lambdaPort?: number;
   timeScale: number;
+  /** `--schedules`: whether the template's schedules run on their clock (see ServiceContext.schedules). */
+  schedules?: 'off' | 'run';
   persistDir?: string;
   log: (line: string) => void;
   functionOutput: (logicalId: string, line: string) => void;
@@ -187,6 +189,7 @@ export const startFunctionsRuntime = async (
     ...(options.servicePorts ? { servicePorts: options.servicePorts } : {}),
     ...(options.lambdaPort === undefined ? {} : { lambdaPort: options.lambdaPort }),
     timeScale: options.timeScale,
+    ...(options.schedules ? { schedules: options.schedules } : {}),
     log,
     ...(observability ? { traces: observability.traces } : {}),
     invokeLambda: (target, payload) => {
