@@ -4,6 +4,8 @@ import { join, relative, resolve } from 'node:path';
 import { buildFunctions } from '../build/build.ts';
 import { LazyBundles } from '../build/lazy-bundles.ts';
 import type { LocalCredentials } from '../gateway/auth/sigv4.ts';
+import { kinesisEventSourcesOf } from '../lambda/event-sources/kinesis-mappings.ts';
+import { KinesisPoller } from '../lambda/event-sources/kinesis-poller.ts';
 import { SqsPoller } from '../lambda/event-sources/sqs-poller.ts';
 import type { FunctionConfig } from '../lambda/function-pool.ts';
 import { LambdaRuntime } from '../lambda/lambda-runtime.ts';
@@ -155,7 +157,7 @@ export const startFunctionsRuntime = async (
   const { log, host } = options;
   const debugged = options.debug ? debugTarget(stack, options.debug) : undefined;
   let runtime: LambdaRuntime | undefined;
-  const pollers: SqsPoller[] = [];
+  const pollers: (SqsPoller | KinesisPoller)[] = [];
   const rewrite = options.rewrite ?? ((value: string) => value);
   const { observability } = options;
   const credentials = localCredentials(stack);
@@ -268,6 +270,23 @@ export const startFunctionsRuntime = async (
         );
         poller.start();
         pollers.push(poller);
+      }
+      const kinesis = aws.services.kinesis;
+      const streamSources = kinesisEventSourcesOf(stack, kinesis.streamNames, functionIdOf);
+      problems.push(...streamSources.problems);
+      for (const mapping of streamSources.mappings) {
+        const poller = new KinesisPoller(
+          mapping,
+          kinesis.call,
+          (functionId, event) => (runtime ?? first).invoke(functionId, event),
+          stack.region,
+          (batch) =>
+            log(
+              `[kinesis] ${mapping.streamName}/${batch.shardId} → ${mapping.functionId}: ${batch.size} records, ${batch.failed} failed (${batch.outcome === 'skipped' ? `skipped after ${mapping.maximumRetryAttempts} retries` : batch.outcome}, ${batch.durationMs.toFixed(0)} ms)`,
+            ),
+        );
+        pollers.push(poller);
+        await poller.start();
       }
     }
     if (debugged && options.debug) {

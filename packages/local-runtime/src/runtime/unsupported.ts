@@ -114,6 +114,8 @@ const RUN_EVENTS = new Set([
   'Api',
   'HttpApi',
   'SNS',
+  // Polled by lambda/event-sources/kinesis-poller.ts.
+  'Kinesis',
   // Rules of the local EventBridge (services/eventbridge/rules.ts).
   'EventBridgeRule',
   'CloudWatchEvent',

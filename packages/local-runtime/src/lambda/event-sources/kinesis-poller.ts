@@ -1,0 +1,275 @@
+import type { KinesisStreamEvent } from 'aws-lambda';
+import type { Json } from '../../services/stepfunctions/task-services.ts';
+import type { InvokeOutcome } from '../function-pool.ts';
+import { kinesisRecord, recordBytes, type ShardSource, type StreamRecord } from './kinesis-records.ts';
+import { failedRecords } from './sqs-poller.ts';
+
+export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+
+export interface KinesisEventSourceMapping {
+  /** Where it comes from in the template, e.g. `OrderStreamFunction.Events.Orders`. */
+  source: string;
+  functionId: string;
+  streamName: string;
+  streamArn: string;
+  startingPosition: StartingPosition;
+  /** AT_TIMESTAMP's time, in seconds since the epoch. */
+  startingTimestamp?: number;
+  batchSize: number;
+  batchingWindowSeconds: number;
+  /** Retries of a failing batch before its records are skipped (already capped: see event-sources.ts). */
+  maximumRetryAttempts: number;
+  reportBatchItemFailures: boolean;
+  bisectBatchOnFunctionError: boolean;
+  /** The function's role, in each record's invokeIdentityArn. */
+  invokeIdentityArn: string;
+}
+
+export interface KinesisBatchReport {
+  mapping: KinesisEventSourceMapping;
+  shardId: string;
+  size: number;
+  failed: number;
+  outcome: InvokeOutcome['status'] | 'invalid-response' | 'skipped';
+  durationMs: number;
+}
+
+export type CallKinesis = (action: string, input: Record<string, Json>) => Promise<Record<string, Json>>;
+type Invoke = (functionId: string, event: KinesisStreamEvent) => Promise<InvokeOutcome>;
+
+// Lambda's payload limit for a synchronous invocation: a batch stops growing before it.
+const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+// How often an idle shard is read again (Lambda reads each shard about once a second; locally sooner is cheap).
+const IDLE_POLL_MS = 200;
+// Between retries of a failing batch: doubling from 100 ms up to 5 s.
+const retryDelay = (attempt: number) => Math.min(100 * 2 ** (attempt - 1), 5000);
+
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+
+/** Where a shard is read from, and the last record done with (succeeded or skipped): where reading resumes. */
+interface ShardReader {
+  iterator?: string | undefined;
+  checkpoint?: string | undefined;
+}
+
+// What GetShardIterator answers for a sequence number of a stream since deleted and created again.
+const RECREATED = new Set(['InvalidArgumentException', 'ResourceNotFoundException']);
+
+const recordsOf = (answer: Record<string, Json>): StreamRecord[] =>
+  Array.isArray(answer.Records) ? (answer.Records as unknown as StreamRecord[]) : [];
+
+/**
+ * Runs one Kinesis event source mapping as Lambda does (developer guide, "Using Lambda with Kinesis Data Streams"):
+ * each shard is read in order, one batch at a time, and the function invoked synchronously with it. A batch that
+ * fails is retried, the shard waiting behind it, until it succeeds or MaximumRetryAttempts runs out (its records are
+ * then skipped); with ReportBatchItemFailures the retry resumes at the first failed record, with
+ * BisectBatchOnFunctionError a failing batch is split in two and its halves retried.
+ */
+export class KinesisPoller {
+  private readonly abort = new AbortController();
+  private readonly loops: Promise<void>[] = [];
+  private readonly mapping: KinesisEventSourceMapping;
+  private readonly call: CallKinesis;
+  private readonly invoke: Invoke;
+  private readonly region: string;
+  private readonly report: (batch: KinesisBatchReport) => void;
+
+  constructor(
+    mapping: KinesisEventSourceMapping,
+    call: CallKinesis,
+    invoke: Invoke,
+    region: string,
+    report: (batch: KinesisBatchReport) => void,
+  ) {
+    this.mapping = mapping;
+    this.call = call;
+    this.invoke = invoke;
+    this.region = region;
+    this.report = report;
+  }
+
+  /**
+   * Starts reading each shard the stream has now (shards made later by resharding are not followed), from iterators
+   * taken before it resolves: a record put once the runtime is up is after LATEST.
+   */
+  async start(): Promise<void> {
+    const { Shards } = await this.call('ListShards', { StreamName: this.mapping.streamName });
+    const shards = Array.isArray(Shards) ? Shards.map((shard) => String((shard as Record<string, Json>).ShardId)) : [];
+    const readers = await Promise.all(
+      shards.map(async (shardId) => ({ shardId, reader: { iterator: await this.iterator(shardId, {}) } })),
+    );
+    for (const { shardId, reader } of readers) this.loops.push(this.shard(shardId, reader));
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled(this.loops);
+  }
+
+  private async iterator(shardId: string, reader: ShardReader): Promise<string> {
+    const { streamName, startingPosition, startingTimestamp } = this.mapping;
+    const take = async (input: Record<string, Json>) =>
+      String(
+        (await this.call('GetShardIterator', { StreamName: streamName, ShardId: shardId, ...input })).ShardIterator,
+      );
+    if (reader.checkpoint !== undefined) {
+      try {
+        return await take({ ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: reader.checkpoint });
+      } catch (error) {
+        if (!(error instanceof Error && RECREATED.has(error.name))) throw error;
+        // The stream was made anew (a reset, a restart of the emulation): every record it holds is new.
+        reader.checkpoint = undefined;
+        return take({ ShardIteratorType: 'TRIM_HORIZON' });
+      }
+    }
+    return take({
+      ShardIteratorType: startingPosition,
+      ...(startingPosition === 'AT_TIMESTAMP' ? { Timestamp: startingTimestamp ?? 0 } : {}),
+    });
+  }
+
+  private async shard(shardId: string, reader: ShardReader): Promise<void> {
+    const { signal } = this.abort;
+    const source: ShardSource = {
+      shardId,
+      streamArn: this.mapping.streamArn,
+      region: this.region,
+      invokeIdentityArn: this.mapping.invokeIdentityArn,
+    };
+    while (!signal.aborted) {
+      try {
+        reader.iterator ??= await this.iterator(shardId, reader);
+        await this.drain(reader, source, signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        // Read again after the last record done with (or from the starting position: LATEST is taken anew).
+        console.error(`[event source ${this.mapping.source}] reading ${shardId} failed; retrying`, error);
+        reader.iterator = undefined;
+        await pause(1000, signal);
+      }
+    }
+  }
+
+  /**
+   * Reads the shard from `reader.iterator` and hands its records to the function, batch after batch, until the
+   * mapping stops, moving `reader.checkpoint` past each record done with. Throws when the stream cannot be read.
+   */
+  private async drain(reader: ShardReader, source: ShardSource, signal: AbortSignal): Promise<void> {
+    const { batchSize, batchingWindowSeconds } = this.mapping;
+    const buffer: StreamRecord[] = [];
+    let windowCloses: number | undefined;
+    let limit = batchSize;
+    let attempts = 0;
+    const doneWith = (records: StreamRecord[]) => {
+      reader.checkpoint = records.at(-1)?.SequenceNumber ?? reader.checkpoint;
+    };
+    while (!signal.aborted) {
+      // A failing batch is retried as it was: nothing more is read until it is done with.
+      if (buffer.length < batchSize && attempts === 0 && limit === batchSize) {
+        const answer = await this.call('GetRecords', {
+          ShardIterator: reader.iterator ?? '',
+          Limit: Math.min(10_000, batchSize - buffer.length),
+        });
+        reader.iterator = String(answer.NextShardIterator);
+        buffer.push(...recordsOf(answer));
+      }
+      if (buffer.length === 0) {
+        await pause(IDLE_POLL_MS, signal);
+        continue;
+      }
+      if (buffer.length < batchSize && batchingWindowSeconds > 0) {
+        windowCloses ??= Date.now() + batchingWindowSeconds * 1000;
+        if (Date.now() < windowCloses) {
+          await pause(Math.min(IDLE_POLL_MS, windowCloses - Date.now()), signal);
+          continue;
+        }
+      }
+      windowCloses = undefined;
+      const batch = this.batchOf(buffer, limit);
+      const result = await this.process(batch, source);
+      if (result.kind === 'ok') {
+        doneWith(buffer.splice(0, batch.length));
+        attempts = 0;
+        limit = batchSize;
+        continue;
+      }
+      // Records before the first failed one are done: the retry starts there.
+      doneWith(buffer.splice(0, result.firstFailed));
+      const remaining = batch.length - result.firstFailed;
+      // Splitting is not a retry: only a batch of one record that still fails counts against MaximumRetryAttempts.
+      if (result.kind === 'error' && this.mapping.bisectBatchOnFunctionError && remaining > 1) {
+        limit = Math.ceil(remaining / 2);
+        continue;
+      }
+      attempts += 1;
+      if (attempts > this.mapping.maximumRetryAttempts) {
+        const skipped = buffer.splice(0, remaining);
+        doneWith(skipped);
+        this.report({
+          mapping: this.mapping,
+          shardId: source.shardId,
+          size: skipped.length,
+          failed: skipped.length,
+          outcome: 'skipped',
+          durationMs: 0,
+        });
+        attempts = 0;
+        limit = batchSize;
+        continue;
+      }
+      await pause(retryDelay(attempts), signal);
+    }
+  }
+
+  private batchOf(buffer: StreamRecord[], limit: number): StreamRecord[] {
+    const batch: StreamRecord[] = [];
+    let bytes = 0;
+    for (const record of buffer) {
+      if (batch.length >= limit || (batch.length > 0 && bytes + recordBytes(record) > MAX_PAYLOAD_BYTES)) break;
+      batch.push(record);
+      bytes += recordBytes(record);
+    }
+    return batch;
+  }
+
+  /** Invokes the function with one batch: ok, or where the failure starts and whether the function failed. */
+  private async process(
+    batch: StreamRecord[],
+    source: ShardSource,
+  ): Promise<{ kind: 'ok' } | { kind: 'error' | 'partial'; firstFailed: number }> {
+    const started = performance.now();
+    const event: KinesisStreamEvent = { Records: batch.map((record) => kinesisRecord(record, source)) };
+    const outcome = await this.invoke(this.mapping.functionId, event);
+    const { failed, valid } = failedRecords(
+      batch,
+      (record) => record.SequenceNumber,
+      outcome,
+      this.mapping.reportBatchItemFailures,
+    );
+    this.report({
+      mapping: this.mapping,
+      shardId: source.shardId,
+      size: batch.length,
+      failed: failed.length,
+      outcome: valid ? outcome.status : 'invalid-response',
+      durationMs: performance.now() - started,
+    });
+    if (failed.length === 0) return { kind: 'ok' };
+    const failedSet = new Set(failed);
+    const firstFailed = batch.findIndex((record) => failedSet.has(record));
+    return { kind: outcome.status === 'ok' && valid ? 'partial' : 'error', firstFailed };
+  }
+}
