@@ -580,7 +580,8 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         stage: api.stage,
       }));
       const notes: string[] = [];
-      notes.push(...aws.reload(routeStack, next));
+      // Against the stack the services started with: what they run until a restart, however many reloads since.
+      notes.push(...aws.reload(stack, next));
       if (placeKey(nextPlaced) !== placeKey(placed))
         notes.push('APIs or stages were added or removed: restart to serve them');
       const nextBuilt = await started.bundle(next.templatePath, { outDir: buildDir });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import type { ServiceAuth } from '../shared/request-auth.ts';
 import { describeFailure, superviseWorker } from '../shared/supervised-worker.ts';
+import type { ItemChange } from './stream-records.ts';
 import { type DynamoDbAnswer, dynamoDbAnswer, type TtlOperation } from './ttl-api.ts';
 
 /** What the worker is started with (dynalite-worker.ts). */
@@ -18,6 +19,10 @@ export interface WorkerSettings {
   auth: ServiceAuth;
   /** Whether the test-only faults are answered (see dynalite-worker.ts). */
   faults: boolean;
+  /** The tables whose writes are captured for their stream (stream-capture.ts). */
+  streamedTables: string[];
+  /** The value of TTL_DELETION_HEADER that marks the TTL sweeper's deletions. */
+  ttlToken: string;
 }
 
 export interface TtlCall {
@@ -26,7 +31,10 @@ export interface TtlCall {
   contentType: string | undefined;
 }
 
-export type FromWorker = { type: 'listening'; port: number } | ({ type: 'ttl'; id: number } & TtlCall);
+export type FromWorker =
+  | { type: 'listening'; port: number }
+  | ({ type: 'ttl'; id: number } & TtlCall)
+  | { type: 'stream'; change: ItemChange };
 export type ToWorker = { type: 'ttl-answer'; id: number; answer: DynamoDbAnswer } | { type: 'close' };
 
 export interface DynaliteThread {
@@ -51,11 +59,19 @@ export const startDynaliteThread = async (options: {
   log: (line: string) => void;
   answerTtl: (call: TtlCall) => Promise<DynamoDbAnswer>;
   faults?: boolean;
+  streamedTables?: string[];
+  ttlToken?: string;
+  onStreamChange?: (change: ItemChange) => void;
 }): Promise<DynaliteThread> => {
   const temporary = options.persistDir === undefined;
   const path = options.persistDir ?? (await mkdtemp(join(tmpdir(), 'sam-local-runtime-dynamodb-')));
-  const answerTtl = (worker: Worker, message: unknown) => {
-    const { id, ...call } = message as Extract<FromWorker, { type: 'ttl' }>;
+  const fromWorker = (worker: Worker, received: unknown) => {
+    const message = received as Exclude<FromWorker, { type: 'listening' }>;
+    if (message.type === 'stream') {
+      options.onStreamChange?.(message.change);
+      return;
+    }
+    const { id, ...call } = message;
     options.answerTtl(call).then(
       (answer) => worker.postMessage({ type: 'ttl-answer', id, answer } satisfies ToWorker),
       (error: unknown) => {
@@ -77,12 +93,14 @@ export const startDynaliteThread = async (options: {
       port,
       auth: options.auth,
       faults: options.faults ?? false,
+      streamedTables: options.streamedTables ?? [],
+      ttlToken: options.ttlToken ?? '',
     }),
     port: options.port,
     what: '[dynamodb] the DynamoDB emulation',
     restartNote: '; its data is kept',
     log: options.log,
-    onMessage: answerTtl,
+    onMessage: fromWorker,
   }).catch((error: unknown) => {
     if (temporary) void rm(path, { recursive: true, force: true });
     throw new Error(
