@@ -180,6 +180,44 @@ describe('Kinesis', () => {
     ]);
   });
 
+  it('with BisectBatchOnFunctionError splits a failing batch until the poisoned record stands alone, then skips it', async () => {
+    await kinesis.send(
+      new PutRecordsCommand({
+        StreamName: await streamName('BisectStream'),
+        Records: ['b1', 'b2', 'poison', 'b4'].map((text) => ({ Data: Buffer.from(text), PartitionKey: 'same' })),
+      }),
+    );
+    await events(() => of('bisect').some((entry) => !entry.failed && dataOf(entry).includes('b4')));
+    // Splitting spends no retry; the poisoned record alone is tried twice (MaximumRetryAttempts 1), then skipped.
+    expect(of('bisect').map((entry) => [entry.failed, ...dataOf(entry)])).toEqual([
+      [true, 'b1', 'b2', 'poison', 'b4'],
+      [false, 'b1', 'b2'],
+      [true, 'poison', 'b4'],
+      [true, 'poison'],
+      [true, 'poison'],
+      [false, 'b4'],
+    ]);
+  });
+
+  it('FilterCriteria hands the function only the records its pattern matches', async () => {
+    const name = await streamName('FilteredStream');
+    await kinesis.send(
+      new PutRecordsCommand({
+        StreamName: name,
+        Records: [{ kind: 'order', n: 1 }, { kind: 'noise' }, 'not json', { kind: 'order', n: 2 }].map((value) => ({
+          Data: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
+          PartitionKey: 'same',
+        })),
+      }),
+    );
+    await events(() => delivered('clicks').includes('{"kind":"order","n":2}'));
+    const fromOrders = of('clicks')
+      .flatMap((entry) => entry.event.Records)
+      .filter((record) => record.eventSourceARN.endsWith(`/${name}`))
+      .map((record) => Buffer.from(record.kinesis.data, 'base64').toString('utf8'));
+    expect(fromOrders).toEqual(['{"kind":"order","n":1}', '{"kind":"order","n":2}']);
+  });
+
   it('a REST API kinesis:action/PutRecord integration puts the record the function gets', async () => {
     const rest = runtime.info.apis.find((api) => api.logicalId === 'ClicksApi')?.url;
     const body = JSON.stringify({ user: 'rest-user', page: '/home' });

@@ -1,6 +1,7 @@
 import { type DeclaredMapping, declaredMappings } from '../../runtime/event-sources.ts';
 import type { LocalStack } from '../../template/stack.ts';
 import type { KinesisEventSourceMapping, StartingPosition } from './kinesis-poller.ts';
+import { FilterCriteriaError, KINESIS_DATA, type RecordFilter, recordFilterOf } from './record-filter.ts';
 
 /**
  * MaximumRetryAttempts -1 (the default) retries a failing batch until its records expire, 24 hours or more in AWS
@@ -17,10 +18,6 @@ const NOT_RUN: Record<string, (value: unknown) => string | undefined> = {
     Number(value) > 1 ? 'each shard is read by one batch at a time (ParallelizationFactor 1)' : undefined,
   TumblingWindowInSeconds: (value) => (Number(value) > 0 ? 'tumbling windows are not run' : undefined),
   DestinationConfig: () => 'skipped records are logged, not sent to an on-failure destination',
-  MaximumRecordAgeInSeconds: (value) =>
-    Number(value) === -1 ? undefined : 'records do not age locally: retries end only by MaximumRetryAttempts',
-  FilterCriteria: () => 'not applied (every record is delivered)',
-  StartingPositionTimestamp: () => undefined,
 };
 
 /** The role a function runs as (its Role, or the one SAM makes for it): the records' invokeIdentityArn. */
@@ -61,6 +58,17 @@ const checked = (
   if (!Number.isInteger(retries) || retries < -1 || retries > 10_000) {
     return `${source}: MaximumRetryAttempts must be from -1 to 10000`;
   }
+  const age = Number(properties.MaximumRecordAgeInSeconds ?? -1);
+  if (!Number.isInteger(age) || age < -1 || (age >= 0 && age < 60) || age > 604_800) {
+    return `${source}: MaximumRecordAgeInSeconds must be -1 or from 60 to 604800`;
+  }
+  let filter: RecordFilter | undefined;
+  try {
+    filter = recordFilterOf(properties.FilterCriteria, KINESIS_DATA);
+  } catch (error) {
+    if (error instanceof FilterCriteriaError) return `${source}: ${error.message}`;
+    throw error;
+  }
   for (const [property, why] of Object.entries(NOT_RUN)) {
     const note = properties[property] === undefined ? undefined : why(properties[property]);
     if (note) notes.push(`${source}.${property}: ${note}`);
@@ -80,6 +88,8 @@ const checked = (
     reportBatchItemFailures: types.includes('ReportBatchItemFailures'),
     bisectBatchOnFunctionError: bisect === true || bisect === 'true',
     invokeIdentityArn: roleOf(stack, functionId),
+    maximumRecordAgeSeconds: age,
+    ...(filter ? { filter } : {}),
   };
 };
 

@@ -2,6 +2,7 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import type { Json } from '../../services/stepfunctions/task-services.ts';
 import type { InvokeOutcome } from '../function-pool.ts';
 import { kinesisRecord, recordBytes, type ShardSource, type StreamRecord } from './kinesis-records.ts';
+import type { RecordFilter } from './record-filter.ts';
 import { failedRecords } from './sqs-poller.ts';
 
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
@@ -23,6 +24,10 @@ export interface KinesisEventSourceMapping {
   bisectBatchOnFunctionError: boolean;
   /** The function's role, in each record's invokeIdentityArn. */
   invokeIdentityArn: string;
+  /** -1: no limit but the stream's retention. */
+  maximumRecordAgeSeconds: number;
+  /** FilterCriteria: a record it does not match is passed over, never delivered. */
+  filter?: RecordFilter;
 }
 
 export interface KinesisBatchReport {
@@ -245,16 +250,36 @@ export class KinesisPoller {
     return batch;
   }
 
-  /** Invokes the function with one batch: ok, or where the failure starts and whether the function failed. */
+  /**
+   * Whether a record goes to the function: not older than MaximumRecordAgeInSeconds, and matched by FilterCriteria
+   * (a Kinesis filter sees the record's `kinesis` fields, `data` as the JSON it holds).
+   */
+  private wanted(record: StreamRecord, source: ShardSource): boolean {
+    const { maximumRecordAgeSeconds, filter } = this.mapping;
+    if (
+      maximumRecordAgeSeconds >= 0 &&
+      record.ApproximateArrivalTimestamp < Date.now() / 1000 - maximumRecordAgeSeconds
+    ) {
+      return false;
+    }
+    return filter?.(kinesisRecord(record, source).kinesis) ?? true;
+  }
+
+  /**
+   * Invokes the function with the records of one batch it wants: ok, or where in the batch the failure starts (the
+   * records before it are done with) and whether the function failed.
+   */
   private async process(
     batch: StreamRecord[],
     source: ShardSource,
   ): Promise<{ kind: 'ok' } | { kind: 'error' | 'partial'; firstFailed: number }> {
+    const wanted = batch.filter((record) => this.wanted(record, source));
+    if (wanted.length === 0) return { kind: 'ok' };
     const started = performance.now();
-    const event: KinesisStreamEvent = { Records: batch.map((record) => kinesisRecord(record, source)) };
+    const event: KinesisStreamEvent = { Records: wanted.map((record) => kinesisRecord(record, source)) };
     const outcome = await this.invoke(this.mapping.functionId, event);
     const { failed, valid } = failedRecords(
-      batch,
+      wanted,
       (record) => record.SequenceNumber,
       outcome,
       this.mapping.reportBatchItemFailures,
@@ -262,7 +287,7 @@ export class KinesisPoller {
     this.report({
       mapping: this.mapping,
       shardId: source.shardId,
-      size: batch.length,
+      size: wanted.length,
       failed: failed.length,
       outcome: valid ? outcome.status : 'invalid-response',
       durationMs: performance.now() - started,
