@@ -76,6 +76,8 @@ const snsQueueMapping = (
   };
 };
 
+const disabled = (value: unknown) => value === false || value === 'false';
+
 /** An event source mapping as the template declares it, before its properties are checked. */
 export interface DeclaredMapping {
   source: string;
@@ -114,7 +116,7 @@ export const declaredMappings = (
         continue;
       }
       if (event.Type !== kind.eventType) continue;
-      if (properties.Enabled === false || properties.Enabled === 'false') continue;
+      if (disabled(properties.Enabled)) continue;
       found.push({
         source: `${fn.logicalId}.Events.${name}`,
         functionId: fn.logicalId,
@@ -127,7 +129,7 @@ export const declaredMappings = (
   for (const resource of stack.ofType('AWS::Lambda::EventSourceMapping')) {
     const properties = stack.properties(resource.logicalId);
     const arn = String(properties.EventSourceArn ?? '');
-    if (arnServiceOf(arn) !== kind.arnService || properties.Enabled === false) continue;
+    if (arnServiceOf(arn) !== kind.arnService || disabled(properties.Enabled)) continue;
     const functionId = functionIdOf(String(properties.FunctionName ?? ''));
     if (!functionId) {
       problems.push(`${resource.logicalId}: function ${String(properties.FunctionName)} is not in this template`);
