@@ -305,6 +305,7 @@ export const startFunctionsRuntime = async (
               `[kinesis] ${mapping.streamName}/${batch.shardId} → ${mapping.functionId}: ${batch.size} records, ${batch.failed} failed (${batch.outcome === 'skipped' ? `skipped after ${mapping.maximumRetryAttempts} retries` : batch.outcome}, ${batch.durationMs.toFixed(0)} ms)`,
             ),
         );
+        kinesis.onRecreated(() => poller.streamsRecreated());
         pollers.push(poller);
         await poller.start();
       }

@@ -84,6 +84,9 @@ describe('Kinesis', () => {
     expect(page.find((stream) => stream.name.includes('PartialStream'))?.shards).toHaveLength(4);
     expect(runtime.output()).toMatch(/\[kinesis\] PartialStream: ON_DEMAND stream with 4 shards/);
     expect(runtime.output()).toMatch(/FlakyFunction\.Events\.Flaky\.ParallelizationFactor: each shard is read/);
+    expect(runtime.output()).toMatch(
+      /PartialFunction\.Events\.Unpositioned: StartingPosition must be one of TRIM_HORIZON, LATEST, AT_TIMESTAMP/,
+    );
     expect(runtime.output()).not.toMatch(/ClicksFunction\.Events\.Clicks \(Kinesis\): not run/);
     expect(runtime.output()).not.toMatch(/ClicksStream \(AWS::Kinesis::Stream\)/);
     await expect(kinesis.send(new ListShardsCommand({ StreamName: 'nope' }))).rejects.toBeInstanceOf(

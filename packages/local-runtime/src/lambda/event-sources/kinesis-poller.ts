@@ -68,6 +68,8 @@ const pause = (ms: number, signal: AbortSignal) =>
 interface ShardReader {
   iterator?: string | undefined;
   checkpoint?: string | undefined;
+  /** The stream was made anew: read it from its first record. */
+  fromStart?: boolean;
 }
 
 // What GetShardIterator answers for a sequence number of a stream since deleted and created again.
@@ -86,6 +88,9 @@ const recordsOf = (answer: Record<string, Json>): StreamRecord[] =>
 export class KinesisPoller {
   private readonly abort = new AbortController();
   private readonly loops: Promise<void>[] = [];
+  private readonly readers: ShardReader[] = [];
+  /** Counts the times the streams were made anew: a shard's reading started before one stops. */
+  private generation = 0;
   private readonly mapping: KinesisEventSourceMapping;
   private readonly call: CallKinesis;
   private readonly invoke: Invoke;
@@ -116,7 +121,25 @@ export class KinesisPoller {
     const readers = await Promise.all(
       shards.map(async (shardId) => ({ shardId, reader: { iterator: await this.iterator(shardId, {}) } })),
     );
-    for (const { shardId, reader } of readers) this.loops.push(this.shard(shardId, reader));
+    for (const { shardId, reader } of readers) {
+      this.readers.push(reader);
+      this.loops.push(this.shard(shardId, reader));
+    }
+  }
+
+  /**
+   * The streams were deleted and created again (a reset, a restart of the emulation): each shard is read anew from
+   * its first record. Its old iterators and checkpoint must not be used: kinesalite numbers a new stream's records
+   * as it numbered the deleted one's (the same sequence numbers, made within the same second), so they would be
+   * past the new records and miss them, without an error.
+   */
+  streamsRecreated(): void {
+    this.generation += 1;
+    for (const reader of this.readers) {
+      reader.iterator = undefined;
+      reader.checkpoint = undefined;
+      reader.fromStart = true;
+    }
   }
 
   async stop(): Promise<void> {
@@ -130,6 +153,10 @@ export class KinesisPoller {
       String(
         (await this.call('GetShardIterator', { StreamName: streamName, ShardId: shardId, ...input })).ShardIterator,
       );
+    if (reader.fromStart) {
+      reader.fromStart = false;
+      return take({ ShardIteratorType: 'TRIM_HORIZON' });
+    }
     if (reader.checkpoint !== undefined) {
       try {
         return await take({ ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: reader.checkpoint });
@@ -156,7 +183,11 @@ export class KinesisPoller {
     };
     while (!signal.aborted) {
       try {
-        reader.iterator ??= await this.iterator(shardId, reader);
+        const generation = this.generation;
+        const iterator = reader.iterator ?? (await this.iterator(shardId, reader));
+        // Taken from the streams as they were before they were made anew: read them again.
+        if (generation !== this.generation) continue;
+        reader.iterator = iterator;
         await this.drain(reader, source, signal);
       } catch (error) {
         if (signal.aborted) return;
@@ -178,16 +209,19 @@ export class KinesisPoller {
     let windowCloses: number | undefined;
     let limit = batchSize;
     let attempts = 0;
+    const generation = this.generation;
+    const stale = () => this.generation !== generation || signal.aborted;
     const doneWith = (records: StreamRecord[]) => {
       reader.checkpoint = records.at(-1)?.SequenceNumber ?? reader.checkpoint;
     };
-    while (!signal.aborted) {
+    while (!stale()) {
       // A failing batch is retried as it was: nothing more is read until it is done with.
       if (buffer.length < batchSize && attempts === 0 && limit === batchSize) {
         const answer = await this.call('GetRecords', {
           ShardIterator: reader.iterator ?? '',
           Limit: Math.min(10_000, batchSize - buffer.length),
         });
+        if (stale()) return;
         reader.iterator = String(answer.NextShardIterator);
         buffer.push(...recordsOf(answer));
       }
@@ -205,6 +239,7 @@ export class KinesisPoller {
       windowCloses = undefined;
       const batch = this.batchOf(buffer, limit);
       const result = await this.process(batch, source);
+      if (stale()) return;
       if (result.kind === 'ok') {
         doneWith(buffer.splice(0, batch.length));
         attempts = 0;

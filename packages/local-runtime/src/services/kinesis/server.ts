@@ -13,6 +13,8 @@ export interface KinesisService extends LocalService {
   call(action: string, input: Record<string, Json>): Promise<Record<string, Json>>;
   /** The template's streams: deleted with any created since, then created again empty. */
   reset(): Promise<void>;
+  /** `listener` runs each time the streams are made anew (a reset, a restart of the emulation). */
+  onRecreated(listener: () => void): void;
   /** Each stream with its shards. */
   streams(): Promise<{ name: string; shards: string[] }[]>;
 }
@@ -50,18 +52,23 @@ export const startKinesisService = async (options: {
     if (!endpoint) throw new Error('the local Kinesis is not started');
     return (await callJsonService(endpoint, 'kinesis', action, input)) as Record<string, Json>;
   };
+  const recreated = new Set<() => void>();
   const create = async () => {
     for (const stream of options.streams) {
       await call('CreateStream', { StreamName: stream.name, ShardCount: stream.shardCount });
       await untilActive(call, stream.name);
     }
   };
+  const createAgain = async () => {
+    await create();
+    for (const listener of recreated) listener();
+  };
   const thread = await startKinesaliteThread({
     host: options.host,
     port: options.port ?? 0,
     auth: options.auth,
     log: options.log,
-    restarted: create,
+    restarted: createAgain,
     faults: process.env.SAM_LOCAL_RUNTIME_TEST_FAULTS === '1',
   });
   endpoint = options.endpointAt(thread.url);
@@ -81,7 +88,10 @@ export const startKinesisService = async (options: {
       for (const name of namesOf(await call('ListStreams', {}))) {
         await call('DeleteStream', { StreamName: name });
       }
-      await create();
+      await createAgain();
+    },
+    onRecreated: (listener) => {
+      recreated.add(listener);
     },
     streams: async () =>
       Promise.all(
