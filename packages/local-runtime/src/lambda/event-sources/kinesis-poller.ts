@@ -72,9 +72,6 @@ interface ShardReader {
   fromStart?: boolean;
 }
 
-// What GetShardIterator answers for a sequence number of a stream since deleted and created again.
-const RECREATED = new Set(['InvalidArgumentException', 'ResourceNotFoundException']);
-
 const recordsOf = (answer: Record<string, Json>): StreamRecord[] =>
   Array.isArray(answer.Records) ? (answer.Records as unknown as StreamRecord[]) : [];
 
@@ -154,18 +151,12 @@ export class KinesisPoller {
         (await this.call('GetShardIterator', { StreamName: streamName, ShardId: shardId, ...input })).ShardIterator,
       );
     if (reader.fromStart) {
+      const iterator = await take({ ShardIteratorType: 'TRIM_HORIZON' });
       reader.fromStart = false;
-      return take({ ShardIteratorType: 'TRIM_HORIZON' });
+      return iterator;
     }
     if (reader.checkpoint !== undefined) {
-      try {
-        return await take({ ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: reader.checkpoint });
-      } catch (error) {
-        if (!(error instanceof Error && RECREATED.has(error.name))) throw error;
-        // The stream was made anew (a reset, a restart of the emulation): every record it holds is new.
-        reader.checkpoint = undefined;
-        return take({ ShardIteratorType: 'TRIM_HORIZON' });
-      }
+      return take({ ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: reader.checkpoint });
     }
     return take({
       ShardIteratorType: startingPosition,
