@@ -297,7 +297,7 @@ export const startFunctionsRuntime = async (
       for (const mapping of kinesisSources.mappings) {
         const poller = new KinesisPoller(
           mapping,
-          kinesis.call,
+          kinesis,
           (functionId, event) => (runtime ?? first).invoke(functionId, event),
           stack.region,
           (batch) =>

@@ -1,5 +1,6 @@
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { Json } from '../../services/stepfunctions/task-services.ts';
+import { abortableWait } from '../../shared/abortable-wait.ts';
 import type { InvokeOutcome } from '../function-pool.ts';
 import { kinesisRecord, recordBytes, type ShardSource, type StreamRecord } from './kinesis-records.ts';
 import type { RecordFilter } from './record-filter.ts';
@@ -39,30 +40,21 @@ export interface KinesisBatchReport {
   durationMs: number;
 }
 
-export type CallKinesis = (action: string, input: Record<string, Json>) => Promise<Record<string, Json>>;
+/** The local Kinesis as a poller uses it: its API, and word of the puts to a stream (see KinesisService). */
+export interface StreamSource {
+  call: (action: string, input: Record<string, Json>) => Promise<Record<string, Json>>;
+  putsTo: (stream: string) => number;
+  nextPut: (stream: string, since: number, ms: number, signal: AbortSignal) => Promise<void>;
+}
 type Invoke = (functionId: string, event: KinesisStreamEvent) => Promise<InvokeOutcome>;
 
 // Lambda's payload limit for a synchronous invocation: a batch stops growing before it.
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
-// How often an idle shard is read again (Lambda reads each shard about once a second; locally sooner is cheap).
-const IDLE_POLL_MS = 200;
+// An idle shard is read again when a put writes to its stream (the local Kinesis says so), or after this long: reading
+// every shard every 200 ms cost a template of ten shards a tenth of a core while nothing happened.
+const IDLE_POLL_MS = 5000;
 // Between retries of a failing batch: doubling from 100 ms up to 5 s.
 const retryDelay = (attempt: number) => Math.min(100 * 2 ** (attempt - 1), 5000);
-
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 
 /** Where a shard is read from, and the last record done with (succeeded or skipped): where reading resumes. */
 interface ShardReader {
@@ -89,20 +81,20 @@ export class KinesisPoller {
   /** Counts the times the streams were made anew: a shard's reading started before one stops. */
   private generation = 0;
   private readonly mapping: KinesisEventSourceMapping;
-  private readonly call: CallKinesis;
+  private readonly kinesis: StreamSource;
   private readonly invoke: Invoke;
   private readonly region: string;
   private readonly report: (batch: KinesisBatchReport) => void;
 
   constructor(
     mapping: KinesisEventSourceMapping,
-    call: CallKinesis,
+    kinesis: StreamSource,
     invoke: Invoke,
     region: string,
     report: (batch: KinesisBatchReport) => void,
   ) {
     this.mapping = mapping;
-    this.call = call;
+    this.kinesis = kinesis;
     this.invoke = invoke;
     this.region = region;
     this.report = report;
@@ -113,7 +105,7 @@ export class KinesisPoller {
    * taken before it resolves: a record put once the runtime is up is after LATEST.
    */
   async start(): Promise<void> {
-    const { Shards } = await this.call('ListShards', { StreamName: this.mapping.streamName });
+    const { Shards } = await this.kinesis.call('ListShards', { StreamName: this.mapping.streamName });
     const shards = Array.isArray(Shards) ? Shards.map((shard) => String((shard as Record<string, Json>).ShardId)) : [];
     const readers = await Promise.all(
       shards.map(async (shardId) => ({ shardId, reader: { iterator: await this.iterator(shardId, {}) } })),
@@ -148,7 +140,8 @@ export class KinesisPoller {
     const { streamName, startingPosition, startingTimestamp } = this.mapping;
     const take = async (input: Record<string, Json>) =>
       String(
-        (await this.call('GetShardIterator', { StreamName: streamName, ShardId: shardId, ...input })).ShardIterator,
+        (await this.kinesis.call('GetShardIterator', { StreamName: streamName, ShardId: shardId, ...input }))
+          .ShardIterator,
       );
     if (reader.fromStart) {
       const iterator = await take({ ShardIteratorType: 'TRIM_HORIZON' });
@@ -185,7 +178,7 @@ export class KinesisPoller {
         // Read again after the last record done with (or from the starting position: LATEST is taken anew).
         console.error(`[event source ${this.mapping.source}] reading ${shardId} failed; retrying`, error);
         reader.iterator = undefined;
-        await pause(1000, signal);
+        await abortableWait(1000, signal);
       }
     }
   }
@@ -207,8 +200,9 @@ export class KinesisPoller {
     };
     while (!stale()) {
       // A failing batch is retried as it was: nothing more is read until it is done with.
+      const seen = this.kinesis.putsTo(this.mapping.streamName);
       if (buffer.length < batchSize && attempts === 0 && limit === batchSize) {
-        const answer = await this.call('GetRecords', {
+        const answer = await this.kinesis.call('GetRecords', {
           ShardIterator: reader.iterator ?? '',
           Limit: Math.min(10_000, batchSize - buffer.length),
         });
@@ -217,13 +211,13 @@ export class KinesisPoller {
         buffer.push(...recordsOf(answer));
       }
       if (buffer.length === 0) {
-        await pause(IDLE_POLL_MS, signal);
+        await this.kinesis.nextPut(this.mapping.streamName, seen, IDLE_POLL_MS, signal);
         continue;
       }
       if (buffer.length < batchSize && batchingWindowSeconds > 0) {
         windowCloses ??= Date.now() + batchingWindowSeconds * 1000;
         if (Date.now() < windowCloses) {
-          await pause(Math.min(IDLE_POLL_MS, windowCloses - Date.now()), signal);
+          await this.kinesis.nextPut(this.mapping.streamName, seen, windowCloses - Date.now(), signal);
           continue;
         }
       }
@@ -261,7 +255,7 @@ export class KinesisPoller {
         limit = batchSize;
         continue;
       }
-      await pause(retryDelay(attempts), signal);
+      await abortableWait(retryDelay(attempts), signal);
     }
   }
 

@@ -14,6 +14,9 @@ export interface KinesisWorkerSettings {
   faults: boolean;
 }
 
+/** What the worker posts after a put: the stream written to. */
+export type RecordsPut = { type: 'records'; stream: string };
+
 export interface KinesaliteThread {
   url: string;
   close(): Promise<void>;
@@ -34,6 +37,8 @@ export const startKinesaliteThread = async (options: {
   auth: ServiceAuth;
   log: (line: string) => void;
   restarted: () => Promise<void>;
+  /** A PutRecord or PutRecords wrote to `stream`. */
+  recordsPut: (stream: string) => void;
   faults?: boolean;
 }): Promise<KinesaliteThread> => {
   const supervised = await superviseWorker({
@@ -49,6 +54,10 @@ export const startKinesaliteThread = async (options: {
     restartNote: ": the template's streams are back, empty",
     log: options.log,
     restarted: options.restarted,
+    onMessage: (_worker, message) => {
+      const put = message as Partial<RecordsPut> | null;
+      if (put?.type === 'records' && typeof put.stream === 'string') options.recordsPut(put.stream);
+    },
   }).catch((error: unknown) => {
     throw new Error(`the local Kinesis could not start: ${describeFailure(error)}`, { cause: error });
   });

@@ -5,7 +5,7 @@ import { handWhole, takeRequestListener, testFaultOf, wholeBody, workerContext }
 import { answerFailure } from '../shared/local-service.ts';
 import { jsonAuthError, requestVerifier } from '../shared/request-auth.ts';
 import { dualProtocolServer, signedView } from './cleartext-http2.ts';
-import type { KinesisWorkerSettings } from './kinesalite-thread.ts';
+import type { KinesisWorkerSettings, RecordsPut } from './kinesalite-thread.ts';
 
 /**
  * The worker thread the local Kinesis runs in (started and restarted by kinesalite-thread.ts): kinesalite, its
@@ -17,7 +17,7 @@ import type { KinesisWorkerSettings } from './kinesalite-thread.ts';
 
 type Kinesalite = (options: Record<string, unknown>) => Server;
 
-const { settings, listening } = workerContext<KinesisWorkerSettings>('kinesalite-worker.ts');
+const { port, settings, listening } = workerContext<KinesisWorkerSettings>('kinesalite-worker.ts');
 
 // kinesalite's own limit: larger bodies get its 413 (index.js, MAX_REQUEST_BYTES).
 const MAX_REQUEST_BYTES = 7 * 1024 * 1024;
@@ -55,6 +55,29 @@ const toKinesalite = (request: IncomingMessage, response: ServerResponse, body: 
 
 const verify = requestVerifier(settings.auth, 'kinesis');
 
+const PUTS = new Set(['Kinesis_20131202.PutRecord', 'Kinesis_20131202.PutRecords']);
+
+/**
+ * Tells the main thread which stream a PutRecord or PutRecords has written to, once kinesalite has answered it 200:
+ * the event source pollers wait for that instead of reading idle shards over and over.
+ */
+const tellRecordsPut = (request: IncomingMessage, response: ServerResponse, body: Buffer) => {
+  if (!PUTS.has(String(request.headers['x-amz-target']))) return;
+  let stream: string | undefined;
+  try {
+    const input = JSON.parse(body.toString('utf8')) as { StreamName?: unknown; StreamARN?: unknown };
+    const named = typeof input.StreamName === 'string' ? input.StreamName : input.StreamARN;
+    stream = typeof named === 'string' ? named.replace(/^arn:[^:]+:kinesis:[^:]*:[^:]*:stream\//, '') : undefined;
+  } catch {
+    // kinesalite answers the malformed body itself.
+  }
+  if (stream === undefined) return;
+  const written = stream;
+  response.once('finish', () => {
+    if (response.statusCode === 200) port.postMessage({ type: 'records', stream: written } satisfies RecordsPut);
+  });
+};
+
 const front = async (request: IncomingMessage, response: ServerResponse) => {
   const body = await wholeBody(request, response, MAX_REQUEST_BYTES);
   if (body === undefined) return;
@@ -67,6 +90,7 @@ const front = async (request: IncomingMessage, response: ServerResponse) => {
       return;
     }
   }
+  tellRecordsPut(request, response, body);
   toKinesalite(request, response, body);
 };
 

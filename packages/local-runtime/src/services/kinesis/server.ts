@@ -1,4 +1,5 @@
 import type { LocalEndpoint } from '../../gateway/integrations/aws-service.ts';
+import { abortableWait } from '../../shared/abortable-wait.ts';
 import { callJsonService } from '../shared/json-caller.ts';
 import type { LocalService } from '../shared/local-service.ts';
 import type { ServiceAuth } from '../shared/request-auth.ts';
@@ -13,6 +14,10 @@ export interface KinesisService extends LocalService {
   call(action: string, input: Record<string, Json>): Promise<Record<string, Json>>;
   /** The template's streams: deleted with any created since, then created again empty. */
   reset(): Promise<void>;
+  /** How many puts (PutRecord, PutRecords) have written to `stream` since the start. */
+  putsTo(stream: string): number;
+  /** Resolves once `stream` has had more than `since` puts, after `ms`, or when `signal` aborts. */
+  nextPut(stream: string, since: number, ms: number, signal: AbortSignal): Promise<void>;
   /** `listener` runs each time the streams are made anew (a reset, a restart of the emulation). */
   onRecreated(listener: () => void): void;
   /** Each stream with its shards. */
@@ -53,6 +58,21 @@ export const startKinesisService = async (options: {
     return (await callJsonService(endpoint, 'kinesis', action, input)) as Record<string, Json>;
   };
   const recreated = new Set<() => void>();
+  const puts = new Map<string, number>();
+  const waiting = new Map<string, Set<() => void>>();
+  const recordsPut = (stream: string) => {
+    puts.set(stream, (puts.get(stream) ?? 0) + 1);
+    for (const wake of waiting.get(stream) ?? []) wake();
+  };
+  const nextPut: KinesisService['nextPut'] = async (stream, since, ms, signal) => {
+    if ((puts.get(stream) ?? 0) > since) return;
+    await abortableWait(ms, signal, (wake) => {
+      const wakers = waiting.get(stream) ?? new Set<() => void>();
+      waiting.set(stream, wakers);
+      wakers.add(wake);
+      return () => wakers.delete(wake);
+    });
+  };
   const create = async () => {
     for (const stream of options.streams) {
       await call('CreateStream', { StreamName: stream.name, ShardCount: stream.shardCount });
@@ -69,6 +89,7 @@ export const startKinesisService = async (options: {
     auth: options.auth,
     log: options.log,
     restarted: createAgain,
+    recordsPut,
     faults: process.env.SAM_LOCAL_RUNTIME_TEST_FAULTS === '1',
   });
   endpoint = options.endpointAt(thread.url);
@@ -90,6 +111,8 @@ export const startKinesisService = async (options: {
       }
       await createAgain();
     },
+    putsTo: (stream) => puts.get(stream) ?? 0,
+    nextPut,
     onRecreated: (listener) => {
       recreated.add(listener);
     },
