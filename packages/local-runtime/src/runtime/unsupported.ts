@@ -12,6 +12,7 @@ const EMULATED = new Set([
   ...SERVICES.flatMap((service) => service.resourceTypes),
   'AWS::Serverless::Function',
   'AWS::Lambda::Function',
+  'AWS::Lambda::Url',
   'AWS::Serverless::Api',
   'AWS::Serverless::HttpApi',
   'AWS::ApiGateway::ApiKey',
