@@ -221,6 +221,16 @@ describe('Kinesis', () => {
     expect(fromOrders).toEqual(['{"kind":"order","n":1}', '{"kind":"order","n":2}']);
   });
 
+  it('AT_TIMESTAMP on a shard with no record yet starts, and hands over the records put since the time', async () => {
+    const name = await streamName('TimedStream');
+    await kinesis.send(new PutRecordCommand({ StreamName: name, Data: Buffer.from('timed'), PartitionKey: 'k' }));
+    await events(() => delivered('clicks').includes('timed'));
+    const record = of('clicks')
+      .flatMap((entry) => entry.event.Records)
+      .find((candidate) => candidate.eventSourceARN.endsWith(`/${name}`));
+    expect(Buffer.from(record?.kinesis.data ?? '', 'base64').toString()).toBe('timed');
+  });
+
   it('a REST API kinesis:action/PutRecord integration puts the record the function gets', async () => {
     const rest = runtime.info.apis.find((api) => api.logicalId === 'ClicksApi')?.url;
     const body = JSON.stringify({ user: 'rest-user', page: '/home' });

@@ -62,6 +62,8 @@ interface ShardReader {
   checkpoint?: string | undefined;
   /** The stream was made anew: read it from its first record. */
   fromStart?: boolean;
+  /** AT_TIMESTAMP's time (seconds): the records that arrived before it are passed over. */
+  notBefore?: number | undefined;
 }
 
 const recordsOf = (answer: Record<string, Json>): StreamRecord[] =>
@@ -151,10 +153,13 @@ export class KinesisPoller {
     if (reader.checkpoint !== undefined) {
       return take({ ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: reader.checkpoint });
     }
-    return take({
-      ShardIteratorType: startingPosition,
-      ...(startingPosition === 'AT_TIMESTAMP' ? { Timestamp: startingTimestamp ?? 0 } : {}),
-    });
+    if (startingPosition === 'AT_TIMESTAMP') {
+      // kinesalite's AT_TIMESTAMP never answers on a shard with no record since that time, and refuses a time to
+      // come: the shard is read from its start instead, and the records that arrived before the time passed over.
+      reader.notBefore = startingTimestamp ?? 0;
+      return take({ ShardIteratorType: 'TRIM_HORIZON' });
+    }
+    return take({ ShardIteratorType: startingPosition });
   }
 
   private async shard(shardId: string, reader: ShardReader): Promise<void> {
@@ -208,7 +213,16 @@ export class KinesisPoller {
         });
         if (stale()) return;
         reader.iterator = String(answer.NextShardIterator);
-        buffer.push(...recordsOf(answer));
+        let records = recordsOf(answer);
+        const { notBefore } = reader;
+        if (notBefore !== undefined) {
+          // A shard's records arrive in order: once one is at or after the time, all the rest are.
+          const first = records.findIndex((record) => record.ApproximateArrivalTimestamp >= notBefore);
+          doneWith(first < 0 ? records : records.slice(0, first));
+          if (first >= 0) reader.notBefore = undefined;
+          records = first < 0 ? [] : records.slice(first);
+        }
+        buffer.push(...records);
       }
       if (buffer.length === 0) {
         await this.kinesis.nextPut(this.mapping.streamName, seen, IDLE_POLL_MS, signal);
