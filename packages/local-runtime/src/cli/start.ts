@@ -149,7 +149,7 @@ export const runStart = async (name: 'start' | 'start-api', argv: string[]): Pro
   const port = portOf(options.string('port'), 3000, '--port');
   const wsPort = portOf(options.string('ws-port'), 3001, '--ws-port');
   const servicePorts = portOf(options.string('service-ports'), port === 0 ? 0 : port + 10, '--service-ports');
-  // After the service ports (--port + 10, one per local service, fewer than ten): --port + 20 and up, one per
+  // After the service ports (--port + 10, one per local service, ten at most): --port + 20 and up, one per
   // function URL.
   const functionUrlPort = portOf(
     options.string('function-url-port'),

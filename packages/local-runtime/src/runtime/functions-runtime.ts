@@ -6,6 +6,8 @@ import { LazyBundles } from '../build/lazy-bundles.ts';
 import type { LocalCredentials } from '../gateway/auth/sigv4.ts';
 import { dynamoDbStreamSourcesOf } from '../lambda/event-sources/dynamodb-stream-mappings.ts';
 import { DynamoDbStreamPoller } from '../lambda/event-sources/dynamodb-stream-poller.ts';
+import { kinesisEventSourcesOf } from '../lambda/event-sources/kinesis-mappings.ts';
+import { KinesisPoller } from '../lambda/event-sources/kinesis-poller.ts';
 import { SqsPoller } from '../lambda/event-sources/sqs-poller.ts';
 import type { FunctionConfig } from '../lambda/function-pool.ts';
 import { LambdaRuntime } from '../lambda/lambda-runtime.ts';
@@ -291,6 +293,24 @@ export const startFunctionsRuntime = async (
         );
         poller.start();
         pollers.push(poller);
+      }
+      const kinesis = aws.services.kinesis;
+      const kinesisSources = kinesisEventSourcesOf(stack, kinesis.streamNames, functionIdOf);
+      problems.push(...kinesisSources.problems);
+      for (const mapping of kinesisSources.mappings) {
+        const poller = new KinesisPoller(
+          mapping,
+          kinesis,
+          (functionId, event) => (runtime ?? first).invoke(functionId, event),
+          stack.region,
+          (batch) =>
+            log(
+              `[kinesis] ${mapping.streamName}/${batch.shardId} → ${mapping.functionId}: ${batch.size} records, ${batch.failed} failed (${batch.outcome === 'skipped' ? `skipped after ${mapping.maximumRetryAttempts} retries` : batch.outcome}, ${batch.durationMs.toFixed(0)} ms)`,
+            ),
+        );
+        kinesis.onRecreated(() => poller.streamsRecreated());
+        pollers.push(poller);
+        await poller.start();
       }
     }
     if (debugged && options.debug) {

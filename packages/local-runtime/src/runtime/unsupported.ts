@@ -117,6 +117,8 @@ const RUN_EVENTS = new Set([
   'Api',
   'HttpApi',
   'SNS',
+  // Polled by lambda/event-sources/kinesis-poller.ts.
+  'Kinesis',
   // Bucket notifications of the local S3 (services/s3/notification-config.ts).
   'S3',
   // Rules of the local EventBridge (services/eventbridge/rules.ts).
