@@ -1,4 +1,6 @@
-import { signedHeaders } from '../../src/testing/index.ts';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { call } from '../../src/testing/index.ts';
 import { fixtureRuntime } from '../fixture-runtime.ts';
 import { requestBytes } from './hostile-input.ts';
 import { type RawAnswer, rawExchange } from './raw-http.ts';
@@ -21,20 +23,37 @@ const serviceUrl = (name: string) => {
 };
 const portOf = (url: string) => Number(new URL(url).port);
 
-/** Signed as the service's SDK client would sign it, then sent as raw bytes. */
+/**
+ * Signed as the service's SDK client would sign it, the path as given (no URL parser to resolve `..` or fix escapes),
+ * then sent as raw bytes.
+ */
 const signedRequest = async (
   service: string,
   method: string,
-  path: string,
-  body: string,
+  target: string,
+  body: string | Buffer,
   headers: Record<string, string>,
 ): Promise<Buffer> => {
-  const url = `${serviceUrl(service)}${path}`;
-  const signed = await signedHeaders(url, runtime.info.credentials, 'us-east-1', method, body, {
+  const url = new URL(serviceUrl(service));
+  const signer = new SignatureV4({
+    credentials: runtime.info.credentials,
+    region: 'us-east-1',
     service: SIGNING_NAMES[service] ?? service,
-    headers,
+    sha256: Hash.bind(null, 'sha256'),
+    uriEscapePath: service !== 's3',
   });
-  return requestBytes(method, path, Object.entries(signed), Buffer.from(body));
+  const [path = '/', query = ''] = target.split('?');
+  const signed = await signer.sign({
+    method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path,
+    query: Object.fromEntries(new URLSearchParams(query)),
+    headers: { host: url.host, ...headers },
+    body,
+  });
+  return requestBytes(method, target, Object.entries(signed.headers), Buffer.from(body));
 };
 
 /** Runs the cases a few at a time; returns what went wrong, one line per case. */
@@ -49,6 +68,7 @@ const runAll = async (
       next += 1;
       const answer = await rawExchange(one.port, await one.bytes());
       const text = answer.body.subarray(0, 160).toString();
+      if (process.env.ATTACK_DEBUG) process.stdout.write(`${answer.status} ${one.label} => ${text.slice(0, 120)}\n`);
       if (answer.hung) findings.push(`${one.label}: no answer`);
       else if (answer.status === undefined && !answer.resetWhileSending)
         findings.push(`${one.label}: closed unanswered`);
@@ -356,3 +376,195 @@ it('answers every JSON-protocol operation fed wrong types, odd numbers and deep 
   expect(await runAll(cases)).toEqual([]);
   expect(runtime.exited()).toBe(false);
 }, 120_000);
+
+const form = (pairs: string[]) => pairs.join('&');
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/** An answer in the query protocol's shape: `<ErrorResponse>` XML, or its JSON form when JSON was asked for. */
+const queryShaped = (answer: RawAnswer) =>
+  (answer.status ?? 0) < 400 || /<ErrorResponse|<Error>|"__type"|"Error"/.test(answer.body.toString());
+
+it('answers the query protocols (SQS, SNS) fed duplicated, missing, broken and numerous parameters with a 4xx', async () => {
+  const created = await rawExchange(
+    portOf(serviceUrl('sns')),
+    await signedRequest(
+      'sns',
+      'POST',
+      '/',
+      form(['Action=CreateTopic', 'Name=hostile-topic', 'Version=2010-03-31']),
+      FORM,
+    ),
+  );
+  const topic = /<TopicArn>([^<]+)<\/TopicArn>/.exec(created.body.toString())?.[1] ?? 'arn:aws:sns:us-east-1:1:x';
+  const queueUrl = encodeURIComponent(queue);
+  const topicArn = encodeURIComponent(topic);
+  const many = Array.from({ length: 10_000 }, (_, index) => `p${index}=${index}`);
+  const bodies: Record<string, string[]> = {
+    sqs: [
+      form(['Action=SendMessage', 'Action=ReceiveMessage', `QueueUrl=${queueUrl}`, 'MessageBody=x']),
+      form(['Action=SendMessage', `QueueUrl=${queueUrl}`, 'MessageBody=%ZZ%']),
+      form(['Action=SendMessage', `QueueUrl=${queueUrl}`, 'MessageBody=%ED%A0%80%FF%FE']),
+      form(['Action=SendMessage', `QueueUrl=${queueUrl}`]),
+      form(['Action=SendMessage', `QueueUrl=${queueUrl}`, 'MessageBody=x', 'DelaySeconds=1e999']),
+      form(['Action=SendMessage', `QueueUrl=${queueUrl}`, 'MessageBody=x', 'MessageAttribute.1.Name=a']),
+      form([
+        'Action=SendMessage',
+        `QueueUrl=${queueUrl}`,
+        'MessageBody=x',
+        'MessageAttribute.18446744073709551616.Name=a',
+        'MessageAttribute.18446744073709551616.Value.DataType=Number',
+        'MessageAttribute.18446744073709551616.Value.StringValue=1e999',
+      ]),
+      form(['Action=SendMessageBatch', `QueueUrl=${queueUrl}`, 'SendMessageBatchRequestEntry.99999999.Id=a']),
+      form(['Action=SendMessageBatch', `QueueUrl=${queueUrl}`, 'SendMessageBatchRequestEntry.__proto__.Id=a']),
+      form(['Action=ReceiveMessage', `QueueUrl=${queueUrl}`, 'MaxNumberOfMessages=-0', 'WaitTimeSeconds=0x10']),
+      form(['Action=CreateQueue', `QueueName=${'q'.repeat(81)}`]),
+      form([
+        'Action=CreateQueue',
+        'QueueName=hostile',
+        'Attribute.1.Name=RedrivePolicy',
+        'Attribute.1.Value=%7B%22a%22%3A',
+      ]),
+      form(['Action=SendMessage', ...many]),
+      form([]),
+      '{"Action":"SendMessage"}',
+    ],
+    sns: [
+      form(['Action=Publish', 'Action=ListTopics', `TopicArn=${topicArn}`, 'Message=x']),
+      form(['Action=Publish', `TopicArn=${topicArn}`, 'Message=%ZZ']),
+      form(['Action=Publish', `TopicArn=${topicArn}`]),
+      form([
+        'Action=Publish',
+        `TopicArn=${topicArn}`,
+        'Message=x',
+        'MessageAttributes.entry.1.Name=n',
+        'MessageAttributes.entry.1.Value.DataType=Number',
+        'MessageAttributes.entry.1.Value.StringValue=1e999',
+      ]),
+      form([
+        'Action=Publish',
+        `TopicArn=${topicArn}`,
+        'Message=x',
+        'MessageAttributes.entry.1.Name=n',
+        'MessageAttributes.entry.1.Value.DataType=String.Array',
+        'MessageAttributes.entry.1.Value.StringValue=%5B%5B%5B%5B',
+      ]),
+      form(['Action=Publish', `TopicArn=${topicArn}`, 'Message=%7B%22default%22%3A1%7D', 'MessageStructure=json']),
+      form(['Action=PublishBatch', `TopicArn=${topicArn}`, 'PublishBatchRequestEntries.member.99999999.Id=a']),
+      form(['Action=PublishBatch', `TopicArn=${topicArn}`, 'PublishBatchRequestEntries.member.1.Message=x']),
+      form(['Action=CreateTopic', `Name=${'t'.repeat(257)}`]),
+      form(['Action=Subscribe', `TopicArn=${topicArn}`, 'Protocol=sqs', 'Endpoint=%00']),
+      form([
+        'Action=SetSubscriptionAttributes',
+        'SubscriptionArn=x',
+        'AttributeName=FilterPolicy',
+        `AttributeValue=${encodeURIComponent(deep(100_000))}`,
+      ]),
+      form(['Action=Publish', ...many]),
+      form([]),
+    ],
+  };
+  const cases = Object.entries(bodies).flatMap(([service, list]) =>
+    list.map((body, index) => ({
+      label: `${service} query case ${index}: ${body.slice(0, 80)}`,
+      port: portOf(serviceUrl(service)),
+      bytes: () => signedRequest(service, 'POST', '/', body, FORM),
+      ok: queryShaped,
+    })),
+  );
+  expect(await runAll(cases)).toEqual([]);
+  expect(runtime.exited()).toBe(false);
+}, 60_000);
+
+it('answers Lambda Invoke fed hostile payloads, names and headers with a 4xx in its own shape', async () => {
+  const invoke = (name: string, query = '') => `/2015-03-31/functions/${name}/invocations${query}`;
+  const requests: [string, string, string | Buffer, Record<string, string>][] = [
+    ['POST', invoke('EchoFunction'), deep(100_000), {}],
+    ['POST', invoke('EchoFunction'), '{"a":1e999,"b":-0,"c":18446744073709551616,"d":"\\ud800"}', {}],
+    ['POST', invoke('EchoFunction'), Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), {}],
+    ['POST', invoke('EchoFunction'), '{"a":', {}],
+    ['POST', invoke('EchoFunction'), `"${'a'.repeat(7 * 1024 * 1024)}"`, {}],
+    ['POST', invoke('EchoFunction'), '{}', { 'x-amz-invocation-type': 'Sometimes' }],
+    ['POST', invoke('EchoFunction'), '{}', { 'x-amz-log-type': '__proto__' }],
+    ['POST', invoke('EchoFunction'), '{}', { 'x-amz-client-context': '%%%not base64' }],
+    ['POST', invoke('EchoFunction'), '{}', { 'x-amz-client-context': Buffer.from('[[[').toString('base64') }],
+    ['POST', invoke('EchoFunction', '?Qualifier=%00'), '{}', {}],
+    ['POST', invoke('EchoFunction', '?Qualifier=__proto__'), '{}', {}],
+    ['POST', invoke('f'.repeat(200)), '{}', {}],
+    ['POST', invoke('%ZZ'), '{}', {}],
+    ['POST', invoke('constructor'), '{}', {}],
+    ['POST', invoke('arn%3Aaws%3Alambda%3Aus-east-1%3A1%3Afunction%3AEchoFunction%3A%3A%3A'), '{}', {}],
+    ['GET', invoke('EchoFunction'), '', {}],
+  ];
+  const cases = requests.map(([method, path, body, headers], index) => ({
+    label: `lambda case ${index}: ${method} ${path.slice(0, 80)}`,
+    port: portOf(serviceUrl('lambda')),
+    bytes: () => signedRequest('lambda', method, path, body, { 'content-type': 'application/json', ...headers }),
+    ok: (answer: RawAnswer) =>
+      (answer.status ?? 0) < 400 || /"(Type|__type|message|Message)"/.test(answer.body.toString()),
+  }));
+  expect(await runAll(cases)).toEqual([]);
+  expect(runtime.exited()).toBe(false);
+}, 60_000);
+
+it('answers S3 fed hostile keys, bucket names, ranges and aws-chunked bodies with a 4xx in its own shape', async () => {
+  const s3 = (method: string, path: string, body: string | Buffer = '', headers: Record<string, string> = {}) =>
+    signedRequest('s3', method, path, body, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...headers });
+  const put = await rawExchange(portOf(serviceUrl('s3')), await s3('PUT', '/hostile-bucket'));
+  expect(put.status).toBeLessThan(300);
+  const stored = await rawExchange(portOf(serviceUrl('s3')), await s3('PUT', '/hostile-bucket/ten', '0123456789'));
+  expect(stored.status).toBe(200);
+  const requests: [string, string, string, Record<string, string>][] = [
+    ['PUT', '/hostile-bucket/../escape', 'x', {}],
+    ['PUT', '/hostile-bucket/%2e%2e/%2e%2e/escape', 'x', {}],
+    ['PUT', '/hostile-bucket/a%00b', 'x', {}],
+    ['PUT', `/hostile-bucket/${'k'.repeat(1100)}`, 'x', {}],
+    ['PUT', '/hostile-bucket/%ZZ', 'x', {}],
+    ['PUT', '/hostile-bucket/%ED%A0%80', 'x', {}],
+    ['PUT', `/${'b'.repeat(64)}`, '', {}],
+    ['PUT', '/..', '', {}],
+    ['PUT', '/__proto__', '', {}],
+    ['GET', '/hostile-bucket/ten', '', { range: 'bytes=100-200' }],
+    ['GET', '/hostile-bucket/ten', '', { range: 'bytes=5-1' }],
+    ['GET', '/hostile-bucket/ten', '', { range: 'bytes=-0' }],
+    ['GET', '/hostile-bucket/ten', '', { range: 'bytes=18446744073709551616-' }],
+    ['GET', '/hostile-bucket/ten', '', { range: `bytes=${Array.from({ length: 2000 }, () => '0-1').join(',')}` }],
+    ['GET', '/hostile-bucket/ten', '', { range: 'garbage' }],
+    ['PUT', '/hostile-bucket/md5', 'x', { 'content-md5': 'not-md5' }],
+    ['PUT', '/hostile-bucket/md5', 'x', { 'content-md5': Buffer.alloc(16).toString('base64') }],
+    ['PUT', '/hostile-bucket/sum', 'x', { 'x-amz-checksum-crc32': '%%%' }],
+    [
+      'PUT',
+      '/hostile-bucket/chunked',
+      'ffffffffffffffffff\r\nx\r\n0\r\n\r\n',
+      { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '1' },
+    ],
+    [
+      'PUT',
+      '/hostile-bucket/chunked',
+      '5\r\nx\r\n0\r\n\r\n',
+      { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5' },
+    ],
+    [
+      'PUT',
+      '/hostile-bucket/chunked',
+      '1\r\nx\r\n0\r\n\r\n',
+      { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '999999999999' },
+    ],
+    ['PUT', '/hostile-bucket/chunked', 'zz;chunk-signature=x\r\n', { 'content-encoding': 'aws-chunked' }],
+    ['GET', '/hostile-bucket?list-type=2&max-keys=1e999&continuation-token=%%%', '', {}],
+    ['GET', '/hostile-bucket?list-type=2&start-after=%00&delimiter=%ED%A0%80', '', {}],
+    ['GET', '/hostile-bucket?list-type=3', '', {}],
+  ];
+  const cases = requests.map(([method, path, body, headers], index) => ({
+    label: `s3 case ${index}: ${method} ${path.slice(0, 80)} ${JSON.stringify(headers).slice(0, 60)}`,
+    port: portOf(serviceUrl('s3')),
+    bytes: () => s3(method, path, body, headers),
+    ok: (answer: RawAnswer) => (answer.status ?? 0) < 400 || /<Error>/.test(answer.body.toString()),
+  }));
+  expect(await runAll(cases)).toEqual([]);
+  // Nothing escaped the bucket: a key of `..` segments is a key like any other.
+  const listing = await call(`${serviceUrl('s3')}/`, { method: 'GET' });
+  expect(listing.status).toBeLessThan(500);
+  expect(runtime.exited()).toBe(false);
+}, 60_000);
