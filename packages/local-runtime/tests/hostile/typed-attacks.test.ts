@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { call } from '../../src/testing/index.ts';
@@ -563,6 +564,19 @@ it('answers S3 fed hostile keys, bucket names, ranges and aws-chunked bodies wit
     ok: (answer: RawAnswer) => (answer.status ?? 0) < 400 || /<Error>/.test(answer.body.toString()),
   }));
   expect(await runAll(cases)).toEqual([]);
+  // What S3 refuses, by its own codes ("Error responses"): a key past 1,024 bytes, a Content-MD5 that is no MD5 or
+  // not the body's.
+  const codeOf = async (method: string, path: string, body: string, headers: Record<string, string>) => {
+    const answer = await rawExchange(portOf(serviceUrl('s3')), await s3(method, path, body, headers));
+    return `${answer.status} ${/<Code>([^<]+)<\/Code>/.exec(answer.body.toString())?.[1]}`;
+  };
+  expect(await codeOf('PUT', `/hostile-bucket/${'k'.repeat(1025)}`, 'x', {})).toBe('400 KeyTooLongError');
+  expect(await codeOf('PUT', `/hostile-bucket/${encodeURIComponent('é'.repeat(512))}`, 'x', {})).toBe('200 undefined');
+  expect(await codeOf('PUT', '/hostile-bucket/md5', 'x', { 'content-md5': 'not-md5' })).toBe('400 InvalidDigest');
+  const zeros = Buffer.alloc(16).toString('base64');
+  expect(await codeOf('PUT', '/hostile-bucket/md5', 'x', { 'content-md5': zeros })).toBe('400 BadDigest');
+  const md5 = createHash('md5').update('x').digest('base64');
+  expect(await codeOf('PUT', '/hostile-bucket/md5', 'x', { 'content-md5': md5 })).toBe('200 undefined');
   // Nothing escaped the bucket: a key of `..` segments is a key like any other.
   const listing = await call(`${serviceUrl('s3')}/`, { method: 'GET' });
   expect(listing.status).toBeLessThan(500);
