@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { call } from '../../src/testing/index.ts';
 import { fixtureRuntime } from '../fixture-runtime.ts';
 import { requestBytes } from './hostile-input.ts';
 import { type RawAnswer, rawExchange } from './raw-http.ts';
-import { SIGNING_NAMES } from './service-requests.ts';
+import { signServiceRequest } from './service-requests.ts';
 
 /**
  * Targeted attacks the seeded fuzz rarely hits, on every port: each service operation fed values of the wrong JSON
@@ -35,26 +33,14 @@ const signedRequest = async (
   body: string | Buffer,
   headers: Record<string, string>,
 ): Promise<Buffer> => {
-  const url = new URL(serviceUrl(service));
-  const signer = new SignatureV4({
-    credentials: runtime.info.credentials,
-    region: 'us-east-1',
-    service: SIGNING_NAMES[service] ?? service,
-    sha256: Hash.bind(null, 'sha256'),
-    uriEscapePath: service !== 's3',
-  });
-  const [path = '/', query = ''] = target.split('?');
-  const signed = await signer.sign({
+  const url = serviceUrl(service);
+  const signed = await signServiceRequest(runtime.info.credentials, service, url, {
     method,
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path,
-    query: Object.fromEntries(new URLSearchParams(query)),
-    headers: { host: url.host, ...headers },
+    target,
+    headers: { host: new URL(url).host, ...headers },
     body,
   });
-  return requestBytes(method, target, Object.entries(signed.headers), Buffer.from(body));
+  return requestBytes(method, target, Object.entries(signed), Buffer.from(body));
 };
 
 /** Runs the cases a few at a time; returns what went wrong, one line per case. */
