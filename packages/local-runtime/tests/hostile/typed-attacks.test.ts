@@ -568,3 +568,77 @@ it('answers S3 fed hostile keys, bucket names, ranges and aws-chunked bodies wit
   expect(listing.status).toBeLessThan(500);
   expect(runtime.exited()).toBe(false);
 }, 60_000);
+
+/** Every port the runtime opens, by name. */
+const allPorts = (): [string, number][] => [
+  ['api', portOf(runtime.info.restUrl)],
+  ['websocket', portOf(runtime.info.wsUrl)],
+  ...runtime.info.apis.map((api): [string, number] => [`${api.kind} ${api.logicalId}`, portOf(api.url)]),
+  ...runtime.info.services.map((service): [string, number] => [service.name, portOf(service.url)]),
+];
+
+/** Requests whose framing is odd enough to slip past a parser, or to make a server answer twice or not at all. */
+const FRAMING: Record<string, string> = {
+  'two different Content-Lengths': 'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}x',
+  'two equal Content-Lengths':
+    'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+  'a chunk size past 64 bits':
+    'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\nx\r\n0\r\n\r\n',
+  'a coding after chunked': 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n',
+  'chunked twice':
+    'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+  'a header line without a colon': 'GET / HTTP/1.1\r\nHost: h\r\nNo-Colon-Here\r\n\r\n',
+  'a 1 MB header': `GET / HTTP/1.1\r\nHost: h\r\nX-Big: ${'a'.repeat(1024 * 1024)}\r\n\r\n`,
+  '10,000 headers': `GET / HTTP/1.1\r\nHost: h\r\n${'a:1\r\n'.repeat(10_000)}\r\n`,
+  'HTTP/1.0 without Host': 'GET / HTTP/1.0\r\n\r\n',
+  'HTTP/1.1 without Host': 'GET / HTTP/1.1\r\nConnection: close\r\n\r\n',
+  'HTTP/0.9': 'GET /\r\n\r\n',
+  'HTTP/2 preface': 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n',
+  'an absolute-form target': 'GET http://127.0.0.1/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
+  'an absolute-form target naming another host':
+    'GET http://169.254.169.254/latest/meta-data HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n',
+  'the asterisk target': 'OPTIONS * HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n',
+  TRACE: 'TRACE / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n',
+  'a method past the known': 'BREW / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n',
+  'Expect: a token servers do not know':
+    'POST / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+  'a body on GET with a bad chunk':
+    'GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nxx\r\n0\r\n\r\n',
+  'a bare LF line end': 'GET / HTTP/1.1\nHost: h\nConnection: close\n\n',
+  'a NUL in the path': 'GET /a\u0000b HTTP/1.1\r\nHost: h\r\n\r\n',
+  'a space in a header name': 'GET / HTTP/1.1\r\nHost: h\r\nX Y: 1\r\n\r\n',
+};
+
+it('answers HTTP framing attacks on every port with one answer, no 5xx, and serves on', async () => {
+  const cases = allPorts().flatMap(([name, port]) =>
+    Object.entries(FRAMING).map(([what, text]) => ({
+      label: `${name}: ${what}`,
+      port,
+      bytes: () => Buffer.from(text, 'latin1'),
+      // Every refusal says why: no empty 4xx.
+      ok: (answer: RawAnswer) => (answer.status ?? 0) < 400 || answer.body.length > 0,
+    })),
+  );
+  expect(await runAll(cases)).toEqual([]);
+  expect(runtime.exited()).toBe(false);
+}, 60_000);
+
+it('still serves every port after the battery', async () => {
+  for (const api of runtime.info.apis) expect((await call(`${api.url}/any/path`)).status).toBeLessThan(500);
+  for (const service of runtime.info.services) {
+    const answer = await call(service.url, { method: 'POST', body: '{}' });
+    expect({ service: service.name, status: answer.status < 500 }).toEqual({ service: service.name, status: true });
+  }
+  // And a handshake without Host on the WebSocket port is refused with a message, as on the others.
+  const handshake = await rawExchange(
+    portOf(runtime.info.wsUrl),
+    Buffer.from(
+      'GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    ),
+  );
+  expect({ status: handshake.status, body: handshake.body.toString() }).toEqual({
+    status: 400,
+    body: expect.stringContaining('Host'),
+  });
+  expect(runtime.exited()).toBe(false);
+});

@@ -3,7 +3,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
-import { refuseRepeatedHost } from '../../runtime/host-header.ts';
+import { refuseBadHost } from '../../runtime/host-header.ts';
 import { guardHttpPort } from '../../shared/http-port.ts';
 import { answerFailure, readRequestBody } from '../shared/local-service.ts';
 import { requestVerifier } from '../shared/request-auth.ts';
@@ -112,7 +112,7 @@ port.on('message', (message: ToWorker) => {
 const verify = requestVerifier(settings.auth, 'dynamodb');
 
 const front = async (request: IncomingMessage, response: ServerResponse) => {
-  if (refuseRepeatedHost(request, response)) return;
+  if (refuseBadHost(request, response)) return;
   const body = await readRequestBody(request, MAX_REQUEST_BYTES);
   if (body === undefined) {
     response.writeHead(413).end();
