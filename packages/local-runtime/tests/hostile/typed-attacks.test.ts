@@ -623,6 +623,174 @@ it('answers HTTP framing attacks on every port with one answer, no 5xx, and serv
   expect(runtime.exited()).toBe(false);
 }, 60_000);
 
+/** JSON 100,000 levels deep, as a string inside a well-formed request: what each service parses and walks itself. */
+const deepText = JSON.stringify(deep(100_000));
+const deepObject = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+
+it('costs one request, never the process, for payloads nested 100,000 levels deep inside strings', async () => {
+  const machine = /(arn:aws:states:\S+:stateMachine:\S+)/.exec(runtime.output())?.[1] ?? '';
+  const json = (service: string, target: string, version: string, body: string) => ({
+    label: `${target} with deep text`,
+    port: portOf(serviceUrl(service)),
+    bytes: () =>
+      signedRequest(service, 'POST', '/', body, {
+        'content-type': `application/x-amz-json-${version}`,
+        'x-amz-target': target,
+      }),
+  });
+  const cases = [
+    json(
+      'stepfunctions',
+      'AWSStepFunctions.StartSyncExecution',
+      '1.0',
+      `{"stateMachineArn":"${machine}","input":${deepText}}`,
+    ),
+    json(
+      'stepfunctions',
+      'AWSStepFunctions.StartSyncExecution',
+      '1.0',
+      `{"stateMachineArn":"${machine}","input":${JSON.stringify(deepObject)}}`,
+    ),
+    json(
+      'stepfunctions',
+      'AWSStepFunctions.StartExecution',
+      '1.0',
+      `{"stateMachineArn":"${machine}","input":${deepText}}`,
+    ),
+    json(
+      'eventbridge',
+      'AWSEvents.PutEvents',
+      '1.1',
+      `{"Entries":[{"Source":"s","DetailType":"d","Detail":${JSON.stringify(deepObject)}}]}`,
+    ),
+    json(
+      'eventbridge',
+      'AWSEvents.TestEventPattern',
+      '1.1',
+      `{"EventPattern":${JSON.stringify(deepObject)},"Event":"{}"}`,
+    ),
+    json(
+      'eventbridge',
+      'AWSEvents.TestEventPattern',
+      '1.1',
+      `{"EventPattern":"{\\"source\\":[\\"s\\"]}","Event":${JSON.stringify(deepObject)}}`,
+    ),
+    json(
+      'sqs',
+      'AmazonSQS.CreateQueue',
+      '1.0',
+      `{"QueueName":"deep","Attributes":{"RedrivePolicy":${JSON.stringify(deepObject)}}}`,
+    ),
+    json(
+      'ssm',
+      'AmazonSSM.PutParameter',
+      '1.1',
+      `{"Name":"/deep","Value":${deepText},"Type":"String","Overwrite":true}`,
+    ),
+    json('secretsmanager', 'secretsmanager.CreateSecret', '1.1', `{"Name":"deep","SecretString":${deepText}}`),
+    json(
+      'dynamodb',
+      'DynamoDB_20120810.PutItem',
+      '1.0',
+      `{"TableName":"${tableName}","Item":{"id":{"S":"deep"},"m":${'{"M":{"a":'.repeat(5000)}{"S":"x"}${'}}'.repeat(5000)}}}`,
+    ),
+    {
+      label: 'SNS filter policy with deep text',
+      port: portOf(serviceUrl('sns')),
+      bytes: () =>
+        signedRequest(
+          'sns',
+          'POST',
+          '/',
+          `Action=CreateTopic&Name=deep&Attributes.entry.1.key=Policy&Attributes.entry.1.value=${encodeURIComponent(deepObject)}`,
+          FORM,
+        ),
+    },
+    {
+      label: 'Lambda Invoke with a deep object',
+      port: portOf(serviceUrl('lambda')),
+      bytes: () =>
+        signedRequest('lambda', 'POST', '/2015-03-31/functions/EchoFunction/invocations', deepObject, {
+          'content-type': 'application/json',
+        }),
+    },
+    {
+      label: 'the token issuer with deep claims',
+      port: portOf(runtime.info.restUrl),
+      bytes: () =>
+        requestBytes(
+          'POST',
+          '/_local/issuer/token',
+          [
+            ['Host', new URL(runtime.info.restUrl).host],
+            ['Content-Type', 'application/json'],
+          ],
+          Buffer.from(`{"sub":"a","claims":${deepObject},"extra":${deepObject}}`),
+        ),
+    },
+  ];
+  expect(await runAll(cases)).toEqual([]);
+  // DynamoDB's own refusal past 32 levels of nested attributes; 30 levels are stored.
+  const nestedItem = async (levels: number) => {
+    const body = `{"TableName":"${tableName}","Item":{"id":{"S":"nested${levels}"},"m":${'{"M":{"a":'.repeat(levels)}{"S":"x"}${'}}'.repeat(levels)}}}`;
+    const answer = await rawExchange(
+      portOf(serviceUrl('dynamodb')),
+      await signedRequest('dynamodb', 'POST', '/', body, {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.PutItem',
+      }),
+    );
+    return `${answer.status} ${/"message":"(Nesting Levels[^:]*)/.exec(answer.body.toString())?.[1] ?? ''}`;
+  };
+  expect(await nestedItem(30)).toBe('200 ');
+  expect(await nestedItem(100)).toBe('400 Nesting Levels have exceeded supported limits');
+  expect(runtime.exited()).toBe(false);
+}, 60_000);
+
+it('answers the token issuer fed wrong types with a 4xx that says why', async () => {
+  const bodies = [
+    '{"sub":{"toString":1}}',
+    '{"sub":["a"],"scope":{"__proto__":1}}',
+    '{"sub":"a","expiresInSeconds":1e999}',
+    '{"sub":"a","expires_in":-1}',
+    '{"sub":"a","scope":["a",{"b":1}]}',
+    '{"sub":"a","token_use":null}',
+    '{"sub":"a","aud":{"toString":1}}',
+    '{"sub":"\\ud800"}',
+    '[]',
+    'null',
+    '"x"',
+    '{"sub":"a","__proto__":{"admin":true}}',
+  ];
+  const host = new URL(runtime.info.restUrl).host;
+  const cases = [
+    ...bodies.map((body) => ({
+      label: `issuer POST ${body}`,
+      port: portOf(runtime.info.restUrl),
+      bytes: () =>
+        requestBytes(
+          'POST',
+          '/_local/issuer/token',
+          [
+            ['Host', host],
+            ['Content-Type', 'application/json'],
+          ],
+          Buffer.from(body),
+        ),
+      ok: (answer: RawAnswer) => (answer.status ?? 0) < 400 || /"message"/.test(answer.body.toString()),
+    })),
+    ...['?sub=%ZZ', '?sub=a&sub=b&scope=%00', `?${Array.from({ length: 10_000 }, (_, i) => `c${i}=1`).join('&')}`].map(
+      (query) => ({
+        label: `issuer GET ${query.slice(0, 40)}`,
+        port: portOf(runtime.info.restUrl),
+        bytes: () => requestBytes('GET', `/_local/issuer/token${query}`, [['Host', host]], Buffer.alloc(0)),
+        ok: (answer: RawAnswer) => (answer.status ?? 0) < 400 || /"message"/.test(answer.body.toString()),
+      }),
+    ),
+  ];
+  expect(await runAll(cases)).toEqual([]);
+}, 60_000);
+
 it('still serves every port after the battery', async () => {
   for (const api of runtime.info.apis) expect((await call(`${api.url}/any/path`)).status).toBeLessThan(500);
   for (const service of runtime.info.services) {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { refuseBadHost } from '../../runtime/host-header.ts';
 import { guardHttpPort } from '../../shared/http-port.ts';
+import { nestedDeeperThan } from '../shared/aws-json.ts';
 import { answerFailure, readRequestBody } from '../shared/local-service.ts';
 import { requestVerifier } from '../shared/request-auth.ts';
 import type { FromWorker, ToWorker, WorkerSettings } from './dynalite-thread.ts';
@@ -32,6 +33,14 @@ const post = (message: FromWorker) => port.postMessage(message);
 
 // dynalite's own limit: larger bodies get its 413 (index.js, MAX_REQUEST_BYTES).
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+/**
+ * DynamoDB takes attribute values nested 32 levels deep ("Service, account, and table quotas": nested attribute
+ * depth), two levels of JSON each (`{"M": {"a": ...}}`), below at most 8 of the request's own (BatchWriteItem's
+ * `RequestItems` / table / list / `PutRequest` / `Item`); deeper is refused before dynalite, whose validation and
+ * conversion recurse and overflow the stack on thousands of levels.
+ */
+const MAX_JSON_NESTING = 2 * 32 + 8;
 
 const require = createRequire(import.meta.url);
 dynaliteWithTableCache(require);
@@ -119,6 +128,22 @@ const front = async (request: IncomingMessage, response: ServerResponse) => {
     return;
   }
   if (!(await verifyServiceRequest(verify, request, body, response))) return;
+  if (nestedDeeperThan(body, MAX_JSON_NESTING)) {
+    writeDynamoDbAnswer(
+      response,
+      dynamoDbAnswer(
+        400,
+        {
+          __type: 'com.amazon.coral.validate#ValidationException',
+          // As DynamoDB words it (a recorded answer to an item nested past 32 levels).
+          message:
+            'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit',
+        },
+        request.headers['content-type'],
+      ),
+    );
+    return;
+  }
   const operation = ttlOperationOf(request);
   if (!operation) {
     toDynalite(request, response, body);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
-import { nestedDeeperThan, wrongTypeMessage } from '../shared/aws-json.ts';
+import { wrongTypeMessage } from '../shared/aws-json.ts';
 
 /** The TTL attribute of every table with TTL enabled, by table name: what the sweeper deletes by. */
 export type TtlSettings = Map<string, string>;
@@ -147,7 +147,7 @@ export const answerTtlOperation = async (
     } catch {
       input = undefined;
     }
-    if (typeof input !== 'object' || input === null || Array.isArray(input) || nestedDeeperThan(input)) {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       throw new DynamoDbError(SERIALIZATION, 'Start of structure or map found where not expected.');
     }
     const fields = input as Record<string, unknown>;

@@ -14,15 +14,28 @@ export type JsonRequest = Record<string, unknown>;
  */
 const MAX_NESTING = 1000;
 
-/** Whether `value` nests objects and arrays deeper than `limit`, measured without recursion. */
-export const nestedDeeperThan = (value: unknown, limit = MAX_NESTING): boolean => {
-  const pending: [unknown, number][] = [[value, 1]];
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    const [item, depth] = next;
-    if (typeof item !== 'object' || item === null) continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(item))
-      if (typeof child === 'object' && child !== null) pending.push([child, depth + 1]);
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPENERS = new Set([0x5b, 0x7b]);
+const CLOSERS = new Set([0x5d, 0x7d]);
+
+/**
+ * Whether the JSON text `body` nests objects and arrays deeper than `limit`: read from the bytes (strings skipped), so
+ * that it costs one pass and no parse, and is asked before anything walks the document recursively.
+ */
+export const nestedDeeperThan = (body: Uint8Array, limit = MAX_NESTING): boolean => {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < body.length; index += 1) {
+    const byte = body[index] as number;
+    if (inString) {
+      if (byte === BACKSLASH) index += 1;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) inString = true;
+    else if (OPENERS.has(byte)) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (CLOSERS.has(byte)) depth -= 1;
   }
   return false;
 };
@@ -122,7 +135,7 @@ export const awsJsonHandler =
       });
       return;
     }
-    if (nestedDeeperThan(input)) {
+    if (nestedDeeperThan(body)) {
       send(400, { __type: typeOf('SerializationException'), message: `JSON nested deeper than ${MAX_NESTING} levels` });
       return;
     }
