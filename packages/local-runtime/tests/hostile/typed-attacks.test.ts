@@ -4,7 +4,7 @@ import { call, signedHeaders } from '../../src/testing/index.ts';
 import { fixtureRuntime } from '../fixture-runtime.ts';
 import { requestBytes } from './hostile-input.ts';
 import { type RawAnswer, rawExchange } from './raw-http.ts';
-import { signServiceRequest } from './service-requests.ts';
+import { SIGNING_NAMES, signServiceRequest } from './service-requests.ts';
 
 /**
  * Targeted attacks the seeded fuzz rarely hits, on every port: each service operation fed values of the wrong JSON
@@ -903,6 +903,112 @@ it('answers pipelined requests in order on every port, the first refused, and ne
       findings.push(`${name}: a body then a request: ${answers} closed=${second.closed}`);
   }
   expect(findings).toEqual([]);
+}, 60_000);
+
+/** What a request to each service looks like, so that only its signature is wrong. */
+const SIGNED_SHAPES: Record<string, { path: string; headers: Record<string, string>; body: string }> = {
+  sqs: {
+    path: '/',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ListQueues' },
+    body: '{}',
+  },
+  ssm: {
+    path: '/',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonSSM.GetParameter' },
+    body: '{"Name":"/hostile/setting"}',
+  },
+  dynamodb: {
+    path: '/',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' },
+    body: '{}',
+  },
+  stepfunctions: {
+    path: '/',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.ListStateMachines' },
+    body: '{}',
+  },
+  secretsmanager: {
+    path: '/',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.ListSecrets' },
+    body: '{}',
+  },
+  eventbridge: {
+    path: '/',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.ListEventBuses' },
+    body: '{}',
+  },
+  sns: { path: '/', headers: FORM, body: 'Action=ListTopics&Version=2010-03-31' },
+  s3: { path: '/', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, body: '' },
+  lambda: {
+    path: '/2015-03-31/functions/EchoFunction/invocations',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  },
+};
+
+it('answers garbage, expired and foreign SigV4 signatures on every service with its own 4xx', async () => {
+  const cases = [];
+  for (const service of runtime.info.services) {
+    const shape = SIGNED_SHAPES[service.name];
+    if (!shape) continue;
+    const method = service.name === 's3' ? 'GET' : 'POST';
+    const url = `${service.url}${shape.path}`;
+    const sign = (region: string, signingName: string) =>
+      signedHeaders(url, runtime.info.credentials, region, method, shape.body, {
+        service: signingName,
+        headers: shape.headers,
+      });
+    const good = await sign('us-east-1', SIGNING_NAMES[service.name] ?? service.name);
+    const variants: Record<string, () => Promise<Record<string, string>>> = {
+      'another region': () => sign('eu-west-1', SIGNING_NAMES[service.name] ?? service.name),
+      'another service': () => sign('us-east-1', service.name === 'sqs' ? 'sns' : 'sqs'),
+      'a date in 2000': async () => ({ ...good, 'x-amz-date': '20000101T000000Z' }),
+      'a date that is no date': async () => ({ ...good, 'x-amz-date': '2024-13-45T99:99:99Z' }),
+      'no date': async () => Object.fromEntries(Object.entries(good).filter(([name]) => name !== 'x-amz-date')),
+      'an algorithm alone': async () => ({ ...good, authorization: 'AWS4-HMAC-SHA256' }),
+      'an empty credential': async () => ({
+        ...good,
+        authorization: 'AWS4-HMAC-SHA256 Credential=, SignedHeaders=, Signature=',
+      }),
+      'a credential of 300 slashes': async () => ({
+        ...good,
+        authorization: `AWS4-HMAC-SHA256 Credential=${'/'.repeat(300)}, SignedHeaders=host, Signature=00`,
+      }),
+      SigV2: async () => ({ ...good, authorization: 'AWS AKIDEXAMPLE:c2lnbmF0dXJl' }),
+      'a bearer token': async () => ({ ...good, authorization: 'Bearer eyJhbGciOiJub25lIn0.e30.' }),
+      'two signatures': async () => ({ ...good, authorization: `${good.authorization}, ${good.authorization}` }),
+    };
+    // Taken locally, though AWS may refuse them: a header named in SignedHeaders but not sent is left out of the
+    // signature (which still has to match the rest), and a session token is not checked (the local credentials
+    // have none). Neither lets a request through without the right signature; each must still be answered.
+    const lenient: Record<string, () => Promise<Record<string, string>>> = {
+      'signed headers that are not sent': async () => ({
+        ...good,
+        authorization: good.authorization?.replace('SignedHeaders=', 'SignedHeaders=x-missing;') ?? '',
+      }),
+      'a security token that is no token': async () => ({ ...good, 'x-amz-security-token': '%%%' }),
+    };
+    for (const [what, headers] of [...Object.entries(variants), ...Object.entries(lenient)])
+      cases.push({
+        label: `${service.name}: ${what}`,
+        port: portOf(service.url),
+        bytes: async () => requestBytes(method, shape.path, Object.entries(await headers()), Buffer.from(shape.body)),
+        ok: (answer: RawAnswer) => what in lenient || ((answer.status ?? 0) >= 400 && answer.body.length > 0),
+      });
+    cases.push({
+      label: `${service.name}: presigned query of garbage`,
+      port: portOf(service.url),
+      bytes: async () =>
+        requestBytes(
+          method,
+          `${shape.path}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=%ZZ&X-Amz-Date=x&X-Amz-Expires=1e999&X-Amz-SignedHeaders=host&X-Amz-Signature=00`,
+          [['Host', new URL(service.url).host], ...Object.entries(shape.headers)],
+          Buffer.from(shape.body),
+        ),
+      ok: (answer: RawAnswer) => (answer.status ?? 0) >= 400 && answer.body.length > 0,
+    });
+  }
+  expect(await runAll(cases)).toEqual([]);
 }, 60_000);
 
 it('still serves every port after the battery', async () => {
