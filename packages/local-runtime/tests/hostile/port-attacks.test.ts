@@ -1,9 +1,10 @@
 import { connect } from 'node:net';
-import { call, signedHeaders } from '../../src/testing/index.ts';
+import { call, openSocket, signedHeaders } from '../../src/testing/index.ts';
 import { fixtureRuntime } from '../fixture-runtime.ts';
 import { attackTools, deep, portOf, runAll } from './attack-tools.ts';
 import { requestBytes } from './hostile-input.ts';
 import { type RawAnswer, rawExchange } from './raw-http.ts';
+import { frame } from './raw-websocket.ts';
 
 /**
  * Targeted attacks on every port the runtime opens that the seeded fuzz rarely hits: HTTP framing odd enough to slip
@@ -171,6 +172,90 @@ it('answers pipelined requests in order on every port, the first refused, and ne
       findings.push(`${name}: a body then a request: ${answers} closed=${second.closed}`);
   }
   expect(findings).toEqual([]);
+}, 60_000);
+
+/** The close code of the first close frame the server sent in `bytes` (its frames are unmasked), if any. */
+const closeCodeIn = (bytes: Buffer): number | undefined => {
+  let at = 0;
+  while (at + 2 <= bytes.length) {
+    const opcode = (bytes[at] as number) & 0x0f;
+    let length = (bytes[at + 1] as number) & 0x7f;
+    let start = at + 2;
+    if (length === 126) {
+      length = bytes.readUInt16BE(at + 2);
+      start = at + 4;
+    } else if (length === 127) {
+      length = Number(bytes.readBigUInt64BE(at + 2));
+      start = at + 10;
+    }
+    if (opcode === 0x8) return length >= 2 ? bytes.readUInt16BE(start) : 1005;
+    at = start + length;
+  }
+  return undefined;
+};
+
+/** Opens a WebSocket on a raw socket, sends `frames`, and reads until the server closes: its close code. */
+const closeCodeAfter = (url: URL, frames: Buffer[]): Promise<number | string> =>
+  new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port: Number(url.port) });
+    const chunks: Buffer[] = [];
+    let upgraded = false;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve('no close');
+    }, 5000);
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      const all = Buffer.concat(chunks);
+      const end = all.indexOf('\r\n\r\n');
+      if (upgraded || end < 0) return;
+      upgraded = true;
+      if (!all.subarray(0, 12).toString('latin1').includes('101')) resolve(`handshake ${all.subarray(0, 12)}`);
+      else for (const bytes of frames) socket.write(bytes);
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const all = Buffer.concat(chunks);
+      resolve(closeCodeIn(all.subarray(all.indexOf('\r\n\r\n') + 4)) ?? 'closed without a close frame');
+    });
+    socket.write(
+      `GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+    );
+  });
+
+it('closes a WebSocket connection that breaks the protocol or API Gateway’s limits with the right code', async () => {
+  const url = new URL(runtime.info.webSockets[0]?.url ?? runtime.info.wsUrl);
+  const text = Buffer.from('{"action":"x"}');
+  const attacks: Record<string, [Buffer[], number]> = {
+    'an unknown opcode': [[frame(0x3, text)], 1002],
+    'a reserved bit': [[frame(0x1, text, { rsv: 4 })], 1002],
+    'an unmasked client frame': [[frame(0x1, text, { mask: false })], 1002],
+    'invalid UTF-8 in a text frame': [[frame(0x1, Buffer.from([0x7b, 0xc3, 0x28, 0xed, 0xa0, 0x80]))], 1007],
+    'a close code out of range': [[frame(0x8, Buffer.from([0x03, 0xe7]))], 1002],
+    'a close code of 5000 and more': [[frame(0x8, Buffer.from([0x13, 0x88]))], 1002],
+    'a fragmented ping': [[frame(0x9, Buffer.from('p'), { fin: false })], 1002],
+    'a ping of 126 bytes': [[frame(0x9, Buffer.alloc(126, 'p'))], 1002],
+    'a continuation with nothing to continue': [[frame(0x0, text)], 1002],
+    'a 100 MB length field': [[frame(0x1, text, { claimedLength: 100 * 1024 * 1024 })], 1009],
+    'a message of 129 KB in one frame': [[frame(0x1, Buffer.alloc(129 * 1024, 'a'))], 1009],
+    'a message of 160 KB in 32 KB frames': [
+      [
+        frame(0x1, Buffer.alloc(32 * 1024, 'a'), { fin: false }),
+        ...Array.from({ length: 3 }, () => frame(0x0, Buffer.alloc(32 * 1024, 'a'), { fin: false })),
+        frame(0x0, Buffer.alloc(32 * 1024, 'a')),
+      ],
+      1009,
+    ],
+  };
+  const codes: Record<string, number | string> = {};
+  for (const [what, [frames]] of Object.entries(attacks)) codes[what] = await closeCodeAfter(url, frames);
+  expect(codes).toEqual(Object.fromEntries(Object.entries(attacks).map(([what, [, code]]) => [what, code])));
+  // And the port still takes a connection and a message.
+  const socket = await openSocket(url.toString());
+  socket.socket.send('{"action":"probe"}');
+  socket.socket.close(1000);
+  expect((await socket.closed).code).toBe(1000);
 }, 60_000);
 
 it('still serves every port after the battery', async () => {
