@@ -9,6 +9,7 @@ import { nestedDeeperThan } from '../shared/aws-json.ts';
 import { answerFailure, readRequestBody } from '../shared/local-service.ts';
 import { requestVerifier } from '../shared/request-auth.ts';
 import type { FromWorker, ToWorker, WorkerSettings } from './dynalite-thread.ts';
+import { deepExpressionProblem } from './expression-depth.ts';
 import { dynaliteWithTableCache } from './table-cache.ts';
 import { type DynamoDbAnswer, dynamoDbAnswer, ttlOperationOf, writeDynamoDbAnswer } from './ttl-api.ts';
 import { verifyServiceRequest } from './verify-request.ts';
@@ -128,17 +129,16 @@ const front = async (request: IncomingMessage, response: ServerResponse) => {
     return;
   }
   if (!(await verifyServiceRequest(verify, request, body, response))) return;
-  if (nestedDeeperThan(body, MAX_JSON_NESTING)) {
+  const problem = nestedDeeperThan(body, MAX_JSON_NESTING)
+    ? // As DynamoDB words it (a recorded answer to an item nested past 32 levels).
+      'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit'
+    : deepExpressionProblem(body);
+  if (problem) {
     writeDynamoDbAnswer(
       response,
       dynamoDbAnswer(
         400,
-        {
-          __type: 'com.amazon.coral.validate#ValidationException',
-          // As DynamoDB words it (a recorded answer to an item nested past 32 levels).
-          message:
-            'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit',
-        },
+        { __type: 'com.amazon.coral.validate#ValidationException', message: problem },
         request.headers['content-type'],
       ),
     );
