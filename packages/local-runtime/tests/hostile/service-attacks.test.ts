@@ -200,6 +200,21 @@ it('answers Lambda Invoke fed hostile payloads, names and headers with a 4xx in 
       (answer.status ?? 0) < 400 || /"(Type|__type|message|Message)"/.test(answer.body.toString()),
   }));
   expect(await runAll(cases)).toEqual([]);
+  // A ClientContext that is not base64 of a JSON object: Lambda's InvalidRequestContentException; one that is, taken.
+  const withContext = async (context: string) => {
+    const answer = await rawExchange(
+      portOf(serviceUrl('lambda')),
+      await signedRequest('lambda', 'POST', invoke('EchoFunction'), '{}', {
+        'content-type': 'application/json',
+        'x-amz-client-context': context,
+      }),
+    );
+    return `${answer.status} ${/"message":"([^"]*)"/.exec(answer.body.toString())?.[1] ?? ''}`;
+  };
+  const refused = '400 Client context must be a valid Base64-encoded JSON object.';
+  expect(await withContext('%%%not base64')).toBe(refused);
+  expect(await withContext(Buffer.from('[[[').toString('base64'))).toBe(refused);
+  expect(await withContext(Buffer.from('{"custom":{"a":"b"}}').toString('base64'))).toMatch(/^200 /);
   expect(runtime.exited()).toBe(false);
 }, 60_000);
 
