@@ -285,6 +285,14 @@ it('answers S3 fed hostile keys, bucket names, ranges and aws-chunked bodies wit
   expect(await codeOf('PUT', '/hostile-bucket/md5', 'x', { 'content-md5': 'not-md5' })).toBe('400 InvalidDigest');
   const zeros = Buffer.alloc(16).toString('base64');
   expect(await codeOf('PUT', '/hostile-bucket/md5', 'x', { 'content-md5': zeros })).toBe('400 BadDigest');
+  const chunkedAs = (declared: string) => ({
+    'content-encoding': 'aws-chunked',
+    'x-amz-decoded-content-length': declared,
+  });
+  expect(await codeOf('PUT', '/hostile-bucket/chunked', '1\r\nx\r\n0\r\n\r\n', chunkedAs('999999999999'))).toBe(
+    '400 IncompleteBody',
+  );
+  expect(await codeOf('PUT', '/hostile-bucket/chunked', '1\r\nx\r\n0\r\n\r\n', chunkedAs('1'))).toBe('200 undefined');
   const md5 = createHash('md5').update('x').digest('base64');
   expect(await codeOf('PUT', '/hostile-bucket/md5', 'x', { 'content-md5': md5 })).toBe('200 undefined');
   // Nothing escaped the bucket: a key of `..` segments is a key like any other.

@@ -194,6 +194,11 @@ const objectOperation = async (context: Context, bucket: string, key: string): P
       const { payload, trailers } = chunked
         ? dechunked(context.body)
         : { payload: context.body, trailers: {} as Record<string, string> };
+      // The length the client declared for the decoded body must be what its chunks held ("Signature Calculations...
+      // Streaming Uploads": x-amz-decoded-content-length), or the body was cut short.
+      const declared = request.headers['x-amz-decoded-content-length'];
+      if (chunked && declared !== undefined && String(payload.length) !== String(declared).trim())
+        throw new S3Error(400, 'IncompleteBody', 'The request body terminated unexpectedly');
       const sent: Record<string, string | undefined> = { ...trailers };
       for (const [name, value] of Object.entries(request.headers)) {
         if (name.startsWith('x-amz-checksum-') && typeof value === 'string') sent[name] = value;
