@@ -80,7 +80,7 @@ it('answers every JSON-protocol operation fed wrong types, odd numbers and deep 
 const queryShaped = (answer: RawAnswer) =>
   (answer.status ?? 0) < 400 || /<ErrorResponse|<Error>|"__type"|"Error"/.test(answer.body.toString());
 
-it('answers the query protocols (SQS, SNS) fed duplicated, missing, broken and numerous parameters with a 4xx', async () => {
+it('answers the query protocols (SQS, SNS, SSM) fed duplicated, missing, broken and numerous parameters with a 4xx', async () => {
   const created = await rawExchange(
     portOf(serviceUrl('sns')),
     await signedRequest(
@@ -125,6 +125,19 @@ it('answers the query protocols (SQS, SNS) fed duplicated, missing, broken and n
       form([]),
       '{"Action":"SendMessage"}',
     ],
+    ssm: [
+      form(['Action=GetParameter', 'Name=%ZZ']),
+      form(['Action=GetParameter', 'Name=%2Fhostile%2Fsetting', '__proto__=x', 'constructor=y', 'toString=z']),
+      form(['Action=GetParameters', 'Names.member.99999999999999999999=a']),
+      form(['Action=GetParameters', 'Names.member.1=a', 'Names.member.1=b', 'Names.member.-1=c']),
+      form(['Action=GetParameters', ...Array.from({ length: 2000 }, (_, index) => `Names.member.${index}=a${index}`)]),
+      form(['Action=PutParameter', 'Name=%2Fq', 'Value=x', 'Type=String', 'Overwrite=maybe']),
+      form(['Action=PutParameter', `Name=%2F${'a'.repeat(3000)}`, 'Value=x', 'Type=String']),
+      form(['Action=PutParameter', 'Name=%2Fq', `Value=${'v'.repeat(9000)}`, 'Type=String', 'Overwrite=true']),
+      form(['Action=GetParametersByPath', 'Path=%2F', 'MaxResults=1e999', 'NextToken=%00']),
+      form(['Action=__proto__']),
+      form(['Action=GetParameter', 'Action=DeleteParameter', 'Name=%2Fq']),
+    ],
     sns: [
       form(['Action=Publish', 'Action=ListTopics', `TopicArn=${topicArn}`, 'Message=x']),
       form(['Action=Publish', `TopicArn=${topicArn}`, 'Message=%ZZ']),
@@ -160,6 +173,18 @@ it('answers the query protocols (SQS, SNS) fed duplicated, missing, broken and n
       form([]),
     ],
   };
+  // Parameter Store's quotas, in its own words: a name past 2,048 characters, a standard value past 4,096.
+  const ssmError = async (body: string) => {
+    const answer = await rawExchange(portOf(serviceUrl('ssm')), await signedRequest('ssm', 'POST', '/', body, FORM));
+    return `${answer.status} ${/<Message>([^<]*)/.exec(answer.body.toString())?.[1] ?? ''}`;
+  };
+  expect(await ssmError(form(['Action=PutParameter', `Name=%2F${'a'.repeat(2048)}`, 'Value=x']))).toMatch(
+    /^400 1 validation error detected: .* Member must have length less than or equal to 2048$/,
+  );
+  expect(await ssmError(form(['Action=PutParameter', 'Name=%2Fbig', `Value=${'v'.repeat(4097)}`]))).toMatch(
+    /^400 Standard tier parameters support a maximum parameter value of 4096 characters\./,
+  );
+  expect(await ssmError(form(['Action=PutParameter', 'Name=%2Fbig', `Value=${'v'.repeat(4096)}`]))).toBe('200 ');
   const cases = Object.entries(bodies).flatMap(([service, list]) =>
     list.map((body, index) => ({
       label: `${service} query case ${index}: ${body.slice(0, 80)}`,
