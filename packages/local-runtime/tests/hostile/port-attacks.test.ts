@@ -174,6 +174,24 @@ it('answers pipelined requests in order on every port, the first refused, and ne
   expect(findings).toEqual([]);
 }, 60_000);
 
+it('answers 100 pipelined requests, with and without bodies, in order on every port', async () => {
+  const findings: string[] = [];
+  const count = 100;
+  const requests = Array.from({ length: count }, (_, index) =>
+    index % 2 === 0
+      ? `GET /p${index} HTTP/1.1\r\nHost: 127.0.0.1\r\n${index === count - 1 ? 'Connection: close\r\n' : ''}\r\n`
+      : `POST /p${index} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 7\r\n${index === count - 1 ? 'Connection: close\r\n' : ''}\r\n{"a":1}`,
+  ).join('');
+  for (const [name, port] of allPorts()) {
+    const { text, closed } = await readAll(port, Buffer.from(requests, 'latin1'), 15_000);
+    const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => Number(match[1]));
+    // Every request answered, in one connection that closes after the last.
+    if (!closed || statuses.some((status) => status >= 500) || statuses.length !== count)
+      findings.push(`${name}: ${statuses.length} answers, closed=${closed}, 5xx=${statuses.filter((s) => s >= 500)}`);
+  }
+  expect(findings).toEqual([]);
+}, 60_000);
+
 /** The close code of the first close frame the server sent in `bytes` (its frames are unmasked), if any. */
 const closeCodeIn = (bytes: Buffer): number | undefined => {
   let at = 0;
