@@ -701,3 +701,71 @@ it('still serves a well-signed request on every service after the battery', asyn
   expect(statuses).toEqual(Object.fromEntries(Object.keys(SIGNED_SHAPES).map((name) => [name, 200])));
   expect(runtime.exited()).toBe(false);
 });
+
+it('answers SQS message attributes of hostile types and values, and loses no message it took', async () => {
+  const send = (attributes: string) =>
+    signedRequest(
+      'sqs',
+      'POST',
+      '/',
+      `{"QueueUrl":${JSON.stringify(queue)},"MessageBody":"m","MessageAttributes":${attributes}}`,
+      { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessage' },
+    );
+  const attributeSets = [
+    '{"a":{"DataType":"Binary","BinaryValue":"%%%"}}',
+    '{"a":{"DataType":"Binary","BinaryValue":5}}',
+    '{"a":{"DataType":"Number","StringValue":"1e999"}}',
+    '{"a":{"DataType":"Number","StringValue":"NaN"}}',
+    '{"a":{"DataType":"Number.__proto__","StringValue":"1"}}',
+    '{"a":{"DataType":"String","StringValue":"\\ud800"}}',
+    '{"a":{"DataType":"String"}}',
+    '{"a":{"DataType":"","StringValue":"x"}}',
+    '{"a":{"DataType":"String","StringValue":"x","BinaryValue":"eA=="}}',
+    `{"a":{"DataType":"String.${'a'.repeat(300)}","StringValue":"x"}}`,
+    `{${Array.from({ length: 11 }, (_, index) => `"k${index}":{"DataType":"String","StringValue":"x"}`).join(',')}}`,
+    `{"${'k'.repeat(257)}":{"DataType":"String","StringValue":"x"}}`,
+    '{"AWS.x":{"DataType":"String","StringValue":"x"}}',
+    '{"a..b":{"DataType":"String","StringValue":"x"}}',
+    '{"":{"DataType":"String","StringValue":"x"}}',
+    '[]',
+    '{"a":[]}',
+    '{"a":{"DataType":{"toString":1},"StringValue":"x"}}',
+  ];
+  const answers = await Promise.all(
+    attributeSets.map(async (attributes) => ({
+      attributes,
+      answer: await rawExchange(portOf(serviceUrl('sqs')), await send(attributes)),
+    })),
+  );
+  const bad = answers.filter(
+    ({ answer }) =>
+      answer.status === undefined ||
+      answer.status >= 500 ||
+      (answer.status >= 400 && !/"__type"/.test(answer.body.toString())),
+  );
+  expect(bad.map(({ attributes, answer }) => `${attributes}: ${answer.status} ${answer.body}`)).toEqual([]);
+  if (process.env.ATTACK_DEBUG)
+    for (const { attributes, answer } of answers)
+      process.stdout.write(`${answer.status} ${attributes.slice(0, 80)} ${answer.body.subarray(0, 160)}\n`);
+  // Every message taken is received, its attributes intact.
+  const taken = answers.filter(({ answer }) => answer.status === 200).length;
+  let received = 0;
+  for (let round = 0; round < 20 && received < taken; round += 1) {
+    const answer = await rawExchange(
+      portOf(serviceUrl('sqs')),
+      await signedRequest(
+        'sqs',
+        'POST',
+        '/',
+        `{"QueueUrl":${JSON.stringify(queue)},"MaxNumberOfMessages":10,"MessageAttributeNames":["All"],"VisibilityTimeout":60}`,
+        { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ReceiveMessage' },
+      ),
+    );
+    expect(answer.status).toBe(200);
+    received +=
+      (JSON.parse(answer.body.toString()) as { Messages?: unknown[] }).Messages?.filter(
+        (message) => (message as { Body?: string }).Body === 'm',
+      ).length ?? 0;
+  }
+  expect(received).toBeGreaterThanOrEqual(taken);
+}, 60_000);
