@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,4 +36,9 @@ export const watchedFixtureCopy = (name: string): { runtime: RunningRuntime; fol
     rmSync(folder, { recursive: true, force: true });
   });
   return { runtime, folder };
+};
+
+/** Rewrites a file of a watched copy in place (the watcher sees one save). */
+export const editFile = (path: string, edit: (text: string) => string): void => {
+  writeFileSync(path, edit(readFileSync(path, 'utf8')));
 };

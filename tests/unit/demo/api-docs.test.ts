@@ -17,6 +17,7 @@ const runtime: Parameters<LocalRoute>[2] = {
   services: [],
   wsUrl: 'http://127.0.0.1:3001',
   webSockets: [{ logicalId: 'Ws', id: 'ws1', stage: 'dev', url: 'ws://127.0.0.1:3001/dev' }],
+  functionUrls: [],
   routes: [],
 };
 

@@ -23,6 +23,12 @@ const runtimeFlags: Flag[] = [
   },
   { name: 'ws-port', kind: 'string', value: 'N', help: 'WebSocket API port (default 3001; 0 picks a free port)' },
   {
+    name: 'function-url-port',
+    kind: 'string',
+    value: 'N',
+    help: "the first function URL's port, the next ones N+1... (default --port + 20; 0 picks free ports)",
+  },
+  {
     name: 'import-values',
     kind: 'string',
     value: "'N=V ...'",
@@ -136,7 +142,15 @@ export const runStart = async (name: 'start' | 'start-api', argv: string[]): Pro
   const port = portOf(options.string('port'), 3000, '--port');
   const wsPort = portOf(options.string('ws-port'), 3001, '--ws-port');
   const servicePorts = portOf(options.string('service-ports'), port === 0 ? 0 : port + 10, '--service-ports');
-  if (servicePorts > 65531) fail(`--service-ports needs five ports from ${servicePorts}: at most 65531`);
+  // After the service ports (--port + 10, one per local service, fewer than ten): --port + 20 and up, one per
+  // function URL.
+  const functionUrlPort = portOf(
+    options.string('function-url-port'),
+    port === 0 ? 0 : port + 20,
+    '--function-url-port',
+  );
+  // One port per local service (services/index.ts); the CLI does not load them to count, ten is their room.
+  if (servicePorts > 65526) fail(`--service-ports needs a port per local service from ${servicePorts}: at most 65526`);
   const debugPorts = options.list('debug-port').map((value) => portOf(value, 0, '--debug-port'));
   const timeScale = Number(options.string('time-scale') ?? 1);
   if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) {
@@ -204,6 +218,7 @@ export const runStart = async (name: 'start' | 'start-api', argv: string[]): Pro
     host: options.string('host') ?? '127.0.0.1',
     port,
     wsPort,
+    functionUrlPort,
     timeScale,
     ...environmentOptionsOf(fail, options),
     ...(options.string('persist') ? { persistDir: options.string('persist') } : {}),

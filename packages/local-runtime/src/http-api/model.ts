@@ -151,7 +151,7 @@ const routeOf = (
   return { routeKey, ...parsed, source, ...parts };
 };
 
-const corsOf = (raw: TemplateValue | undefined, keys: 'Pascal' | 'camel'): HttpCors | undefined => {
+export const corsOf = (raw: TemplateValue | undefined, keys: 'Pascal' | 'camel'): HttpCors | undefined => {
   if (raw === undefined || raw === false || raw === 'false') return undefined;
   // SAM's `CorsConfiguration: true` allows every origin, header and method.
   if (raw === true || raw === 'true') {

@@ -367,7 +367,11 @@ export const apiRequestHandler = (options: {
   endpoints: ApiEndpoint[];
   /** Every API of the runtime, for requests whose Host names one. */
   all?: ApiEndpoint[];
-  local: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+  /**
+   * The runtime's `/_local` pages; without it (a function URL's port, whose function sees every path) `/_local/...`
+   * goes to the endpoint like any other path.
+   */
+  local?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
   log: (entry: RequestLogEntry) => void;
   /** What `/` and `/_local` list (stages, links), and what a request for an unknown stage is pointed at. */
   index?: () => LocalIndex;
@@ -400,7 +404,7 @@ export const apiRequestHandler = (options: {
     };
     try {
       const { host } = request.headers;
-      if (url.startsWith('/_local/')) {
+      if (options.local && url.startsWith('/_local/')) {
         if (!isLocalHost(host, listenHost)) {
           answerHere(foreignHost(host), 'local', `a runtime page asked for by the host name ${JSON.stringify(host)}`);
           return;

@@ -5,7 +5,8 @@ import type { GatewayAnswer, GatewayRequest } from '../gateway/exchange.ts';
  * both implement it, and the dispatcher routes each request to one of them by host or by stage path prefix.
  */
 export interface ApiEndpoint {
-  readonly kind: 'REST' | 'HTTP';
+  /** `URL`: a Lambda function URL (function-url/gateway.ts), served alone on its own port. */
+  readonly kind: 'REST' | 'HTTP' | 'URL';
   readonly logicalId: string;
   /** The API id (what `Ref` of the API gives, and the first label of its execute-api host name). */
   readonly apiId: string;

@@ -103,6 +103,13 @@ export const banner = (runtime: LocalRuntime): string => {
     );
     lines.push('');
   }
+  for (const url of runtime.functionUrls) {
+    const auth = url.authType === 'AWS_IAM' ? 'AWS_IAM (SigV4, service lambda)' : 'NONE';
+    lines.push(
+      `Function URL ${url.logicalId}  ${url.url}  (AuthType ${auth}${url.cors ? ', CORS' : ''}; every path and method: ${url.functionArn.split(':').at(-1)})`,
+    );
+  }
+  if (runtime.functionUrls.length > 0) lines.push('');
   if (runtime.usagePlans.keys.length > 0) {
     lines.push('API keys (header x-api-key):');
     lines.push(
@@ -131,10 +138,11 @@ export const banner = (runtime: LocalRuntime): string => {
   }
   const usesIam =
     runtime.apis.some((api) => api.operations.some((operation) => operation.authorizer?.type === 'aws_iam')) ||
-    runtime.httpApis.some((api) => api.routes.some((route) => route.authorizer?.kind === 'iam'));
+    runtime.httpApis.some((api) => api.routes.some((route) => route.authorizer?.kind === 'iam')) ||
+    runtime.functionUrls.some((url) => url.authType === 'AWS_IAM');
   if (usesIam) {
     lines.push(
-      `IAM (SigV4, service execute-api): AWS_ACCESS_KEY_ID=${runtime.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${runtime.credentials.secretAccessKey}`,
+      `IAM (SigV4, service execute-api; lambda for function URLs): AWS_ACCESS_KEY_ID=${runtime.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${runtime.credentials.secretAccessKey}`,
     );
   }
   if (runtime.services.length > 0) {
@@ -172,7 +180,13 @@ export const banner = (runtime: LocalRuntime): string => {
           const subscriptions = aws.services.sns.registry.subscriptionsOf(topic.arn);
           return [
             topic.name,
-            subscriptions.map((item) => `${item.protocol} ${item.endpoint.split(':').at(-1)}`).join(', '),
+            subscriptions
+              .map((item) =>
+                item.protocol === 'http' || item.protocol === 'https'
+                  ? `${item.protocol} ${item.endpoint}${item.pending ? ' (pending confirmation)' : ''}`
+                  : `${item.protocol} ${item.endpoint.split(':').at(-1)}`,
+              )
+              .join(', '),
           ];
         }),
       ),

@@ -1,3 +1,4 @@
+import { FilterCriteriaError, recordFilterOf, SQS_BODY } from '../lambda/event-sources/record-filter.ts';
 import type { SqsEventSourceMapping } from '../lambda/event-sources/sqs-poller.ts';
 import type { QueueRegistry } from '../services/sqs/registry.ts';
 import { isObject, type TemplateObject } from '../template/load.ts';
@@ -35,6 +36,14 @@ const mapping = (
   if (batchSize > 10 && window < 1) {
     return `${source}: a BatchSize over 10 needs MaximumBatchingWindowInSeconds of at least 1`;
   }
+  let filter: SqsEventSourceMapping['filter'];
+  try {
+    filter = recordFilterOf(properties.FilterCriteria, SQS_BODY);
+  } catch (error) {
+    // CreateEventSourceMapping refuses such criteria: the mapping does not exist.
+    if (error instanceof FilterCriteriaError) return `${source}: ${error.message}`;
+    throw error;
+  }
   const types = Array.isArray(properties.FunctionResponseTypes) ? properties.FunctionResponseTypes.map(String) : [];
   const scaling = isObject(properties.ScalingConfig) ? properties.ScalingConfig : {};
   const cap = Number(scaling.MaximumConcurrency ?? DEFAULT_POLLERS);
@@ -46,6 +55,7 @@ const mapping = (
     batchingWindowSeconds: window,
     reportBatchItemFailures: types.includes('ReportBatchItemFailures'),
     concurrency: Math.max(1, Math.min(cap, maxConcurrency)),
+    ...(filter ? { filter } : {}),
   };
 };
 

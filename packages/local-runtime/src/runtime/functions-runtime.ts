@@ -4,6 +4,8 @@ import { join, relative, resolve } from 'node:path';
 import { buildFunctions } from '../build/build.ts';
 import { LazyBundles } from '../build/lazy-bundles.ts';
 import type { LocalCredentials } from '../gateway/auth/sigv4.ts';
+import { dynamoDbStreamSourcesOf } from '../lambda/event-sources/dynamodb-stream-mappings.ts';
+import { DynamoDbStreamPoller } from '../lambda/event-sources/dynamodb-stream-poller.ts';
 import { SqsPoller } from '../lambda/event-sources/sqs-poller.ts';
 import type { FunctionConfig } from '../lambda/function-pool.ts';
 import { LambdaRuntime } from '../lambda/lambda-runtime.ts';
@@ -155,7 +157,7 @@ export const startFunctionsRuntime = async (
   const { log, host } = options;
   const debugged = options.debug ? debugTarget(stack, options.debug) : undefined;
   let runtime: LambdaRuntime | undefined;
-  const pollers: SqsPoller[] = [];
+  const pollers: { stop(): Promise<void> }[] = [];
   const rewrite = options.rewrite ?? ((value: string) => value);
   const { observability } = options;
   const credentials = localCredentials(stack);
@@ -264,6 +266,24 @@ export const startFunctionsRuntime = async (
           (batch) =>
             log(
               `[sqs] ${batch.mapping.queue.name} → ${batch.mapping.functionId}: ${batch.size} records, ${batch.failed} failed (${batch.outcome}, ${batch.durationMs.toFixed(0)} ms)`,
+            ),
+        );
+        poller.start();
+        pollers.push(poller);
+      }
+      const streamSources = dynamoDbStreamSourcesOf(
+        stack,
+        (arn) => aws.services.dynamodb.streamByArn(arn),
+        functionIdOf,
+      );
+      problems.push(...streamSources.problems);
+      for (const mapping of streamSources.mappings) {
+        const poller = new DynamoDbStreamPoller(
+          mapping,
+          (functionId, event) => (runtime ?? first).invoke(functionId, event),
+          (batch) =>
+            log(
+              `[dynamodb-stream] ${batch.mapping.stream.table} → ${batch.mapping.functionId}: ${batch.size} records (${batch.outcome}, ${batch.next}, ${batch.durationMs.toFixed(0)} ms)`,
             ),
         );
         poller.start();

@@ -16,6 +16,8 @@ export interface RuntimeInfo {
   services: { name: string; url: string }[];
   wsUrl: string;
   webSockets: { logicalId: string; id: string; stage: string; url: string }[];
+  /** Each function URL and the local origin serving it (`http://127.0.0.1:3020/`), every path its function's. */
+  functionUrls: { logicalId: string; id: string; authType: 'NONE' | 'AWS_IAM'; url: string }[];
   /** Every route of every API and stage: method and path or route key, integration, authorizer, API key, CORS. */
   routes: RouteEntry[];
 }

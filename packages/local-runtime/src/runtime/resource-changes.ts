@@ -1,3 +1,4 @@
+import { isObject } from '../template/load.ts';
 import type { LocalStack, StackResource } from '../template/stack.ts';
 
 /**
@@ -6,12 +7,22 @@ import type { LocalStack, StackResource } from '../template/stack.ts';
  * once, at start, runs them as they were until a restart; the reload says so rather than leaving a function to find
  * a queue missing or a workflow's old definition.
  */
-export const resourceChanges = (previous: LocalStack, next: LocalStack, types: readonly string[]): string[] => {
+export const resourceChanges = (
+  previous: LocalStack,
+  next: LocalStack,
+  types: readonly string[],
+  /** Properties the service applies on a reload of its own: a change to them alone is no change here. */
+  reloaded: readonly string[] = [],
+): string[] => {
   if (types.length === 0) return [];
   const before = new Map(previous.ofType(...types).map((resource) => [resource.logicalId, resource]));
   const after = next.ofType(...types);
   const label = (resource: StackResource, change: string) => `${resource.logicalId} (${resource.type}) ${change}`;
-  const written = (resource: StackResource) => JSON.stringify(resource.raw.Properties ?? null);
+  const written = (resource: StackResource) => {
+    const properties = isObject(resource.raw.Properties) ? { ...resource.raw.Properties } : null;
+    for (const name of reloaded) if (properties) delete properties[name];
+    return JSON.stringify(properties);
+  };
   const changes = after.flatMap((resource) => {
     const was = before.get(resource.logicalId);
     if (!was || was.type !== resource.type) return [label(resource, 'added')];
@@ -21,3 +32,7 @@ export const resourceChanges = (previous: LocalStack, next: LocalStack, types: r
   for (const resource of before.values()) if (!kept.has(resource.logicalId)) changes.push(label(resource, 'removed'));
   return changes;
 };
+
+/** The reload's line for the resources a service runs as at start. */
+export const notAppliedLine = (service: string, changes: string[]): string =>
+  `${service}: ${changes.join(', ')}: not applied, the service runs its resources as at start (restart to apply)`;

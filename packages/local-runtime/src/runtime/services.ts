@@ -15,7 +15,7 @@ import {
 import { ownKeyOf, type ServiceAuth } from '../services/shared/request-auth.ts';
 import type { LocalStack } from '../template/stack.ts';
 import type { TraceStore } from '../traces/trace-store.ts';
-import { resourceChanges } from './resource-changes.ts';
+import { notAppliedLine, resourceChanges } from './resource-changes.ts';
 
 export interface AwsServicesOptions {
   host: string;
@@ -161,11 +161,7 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
           const running = byName.get(definition.name);
           if (running?.reload) return running.reload(next) ?? [];
           const changes = resourceChanges(previous, next, definition.resourceTypes);
-          return changes.length === 0
-            ? []
-            : [
-                `${definition.name}: ${changes.join(', ')}: not applied, the service runs its resources as at start (restart to apply)`,
-              ];
+          return changes.length === 0 ? [] : [notAppliedLine(definition.name, changes)];
         }),
       reset: async () => {
         for (const running of [...all].reverse()) await running.reset?.();

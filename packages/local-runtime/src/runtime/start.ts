@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { BuiltFunction } from '../build/build.ts';
+import { FunctionUrlGateway } from '../function-url/gateway.ts';
+import { type FunctionUrl, functionUrlsOf } from '../function-url/model.ts';
 import { CognitoAuthorizer } from '../gateway/auth/cognito-authorizer.ts';
 import { IamAuthorizer } from '../gateway/auth/iam-authorizer.ts';
 import type { LocalCredentials } from '../gateway/auth/sigv4.ts';
@@ -83,6 +85,8 @@ export interface RuntimeOptions {
   idleTimeoutMs?: number;
   /** Execution environments alive at once across all functions (see LambdaRuntimeOptions.maxEnvironments). */
   maxEnvironments?: number;
+  /** The first function URL's port (the next ones take the ports after it); 0 picks free ones. Default 3020. */
+  functionUrlPort?: number;
   /** WebSocket API port (0 picks one). Until the WebSocket API is served, it answers 501. */
   wsPort?: number;
   /** Multiplies queue visibility timeouts and delays and workflow waits and retry intervals (default 1). */
@@ -135,6 +139,8 @@ export interface LocalRuntime {
   aws: AwsServices;
   wsUrl: string;
   webSocketApis: WebSocketApi[];
+  /** The template's function URLs, each on a port of its own. */
+  functionUrls: PlacedFunctionUrl[];
   report: TemplateReport;
   watching: string[];
   /** URLs, API keys, issuer, credentials and service endpoints: what `GET /_local/runtime` answers. */
@@ -165,6 +171,7 @@ const runtimeInfo = (parts: {
   services: LocalService[];
   wsUrl: string;
   webSocketApis: WebSocketApi[];
+  functionUrls: PlacedFunctionUrl[];
   routes: RouteEntry[];
 }): RuntimeInfo => ({
   restUrl: parts.origin,
@@ -193,6 +200,7 @@ const runtimeInfo = (parts: {
     stage: api.stage,
     url: `${parts.wsUrl.replace(/^http/, 'ws')}/${api.stage}`,
   })),
+  functionUrls: parts.functionUrls.map(({ logicalId, id, authType, url }) => ({ logicalId, id, authType, url })),
   routes: parts.routes,
 });
 
@@ -208,15 +216,22 @@ export interface PlacedApi {
   origin: string;
 }
 
+/** A function URL and the local origin serving it. */
+export interface PlacedFunctionUrl extends FunctionUrl {
+  /** `http://127.0.0.1:PORT/`: what `!GetAtt <Url>.FunctionUrl` is rewritten to. */
+  url: string;
+  origin: string;
+}
+
 export { RuntimeStartError };
 
-const listen = (server: Server, port: number, host: string): Promise<number> =>
+const listen = (server: Server, port: number, host: string, flag = '--port'): Promise<number> =>
   new Promise((resolvePort, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
           ? new RuntimeStartError(
-              `port ${port} on ${host} is in use: stop what holds it or pass --port <free port> (0 picks one)`,
+              `port ${port} on ${host} is in use: stop what holds it or pass ${flag} <free port> (0 picks one)`,
             )
           : error,
       );
@@ -352,6 +367,35 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const url = descriptor.stage === '$default' ? apiOrigin : `${apiOrigin}/${descriptor.stage}`;
     placed.push({ ...descriptor, url, origin: apiOrigin });
   }
+  // Each function URL on a port of its own (on AWS a host of its own, whose function sees every path).
+  const functionUrlModels = functionUrlsOf(stack);
+  report.unsupported.push(...functionUrlModels.problems);
+  const urlHandlers = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>();
+  const urlServers: Server[] = [];
+  const functionUrls: PlacedFunctionUrl[] = [];
+  const firstUrlPort = options.functionUrlPort ?? 3020;
+  try {
+    for (const [index, model] of functionUrlModels.urls.entries()) {
+      const urlServer = guardHttpPort(
+        createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+          if (refuseBadHost(request, response)) return;
+          const serve = urlHandlers.get(model.logicalId);
+          if (serve) serve(request, response);
+          else
+            response
+              .writeHead(503, { 'Content-Type': 'application/json' })
+              .end('{"message":"The local runtime is starting"}');
+        }),
+      );
+      urlServers.push(urlServer);
+      const urlPort = firstUrlPort === 0 ? 0 : firstUrlPort + index;
+      const urlOrigin = `http://${host}:${await listen(urlServer, urlPort, host, '--function-url-port')}`;
+      functionUrls.push({ ...model, url: `${urlOrigin}/`, origin: urlOrigin });
+    }
+  } catch (error) {
+    await Promise.all([close(server), close(wsServer), ...ownServers.map(close), ...urlServers.map(close)]);
+    throw error;
+  }
   const services: LocalService[] = [];
   let functions: FunctionsRuntime | undefined;
   let stopWatching: (() => void) | undefined;
@@ -359,7 +403,13 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   const shutdown = async () => {
     stopWatching?.();
     await Promise.all(wsGateways.map((gateway) => gateway.close()));
-    await Promise.all([close(server), close(wsServer), ...ownServers.map(close), functions?.close()]);
+    await Promise.all([
+      close(server),
+      close(wsServer),
+      ...ownServers.map(close),
+      ...urlServers.map(close),
+      functions?.close(),
+    ]);
     await observability?.close();
   };
   try {
@@ -382,12 +432,16 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const apiHosts: [string, string][] = [
       ...placed.map((api): [string, string] => [`${api.id}.execute-api.${stack.region}.amazonaws.com`, api.origin]),
       ...webSocketApis.map((api): [string, string] => [`${api.id}.execute-api.${stack.region}.amazonaws.com`, wsUrl]),
+      // `!GetAtt <Fn>Url.FunctionUrl` (`https://<url-id>.lambda-url.<region>.on.aws/`) → `http://127.0.0.1:PORT/`.
+      ...functionUrls.map((url): [string, string] => [`${url.id}.lambda-url.${stack.region}.on.aws`, url.origin]),
     ];
     const rewrite = (value: string) =>
       apiHosts.reduce((text, [remote, local]) => text.replaceAll(`https://${remote}`, local), cognitoRewrite(value));
     const localHosts: Record<string, string> = Object.fromEntries([
       ...apiHosts,
-      ...[...new Set([origin, wsUrl, ...placed.map((api) => api.origin)])].map((local) => [new URL(local).host, local]),
+      ...[
+        ...new Set([origin, wsUrl, ...placed.map((api) => api.origin), ...functionUrls.map((url) => url.origin)]),
+      ].map((local) => [new URL(local).host, local]),
     ]);
     functions = await startFunctionsRuntime(stack, {
       host,
@@ -441,6 +495,22 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       invoke: (target, event) => runtime.invoke(target, event),
       timeoutOf: (target) => runtime.find(target)?.config.timeoutSeconds ?? 3,
     };
+    for (const url of functionUrls) {
+      if (!runtime.find(url.functionArn)) {
+        report.unsupported.push(
+          `function URL ${url.logicalId}: its function ${url.functionArn} is not run locally: the URL answers 502`,
+        );
+      }
+      const gateway = new FunctionUrlGateway({
+        url,
+        region: stack.region,
+        accountId: stack.accountId,
+        lambda: invoker,
+        credentials: [credentials],
+      });
+      const serve = apiRequestHandler({ endpoints: [gateway], log: runtimeLog.request, listenHost: host });
+      urlHandlers.set(url.logicalId, (request, response) => void serve(request, response));
+    }
     const jwt = new JwtVerifier(issuer);
     // An HTTP integration to one of the template's own APIs (`https://${Other}.execute-api...`) calls the local one.
     const localBackends = (api: RestApi): RestApi => ({
@@ -506,6 +576,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         services,
         wsUrl,
         webSocketApis,
+        functionUrls,
         routes: routeTableOf(routeStack, { rest: models.apis, http: models.httpApis, webSocket: webSocketApis }),
       });
     let routeStack = stack;
@@ -579,7 +650,10 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         stage: api.stage,
       }));
       const notes: string[] = [];
-      notes.push(...aws.reload(routeStack, next));
+      // Against the stack the services started with: what they run until a restart, however many reloads since.
+      notes.push(...aws.reload(stack, next));
+      if (JSON.stringify(functionUrlsOf(next).urls) !== JSON.stringify(functionUrlModels.urls))
+        notes.push('function URLs were added, removed or changed: restart to serve them as the template says');
       if (placeKey(nextPlaced) !== placeKey(placed))
         notes.push('APIs or stages were added or removed: restart to serve them');
       const nextBuilt = await started.bundle(next.templatePath, { outDir: buildDir });
@@ -683,6 +757,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       aws,
       wsUrl,
       webSocketApis,
+      functionUrls,
       report,
       watching,
       get info() {

@@ -12,6 +12,7 @@ const EMULATED = new Set([
   ...SERVICES.flatMap((service) => service.resourceTypes),
   'AWS::Serverless::Function',
   'AWS::Lambda::Function',
+  'AWS::Lambda::Url',
   'AWS::Serverless::Api',
   'AWS::Serverless::HttpApi',
   'AWS::ApiGateway::ApiKey',
@@ -111,9 +112,13 @@ const API_PROPERTIES_IGNORED: Record<string, string> = {
 /** Event sources the runtime serves or runs; any other event type is named at start-up. */
 const RUN_EVENTS = new Set([
   'SQS',
+  // Streams of the local DynamoDB's tables (lambda/event-sources/dynamodb-stream-poller.ts).
+  'DynamoDB',
   'Api',
   'HttpApi',
   'SNS',
+  // Bucket notifications of the local S3 (services/s3/notification-config.ts).
+  'S3',
   // Rules of the local EventBridge (services/eventbridge/rules.ts).
   'EventBridgeRule',
   'CloudWatchEvent',
@@ -141,13 +146,10 @@ export const templateReport = (stack: LocalStack): TemplateReport => {
       // Whether the function itself runs (runtime, code, handler, init) is reported by runtime/functions.ts.
       for (const [name, event] of Object.entries(isObject(properties.Events) ? properties.Events : {})) {
         const eventType = isObject(event) ? String(event.Type) : '?';
-        const eventProperties = isObject(event) && isObject(event.Properties) ? event.Properties : {};
         if (!RUN_EVENTS.has(eventType)) {
           unsupported.push(
             `${logicalId}.Events.${name} (${eventType}): not run locally (served or run: ${[...RUN_EVENTS].join(', ')})`,
           );
-        } else if (eventType === 'SQS' && eventProperties.FilterCriteria !== undefined) {
-          unsupported.push(`${logicalId}.Events.${name}.FilterCriteria: not applied (every message is delivered)`);
         }
       }
       for (const [property, why] of Object.entries(FUNCTION_PROPERTIES_IGNORED)) {

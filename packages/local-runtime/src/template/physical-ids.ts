@@ -31,6 +31,15 @@ export interface PhysicalResource {
   attributes: Record<string, string>;
 }
 
+/**
+ * A function URL (`AWS::Lambda::Url`, or the one SAM makes for FunctionUrlConfig): a 32-character URL id, the first
+ * label of `https://<url-id>.lambda-url.<region>.on.aws/` (Lambda developer guide, "Invoking Lambda function URLs").
+ */
+export const functionUrlPhysical = (seed: string, region: string, functionArn: string): PhysicalResource => {
+  const url = `https://${stableId(seed, 32)}.lambda-url.${region}.on.aws/`;
+  return { ref: functionArn, attributes: { FunctionArn: functionArn, FunctionUrl: url } };
+};
+
 /** CloudFormation's generated name: `<stack>-<LogicalId>-<random>`, cut to the service's limit. */
 const generatedName = (stack: string, logicalId: string, max = 64): string => {
   const suffix = stableId(`${stack}/${logicalId}`, 12).toUpperCase();
@@ -60,6 +69,8 @@ export const physicalResource = (
       const name = named('FunctionName');
       return { ref: name, attributes: { Arn: arn('lambda', `function:${name}`) } };
     }
+    case 'AWS::Lambda::Url':
+      return functionUrlPhysical(seed, region, String(properties().TargetFunctionArn ?? ''));
     case 'AWS::Serverless::Api':
     case 'AWS::ApiGateway::RestApi': {
       const id = stableId(seed, 10);

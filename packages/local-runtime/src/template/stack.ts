@@ -4,7 +4,13 @@ import { createResolver, IntrinsicError, type PseudoParameters, type Resolver } 
 import { isObject, loadTemplate, type TemplateObject, type TemplateValue } from './load.ts';
 import { inlineNestedStacks } from './nested-stacks.ts';
 import { defaultSamconfigFile, parseParameterOverrides, readSamConfig, resolveParameters } from './parameters.ts';
-import { lazyProperties, type PhysicalResource, physicalResource, stableId } from './physical-ids.ts';
+import {
+  functionUrlPhysical,
+  lazyProperties,
+  type PhysicalResource,
+  physicalResource,
+  stableId,
+} from './physical-ids.ts';
 import { findGenerated, type GeneratedIds, type GeneratedResource, generatedIds } from './sam-generated.ts';
 import { implicitResources } from './sam-implicit.ts';
 import { expandWebSocketApis, SamWebSocketApiError } from './sam-websocket-api.ts';
@@ -386,10 +392,7 @@ export class LocalStack {
         break;
       }
       case 'AWS::Lambda::Url': {
-        const functionArn = this.getAtt(owner, 'Arn');
-        const id = stableId(`${this.pseudo.stackName}/${logicalId}`, 32);
-        const url = `https://${id}.lambda-url.${this.region}.on.aws/`;
-        physical = { ref: functionArn, attributes: { FunctionArn: functionArn, FunctionUrl: url } };
+        physical = functionUrlPhysical(`${this.pseudo.stackName}/${logicalId}`, this.region, this.getAtt(owner, 'Arn'));
         break;
       }
       case 'AWS::Events::Rule': {

@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { type BatchReport, SqsPoller } from '../../src/lambda/event-sources/sqs-poller.ts';
+import { recordFilterOf, SQS_BODY } from '../../src/lambda/event-sources/record-filter.ts';
+import { type BatchReport, type SqsEventSourceMapping, SqsPoller } from '../../src/lambda/event-sources/sqs-poller.ts';
 import type { InvokeOutcome } from '../../src/lambda/function-pool.ts';
 import { QueueRegistry } from '../../src/services/sqs/registry.ts';
 import { eventually } from '../../src/testing/eventually.ts';
@@ -7,7 +8,10 @@ import { errorOutcome, okOutcome } from '../invoke-outcomes.ts';
 
 const ACCOUNT = '123456789012';
 
-const setUp = (behaviour: (event: SQSEvent, call: number) => InvokeOutcome) => {
+const setUp = (
+  behaviour: (event: SQSEvent, call: number) => InvokeOutcome,
+  mapping: Partial<SqsEventSourceMapping> = {},
+) => {
   const registry = new QueueRegistry({
     baseUrl: 'http://127.0.0.1:1',
     region: 'eu-west-1',
@@ -35,6 +39,7 @@ const setUp = (behaviour: (event: SQSEvent, call: number) => InvokeOutcome) => {
       batchingWindowSeconds: 0,
       reportBatchItemFailures: true,
       concurrency: 1,
+      ...mapping,
     },
     async (_functionId, event) => {
       seen.push(event);
@@ -54,6 +59,23 @@ const failures = (ids: string[]): SQSBatchResponse => ({
 const until = (check: () => boolean) => eventually(check, 5000, 5);
 
 describe('SQS event source mapping', () => {
+  it('delivers only the messages its FilterCriteria match and deletes the others from the queue', async () => {
+    const filter = recordFilterOf({ Filters: [{ Pattern: '{"body":{"kind":["order"]}}' }] }, SQS_BODY);
+    const { queue, poller, seen, registry } = setUp(() => ok(null), filter ? { filter } : {});
+    for (const body of ['{"kind":"order","n":1}', '{"kind":"ping"}', 'plain text', '{"kind":"order","n":2}']) {
+      queue.send({ body });
+    }
+    poller.start();
+    expect(await until(() => seen.flatMap((event) => event.Records).length >= 2)).toBe(true);
+    expect(await until(() => queue.counts().visible + queue.counts().inFlight === 0)).toBe(true);
+    await poller.stop();
+    registry.close();
+    expect(seen.flatMap((event) => event.Records.map((record) => record.body))).toEqual([
+      '{"kind":"order","n":1}',
+      '{"kind":"order","n":2}',
+    ]);
+  });
+
   it('deletes what succeeded and returns only the reported failures to the queue', async () => {
     const { queue, poller, seen, registry } = setUp((event, call) =>
       call === 0 ? ok(failures([event.Records[1]?.messageId ?? ''])) : ok({ batchItemFailures: [] }),

@@ -52,3 +52,20 @@ it('finds nothing in a template read twice, nor for a service that runs no resou
   expect(resourceChanges(before, stackOf('again', BEFORE), ['AWS::SQS::Queue', 'AWS::DynamoDB::Table'])).toEqual([]);
   expect(resourceChanges(before, after, [])).toEqual([]);
 });
+
+it('leaves out the properties a service reloads itself: a change to them alone is no change', () => {
+  const buckets = (notify: string, versioning: string) =>
+    stackOf(
+      `buckets-${notify}-${versioning}`,
+      `  Photos: { Type: AWS::S3::Bucket, Properties: { NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: ${notify} } }, VersioningConfiguration: { Status: ${versioning} } } }\n`,
+    );
+  const types = ['AWS::S3::Bucket'];
+  const reloaded = ['NotificationConfiguration'];
+  expect(resourceChanges(buckets('true', 'Enabled'), buckets('false', 'Enabled'), types, reloaded)).toEqual([]);
+  expect(resourceChanges(buckets('true', 'Enabled'), buckets('false', 'Enabled'), types)).toEqual([
+    'Photos (AWS::S3::Bucket) changed',
+  ]);
+  expect(resourceChanges(buckets('true', 'Enabled'), buckets('true', 'Suspended'), types, reloaded)).toEqual([
+    'Photos (AWS::S3::Bucket) changed',
+  ]);
+});

@@ -17,6 +17,7 @@ import { type Message, ReceiveMessageCommand, SendMessageCommand, SQSClient } fr
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '../../src/testing/index.ts';
 import { fixtureRuntime } from '../fixture-runtime.ts';
+import { queueUrlsOf } from '../local-queues.ts';
 
 /**
  * SNS (issue 20, item 1) black-box: the template's topic fans out to queues (envelope and raw delivery, attribute and
@@ -65,12 +66,7 @@ describe('SNS topics', () => {
   beforeAll(async () => {
     sns = new SNSClient(runtime.clientConfig('sns'));
     sqs = new SQSClient(runtime.clientConfig('sqs'));
-    const listed = (await (await fetch(`${runtime.info.restUrl}/_local/queues`)).json()) as {
-      name: string;
-      url: string;
-    }[];
-    queues = {};
-    for (const logicalId of [
+    queues = await queueUrlsOf(runtime, [
       'EnvelopeQueue',
       'UrgentQueue',
       'ShippingQueue',
@@ -78,11 +74,7 @@ describe('SNS topics', () => {
       'InboxQueue',
       'PackedQueue',
       'orders.fifo',
-    ]) {
-      const queue = listed.find((candidate) => candidate.name.includes(logicalId));
-      if (!queue) throw new Error(`no ${logicalId}`);
-      queues[logicalId] = queue.url;
-    }
+    ]);
     const topic = (await page()).topics.find((candidate) => candidate.name === 'warehouse-events');
     if (!topic) throw new Error('no warehouse-events topic');
     topicArn = topic.arn;

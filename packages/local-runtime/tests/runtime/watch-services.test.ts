@@ -49,4 +49,7 @@ it('names the queue and the secret a reload added or changed, which the services
   ).toBe(true);
   // As said: the secret the service holds is still the first one.
   expect(((await call(`${runtime.base}/env`)).json() as unknown as Seen).password).toBe('swordfish');
+  // A later reload still says so: the services run what they started with, whatever was reloaded since.
+  writeFileSync(template, readFileSync(template, 'utf8').replace('LABEL: second', 'LABEL: third'));
+  expect(await runtime.waitForOutput(/(MoreJobs \(AWS::SQS::Queue\) added: not applied[\s\S]*){2}/, 60_000)).toBe(true);
 }, 90_000);

@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { ReceivedMessage } from '../../services/sqs/message.ts';
 import type { Queue } from '../../services/sqs/queue.ts';
 import type { InvokeOutcome } from '../function-pool.ts';
+import type { RecordFilter } from './record-filter.ts';
 import { sqsRecord } from './sqs-records.ts';
 
 export interface SqsEventSourceMapping {
@@ -14,6 +15,8 @@ export interface SqsEventSourceMapping {
   reportBatchItemFailures: boolean;
   /** Batches in flight at once (ScalingConfig.MaximumConcurrency; Lambda starts with five pollers). */
   concurrency: number;
+  /** FilterCriteria: a message it does not match is deleted, never delivered. */
+  filter?: RecordFilter;
 }
 
 export interface BatchReport {
@@ -98,7 +101,9 @@ export class SqsPoller {
 
   private async gather(signal: AbortSignal): Promise<ReceivedMessage[]> {
     const { queue, batchSize, batchingWindowSeconds } = this.mapping;
-    const batch = await queue.receive({ max: Math.min(10, batchSize), waitSeconds: LONG_POLL_SECONDS, signal });
+    const batch = this.kept(
+      await queue.receive({ max: Math.min(10, batchSize), waitSeconds: LONG_POLL_SECONDS, signal }),
+    );
     if (batch.length === 0 || signal.aborted) return batch;
     const closes = Date.now() + batchingWindowSeconds * 1000;
     let bytes = batch.reduce((sum, received) => sum + Buffer.byteLength(received.message.body), 0);
@@ -110,10 +115,24 @@ export class SqsPoller {
         waitSeconds: remaining / 1000,
         signal,
       });
-      batch.push(...more);
+      batch.push(...this.kept(more));
       bytes += more.reduce((sum, received) => sum + Buffer.byteLength(received.message.body), 0);
     }
     return batch;
+  }
+
+  /**
+   * The messages FilterCriteria lets through; the others are deleted from the queue, as Lambda deletes them ("Lambda
+   * event filtering": filtered as each joins the batch, so a batching window fills with matching ones).
+   */
+  private kept(received: ReceivedMessage[]): ReceivedMessage[] {
+    const { filter, queue } = this.mapping;
+    if (!filter) return received;
+    return received.filter((message) => {
+      if (filter(sqsRecord(message, queue, this.region))) return true;
+      queue.delete(message.receiptHandle);
+      return false;
+    });
   }
 
   private async process(batch: ReceivedMessage[]): Promise<void> {

@@ -4,6 +4,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ServiceAuth } from '../shared/request-auth.ts';
+import type { ItemChange } from './stream-records.ts';
 import { type DynamoDbAnswer, dynamoDbAnswer, type TtlOperation } from './ttl-api.ts';
 
 /** What the worker is started with (dynalite-worker.ts). */
@@ -17,6 +18,10 @@ export interface WorkerSettings {
   auth: ServiceAuth;
   /** Whether the test-only faults are answered (see dynalite-worker.ts). */
   faults: boolean;
+  /** The tables whose writes are captured for their stream (stream-capture.ts). */
+  streamedTables: string[];
+  /** The value of TTL_DELETION_HEADER that marks the TTL sweeper's deletions. */
+  ttlToken: string;
 }
 
 export interface TtlCall {
@@ -25,7 +30,10 @@ export interface TtlCall {
   contentType: string | undefined;
 }
 
-export type FromWorker = { type: 'listening'; port: number } | ({ type: 'ttl'; id: number } & TtlCall);
+export type FromWorker =
+  | { type: 'listening'; port: number }
+  | ({ type: 'ttl'; id: number } & TtlCall)
+  | { type: 'stream'; change: ItemChange };
 export type ToWorker = { type: 'ttl-answer'; id: number; answer: DynamoDbAnswer } | { type: 'close' };
 
 export interface DynaliteThread {
@@ -54,6 +62,9 @@ export const startDynaliteThread = async (options: {
   log: (line: string) => void;
   answerTtl: (call: TtlCall) => Promise<DynamoDbAnswer>;
   faults?: boolean;
+  streamedTables?: string[];
+  ttlToken?: string;
+  onStreamChange?: (change: ItemChange) => void;
 }): Promise<DynaliteThread> => {
   const temporary = options.persistDir === undefined;
   const path = options.persistDir ?? (await mkdtemp(join(tmpdir(), 'sam-local-runtime-dynamodb-')));
@@ -69,11 +80,17 @@ export const startDynaliteThread = async (options: {
         port,
         auth: options.auth,
         faults: options.faults ?? false,
+        streamedTables: options.streamedTables ?? [],
+        ttlToken: options.ttlToken ?? '',
       };
       const worker = new Worker(WORKER, { workerData: settings });
       worker.on('message', (message: FromWorker) => {
         if (message.type === 'listening') {
           resolve({ worker, port: message.port });
+          return;
+        }
+        if (message.type === 'stream') {
+          options.onStreamChange?.(message.change);
           return;
         }
         const { id, ...call } = message;

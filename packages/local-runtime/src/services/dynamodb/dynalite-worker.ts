@@ -10,6 +10,7 @@ import { answerFailure, readRequestBody } from '../shared/local-service.ts';
 import { requestVerifier } from '../shared/request-auth.ts';
 import type { FromWorker, ToWorker, WorkerSettings } from './dynalite-thread.ts';
 import { deepExpressionProblem } from './expression-depth.ts';
+import { callDynalite, streamCapture } from './stream-capture.ts';
 import { dynaliteWithTableCache } from './table-cache.ts';
 import { type DynamoDbAnswer, dynamoDbAnswer, ttlOperationOf, writeDynamoDbAnswer } from './ttl-api.ts';
 import { verifyServiceRequest } from './verify-request.ts';
@@ -120,6 +121,12 @@ port.on('message', (message: ToWorker) => {
 });
 
 const verify = requestVerifier(settings.auth, 'dynamodb');
+const captured = streamCapture({
+  streamed: new Set(settings.streamedTables),
+  handler: dynaliteHandler,
+  ttlToken: settings.ttlToken,
+  onChange: (change) => post({ type: 'stream', change }),
+});
 
 const front = async (request: IncomingMessage, response: ServerResponse) => {
   if (refuseBadHost(request, response)) return;
@@ -146,7 +153,8 @@ const front = async (request: IncomingMessage, response: ServerResponse) => {
   }
   const operation = ttlOperationOf(request);
   if (!operation) {
-    toDynalite(request, response, body);
+    const forward = () => toDynalite(request, response, body);
+    if (!captured(request, response, body, forward)) forward();
     return;
   }
   const id = nextCall++;
@@ -166,24 +174,7 @@ server.on('request', (request: IncomingMessage, response: ServerResponse) => {
  * Resolves once dynalite has answered a ListTables from its store, which opens LevelDB: a directory another process
  * holds makes dynalite throw here, before the port is taken, and the start fails with that error.
  */
-const storeOpen = () =>
-  new Promise<void>((resolve) => {
-    const probe = Object.assign(new EventEmitter(), {
-      method: 'POST',
-      url: '/',
-      headers: {
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': 'DynamoDB_20120810.ListTables',
-        'x-amz-date': '20000101T000000Z',
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=local/20000101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=local',
-      },
-    });
-    const answer = { statusCode: 0, setHeader: () => {}, end: () => resolve() };
-    dynaliteHandler(probe as unknown as IncomingMessage, answer as unknown as ServerResponse);
-    probe.emit('data', Buffer.from('{}'));
-    probe.emit('end');
-  });
+const storeOpen = () => callDynalite(dynaliteHandler, 'ListTables', {});
 
 await storeOpen();
 server.once('error', (error) => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -9,6 +10,8 @@ import {
 import type { LocalService } from '../shared/local-service.ts';
 import { ownKeyOf, type ServiceAuth } from '../shared/request-auth.ts';
 import { startDynaliteThread } from './dynalite-thread.ts';
+import { TTL_DELETION_HEADER } from './stream-capture.ts';
+import { TableStream } from './stream-store.ts';
 import { type TableSeed, tablePlan } from './tables.ts';
 import { answerTtlOperation, type TtlSettings } from './ttl-api.ts';
 import { sweepExpired } from './ttl-sweeper.ts';
@@ -20,6 +23,8 @@ export interface DynamoDbService extends LocalService {
   tableNames: string[];
   /** The template's tables with their current item count and TTL attribute (if TTL is enabled). */
   tables(): Promise<{ name: string; itemCount: number; ttlAttribute?: string }[]>;
+  /** The stream of a template table with a StreamSpecification, by its stream ARN. */
+  streamByArn(arn: string): TableStream | undefined;
 }
 
 /** dynalite reports a new table CREATING for a moment, longer with LevelDB on disk; callers expect it ready. */
@@ -80,6 +85,14 @@ export const startDynamoDbService = async (options: {
   // applied again at each start, and an UpdateTimeToLive made at run time is not persisted with the data.
   const ttl: TtlSettings = new Map();
   const host = options.host ?? '127.0.0.1';
+  const streams = new Map<string, TableStream>();
+  for (const seed of options.tables) {
+    const viewType = tablePlan(seed).create.StreamSpecification?.StreamViewType;
+    if (!viewType) continue;
+    const arn = seed.streamArn ?? `arn:aws:dynamodb:${options.region}:000000000000:table/${seed.name}/stream/local`;
+    streams.set(seed.name, new TableStream({ table: seed.name, arn, viewType, region: options.region }));
+  }
+  const ttlToken = randomUUID();
   let tableExists: (name: string) => Promise<boolean> = () => Promise.resolve(false);
   const thread = await startDynaliteThread({
     host,
@@ -89,6 +102,9 @@ export const startDynamoDbService = async (options: {
     log: options.log ?? (() => {}),
     answerTtl: (call) => answerTtlOperation(call.operation, call, { ttl, tableExists }),
     faults: process.env.SAM_LOCAL_RUNTIME_TEST_FAULTS === '1',
+    streamedTables: [...streams.keys()],
+    ttlToken,
+    onStreamChange: (change) => streams.get(change.table)?.append(change),
   });
   const url = thread.url;
   const internal = new DynamoDBClient({
@@ -96,6 +112,19 @@ export const startDynamoDbService = async (options: {
     region: options.auth.region,
     credentials: ownKeyOf(options.auth),
   });
+  // The sweeper's deletions are marked so that their stream records carry the TTL service's identity.
+  const sweeperClient = new DynamoDBClient({
+    endpoint: url,
+    region: options.auth.region,
+    credentials: ownKeyOf(options.auth),
+  });
+  sweeperClient.middlewareStack.add(
+    (next) => (args) => {
+      (args.request as { headers: Record<string, string> }).headers[TTL_DELETION_HEADER] = ttlToken;
+      return next(args);
+    },
+    { step: 'build' },
+  );
   tableExists = (name: string) =>
     internal.send(new DescribeTableCommand({ TableName: name })).then(
       () => true,
@@ -111,6 +140,7 @@ export const startDynamoDbService = async (options: {
     clearInterval(sweeper);
     await sweeping;
     internal.destroy();
+    sweeperClient.destroy();
     await thread.close();
   };
   try {
@@ -124,7 +154,7 @@ export const startDynamoDbService = async (options: {
     const now = Math.floor(Date.now() / 1000);
     for (const [name, ttlAttribute] of ttl) {
       try {
-        const count = await sweepExpired(internal, { name, ttlAttribute }, now);
+        const count = await sweepExpired(sweeperClient, { name, ttlAttribute }, now);
         if (count > 0) options.log?.(`[dynamodb] ${name}: ${count} expired items deleted (TTL)`);
       } catch (error) {
         // A table deleted at run time takes its TTL setting with it, as in DynamoDB.
@@ -147,6 +177,7 @@ export const startDynamoDbService = async (options: {
     url,
     tableNames,
     close,
+    streamByArn: (arn) => [...streams.values()].find((stream) => stream.arn === arn),
     tables: () =>
       Promise.all(
         tableNames.map(async (name) => {

@@ -21,6 +21,9 @@ export const dynamoDbService: ServiceDefinition<'dynamodb'> = {
     const tables = stack.ofType('AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable').map((table) => ({
       logicalId: table.logicalId,
       name: stack.ref(table.logicalId),
+      ...(table.type === 'AWS::DynamoDB::Table'
+        ? { streamArn: String(stack.getAtt(table.logicalId, 'StreamArn')) }
+        : {}),
       properties:
         table.type === 'AWS::Serverless::SimpleTable'
           ? simpleTableProperties(table.logicalId, stack.properties(table.logicalId))

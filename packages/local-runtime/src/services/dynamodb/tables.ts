@@ -18,6 +18,8 @@ export interface TableSeed {
   name: string;
   /** The resolved properties of the `AWS::DynamoDB::Table`. */
   properties: Record<string, unknown>;
+  /** Its GetAtt StreamArn: the ARN its stream's records carry when it has a StreamSpecification. */
+  streamArn?: string;
 }
 
 export interface TablePlan {

@@ -1,10 +1,11 @@
+import { eventBusNameOf } from '../../template/physical-ids.ts';
 import type { LocalStack } from '../../template/stack.ts';
 import type { ServiceDefinition } from '../registry.ts';
 import { awsJsonHandler } from '../shared/aws-json.ts';
 import { type LocalService, listenService } from '../shared/local-service.ts';
 import { requestVerifier } from '../shared/request-auth.ts';
 import { EventBridgeError, eventBridgeOperations } from './operations.ts';
-import { createEventRouter, type RoutedEvent } from './router.ts';
+import { createEventRouter, type EventEnvelope, type RoutedEvent } from './router.ts';
 import { type EventBus, type EventRule, eventModelOf } from './rules.ts';
 
 export interface EventBridgeService extends LocalService {
@@ -78,6 +79,12 @@ export const eventBridgeService: ServiceDefinition<'eventbridge'> = {
         return `EventBridge: ${fresh.rules.length} rules on ${fresh.buses.length} buses reloaded`;
       },
       reset: () => router.reset(),
+      // An event another service emits onto a bus (S3's EventBridge notifications), whole, as a bus target gets it.
+      deliver: async (targetArn, delivery) => {
+        const busName = eventBusNameOf(targetArn);
+        if (!model.buses.some((bus) => bus.name === busName)) throw new Error(`event bus ${busName} does not exist`);
+        router.route(busName, JSON.parse(delivery.body) as EventEnvelope);
+      },
       close: async () => {
         router.stop();
         await service.close();

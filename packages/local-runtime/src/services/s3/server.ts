@@ -6,10 +6,13 @@ import { type LocalService, listenService, readRequestBody, seededStore } from '
 import { requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { type S3Address, s3AddressOf } from './addressing.ts';
 import { checkContentMd5, checksumHeaders, checksumOf } from './checksums.ts';
+import { deleteObjects } from './delete-objects.ts';
 import { S3Error } from './errors.ts';
 import { listBuckets, listObjects, S3_NAMESPACE, xmlElement } from './listing.ts';
+import { nextSequencer, type ObjectEvent } from './notification-events.ts';
+import type { Notify } from './notifications.ts';
 import { dechunked, objectAnswer, objectHeadersOf, type S3Answer } from './objects.ts';
-import { BucketStore, MAX_OBJECT_BYTES } from './store.ts';
+import { BucketStore, MAX_OBJECT_BYTES, type S3Object } from './store.ts';
 
 export interface S3Service extends LocalService {
   store: BucketStore;
@@ -17,8 +20,8 @@ export interface S3Service extends LocalService {
   reset(): void;
 }
 
-// Subresources of the S3 API the local endpoint does not serve: refused by name rather than read as a plain
-// GetObject / PutObject, which would answer something else than what was asked.
+// Subresources of the S3 API the local endpoint does not serve (`?delete` but as DeleteObjects' POST): refused by name
+// rather than read as a plain GetObject / PutObject, which would answer something else than what was asked.
 const NOT_SERVED = [
   'acl',
   'policy',
@@ -92,6 +95,8 @@ interface Context {
   request: IncomingMessage;
   body: Buffer;
   query: URLSearchParams;
+  /** Tells the bucket's notifications of an object created or removed (see notifications.ts). */
+  notify: (eventName: string, bucket: string, key: string, object?: S3Object) => void;
 }
 
 const bucketOperation = (context: Context, bucket: string, query: URLSearchParams): S3Answer => {
@@ -177,6 +182,7 @@ const objectOperation = async (context: Context, bucket: string, key: string): P
           ? objectHeadersOf(request.headers)
           : { contentType: from.contentType, kept: from.headers };
         const copied = store.put(bucket, key, from.body, { contentType, checksum: from.checksum, headers: kept });
+        context.notify('ObjectCreated:Copy', bucket, key, copied);
         return xml(
           200,
           `<?xml version="1.0" encoding="UTF-8"?>\n<CopyObjectResult xmlns="${S3_NAMESPACE}">${xmlElement('LastModified', copied.lastModified.toISOString())}${xmlElement('ETag', copied.etag)}</CopyObjectResult>`,
@@ -209,6 +215,7 @@ const objectOperation = async (context: Context, bucket: string, key: string): P
       const checksum = await checksumOf(payload, sent);
       const { contentType, kept } = objectHeadersOf(request.headers);
       const object = store.put(bucket, key, payload, { contentType, checksum, headers: kept });
+      context.notify('ObjectCreated:Put', bucket, key, object);
       return {
         status: 200,
         headers: { etag: object.etag, 'x-amz-server-side-encryption': 'AES256', ...checksumHeaders(checksum) },
@@ -226,8 +233,8 @@ const objectOperation = async (context: Context, bucket: string, key: string): P
         request.method === 'GET',
       );
     case 'DELETE':
-      // "DeleteObject": deleting a key that is not there succeeds.
-      store.delete(bucket, key);
+      // "DeleteObject": deleting a key that is not there succeeds (and, as nothing was removed, notifies nobody).
+      if (store.delete(bucket, key)) context.notify('ObjectRemoved:Delete', bucket, key);
       return { status: 204, headers: {} };
     default:
       throw methodNotAllowed(request.method ?? '', 'OBJECT');
@@ -235,6 +242,14 @@ const objectOperation = async (context: Context, bucket: string, key: string): P
 };
 
 const operate = async (context: Context, address: S3Address): Promise<S3Answer> => {
+  const { bucket, key } = address;
+  if (bucket !== undefined && key === undefined && context.request.method === 'POST' && address.query.has('delete')) {
+    const removed = (deletedKey: string) => context.notify('ObjectRemoved:Delete', bucket, deletedKey);
+    return xml(
+      200,
+      await deleteObjects(context.store, bucket, { headers: context.request.headers, body: context.body }, removed),
+    );
+  }
   const unserved = NOT_SERVED.find((name) => address.query.has(name));
   if (unserved) {
     throw new S3Error(
@@ -243,7 +258,6 @@ const operate = async (context: Context, address: S3Address): Promise<S3Answer> 
       `A header you provided implies functionality that is not implemented (the local S3 does not serve ?${unserved})`,
     );
   }
-  const { bucket, key } = address;
   if (bucket === undefined) {
     if (context.request.method !== 'GET') throw methodNotAllowed(context.request.method ?? '', 'SERVICE');
     return xml(200, listBuckets(context.store.all(), context.owner));
@@ -269,8 +283,9 @@ const errorAnswer = (error: S3Error, requestId: string, withBody: boolean): S3An
 
 /**
  * A local S3 endpoint in S3's REST-XML protocol, path-style or virtual-hosted: buckets (Create, Head, Delete, List,
- * GetBucketLocation) and objects (Put, Copy, Get with Range, Head, Delete, ListObjects and ListObjectsV2), held in
- * memory. Errors are S3's `<Error><Code>...` documents with their statuses.
+ * GetBucketLocation) and objects (Put, Copy, Get with Range, Head, Delete, DeleteObjects, ListObjects and ListObjectsV2), held in
+ * memory. Errors are S3's `<Error><Code>...` documents with their statuses. Each object created or removed is handed
+ * to `notify` (the bucket notifications), which sends it on without the request waiting.
  */
 export const startS3Service = async (options: {
   buckets: readonly string[];
@@ -279,6 +294,8 @@ export const startS3Service = async (options: {
   auth: ServiceAuth;
   port?: number;
   host?: string;
+  /** Where object events go (the bucket notifications); none when absent. */
+  notify?: Notify;
 }): Promise<S3Service> => {
   const { store, reset } = seededStore(new BucketStore(), (empty) => {
     for (const bucket of options.buckets) empty.create(bucket);
@@ -287,6 +304,7 @@ export const startS3Service = async (options: {
   const owner = stableId(`s3-owner/${options.accountId}`, 64, '0123456789abcdef');
   const handler = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const requestId = randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
+    const hostId = Buffer.from(requestId).toString('base64');
     let answer: S3Answer;
     try {
       // One byte over the limit tells a body too large from one just at it.
@@ -303,7 +321,26 @@ export const startS3Service = async (options: {
         throw new S3Error(400, 'InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
       }
       const address = s3AddressOf(request.url ?? '/', String(request.headers.host ?? ''));
-      answer = await operate({ store, region: options.region, owner, request, body, query: address.query }, address);
+      const notify = (eventName: string, bucket: string, key: string, object?: S3Object) => {
+        const event: ObjectEvent = {
+          eventName,
+          bucket,
+          key,
+          ...(object ? { size: object.body.length, eTag: object.etag.replace(/"/g, '') } : {}),
+          sequencer: nextSequencer(),
+          time: new Date(),
+          requestId,
+          hostId,
+          sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+          principal: verified.identity.caller ?? options.accountId,
+          requester: verified.identity.accountId ?? options.accountId,
+        };
+        options.notify?.(event);
+      };
+      answer = await operate(
+        { store, region: options.region, owner, request, body, query: address.query, notify },
+        address,
+      );
     } catch (error) {
       if (!(error instanceof S3Error)) throw error;
       answer = errorAnswer(error, requestId, request.method !== 'HEAD');
@@ -311,7 +348,7 @@ export const startS3Service = async (options: {
     const body = answer.body === undefined ? undefined : Buffer.from(answer.body);
     response.writeHead(answer.status, {
       'x-amz-request-id': requestId,
-      'x-amz-id-2': Buffer.from(requestId).toString('base64'),
+      'x-amz-id-2': hostId,
       // A HEAD answer's own Content-Length (the object's size) stays.
       ...(body === undefined && request.method !== 'HEAD' ? { 'content-length': '0' } : {}),
       ...(body !== undefined ? { 'content-length': String(body.length) } : {}),

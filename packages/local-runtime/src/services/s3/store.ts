@@ -106,12 +106,14 @@ export class BucketStore {
     return object;
   }
 
-  delete(bucketName: string, key: string): void {
+  /** The object removed, if there was one. */
+  delete(bucketName: string, key: string): S3Object | undefined {
     const bucket = this.bucket(bucketName);
     const object = bucket.objects.get(key);
-    if (!object) return;
+    if (!object) return undefined;
     bucket.objects.delete(key);
     this.bytes -= object.body.length;
+    return object;
   }
 
   clear(): void {

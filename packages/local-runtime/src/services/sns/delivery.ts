@@ -21,9 +21,9 @@ export interface PublishedMessage {
  * The signature fields of a notification. The local runtime does not sign: `Signature` is a fixed placeholder that no
  * certificate verifies (a subscriber that checks signatures must skip the check locally).
  */
-const SIGNATURE_PLACEHOLDER = Buffer.from('local-sns-does-not-sign').toString('base64');
+export const SIGNATURE_PLACEHOLDER = Buffer.from('local-sns-does-not-sign').toString('base64');
 
-const certificateUrl = (region: string) =>
+export const signingCertificateUrl = (region: string) =>
   `https://sns.${region}.amazonaws.com/SimpleNotificationService-local-placeholder.pem`;
 
 const envelopeAttributes = (attributes: Record<string, MessageAttribute>) =>
@@ -54,7 +54,7 @@ export const notificationEnvelope = (
   Timestamp: message.timestamp,
   SignatureVersion: '1',
   Signature: SIGNATURE_PLACEHOLDER,
-  SigningCertURL: certificateUrl(region),
+  SigningCertURL: signingCertificateUrl(region),
   UnsubscribeURL: `${unsubscribeBase}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscription.arn)}`,
   ...(Object.keys(message.attributes).length ? { MessageAttributes: envelopeAttributes(message.attributes) } : {}),
 });
@@ -80,7 +80,7 @@ export const lambdaEvent = (
         Timestamp: message.timestamp,
         SignatureVersion: '1',
         Signature: SIGNATURE_PLACEHOLDER,
-        SigningCertUrl: certificateUrl(region),
+        SigningCertUrl: signingCertificateUrl(region),
         UnsubscribeUrl: `${unsubscribeBase}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscription.arn)}`,
         MessageAttributes: envelopeAttributes(message.attributes),
       },

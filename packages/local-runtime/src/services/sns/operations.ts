@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { MessageAttribute, PublishedMessage } from './delivery.ts';
 import { invalidParameter, notFound, SnsError } from './errors.ts';
-import type { Topic, TopicRegistry } from './topics.ts';
+import type { Subscription, Topic, TopicRegistry } from './topics.ts';
 
 /** An operation's input as the query protocol's parameters parse (see query.ts), and its output. */
 export type SnsInput = Record<string, unknown>;
@@ -11,6 +11,8 @@ export interface SnsState {
   registry: TopicRegistry;
   /** Hands a published message to the topic's subscriptions (without waiting for their deliveries). */
   fanOut(message: PublishedMessage): void;
+  /** Sends a new http(s) subscription's SubscriptionConfirmation (without waiting for it). */
+  requestConfirmation(subscription: Subscription): void;
 }
 
 const MAX_MESSAGE_BYTES = 262_144;
@@ -171,7 +173,8 @@ const publishBatch = (state: SnsState, input: SnsInput): SnsOutput => {
 
 const subscriptionOutput = (state: SnsState) => (topicArn?: string) =>
   state.registry.subscriptionsOf(topicArn).map((subscription) => ({
-    SubscriptionArn: subscription.arn,
+    // A subscription waiting for its endpoint is listed without its ARN (SNS API reference, ListSubscriptions).
+    SubscriptionArn: subscription.pending ? 'PendingConfirmation' : subscription.arn,
     Owner: state.registry.accountId,
     Protocol: subscription.protocol,
     Endpoint: subscription.endpoint,
@@ -191,14 +194,15 @@ export const operations: Record<string, (state: SnsState, input: SnsInput) => Sn
   },
   GetTopicAttributes: (state, input) => {
     const topic = topicOf(state, required(input, 'TopicArn'));
-    const subscriptions = state.registry.subscriptionsOf(topic.arn).length;
+    const subscriptions = state.registry.subscriptionsOf(topic.arn);
+    const pending = subscriptions.filter((subscription) => subscription.pending).length;
     return {
       Attributes: {
         TopicArn: topic.arn,
         Owner: state.registry.accountId,
         DisplayName: topic.displayName,
-        SubscriptionsConfirmed: String(subscriptions),
-        SubscriptionsPending: '0',
+        SubscriptionsConfirmed: String(subscriptions.length - pending),
+        SubscriptionsPending: String(pending),
         SubscriptionsDeleted: '0',
         ...(topic.fifo
           ? { FifoTopic: 'true', ContentBasedDeduplication: String(topic.contentBasedDeduplication) }
@@ -246,6 +250,17 @@ export const operations: Record<string, (state: SnsState, input: SnsInput) => Sn
     } catch (error) {
       throw invalidParameter(`Attributes Reason: ${error instanceof Error ? error.message : String(error)}`);
     }
+    if (!subscription.pending) return { SubscriptionArn: subscription.arn };
+    state.requestConfirmation(subscription);
+    // SNS API reference, Subscribe: "pending confirmation" unless ReturnSubscriptionArn asks for the ARN itself.
+    const returnArn = String(input.ReturnSubscriptionArn ?? '').toLowerCase() === 'true';
+    return { SubscriptionArn: returnArn ? subscription.arn : 'pending confirmation' };
+  },
+  /** The SubscribeURL's action (a plain GET) or the SDK's: confirms the http(s) subscription holding the token. */
+  ConfirmSubscription: (state, input) => {
+    // An unknown (or expired) token: `Invalid parameter: Token`, as SNS answers it (LocalStack's AWS-validated tests).
+    const subscription = state.registry.confirm(required(input, 'TopicArn'), required(input, 'Token'));
+    if (!subscription) throw invalidParameter('Token');
     return { SubscriptionArn: subscription.arn };
   },
   Unsubscribe: (state, input) => {
@@ -275,8 +290,8 @@ export const operations: Record<string, (state: SnsState, input: SnsInput) => Sn
         Endpoint: subscription.endpoint,
         Owner: state.registry.accountId,
         RawMessageDelivery: String(subscription.raw),
-        PendingConfirmation: 'false',
-        ConfirmationWasAuthenticated: 'true',
+        PendingConfirmation: String(subscription.pending !== undefined),
+        ConfirmationWasAuthenticated: String(subscription.pending === undefined),
         ...(subscription.deadLetterArn
           ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: subscription.deadLetterArn }) }
           : {}),

@@ -13,9 +13,10 @@ import { type RequestVerifier, requestVerifier, type ServiceAuth } from '../shar
 import { deliveryFor, type PublishedMessage } from './delivery.ts';
 import { authFailure, internalFailure, SnsError } from './errors.ts';
 import { messagePasses } from './filter-policy.ts';
+import { confirmationRequest, notificationRequest, postWithRetries } from './http-delivery.ts';
 import { operations, type SnsInput, type SnsOutput, type SnsState } from './operations.ts';
 import { parseSnsParameters, resultXml, SNS_NAMESPACE } from './query.ts';
-import { TopicRegistry } from './topics.ts';
+import { type Subscription, TopicRegistry } from './topics.ts';
 
 export interface SnsService extends LocalService {
   registry: TopicRegistry;
@@ -23,7 +24,15 @@ export interface SnsService extends LocalService {
   call(action: string, input: SnsInput): SnsOutput | undefined;
   /** How many deliveries are under way (tests and pages read it). */
   delivered: { sent: number; filtered: number; failed: number };
+  /** Sends the SubscriptionConfirmation of every http(s) subscription still pending (the template's, once started). */
+  requestConfirmations(): void;
 }
+
+/** A GET of a SubscribeURL carries no signature: a subscriber's web server confirms without AWS credentials. */
+const unsignedConfirmation = (request: IncomingMessage, action: string) =>
+  action === 'ConfirmSubscription' &&
+  request.headers.authorization === undefined &&
+  !String(request.url ?? '').includes('X-Amz-Signature=');
 
 const operationOf = (action: string) => (Object.hasOwn(operations, action) ? operations[action] : undefined);
 
@@ -38,8 +47,10 @@ const answer = async (
   const flat = queryParametersOf(request, body.toString('utf8'));
   const action = flat.Action ?? '';
   try {
-    const signature = await verify(request, body);
-    if (!signature.ok) throw authFailure(signature);
+    if (!unsignedConfirmation(request, action)) {
+      const signature = await verify(request, body);
+      if (!signature.ok) throw authFailure(signature);
+    }
     if (!action) throw new SnsError('MissingAction', 'The request must contain the parameter Action.');
     const operation = operationOf(action);
     if (!operation) throw new SnsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
@@ -60,9 +71,10 @@ const answer = async (
 };
 
 /**
- * The local SNS endpoint (query protocol, what the AWS SDKs speak to SNS): topics, subscriptions to queues and
- * functions, Publish fanning out to each subscription whose filter policy passes. A delivery that fails is logged;
- * it never costs the publisher anything (SNS answers Publish before delivering).
+ * The local SNS endpoint (query protocol, what the AWS SDKs speak to SNS): topics, subscriptions to queues, functions
+ * and http(s) endpoints (confirmed through their SubscribeURL first), Publish fanning out to each subscription whose
+ * filter policy passes. A delivery that fails is logged; it never costs the publisher anything (SNS answers Publish
+ * before delivering).
  */
 export const startSnsService = async (options: {
   region: string;
@@ -72,12 +84,20 @@ export const startSnsService = async (options: {
   port?: number;
   deliver: (targetArn: string, delivery: Delivery) => Promise<void>;
   log: (line: string) => void;
+  /** Multiplies the http(s) retry delays. */
+  timeScale?: number;
+  /** The template's own API URLs to the local origins serving them (see ServiceContext.rewrite). */
+  rewrite?: (value: string) => string;
 }): Promise<SnsService> => {
+  const rewrite = options.rewrite ?? ((value: string) => value);
+  let stopped = false;
   const registry = new TopicRegistry(options.region, options.accountId);
   const delivered = { sent: 0, filtered: 0, failed: 0 };
   let unsubscribeBase = '';
   const fanOut = (message: PublishedMessage) => {
     for (const subscription of registry.subscriptionsOf(message.topic.arn)) {
+      // SNS developer guide, "HTTP/HTTPS subscription confirmation JSON format": nothing until it is confirmed.
+      if (subscription.pending) continue;
       const passes = messagePasses(subscription.filterPolicy, subscription.filterScope, {
         body: message.messageFor(subscription.protocol),
         attributes: message.attributes,
@@ -86,33 +106,80 @@ export const startSnsService = async (options: {
         delivered.filtered += 1;
         continue;
       }
+      if (isHttp(subscription)) {
+        postNotification(message, subscription);
+        continue;
+      }
       const delivery = deliveryFor(message, subscription, unsubscribeBase, options.region);
       if (!delivery) {
         options.log(`[sns] ${subscription.source}: ${subscription.protocol} subscriptions are not delivered locally`);
         continue;
       }
-      const failed = (error: unknown) => {
-        delivered.failed += 1;
-        options.log(
-          `[sns] message ${message.id} to ${subscription.endpoint} (${subscription.source}) failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
-        // Redrive (SNS developer guide, "Amazon SNS dead-letter queues"): what cannot be delivered goes to the queue.
-        if (!subscription.deadLetterArn) return;
-        options.deliver(subscription.deadLetterArn, delivery).catch((dlqError: unknown) => {
-          options.log(
-            `[sns] message ${message.id} not moved to ${subscription.deadLetterArn}: ${dlqError instanceof Error ? dlqError.message : String(dlqError)}`,
-          );
-        });
-      };
       options
         .deliver(subscription.endpoint, delivery)
         .then(() => {
           delivered.sent += 1;
         })
-        .catch(failed);
+        .catch((error: unknown) => failed(message, subscription, delivery, error));
     }
   };
-  const state: SnsState = { registry, fanOut };
+  const failed = (message: PublishedMessage, subscription: Subscription, delivery: Delivery, error: unknown) => {
+    delivered.failed += 1;
+    options.log(
+      `[sns] message ${message.id} to ${subscription.endpoint} (${subscription.source}) failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    // Redrive (SNS developer guide, "Amazon SNS dead-letter queues"): what cannot be delivered goes to the queue.
+    if (!subscription.deadLetterArn) return;
+    options.deliver(subscription.deadLetterArn, delivery).catch((dlqError: unknown) => {
+      options.log(
+        `[sns] message ${message.id} not moved to ${subscription.deadLetterArn}: ${dlqError instanceof Error ? dlqError.message : String(dlqError)}`,
+      );
+    });
+  };
+  const isHttp = (subscription: Subscription) => subscription.protocol === 'http' || subscription.protocol === 'https';
+  /** The template's own API (`https://<apiId>.execute-api...`) is called at its local origin; other URLs as they are. */
+  const endpointUrl = (subscription: Subscription) => rewrite(subscription.endpoint);
+  const postNotification = (message: PublishedMessage, subscription: Subscription) => {
+    const request = notificationRequest(message, subscription, unsubscribeBase, options.region);
+    postWithRetries(endpointUrl(subscription), request, options.timeScale ?? 1, () => stopped)
+      .then((status) => {
+        delivered.sent += 1;
+        if (status >= 400) {
+          options.log(
+            `[sns] message ${message.id} to ${subscription.endpoint} (${subscription.source}): the endpoint answered ${status}, which SNS neither retries nor counts as failed`,
+          );
+        }
+      })
+      .catch((error: unknown) =>
+        failed(message, subscription, { body: request.body, ...rawAttributes(message, subscription) }, error),
+      );
+  };
+  /** What a raw message keeps in the dead-letter queue: its attributes, as a queue subscription would get them. */
+  const rawAttributes = (message: PublishedMessage, subscription: Subscription) =>
+    subscription.raw && Object.keys(message.attributes).length ? { attributes: message.attributes } : {};
+  const requestConfirmation = (subscription: Subscription) => {
+    const topic = registry.byArn(subscription.topicArn);
+    if (!topic || !subscription.pending) return;
+    const request = confirmationRequest(
+      topic,
+      subscription,
+      subscription.pending.token,
+      unsubscribeBase,
+      options.region,
+    );
+    postWithRetries(endpointUrl(subscription), request, options.timeScale ?? 1, () => stopped)
+      .then((status) => {
+        options.log(
+          `[sns] ${subscription.source}: SubscriptionConfirmation sent to ${subscription.endpoint} (answered ${status}); the subscription waits for its SubscribeURL`,
+        );
+      })
+      .catch((error: unknown) => {
+        options.log(
+          `[sns] ${subscription.source}: SubscriptionConfirmation not delivered to ${subscription.endpoint}: ${error instanceof Error ? error.message : String(error)}; the subscription stays pending`,
+        );
+      });
+  };
+  const state: SnsState = { registry, fanOut, requestConfirmation };
   const verify = requestVerifier(options.auth, 'sns');
   const service = await listenService(
     'sns',
@@ -133,8 +200,15 @@ export const startSnsService = async (options: {
   unsubscribeBase = service.url;
   return {
     ...service,
+    close: async () => {
+      stopped = true;
+      await service.close();
+    },
     registry,
     delivered,
+    requestConfirmations: () => {
+      for (const subscription of registry.subscriptionsOf()) requestConfirmation(subscription);
+    },
     call: (action, input) => {
       const operation = operationOf(action);
       if (!operation) throw new SnsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);

@@ -79,6 +79,9 @@ const seedFromTemplate = (stack: LocalStack, registry: TopicRegistry, log: (line
   }
 };
 
+/** The protocols the local SNS delivers to (delivery.ts, http-delivery.ts). */
+const DELIVERED_PROTOCOLS = new Set(['sqs', 'lambda', 'http', 'https']);
+
 const subscribe = (registry: TopicRegistry, log: (line: string) => void, seed: SubscriptionSeed) => {
   if (!registry.byArn(seed.topicArn)) {
     log(`[sns] ${seed.source}: topic ${seed.topicArn} is not a topic of this template; not subscribed`);
@@ -86,30 +89,50 @@ const subscribe = (registry: TopicRegistry, log: (line: string) => void, seed: S
   }
   try {
     registry.subscribe(seed);
+    // Said once at start-up, not only at each publish: nothing is silently absent.
+    if (!DELIVERED_PROTOCOLS.has(seed.protocol.toLowerCase())) {
+      log(
+        `[sns] ${seed.source}: ${seed.protocol} subscriptions are not delivered locally (sqs, lambda, http and https are)`,
+      );
+    }
   } catch (error) {
     log(`[sns] ${seed.source}: ${error instanceof Error ? error.message : String(error)}; not subscribed`);
   }
 };
 
-/** SNS with the template's topics; Publish fans out to queues (SendMessage) and functions (asynchronous invoke). */
+/**
+ * SNS with the template's topics; Publish fans out to queues (SendMessage), functions (asynchronous invoke) and
+ * confirmed http(s) endpoints (POST with SNS's retries); email, sms, application and firehose are not delivered.
+ */
 export const snsService: ServiceDefinition<'sns'> = {
   name: 'sns',
   environmentVariable: 'AWS_ENDPOINT_URL_SNS',
   arnNames: ['sns'],
   endpointPrefix: 'sns',
   resourceTypes: ['AWS::SNS::Topic', 'AWS::SNS::Subscription'],
-  start: async ({ stack, auth, host, port, log, deliver }) => {
+  start: async ({ stack, auth, host, port, log, deliver, timeScale, rewrite, functions }) => {
     const sns = await startSnsService({
       ...endpointOptions({ stack, auth, host, port }),
       deliver,
       log,
+      timeScale,
+      rewrite,
     });
     seedFromTemplate(stack, sns.registry, log);
+    // The template's http(s) subscriptions wait for confirmation as CloudFormation's do: their SubscriptionConfirmation
+    // goes out once the functions (bound after the services) can answer it, so one to the template's own API reaches
+    // the function behind it.
+    const confirmWhenReady = (tries = 0) => {
+      if (functions() || tries >= 1200) sns.requestConfirmations();
+      else setTimeout(() => confirmWhenReady(tries + 1), 50).unref();
+    };
+    confirmWhenReady();
     return {
       ...sns,
       reset: () => {
         sns.registry.clear();
         seedFromTemplate(stack, sns.registry, () => undefined);
+        sns.requestConfirmations();
       },
       deliver: async (targetArn, delivery) => {
         sns.call('Publish', {
@@ -123,7 +146,7 @@ export const snsService: ServiceDefinition<'sns'> = {
       pages: [
         {
           path: '/_local/topics',
-          what: 'topics, their subscriptions (protocol, endpoint, raw delivery, filter policy) and delivery counts',
+          what: 'topics, their subscriptions (protocol, endpoint, pending confirmation, raw delivery, filter policy) and delivery counts',
           read: () => ({
             delivered: sns.delivered,
             topics: sns.registry.all().map((topic) => ({
@@ -137,6 +160,7 @@ export const snsService: ServiceDefinition<'sns'> = {
                 protocol: subscription.protocol,
                 endpoint: subscription.endpoint,
                 rawMessageDelivery: subscription.raw,
+                ...(subscription.pending ? { pendingConfirmation: true } : {}),
                 ...(subscription.deadLetterArn ? { deadLetterTargetArn: subscription.deadLetterArn } : {}),
                 ...(subscription.filterPolicy
                   ? { filterPolicy: subscription.filterPolicy, filterPolicyScope: subscription.filterScope }

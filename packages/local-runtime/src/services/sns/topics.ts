@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { type FilterPolicy, type FilterScope, parseFilterPolicy } from './filter-policy.ts';
 
 export interface Subscription {
@@ -14,7 +14,20 @@ export interface Subscription {
   deadLetterArn?: string;
   /** The template's resource or event that made it, or `Subscribe`. */
   source: string;
+  /**
+   * An http(s) subscription waits for its endpoint to confirm (SNS developer guide, "Fanout to HTTP/S endpoints",
+   * "Confirm your subscription"): the token the SubscriptionConfirmation message carries, and when it was sent.
+   */
+  pending?: { token: string; issuedAt: number };
+  /** The token that confirmed it, which confirms it again. */
+  confirmedToken?: string;
 }
+
+/** Protocols whose endpoint confirms the subscription before it gets anything (email ones are not delivered locally). */
+const CONFIRMED_BY_ENDPOINT = new Set(['http', 'https']);
+
+/** A confirmation token stays valid three days (SNS API reference, ConfirmSubscription / Subscribe). */
+const TOKEN_LIFETIME_MS = 3 * 24 * 60 * 60 * 1000;
 
 export interface Topic {
   name: string;
@@ -126,6 +139,9 @@ export class TopicRegistry {
       filterScope: scope,
       ...(deadLetterArn ? { deadLetterArn } : {}),
       source: seed.source,
+      ...(CONFIRMED_BY_ENDPOINT.has(seed.protocol.toLowerCase())
+        ? { pending: { token: randomBytes(64).toString('hex'), issuedAt: Date.now() } }
+        : {}),
     };
     this.subscriptions.set(subscription.arn, subscription);
     return subscription;
@@ -142,6 +158,22 @@ export class TopicRegistry {
       if (value !== 'MessageAttributes' && value !== 'MessageBody') throw new Error(`FilterPolicyScope ${value}`);
       subscription.filterScope = value;
     } else throw new Error(`${name} cannot be set locally`);
+  }
+
+  /**
+   * ConfirmSubscription: the subscription of the topic holding this token, confirmed; undefined for a token no
+   * subscription holds or a pending one past its lifetime. Confirming again answers the same subscription (the action
+   * is idempotent, as LocalStack's tests recorded against AWS show).
+   */
+  confirm(topicArn: string, token: string): Subscription | undefined {
+    const subscriptions = this.subscriptionsOf(topicArn);
+    const confirmed = subscriptions.find((item) => item.confirmedToken === token);
+    if (confirmed) return confirmed;
+    const subscription = subscriptions.find((item) => item.pending?.token === token);
+    if (!subscription?.pending || Date.now() - subscription.pending.issuedAt > TOKEN_LIFETIME_MS) return undefined;
+    subscription.confirmedToken = subscription.pending.token;
+    delete subscription.pending;
+    return subscription;
   }
 
   unsubscribe(arn: string): boolean {
