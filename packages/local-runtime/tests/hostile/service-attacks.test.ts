@@ -769,3 +769,36 @@ it('answers SQS message attributes of hostile types and values, and loses no mes
   }
   expect(received).toBeGreaterThanOrEqual(taken);
 }, 60_000);
+
+it('answers DeleteObjects fed hostile XML with a 4xx in S3’s shape, promptly', async () => {
+  const s3 = (body: string) =>
+    signedRequest('s3', 'POST', '/hostile-bucket?delete', body, {
+      'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+      'content-md5': createHash('md5').update(body).digest('base64'),
+      'content-type': 'application/xml',
+    });
+  await rawExchange(
+    portOf(serviceUrl('s3')),
+    await signedRequest('s3', 'PUT', '/hostile-bucket', '', { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }),
+  );
+  const documents = [
+    '<Delete><Object><Key>&#x110000;</Key></Object></Delete>',
+    '<Delete><Object><Key>&#99999999999;</Key></Object></Delete>',
+    '<Delete><Object><Key>&#xD800;</Key></Object></Delete>',
+    '<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><Delete><Object><Key>&b;</Key></Object></Delete>',
+    '<Delete><Object><Key>x</Key></Object><Object></Object></Delete>',
+    `<Delete>${'<Object>'.repeat(200_000)}</Delete>`,
+    `<Delete>${'<Object><Key>'.repeat(100_000)}</Delete>`,
+    `<Delete>${'<Object><Key>k</Key></Object>'.repeat(1001)}</Delete>`,
+    '<Delete><Object><Key>../../etc/passwd</Key></Object><Quiet>maybe</Quiet></Delete>',
+    '',
+  ];
+  const cases: AttackCase[] = documents.map((document, index) => ({
+    label: `s3 DeleteObjects case ${index}: ${document.slice(0, 60)}`,
+    port: portOf(serviceUrl('s3')),
+    bytes: () => s3(document),
+    ok: (answer: RawAnswer) => (answer.status ?? 0) < 400 || /<Error>/.test(answer.body.toString()),
+  }));
+  expect(await runAll(cases)).toEqual([]);
+  expect(runtime.exited()).toBe(false);
+}, 60_000);
