@@ -802,3 +802,38 @@ it('answers DeleteObjects fed hostile XML with a 4xx in S3’s shape, promptly',
   expect(await runAll(cases)).toEqual([]);
   expect(runtime.exited()).toBe(false);
 }, 60_000);
+
+it('matches EventBridge wildcards of many stars against long values at once, and as AWS does', async () => {
+  const test = async (wildcard: string, source: string) => {
+    const event = JSON.stringify({
+      id: '1',
+      account: '123456789012',
+      source,
+      time: '2024-01-01T00:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      'detail-type': 'd',
+      detail: {},
+    });
+    const answer = await rawExchange(
+      portOf(serviceUrl('eventbridge')),
+      await signedRequest(
+        'eventbridge',
+        'POST',
+        '/',
+        JSON.stringify({ EventPattern: JSON.stringify({ source: [{ wildcard }] }), Event: event }),
+        { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.TestEventPattern' },
+      ),
+      5000,
+    );
+    return answer.hung ? 'no answer' : answer.body.toString();
+  };
+  // Polynomial backtracking of `.*` runs: this one held the event loop (every port) for minutes.
+  expect(await test(`${'*a'.repeat(12)}b`, 'a'.repeat(200))).toBe('{"Result":false}');
+  expect(await test(`${'*a'.repeat(12)}b`, `${'a'.repeat(200)}b`)).toBe('{"Result":true}');
+  expect(await test('ab*ba', 'aba')).toBe('{"Result":false}');
+  expect(await test('a*b*c', 'abbbc')).toBe('{"Result":true}');
+  expect(await test('a\\*b', 'a*b')).toBe('{"Result":true}');
+  expect(await test('a\\*b', 'axb')).toBe('{"Result":false}');
+  expect(await test('*', '')).toBe('{"Result":true}');
+}, 60_000);
