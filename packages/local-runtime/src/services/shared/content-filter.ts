@@ -6,6 +6,8 @@
  * does, and a subject field holding an array matches when one of its elements does. Which operators a service takes
  * is its dialect; what a condition means is decided here, once.
  */
+import { type Glob, glob } from '../../shared/glob.ts';
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
@@ -26,41 +28,8 @@ const leaves = (value: Json | undefined): Json[] => {
   return value.flatMap((element) => leaves(element));
 };
 
-/**
- * `*` is any run of characters, `\*` a star and `\\` a backslash (EventBridge, "Wildcard matching"). Matched by its
- * literal runs in order (the first anchored at the start, the last at the end, each other at its leftmost place, which
- * is right for a pattern of `*` alone), in time linear in the value per run: a regular expression of `.*` runs
- * backtracks polynomially in the value's length to the power of the stars (`*a*a*a...b` against a run of `a`s took
- * seconds, and the event loop with it).
- */
-const wildcardMatcher = (pattern: string): { test: (value: string) => boolean } => {
-  const runs: string[] = [''];
-  for (let i = 0; i < pattern.length; i++) {
-    const char = pattern[i] ?? '';
-    if (char === '\\' && i + 1 < pattern.length) {
-      i++;
-      runs[runs.length - 1] += pattern[i] ?? '';
-    } else if (char === '*') runs.push('');
-    else runs[runs.length - 1] += char;
-  }
-  const first = runs[0] ?? '';
-  if (runs.length === 1) return { test: (value) => value === first };
-  const last = runs[runs.length - 1] ?? '';
-  const middle = runs.slice(1, -1);
-  return {
-    test: (value) => {
-      if (value.length < first.length + last.length || !value.startsWith(first) || !value.endsWith(last)) return false;
-      let at = first.length;
-      const end = value.length - last.length;
-      for (const run of middle) {
-        const found = value.indexOf(run, at);
-        if (found < 0 || found + run.length > end) return false;
-        at = found + run.length;
-      }
-      return true;
-    },
-  };
-};
+/** `*` is any run of characters, `\*` a star and `\\` a backslash (EventBridge, "Wildcard matching"). */
+const wildcardMatcher = (pattern: string): Glob => glob(pattern, { escapes: true });
 
 const ipv4 = (text: string): number | undefined => {
   const parts = text.split('.');
