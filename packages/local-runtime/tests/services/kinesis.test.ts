@@ -1,4 +1,5 @@
 import {
+  CreateStreamCommand,
   KinesisClient,
   ListShardsCommand,
   PutRecordCommand,
@@ -267,6 +268,21 @@ describe('Kinesis', () => {
       body: JSON.stringify({ data: 'eA==' }),
     });
     expect(missing.status).toBe(400);
+  });
+
+  it('answers a stream named like a property of arrays (length, map) with Kinesis errors, never a 500', async () => {
+    // kinesalite keeps its stream stores in an array indexed by name: found by the fuzz (StreamName "length").
+    for (const StreamName of ['length', 'map', 'constructor']) {
+      await expect(
+        kinesis.send(new PutRecordCommand({ StreamName, PartitionKey: 'k', Data: Buffer.from('x') })),
+      ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    }
+    await expect(kinesis.send(new CreateStreamCommand({ StreamName: 'length', ShardCount: 1 }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringMatching(/cannot hold a stream named length/),
+    });
+    // And the endpoint goes on serving.
+    expect((await kinesis.send(new ListShardsCommand({ StreamName: 'clicks' }))).Shards).toHaveLength(2);
   });
 
   it('refuses an unsigned request; a throw inside kinesalite costs that request a 500, not the runtime', async () => {

@@ -63,19 +63,48 @@ const PUTS = new Set(['Kinesis_20131202.PutRecord', 'Kinesis_20131202.PutRecords
  */
 const tellRecordsPut = (request: IncomingMessage, response: ServerResponse, body: Buffer) => {
   if (!PUTS.has(String(request.headers['x-amz-target']))) return;
-  let stream: string | undefined;
-  try {
-    const input = JSON.parse(body.toString('utf8')) as { StreamName?: unknown; StreamARN?: unknown };
-    const named = typeof input.StreamName === 'string' ? input.StreamName : input.StreamARN;
-    stream = typeof named === 'string' ? named.replace(/^arn:[^:]+:kinesis:[^:]*:[^:]*:stream\//, '') : undefined;
-  } catch {
-    // kinesalite answers the malformed body itself.
-  }
+  const stream = streamNameOf(body);
   if (stream === undefined) return;
   const written = stream;
   response.once('finish', () => {
     if (response.statusCode === 200) port.postMessage({ type: 'records', stream: written } satisfies RecordsPut);
   });
+};
+
+/**
+ * kinesalite keeps each stream's store in an array indexed by the stream's name (db/index.js `streamDbs`): a name that
+ * is a property of arrays (`length`, `map`, `constructor`...) throws or finds a function instead of a store. Such a
+ * stream cannot exist here, so a request naming one is answered here: CreateStream refused, anything else not found.
+ */
+const ARRAY_PROPERTY = (name: string) => name in Array.prototype || Object.hasOwn([], name);
+
+const streamNameOf = (body: Buffer): string | undefined => {
+  try {
+    const input = JSON.parse(body.toString('utf8')) as { StreamName?: unknown; StreamARN?: unknown } | null;
+    const named = typeof input?.StreamName === 'string' ? input.StreamName : input?.StreamARN;
+    return typeof named === 'string' ? named.replace(/^arn:[^:]+:kinesis:[^:]*:[^:]*:stream\//, '') : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const refuseUnholdableName = (request: IncomingMessage, response: ServerResponse, body: Buffer): boolean => {
+  const name = streamNameOf(body);
+  if (name === undefined || !ARRAY_PROPERTY(name)) return false;
+  if (request.headers['x-amz-target'] === 'Kinesis_20131202.CreateStream') {
+    answer(
+      response,
+      400,
+      'ValidationException',
+      `The local Kinesis (kinesalite) cannot hold a stream named ${name}: the name is a property of JavaScript arrays, which its store is`,
+    );
+  } else {
+    // Kinesis's answer for a stream that does not exist (Kinesis API reference, ResourceNotFoundException), in
+    // kinesalite's words and with its account (db/index.js awsAccountId), as its own not-found answers are.
+    const account = (process.env.AWS_ACCOUNT_ID || '0000-0000-0000').replace(/[^\d]/g, '');
+    answer(response, 400, 'ResourceNotFoundException', `Stream ${name} under account ${account} not found.`);
+  }
+  return true;
 };
 
 const front = async (request: IncomingMessage, response: ServerResponse) => {
@@ -90,6 +119,7 @@ const front = async (request: IncomingMessage, response: ServerResponse) => {
       return;
     }
   }
+  if (refuseUnholdableName(request, response, body)) return;
   tellRecordsPut(request, response, body);
   toKinesalite(request, response, body);
 };
