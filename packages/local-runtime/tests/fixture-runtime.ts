@@ -2,7 +2,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RunningRuntime, runtimeForSuite, type SuiteRuntimeOptions } from '../src/testing/index.ts';
+import { type LocalRuntime, type RuntimeOptions, startLocalRuntime } from '../src/index.ts';
+import {
+  type ClientConfig,
+  type RunningRuntime,
+  runtimeForSuite,
+  type SuiteRuntimeOptions,
+} from '../src/testing/index.ts';
 
 /** The template of the fixture `tests/fixtures/<name>/`. */
 export const fixtureTemplate = (name: string): string =>
@@ -41,4 +47,33 @@ export const watchedFixtureCopy = (name: string): { runtime: RunningRuntime; fol
 /** Rewrites a file of a watched copy in place (the watcher sees one save). */
 export const editFile = (path: string, edit: (text: string) => string): void => {
   writeFileSync(path, edit(readFileSync(path, 'utf8')));
+};
+
+/**
+ * The fixture `tests/fixtures/<name>/` started in-process (startLocalRuntime: for what only the programmatic API
+ * offers, such as `reset()`), on free ports with a temporary build folder, and an SDK client's settings for each of
+ * its local endpoints. `options` are added to the start's (a `log`, a `persistDir`).
+ */
+export const inProcessRuntime = async (
+  name: string,
+  options: Partial<RuntimeOptions> = {},
+): Promise<{ runtime: LocalRuntime; clientConfig: (service: string) => ClientConfig }> => {
+  const runtime = await startLocalRuntime({
+    templatePath: fixtureTemplate(name),
+    port: 0,
+    wsPort: 0,
+    watch: false,
+    buildDir: mkdtempSync(join(tmpdir(), `${name}-build-`)),
+    log: () => {},
+    ...options,
+  });
+  const { accessKeyId, secretAccessKey } = runtime.info.credentials;
+  return {
+    runtime,
+    clientConfig: (service) => ({
+      endpoint: runtime.services.find((candidate) => candidate.name === service)?.url ?? '',
+      region: runtime.info.region,
+      credentials: { accessKeyId, secretAccessKey },
+    }),
+  };
 };

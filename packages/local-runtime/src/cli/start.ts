@@ -68,6 +68,13 @@ const runtimeFlags: Flag[] = [
     help: 'terminal text (coloured on a TTY; NO_COLOR turns it off) or one JSON object per line',
   },
   {
+    name: 'schedules',
+    kind: 'string',
+    choices: ['off', 'run'],
+    value: 'off|run',
+    help: 'off (default): schedules fire only on POST /_local/schedules/NAME; run: each enabled one also fires on its rate/cron/at expression',
+  },
+  {
     name: 'routes',
     kind: 'list',
     value: 'FILE',
@@ -142,7 +149,7 @@ export const runStart = async (name: 'start' | 'start-api', argv: string[]): Pro
   const port = portOf(options.string('port'), 3000, '--port');
   const wsPort = portOf(options.string('ws-port'), 3001, '--ws-port');
   const servicePorts = portOf(options.string('service-ports'), port === 0 ? 0 : port + 10, '--service-ports');
-  // After the service ports (--port + 10, one per local service, fewer than ten): --port + 20 and up, one per
+  // After the service ports (--port + 10, one per local service, ten at most): --port + 20 and up, one per
   // function URL.
   const functionUrlPort = portOf(
     options.string('function-url-port'),
@@ -220,6 +227,7 @@ export const runStart = async (name: 'start' | 'start-api', argv: string[]): Pro
     wsPort,
     functionUrlPort,
     timeScale,
+    ...(options.string('schedules') === 'run' ? { schedules: 'run' as const } : {}),
     ...environmentOptionsOf(fail, options),
     ...(options.string('persist') ? { persistDir: options.string('persist') } : {}),
     servicePorts,

@@ -47,7 +47,8 @@ export type AwsSubtype =
   | 'StepFunctions-StartExecution'
   | 'StepFunctions-StartSyncExecution'
   | 'StepFunctions-StopExecution'
-  | 'EventBridge-PutEvents';
+  | 'EventBridge-PutEvents'
+  | 'Kinesis-PutRecord';
 
 export const AWS_SUBTYPES: readonly string[] = [
   'SQS-SendMessage',
@@ -58,6 +59,7 @@ export const AWS_SUBTYPES: readonly string[] = [
   'StepFunctions-StartSyncExecution',
   'StepFunctions-StopExecution',
   'EventBridge-PutEvents',
+  'Kinesis-PutRecord',
 ];
 
 export type HttpIntegration =

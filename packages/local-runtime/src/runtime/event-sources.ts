@@ -1,5 +1,6 @@
 import { FilterCriteriaError, recordFilterOf, SQS_BODY } from '../lambda/event-sources/record-filter.ts';
 import type { SqsEventSourceMapping } from '../lambda/event-sources/sqs-poller.ts';
+import { arnServiceOf } from '../services/registry.ts';
 import type { QueueRegistry } from '../services/sqs/registry.ts';
 import { isObject, type TemplateObject } from '../template/load.ts';
 import type { LocalStack } from '../template/stack.ts';
@@ -8,21 +9,14 @@ import type { LocalStack } from '../template/stack.ts';
 // pool of execution environments caps it further.
 const DEFAULT_POLLERS = 5;
 
-interface MappingProperties {
-  source: string;
-  functionId: string;
-  queueArn: unknown;
-  properties: TemplateObject;
-}
-
 const mapping = (
-  found: MappingProperties,
+  found: DeclaredMapping,
   queues: QueueRegistry,
   maxConcurrency: number,
 ): SqsEventSourceMapping | string => {
   const { source, functionId, properties } = found;
-  const queue = typeof found.queueArn === 'string' ? queues.byArn(found.queueArn) : undefined;
-  if (!queue) return `${source}: queue ${String(found.queueArn)} is not a queue of this template`;
+  const queue = typeof found.sourceArn === 'string' ? queues.byArn(found.sourceArn) : undefined;
+  if (!queue) return `${source}: queue ${String(found.sourceArn)} is not a queue of this template`;
   const batchSize = Number(properties.BatchSize ?? 10);
   const window = Number(properties.MaximumBatchingWindowInSeconds ?? 0);
   // The limits CreateEventSourceMapping enforces (Lambda API reference, CreateEventSourceMapping: BatchSize).
@@ -69,7 +63,7 @@ const snsQueueMapping = (
   name: string,
   event: TemplateObject,
   properties: TemplateObject,
-): MappingProperties | undefined => {
+): DeclaredMapping | undefined => {
   const sqs = properties.SqsSubscription;
   if (event.Type !== 'SNS' || (sqs !== true && !isObject(sqs))) return undefined;
   const settings = isObject(sqs) ? sqs : {};
@@ -77,9 +71,73 @@ const snsQueueMapping = (
   return {
     source: `${functionId}.Events.${name}.SqsSubscription`,
     functionId,
-    queueArn: isObject(sqs) ? sqs.QueueArn : stack.getAtt(`${functionId}${name}Queue`, 'Arn'),
+    sourceArn: isObject(sqs) ? sqs.QueueArn : stack.getAtt(`${functionId}${name}Queue`, 'Arn'),
     properties: settings.BatchSize === undefined ? {} : { BatchSize: settings.BatchSize },
   };
+};
+
+const disabled = (value: unknown) => value === false || value === 'false';
+
+/** An event source mapping as the template declares it, before its properties are checked. */
+export interface DeclaredMapping {
+  source: string;
+  functionId: string;
+  /** The queue's or stream's ARN (or whatever the template gave). */
+  sourceArn: unknown;
+  properties: TemplateObject;
+}
+
+/**
+ * The template's event source mappings of one kind: SAM `Events` of `eventType` on functions (the source ARN in
+ * `sourceProperty`) and `AWS::Lambda::EventSourceMapping` resources whose EventSourceArn is of `arnService`. A
+ * disabled one is skipped; one whose function is not in the template is a problem. `other` finds more in an event
+ * (an SNS event's SQS subscription).
+ */
+export const declaredMappings = (
+  stack: LocalStack,
+  kind: { eventType: string; arnService: string; sourceProperty: string },
+  functionIdOf: (nameOrArn: string) => string | undefined,
+  other?: (
+    functionId: string,
+    name: string,
+    event: TemplateObject,
+    properties: TemplateObject,
+  ) => DeclaredMapping | undefined,
+): { found: DeclaredMapping[]; problems: string[] } => {
+  const found: DeclaredMapping[] = [];
+  for (const fn of stack.ofType('AWS::Serverless::Function')) {
+    const events = stack.properties(fn.logicalId).Events;
+    for (const [name, event] of Object.entries(isObject(events) ? events : {})) {
+      if (!isObject(event)) continue;
+      const properties = isObject(event.Properties) ? event.Properties : {};
+      const viaOther = other?.(fn.logicalId, name, event, properties);
+      if (viaOther) {
+        found.push(viaOther);
+        continue;
+      }
+      if (event.Type !== kind.eventType) continue;
+      if (disabled(properties.Enabled)) continue;
+      found.push({
+        source: `${fn.logicalId}.Events.${name}`,
+        functionId: fn.logicalId,
+        sourceArn: properties[kind.sourceProperty],
+        properties,
+      });
+    }
+  }
+  const problems: string[] = [];
+  for (const resource of stack.ofType('AWS::Lambda::EventSourceMapping')) {
+    const properties = stack.properties(resource.logicalId);
+    const arn = String(properties.EventSourceArn ?? '');
+    if (arnServiceOf(arn) !== kind.arnService || disabled(properties.Enabled)) continue;
+    const functionId = functionIdOf(String(properties.FunctionName ?? ''));
+    if (!functionId) {
+      problems.push(`${resource.logicalId}: function ${String(properties.FunctionName)} is not in this template`);
+      continue;
+    }
+    found.push({ source: resource.logicalId, functionId, sourceArn: arn, properties });
+  }
+  return { found, problems };
 };
 
 /**
@@ -92,39 +150,12 @@ export const sqsEventSourcesOf = (
   functionIdOf: (nameOrArn: string) => string | undefined,
   maxConcurrency: number,
 ): { mappings: SqsEventSourceMapping[]; problems: string[] } => {
-  const found: MappingProperties[] = [];
-  for (const fn of stack.ofType('AWS::Serverless::Function')) {
-    const events = stack.properties(fn.logicalId).Events;
-    for (const [name, event] of Object.entries(isObject(events) ? events : {})) {
-      if (!isObject(event)) continue;
-      const properties = isObject(event.Properties) ? event.Properties : {};
-      const viaQueue = snsQueueMapping(stack, fn.logicalId, name, event, properties);
-      if (viaQueue) {
-        found.push(viaQueue);
-        continue;
-      }
-      if (event.Type !== 'SQS') continue;
-      if (properties.Enabled === false || properties.Enabled === 'false') continue;
-      found.push({
-        source: `${fn.logicalId}.Events.${name}`,
-        functionId: fn.logicalId,
-        queueArn: properties.Queue,
-        properties,
-      });
-    }
-  }
-  const problems: string[] = [];
-  for (const resource of stack.ofType('AWS::Lambda::EventSourceMapping')) {
-    const properties = stack.properties(resource.logicalId);
-    const arn = String(properties.EventSourceArn ?? '');
-    if (!arn.includes(':sqs:') || properties.Enabled === false) continue;
-    const functionId = functionIdOf(String(properties.FunctionName ?? ''));
-    if (!functionId) {
-      problems.push(`${resource.logicalId}: function ${String(properties.FunctionName)} is not in this template`);
-      continue;
-    }
-    found.push({ source: resource.logicalId, functionId, queueArn: arn, properties });
-  }
+  const { found, problems } = declaredMappings(
+    stack,
+    { eventType: 'SQS', arnService: 'sqs', sourceProperty: 'Queue' },
+    functionIdOf,
+    (functionId, name, event, properties) => snsQueueMapping(stack, functionId, name, event, properties),
+  );
   const mappings: SqsEventSourceMapping[] = [];
   for (const candidate of found) {
     const result = mapping(candidate, queues, maxConcurrency);

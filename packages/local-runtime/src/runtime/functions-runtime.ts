@@ -6,6 +6,8 @@ import { LazyBundles } from '../build/lazy-bundles.ts';
 import type { LocalCredentials } from '../gateway/auth/sigv4.ts';
 import { dynamoDbStreamSourcesOf } from '../lambda/event-sources/dynamodb-stream-mappings.ts';
 import { DynamoDbStreamPoller } from '../lambda/event-sources/dynamodb-stream-poller.ts';
+import { kinesisEventSourcesOf } from '../lambda/event-sources/kinesis-mappings.ts';
+import { KinesisPoller } from '../lambda/event-sources/kinesis-poller.ts';
 import { SqsPoller } from '../lambda/event-sources/sqs-poller.ts';
 import type { FunctionConfig } from '../lambda/function-pool.ts';
 import { LambdaRuntime } from '../lambda/lambda-runtime.ts';
@@ -42,6 +44,8 @@ export interface FunctionsRuntimeOptions {
   /** The Lambda endpoint's own port (start-lambda's --port). */
   lambdaPort?: number;
   timeScale: number;
+  /** `--schedules`: whether the template's schedules run on their clock (see ServiceContext.schedules). */
+  schedules?: 'off' | 'run';
   persistDir?: string;
   log: (line: string) => void;
   functionOutput: (logicalId: string, line: string) => void;
@@ -187,6 +191,7 @@ export const startFunctionsRuntime = async (
     ...(options.servicePorts ? { servicePorts: options.servicePorts } : {}),
     ...(options.lambdaPort === undefined ? {} : { lambdaPort: options.lambdaPort }),
     timeScale: options.timeScale,
+    ...(options.schedules ? { schedules: options.schedules } : {}),
     log,
     ...(observability ? { traces: observability.traces } : {}),
     invokeLambda: (target, payload) => {
@@ -288,6 +293,24 @@ export const startFunctionsRuntime = async (
         );
         poller.start();
         pollers.push(poller);
+      }
+      const kinesis = aws.services.kinesis;
+      const kinesisSources = kinesisEventSourcesOf(stack, kinesis.streamNames, functionIdOf);
+      problems.push(...kinesisSources.problems);
+      for (const mapping of kinesisSources.mappings) {
+        const poller = new KinesisPoller(
+          mapping,
+          kinesis,
+          (functionId, event) => (runtime ?? first).invoke(functionId, event),
+          stack.region,
+          (batch) =>
+            log(
+              `[kinesis] ${mapping.streamName}/${batch.shardId} → ${mapping.functionId}: ${batch.size} records, ${batch.failed} failed (${batch.outcome === 'skipped' ? `skipped after ${mapping.maximumRetryAttempts} retries` : batch.outcome}, ${batch.durationMs.toFixed(0)} ms)`,
+            ),
+        );
+        kinesis.onRecreated(() => poller.streamsRecreated());
+        pollers.push(poller);
+        await poller.start();
       }
     }
     if (debugged && options.debug) {

@@ -23,6 +23,8 @@ export interface AwsServicesOptions {
   rewrite: (value: string) => string;
   /** Multiplies queue visibility timeouts and delays, and workflow waits and retry intervals. */
   timeScale: number;
+  /** `--schedules`: whether the template's schedules run on their clock (see ServiceContext.schedules). */
+  schedules?: 'off' | 'run';
   /** Keep DynamoDB data in this directory between runs (otherwise in a temporary one, removed at close). */
   persistDir?: string;
   log: (line: string) => void;
@@ -118,6 +120,7 @@ export const startAwsServices = async (stack: LocalStack, options: AwsServicesOp
         log: options.log,
         rewrite: options.rewrite,
         timeScale: options.timeScale,
+        schedules: options.schedules ?? 'off',
         ...(options.persistDir ? { persistDir: options.persistDir } : {}),
         ...(options.traces ? { traces: options.traces } : {}),
         invokeLambda: options.invokeLambda,

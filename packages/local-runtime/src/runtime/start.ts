@@ -91,6 +91,8 @@ export interface RuntimeOptions {
   wsPort?: number;
   /** Multiplies queue visibility timeouts and delays and workflow waits and retry intervals (default 1). */
   timeScale?: number;
+  /** `--schedules`: `run` fires the template's enabled schedules on their clock; `off` (default) only on request. */
+  schedules?: 'off' | 'run';
   /** Keep DynamoDB data here between runs (otherwise in a temporary directory, removed at stop). */
   persistDir?: string;
   /** Values of other stacks' exports for `Fn::ImportValue`; a missing one resolves to `local-import-<name>`. */
@@ -447,6 +449,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       host,
       ...(options.servicePorts ? { servicePorts: options.servicePorts } : {}),
       timeScale: options.timeScale ?? 1,
+      ...(options.schedules ? { schedules: options.schedules } : {}),
       acceptAnySignature: options.acceptAnySignature ?? false,
       ...(options.envVars ? { envVars: options.envVars } : {}),
       observability: seen,

@@ -117,11 +117,17 @@ const RUN_EVENTS = new Set([
   'Api',
   'HttpApi',
   'SNS',
+  // Polled by lambda/event-sources/kinesis-poller.ts.
+  'Kinesis',
   // Bucket notifications of the local S3 (services/s3/notification-config.ts).
   'S3',
   // Rules of the local EventBridge (services/eventbridge/rules.ts).
   'EventBridgeRule',
   'CloudWatchEvent',
+  // Fired on request (POST /_local/schedules/<name>) or on their clock with --schedules run
+  // (services/eventbridge/schedules.ts).
+  'Schedule',
+  'ScheduleV2',
 ]);
 
 /** `Architectures: [x86_64]` on an x86-64 machine (or arm64 on arm64) runs as written: nothing to report. */

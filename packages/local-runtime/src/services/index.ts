@@ -1,5 +1,6 @@
 import { dynamoDbService } from './dynamodb/service.ts';
 import { eventBridgeService } from './eventbridge/service.ts';
+import { kinesisService } from './kinesis/service.ts';
 import { lambdaService } from './lambda/service.ts';
 import type { ServiceDefinition } from './registry.ts';
 import { s3Service } from './s3/service.ts';
@@ -23,4 +24,5 @@ export const SERVICES: readonly ServiceDefinition[] = [
   snsService,
   eventBridgeService,
   s3Service,
+  kinesisService,
 ];

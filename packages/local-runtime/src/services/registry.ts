@@ -41,6 +41,11 @@ export interface ServiceContext {
   rewrite: (value: string) => string;
   /** Multiplies queue visibility timeouts and delays, workflow waits and retry intervals, async retry delays. */
   timeScale: number;
+  /**
+   * `--schedules`: `off` fires a schedule only when asked (`POST /_local/schedules/<name>`); `run` also fires each
+   * enabled one on its rate or cron expression.
+   */
+  schedules: 'off' | 'run';
   /** Keep data in this directory between runs (otherwise in a temporary one, removed at close). */
   persistDir?: string;
   /** Where traced work records its segments. */
@@ -68,6 +73,8 @@ export interface ServicePage {
   path: `/_local/${string}`;
   what: string;
   read(): unknown;
+  /** `POST <path>/<name>`: an action on one of the page's items (fire a schedule), answered as JSON. */
+  post?(name: string): { status: number; body: unknown } | Promise<{ status: number; body: unknown }>;
 }
 
 /** What every started service offers the runtime besides its endpoint. */

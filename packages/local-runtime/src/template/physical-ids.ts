@@ -214,6 +214,10 @@ export const physicalResource = (
         },
       };
     }
+    case 'AWS::Kinesis::Stream': {
+      const name = named('Name', 128);
+      return { ref: name, attributes: { Arn: arn('kinesis', `stream/${name}`) } };
+    }
     case 'AWS::SNS::Topic': {
       const name = named('TopicName', 256);
       const topicArn = arn('sns', name);

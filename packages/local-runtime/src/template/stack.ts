@@ -396,14 +396,16 @@ export class LocalStack {
         break;
       }
       case 'AWS::Events::Rule': {
-        // A function's EventBridgeRule / CloudWatchEvent event: its RuleName and EventBusName name the rule.
-        // Only those two are resolved, so a function that reads its own rule's name is no cycle.
+        // A function's EventBridgeRule / CloudWatchEvent event: its RuleName and EventBusName name the rule (a
+        // Schedule event: its Name). Only those are resolved, so a function that reads its own rule's name is no cycle.
         const raw = this.resources.get(owner)?.raw.Properties;
         const events = isObject(raw) ? raw.Events : undefined;
         const event = isObject(events) ? events[logicalId.slice(owner.length)] : undefined;
         const properties = isObject(event) && isObject(event.Properties) ? event.Properties : {};
         const named = {
-          Name: this.resolve(properties.RuleName ?? null),
+          Name: this.resolve(
+            (isObject(event) && event.Type === 'Schedule' ? properties.Name : properties.RuleName) ?? null,
+          ),
           EventBusName: this.resolve(properties.EventBusName ?? null),
         };
         physical = physicalResource(logicalId, type, () => named, this.pseudo);

@@ -249,6 +249,29 @@ export const serviceRequest = (service: string, random: Random, resources: FuzzR
         path: `/2015-03-31/functions/${encodeURIComponent(name)}/invocations`,
       };
     }
+    case 'kinesis': {
+      const stream = pick(random, ['fuzz-stream', hostileName(random)]);
+      return pick(random, [
+        () => json('Kinesis_20131202.ListStreams', { Limit: pick(random, [1, 100, 10001, 0, 'x']) }, '1.1'),
+        () =>
+          json(
+            'Kinesis_20131202.CreateStream',
+            { StreamName: stream, ShardCount: pick(random, [1, 0, -1, 'x']) },
+            '1.1',
+          ),
+        () =>
+          json(
+            'Kinesis_20131202.PutRecord',
+            {
+              StreamName: stream,
+              PartitionKey: hostileName(random),
+              Data: pick(random, ['aGVsbG8=', hostileHeaderValue(random), '']),
+            },
+            '1.1',
+          ),
+        () => json('Kinesis_20131202.DescribeStreamSummary', { StreamName: stream }, '1.1'),
+      ])();
+    }
     default:
       return json(`${service}.${hostileName(random)}`, hostileJson(random));
   }
@@ -265,6 +288,7 @@ export const SIGNING_NAMES: Record<string, string> = {
   sns: 'sns',
   secretsmanager: 'secretsmanager',
   s3: 's3',
+  kinesis: 'kinesis',
 };
 
 /**

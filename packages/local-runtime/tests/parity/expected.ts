@@ -160,6 +160,11 @@ export const EXPECTED_TO_MATCH = new Set<string>([
   'test_http_proxy_integration_request_data_mappings "http-proxy-invocation"',
   'TestCanaryDeployments::test_invoking_canary_deployment "response-deployment-1"',
   'test_apigateway_to_eventbridge "eventbridge-put-events-response"',
+  // Kinesis (scenarios/kinesis.ts)
+  'test_apigateway_to_kinesis[PutRecord] "apigateway_response"',
+  'test_apigateway_to_kinesis[PutRecord] "kinesis_records"',
+  'test_apigateway_to_kinesis[PutRecords] "apigateway_response"',
+  'test_apigateway_to_kinesis[PutRecords] "kinesis_records"',
   // S3 (scenarios/s3.ts)
   'test_apigateway_s3_any "get-object-empty"',
   'test_apigateway_s3_any "get-object-1"',

@@ -11,6 +11,7 @@ import { common } from './scenarios/common.ts';
 import { headerRemapping } from './scenarios/header-remapping.ts';
 import { httpIntegrations } from './scenarios/http-integrations.ts';
 import { importedApi } from './scenarios/imported-api.ts';
+import { kinesis } from './scenarios/kinesis.ts';
 import { lambdaCustom } from './scenarios/lambda-custom.ts';
 import { lambdaProxyAnswers } from './scenarios/lambda-proxy-answers.ts';
 import { lambdaProxyEvents } from './scenarios/lambda-proxy-events.ts';
@@ -38,6 +39,7 @@ const SCENARIOS: Scenario[] = [
   ...lambdaCustom,
   ...requestOverrides,
   ...awsServices,
+  ...kinesis,
   ...headerRemapping,
   ...importedApi,
   // end: integrations, lambda, services, import

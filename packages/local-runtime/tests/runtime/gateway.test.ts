@@ -81,7 +81,9 @@ describe('routing', () => {
   });
 
   it('reports the template constructs it does not run, by name', () => {
-    expect(runtime.output()).toContain('Stream (AWS::Kinesis::Stream): resource type not supported locally');
+    expect(runtime.output()).toContain(
+      'DeliveryStream (AWS::KinesisFirehose::DeliveryStream): resource type not supported locally',
+    );
     expect(runtime.output()).toMatch(/Queues .*\n\s+local-stack-Queue-\w+\s+visibility 30 s/);
     expect(runtime.output()).toMatch(/No local effect .*1 AWS::Logs::LogGroup/);
   });

@@ -29,7 +29,7 @@ it('starts the template in-process and reports where everything is', async () =>
   expect(hello.status).toBe(200);
   expect(runtime.info.apiKeys.map((key) => key.logicalId)).toEqual(['ItemsApiApiKey']);
   expect(runtime.info.services.map((service) => service.name).sort()).toEqual(
-    ['dynamodb', 'eventbridge', 'lambda', 's3', 'secretsmanager', 'sns', 'sqs', 'ssm', 'stepfunctions'].sort(),
+    ['dynamodb', 'eventbridge', 'kinesis', 'lambda', 's3', 'secretsmanager', 'sns', 'sqs', 'ssm', 'stepfunctions'].sort(),
   );
   expect(runtime.info.credentials.accessKeyId).toMatch(/^AKIA/);
 });

@@ -75,9 +75,9 @@ describe('EventBridge', () => {
     return item;
   };
 
-  it('names at start-up what it does not run: the schedule and the dead-letter queue', () => {
+  it('names at start-up what it does not run (the dead-letter queue) and how the schedule fires', () => {
     expect(runtime.output()).toMatch(
-      /\[events\] NightlyReport: ScheduleExpression rate\(1 day\) is not run on a timer/,
+      /\[schedules\] \S*NightlyReport\S* rate\(1 day\) → \S*RecordFunction\S*: fire it with POST \/_local\/schedules\//,
     );
     expect(runtime.output()).toMatch(/\[events\] NightlyReport target nightly: DeadLetterConfig is not run/);
     expect(runtime.output()).not.toMatch(/RecordFunction\.Events\.VipPlaced \(EventBridgeRule\): not run/);

@@ -1,7 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -10,28 +6,17 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { type LocalRuntime, startLocalRuntime } from '../../src/index.ts';
+import type { LocalRuntime } from '../../src/index.ts';
+import { inProcessRuntime } from '../fixture-runtime.ts';
 
 /** `reset()` puts the secrets back as the template made them: the generated values the template's references hold. */
-const fixture = fileURLToPath(new URL('../fixtures/secrets/template.yaml', import.meta.url));
 let runtime: LocalRuntime;
 let client: SecretsManagerClient;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    templatePath: fixture,
-    port: 0,
-    wsPort: 0,
-    watch: false,
-    buildDir: mkdtempSync(join(tmpdir(), 'local-runtime-secrets-reset-')),
-    log: () => {},
-  });
-  const { accessKeyId, secretAccessKey } = runtime.info.credentials;
-  client = new SecretsManagerClient({
-    endpoint: runtime.services.find((service) => service.name === 'secretsmanager')?.url ?? '',
-    region: runtime.info.region,
-    credentials: { accessKeyId, secretAccessKey },
-  });
+  const started = await inProcessRuntime('secrets');
+  runtime = started.runtime;
+  client = new SecretsManagerClient(started.clientConfig('secretsmanager'));
 }, 90_000);
 afterAll(async () => {
   client?.destroy();

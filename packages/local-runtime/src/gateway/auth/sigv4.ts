@@ -337,7 +337,9 @@ export const verifySigV4 = async (request: SignedRequest, options: SigV4Options)
   const scopeProblem = checkScope(parsed, options);
   if (scopeProblem) return scopeProblem;
   // The host names what is called: a signature that leaves it out could be replayed against any host.
-  if (!parsed.signedHeaders.includes('host'))
+  // Over HTTP/2 the host is the `:authority` pseudo-header, which the AWS SDK for JavaScript v3 signs under that name
+  // (its Kinesis client speaks HTTP/2); an HTTP/1.1 request cannot carry a header named so.
+  if (!parsed.signedHeaders.includes('host') && !parsed.signedHeaders.includes(':authority'))
     return invalid("'Host' must be a 'SignedHeader' in the AWS Authorization.");
   const timeProblem = checkTime(parsed, date, now);
   if (timeProblem) return timeProblem;

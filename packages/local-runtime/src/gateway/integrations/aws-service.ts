@@ -45,6 +45,12 @@ const PROTOCOLS: Record<string, Protocol & { signingName: string }> = {
     targetPrefix: 'secretsmanager',
     signingName: 'secretsmanager',
   },
+  kinesis: {
+    kind: 'json',
+    contentType: 'application/x-amz-json-1.1',
+    targetPrefix: 'Kinesis_20131202',
+    signingName: 'kinesis',
+  },
   events: { kind: 'json', contentType: 'application/x-amz-json-1.1', targetPrefix: 'AWSEvents', signingName: 'events' },
   // S3's REST protocol: a path integration (`s3:path/{bucket}/{key}`) is the S3 request itself, with the
   // integration's HTTP method, its mapped headers and the body as API Gateway passes it.

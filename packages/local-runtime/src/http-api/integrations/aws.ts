@@ -73,6 +73,12 @@ const OPERATIONS: Record<AwsSubtype, Operation> = {
     required: ['Detail', 'DetailType', 'Source'],
     optional: ['Time', 'EventBusName', 'Resources', 'TraceHeader'],
   },
+  'Kinesis-PutRecord': {
+    service: 'kinesis',
+    action: 'PutRecord',
+    required: ['StreamName', 'Data', 'PartitionKey'],
+    optional: ['SequenceNumberForOrdering', 'ExplicitHashKey'],
+  },
 };
 
 /** The AWS service an integration subtype calls (`sqs`, `states`, `events`). */
@@ -167,6 +173,13 @@ export const awsIntegration = async (
   } else if (operation.service === 'events') {
     headers = { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': `AWSEvents.${operation.action}` };
     body = Buffer.from(JSON.stringify({ Entries: [putEventsEntry(parameters)] }));
+  } else if (operation.service === 'kinesis') {
+    // PutRecord's own fields: Data goes as given, base64 as Kinesis's JSON protocol carries a blob.
+    headers = { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': `Kinesis_20131202.${operation.action}` };
+    const known = new Set([...operation.required, ...operation.optional]);
+    body = Buffer.from(
+      JSON.stringify(Object.fromEntries(Object.entries(parameters).filter(([name]) => known.has(name)))),
+    );
   } else {
     headers = { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `AWSStepFunctions.${operation.action}` };
     const input: Record<string, unknown> = Object.fromEntries(

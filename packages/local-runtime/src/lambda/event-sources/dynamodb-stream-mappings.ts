@@ -1,5 +1,6 @@
+import { declaredMappings } from '../../runtime/event-sources.ts';
 import type { TableStream } from '../../services/dynamodb/stream-store.ts';
-import { isObject, type TemplateObject, type TemplateValue } from '../../template/load.ts';
+import type { TemplateObject, TemplateValue } from '../../template/load.ts';
 import type { LocalStack } from '../../template/stack.ts';
 import type { DynamoDbStreamMapping } from './dynamodb-stream-poller.ts';
 import { DYNAMODB_RECORD, FilterCriteriaError, type RecordFilter, recordFilterOf } from './record-filter.ts';
@@ -10,8 +11,6 @@ const NOT_APPLIED: Record<string, string> = {
   DestinationConfig: 'no on-failure destination locally: a discarded batch is logged',
   TumblingWindowInSeconds: 'tumbling windows are not run: each batch is invoked on its own',
 };
-
-const disabled = (value: unknown) => value === false || value === 'false';
 
 const numberIn = (value: unknown, fallback: number, low: number, high: number): number | undefined => {
   const number = value === undefined ? fallback : Number(value);
@@ -36,11 +35,11 @@ const filterOf = (value: TemplateValue | undefined): RecordFilter | undefined | 
 const mappingOf = (
   source: string,
   functionId: string,
+  arn: unknown,
   properties: TemplateObject,
   streams: (arn: string) => TableStream | undefined,
   notes: string[],
 ): DynamoDbStreamMapping | string => {
-  const arn = properties.Stream ?? properties.EventSourceArn;
   const stream = typeof arn === 'string' ? streams(arn) : undefined;
   if (!stream) return `${source}: stream ${String(arn)} is not the stream of a table of this template`;
   const position = properties.StartingPosition;
@@ -94,31 +93,14 @@ export const dynamoDbStreamSourcesOf = (
   streams: (arn: string) => TableStream | undefined,
   functionIdOf: (nameOrArn: string) => string | undefined,
 ): { mappings: DynamoDbStreamMapping[]; problems: string[] } => {
-  const found: { source: string; functionId: string; properties: TemplateObject }[] = [];
-  const problems: string[] = [];
-  for (const fn of stack.ofType('AWS::Serverless::Function')) {
-    const events = stack.properties(fn.logicalId).Events;
-    for (const [name, event] of Object.entries(isObject(events) ? events : {})) {
-      if (!isObject(event) || event.Type !== 'DynamoDB') continue;
-      const properties = isObject(event.Properties) ? event.Properties : {};
-      if (disabled(properties.Enabled)) continue;
-      found.push({ source: `${fn.logicalId}.Events.${name}`, functionId: fn.logicalId, properties });
-    }
-  }
-  for (const resource of stack.ofType('AWS::Lambda::EventSourceMapping')) {
-    const properties = stack.properties(resource.logicalId);
-    const arn = String(properties.EventSourceArn ?? '');
-    if (!arn.includes(':dynamodb:') || disabled(properties.Enabled)) continue;
-    const functionId = functionIdOf(String(properties.FunctionName ?? ''));
-    if (!functionId) {
-      problems.push(`${resource.logicalId}: function ${String(properties.FunctionName)} is not in this template`);
-      continue;
-    }
-    found.push({ source: resource.logicalId, functionId, properties });
-  }
+  const { found, problems } = declaredMappings(
+    stack,
+    { eventType: 'DynamoDB', arnService: 'dynamodb', sourceProperty: 'Stream' },
+    functionIdOf,
+  );
   const mappings: DynamoDbStreamMapping[] = [];
-  for (const { source, functionId, properties } of found) {
-    const result = mappingOf(source, functionId, properties, streams, problems);
+  for (const { source, functionId, sourceArn, properties } of found) {
+    const result = mappingOf(source, functionId, sourceArn, properties, streams, problems);
     if (typeof result === 'string') problems.push(result);
     else mappings.push(result);
   }

@@ -37,21 +37,27 @@ const LONG_POLL_SECONDS = 20;
 /**
  * Which records failed, from the function's response: with ReportBatchItemFailures an empty or missing
  * `batchItemFailures` means all succeeded; an identifier that is empty or not in the batch makes Lambda treat the
- * whole batch as failed (Lambda developer guide, "Implementing partial batch responses").
+ * whole batch as failed (Lambda developer guide, "Implementing partial batch responses"). `idOf` is what a record's
+ * `itemIdentifier` names: an SQS message id, a Kinesis sequence number.
  */
-export const failedRecords = (batch: ReceivedMessage[], outcome: InvokeOutcome, reportBatchItemFailures: boolean) => {
+export const failedRecords = <Item>(
+  batch: Item[],
+  idOf: (item: Item) => string,
+  outcome: InvokeOutcome,
+  reportBatchItemFailures: boolean,
+): { failed: Item[]; valid: boolean } => {
   if (outcome.status !== 'ok') return { failed: batch, valid: true };
   if (!reportBatchItemFailures) return { failed: [], valid: true };
   const response = outcome.result as Partial<SQSBatchResponse> | null | undefined;
   const failures = response && typeof response === 'object' ? response.batchItemFailures : undefined;
   if (failures === undefined || failures === null) return { failed: [], valid: true };
   if (!Array.isArray(failures)) return { failed: batch, valid: false };
-  const byId = new Map(batch.map((received) => [received.message.id, received]));
-  const failed = new Set<ReceivedMessage>();
+  const byId = new Map(batch.map((item) => [idOf(item), item]));
+  const failed = new Set<Item>();
   for (const failure of failures) {
-    const received = byId.get(String((failure as { itemIdentifier?: unknown })?.itemIdentifier ?? ''));
-    if (!received) return { failed: batch, valid: false };
-    failed.add(received);
+    const item = byId.get(String((failure as { itemIdentifier?: unknown })?.itemIdentifier ?? ''));
+    if (!item) return { failed: batch, valid: false };
+    failed.add(item);
   }
   return { failed: [...failed], valid: true };
 };
@@ -140,7 +146,7 @@ export class SqsPoller {
     const started = performance.now();
     const event: SQSEvent = { Records: batch.map((received) => sqsRecord(received, queue, this.region)) };
     const outcome = await this.invoke(functionId, event);
-    const { failed, valid } = failedRecords(batch, outcome, reportBatchItemFailures);
+    const { failed, valid } = failedRecords(batch, (received) => received.message.id, outcome, reportBatchItemFailures);
     const failedSet = new Set(failed);
     for (const received of batch) if (!failedSet.has(received)) queue.delete(received.receiptHandle);
     this.report({

@@ -1,12 +1,10 @@
-import { EventEmitter } from 'node:events';
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { parentPort, workerData } from 'node:worker_threads';
-import { refuseBadHost } from '../../runtime/host-header.ts';
 import { guardHttpPort } from '../../shared/http-port.ts';
 import { nestedDeeperThan } from '../shared/aws-json.ts';
-import { answerFailure, readRequestBody } from '../shared/local-service.ts';
+import { handWhole, takeRequestListener, testFaultOf, wholeBody, workerContext } from '../shared/emulator-worker.ts';
+import { answerFailure } from '../shared/local-service.ts';
 import { requestVerifier } from '../shared/request-auth.ts';
 import type { FromWorker, ToWorker, WorkerSettings } from './dynalite-thread.ts';
 import { deepExpressionProblem } from './expression-depth.ts';
@@ -28,9 +26,7 @@ import { verifyServiceRequest } from './verify-request.ts';
 
 type Dynalite = (options: Record<string, unknown>) => Server;
 
-const port = parentPort;
-if (!port) throw new Error('dynalite-worker.ts runs as a worker thread');
-const settings = workerData as WorkerSettings;
+const { port, settings, listening } = workerContext<WorkerSettings>('dynalite-worker.ts');
 const post = (message: FromWorker) => port.postMessage(message);
 
 // dynalite's own limit: larger bodies get its 413 (index.js, MAX_REQUEST_BYTES).
@@ -49,9 +45,7 @@ dynaliteWithTableCache(require);
 const dynalite = require('dynalite') as Dynalite;
 // Tables are ACTIVE at once: nothing local waits for capacity to be provisioned.
 const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: settings.path });
-const [dynaliteHandler] = server.listeners('request') as RequestListener[];
-if (!dynaliteHandler) throw new Error('dynalite has no request handler');
-server.removeAllListeners('request');
+const dynaliteHandler = takeRequestListener(server, 'dynalite');
 guardHttpPort(server);
 
 /** DynamoDB's own 500 (every operation's errors: InternalServerError, "An error occurred on the server side"). */
@@ -65,44 +59,12 @@ const internalError = (request: IncomingMessage, error: unknown): DynamoDbAnswer
     request.headers['content-type'],
   );
 
-/**
- * Faults a test asks for (SAM_LOCAL_RUNTIME_TEST_FAULTS=1 only): `X-Amz-Target: LocalRuntimeFault.Throw` throws
- * inside the handler, `LocalRuntimeFault.Crash` throws outside any request (as dynalite's store callbacks do).
- */
-const faultOf = (request: IncomingMessage): RequestListener | undefined => {
-  if (!settings.faults) return undefined;
-  const target = request.headers['x-amz-target'];
-  if (target === 'LocalRuntimeFault.Throw') {
-    return () => {
-      throw new Error('a fault a test asked for');
-    };
-  }
-  if (target === 'LocalRuntimeFault.Crash') {
-    return () =>
-      setImmediate(() => {
-        throw new Error('a crash a test asked for');
-      });
-  }
-  return undefined;
-};
-
-/** Hands dynalite a request whose body is all there: it reads `data` and `end` and nothing else of the request. */
-const toDynalite = (request: IncomingMessage, response: ServerResponse, body: Buffer) => {
-  const complete = Object.assign(new EventEmitter(), {
-    method: request.method,
-    url: request.url,
-    headers: request.headers,
-  });
-  const handler = faultOf(request) ?? dynaliteHandler;
-  try {
-    handler(complete as unknown as IncomingMessage, response);
-    if (body.length > 0) complete.emit('data', body);
-    complete.emit('end');
-  } catch (error) {
+/** Hands dynalite a request whose body is all there; a synchronous throw is DynamoDB's 500 for it alone. */
+const toDynalite = (request: IncomingMessage, response: ServerResponse, body: Buffer) =>
+  handWhole(testFaultOf(request, settings.faults) ?? dynaliteHandler, request, response, body, (error) => {
     console.error('[dynamodb] dynalite failed', error);
     writeDynamoDbAnswer(response, internalError(request, error));
-  }
-};
+  });
 
 // UpdateTimeToLive and DescribeTimeToLive are answered by the main thread, which keeps the settings (dynalite has
 // none) so that they outlive this thread.
@@ -129,12 +91,8 @@ const captured = streamCapture({
 });
 
 const front = async (request: IncomingMessage, response: ServerResponse) => {
-  if (refuseBadHost(request, response)) return;
-  const body = await readRequestBody(request, MAX_REQUEST_BYTES);
-  if (body === undefined) {
-    response.writeHead(413).end();
-    return;
-  }
+  const body = await wholeBody(request, response, MAX_REQUEST_BYTES);
+  if (body === undefined) return;
   if (!(await verifyServiceRequest(verify, request, body, response))) return;
   const problem = nestedDeeperThan(body, MAX_JSON_NESTING)
     ? // As DynamoDB words it (a recorded answer to an item nested past 32 levels).
@@ -181,5 +139,5 @@ server.once('error', (error) => {
   throw error;
 });
 server.listen(settings.port, settings.host, () => {
-  post({ type: 'listening', port: (server.address() as AddressInfo).port });
+  listening((server.address() as AddressInfo).port);
 });

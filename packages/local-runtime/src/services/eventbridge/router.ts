@@ -37,6 +37,11 @@ const KEPT_EVENTS = 100;
 export interface EventRouter {
   /** Matches the event against the enabled rules of its bus and delivers it to their targets, in the background. */
   route(bus: string, event: EventEnvelope): void;
+  /**
+   * Delivers the event to the targets of one rule, as if it had matched (a schedule firing). `recorded: false` keeps it
+   * off the recent events (an EventBridge Scheduler schedule's input is no bus event).
+   */
+  fire(rule: EventRule, event: EventEnvelope, recorded?: boolean): void;
   recent(): RoutedEvent[];
   reset(): void;
   /** No more retries (the runtime is closing). */
@@ -95,41 +100,53 @@ export const createEventRouter = (options: {
     }
   };
 
+  const record = (bus: string, event: EventEnvelope): RoutedEvent => {
+    const routed: RoutedEvent = {
+      id: event.id,
+      bus,
+      source: event.source,
+      detailType: event['detail-type'],
+      time: event.time,
+      matched: [],
+    };
+    events = [routed, ...events].slice(0, KEPT_EVENTS);
+    return routed;
+  };
+
+  const deliverRule = (rule: EventRule, event: EventEnvelope, routed: RoutedEvent) => {
+    const matched: RoutedEvent['matched'][number] = { rule: rule.name, targets: [] };
+    routed.matched.push(matched);
+    for (const target of rule.targets) {
+      const state: RoutedEvent['matched'][number]['targets'][number] = {
+        id: target.id,
+        arn: target.arn,
+        state: 'pending',
+      };
+      matched.targets.push(state);
+      void deliverWithRetries(rule, target, event, state).catch((error: unknown) => {
+        options.log(`[events] ${rule.name} → ${target.id}: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
+  };
+
   return {
     route: (bus, event) => {
-      const routed: RoutedEvent = {
-        id: event.id,
-        bus,
-        source: event.source,
-        detailType: event['detail-type'],
-        time: event.time,
-        matched: [],
-      };
-      events = [routed, ...events].slice(0, KEPT_EVENTS);
+      const routed = record(bus, event);
       for (const rule of options.rules()) {
         if (rule.busName !== bus || rule.state === 'DISABLED' || !rule.pattern) continue;
         if (!matchesPattern(rule.pattern, event as unknown as Json)) continue;
-        const matched: RoutedEvent['matched'][number] = { rule: rule.name, targets: [] };
-        routed.matched.push(matched);
-        for (const target of rule.targets) {
-          const record: RoutedEvent['matched'][number]['targets'][number] = {
-            id: target.id,
-            arn: target.arn,
-            state: 'pending',
-          };
-          matched.targets.push(record);
-          void deliverWithRetries(rule, target, event, record).catch((error: unknown) => {
-            options.log(
-              `[events] ${rule.name} → ${target.id}: ${error instanceof Error ? error.message : String(error)}`,
-            );
-          });
-        }
+        deliverRule(rule, event, routed);
       }
       if (routed.matched.length === 0) {
         options.log(
           `[events] event ${event.id} (${event.source} / ${event['detail-type']}) on ${bus}: no rule matched`,
         );
       }
+    },
+    fire: (rule, event, recorded = true) => {
+      const routed = record(rule.busName, event);
+      if (!recorded) events = events.filter((kept) => kept !== routed);
+      deliverRule(rule, event, routed);
     },
     recent: () => events,
     reset: () => {

@@ -101,12 +101,8 @@ const ruleOf = (
       return undefined;
     }
   }
+  // Run or fired on request by the schedules (schedules.ts), which name it at start-up.
   const scheduleExpression = text(properties.ScheduleExpression);
-  if (scheduleExpression !== undefined) {
-    notes.push(
-      `${source}: ScheduleExpression ${scheduleExpression} is not run on a timer locally${pattern ? ' (its EventPattern is)' : ''}`,
-    );
-  }
   const description = text(properties.Description);
   const patternText = text(rawPattern);
   return {
@@ -134,6 +130,9 @@ const SAM_OWNERS: Record<string, { suffix: string; arn: (stack: LocalStack, logi
   'AWS::Serverless::StateMachine': { suffix: 'StepFunctionsTarget', arn: (stack, id) => stack.ref(id) },
 };
 
+/** The events of a function or state machine SAM makes a rule of. */
+const SAM_RULE_EVENTS = new Set(['EventBridgeRule', 'CloudWatchEvent', 'Schedule']);
+
 /**
  * The rule SAM makes of an EventBridgeRule / CloudWatchEvent event of a function or state machine: `<Owner><Event>`,
  * its one target the owner (samtranslator: eventsources/push.py, stepfunctions/events.py CloudWatchEvent).
@@ -145,7 +144,7 @@ const samRules = (stack: LocalStack, notes: string[]): EventRule[] => {
     const events = stack.properties(owner.logicalId).Events;
     if (!kind) continue;
     for (const [name, event] of Object.entries(isObject(events) ? events : {})) {
-      if (!isObject(event) || (event.Type !== 'EventBridgeRule' && event.Type !== 'CloudWatchEvent')) continue;
+      if (!isObject(event) || !SAM_RULE_EVENTS.has(String(event.Type))) continue;
       const properties = isObject(event.Properties) ? event.Properties : {};
       const logicalId = `${owner.logicalId}${name}`;
       const target: TemplateObject = {
@@ -171,6 +170,13 @@ const samRules = (stack: LocalStack, notes: string[]): EventRule[] => {
           logicalId,
           properties: {
             ...(properties.Pattern !== undefined ? { EventPattern: properties.Pattern } : {}),
+            // A Schedule event (samtranslator eventsources/push.py Schedule): a rule with its ScheduleExpression.
+            ...(event.Type === 'Schedule' && properties.Schedule !== undefined
+              ? { ScheduleExpression: properties.Schedule }
+              : {}),
+            ...(event.Type === 'Schedule' && properties.Description !== undefined
+              ? { Description: properties.Description }
+              : {}),
             ...(properties.EventBusName !== undefined ? { EventBusName: properties.EventBusName } : {}),
             ...(state !== undefined ? { State: state } : {}),
           },

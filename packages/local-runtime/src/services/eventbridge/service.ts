@@ -7,6 +7,8 @@ import { requestVerifier } from '../shared/request-auth.ts';
 import { EventBridgeError, eventBridgeOperations } from './operations.ts';
 import { createEventRouter, type EventEnvelope, type RoutedEvent } from './router.ts';
 import { type EventBus, type EventRule, eventModelOf } from './rules.ts';
+import { createScheduleRunner } from './schedule-runner.ts';
+import { type Schedule, schedulesOf } from './schedules.ts';
 
 export interface EventBridgeService extends LocalService {
   buses: EventBus[];
@@ -18,8 +20,18 @@ export interface EventBridgeService extends LocalService {
 }
 
 /** What a reload compares: the rules as they route. */
-const rulesKey = (rules: EventRule[], buses: EventBus[]): string =>
-  JSON.stringify([buses.map((bus) => bus.name), rules.map(({ source: _, ...rule }) => rule)]);
+const rulesKey = (rules: EventRule[], buses: EventBus[], schedules: Schedule[]): string =>
+  JSON.stringify([
+    buses.map((bus) => bus.name),
+    rules.map(({ source: _, ...rule }) => rule),
+    schedules.map((schedule) => [
+      schedule.source,
+      schedule.expression,
+      schedule.timeZone,
+      schedule.enabled,
+      schedule.rule,
+    ]),
+  ]);
 
 declare module '../registry.ts' {
   interface LocalServices {
@@ -38,11 +50,23 @@ export const eventBridgeService: ServiceDefinition<'eventbridge'> = {
   environmentVariable: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
   arnNames: ['events'],
   endpointPrefix: 'events',
-  resourceTypes: ['AWS::Events::Rule', 'AWS::Events::EventBus'],
-  start: async ({ stack, auth, host, port, log, timeScale, deliver }) => {
+  resourceTypes: ['AWS::Events::Rule', 'AWS::Events::EventBus', 'AWS::Scheduler::Schedule'],
+  start: async ({ stack, auth, host, port, log, timeScale, deliver, schedules: mode }) => {
     const model = eventModelOf(stack);
     for (const note of model.notes) log(`[events] ${note}`);
     const router = createEventRouter({ rules: () => model.rules, deliver, log, timeScale });
+    const found = schedulesOf(stack, model.rules);
+    for (const note of found.notes) log(`[schedules] ${note}`);
+    let schedules = found.schedules;
+    const runner = createScheduleRunner({
+      schedules: () => schedules,
+      router,
+      region: stack.region,
+      accountId: stack.accountId,
+      mode,
+      log,
+    });
+    for (const line of runner.lines()) log(line);
     const operations = eventBridgeOperations({
       buses: model.buses,
       rules: model.rules,
@@ -71,14 +95,26 @@ export const eventBridgeService: ServiceDefinition<'eventbridge'> = {
       recentEvents: () => router.recent(),
       reload: (next) => {
         const fresh = eventModelOf(next);
-        if (rulesKey(fresh.rules, fresh.buses) === rulesKey(model.rules, model.buses)) return undefined;
+        const freshSchedules = schedulesOf(next, fresh.rules);
+        if (
+          rulesKey(fresh.rules, fresh.buses, freshSchedules.schedules) === rulesKey(model.rules, model.buses, schedules)
+        ) {
+          return undefined;
+        }
         // In place: the operations and the router read these arrays.
         model.rules.splice(0, model.rules.length, ...fresh.rules);
         model.buses.splice(0, model.buses.length, ...fresh.buses);
         for (const note of fresh.notes) log(`[events] ${note}`);
+        schedules = freshSchedules.schedules;
+        for (const note of freshSchedules.notes) log(`[schedules] ${note}`);
+        runner.restart();
+        for (const line of runner.lines()) log(line);
         return `EventBridge: ${fresh.rules.length} rules on ${fresh.buses.length} buses reloaded`;
       },
-      reset: () => router.reset(),
+      reset: () => {
+        router.reset();
+        runner.restart();
+      },
       // An event another service emits onto a bus (S3's EventBridge notifications), whole, as a bus target gets it.
       deliver: async (targetArn, delivery) => {
         const busName = eventBusNameOf(targetArn);
@@ -86,6 +122,7 @@ export const eventBridgeService: ServiceDefinition<'eventbridge'> = {
         router.route(busName, JSON.parse(delivery.body) as EventEnvelope);
       },
       close: async () => {
+        runner.stop();
         router.stop();
         await service.close();
       },
@@ -101,12 +138,13 @@ export const eventBridgeService: ServiceDefinition<'eventbridge'> = {
               state: rule.state,
               source: rule.source,
               ...(rule.patternText !== undefined ? { pattern: rule.patternText } : {}),
-              ...(rule.scheduleExpression !== undefined ? { schedule: `${rule.scheduleExpression} (not run)` } : {}),
+              ...(rule.scheduleExpression !== undefined ? { schedule: rule.scheduleExpression } : {}),
               targets: rule.targets.map((target) => ({ id: target.id, arn: target.arn })),
             })),
             events: router.recent(),
           }),
         },
+        runner.page,
       ],
     };
   },
@@ -121,5 +159,5 @@ export const eventRuleRows = (service: EventBridgeService): string[][] =>
       ? 'DISABLED'
       : rule.pattern
         ? `→ ${rule.targets.map((target) => target.arn.split(/[:/]/).at(-1)).join(', ')}`
-        : `schedule ${rule.scheduleExpression ?? '?'}: not run`,
+        : `schedule ${rule.scheduleExpression ?? '?'} → ${rule.targets.map((target) => target.arn.split(/[:/]/).at(-1)).join(', ')} (see /_local/schedules)`,
   ]);
