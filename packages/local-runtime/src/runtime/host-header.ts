@@ -22,22 +22,34 @@ export const hasRepeatedHost = (request: IncomingMessage): boolean => {
   return false;
 };
 
-const REPEATED_HOST = 'Bad Request: the request has more than one Host header (RFC 9112, section 3.2)';
+/**
+ * Why the request's Host fields are refused, if they are: more than one, or none in an HTTP/1.1 request (RFC 9112,
+ * section 3.2: both are answered 400). node:http's own check of the second answers an empty 400; guardHttpPort turns
+ * it off so that this one answers, with a message.
+ */
+const hostProblem = (request: IncomingMessage): string | undefined => {
+  if (hasRepeatedHost(request)) return 'Bad Request: the request has more than one Host header (RFC 9112, section 3.2)';
+  if (request.headers.host === undefined && request.httpVersion === '1.1')
+    return 'Bad Request: an HTTP/1.1 request must have a Host header (RFC 9112, section 3.2)';
+  return undefined;
+};
 
-/** Answers a request with two Host fields 400 and closes; true when it did. */
-export const refuseRepeatedHost = (request: IncomingMessage, response: ServerResponse): boolean => {
-  if (!hasRepeatedHost(request)) return false;
+/** Answers a request with two Host fields, or an HTTP/1.1 one with none, 400 and closes; true when it did. */
+export const refuseBadHost = (request: IncomingMessage, response: ServerResponse): boolean => {
+  const problem = hostProblem(request);
+  if (!problem) return false;
   response.shouldKeepAlive = false;
   response
     .writeHead(400, { 'Content-Type': 'application/json', Connection: 'close' })
-    .end(JSON.stringify({ message: REPEATED_HOST }));
+    .end(JSON.stringify({ message: problem }));
   return true;
 };
 
 /** The same for a WebSocket handshake, answered on the raw socket; true when it did. */
-export const refuseRepeatedHostUpgrade = (request: IncomingMessage, socket: Duplex): boolean => {
-  if (!hasRepeatedHost(request)) return false;
-  socket.end(rawJsonAnswer(400, REPEATED_HOST));
+export const refuseBadHostUpgrade = (request: IncomingMessage, socket: Duplex): boolean => {
+  const problem = hostProblem(request);
+  if (!problem) return false;
+  socket.end(rawJsonAnswer(400, problem));
   return true;
 };
 

@@ -31,7 +31,7 @@ import { withoutLambdaAuthorizers } from './disable-authorizer.ts';
 import type { EnvVarsOverrides } from './env-vars.ts';
 import { type FunctionsRuntime, RuntimeStartError, startFunctionsRuntime } from './functions-runtime.ts';
 import { type GivenApiKey, withGivenKeys } from './given-api-keys.ts';
-import { refuseRepeatedHost, refuseRepeatedHostUpgrade } from './host-header.ts';
+import { refuseBadHost, refuseBadHostUpgrade } from './host-header.ts';
 import { localPages } from './local-pages.ts';
 import type { LocalRoute, RuntimeInfo } from './local-routes.ts';
 import { createRuntimeLog, type LogFormat, useColor } from './log-format.ts';
@@ -313,7 +313,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   };
   const server = guardHttpPort(
     createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
-      if (!refuseRepeatedHost(request, response)) handler(request, response);
+      if (!refuseBadHost(request, response)) handler(request, response);
     }),
   );
   const port = await listen(server, options.port ?? 3000, host);
@@ -331,14 +331,14 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
   };
   const wsServer = guardHttpPort(
     createServer((request, response) => {
-      if (!refuseRepeatedHost(request, response)) wsHandlers.request(request, response);
+      if (!refuseBadHost(request, response)) wsHandlers.request(request, response);
     }),
   );
   wsServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // node:http leaves an upgraded socket with no 'error' listener: a client that resets the connection while it is
     // answered (a refusal, or its $connect route running) would otherwise be an uncaught error, the runtime's end.
     socket.on('error', () => socket.destroy());
-    if (!refuseRepeatedHostUpgrade(request, socket)) wsHandlers.upgrade(request, socket, head);
+    if (!refuseBadHostUpgrade(request, socket)) wsHandlers.upgrade(request, socket, head);
   });
   let wsGateways: WebSocketGateway[] = [];
   const wsPort = await listen(wsServer, options.wsPort ?? 3001, host).catch(async (error: unknown) => {
@@ -360,8 +360,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     if (placement.own.includes(descriptor)) {
       const own = guardHttpPort(
         createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
-          if (!refuseRepeatedHost(request, response))
-            (ownHandlers.get(stageKey(descriptor)) ?? handler)(request, response);
+          if (!refuseBadHost(request, response)) (ownHandlers.get(stageKey(descriptor)) ?? handler)(request, response);
         }),
       );
       ownServers.push(own);
@@ -381,7 +380,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     for (const [index, model] of functionUrlModels.urls.entries()) {
       const urlServer = guardHttpPort(
         createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
-          if (refuseRepeatedHost(request, response)) return;
+          if (refuseBadHost(request, response)) return;
           const serve = urlHandlers.get(model.logicalId);
           if (serve) serve(request, response);
           else

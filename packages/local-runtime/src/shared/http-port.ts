@@ -132,10 +132,14 @@ function drainIfUnread(this: ServerResponse): void {
  * - A request node:http cannot parse (a malformed start line, header or chunk; a method it does not know): 400 (431
  *   for headers over its limit, 408 for a request that took too long), answered with a lingering close so the client
  *   reads it, where node:http's default answer is followed at once by a close that a reset can overtake.
+ * - An `Expect` header other than 100-continue: 417 with a message, where node:http answers an empty 417.
  * - An answer given before the request's body was read (a refusal, a page that reads nothing, a body over the limit):
  *   the body is read and dropped before the connection closes, bounded (see drainAfterAnswer).
  */
 export const guardHttpPort = <T extends Server>(server: T): T => {
+  // An HTTP/1.1 request without Host gets its 400 with a message from the port's handler (refuseBadHost), where
+  // node:http's own check answers an empty 400.
+  Object.assign(server, { requireHostHeader: false });
   server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
     // A request with no body has nothing to drain: most requests cost this test only.
     const length = request.headers['content-length'];
@@ -144,6 +148,16 @@ export const guardHttpPort = <T extends Server>(server: T): T => {
     response.prependListener('finish', drainIfUnread);
   });
   server.on('connect', (_request: unknown, socket: Duplex) => lingeringClose(socket, CONNECT_REFUSED));
+  // An `Expect` other than 100-continue: node:http's own answer is a bare 417 with no word of why (RFC 9110, 10.1.1:
+  // a server that does not support an expectation answers 417).
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    const body = JSON.stringify({ message: 'Expectation Failed: only Expect: 100-continue is supported' });
+    response.shouldKeepAlive = false;
+    response
+      .writeHead(417, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) })
+      .end(body);
+    if (!request.complete) request.resume();
+  });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (answered.has(socket)) return;
     // Gone already, or an answer under way: nothing more can be said on this connection.

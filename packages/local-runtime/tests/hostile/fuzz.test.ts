@@ -1,5 +1,3 @@
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { call } from '../../src/testing/index.ts';
 import { fixtureRuntime } from '../fixture-runtime.ts';
 import {
@@ -18,7 +16,7 @@ import {
 } from './hostile-input.ts';
 import { type RawAnswer, rawExchange, residentBytes } from './raw-http.ts';
 import { hostileFrames, rawSocketSession } from './raw-websocket.ts';
-import { type FuzzResources, SIGNING_NAMES, serviceRequest } from './service-requests.ts';
+import { type FuzzResources, serviceRequest, signServiceRequest } from './service-requests.ts';
 
 /**
  * Hostile input on every port the runtime opens, for a fixed budget: random and hostile header names, query names,
@@ -155,26 +153,13 @@ const serviceCase = (service: string, url: string) => async (random: Random) => 
   const path = request.path ?? '/';
   const signing = random();
   if (signing < 0.8) {
-    const signer = new SignatureV4({
-      credentials: runtime.info.credentials,
-      region: 'us-east-1',
-      service: SIGNING_NAMES[service] ?? service,
-      sha256: Hash.bind(null, 'sha256'),
-      // S3 signs its path as sent.
-      uriEscapePath: service !== 's3',
-    });
-    const [signedPath = '/', query = ''] = path.split('?');
-    const signed = await signer.sign({
+    const signed = await signServiceRequest(runtime.info.credentials, service, url, {
       method: request.method ?? 'POST',
-      protocol: 'http:',
-      hostname: '127.0.0.1',
-      port: port(url),
-      path: signedPath,
-      query: Object.fromEntries(new URLSearchParams(query)),
+      target: path,
       headers,
       body,
     });
-    Object.assign(headers, signed.headers);
+    Object.assign(headers, signed);
   } else if (signing < 0.9) headers.authorization = hostileHeaderValue(random);
   const bytes = requestBytes(
     random() < 0.95 ? (request.method ?? 'POST') : pick(random, METHODS),

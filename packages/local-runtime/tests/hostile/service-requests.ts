@@ -1,3 +1,5 @@
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { hostileHeaderValue, hostileJson, hostileName, PROTOTYPE_NAMES, pick, type Random } from './hostile-input.ts';
 
 /** The template's resources as the fuzz addresses them, so requests get past "no such queue" into the services. */
@@ -287,4 +289,36 @@ export const SIGNING_NAMES: Record<string, string> = {
   secretsmanager: 'secretsmanager',
   s3: 's3',
   kinesis: 'kinesis',
+};
+
+/**
+ * SigV4 headers for a request to the local endpoint at `url`, signed as the service's SDK client signs it, with the path
+ * as given (`path?query`: no URL parser resolves `..` or fixes escapes first). `headers` must hold `host`.
+ */
+export const signServiceRequest = async (
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  service: string,
+  url: string,
+  request: { method: string; target: string; headers: Record<string, string>; body: string | Buffer },
+): Promise<Record<string, string>> => {
+  const signer = new SignatureV4({
+    credentials,
+    region: 'us-east-1',
+    service: SIGNING_NAMES[service] ?? service,
+    sha256: Hash.bind(null, 'sha256'),
+    // S3 signs its path as sent.
+    uriEscapePath: service !== 's3',
+  });
+  const [path = '/', query = ''] = request.target.split('?');
+  const signed = await signer.sign({
+    method: request.method,
+    protocol: 'http:',
+    hostname: new URL(url).hostname,
+    port: Number(new URL(url).port),
+    path,
+    query: Object.fromEntries(new URLSearchParams(query)),
+    headers: request.headers,
+    body: request.body,
+  });
+  return signed.headers as Record<string, string>;
 };

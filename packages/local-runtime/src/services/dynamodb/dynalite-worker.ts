@@ -1,12 +1,13 @@
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { guardHttpPort } from '../../shared/http-port.ts';
+import { nestedDeeperThan } from '../shared/aws-json.ts';
 import { handWhole, takeRequestListener, testFaultOf, wholeBody, workerContext } from '../shared/emulator-worker.ts';
 import { answerFailure } from '../shared/local-service.ts';
 import { requestVerifier } from '../shared/request-auth.ts';
 import type { FromWorker, ToWorker, WorkerSettings } from './dynalite-thread.ts';
+import { deepExpressionProblem } from './expression-depth.ts';
 import { callDynalite, streamCapture } from './stream-capture.ts';
 import { dynaliteWithTableCache } from './table-cache.ts';
 import { type DynamoDbAnswer, dynamoDbAnswer, ttlOperationOf, writeDynamoDbAnswer } from './ttl-api.ts';
@@ -30,6 +31,14 @@ const post = (message: FromWorker) => port.postMessage(message);
 
 // dynalite's own limit: larger bodies get its 413 (index.js, MAX_REQUEST_BYTES).
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+/**
+ * DynamoDB takes attribute values nested 32 levels deep ("Service, account, and table quotas": nested attribute
+ * depth), two levels of JSON each (`{"M": {"a": ...}}`), below at most 8 of the request's own (BatchWriteItem's
+ * `RequestItems` / table / list / `PutRequest` / `Item`); deeper is refused before dynalite, whose validation and
+ * conversion recurse and overflow the stack on thousands of levels.
+ */
+const MAX_JSON_NESTING = 2 * 32 + 8;
 
 const require = createRequire(import.meta.url);
 dynaliteWithTableCache(require);
@@ -85,6 +94,21 @@ const front = async (request: IncomingMessage, response: ServerResponse) => {
   const body = await wholeBody(request, response, MAX_REQUEST_BYTES);
   if (body === undefined) return;
   if (!(await verifyServiceRequest(verify, request, body, response))) return;
+  const problem = nestedDeeperThan(body, MAX_JSON_NESTING)
+    ? // As DynamoDB words it (a recorded answer to an item nested past 32 levels).
+      'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit'
+    : deepExpressionProblem(body);
+  if (problem) {
+    writeDynamoDbAnswer(
+      response,
+      dynamoDbAnswer(
+        400,
+        { __type: 'com.amazon.coral.validate#ValidationException', message: problem },
+        request.headers['content-type'],
+      ),
+    );
+    return;
+  }
   const operation = ttlOperationOf(request);
   if (!operation) {
     const forward = () => toDynalite(request, response, body);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
+import { wrongTypeMessage } from '../shared/aws-json.ts';
 
 /** The TTL attribute of every table with TTL enabled, by table name: what the sweeper deletes by. */
 export type TtlSettings = Map<string, string>;
@@ -33,8 +34,17 @@ const invalid = (field: string, value: unknown, constraint: string) =>
     `1 validation error detected: Value ${value === undefined ? 'null' : `'${String(value)}'`} at '${field}' failed to satisfy constraint: ${constraint}`,
   );
 
+const SERIALIZATION = 'com.amazon.coral.service#SerializationException';
+
+/** A member that is neither absent nor of its type: refused as DynamoDB's deserializer refuses it. */
+const wrongType = (value: unknown, type: 'string' | 'boolean'): void => {
+  if (value !== undefined && value !== null && typeof value !== type)
+    throw new DynamoDbError(SERIALIZATION, wrongTypeMessage(value));
+};
+
 const tableNameOf = (input: Record<string, unknown>): string => {
   const name = input.TableName;
+  wrongType(name, 'string');
   if (typeof name !== 'string') throw invalid('tableName', name, 'Member must not be null');
   if (!/^[a-zA-Z0-9_.-]{3,255}$/.test(name)) {
     throw invalid('tableName', name, 'Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+');
@@ -57,6 +67,8 @@ const update = (ttl: TtlSettings, table: string, input: Record<string, unknown>)
   if (typeof spec !== 'object' || spec === null)
     throw invalid('timeToLiveSpecification', undefined, 'Member must not be null');
   const { Enabled: enabled, AttributeName: attribute } = spec as Record<string, unknown>;
+  wrongType(enabled, 'boolean');
+  wrongType(attribute, 'string');
   if (typeof enabled !== 'boolean')
     throw invalid('timeToLiveSpecification.enabled', undefined, 'Member must not be null');
   if (typeof attribute !== 'string' || attribute === '') {
@@ -136,10 +148,7 @@ export const answerTtlOperation = async (
       input = undefined;
     }
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      throw new DynamoDbError(
-        'com.amazon.coral.service#SerializationException',
-        'Start of structure or map found where not expected.',
-      );
+      throw new DynamoDbError(SERIALIZATION, 'Start of structure or map found where not expected.');
     }
     const fields = input as Record<string, unknown>;
     const table = tableNameOf(fields);

@@ -100,6 +100,17 @@ const payloadOf = (body: Buffer): SerializedEvent => {
   }
 };
 
+/** Whether an `X-Amz-Client-Context` is what Invoke takes: base64 of a JSON object. */
+const isClientContext = (value: string): boolean => {
+  if (value.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) return false;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64').toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
+};
+
 const header = (request: IncomingMessage, name: string): string | undefined => {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -139,6 +150,15 @@ export const answerInvoke = async (
   const logType = header(request, 'x-amz-log-type') ?? 'None';
   if (logType !== 'None' && logType !== 'Tail') {
     throw validationError(logType, 'logType', 'Member must satisfy enum value set: [Tail, None]');
+  }
+  const clientContext = header(request, 'x-amz-client-context');
+  // Lambda's own words (a recorded answer to a ClientContext that is not base64 JSON).
+  if (clientContext !== undefined && !isClientContext(clientContext)) {
+    throw new LambdaApiError(
+      'InvalidRequestContentException',
+      400,
+      'Client context must be a valid Base64-encoded JSON object.',
+    );
   }
   // A name whose percent-encoding is broken is no function name (it was a 500 of the endpoint's own).
   const name = decodedPathPart(rawName);

@@ -44,3 +44,18 @@ export const checksumHeaders = (checksum: ObjectChecksum): Record<string, string
   [`x-amz-checksum-${checksum.algorithm}`]: checksum.value,
   'x-amz-checksum-type': 'FULL_OBJECT',
 });
+
+/**
+ * PutObject's `Content-MD5` (RFC 1864: the body's MD5 in base64), checked as S3 checks it ("Error responses": 400
+ * InvalidDigest for a value that is no MD5, 400 BadDigest for one that differs from the body's).
+ */
+export const checkContentMd5 = (body: Buffer, header: string | string[] | undefined): void => {
+  if (header === undefined) return;
+  const value = (Array.isArray(header) ? header.join(',') : header).trim();
+  if (!/^[A-Za-z0-9+/]{22}==$/.test(value))
+    throw new S3Error(400, 'InvalidDigest', 'The Content-MD5 you specified was not valid.', { 'Content-MD5': value });
+  if (createHash('md5').update(body).digest('base64') !== value)
+    throw new S3Error(400, 'BadDigest', 'The Content-MD5 you specified did not match what we received.', {
+      ExpectedDigest: value,
+    });
+};

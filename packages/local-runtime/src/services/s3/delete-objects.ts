@@ -17,19 +17,48 @@ const malformed = () =>
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
+/** A character XML allows (XML 1.0, "Characters"): a reference to any other makes the document not well-formed. */
+const isXmlCharacter = (code: number): boolean =>
+  code === 0x9 ||
+  code === 0xa ||
+  code === 0xd ||
+  (code >= 0x20 && code <= 0xd7ff) ||
+  (code >= 0xe000 && code <= 0xfffd) ||
+  (code >= 0x10000 && code <= 0x10ffff);
+
 const unescapeXml = (text: string): string =>
   text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (entity, name: string) => {
-    if (name.startsWith('#x') || name.startsWith('#X')) return String.fromCodePoint(Number.parseInt(name.slice(2), 16));
-    if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)));
-    return ENTITIES[name] ?? entity;
+    if (!name.startsWith('#')) return ENTITIES[name] ?? entity;
+    const code =
+      name.startsWith('#x') || name.startsWith('#X') ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+    if (!isXmlCharacter(code)) throw malformed();
+    return String.fromCodePoint(code);
   });
+
+/**
+ * The text of each `<name>...</name>` element in `body`, found with indexOf (linear in the body's size:
+ * a lazy regular expression rescans the rest of the body for each unclosed element, quadratic on a body of 16 MiB).
+ */
+const elementTexts = (body: string, name: string): string[] => {
+  const open = `<${name}>`;
+  const close = `</${name}>`;
+  const texts: string[] = [];
+  for (let at = body.indexOf(open); at >= 0; at = body.indexOf(open, at)) {
+    const end = body.indexOf(close, at + open.length);
+    if (end < 0) throw malformed();
+    texts.push(body.slice(at + open.length, end));
+    if (texts.length > MAX_KEYS) throw malformed();
+    at = end + close.length;
+  }
+  return texts;
+};
 
 /** The keys of a `<Delete>` document, and whether it asks for the quiet answer. */
 const requestedKeys = (body: string): { keys: string[]; quiet: boolean } => {
   if (!/<Delete[\s>]/.test(body)) throw malformed();
   const keys: string[] = [];
-  for (const [, object = ''] of body.matchAll(/<Object>([\s\S]*?)<\/Object>/g)) {
-    const key = /<Key>([\s\S]*?)<\/Key>/.exec(object)?.[1];
+  for (const object of elementTexts(body, 'Object')) {
+    const [key] = elementTexts(object, 'Key');
     if (key === undefined) throw malformed();
     keys.push(unescapeXml(key));
   }

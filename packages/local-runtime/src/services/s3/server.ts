@@ -5,7 +5,7 @@ import { stableId } from '../../template/physical-ids.ts';
 import { type LocalService, listenService, readRequestBody, seededStore } from '../shared/local-service.ts';
 import { requestVerifier, type ServiceAuth } from '../shared/request-auth.ts';
 import { type S3Address, s3AddressOf } from './addressing.ts';
-import { checksumHeaders, checksumOf } from './checksums.ts';
+import { checkContentMd5, checksumHeaders, checksumOf } from './checksums.ts';
 import { deleteObjects } from './delete-objects.ts';
 import { S3Error } from './errors.ts';
 import { listBuckets, listObjects, S3_NAMESPACE, xmlElement } from './listing.ts';
@@ -160,10 +160,18 @@ const copySourceOf = (header: string): { bucket: string; key: string } => {
   return { bucket, key: key.join('/') };
 };
 
+/** S3's limit on a key: 1,024 bytes of UTF-8 ("Naming Amazon S3 objects"; longer is 400 KeyTooLongError). */
+const MAX_KEY_BYTES = 1024;
+
 const objectOperation = async (context: Context, bucket: string, key: string): Promise<S3Answer> => {
   const { store, request } = context;
   switch (request.method) {
     case 'PUT': {
+      if (Buffer.byteLength(key) > MAX_KEY_BYTES)
+        throw new S3Error(400, 'KeyTooLongError', 'Your key is too long', {
+          MaxSizeAllowed: String(MAX_KEY_BYTES),
+          Size: String(Buffer.byteLength(key)),
+        });
       const copySource = request.headers['x-amz-copy-source'];
       if (typeof copySource === 'string') {
         const source = copySourceOf(copySource);
@@ -192,12 +200,18 @@ const objectOperation = async (context: Context, bucket: string, key: string): P
       const { payload, trailers } = chunked
         ? dechunked(context.body)
         : { payload: context.body, trailers: {} as Record<string, string> };
+      // The length the client declared for the decoded body must be what its chunks held ("Signature Calculations...
+      // Streaming Uploads": x-amz-decoded-content-length), or the body was cut short.
+      const declared = request.headers['x-amz-decoded-content-length'];
+      if (chunked && declared !== undefined && String(payload.length) !== String(declared).trim())
+        throw new S3Error(400, 'IncompleteBody', 'The request body terminated unexpectedly');
       const sent: Record<string, string | undefined> = { ...trailers };
       for (const [name, value] of Object.entries(request.headers)) {
         if (name.startsWith('x-amz-checksum-') && typeof value === 'string') sent[name] = value;
       }
       // The bucket first: a missing one is NoSuchBucket, whatever the body.
       store.bucket(bucket);
+      checkContentMd5(payload, request.headers['content-md5']);
       const checksum = await checksumOf(payload, sent);
       const { contentType, kept } = objectHeadersOf(request.headers);
       const object = store.put(bucket, key, payload, { contentType, checksum, headers: kept });

@@ -7,6 +7,58 @@ import { jsonAuthError, type RequestVerifier } from './request-auth.ts';
 
 export type JsonRequest = Record<string, unknown>;
 
+/**
+ * Deeper than any request shape of an AWS JSON service (DynamoDB's 32 levels of nested attributes are about 70 levels
+ * of JSON), and the depth past which AWS's own JSON reader (Jackson: StreamReadConstraints' default maximum nesting
+ * depth) refuses a document: past it, code that walks or coerces the input recursively would overflow the stack.
+ */
+const MAX_NESTING = 1000;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPENERS = new Set([0x5b, 0x7b]);
+const CLOSERS = new Set([0x5d, 0x7d]);
+
+/**
+ * Whether the JSON text `body` nests objects and arrays deeper than `limit`: read from the bytes (strings skipped), so
+ * that it costs one pass and no parse, and is asked before anything walks the document recursively.
+ */
+export const nestedDeeperThan = (body: Uint8Array, limit = MAX_NESTING): boolean => {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < body.length; index += 1) {
+    const byte = body[index] as number;
+    if (inString) {
+      if (byte === BACKSLASH) index += 1;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) inString = true;
+    else if (OPENERS.has(byte)) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (CLOSERS.has(byte)) depth -= 1;
+  }
+  return false;
+};
+
+/**
+ * AWS's JSON deserializer refuses a value of the wrong type for its member with 400 `SerializationException` before
+ * the operation runs; its wording names what it found (e.g. DynamoDB's "Start of structure or map found where not
+ * expected.").
+ */
+export const wrongTypeMessage = (value: unknown): string => {
+  if (Array.isArray(value)) return 'Start of list found where not expected';
+  if (typeof value === 'object' && value !== null) return 'Start of structure or map found where not expected.';
+  return `Unexpected value type in payload: ${typeof value}`;
+};
+
+/**
+ * A failure the client's values caused where an operation coerced them to a string or a number: an object whose own
+ * `toString` / `valueOf` keys are not functions (`{"toString": 1}`) cannot be converted. The local services read
+ * members without a model, so this is where AWS's model would have refused the value's type.
+ */
+const isCoercionFailure = (error: unknown): error is TypeError =>
+  error instanceof TypeError && error.message.includes('Cannot convert object to primitive value');
+
 /** An error the service answers with: HTTP status, `__type`, message and any extra headers. */
 export interface JsonError {
   status: number;
@@ -83,6 +135,10 @@ export const awsJsonHandler =
       });
       return;
     }
+    if (nestedDeeperThan(body)) {
+      send(400, { __type: typeOf('SerializationException'), message: `JSON nested deeper than ${MAX_NESTING} levels` });
+      return;
+    }
     try {
       // What the operation starts (an execution, a message) carries the caller's trace header on.
       const traceHeader = request.headers['x-amzn-trace-id'];
@@ -93,6 +149,10 @@ export const awsJsonHandler =
         ),
       );
     } catch (error) {
+      if (isCoercionFailure(error)) {
+        send(400, { __type: typeOf('SerializationException'), message: wrongTypeMessage({}) });
+        return;
+      }
       const answer = protocol.errorOf(error);
       if (answer) {
         send(answer.status, { __type: answer.type, message: answer.message }, answer.headers);

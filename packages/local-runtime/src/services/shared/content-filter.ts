@@ -6,6 +6,8 @@
  * does, and a subject field holding an array matches when one of its elements does. Which operators a service takes
  * is its dialect; what a condition means is decided here, once.
  */
+import { type Glob, glob } from '../../shared/glob.ts';
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
@@ -27,18 +29,7 @@ const leaves = (value: Json | undefined): Json[] => {
 };
 
 /** `*` is any run of characters, `\*` a star and `\\` a backslash (EventBridge, "Wildcard matching"). */
-const wildcardRegExp = (pattern: string): RegExp => {
-  let source = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const char = pattern[i] ?? '';
-    if (char === '\\' && i + 1 < pattern.length) {
-      i++;
-      source += (pattern[i] ?? '').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    } else if (char === '*') source += '.*';
-    else source += char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`, 's');
-};
+const wildcardMatcher = (pattern: string): Glob => glob(pattern, { escapes: true });
 
 const ipv4 = (text: string): number | undefined => {
   const parts = text.split('.');
@@ -98,7 +89,7 @@ const anythingBut = (operand: Json): ((value: Json) => boolean) => {
       const texts = listOf(inner).map((text) => lower(String(text)));
       matches = (value) => typeof value === 'string' && texts.includes(lower(value));
     } else if (operator === 'wildcard') {
-      const patterns = listOf(inner).map((text) => wildcardRegExp(String(text)));
+      const patterns = listOf(inner).map((text) => wildcardMatcher(String(text)));
       matches = (value) => typeof value === 'string' && patterns.some((pattern) => pattern.test(value));
     } else throw new InvalidPatternError(`Unsupported anything-but pattern: ${operator}`);
     return (value) => typeof value === 'string' && !matches(value);
@@ -147,7 +138,7 @@ const conditionTest = (condition: Json): ((value: Json) => boolean) => {
     }
     case 'wildcard': {
       if (typeof operand !== 'string') throw new InvalidPatternError('wildcard match pattern must be a string');
-      const pattern = wildcardRegExp(operand);
+      const pattern = wildcardMatcher(operand);
       return (value) => typeof value === 'string' && pattern.test(value);
     }
     case 'anything-but':

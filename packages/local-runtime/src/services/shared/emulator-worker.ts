@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
-import { refuseRepeatedHost } from '../../runtime/host-header.ts';
+import { refuseBadHost } from '../../runtime/host-header.ts';
 import { readRequestBody } from './local-service.ts';
 import type { ListeningMessage } from './supervised-worker.ts';
 
@@ -85,7 +85,7 @@ export const wholeBody = async (
   response: ServerResponse,
   maxBytes: number,
 ): Promise<Buffer | undefined> => {
-  if (refuseRepeatedHost(request, response)) return undefined;
+  if (refuseBadHost(request, response)) return undefined;
   const body = await readRequestBody(request, maxBytes);
   if (body === undefined) response.writeHead(413).end();
   return body;

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { refuseRepeatedHost } from '../../runtime/host-header.ts';
+import { refuseBadHost } from '../../runtime/host-header.ts';
 import { closeAfterAnswer, guardHttpPort } from '../../shared/http-port.ts';
 
 /** A local AWS endpoint the functions' SDK clients reach through `AWS_ENDPOINT_URL_<SERVICE>`. */
@@ -98,7 +98,7 @@ export const listenService = async (
 ): Promise<LocalService> => {
   const server: Server = guardHttpPort(
     createServer((request, response) => {
-      if (refuseRepeatedHost(request, response)) return;
+      if (refuseBadHost(request, response)) return;
       // A synchronous throw costs this request only, as an asynchronous one does.
       let handling: Promise<void>;
       try {

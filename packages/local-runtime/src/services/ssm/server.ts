@@ -12,6 +12,10 @@ export interface SsmParameterSeed {
 
 type Request = Record<string, unknown>;
 
+const MAX_NAME_LENGTH = 2048;
+const MAX_STANDARD_VALUE = 4096;
+const MAX_ADVANCED_VALUE = 8192;
+
 const requireName = (request: Request, field = 'Name'): string => {
   const name = request[field];
   if (typeof name !== 'string' || name === '') {
@@ -51,9 +55,28 @@ const operations: Record<string, (store: ParameterStore, request: Request) => un
         'ValidationException',
         "Value at 'value' failed to satisfy constraint: Member must not be null",
       );
+    const name = requireName(request);
+    // Parameter Store's quotas ("Managing parameter tiers"; AWS's own words): a name of at most 2,048 characters, a
+    // value of 4 KB in the standard tier and 8 KB in the advanced one.
+    if (name.length > MAX_NAME_LENGTH)
+      throw new SsmError(
+        'ValidationException',
+        `1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must have length less than or equal to ${MAX_NAME_LENGTH}`,
+      );
+    const advanced = request.Tier === 'Advanced' || request.Tier === 'Intelligent-Tiering';
+    if (value.length > MAX_ADVANCED_VALUE)
+      throw new SsmError(
+        'ValidationException',
+        `1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ADVANCED_VALUE}`,
+      );
+    if (value.length > MAX_STANDARD_VALUE && !advanced)
+      throw new SsmError(
+        'ValidationException',
+        `Standard tier parameters support a maximum parameter value of ${MAX_STANDARD_VALUE} characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html`,
+      );
     const type = (request.Type ?? 'String') as ParameterType;
-    const parameter = store.put(requireName(request), value, type, request.Overwrite === true);
-    return { Version: parameter.Version, Tier: 'Standard' };
+    const parameter = store.put(name, value, type, request.Overwrite === true);
+    return { Version: parameter.Version, Tier: value.length > MAX_STANDARD_VALUE ? 'Advanced' : 'Standard' };
   },
   DeleteParameter: (store, request) => {
     store.delete(requireName(request));
