@@ -191,7 +191,7 @@ describe('WebSocket service integrations', () => {
 
   it("names what it does not run at start-up, and answers a request that meets it with API Gateway's 500", async () => {
     expect(runtime.output()).toMatch(
-      /StreamRoute \(stream\) → StreamIntegration: AWS integration to kinesis is not run locally/,
+      /StreamRoute \(stream\) → StreamIntegration: AWS integration to firehose is not run locally/,
     );
     expect(runtime.output()).toMatch(
       /ElsewhereWebSocketApi \$connect: the integration function arn:aws:lambda:[^ ]+:function:deployed-elsewhere is not in the template/,
@@ -199,7 +199,7 @@ describe('WebSocket service integrations', () => {
     const socket = await openSocket(url('production'));
     socket.socket.send(JSON.stringify({ action: 'stream', data: 'x' }));
     expect(await socket.next((message) => message.message === 'Internal server error')).toBeDefined();
-    expect(await runtime.waitForOutput(/WS stream \S+ 500 — not run locally: AWS integration to kinesis/)).toBe(true);
+    expect(await runtime.waitForOutput(/WS stream \S+ 500 — not run locally: AWS integration to firehose/)).toBe(true);
     socket.socket.close();
   });
 
