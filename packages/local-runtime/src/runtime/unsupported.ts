@@ -50,6 +50,8 @@ const NO_LOCAL_EFFECT = new Set([
   'AWS::ApiGateway::Account',
   // CDK's record of the construct library versions: read by CDK's telemetry only.
   'AWS::CDK::Metadata',
+  // EventBridge Scheduler's groups only group schedules (tags, deletion together); the schedules run without them.
+  'AWS::Scheduler::ScheduleGroup',
 ]);
 
 export interface TemplateReport {

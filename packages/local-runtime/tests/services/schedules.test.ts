@@ -62,6 +62,9 @@ describe('schedules on request (--schedules off, the default)', () => {
     expect(output).not.toMatch(/\((Schedule|ScheduleV2)\): not run/);
     expect(output).not.toMatch(/is not run on a timer/);
     expect(output).not.toMatch(/NewYearSchedule \(AWS::Scheduler::Schedule\): resource type not supported/);
+    // A schedule group only groups schedules: nothing to run, named as having no local effect.
+    expect(output).toMatch(/No local effect .*AWS::Scheduler::ScheduleGroup/);
+    expect(output).not.toMatch(/Celebrations \(AWS::Scheduler::ScheduleGroup\): resource type not supported/);
   });
 
   it('lists the schedules with their expressions, targets and state, and no next run while off', async () => {
