@@ -9,6 +9,7 @@ import {
   PublishCommand,
   SNSClient,
   SubscribeCommand,
+  UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -238,6 +239,46 @@ describe('SNS http(s) subscriptions', () => {
     const { Attributes } = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }));
     expect(Attributes?.PendingConfirmation).toBe('true');
     expect(await eventually(() => at('/subscribed', 'SubscriptionConfirmation').length === 2, 5000)).toBe(true);
+  });
+
+  it('takes an unsigned Unsubscribe (its UnsubscribeURL) unless the confirmation asked AuthenticateOnUnsubscribe', async () => {
+    const base = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
+    const subscribe = async (path: string) =>
+      (
+        await sns.send(
+          new SubscribeCommand({
+            TopicArn: topicArn,
+            Protocol: 'http',
+            Endpoint: `${base}${path}`,
+            ReturnSubscriptionArn: true,
+          }),
+        )
+      ).SubscriptionArn ?? '';
+    const unsubscribeUrl = (arn: string) =>
+      `${runtime.serviceUrl('sns')}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(arn)}`;
+    const attributes = async (arn: string) =>
+      (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }))).Attributes ?? {};
+
+    // Confirmed by a plain GET: not authenticated, and anyone may unsubscribe it.
+    const open = await subscribe('/unsubscribe-open');
+    expect(
+      (await fetch((await first('/unsubscribe-open', 'SubscriptionConfirmation')).json.SubscribeURL ?? '')).status,
+    ).toBe(200);
+    expect((await attributes(open)).ConfirmationWasAuthenticated).toBe('false');
+    expect((await fetch(unsubscribeUrl(open))).status).toBe(200);
+    await expect(attributes(open)).rejects.toMatchObject({ name: 'NotFoundException' });
+
+    // Confirmed, signed, with AuthenticateOnUnsubscribe: an unsigned Unsubscribe is refused, a signed one taken.
+    const guarded = await subscribe('/unsubscribe-guarded');
+    const { Token = '' } = (await first('/unsubscribe-guarded', 'SubscriptionConfirmation')).json;
+    const unsignedConfirm = `${runtime.serviceUrl('sns')}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(topicArn)}&Token=${Token}&AuthenticateOnUnsubscribe=true`;
+    expect((await fetch(unsignedConfirm)).status).toBe(403);
+    await sns.send(new ConfirmSubscriptionCommand({ TopicArn: topicArn, Token, AuthenticateOnUnsubscribe: 'true' }));
+    expect((await attributes(guarded)).ConfirmationWasAuthenticated).toBe('true');
+    expect((await fetch(unsubscribeUrl(guarded))).status).toBe(403);
+    expect((await attributes(guarded)).PendingConfirmation).toBe('false');
+    await sns.send(new UnsubscribeCommand({ SubscriptionArn: guarded }));
+    await expect(attributes(guarded)).rejects.toMatchObject({ name: 'NotFoundException' });
   });
 
   it('retries an endpoint nobody listens on and names the failure in the log', async () => {

@@ -183,7 +183,15 @@ const subscriptionOutput = (state: SnsState) => (topicArn?: string) =>
 
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 
-export const operations: Record<string, (state: SnsState, input: SnsInput) => SnsOutput | undefined> = {
+/** Who called: a request with a signature checked, or not (the only unsigned ones: see server.ts unsignedAllowed). */
+export interface SnsCaller {
+  signed: boolean;
+}
+
+export const operations: Record<
+  string,
+  (state: SnsState, input: SnsInput, caller: SnsCaller) => SnsOutput | undefined
+> = {
   Publish: publish,
   PublishBatch: publishBatch,
   ListTopics: (state) => ({ Topics: state.registry.all().map((topic) => ({ TopicArn: topic.arn })) }),
@@ -257,9 +265,12 @@ export const operations: Record<string, (state: SnsState, input: SnsInput) => Sn
     return { SubscriptionArn: returnArn ? subscription.arn : 'pending confirmation' };
   },
   /** The SubscribeURL's action (a plain GET) or the SDK's: confirms the http(s) subscription holding the token. */
-  ConfirmSubscription: (state, input) => {
+  ConfirmSubscription: (state, input, caller) => {
     // An unknown (or expired) token: `Invalid parameter: Token`, as SNS answers it (LocalStack's AWS-validated tests).
-    const subscription = state.registry.confirm(required(input, 'TopicArn'), required(input, 'Token'));
+    const subscription = state.registry.confirm(required(input, 'TopicArn'), required(input, 'Token'), {
+      signed: caller.signed,
+      authenticateOnUnsubscribe: String(input.AuthenticateOnUnsubscribe ?? '').toLowerCase() === 'true',
+    });
     if (!subscription) throw invalidParameter('Token');
     return { SubscriptionArn: subscription.arn };
   },
@@ -291,7 +302,7 @@ export const operations: Record<string, (state: SnsState, input: SnsInput) => Sn
         Owner: state.registry.accountId,
         RawMessageDelivery: String(subscription.raw),
         PendingConfirmation: String(subscription.pending !== undefined),
-        ConfirmationWasAuthenticated: String(subscription.pending === undefined),
+        ConfirmationWasAuthenticated: String(subscription.pending === undefined && !subscription.confirmedUnsigned),
         ...(subscription.deadLetterArn
           ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: subscription.deadLetterArn }) }
           : {}),

@@ -28,11 +28,20 @@ export interface SnsService extends LocalService {
   requestConfirmations(): void;
 }
 
-/** A GET of a SubscribeURL carries no signature: a subscriber's web server confirms without AWS credentials. */
-const unsignedConfirmation = (request: IncomingMessage, action: string) =>
-  action === 'ConfirmSubscription' &&
-  request.headers.authorization === undefined &&
-  !String(request.url ?? '').includes('X-Amz-Signature=');
+const unsigned = (request: IncomingMessage) =>
+  request.headers.authorization === undefined && !String(request.url ?? '').includes('X-Amz-Signature=');
+
+/**
+ * The calls SNS takes without a signature (SNS API reference): ConfirmSubscription "requires an AWS signature only when
+ * the AuthenticateOnUnsubscribe flag is set to true" (a GET of a SubscribeURL: a subscriber's web server confirms
+ * without AWS credentials), and Unsubscribe of a subscription not confirmed with that flag (its UnsubscribeURL).
+ */
+const unsignedAllowed = (registry: TopicRegistry, action: string, flat: Record<string, string>) => {
+  if (action === 'ConfirmSubscription') return String(flat.AuthenticateOnUnsubscribe ?? '').toLowerCase() !== 'true';
+  if (action !== 'Unsubscribe') return false;
+  const subscription = registry.subscription(flat.SubscriptionArn ?? '');
+  return subscription !== undefined && !subscription.authenticateOnUnsubscribe;
+};
 
 const operationOf = (action: string) => (Object.hasOwn(operations, action) ? operations[action] : undefined);
 
@@ -47,7 +56,8 @@ const answer = async (
   const flat = queryParametersOf(request, body.toString('utf8'));
   const action = flat.Action ?? '';
   try {
-    if (!unsignedConfirmation(request, action)) {
+    const signed = !(unsigned(request) && unsignedAllowed(state.registry, action, flat));
+    if (signed) {
       const signature = await verify(request, body);
       if (!signature.ok) throw authFailure(signature);
     }
@@ -55,7 +65,7 @@ const answer = async (
     const operation = operationOf(action);
     if (!operation) throw new SnsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
     const input = parseSnsParameters(flat);
-    const output = operation(state, input);
+    const output = operation(state, input, { signed });
     return queryEnvelope(
       { action, namespace: SNS_NAMESPACE, requestId, json },
       output ? { xml: resultXml(output), json: output } : undefined,
@@ -212,7 +222,8 @@ export const startSnsService = async (options: {
     call: (action, input) => {
       const operation = operationOf(action);
       if (!operation) throw new SnsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
-      return operation(state, input);
+      // The runtime's own calls (workflow tasks, EventBridge targets) are its own: as signed.
+      return operation(state, input, { signed: true });
     },
   };
 };

@@ -21,6 +21,13 @@ export interface Subscription {
   pending?: { token: string; issuedAt: number };
   /** The token that confirmed it, which confirms it again. */
   confirmedToken?: string;
+  /** Confirmed by a request without a signature (a GET of its SubscribeURL): ConfirmationWasAuthenticated false. */
+  confirmedUnsigned?: boolean;
+  /**
+   * Confirmed by a signed ConfirmSubscription with AuthenticateOnUnsubscribe true: only a signed Unsubscribe removes it
+   * (SNS API reference, ConfirmSubscription); otherwise anyone may, its UnsubscribeURL included.
+   */
+  authenticateOnUnsubscribe?: boolean;
 }
 
 /** Protocols whose endpoint confirms the subscription before it gets anything (email ones are not delivered locally). */
@@ -165,7 +172,11 @@ export class TopicRegistry {
    * subscription holds or a pending one past its lifetime. Confirming again answers the same subscription (the action
    * is idempotent, as LocalStack's tests recorded against AWS show).
    */
-  confirm(topicArn: string, token: string): Subscription | undefined {
+  confirm(
+    topicArn: string,
+    token: string,
+    how: { signed: boolean; authenticateOnUnsubscribe: boolean } = { signed: true, authenticateOnUnsubscribe: false },
+  ): Subscription | undefined {
     const subscriptions = this.subscriptionsOf(topicArn);
     const confirmed = subscriptions.find((item) => item.confirmedToken === token);
     if (confirmed) return confirmed;
@@ -173,6 +184,9 @@ export class TopicRegistry {
     if (!subscription?.pending || Date.now() - subscription.pending.issuedAt > TOKEN_LIFETIME_MS) return undefined;
     subscription.confirmedToken = subscription.pending.token;
     delete subscription.pending;
+    if (!how.signed) subscription.confirmedUnsigned = true;
+    // "If the value of this parameter is true and the request has an AWS signature" (SNS API reference).
+    if (how.signed && how.authenticateOnUnsubscribe) subscription.authenticateOnUnsubscribe = true;
     return subscription;
   }
 
