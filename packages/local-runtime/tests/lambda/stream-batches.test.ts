@@ -5,7 +5,9 @@ import {
   type StreamBatchReport,
   type StreamBatchSettings,
 } from '../../src/lambda/event-sources/stream-batches.ts';
+import { streamBatchSettingsOf } from '../../src/lambda/event-sources/stream-mappings.ts';
 import type { InvokeOutcome } from '../../src/lambda/function-pool.ts';
+import type { TemplateObject } from '../../src/template/load.ts';
 import { eventually } from '../../src/testing/eventually.ts';
 import { errorOutcome, okOutcome } from '../invoke-outcomes.ts';
 
@@ -77,15 +79,7 @@ const drain = (
           return behaviour(invoked, calls);
         },
       },
-      {
-        batchSize: 100,
-        batchingWindowSeconds: 0,
-        reportBatchItemFailures: false,
-        maximumRetryAttempts: -1,
-        bisectBatchOnFunctionError: false,
-        maximumRecordAgeSeconds: -1,
-        ...settings,
-      },
+      { ...DEFAULTS, ...settings },
       (report) => reports.push(report),
       stop.signal,
     ),
@@ -93,7 +87,46 @@ const drain = (
   return { batches, reports, done };
 };
 
+/** A mapping's settings when its properties set none. */
+const DEFAULTS = streamBatchSettingsOf('Fn.Events.Stream', {}, DYNAMODB_RECORD, {}, []) as StreamBatchSettings;
+
 const failing = (id: string) => (ids: string[]) => (ids.includes(id) ? errorOutcome('Error', id) : okOutcome(null));
+
+describe('stream mapping settings', () => {
+  it("default to Lambda's: BatchSize 100, no batching window, no retry or age limit, no partial responses", () => {
+    // In the order of the Lambda API reference, CreateEventSourceMapping.
+    const { batchSize, batchingWindowSeconds, bisectBatchOnFunctionError, filter } = DEFAULTS;
+    expect([batchSize, batchingWindowSeconds, bisectBatchOnFunctionError, filter]).toEqual([100, 0, false, undefined]);
+    const { maximumRecordAgeSeconds, maximumRetryAttempts, reportBatchItemFailures } = DEFAULTS;
+    expect([maximumRecordAgeSeconds, maximumRetryAttempts, reportBatchItemFailures]).toEqual([-1, -1, false]);
+  });
+
+  it('are refused out of the ranges CreateEventSourceMapping accepts, and name the settings not run', () => {
+    const problem = (properties: TemplateObject) => streamBatchSettingsOf('S', properties, DYNAMODB_RECORD, {}, []);
+    expect(problem({ BatchSize: 0 })).toBe('S: BatchSize must be from 1 to 10000');
+    expect(problem({ MaximumBatchingWindowInSeconds: 301 })).toBe(
+      'S: MaximumBatchingWindowInSeconds must be from 0 to 300',
+    );
+    expect(problem({ MaximumRetryAttempts: -2 })).toBe('S: MaximumRetryAttempts must be from -1 to 10000');
+    expect(problem({ MaximumRecordAgeInSeconds: 59 })).toBe(
+      'S: MaximumRecordAgeInSeconds must be -1 or from 60 to 604800',
+    );
+    const notes: string[] = [];
+    const settings = streamBatchSettingsOf(
+      'S',
+      {
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: 'true',
+        TumblingWindowInSeconds: 5,
+      },
+      DYNAMODB_RECORD,
+      { TumblingWindowInSeconds: () => 'not run', DestinationConfig: () => 'not run either' },
+      notes,
+    );
+    expect(settings).toMatchObject({ reportBatchItemFailures: true, bisectBatchOnFunctionError: true });
+    expect(notes).toEqual(['S.TumblingWindowInSeconds: not run']);
+  });
+});
 
 describe('stream batches', () => {
   it('retries a failing batch, the shard waiting, then discards it after MaximumRetryAttempts and goes on', async () => {
