@@ -33,6 +33,7 @@ const drain = (
   ids: (string | Partial<TestRecord>)[],
   settings: Partial<StreamBatchSettings>,
   behaviour: (ids: string[], call: number) => InvokeOutcome,
+  retentionSeconds?: number,
 ) => {
   const now = Date.now() / 1000;
   const shard: TestRecord[] = ids.map((id) => ({
@@ -72,6 +73,7 @@ const drain = (
         arrivedAt: (record) => record.arrivedAt,
         filtered: (record) => ({ dynamodb: { Keys: { id: { S: record.id } } } }),
         bytesOf: (record) => record.bytes,
+        ...(retentionSeconds === undefined ? {} : { retentionSeconds }),
         invoke: async (records) => {
           const invoked = records.map((record) => record.id);
           batches.push(invoked);
@@ -148,6 +150,17 @@ describe('stream batches', () => {
     expect(await eventually(() => batches.length >= 4)).toBe(true);
     expect(batches.flat()).not.toContain('b');
     expect(done).toEqual([]);
+  });
+
+  it('ends a batch retried without limit when its records expire from the stream, and goes on', async () => {
+    // 'b' reached the stream later: it is still there when 'a' has expired.
+    const later = { id: 'b', arrivedAt: Date.now() / 1000 + 60 };
+    const { batches, reports, done } = drain(['a', later], { batchSize: 1 }, failing('a'), 1);
+    expect(await eventually(() => done.includes('b'))).toBe(true);
+    expect(batches.length).toBeGreaterThan(2);
+    expect(new Set(batches.slice(0, -1).flat())).toEqual(new Set(['a']));
+    expect(batches.at(-1)).toEqual(['b']);
+    expect(reports.map((report) => report.next)).not.toContain('discarded');
   });
 
   it('splits a failing batch in two with BisectBatchOnFunctionError, spending no retry on a split', async () => {

@@ -1,5 +1,5 @@
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { TableStream } from '../../services/dynamodb/stream-store.ts';
+import { RETENTION_MS, type TableStream } from '../../services/dynamodb/stream-store.ts';
 import { abortableWait } from '../../shared/abortable-wait.ts';
 import type { InvokeOutcome } from '../function-pool.ts';
 import { type StreamBatchReport as BatchOutcome, drainShard, type StreamBatchSettings } from './stream-batches.ts';
@@ -85,6 +85,8 @@ export class DynamoDbStreamPoller {
             sequenceOf,
             arrivedAt: (record) => record.dynamodb?.ApproximateCreationDateTime ?? 0,
             filtered: (record) => record,
+            // A failing batch is held while it is retried: its records leave it as they leave the stream.
+            retentionSeconds: RETENTION_MS / 1000,
             invoke: (records) => this.invoke(functionId, { Records: records }),
           },
           this.mapping,

@@ -37,6 +37,11 @@ export interface StreamRecordsOf<R> {
   arrivedAt: (record: R) => number;
   /** What FilterCriteria patterns are matched against. */
   filtered: (record: R) => object;
+  /**
+   * How long the stream keeps a record, when the engine is to pass over the records it no longer has: a batch retried
+   * without limit (MaximumRetryAttempts -1) ends when its records expire.
+   */
+  retentionSeconds?: number;
   /** The record's size toward the invocation's payload limit, when the source counts it. */
   bytesOf?: (record: R) => number;
   invoke: (records: R[]) => Promise<InvokeOutcome>;
@@ -57,8 +62,8 @@ export interface StreamBatchReport {
 
 // Lambda's payload limit for a synchronous invocation: a batch stops growing before it.
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
-// Between retries of a failing batch: doubling from 100 ms up to 5 s (Lambda does not document its back-off).
-const retryDelay = (attempt: number) => Math.min(100 * 2 ** (attempt - 1), 5000);
+// Between retries of a failing batch: doubling from 100 ms up to 10 s (Lambda does not document its back-off).
+const retryDelay = (attempt: number) => Math.min(100 * 2 ** (attempt - 1), 10_000);
 
 const batchOf = <R>(buffer: R[], limit: number, bytesOf: ((record: R) => number) | undefined): R[] => {
   const batch: R[] = [];
@@ -87,7 +92,11 @@ const processBatch = async <R>(
   report: (batch: StreamBatchReport) => void,
 ): Promise<Processed> => {
   const { maximumRecordAgeSeconds, filter, reportBatchItemFailures } = settings;
-  const oldest = maximumRecordAgeSeconds < 0 ? Number.NEGATIVE_INFINITY : Date.now() / 1000 - maximumRecordAgeSeconds;
+  const now = Date.now() / 1000;
+  const oldest = Math.max(
+    maximumRecordAgeSeconds < 0 ? Number.NEGATIVE_INFINITY : now - maximumRecordAgeSeconds,
+    records.retentionSeconds === undefined ? Number.NEGATIVE_INFINITY : Math.floor(now - records.retentionSeconds),
+  );
   const wanted = batch.filter(
     (record) => records.arrivedAt(record) >= oldest && (filter?.(records.filtered(record)) ?? true),
   );
@@ -130,6 +139,18 @@ const processBatch = async <R>(
  * records before the lowest sequence number reported failed are done with and the retry starts there (a bad
  * identifier fails the whole batch); with BisectBatchOnFunctionError a failing batch is split in two, which spends
  * no retry. Returns once `stopped()`; throws when the shard cannot be read (its caller reads it again).
+ *
+ * Where the DynamoDB stream and Kinesis loops this replaces differed, and what is kept:
+ * - A retry is of the batch's own records, from the lowest failed one ("Lambda retries all records starting from that
+ *   checkpoint": developer guide, "Configuring partial batch response with Kinesis Data Streams and Lambda", the same
+ *   page for DynamoDB); the DynamoDB loop read the stream again and could add records that arrived meanwhile.
+ * - A retry goes at once (after its back-off), without waiting for the batching window again, as the DynamoDB loop
+ *   did: the window is how long records are gathered (MaximumBatchingWindowInSeconds), and a retry gathers none. The
+ *   Kinesis loop waited the window again before each retry.
+ * - A failed batch is split when more than one of the records it was invoked with failed (the DynamoDB rule); the
+ *   Kinesis loop counted the passed-over records too.
+ * - The back-off between retries is DynamoDB's, as the README states it (up to 10 s; Kinesis's went up to 5 s):
+ *   Lambda documents neither.
  */
 export const drainShard = async <R, Mark>(
   shard: ShardRecords<R, Mark>,

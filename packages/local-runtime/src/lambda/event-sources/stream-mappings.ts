@@ -5,6 +5,7 @@ import type { StreamBatchSettings } from './stream-batches.ts';
 /** A setting of a stream mapping the local poller does not apply: what is said of it at start-up, when anything. */
 export type NotRun = Record<string, (value: unknown) => string | undefined>;
 
+// A null property is unset, as the Kinesis reader had it (the DynamoDB reader read it as 0).
 const integerOf = (value: unknown, fallback: number): number =>
   value === undefined || value === null ? fallback : Number(value);
 
