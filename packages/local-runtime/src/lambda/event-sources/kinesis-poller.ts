@@ -179,6 +179,7 @@ export class KinesisPoller {
   private async drain(reader: ShardReader, source: ShardSource, signal: AbortSignal): Promise<void> {
     const { streamName, functionId } = this.mapping;
     const generation = this.generation;
+    const stale = () => this.generation !== generation || signal.aborted;
     const doneWith = (records: StreamRecord[]) => {
       reader.checkpoint = records.at(-1)?.SequenceNumber ?? reader.checkpoint;
     };
@@ -187,6 +188,8 @@ export class KinesisPoller {
         ShardIterator: reader.iterator ?? '',
         Limit: Math.min(10_000, limit),
       });
+      // The streams were made anew meanwhile: the reader is theirs now (the drain stops before it invokes anything).
+      if (stale()) return [];
       reader.iterator = String(answer.NextShardIterator);
       const records = recordsOf(answer);
       const { notBefore } = reader;
@@ -223,7 +226,7 @@ export class KinesisPoller {
         }
       },
       signal,
-      () => this.generation !== generation || signal.aborted,
+      stale,
     );
   }
 }

@@ -1,7 +1,7 @@
 import { abortableWait } from '../../shared/abortable-wait.ts';
 import type { InvokeOutcome } from '../function-pool.ts';
+import { failedRecords } from './batch-item-failures.ts';
 import type { RecordFilter } from './record-filter.ts';
-import { failedRecords } from './sqs-poller.ts';
 
 /** The settings of a stream event source mapping (DynamoDB stream or Kinesis) that decide how batches are run. */
 export interface StreamBatchSettings {
