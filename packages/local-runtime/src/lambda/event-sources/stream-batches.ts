@@ -77,12 +77,12 @@ const batchOf = <R>(buffer: R[], limit: number, bytesOf: ((record: R) => number)
   return batch;
 };
 
-type Processed = { kind: 'ok' } | { kind: 'error' | 'partial'; firstFailed: number; failing: number };
+type Processed = { kind: 'ok' } | { kind: 'error' | 'partial'; firstFailed: number; bisect: boolean };
 
 /**
  * Invokes the function with the records of `batch` it is to see (not older than MaximumRecordAgeInSeconds, matched by
- * FilterCriteria): ok, or where in `batch` the failure starts (the records before it are done with) and how many of
- * the records invoked fail from there.
+ * FilterCriteria, still in the stream): ok, or where in `batch` the failure starts (the records before it are done
+ * with) and whether the batch is to be split; reports the invocation and what comes next.
  */
 const processBatch = async <R>(
   batch: R[],
@@ -106,9 +106,8 @@ const processBatch = async <R>(
   const { failed, valid } = failedRecords(wanted, records.sequenceOf, outcome, reportBatchItemFailures);
   const kind = outcome.status === 'ok' && valid ? 'partial' : 'error';
   const failedSet = new Set(failed);
-  const firstWanted = wanted.findIndex((record) => failedSet.has(record));
-  const failing = wanted.length - firstWanted;
-  const bisect = kind === 'error' && settings.bisectBatchOnFunctionError && failing > 1;
+  // Split when more than one of the records invoked failed; splitting is not a retry.
+  const bisect = kind === 'error' && settings.bisectBatchOnFunctionError && failed.length > 1;
   const { maximumRetryAttempts } = settings;
   const spent = maximumRetryAttempts >= 0 && !bisect && attempts + 1 > maximumRetryAttempts;
   const firstFailed = batch.findIndex((record) => failedSet.has(record));
@@ -127,7 +126,7 @@ const processBatch = async <R>(
     durationMs: performance.now() - started,
   });
   if (failed.length === 0) return { kind: 'ok' };
-  return { kind, firstFailed, failing };
+  return { kind, firstFailed, bisect };
 };
 
 /**
@@ -198,7 +197,7 @@ export const drainShard = async <R, Mark>(
     if (result.firstFailed > 0) shard.doneWith(buffer.splice(0, result.firstFailed));
     const remaining = batch.length - result.firstFailed;
     // Splitting is not a retry: only a batch of one record that still fails counts against MaximumRetryAttempts.
-    if (result.kind === 'error' && settings.bisectBatchOnFunctionError && result.failing > 1) {
+    if (result.bisect) {
       limit = Math.ceil(remaining / 2);
       continue;
     }
