@@ -1,36 +1,21 @@
 import { declaredMappings } from '../../runtime/event-sources.ts';
 import type { TableStream } from '../../services/dynamodb/stream-store.ts';
-import type { TemplateObject, TemplateValue } from '../../template/load.ts';
+import type { TemplateObject } from '../../template/load.ts';
 import type { LocalStack } from '../../template/stack.ts';
 import type { DynamoDbStreamMapping } from './dynamodb-stream-poller.ts';
-import { DYNAMODB_RECORD, FilterCriteriaError, type RecordFilter, recordFilterOf } from './record-filter.ts';
+import { DYNAMODB_RECORD } from './record-filter.ts';
+import { type NotRun, streamBatchSettingsOf } from './stream-mappings.ts';
 
 /** Settings of a stream mapping that change what Lambda does with the records but are not run locally. */
-const NOT_APPLIED: Record<string, string> = {
-  ParallelizationFactor: 'one batch at a time per table locally',
-  DestinationConfig: 'no on-failure destination locally: a discarded batch is logged',
-  TumblingWindowInSeconds: 'tumbling windows are not run: each batch is invoked on its own',
-};
-
-const numberIn = (value: unknown, fallback: number, low: number, high: number): number | undefined => {
-  const number = value === undefined ? fallback : Number(value);
-  return Number.isInteger(number) && number >= low && number <= high ? number : undefined;
-};
-
-/** FilterCriteria's filter (see record-filter.ts), or the problem with it. */
-const filterOf = (value: TemplateValue | undefined): RecordFilter | undefined | string => {
-  try {
-    return recordFilterOf(value, DYNAMODB_RECORD);
-  } catch (error) {
-    if (error instanceof FilterCriteriaError) return error.message;
-    throw error;
-  }
+const NOT_APPLIED: NotRun = {
+  ParallelizationFactor: (value) => (Number(value) === 1 ? undefined : 'one batch at a time per table locally'),
+  DestinationConfig: () => 'no on-failure destination locally: a discarded batch is logged',
+  TumblingWindowInSeconds: () => 'tumbling windows are not run: each batch is invoked on its own',
 };
 
 /**
- * One mapping from its properties, by CreateEventSourceMapping's rules for a DynamoDB stream (Lambda API reference:
- * BatchSize 1-10000, default 100; MaximumBatchingWindowInSeconds 0-300; MaximumRetryAttempts -1-10000;
- * MaximumRecordAgeInSeconds -1 or 60-604800), or the problem that keeps it from running.
+ * One mapping from its properties: the stream batch settings (stream-mappings.ts) and a StartingPosition of
+ * TRIM_HORIZON or LATEST (a DynamoDB stream has no AT_TIMESTAMP), or the problem that keeps it from running.
  */
 const mappingOf = (
   source: string,
@@ -46,41 +31,9 @@ const mappingOf = (
   if (position !== 'TRIM_HORIZON' && position !== 'LATEST') {
     return `${source}: StartingPosition must be TRIM_HORIZON or LATEST`;
   }
-  const batchSize = numberIn(properties.BatchSize, 100, 1, 10_000);
-  if (batchSize === undefined) return `${source}: BatchSize must be from 1 to 10000`;
-  const window = numberIn(properties.MaximumBatchingWindowInSeconds, 0, 0, 300);
-  if (window === undefined) return `${source}: MaximumBatchingWindowInSeconds must be from 0 to 300`;
-  const retries = numberIn(properties.MaximumRetryAttempts, -1, -1, 10_000);
-  if (retries === undefined) return `${source}: MaximumRetryAttempts must be from -1 to 10000`;
-  const age = numberIn(properties.MaximumRecordAgeInSeconds, -1, -1, 604_800);
-  if (age === undefined || (age >= 0 && age < 60)) {
-    return `${source}: MaximumRecordAgeInSeconds must be -1 or from 60 to 604800`;
-  }
-  const filter = filterOf(properties.FilterCriteria);
-  if (typeof filter === 'string') return `${source}: ${filter}`;
-  for (const [property, why] of Object.entries(NOT_APPLIED)) {
-    if (
-      properties[property] !== undefined &&
-      !(property === 'ParallelizationFactor' && Number(properties[property]) === 1)
-    ) {
-      notes.push(`${source}.${property}: ${why}`);
-    }
-  }
-  const types = Array.isArray(properties.FunctionResponseTypes) ? properties.FunctionResponseTypes.map(String) : [];
-  return {
-    source,
-    functionId,
-    stream,
-    startingPosition: position,
-    batchSize,
-    batchingWindowSeconds: window,
-    reportBatchItemFailures: types.includes('ReportBatchItemFailures'),
-    maximumRetryAttempts: retries,
-    bisectBatchOnFunctionError:
-      properties.BisectBatchOnFunctionError === true || properties.BisectBatchOnFunctionError === 'true',
-    maximumRecordAgeSeconds: age,
-    ...(filter ? { filter } : {}),
-  };
+  const settings = streamBatchSettingsOf(source, properties, DYNAMODB_RECORD, NOT_APPLIED, notes);
+  if (typeof settings === 'string') return settings;
+  return { source, functionId, stream, startingPosition: position, ...settings };
 };
 
 /**

@@ -1,19 +1,22 @@
 import { type DeclaredMapping, declaredMappings } from '../../runtime/event-sources.ts';
 import type { LocalStack } from '../../template/stack.ts';
 import type { KinesisEventSourceMapping, StartingPosition } from './kinesis-poller.ts';
-import { FilterCriteriaError, KINESIS_DATA, type RecordFilter, recordFilterOf } from './record-filter.ts';
+import { KINESIS_DATA } from './record-filter.ts';
+import { type NotRun, streamBatchSettingsOf } from './stream-mappings.ts';
 
 /**
  * MaximumRetryAttempts -1 (the default) retries a failing batch until its records expire, 24 hours or more in AWS
  * (Lambda developer guide, "Error handling for Kinesis"); locally a batch that still fails after this many retries
- * is skipped, with a log line.
+ * is skipped, with a log line. The DynamoDB stream source does not cap it: it retries until the records expire, as
+ * the Lambda API reference documents for both (CreateEventSourceMapping, MaximumRetryAttempts: "-1 ... infinite ...
+ * until the record expires in the event source"). The cap is this source's own local choice, kept as it was.
  */
 export const LOCAL_RETRY_CAP = 100;
 
 const POSITIONS: readonly string[] = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'];
 
 // Settings of a Kinesis mapping the local poller does not apply: each is named at start-up when set.
-const NOT_RUN: Record<string, (value: unknown) => string | undefined> = {
+const NOT_RUN: NotRun = {
   ParallelizationFactor: (value) =>
     Number(value) > 1 ? 'each shard is read by one batch at a time (ParallelizationFactor 1)' : undefined,
   TumblingWindowInSeconds: (value) => (Number(value) > 0 ? 'tumbling windows are not run' : undefined),
@@ -45,36 +48,8 @@ const checked = (
   if (position === 'AT_TIMESTAMP' && !Number.isFinite(timestamp)) {
     return `${source}: AT_TIMESTAMP needs StartingPositionTimestamp (seconds since the epoch)`;
   }
-  const batchSize = Number(properties.BatchSize ?? 100);
-  const window = Number(properties.MaximumBatchingWindowInSeconds ?? 0);
-  const retries = Number(properties.MaximumRetryAttempts ?? -1);
-  // The limits CreateEventSourceMapping enforces (Lambda API reference, CreateEventSourceMapping).
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
-    return `${source}: BatchSize must be from 1 to 10000`;
-  }
-  if (!Number.isInteger(window) || window < 0 || window > 300) {
-    return `${source}: MaximumBatchingWindowInSeconds must be from 0 to 300`;
-  }
-  if (!Number.isInteger(retries) || retries < -1 || retries > 10_000) {
-    return `${source}: MaximumRetryAttempts must be from -1 to 10000`;
-  }
-  const age = Number(properties.MaximumRecordAgeInSeconds ?? -1);
-  if (!Number.isInteger(age) || age < -1 || (age >= 0 && age < 60) || age > 604_800) {
-    return `${source}: MaximumRecordAgeInSeconds must be -1 or from 60 to 604800`;
-  }
-  let filter: RecordFilter | undefined;
-  try {
-    filter = recordFilterOf(properties.FilterCriteria, KINESIS_DATA);
-  } catch (error) {
-    if (error instanceof FilterCriteriaError) return `${source}: ${error.message}`;
-    throw error;
-  }
-  for (const [property, why] of Object.entries(NOT_RUN)) {
-    const note = properties[property] === undefined ? undefined : why(properties[property]);
-    if (note) notes.push(`${source}.${property}: ${note}`);
-  }
-  const types = Array.isArray(properties.FunctionResponseTypes) ? properties.FunctionResponseTypes.map(String) : [];
-  const bisect = properties.BisectBatchOnFunctionError;
+  const settings = streamBatchSettingsOf(source, properties, KINESIS_DATA, NOT_RUN, notes);
+  if (typeof settings === 'string') return settings;
   return {
     source,
     functionId,
@@ -82,14 +57,9 @@ const checked = (
     streamArn: arn,
     startingPosition: position as StartingPosition,
     ...(position === 'AT_TIMESTAMP' ? { startingTimestamp: timestamp } : {}),
-    batchSize,
-    batchingWindowSeconds: window,
-    maximumRetryAttempts: retries === -1 ? LOCAL_RETRY_CAP : retries,
-    reportBatchItemFailures: types.includes('ReportBatchItemFailures'),
-    bisectBatchOnFunctionError: bisect === true || bisect === 'true',
     invokeIdentityArn: roleOf(stack, functionId),
-    maximumRecordAgeSeconds: age,
-    ...(filter ? { filter } : {}),
+    ...settings,
+    maximumRetryAttempts: settings.maximumRetryAttempts === -1 ? LOCAL_RETRY_CAP : settings.maximumRetryAttempts,
   };
 };
 

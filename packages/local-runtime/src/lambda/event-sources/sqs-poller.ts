@@ -1,7 +1,8 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import type { ReceivedMessage } from '../../services/sqs/message.ts';
 import type { Queue } from '../../services/sqs/queue.ts';
 import type { InvokeOutcome } from '../function-pool.ts';
+import { failedRecords } from './batch-item-failures.ts';
 import type { RecordFilter } from './record-filter.ts';
 import { sqsRecord } from './sqs-records.ts';
 
@@ -33,34 +34,6 @@ type Invoke = (functionId: string, event: SQSEvent) => Promise<InvokeOutcome>;
 // behavior").
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 const LONG_POLL_SECONDS = 20;
-
-/**
- * Which records failed, from the function's response: with ReportBatchItemFailures an empty or missing
- * `batchItemFailures` means all succeeded; an identifier that is empty or not in the batch makes Lambda treat the
- * whole batch as failed (Lambda developer guide, "Implementing partial batch responses"). `idOf` is what a record's
- * `itemIdentifier` names: an SQS message id, a Kinesis sequence number.
- */
-export const failedRecords = <Item>(
-  batch: Item[],
-  idOf: (item: Item) => string,
-  outcome: InvokeOutcome,
-  reportBatchItemFailures: boolean,
-): { failed: Item[]; valid: boolean } => {
-  if (outcome.status !== 'ok') return { failed: batch, valid: true };
-  if (!reportBatchItemFailures) return { failed: [], valid: true };
-  const response = outcome.result as Partial<SQSBatchResponse> | null | undefined;
-  const failures = response && typeof response === 'object' ? response.batchItemFailures : undefined;
-  if (failures === undefined || failures === null) return { failed: [], valid: true };
-  if (!Array.isArray(failures)) return { failed: batch, valid: false };
-  const byId = new Map(batch.map((item) => [idOf(item), item]));
-  const failed = new Set<Item>();
-  for (const failure of failures) {
-    const item = byId.get(String((failure as { itemIdentifier?: unknown })?.itemIdentifier ?? ''));
-    if (!item) return { failed: batch, valid: false };
-    failed.add(item);
-  }
-  return { failed: [...failed], valid: true };
-};
 
 /**
  * Runs one SQS event source mapping the way Lambda's pollers do: long-poll the queue, gather up to BatchSize records
