@@ -1,4 +1,4 @@
-import { FilterCriteriaError, recordFilterOf, SQS_BODY } from '../lambda/event-sources/record-filter.ts';
+import { mappingFilterOf, SQS_BODY } from '../lambda/event-sources/record-filter.ts';
 import type { SqsEventSourceMapping } from '../lambda/event-sources/sqs-poller.ts';
 import { arnServiceOf } from '../services/registry.ts';
 import type { QueueRegistry } from '../services/sqs/registry.ts';
@@ -30,14 +30,8 @@ const mapping = (
   if (batchSize > 10 && window < 1) {
     return `${source}: a BatchSize over 10 needs MaximumBatchingWindowInSeconds of at least 1`;
   }
-  let filter: SqsEventSourceMapping['filter'];
-  try {
-    filter = recordFilterOf(properties.FilterCriteria, SQS_BODY);
-  } catch (error) {
-    // CreateEventSourceMapping refuses such criteria: the mapping does not exist.
-    if (error instanceof FilterCriteriaError) return `${source}: ${error.message}`;
-    throw error;
-  }
+  const filtered = mappingFilterOf(properties.FilterCriteria, SQS_BODY);
+  if ('problem' in filtered) return `${source}: ${filtered.problem}`;
   const types = Array.isArray(properties.FunctionResponseTypes) ? properties.FunctionResponseTypes.map(String) : [];
   const scaling = isObject(properties.ScalingConfig) ? properties.ScalingConfig : {};
   const cap = Number(scaling.MaximumConcurrency ?? DEFAULT_POLLERS);
@@ -49,7 +43,7 @@ const mapping = (
     batchingWindowSeconds: window,
     reportBatchItemFailures: types.includes('ReportBatchItemFailures'),
     concurrency: Math.max(1, Math.min(cap, maxConcurrency)),
-    ...(filter ? { filter } : {}),
+    ...filtered,
   };
 };
 

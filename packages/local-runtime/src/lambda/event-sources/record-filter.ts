@@ -102,3 +102,20 @@ export const recordFilterOf = (criteria: unknown, field: DataField): RecordFilte
   });
   return (record) => patterns.some((pattern) => matches(pattern, record, field));
 };
+
+/**
+ * The filter of a mapping being read from the template, or the problem that keeps Lambda from creating the mapping
+ * (CreateEventSourceMapping refuses such criteria: the mapping does not exist).
+ */
+export const mappingFilterOf = (
+  criteria: unknown,
+  field: DataField,
+): { filter?: RecordFilter } | { problem: string } => {
+  try {
+    const filter = recordFilterOf(criteria, field);
+    return filter ? { filter } : {};
+  } catch (error) {
+    if (error instanceof FilterCriteriaError) return { problem: error.message };
+    throw error;
+  }
+};

@@ -1,5 +1,5 @@
 import type { TemplateObject } from '../../template/load.ts';
-import { type DataField, FilterCriteriaError, type RecordFilter, recordFilterOf } from './record-filter.ts';
+import { type DataField, mappingFilterOf } from './record-filter.ts';
 import type { StreamBatchSettings } from './stream-batches.ts';
 
 /** A setting of a stream mapping the local poller does not apply: what is said of it at start-up, when anything. */
@@ -36,13 +36,8 @@ export const streamBatchSettingsOf = (
   if (!inRange(age, -1, 604_800) || (age >= 0 && age < 60)) {
     return `${source}: MaximumRecordAgeInSeconds must be -1 or from 60 to 604800`;
   }
-  let filter: RecordFilter | undefined;
-  try {
-    filter = recordFilterOf(properties.FilterCriteria, field);
-  } catch (error) {
-    if (error instanceof FilterCriteriaError) return `${source}: ${error.message}`;
-    throw error;
-  }
+  const filtered = mappingFilterOf(properties.FilterCriteria, field);
+  if ('problem' in filtered) return `${source}: ${filtered.problem}`;
   for (const [property, why] of Object.entries(notRun)) {
     const note = properties[property] === undefined ? undefined : why(properties[property]);
     if (note) notes.push(`${source}.${property}: ${note}`);
@@ -56,6 +51,6 @@ export const streamBatchSettingsOf = (
     maximumRetryAttempts: retries,
     bisectBatchOnFunctionError: bisect === true || bisect === 'true',
     maximumRecordAgeSeconds: age,
-    ...(filter ? { filter } : {}),
+    ...filtered,
   };
 };
