@@ -16,7 +16,7 @@ import { messagePasses } from './filter-policy.ts';
 import { confirmationRequest, notificationRequest, postWithRetries } from './http-delivery.ts';
 import { operations, type SnsInput, type SnsOutput, type SnsState } from './operations.ts';
 import { parseSnsParameters, resultXml, SNS_NAMESPACE } from './query.ts';
-import { type Subscription, TopicRegistry } from './topics.ts';
+import { isHttpProtocol, type Subscription, TopicRegistry } from './topics.ts';
 
 export interface SnsService extends LocalService {
   registry: TopicRegistry;
@@ -116,7 +116,7 @@ export const startSnsService = async (options: {
         delivered.filtered += 1;
         continue;
       }
-      if (isHttp(subscription)) {
+      if (isHttpProtocol(subscription.protocol)) {
         postNotification(message, subscription);
         continue;
       }
@@ -146,7 +146,6 @@ export const startSnsService = async (options: {
       );
     });
   };
-  const isHttp = (subscription: Subscription) => subscription.protocol === 'http' || subscription.protocol === 'https';
   /** The template's own API (`https://<apiId>.execute-api...`) is called at its local origin; other URLs as they are. */
   const endpointUrl = (subscription: Subscription) => rewrite(subscription.endpoint);
   const postNotification = (message: PublishedMessage, subscription: Subscription) => {

@@ -2,7 +2,7 @@ import { isObject, type TemplateValue } from '../../template/load.ts';
 import type { LocalStack } from '../../template/stack.ts';
 import { endpointOptions, type ServiceDefinition } from '../registry.ts';
 import { type SnsService, startSnsService } from './server.ts';
-import type { SubscriptionSeed, TopicRegistry } from './topics.ts';
+import { deliveredLocally, type SubscriptionSeed, type TopicRegistry } from './topics.ts';
 
 declare module '../registry.ts' {
   interface LocalServices {
@@ -79,9 +79,6 @@ const seedFromTemplate = (stack: LocalStack, registry: TopicRegistry, log: (line
   }
 };
 
-/** The protocols the local SNS delivers to (delivery.ts, http-delivery.ts). */
-const DELIVERED_PROTOCOLS = new Set(['sqs', 'lambda', 'http', 'https']);
-
 const subscribe = (registry: TopicRegistry, log: (line: string) => void, seed: SubscriptionSeed) => {
   if (!registry.byArn(seed.topicArn)) {
     log(`[sns] ${seed.source}: topic ${seed.topicArn} is not a topic of this template; not subscribed`);
@@ -90,7 +87,7 @@ const subscribe = (registry: TopicRegistry, log: (line: string) => void, seed: S
   try {
     registry.subscribe(seed);
     // Said once at start-up, not only at each publish: nothing is silently absent.
-    if (!DELIVERED_PROTOCOLS.has(seed.protocol.toLowerCase())) {
+    if (!deliveredLocally(seed.protocol.toLowerCase())) {
       log(
         `[sns] ${seed.source}: ${seed.protocol} subscriptions are not delivered locally (sqs, lambda, http and https are)`,
       );

@@ -30,8 +30,15 @@ export interface Subscription {
   authenticateOnUnsubscribe?: boolean;
 }
 
-/** Protocols whose endpoint confirms the subscription before it gets anything (email ones are not delivered locally). */
-const CONFIRMED_BY_ENDPOINT = new Set(['http', 'https']);
+/**
+ * Protocols whose endpoint confirms the subscription before it gets anything, and gets it by a POST (email ones are
+ * not delivered locally).
+ */
+export const isHttpProtocol = (protocol: string): boolean => protocol === 'http' || protocol === 'https';
+
+/** The protocols the local SNS delivers to: queues and functions (delivery.ts), http(s) endpoints (http-delivery.ts). */
+export const deliveredLocally = (protocol: string): boolean =>
+  protocol === 'sqs' || protocol === 'lambda' || isHttpProtocol(protocol);
 
 /** A confirmation token stays valid three days (SNS API reference, ConfirmSubscription / Subscribe). */
 const TOKEN_LIFETIME_MS = 3 * 24 * 60 * 60 * 1000;
@@ -146,7 +153,7 @@ export class TopicRegistry {
       filterScope: scope,
       ...(deadLetterArn ? { deadLetterArn } : {}),
       source: seed.source,
-      ...(CONFIRMED_BY_ENDPOINT.has(seed.protocol.toLowerCase())
+      ...(isHttpProtocol(seed.protocol.toLowerCase())
         ? { pending: { token: randomBytes(64).toString('hex'), issuedAt: Date.now() } }
         : {}),
     };
