@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { moduleBeside } from '../shared/module-beside.ts';
 
 // worker.ts beside this file in the sources, worker.js in the built package (dist/).
-const SOURCE = new URL(`./worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+const SOURCE = moduleBeside(import.meta.url, 'worker');
 
 /**
  * What an execution environment's worker thread loads: worker.ts and its imports bundled once into plain JavaScript.

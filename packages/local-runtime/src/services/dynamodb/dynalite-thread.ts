@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import { moduleBeside } from '../../shared/module-beside.ts';
 import type { ServiceAuth } from '../shared/request-auth.ts';
 import { describeFailure, superviseWorker } from '../shared/supervised-worker.ts';
 import type { ItemChange } from './stream-records.ts';
@@ -43,7 +43,7 @@ export interface DynaliteThread {
 }
 
 // dynalite-worker.ts beside this file in the sources, dynalite-worker.js in the built package (dist/).
-const WORKER = new URL(`./dynalite-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+const WORKER = moduleBeside(import.meta.url, 'dynalite-worker');
 
 /**
  * dynalite in a worker thread that is restarted when it dies, on the same port and with the same data, so that a

@@ -1,5 +1,4 @@
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { moduleBeside } from '../../shared/module-beside.ts';
 import type { ServiceAuth } from '../shared/request-auth.ts';
 import { describeFailure, superviseWorker } from '../shared/supervised-worker.ts';
 
@@ -23,7 +22,7 @@ export interface KinesaliteThread {
 }
 
 // kinesalite-worker.ts beside this file in the sources, kinesalite-worker.js in the built package (dist/).
-const WORKER = new URL(`./kinesalite-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+const WORKER = moduleBeside(import.meta.url, 'kinesalite-worker');
 
 /**
  * kinesalite in a worker thread, started again on the same port when it dies (shared/supervised-worker.ts), so that
